@@ -1,0 +1,109 @@
+import { Agent, type Dispatcher } from 'undici';
+import { badResponse, errorFromStatus, errorFromTransport, type CallSite } from './translate';
+
+export interface HttpClientOptions {
+  /** The system's name, for the errors this client raises. */
+  readonly system: string;
+  readonly baseUrl: string;
+  /** TLS material for systems that want mutual TLS. */
+  readonly tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer };
+  /** Largest body accepted from the system, in bytes. @default 10 MiB */
+  readonly maxResponseBytes?: number;
+  /** Keep-alive connections per origin. @default 16 */
+  readonly connections?: number;
+}
+
+export interface HttpRequest {
+  readonly operation: string;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path and query below the base URL; build it with {@link pathOf} so that ids are escaped. */
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly signal?: AbortSignal;
+  /** Statuses the caller handles itself instead of having them translated into errors. */
+  readonly accept?: readonly number[];
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+}
+
+export interface HttpClient extends AsyncDisposable {
+  request(request: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+/** Joins path segments, escaping each one: an id can never walk out of its segment. */
+export function pathOf(...segments: readonly (string | number)[]): string {
+  return `/${segments.map((segment) => encodeURIComponent(String(segment))).join('/')}`;
+}
+
+/**
+ * A keep-alive HTTP client for one system (undici). Translates transport failures and non-2xx statuses into the
+ * closed set of integration errors, so that an adapter only maps the happy path and its vendor's error bodies.
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const base = new URL(options.baseUrl);
+  const prefix = base.pathname.replace(/\/$/, '');
+  const dispatcher: Dispatcher = new Agent({
+    connections: options.connections ?? 16,
+    keepAliveTimeout: 10_000,
+    connect: options.tls ? { ...options.tls, rejectUnauthorized: true } : undefined,
+  });
+  const limit = options.maxResponseBytes ?? 10 * 1024 * 1024;
+
+  const request = async (call: HttpRequest): Promise<HttpResponse> => {
+    const site: CallSite = { system: options.system, operation: call.operation };
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({
+        origin: base.origin,
+        path: `${prefix}${call.path}`,
+        method: call.method,
+        headers: call.headers,
+        body: call.body,
+        signal: call.signal,
+      });
+    } catch (error) {
+      throw errorFromTransport(site, error, call.signal);
+    }
+    let text: string;
+    try {
+      const declared = Number(response.headers['content-length'] ?? 0);
+      if (declared > limit) {
+        response.body.destroy();
+        throw badResponse(site, `answer of ${declared} bytes is over the ${limit}-byte cap`);
+      }
+      text = await readCapped(response.body, limit, site);
+    } catch (error) {
+      throw errorFromTransport(site, error, call.signal);
+    }
+    const { statusCode: status, headers } = response;
+    if ((status < 200 || status >= 300) && !call.accept?.includes(status)) {
+      throw errorFromStatus(site, status, { retryAfter: headers['retry-after'] });
+    }
+    return { status, headers, text };
+  };
+
+  const close = async (): Promise<void> => {
+    await dispatcher.close();
+  };
+  return { request, close, [Symbol.asyncDispose]: close };
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], limit: number, site: CallSite): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw badResponse(site, `answer is over the ${limit}-byte cap`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,4 @@
+export * from './money';
+export * from './entities';
+export * from './errors';
+export * from './ports';

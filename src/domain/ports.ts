@@ -1,0 +1,149 @@
+import type {
+  CrmProfile,
+  Customer,
+  CustomerSegment,
+  ErpPartner,
+  InventoryItem,
+  LegacyCustomer,
+  LegacyOrder,
+  Order,
+  OrderStatus,
+  Payment,
+  Shipment,
+} from './entities';
+import type { Money } from './money';
+
+/**
+ * Ports: the small interfaces the domain needs from the outside world. Adapters implement them; the resilience
+ * layer wraps every method of every port in one place.
+ *
+ * Conventions every port keeps, so that the resilience layer can treat them uniformly:
+ * - a method takes one input and an optional {@link CallOptions};
+ * - a batch read takes a list of keys and answers a map keyed by them (a key missing from the map: no such record);
+ * - writes carry an idempotency key, so that a retry never applies twice.
+ */
+export interface CallOptions {
+  /** Aborted when the caller stops waiting (timeout, client gone). Adapters pass it to their transport. */
+  readonly signal?: AbortSignal;
+}
+
+/** A batch read: keys in, a map of the records found out. */
+export type BatchRead<T> = (keys: readonly string[], options?: CallOptions) => Promise<ReadonlyMap<string, T>>;
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque cursor of the last item, to pass as `after` for the next page; null at the end. */
+  readonly endCursor: string | null;
+  readonly hasNextPage: boolean;
+  readonly totalCount: number;
+}
+
+export interface PageRequest {
+  readonly first: number;
+  readonly after?: string | null;
+}
+
+/** The CRM: follower of the customer profile, owner of segment and lifetime value. */
+export interface CustomerDirectory {
+  findByCustomerIds: BatchRead<CrmProfile>;
+  /** Creates or updates the CRM's copy of a customer profile (follower sync). */
+  upsertProfile(
+    input: { customer: Customer; idempotencyKey: string },
+    options?: CallOptions,
+  ): Promise<CrmProfile>;
+  /** Sets what the CRM owns. */
+  updateSegment(
+    input: { customerId: string; segment: CustomerSegment; idempotencyKey: string },
+    options?: CallOptions,
+  ): Promise<CrmProfile>;
+}
+
+/** The ERP's order as it holds it: it can change orders too (bidirectional with the site). */
+export interface ErpOrder {
+  readonly orderId: string;
+  readonly erpId: number;
+  readonly customerId: string;
+  readonly status: OrderStatus;
+  readonly total: Money;
+  readonly updatedAt: Date;
+}
+
+/** The ERP: owner of inventory and prices, follower of customers, co-owner of orders. */
+export interface Erp {
+  findItemsBySkus: BatchRead<InventoryItem>;
+  findPartnersByCustomerIds: BatchRead<ErpPartner>;
+  findOrdersByOrderIds: BatchRead<ErpOrder>;
+  /** Changes stock on hand by `delta` units (negative to take out). */
+  adjustStock(
+    input: { sku: string; delta: number; reason: string; idempotencyKey: string },
+    options?: CallOptions,
+  ): Promise<InventoryItem>;
+  /** Reserves units for an order; answers the item as it now stands. Refused when not enough is available. */
+  reserveStock(
+    input: { orderId: string; sku: string; quantity: number; idempotencyKey: string },
+    options?: CallOptions,
+  ): Promise<InventoryItem>;
+  /** Releases what `reserveStock` reserved for the order (compensation). */
+  releaseStock(
+    input: { orderId: string; sku: string; quantity: number; idempotencyKey: string },
+    options?: CallOptions,
+  ): Promise<InventoryItem>;
+  upsertPartner(input: { customer: Customer; idempotencyKey: string }, options?: CallOptions): Promise<ErpPartner>;
+  upsertOrder(input: { order: Order; idempotencyKey: string }, options?: CallOptions): Promise<ErpOrder>;
+}
+
+/** The payment gateway: owner of payments. */
+export interface PaymentGateway {
+  /** The payments taken for each order, keyed by order id (the latest intent when there are several). */
+  findByOrderIds: BatchRead<Payment>;
+  createPayment(
+    input: { orderId: string; customerId: string; amount: Money; idempotencyKey: string },
+    options?: CallOptions,
+  ): Promise<Payment>;
+  confirmPayment(input: { paymentId: string; idempotencyKey: string }, options?: CallOptions): Promise<Payment>;
+  capturePayment(input: { paymentId: string; idempotencyKey: string }, options?: CallOptions): Promise<Payment>;
+  cancelPayment(input: { paymentId: string; idempotencyKey: string }, options?: CallOptions): Promise<Payment>;
+  refundPayment(
+    input: { paymentId: string; amount?: Money; idempotencyKey: string },
+    options?: CallOptions,
+  ): Promise<Payment>;
+}
+
+export interface ShipmentRequest {
+  readonly orderId: string;
+  readonly recipient: { readonly name: string; readonly phone: string | null };
+  readonly parcels: number;
+  readonly idempotencyKey: string;
+}
+
+/** A courier: owner of the shipments it carries. Several couriers implement it; orders can fan out to more than one. */
+export interface Courier {
+  /** The system name of this courier, e.g. "courier-a". */
+  readonly carrier: string;
+  /** Shipments for each order, keyed by order id (an order with none is missing from the map). */
+  findByOrderIds: BatchRead<readonly Shipment[]>;
+  bookShipment(input: ShipmentRequest, options?: CallOptions): Promise<Shipment>;
+  cancelShipment(input: { shipmentId: string; idempotencyKey: string }, options?: CallOptions): Promise<Shipment>;
+}
+
+/** The legacy store being replaced: read for shadow mode and reconciliation. */
+export interface LegacyStore {
+  findCustomersByIds: BatchRead<LegacyCustomer>;
+  findOrdersByIds: BatchRead<LegacyOrder>;
+}
+
+/** The new site's own store (our database): owner of the customer profile, co-owner of orders. */
+export interface SiteStore {
+  findCustomersByIds: BatchRead<Customer>;
+  listCustomers(request: PageRequest, options?: CallOptions): Promise<Page<Customer>>;
+  findOrdersByIds: BatchRead<Order>;
+  listOrders(
+    request: PageRequest & { readonly customerId?: string; readonly status?: OrderStatus },
+    options?: CallOptions,
+  ): Promise<Page<Order>>;
+  /** One page of orders for each customer in a single query (the `Customer.orders` field, batched). */
+  listOrdersByCustomerIds(
+    request: { readonly customerIds: readonly string[]; readonly first: number; readonly after?: string | null },
+    options?: CallOptions,
+  ): Promise<ReadonlyMap<string, Page<Order>>>;
+}

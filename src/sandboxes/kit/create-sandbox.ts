@@ -1,0 +1,169 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { decideFault, faultSettingSchema, garble, NO_FAULT, type FaultSetting } from './faults';
+import { RecordStore, RequestStats } from './records';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The vendor operation a route serves, for `/_sandbox/stats`; a function when the body names it (JSON-RPC). */
+    operation?: string | ((request: FastifyRequest) => string);
+  }
+}
+
+/** How a system says "slow down" or "I am broken", in its own words. */
+export interface FailureBody {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export interface SandboxContext {
+  readonly name: string;
+  readonly records: RecordStore;
+  readonly stats: RequestStats;
+}
+
+export interface SandboxDefinition {
+  /** The system's name in the integration map, e.g. "crm". */
+  readonly name: string;
+  /** Registers the vendor's routes, backed by `context.records`. */
+  readonly routes: (app: FastifyInstance, context: SandboxContext) => void | Promise<void>;
+  /** The system's own error body for a status and message (a 429, a 503). */
+  readonly failureBody?: (status: number, message: string) => FailureBody;
+  /** TLS options: the sandbox then serves HTTPS (mutual TLS when it asks for client certificates). */
+  readonly https?: HttpsServerOptions;
+  /** Parsers for bodies the vendor speaks beyond JSON (form-encoded, XML). */
+  readonly contentTypes?: readonly string[];
+}
+
+export interface RunningSandbox extends AsyncDisposable {
+  readonly name: string;
+  readonly url: string;
+  readonly records: RecordStore;
+  readonly stats: RequestStats;
+  setFault(setting: FaultSetting): void;
+  close(): Promise<void>;
+}
+
+const jsonFailure = (status: number, message: string): FailureBody => ({
+  contentType: 'application/json',
+  body: JSON.stringify({ status, message }),
+});
+
+/**
+ * Starts a sandbox: the vendor routes a definition gives, plus the window every sandbox has
+ * (`/_sandbox/faults`, `/_sandbox/records/<collection>/<id>`, `/_sandbox/stats`) and the fault switch in front of
+ * every vendor route.
+ */
+export async function startSandbox(
+  definition: SandboxDefinition,
+  options: { port?: number; host?: string; records?: RecordStore } = {},
+): Promise<RunningSandbox> {
+  const records = options.records ?? new RecordStore();
+  const stats = new RequestStats();
+  const failureBody = definition.failureBody ?? jsonFailure;
+  let fault: FaultSetting = NO_FAULT;
+  let garbled = 0;
+  const garbling = new WeakSet<FastifyRequest>();
+
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    bodyLimit: 5 * 1024 * 1024,
+    ...(definition.https ? { https: definition.https } : {}),
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  for (const type of definition.contentTypes ?? []) {
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  }
+
+  const sendFailure = (reply: FastifyReply, status: number, message: string): FastifyReply => {
+    const failure = failureBody(status, message);
+    return reply.code(status).header('content-type', failure.contentType).send(failure.body);
+  };
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.url.startsWith('/_sandbox/')) return;
+    const operation = request.routeOptions.config.operation;
+    stats.received(typeof operation === 'function' ? operation(request) : (operation ?? request.routeOptions.url ?? request.url));
+    const decision = decideFault(fault);
+    if (decision.kind !== 'pass') stats.faultInjected();
+    switch (decision.kind) {
+      case 'pass':
+        return;
+      case 'reset':
+        request.raw.socket.destroy();
+        return reply.hijack();
+      case 'delay': {
+        const gone = new AbortController();
+        request.raw.socket.once('close', () => gone.abort());
+        await sleep(decision.ms, undefined, { signal: gone.signal }).catch(() => undefined);
+        return;
+      }
+      case 'garble':
+        garbling.add(request);
+        return;
+      case 'rate-limit':
+        reply.header('retry-after', String(decision.retryAfterSeconds));
+        return sendFailure(reply, 429, 'Too many requests: slow down and retry after the time given');
+      case 'unavailable':
+        return sendFailure(reply, 503, 'Service temporarily unavailable');
+      default: {
+        const unreachable: never = decision;
+        throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
+      }
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!garbling.has(request) || typeof payload !== 'string') return payload;
+    garbled += 1;
+    return garble(payload, String(reply.getHeader('content-type') ?? ''), garbled);
+  });
+
+  app.post('/_sandbox/faults', async (request, reply) => {
+    const parsed = faultSettingSchema.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: 'invalid fault setting', issues: parsed.error.issues });
+    }
+    fault = parsed.data;
+    return fault;
+  });
+  app.get('/_sandbox/faults', async () => fault);
+  app.get('/_sandbox/stats', async () => stats.snapshot());
+  app.delete('/_sandbox/stats', async () => {
+    stats.reset();
+    return stats.snapshot();
+  });
+  app.get('/_sandbox/records', async () => ({ collections: records.names() }));
+  app.get<{ Params: { collection: string; id: string } }>(
+    '/_sandbox/records/:collection/:id',
+    async (request, reply) => {
+      const record = records.get(request.params.collection, request.params.id);
+      if (record === undefined) {
+        return reply.code(404).send({ error: `no ${request.params.collection} record ${request.params.id}` });
+      }
+      return record;
+    },
+  );
+
+  await definition.routes(app, { name: definition.name, records, stats });
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `${definition.https ? 'https' : 'http'}://127.0.0.1:${port}`;
+
+  const close = async (): Promise<void> => {
+    await app.close();
+  };
+  return {
+    name: definition.name,
+    url,
+    records,
+    stats,
+    setFault(setting) {
+      fault = faultSettingSchema.parse(setting);
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,3 @@
+// Apollo Gateway exports usage telemetry and probes cloud metadata hosts unless this is set; it must be set before
+// anything imports @apollo/gateway (see README, "Nothing phones home").
+process.env.APOLLO_TELEMETRY_DISABLED = 'true';
