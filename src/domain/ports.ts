@@ -32,6 +32,8 @@ export type BatchRead<T> = (keys: readonly string[], options?: CallOptions) => P
 
 export interface Page<T> {
   readonly items: readonly T[];
+  /** The opaque cursor of each item, in the same order as `items` (what a connection's edges carry). */
+  readonly cursors: readonly string[];
   /** Opaque cursor of the last item, to pass as `after` for the next page; null at the end. */
   readonly endCursor: string | null;
   readonly hasNextPage: boolean;

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { GATEWAY_PORT } from '../estate/systems';
+
+/**
+ * Plugboard's configuration: one typed schema; every key has a description, an environment variable and a default.
+ * Invalid values stop the start with a message that names the variable.
+ */
+const port = z.coerce.number().int().min(0).max(65_535);
+const url = z.string().url();
+
+export const CONFIG_KEYS = {
+  PORT: { schema: port.default(GATEWAY_PORT), doc: 'Port of the gateway (GraphQL, explorer, health, admin).' },
+  HOST: { schema: z.string().default('127.0.0.1'), doc: 'Interface every server binds to. Use 0.0.0.0 to serve beyond this machine.' },
+  DATABASE_URL: {
+    schema: z.string().optional(),
+    doc: 'Database for the site\'s store, audit and outbox: unset for SQLite in PLUGBOARD_DATA_DIR, or postgresql://…',
+  },
+  REDIS_URL: { schema: url.optional(), doc: 'Redis for the shared read cache (and, later, rate limits); unset keeps them in memory.' },
+  PLUGBOARD_DATA_DIR: { schema: z.string().default('.plugboard'), doc: 'Where the embedded SQLite file and the test PKI live.' },
+  PLUGBOARD_ADMIN_TOKEN: { schema: z.string().min(16).optional(), doc: 'Bearer token for /admin; `npm start` makes and prints one when unset.' },
+  PLUGBOARD_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(120_000).default(8_000), doc: 'Default timeout of a call to a system.' },
+  PLUGBOARD_SANDBOXES: {
+    schema: z.enum(['on', 'off']).default('on'),
+    doc: 'on: start the example estate\'s sandboxes and point every adapter at them; off: use the *_URL variables below.',
+  },
+  CRM_URL: { schema: url.optional(), doc: 'Base URL of the CRM.' },
+  CRM_CLIENT_ID: { schema: z.string().optional(), doc: 'OAuth2 client id for the CRM.' },
+  CRM_CLIENT_SECRET: { schema: z.string().optional(), doc: 'OAuth2 client secret for the CRM.' },
+  ERP_URL: { schema: url.optional(), doc: 'Base URL of the ERP (its /jsonrpc endpoint lives below it).' },
+  ERP_DB: { schema: z.string().optional(), doc: 'ERP database name.' },
+  ERP_LOGIN: { schema: z.string().optional(), doc: 'ERP user login.' },
+  ERP_API_KEY: { schema: z.string().optional(), doc: 'ERP API key.' },
+  PAYMENTS_URL: { schema: url.optional(), doc: 'Base URL of the payment gateway (Stripe wire format).' },
+  PAYMENTS_SECRET_KEY: { schema: z.string().optional(), doc: 'Payment gateway secret key.' },
+  PAYMENTS_MAX_SEARCH_CLAUSES: {
+    schema: z.coerce.number().int().min(1).max(1000).default(10),
+    doc: 'OR clauses per payment search (Stripe allows 10; the sandbox is started with 500 in the demo).',
+  },
+  COURIER_A_URL: { schema: url.optional(), doc: 'Base URL of courier A (https, mutual TLS).' },
+  COURIER_A_CA_FILE: { schema: z.string().optional(), doc: 'PEM file of the CA that signed courier A\'s server certificate.' },
+  COURIER_A_CERT_FILE: { schema: z.string().optional(), doc: 'PEM file of our client certificate for courier A.' },
+  COURIER_A_KEY_FILE: { schema: z.string().optional(), doc: 'PEM file of our client key for courier A.' },
+  COURIER_B_URL: { schema: url.optional(), doc: 'Base URL of courier B.' },
+  COURIER_B_API_KEY: { schema: z.string().optional(), doc: 'Courier B API key.' },
+  LEGACY_URL: { schema: url.optional(), doc: 'Base URL of the legacy store.' },
+  LEGACY_USERNAME: { schema: z.string().optional(), doc: 'Legacy store user (HTTP Basic).' },
+  LEGACY_PASSWORD: { schema: z.string().optional(), doc: 'Legacy store password (HTTP Basic).' },
+} as const;
+
+type Keys = typeof CONFIG_KEYS;
+export type Config = { readonly [K in keyof Keys]: z.output<Keys[K]['schema']> };
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the configuration from an environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [key, { schema }] of Object.entries(CONFIG_KEYS)) {
+    const raw = env[key] === '' ? undefined : env[key];
+    const parsed = (schema as z.ZodType).safeParse(raw);
+    if (parsed.success) config[key] = parsed.data;
+    else problems.push(`${key}=${JSON.stringify(raw)}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  return config as Config;
+}
+
+/** A fresh admin token, for a start without PLUGBOARD_ADMIN_TOKEN. */
+export const newAdminToken = (): string => randomBytes(24).toString('base64url');

@@ -1,0 +1,109 @@
+import { timingSafeEqual } from 'node:crypto';
+import fastifyStatic from '@fastify/static';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { createGateway, type GatewayOptions } from './create-gateway';
+import { explorerAssetsDirectory, explorerPage } from './explorer';
+
+/** A system as the admin API lists it. */
+export interface SystemListing {
+  readonly name: string;
+  readonly kind: string;
+  readonly baseUrl: string;
+  readonly sandbox: boolean;
+}
+
+export interface ServeGatewayOptions extends GatewayOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** Bearer token for /admin. */
+  readonly adminToken: string;
+  /** The systems of the estate, for /admin/api/systems. */
+  readonly systems: readonly SystemListing[];
+  /** Extra readiness checks (e.g. the database answers), by name. */
+  readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
+}
+
+export interface RunningGateway extends AsyncDisposable {
+  readonly url: string;
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+const EXPLORER_ASSETS = '/explorer/';
+
+/**
+ * The gateway's HTTP front: GraphQL at /graphql (the explorer when a browser opens it), health at /health/live and
+ * /health/ready, and the admin API.
+ */
+export async function serveGateway(options: ServeGatewayOptions): Promise<RunningGateway> {
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const { apollo } = createGateway(options);
+  apollo.addPlugin(fastifyApolloDrainPlugin(app));
+  let supergraphLoaded = false;
+  await apollo.start();
+  supergraphLoaded = true;
+
+  await app.register(fastifyStatic, { root: explorerAssetsDirectory(), prefix: EXPLORER_ASSETS, decorateReply: false });
+  const graphql = fastifyApolloHandler(apollo);
+  const page = explorerPage({ assetsPath: EXPLORER_ASSETS, endpointPath: '/graphql' });
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: (request, reply) => {
+      if (request.method === 'GET' && prefersHtml(request)) return reply.type('text/html; charset=utf-8').send(page);
+      return graphql.call(app, request as never, reply as never);
+    },
+  });
+  app.get('/', (_request, reply) => reply.redirect('/graphql'));
+
+  app.get('/health/live', async () => ({ status: 'live' }));
+  app.get('/health/ready', async (_request, reply) => {
+    const checks: Record<string, string> = { supergraph: supergraphLoaded ? 'ok' : 'not loaded' };
+    for (const [name, check] of Object.entries(options.readiness ?? {})) {
+      checks[name] = await check().then(
+        () => 'ok',
+        (error: unknown) => `failing: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const ready = Object.values(checks).every((state) => state === 'ok');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  app.register(async (admin) => {
+    admin.addHook('onRequest', async (request, reply) => {
+      if (!hasBearer(request, options.adminToken)) {
+        return unauthorized(reply);
+      }
+    });
+    admin.get('/admin/api/systems', async () => ({ systems: options.systems }));
+  });
+
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address();
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;
+  const close = async () => {
+    await app.close();
+    await apollo.stop();
+  };
+  return { url: `${origin}/graphql`, origin, close, [Symbol.asyncDispose]: close };
+}
+
+function prefersHtml(request: FastifyRequest): boolean {
+  const accept = String(request.headers.accept ?? '');
+  return accept.includes('text/html') && !(request.query as Record<string, unknown>)?.query;
+}
+
+function hasBearer(request: FastifyRequest, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function unauthorized(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(401)
+    .header('www-authenticate', 'Bearer realm="plugboard-admin"')
+    .send({ error: { code: 'UNAUTHENTICATED', message: 'This needs the admin bearer token (PLUGBOARD_ADMIN_TOKEN).' } });
+}

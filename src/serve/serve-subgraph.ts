@@ -1,0 +1,34 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify from 'fastify';
+import { formatSubgraphError, type Subgraph } from '../../subgraphs';
+
+export interface RunningService extends AsyncDisposable {
+  readonly name: string;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves one subgraph over HTTP at `/graphql` (and `/health`), the way it is deployed past one machine. */
+export async function serveSubgraph(subgraph: Subgraph, options: { port?: number; host?: string } = {}): Promise<RunningService> {
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const apollo = new ApolloServer({
+    schema: subgraph.schema,
+    formatError: formatSubgraphError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+  const handler = fastifyApolloHandler(apollo, { context: async () => subgraph.createContext() });
+  app.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler });
+  app.get('/health', async () => ({ status: 'live', subgraph: subgraph.name }));
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}/graphql`;
+  const close = async () => {
+    await app.close();
+    await apollo.stop();
+  };
+  return { name: subgraph.name, url, close, [Symbol.asyncDispose]: close };
+}

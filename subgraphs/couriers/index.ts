@@ -1,0 +1,73 @@
+import DataLoader from 'dataloader';
+import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
+import type { Courier, Shipment, ShipmentStatus } from '../../src/domain';
+import { buildSubgraph, ShipmentStatusEnum, type Subgraph } from '../kit';
+
+interface CouriersContext {
+  readonly byOrder: DataLoader<string, readonly Shipment[]>;
+}
+
+@ObjectType('Shipment', { description: 'A parcel on its way, as the courier that carries it (its owner) reports it.' })
+@Directive('@key(fields: "id")')
+class ShipmentType {
+  @Field(() => ID, { description: 'Unique across couriers: "<courier>:<the courier\'s id>".' })
+  id!: string;
+
+  @Field({ description: 'The courier that carries it, by its system name, e.g. "courier-a".' })
+  carrier!: string;
+
+  @Field({ description: 'The courier\'s tracking number.' })
+  trackingNumber!: string;
+
+  @Field(() => ShipmentStatusEnum, { description: 'Where the shipment stands.' })
+  status!: ShipmentStatus;
+
+  static of(shipment: Shipment): ShipmentType {
+    return Object.assign(new ShipmentType(), {
+      id: shipment.id,
+      carrier: shipment.carrier,
+      trackingNumber: shipment.trackingNumber,
+      status: shipment.status,
+    });
+  }
+}
+
+@ObjectType('Order', { description: 'An order placed by a customer.' })
+@Directive('@key(fields: "id")')
+class CouriersOrder {
+  @Field(() => ID, { description: 'The order\'s id in the graph.' })
+  id!: string;
+}
+
+@Resolver(() => CouriersOrder)
+class OrderShipmentsResolver {
+  @FieldResolver(() => [ShipmentType], { description: 'Shipments of the order, from every courier that carries part of it.' })
+  async shipments(@Root() order: CouriersOrder, @Ctx() context: CouriersContext): Promise<ShipmentType[]> {
+    return (await context.byOrder.load(order.id)).map(ShipmentType.of);
+  }
+}
+
+/**
+ * The couriers: one subgraph over every courier adapter, because `Order.shipments` is one field that an order's
+ * couriers fill together (an order can fan out to several). Each courier is still its own system and adapter.
+ */
+export function createCouriersSubgraph(deps: { readonly couriers: readonly Courier[] }): Promise<Subgraph<CouriersContext>> {
+  return buildSubgraph<CouriersContext>({
+    name: 'couriers',
+    resolvers: [OrderShipmentsResolver],
+    referenceResolvers: {
+      Order: { __resolveReference: (reference: { id: string }) => Object.assign(new CouriersOrder(), { id: reference.id }) },
+    },
+    createContext: () => ({
+      byOrder: new DataLoader<string, readonly Shipment[]>(
+        async (orderIds) => {
+          const perCourier = await Promise.all(deps.couriers.map((courier) => courier.findByOrderIds(orderIds)));
+          return orderIds.map((orderId) =>
+            perCourier.flatMap((found) => found.get(orderId) ?? []).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()),
+          );
+        },
+        { maxBatchSize: 500 },
+      ),
+    }),
+  });
+}

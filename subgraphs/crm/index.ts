@@ -1,0 +1,41 @@
+import type DataLoader from 'dataloader';
+import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
+import type { CrmProfile, CustomerDirectory, CustomerSegment } from '../../src/domain';
+import { buildSubgraph, CustomerSegmentEnum, loaderOf, MoneyType, type Subgraph } from '../kit';
+
+interface CrmContext {
+  readonly profiles: DataLoader<string, CrmProfile | null>;
+}
+
+@ObjectType('Customer', { description: 'A customer of the business.' })
+@Directive('@key(fields: "id")')
+class CrmCustomer {
+  @Field(() => ID, { description: 'The customer\'s id in the graph (the new site\'s id).' })
+  id!: string;
+}
+
+@Resolver(() => CrmCustomer)
+class CrmCustomerResolver {
+  @FieldResolver(() => CustomerSegmentEnum, { nullable: true, description: 'Marketing segment; the CRM owns it.' })
+  async segment(@Root() customer: CrmCustomer, @Ctx() context: CrmContext): Promise<CustomerSegment | null> {
+    return (await context.profiles.load(customer.id))?.segment ?? null;
+  }
+
+  @FieldResolver(() => MoneyType, { nullable: true, description: 'What the customer has spent over all time, as the CRM computes it.' })
+  async lifetimeValue(@Root() customer: CrmCustomer, @Ctx() context: CrmContext): Promise<MoneyType | null> {
+    const profile = await context.profiles.load(customer.id);
+    return profile && MoneyType.of(profile.lifetimeValue);
+  }
+}
+
+/** The CRM: owner of the customer's segment and lifetime value. */
+export function createCrmSubgraph(deps: { readonly directory: CustomerDirectory }): Promise<Subgraph<CrmContext>> {
+  return buildSubgraph<CrmContext>({
+    name: 'crm',
+    resolvers: [CrmCustomerResolver],
+    referenceResolvers: {
+      Customer: { __resolveReference: (reference: { id: string }) => Object.assign(new CrmCustomer(), { id: reference.id }) },
+    },
+    createContext: () => ({ profiles: loaderOf(deps.directory.findByCustomerIds) }),
+  });
+}

@@ -1,0 +1,58 @@
+import type DataLoader from 'dataloader';
+import { Arg, Ctx, Directive, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Erp, InventoryItem } from '../../src/domain';
+import { buildSubgraph, loaderOf, MoneyType, type Subgraph } from '../kit';
+
+interface ErpContext {
+  readonly items: DataLoader<string, InventoryItem | null>;
+}
+
+@ObjectType('InventoryItem', { description: 'A stock-keeping unit as the ERP, the owner of inventory and prices, holds it.' })
+@Directive('@key(fields: "sku")')
+class ErpInventoryItem {
+  @Field({ description: 'Stock-keeping unit code.' })
+  sku!: string;
+}
+
+@Resolver(() => ErpInventoryItem)
+class InventoryItemResolver {
+  @Query(() => ErpInventoryItem, { nullable: true, description: 'One inventory item by SKU.' })
+  async inventoryItem(@Arg('sku', { description: 'Stock-keeping unit code.' }) sku: string, @Ctx() context: ErpContext): Promise<ErpInventoryItem | null> {
+    return (await context.items.load(sku)) && Object.assign(new ErpInventoryItem(), { sku });
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Product name.' })
+  async name(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Promise<string | null> {
+    return (await context.items.load(item.sku))?.name ?? null;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Units physically in stock.' })
+  async onHand(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Promise<number | null> {
+    return (await context.items.load(item.sku))?.onHand ?? null;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Units that can still be promised: on hand minus reserved.' })
+  async available(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Promise<number | null> {
+    return (await context.items.load(item.sku))?.available ?? null;
+  }
+
+  @FieldResolver(() => MoneyType, { nullable: true, description: 'List price of one unit.' })
+  async price(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Promise<MoneyType | null> {
+    const found = await context.items.load(item.sku);
+    return found && MoneyType.of(found.price);
+  }
+}
+
+/** The ERP: owner of inventory and prices. */
+export function createErpSubgraph(deps: { readonly erp: Erp }): Promise<Subgraph<ErpContext>> {
+  return buildSubgraph<ErpContext>({
+    name: 'erp',
+    resolvers: [InventoryItemResolver],
+    referenceResolvers: {
+      InventoryItem: {
+        __resolveReference: (reference: { sku: string }) => Object.assign(new ErpInventoryItem(), { sku: reference.sku }),
+      },
+    },
+    createContext: () => ({ items: loaderOf(deps.erp.findItemsBySkus) }),
+  });
+}

@@ -1,0 +1,28 @@
+import type { SiteStore } from '../../src/domain';
+import { buildSubgraph, type Subgraph } from '../kit';
+import { createStoreContext, type StoreContext } from './context';
+import { CustomerResolver, OrderResolver } from './resolvers';
+import { CustomerType, OrderType } from './types';
+
+/** The new site's store: customers (profile owner), orders, and their lines. */
+export function createStoreSubgraph(deps: { readonly store: SiteStore }): Promise<Subgraph<StoreContext>> {
+  return buildSubgraph<StoreContext>({
+    name: 'store',
+    resolvers: [CustomerResolver, OrderResolver],
+    referenceResolvers: {
+      Customer: {
+        __resolveReference: async (reference: { id: string }, context: StoreContext) => {
+          const found = await context.customers.load(reference.id);
+          return found && CustomerType.of(found);
+        },
+      },
+      Order: {
+        __resolveReference: async (reference: { id: string }, context: StoreContext) => {
+          const found = await context.orders.load(reference.id);
+          return found && OrderType.of(found);
+        },
+      },
+    },
+    createContext: () => createStoreContext(deps.store),
+  });
+}

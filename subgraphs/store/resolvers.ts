@@ -1,0 +1,67 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { OrderStatus } from '../../src/domain';
+import { OrderStatusEnum, PAGE_SIZE, pageSize } from '../kit';
+import type { StoreContext } from './context';
+import { connectionOf, CustomerConnectionType, CustomerType, OrderConnectionType, OrderType } from './types';
+
+@Resolver(() => CustomerType)
+export class CustomerResolver {
+  @Query(() => CustomerType, { nullable: true, description: 'One customer by id.' })
+  async customer(@Arg('id', () => ID) id: string, @Ctx() context: StoreContext): Promise<CustomerType | null> {
+    const found = await context.customers.load(id);
+    return found && CustomerType.of(found);
+  }
+
+  @Query(() => CustomerConnectionType, { description: 'All customers, a page at a time, ordered by id.' })
+  async customers(
+    @Arg('first', () => Int, { nullable: true, description: `Page size, 1 to ${PAGE_SIZE.max}; default ${PAGE_SIZE.default}.` }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after (pageInfo.endCursor).' }) after: string | null,
+    @Ctx() context: StoreContext,
+  ): Promise<CustomerConnectionType> {
+    const page = await context.store.listCustomers({ first: pageSize(first, PAGE_SIZE), after });
+    return connectionOf(page, CustomerType.of);
+  }
+
+  @FieldResolver(() => OrderConnectionType, { description: 'The customer\'s orders, newest first.' })
+  async orders(
+    @Root() customer: CustomerType,
+    @Arg('first', () => Int, { nullable: true, description: `Page size, 1 to ${PAGE_SIZE.max}; default ${PAGE_SIZE.default}.` }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after (pageInfo.endCursor).' }) after: string | null,
+    @Ctx() context: StoreContext,
+  ): Promise<OrderConnectionType> {
+    const page = await context.ordersOfCustomer.load({ customerId: customer.id, first: pageSize(first, PAGE_SIZE), after });
+    return connectionOf(page, OrderType.of);
+  }
+}
+
+@Resolver(() => OrderType)
+export class OrderResolver {
+  @Query(() => OrderType, { nullable: true, description: 'One order by id.' })
+  async order(@Arg('id', () => ID) id: string, @Ctx() context: StoreContext): Promise<OrderType | null> {
+    const found = await context.orders.load(id);
+    return found && OrderType.of(found);
+  }
+
+  @Query(() => OrderConnectionType, { description: 'Orders, newest first, optionally for one customer or in one status.' })
+  async orders(
+    @Arg('first', () => Int, { nullable: true, description: `Page size, 1 to ${PAGE_SIZE.max}; default ${PAGE_SIZE.default}.` }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after (pageInfo.endCursor).' }) after: string | null,
+    @Arg('customerId', () => ID, { nullable: true, description: 'Only this customer\'s orders.' }) customerId: string | null,
+    @Arg('status', () => OrderStatusEnum, { nullable: true, description: 'Only orders in this status.' }) status: OrderStatus | null,
+    @Ctx() context: StoreContext,
+  ): Promise<OrderConnectionType> {
+    const page = await context.store.listOrders({
+      first: pageSize(first, PAGE_SIZE),
+      after,
+      ...(customerId ? { customerId } : {}),
+      ...(status ? { status } : {}),
+    });
+    return connectionOf(page, OrderType.of);
+  }
+
+  @FieldResolver(() => CustomerType, { nullable: true, description: 'Who placed the order.' })
+  async customer(@Root() order: OrderType, @Ctx() context: StoreContext): Promise<CustomerType | null> {
+    const found = await context.customers.load(order.customerId);
+    return found && CustomerType.of(found);
+  }
+}

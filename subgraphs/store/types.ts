@@ -1,0 +1,162 @@
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import type { Customer, Order, OrderLine, OrderStatus, Page } from '../../src/domain';
+import { MoneyType, OrderStatusEnum, PageInfoType } from '../kit';
+
+@ObjectType('InventoryItem', { description: 'A stock-keeping unit; its details come from the system that owns inventory.' })
+@Directive('@key(fields: "sku", resolvable: false)')
+export class InventoryItemReference {
+  @Field({ description: 'Stock-keeping unit code.' })
+  sku!: string;
+}
+
+@ObjectType('OrderLine', { description: 'One line of an order: a quantity of one SKU at a unit price.' })
+export class OrderLineType {
+  @Field({ description: 'Stock-keeping unit code.' })
+  sku!: string;
+
+  @Field(() => Int, { description: 'Units ordered.' })
+  quantity!: number;
+
+  @Field(() => MoneyType, { description: 'Price of one unit when the order was placed.' })
+  unitPrice!: MoneyType;
+
+  @Field(() => InventoryItemReference, { nullable: true, description: 'The item as its owning system describes it now.' })
+  item!: InventoryItemReference | null;
+
+  static of(line: OrderLine): OrderLineType {
+    return Object.assign(new OrderLineType(), {
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPrice: MoneyType.of(line.unitPrice),
+      item: Object.assign(new InventoryItemReference(), { sku: line.sku }),
+    });
+  }
+}
+
+@ObjectType('Order', { description: 'An order placed by a customer.' })
+@Directive('@key(fields: "id")')
+export class OrderType {
+  @Field(() => ID, { description: 'The order\'s id in the graph.' })
+  id!: string;
+
+  @Field({ description: 'Human-facing order number, e.g. "SO-2026-000123".' })
+  number!: string;
+
+  @Field(() => OrderStatusEnum, { description: 'Where the order stands.' })
+  status!: OrderStatus;
+
+  @Field({ description: 'When the customer placed it.' })
+  placedAt!: Date;
+
+  @Field({ description: 'When it last changed, in whichever system changed it.' })
+  updatedAt!: Date;
+
+  @Field(() => MoneyType, { description: 'Sum of the lines.' })
+  total!: MoneyType;
+
+  @Field(() => [OrderLineType], { description: 'What was ordered.' })
+  lines!: OrderLineType[];
+
+  /** Held for the `customer` field resolver; not a GraphQL field. */
+  customerId!: string;
+
+  static of(order: Order): OrderType {
+    return Object.assign(new OrderType(), {
+      id: order.id,
+      number: order.number,
+      status: order.status,
+      placedAt: order.placedAt,
+      updatedAt: order.updatedAt,
+      total: MoneyType.of(order.total),
+      lines: order.lines.map(OrderLineType.of),
+      customerId: order.customerId,
+    });
+  }
+}
+
+@ObjectType('OrderEdge', { description: 'An order in a connection, with its cursor.' })
+export class OrderEdgeType {
+  @Field({ description: 'Opaque cursor of this order.' })
+  cursor!: string;
+
+  @Field(() => OrderType, { description: 'The order.' })
+  node!: OrderType;
+}
+
+@ObjectType('OrderConnection', { description: 'A page of orders.' })
+export class OrderConnectionType {
+  @Field(() => [OrderEdgeType], { description: 'The orders of this page with their cursors.' })
+  edges!: OrderEdgeType[];
+
+  @Field(() => [OrderType], { description: 'The orders of this page.' })
+  nodes!: OrderType[];
+
+  @Field(() => PageInfoType, { description: 'Where this page sits.' })
+  pageInfo!: PageInfoType;
+
+  @Field(() => Int, { description: 'How many orders match, over all pages.' })
+  totalCount!: number;
+}
+
+@ObjectType('Customer', { description: 'A customer of the business.' })
+@Directive('@key(fields: "id")')
+export class CustomerType {
+  @Field(() => ID, { description: 'The customer\'s id in the graph (the new site\'s id).' })
+  id!: string;
+
+  @Field({ description: 'E-mail address; the new site owns it by default.' })
+  email!: string;
+
+  @Field({ description: 'Full name.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'Phone number, international format.' })
+  phone!: string | null;
+
+  static of(customer: Customer): CustomerType {
+    return Object.assign(new CustomerType(), {
+      id: customer.id,
+      email: customer.email,
+      name: customer.name,
+      phone: customer.phone,
+    });
+  }
+}
+
+@ObjectType('CustomerEdge', { description: 'A customer in a connection, with its cursor.' })
+export class CustomerEdgeType {
+  @Field({ description: 'Opaque cursor of this customer.' })
+  cursor!: string;
+
+  @Field(() => CustomerType, { description: 'The customer.' })
+  node!: CustomerType;
+}
+
+@ObjectType('CustomerConnection', { description: 'A page of customers.' })
+export class CustomerConnectionType {
+  @Field(() => [CustomerEdgeType], { description: 'The customers of this page with their cursors.' })
+  edges!: CustomerEdgeType[];
+
+  @Field(() => [CustomerType], { description: 'The customers of this page.' })
+  nodes!: CustomerType[];
+
+  @Field(() => PageInfoType, { description: 'Where this page sits.' })
+  pageInfo!: PageInfoType;
+
+  @Field(() => Int, { description: 'How many customers there are, over all pages.' })
+  totalCount!: number;
+}
+
+/** A page from a port, as a connection. */
+export function connectionOf<T, N>(
+  page: Page<T>,
+  toNode: (item: T) => N,
+): { edges: { cursor: string; node: N }[]; nodes: N[]; pageInfo: PageInfoType; totalCount: number } {
+  const edges = page.items.map((item, index) => ({ cursor: page.cursors[index] ?? '', node: toNode(item) }));
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: Object.assign(new PageInfoType(), { endCursor: page.endCursor, hasNextPage: page.hasNextPage }),
+    totalCount: page.totalCount,
+  };
+}
