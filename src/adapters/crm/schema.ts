@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Internal to the CRM adapter: what HubSpot sends, as zod schemas. Unknown fields are dropped, not refused. */
+
+/** `POST /oauth/v1/token`. */
+export const tokenSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().regex(/^bearer$/i, 'a bearer token type'),
+  expires_in: z.number().int().positive(),
+});
+export type HubSpotToken = z.infer<typeof tokenSchema>;
+
+/** HubSpot sends every property value as a string, and null for a property asked for but unset. */
+const property = z.string().nullable().optional();
+
+export const contactSchema = z.object({
+  id: z.string().min(1),
+  properties: z.object({
+    plugboard_customer_id: z.string().min(1),
+    email: property,
+    firstname: property,
+    lastname: property,
+    phone: property,
+    lifecyclestage: property,
+    total_revenue: z
+      .string()
+      .regex(/^(-?\d+(\.\d+)?)?$/, 'a decimal amount')
+      .nullable()
+      .optional(),
+  }),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  archived: z.boolean().optional(),
+});
+export type HubSpotContact = z.infer<typeof contactSchema>;
+
+/** `POST /crm/v3/objects/contacts/batch/read`: 200, or 207 when some inputs were not found. */
+export const batchReadSchema = z.object({
+  status: z.string(),
+  results: z.array(contactSchema),
+  errors: z.array(z.object({ category: z.string().optional(), message: z.string().optional() })).optional(),
+});
+
+/** HubSpot's error body; every field is optional, as HubSpot's own guide says to parse it. */
+export const hubSpotErrorSchema = z.object({
+  status: z.string().optional(),
+  message: z.string().optional(),
+  category: z.string().optional(),
+  errorType: z.string().optional(),
+  policyName: z.string().optional(),
+});
+export type HubSpotErrorBody = z.infer<typeof hubSpotErrorSchema>;

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/**
+ * What Stripe sends, as far as the adapter reads it. Objects come back from the SDK as parsed JSON; nothing in them
+ * is trusted until it passed these schemas. Internal to the adapter.
+ */
+
+const minorUnits = z.number().int().nonnegative();
+const currency = z.string().regex(/^[a-zA-Z]{3}$/, 'expected a three-letter ISO 4217 currency code');
+
+/** The charge behind an intent; the adapter always asks for it expanded (`expand: ['latest_charge']`). */
+export const chargeSchema = z.object({
+  id: z.string().min(1),
+  object: z.literal('charge'),
+  amount: minorUnits,
+  amount_captured: minorUnits,
+  amount_refunded: minorUnits,
+  captured: z.boolean(),
+  currency,
+});
+
+export const INTENT_STATUSES = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'canceled',
+  'succeeded',
+] as const;
+
+export const paymentIntentSchema = z.object({
+  id: z.string().min(1),
+  object: z.literal('payment_intent'),
+  amount: minorUnits,
+  currency,
+  status: z.enum(INTENT_STATUSES),
+  created: z.number().int().positive(),
+  metadata: z.looseObject({ order_id: z.string().min(1) }),
+  latest_charge: z.union([chargeSchema, z.null()], {
+    error: 'expected the expanded charge object or null (was latest_charge expanded?)',
+  }),
+});
+export type StripePaymentIntent = z.infer<typeof paymentIntentSchema>;
+
+export const paymentIntentSearchSchema = z.object({
+  object: z.literal('search_result'),
+  data: z.array(paymentIntentSchema),
+  has_more: z.boolean(),
+  next_page: z.string().min(1).nullable(),
+});
+
+/** A refund, with its payment intent (and that intent's charge) expanded. */
+export const refundSchema = z.object({
+  id: z.string().min(1),
+  object: z.literal('refund'),
+  amount: minorUnits,
+  payment_intent: paymentIntentSchema,
+});

@@ -1,0 +1,342 @@
+import { createCrmAdapter, type CrmAdapterOptions } from '../../src/adapters/crm';
+import {
+  isIntegrationError,
+  type CustomerDirectory,
+  type CustomerSegment,
+  type IntegrationError,
+} from '../../src/domain';
+import { createCrmSandbox, CRM_SANDBOX_CREDENTIALS, type CrmSandboxOptions } from '../../src/sandboxes/crm';
+import { startSandbox, type RunningSandbox } from '../../src/sandboxes/kit';
+import { generateEstate } from '../../src/sandboxes/seed';
+import { describeCustomerDirectoryContract, type StoredProfile } from '../contracts/customer-directory.contract';
+
+const estate = generateEstate();
+
+/** How this test reads HubSpot's lifecycle stages back, written independently of the adapter's mapper. */
+const SEGMENT_OF_STAGE: Readonly<Record<string, CustomerSegment>> = {
+  lead: 'LEAD',
+  marketingqualifiedlead: 'PROSPECT',
+  customer: 'CUSTOMER',
+  evangelist: 'VIP',
+  other: 'CHURNED',
+};
+
+interface ContactRecord {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function record(sandbox: RunningSandbox, collection: string, id: string): Promise<ContactRecord | undefined> {
+  const { status, body } = await json<ContactRecord>(
+    `${sandbox.url}/_sandbox/records/${collection}/${encodeURIComponent(id)}`,
+  );
+  return status === 404 ? undefined : body;
+}
+
+async function callsTo(sandbox: RunningSandbox, operation: string): Promise<number> {
+  const { body } = await json<{ byOperation: Record<string, number> }>(`${sandbox.url}/_sandbox/stats`);
+  return body.byOperation[operation] ?? 0;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
+  const error = await promise.then(
+    () => new Error('expected the call to fail, and it succeeded'),
+    (caught: unknown) => caught,
+  );
+  if (!isIntegrationError(error)) throw error;
+  return error;
+}
+
+describeCustomerDirectoryContract('CRM adapter against the HubSpot-shaped CRM sandbox', async () => {
+  const sandbox = await startSandbox(createCrmSandbox(estate));
+  const directory = createCrmAdapter({ baseUrl: sandbox.url, ...CRM_SANDBOX_CREDENTIALS });
+  return {
+    directory,
+    system: 'crm',
+    estate,
+    async setFault(setting) {
+      const response = await fetch(`${sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(setting),
+      });
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    },
+    batchReadCalls: () => callsTo(sandbox, 'contacts.batchRead'),
+    async stored(customerId): Promise<StoredProfile | undefined> {
+      const contact = await record(sandbox, 'contacts-by-customer', customerId);
+      if (!contact) return undefined;
+      const { email, firstname, lastname, phone, lifecyclestage } = contact.properties;
+      return {
+        crmId: contact.id,
+        email: email ?? '',
+        name: [firstname, lastname].filter(Boolean).join(' '),
+        phone: phone ?? null,
+        segment: lifecyclestage ? (SEGMENT_OF_STAGE[lifecyclestage] ?? null) : null,
+      };
+    },
+    async close() {
+      await directory[Symbol.asyncDispose]();
+      await sandbox.close();
+    },
+  };
+});
+
+describe('CRM adapter: HubSpot specifics', () => {
+  const opened: { close(): Promise<void> }[] = [];
+
+  async function crm(options: CrmSandboxOptions = {}): Promise<RunningSandbox> {
+    const sandbox = await startSandbox(createCrmSandbox(estate, options));
+    opened.push(sandbox);
+    return sandbox;
+  }
+
+  function adapter(sandbox: RunningSandbox, options: Partial<CrmAdapterOptions> = {}): CustomerDirectory {
+    const directory = createCrmAdapter({ baseUrl: sandbox.url, ...CRM_SANDBOX_CREDENTIALS, ...options });
+    opened.unshift({ close: async () => { await directory[Symbol.asyncDispose](); } });
+    return directory;
+  }
+
+  async function tokenFor(sandbox: RunningSandbox): Promise<string> {
+    const { status, body } = await json<{ access_token: string }>(`${sandbox.url}/oauth/v1/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: CRM_SANDBOX_CREDENTIALS.clientId,
+        client_secret: CRM_SANDBOX_CREDENTIALS.clientSecret,
+      }).toString(),
+    });
+    expect(status).toBe(200);
+    return body.access_token;
+  }
+
+  const first = estate.customers[0]!;
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+  afterAll(async () => {
+    for (const resource of opened) await resource.close();
+  });
+
+  describe('access tokens', () => {
+    it('renews a token that has expired before the next call, and the call succeeds', async () => {
+      const sandbox = await crm({ tokenTtlSeconds: 1 });
+      const directory = adapter(sandbox);
+      expect((await directory.findByCustomerIds([first.id])).get(first.id)?.email).toBe(first.email);
+
+      const realNow = Date.now.bind(Date);
+      jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 1_500);
+      const later = await directory.findByCustomerIds([first.id]);
+
+      expect(later.get(first.id)?.email).toBe(first.email);
+      expect(await callsTo(sandbox, 'oauth.token')).toBe(2);
+      expect(await callsTo(sandbox, 'contacts.batchRead')).toBe(2);
+    });
+
+    it('renews a token the CRM expired early (its clock ahead of ours) and sends the call once more', async () => {
+      let skewMs = 0;
+      const sandbox = await crm({ clock: () => Date.now() + skewMs });
+      const directory = adapter(sandbox);
+      await directory.findByCustomerIds([first.id]);
+
+      skewMs = 1_801_000;
+      const profile = await directory.updateSegment({ customerId: first.id, segment: 'VIP', idempotencyKey: 'skew-1' });
+
+      expect(profile.segment).toBe('VIP');
+      expect((await record(sandbox, 'contacts-by-customer', first.id))?.properties.lifecyclestage).toBe('evangelist');
+      expect(await callsTo(sandbox, 'oauth.token')).toBe(2);
+      expect(await callsTo(sandbox, 'contacts.update')).toBe(2);
+    });
+
+    it('renews only once: a second 401 is UPSTREAM_AUTH_FAILED', async () => {
+      // Every reading of this clock is an hour after the last: each token has expired by its first use.
+      let now = Date.now();
+      const sandbox = await crm({ clock: () => (now += 3_600_000) });
+      const directory = adapter(sandbox);
+
+      const error = await failureOf(directory.findByCustomerIds([first.id]));
+
+      expect(error.code).toBe('UPSTREAM_AUTH_FAILED');
+      expect(error.message).toMatch(/EXPIRED_AUTHENTICATION/);
+      expect(await callsTo(sandbox, 'oauth.token')).toBe(2);
+      expect(await callsTo(sandbox, 'contacts.batchRead')).toBe(2);
+    });
+
+    it('shares one token request between concurrent callers', async () => {
+      const sandbox = await crm();
+      const directory = adapter(sandbox);
+
+      const answers = await Promise.all(estate.customers.slice(0, 6).map((c) => directory.findByCustomerIds([c.id])));
+
+      expect(answers.map((found) => found.size)).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(await callsTo(sandbox, 'oauth.token')).toBe(1);
+    });
+
+    it('reports a wrong client secret as UPSTREAM_AUTH_FAILED under the configured system name', async () => {
+      const sandbox = await crm();
+      const directory = adapter(sandbox, { clientSecret: 'not-the-secret', system: 'crm-eu' });
+
+      const error = await failureOf(directory.findByCustomerIds([first.id]));
+
+      expect({ code: error.code, system: error.system }).toEqual({ code: 'UPSTREAM_AUTH_FAILED', system: 'crm-eu' });
+      expect(error.message).toMatch(/BAD_CLIENT_SECRET/);
+      expect(error.message).not.toContain('not-the-secret');
+      expect(await callsTo(sandbox, 'contacts.batchRead')).toBe(0);
+    });
+
+    it('reports an unknown client id as UPSTREAM_AUTH_FAILED', async () => {
+      const sandbox = await crm();
+      const error = await failureOf(
+        adapter(sandbox, { clientId: 'someone-else' }).updateSegment({
+          customerId: first.id,
+          segment: 'VIP',
+          idempotencyKey: 'unknown-client',
+        }),
+      );
+      expect(error.code).toBe('UPSTREAM_AUTH_FAILED');
+      const stored = await record(sandbox, 'contacts-by-customer', first.id);
+      expect(stored?.properties.lifecyclestage).not.toBe('evangelist');
+    });
+  });
+
+  describe('contacts', () => {
+    it('pages through all 240 contacts with the cursor HubSpot gives', async () => {
+      const sandbox = await crm();
+      const token = await tokenFor(sandbox);
+      const seen: ContactRecord[] = [];
+      let after: string | undefined;
+      let pages = 0;
+      do {
+        const query = new URLSearchParams({ limit: '100', properties: 'email,plugboard_customer_id' });
+        if (after) query.set('after', after);
+        const { status, body } = await json<{ results: ContactRecord[]; paging?: { next?: { after: string } } }>(
+          `${sandbox.url}/crm/v3/objects/contacts?${query}`,
+          { headers: { authorization: `Bearer ${token}` } },
+        );
+        expect(status).toBe(200);
+        seen.push(...body.results);
+        after = body.paging?.next?.after;
+        pages += 1;
+      } while (after);
+
+      expect(pages).toBe(3);
+      expect(new Set(seen.map((contact) => contact.id)).size).toBe(240);
+      expect(seen.map((contact) => contact.properties.plugboard_customer_id).sort()).toEqual(
+        estate.customers.map((c) => c.id).sort(),
+      );
+      expect(seen[0]).toMatchObject({ archived: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
+      expect(await callsTo(sandbox, 'contacts.list')).toBe(3);
+    });
+
+    it('shows a contact under its HubSpot id and under our customer id', async () => {
+      const sandbox = await crm();
+      const byCustomer = await record(sandbox, 'contacts-by-customer', first.id);
+      expect(byCustomer?.properties).toMatchObject({ plugboard_customer_id: first.id, email: first.email });
+      expect(await record(sandbox, 'contacts', byCustomer?.id ?? '')).toEqual(byCustomer);
+    });
+
+    it('answers one contact by HubSpot id or by our customer id, and a 404 in HubSpot words otherwise', async () => {
+      const sandbox = await crm();
+      const headers = { authorization: `Bearer ${await tokenFor(sandbox)}` };
+      const contacts = `${sandbox.url}/crm/v3/objects/contacts`;
+
+      const byOurId = await json<ContactRecord>(
+        `${contacts}/${encodeURIComponent(first.id)}?idProperty=plugboard_customer_id&properties=email,lifecyclestage`,
+        { headers },
+      );
+      const byHubSpotId = await json<ContactRecord>(`${contacts}/${byOurId.body.id}`, { headers });
+      const missing = await json<Record<string, unknown>>(`${contacts}/999999`, { headers });
+
+      expect(byOurId.status).toBe(200);
+      expect(byOurId.body.properties).toMatchObject({ email: first.email, lifecyclestage: expect.any(String) });
+      expect(byHubSpotId.body).toMatchObject({ id: byOurId.body.id, properties: { email: first.email } });
+      expect(missing).toMatchObject({ status: 404, body: { status: 'error', category: 'OBJECT_NOT_FOUND' } });
+      expect(await callsTo(sandbox, 'contacts.get')).toBe(3);
+    });
+
+    it('refuses a call without a bearer token in HubSpot words', async () => {
+      const sandbox = await crm();
+      const { status, body } = await json<Record<string, unknown>>(`${sandbox.url}/crm/v3/objects/contacts?limit=1`);
+      expect(status).toBe(401);
+      expect(body).toMatchObject({
+        status: 'error',
+        category: 'INVALID_AUTHENTICATION',
+        correlationId: expect.any(String),
+      });
+    });
+
+    it('reads 150 ids in two batch reads of at most 100', async () => {
+      const sandbox = await crm();
+      const ids = estate.customers.slice(0, 150).map((c) => c.id);
+
+      const found = await adapter(sandbox).findByCustomerIds(ids);
+
+      expect([...found.keys()].sort()).toEqual([...ids].sort());
+      expect(await callsTo(sandbox, 'contacts.batchRead')).toBe(2);
+    });
+
+    it('honours a smaller batch size', async () => {
+      const sandbox = await crm();
+      const ids = estate.customers.slice(0, 25).map((c) => c.id);
+      const found = await adapter(sandbox, { batchSize: 10 }).findByCustomerIds(ids);
+      expect(found.size).toBe(25);
+      expect(await callsTo(sandbox, 'contacts.batchRead')).toBe(3);
+    });
+
+    it('refuses more than 100 inputs in one batch read, as HubSpot does', async () => {
+      const sandbox = await crm();
+      const inputs = estate.customers.slice(0, 101).map((c) => ({ id: c.id }));
+      const { status, body } = await json<Record<string, unknown>>(`${sandbox.url}/crm/v3/objects/contacts/batch/read`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await tokenFor(sandbox)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ idProperty: 'plugboard_customer_id', inputs }),
+      });
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
+    });
+
+    it('reads stages set in HubSpot itself (sales qualified lead) as PROSPECT', async () => {
+      const sandbox = await crm();
+      const target = estate.customers[3]!;
+      const response = await fetch(
+        `${sandbox.url}/crm/v3/objects/contacts/${encodeURIComponent(target.id)}?idProperty=plugboard_customer_id`,
+        {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${await tokenFor(sandbox)}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ properties: { lifecyclestage: 'salesqualifiedlead' } }),
+        },
+      );
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+
+      expect((await adapter(sandbox).findByCustomerIds([target.id])).get(target.id)?.segment).toBe('PROSPECT');
+    });
+
+    it('refuses an email another contact already holds as UPSTREAM_REJECTED, and changes nothing', async () => {
+      const sandbox = await crm();
+      const [one, two] = [estate.customers[20]!, estate.customers[21]!];
+
+      const error = await failureOf(
+        adapter(sandbox).upsertProfile({
+          customer: { ...one, email: two.email, name: 'Taken Email' },
+          idempotencyKey: 'dup-email',
+        }),
+      );
+
+      expect(error.code).toBe('UPSTREAM_REJECTED');
+      expect(error.message).toMatch(/CONFLICT/);
+      expect((await record(sandbox, 'contacts-by-customer', one.id))?.properties).toMatchObject({ email: one.email });
+    });
+  });
+});
