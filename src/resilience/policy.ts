@@ -24,7 +24,7 @@ export type OperationPolicy =
 
 /** A policy for every method of a port: the type system makes sure none is forgotten. */
 export type OperationPolicies<Port> = {
-  readonly [K in keyof Port as Port[K] extends (...args: never[]) => unknown ? K : never]: OperationPolicy;
+  readonly [K in keyof Port as K extends string ? (Port[K] extends (...args: never[]) => unknown ? K : never) : never]: OperationPolicy;
 };
 
 export const DEFAULT_SYSTEM_POLICY: SystemPolicy = {

@@ -55,6 +55,7 @@ export function createCouriersSubgraph(deps: { readonly couriers: readonly Couri
   return buildSubgraph<CouriersContext>({
     name: 'couriers',
     resolvers: [OrderShipmentsResolver],
+    orphanedTypes: [CouriersOrder, ShipmentType],
     referenceResolvers: {
       Order: { __resolveReference: (reference: { id: string }) => Object.assign(new CouriersOrder(), { id: reference.id }) },
     },

@@ -33,6 +33,7 @@ export function createCrmSubgraph(deps: { readonly directory: CustomerDirectory 
   return buildSubgraph<CrmContext>({
     name: 'crm',
     resolvers: [CrmCustomerResolver],
+    orphanedTypes: [CrmCustomer],
     referenceResolvers: {
       Customer: { __resolveReference: (reference: { id: string }) => Object.assign(new CrmCustomer(), { id: reference.id }) },
     },

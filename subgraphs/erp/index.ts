@@ -48,6 +48,7 @@ export function createErpSubgraph(deps: { readonly erp: Erp }): Promise<Subgraph
   return buildSubgraph<ErpContext>({
     name: 'erp',
     resolvers: [InventoryItemResolver],
+    orphanedTypes: [ErpInventoryItem],
     referenceResolvers: {
       InventoryItem: {
         __resolveReference: (reference: { sku: string }) => Object.assign(new ErpInventoryItem(), { sku: reference.sku }),

@@ -75,6 +75,7 @@ export function createLegacySubgraph(deps: { readonly legacy: LegacyStore }): Pr
   return buildSubgraph<LegacyContext>({
     name: 'legacy',
     resolvers: [LegacyCustomerResolver, LegacyOrderResolver],
+    orphanedTypes: [LegacyCustomerEntity, LegacyOrderEntity],
     referenceResolvers: {
       Customer: { __resolveReference: (reference: { id: string }) => Object.assign(new LegacyCustomerEntity(), { id: reference.id }) },
       Order: { __resolveReference: (reference: { id: string }) => Object.assign(new LegacyOrderEntity(), { id: reference.id }) },

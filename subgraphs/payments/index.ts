@@ -53,7 +53,7 @@ export function createPaymentsSubgraph(deps: { readonly payments: PaymentGateway
   return buildSubgraph<PaymentsContext>({
     name: 'payments',
     resolvers: [OrderPaymentResolver],
-    orphanedTypes: [PaymentType],
+    orphanedTypes: [PaymentsOrder, PaymentType],
     referenceResolvers: {
       Order: { __resolveReference: (reference: { id: string }) => Object.assign(new PaymentsOrder(), { id: reference.id }) },
     },

@@ -1,0 +1,2 @@
+export { createStoreAdapter } from './store';
+export type { StoreAdapterOptions } from './store';

@@ -1,0 +1,57 @@
+import { MikroORM } from '@mikro-orm/core';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
+import { createDatabaseConfig, parseDatabaseUrl, type DatabaseDialect, type DatabaseOptions } from './config';
+
+/** Our database, open: the ORM, the migrations and a clean way to close it. */
+export interface Database extends AsyncDisposable {
+  readonly orm: MikroORM<AbstractSqlDriver, SqlEntityManager>;
+  readonly dialect: DatabaseDialect;
+  /** PostgreSQL schema our tables live in, when one was asked for. */
+  readonly schema: string | undefined;
+  /** Runs the committed migrations that have not run yet; answers the names of those it ran. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database a URL names (see {@link createDatabaseConfig}). Unless `lazy`, fails at once, with a message
+ * naming the database (never its password), when it cannot be reached.
+ */
+export async function openDatabase(url: string | undefined, options: DatabaseOptions = {}): Promise<Database> {
+  const target = parseDatabaseUrl(url, options.dataDir);
+  const orm = (await MikroORM.init(createDatabaseConfig(url, options))) as unknown as MikroORM<
+    AbstractSqlDriver,
+    SqlEntityManager
+  >;
+  const where = target.dialect === 'sqlite' ? `SQLite ${target.file}` : target.description;
+  if (!options.lazy) {
+    const check = await orm.checkConnection();
+    if (!check.ok) {
+      await orm.close(true).catch(() => undefined);
+      throw new Error(`cannot open ${where}: ${check.reason ?? 'no connection'}`, { cause: check.error });
+    }
+  }
+  const schema = target.dialect === 'postgresql' ? options.schema : undefined;
+  if (schema && !options.lazy) {
+    await orm.em.getConnection().execute(`create schema if not exists "${schema}"`);
+  }
+
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await orm.close(true);
+  };
+  return {
+    orm,
+    dialect: target.dialect,
+    schema,
+    async migrate() {
+      if (schema) await orm.em.getConnection().execute(`create schema if not exists "${schema}"`);
+      const ran = await orm.getMigrator().up();
+      return ran.map((migration) => migration.name);
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,25 @@
+import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+
+/** A row of `customers`: the customer profile, which the new site owns. */
+@Entity({ tableName: 'customers' })
+export class CustomerEntity {
+  [OptionalProps]?: 'phone';
+
+  @PrimaryKey({ type: 'string', length: 64 })
+  id!: string;
+
+  @Property({ type: 'string', length: 320, unique: 'customers_email_unique' })
+  email!: string;
+
+  @Property({ type: 'string', length: 200 })
+  name!: string;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  phone: string | null = null;
+
+  @Property({ type: 'datetime', fieldName: 'created_at' })
+  createdAt!: Date;
+
+  @Property({ type: 'datetime', fieldName: 'updated_at' })
+  updatedAt!: Date;
+}

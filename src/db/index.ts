@@ -1,0 +1,7 @@
+export { createDatabaseConfig, parseDatabaseUrl, DEFAULT_SQLITE_FILE, MIGRATIONS_DIR, SQLITE_FILE_NAME } from './config';
+export type { DatabaseDialect, DatabaseOptions, DatabaseTarget } from './config';
+export { openDatabase } from './database';
+export type { Database } from './database';
+export { seedSiteStore } from './seed';
+export type { SeedResult } from './seed';
+export { ENTITIES, CustomerEntity, OrderEntity, OrderLineEntity } from './entities';

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, type Config } from '../config';
+
+/** Everything the adapters need to reach the systems: where they are and the credentials they take. */
+export interface SystemConnections {
+  readonly crm: { readonly baseUrl: string; readonly clientId: string; readonly clientSecret: string };
+  readonly erp: { readonly baseUrl: string; readonly db: string; readonly login: string; readonly apiKey: string };
+  readonly payments: { readonly baseUrl: string; readonly secretKey: string; readonly maxSearchClauses: number };
+  readonly courierA: {
+    readonly baseUrl: string;
+    readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
+  };
+  readonly courierB: { readonly baseUrl: string; readonly apiKey: string };
+  readonly legacy: { readonly baseUrl: string; readonly username: string; readonly password: string };
+}
+
+/**
+ * Connections to real systems, from the configuration (PLUGBOARD_SANDBOXES=off). Credentials come from environment
+ * variables and files, never from code; a missing one stops the start with its variable's name.
+ */
+export function connectionsFromConfig(config: Config): SystemConnections {
+  const missing: string[] = [];
+  const need = <K extends keyof Config>(key: K): NonNullable<Config[K]> => {
+    const value = config[key];
+    if (value === undefined || value === null) missing.push(key);
+    return value as NonNullable<Config[K]>;
+  };
+  const file = (key: 'COURIER_A_CA_FILE' | 'COURIER_A_CERT_FILE' | 'COURIER_A_KEY_FILE'): string => {
+    const path = need(key);
+    if (!path) return '';
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      missing.push(`${key} (cannot read ${path})`);
+      return '';
+    }
+  };
+  const connections: SystemConnections = {
+    crm: { baseUrl: need('CRM_URL'), clientId: need('CRM_CLIENT_ID'), clientSecret: need('CRM_CLIENT_SECRET') },
+    erp: { baseUrl: need('ERP_URL'), db: need('ERP_DB'), login: need('ERP_LOGIN'), apiKey: need('ERP_API_KEY') },
+    payments: { baseUrl: need('PAYMENTS_URL'), secretKey: need('PAYMENTS_SECRET_KEY'), maxSearchClauses: config.PAYMENTS_MAX_SEARCH_CLAUSES },
+    courierA: {
+      baseUrl: need('COURIER_A_URL'),
+      tls: { ca: file('COURIER_A_CA_FILE'), cert: file('COURIER_A_CERT_FILE'), key: file('COURIER_A_KEY_FILE') },
+    },
+    courierB: { baseUrl: need('COURIER_B_URL'), apiKey: need('COURIER_B_API_KEY') },
+    legacy: { baseUrl: need('LEGACY_URL'), username: need('LEGACY_USERNAME'), password: need('LEGACY_PASSWORD') },
+  };
+  if (missing.length) {
+    throw new ConfigError(`with PLUGBOARD_SANDBOXES=off these must be set:\n${missing.map((key) => `- ${key}`).join('\n')}`);
+  }
+  return connections;
+}

@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { newAdminToken, type Config } from '../config';
+import { openDatabase, seedSiteStore, type Database } from '../db';
+import { connectionsFromConfig, type SystemConnections } from '../estate/connections';
+import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
+import { SUBGRAPH_PORTS, SYSTEMS } from '../estate/systems';
+import { serveGateway, type RunningGateway, type SystemListing } from '../gateway/serve-gateway';
+import { createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
+import { generateEstate } from '../sandboxes/seed';
+import { serveSubgraph, type RunningService } from '../serve/serve-subgraph';
+import { createSubgraphs } from '../../subgraphs';
+import { createEstatePorts } from './create-ports';
+
+/** Where the committed supergraph lives. */
+export const SUPERGRAPH_FILE = path.join(__dirname, '..', '..', 'schema', 'supergraph.graphql');
+
+export interface StackOptions {
+  readonly config: Config;
+  /** `fixed`: the documented ports (4000, 4001…, 4101…); `ephemeral`: any free port (tests, benchmarks). */
+  readonly ports: 'fixed' | 'ephemeral';
+  /** Told about every system call (integration log, metrics). */
+  readonly onCall?: ResilienceOptions['onCall'];
+  /** Resilience policies per system (tests shorten timeouts and breaker windows). */
+  readonly systems?: ResilienceOptions['systems'];
+}
+
+/** One row of the "what runs where" table `npm start` prints. */
+export interface RunningPart {
+  readonly part: string;
+  readonly name: string;
+  readonly url: string;
+}
+
+export interface RunningStack extends AsyncDisposable {
+  readonly gateway: RunningGateway;
+  readonly estate: RunningEstate | undefined;
+  readonly db: Database;
+  readonly resilience: Resilience;
+  readonly subgraphs: readonly RunningService[];
+  readonly adminToken: string;
+  readonly parts: readonly RunningPart[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole product on one machine: the example estate's sandboxes (unless PLUGBOARD_SANDBOXES=off), the
+ * site's database (migrated, and seeded with the estate when it is empty), every subgraph on its own port, and the
+ * gateway in front of them. Closing it stops everything in reverse order.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const { config } = options;
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const estateSeed = generateEstate();
+    let estate: RunningEstate | undefined;
+    let connections: SystemConnections;
+    if (config.PLUGBOARD_SANDBOXES === 'on') {
+      estate = await startSandboxes({ estate: estateSeed, dataDir: config.PLUGBOARD_DATA_DIR, ports: options.ports, host: config.HOST });
+      closers.push(estate.close);
+      connections = estate.connections;
+    } else {
+      connections = connectionsFromConfig(config);
+    }
+
+    const db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
+    closers.push(db.close);
+    await db.migrate();
+    if (estate) await seedSiteStore(db, estateSeed);
+
+    const cache = createReadCache(config.REDIS_URL);
+    closers.push(() => cache.disconnect());
+    const timeouts = Object.fromEntries(SYSTEMS.map((system) => [system.name, { timeoutMs: config.PLUGBOARD_TIMEOUT_MS }]));
+    const resilience = createResilience({ cache, onCall: options.onCall, systems: { ...timeouts, ...options.systems } });
+    closers.push(resilience.close);
+    const estatePorts = createEstatePorts({ connections, db, resilience });
+    closers.push(estatePorts.close);
+
+    const subgraphs: RunningService[] = [];
+    for (const subgraph of await createSubgraphs(estatePorts.ports)) {
+      const port = options.ports === 'fixed' ? SUBGRAPH_PORTS[subgraph.name as keyof typeof SUBGRAPH_PORTS] : 0;
+      const running = await serveSubgraph(subgraph, { port, host: config.HOST });
+      closers.push(running.close);
+      subgraphs.push(running);
+    }
+
+    const adminToken = config.PLUGBOARD_ADMIN_TOKEN ?? newAdminToken();
+    const urls: Record<string, string> = {
+      crm: connections.crm.baseUrl,
+      erp: connections.erp.baseUrl,
+      payments: connections.payments.baseUrl,
+      'courier-a': connections.courierA.baseUrl,
+      'courier-b': connections.courierB.baseUrl,
+      legacy: connections.legacy.baseUrl,
+      store: db.dialect === 'sqlite' ? `sqlite:${config.PLUGBOARD_DATA_DIR}` : 'postgresql (DATABASE_URL)',
+    };
+    const systems: SystemListing[] = SYSTEMS.map((system) => ({
+      name: system.name,
+      kind: system.kind,
+      baseUrl: urls[system.name] ?? '',
+      sandbox: system.name !== 'store' && estate !== undefined,
+    }));
+    const gateway = await serveGateway({
+      supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
+      subgraphUrls: Object.fromEntries(subgraphs.map((service) => [service.name, service.url])),
+      port: options.ports === 'fixed' ? config.PORT : 0,
+      host: config.HOST,
+      adminToken,
+      systems,
+      readiness: {
+        database: async () => {
+          const check = await db.orm.checkConnection();
+          if (!check.ok) throw new Error(check.reason ?? 'no connection');
+        },
+      },
+    });
+    closers.push(gateway.close);
+
+    const parts: RunningPart[] = [
+      { part: 'gateway', name: 'GraphQL + explorer', url: gateway.url },
+      { part: 'gateway', name: 'health', url: `${gateway.origin}/health/ready` },
+      { part: 'gateway', name: 'admin API', url: `${gateway.origin}/admin/api/systems` },
+      ...subgraphs.map((service) => ({ part: 'subgraph', name: service.name, url: service.url })),
+      ...SYSTEMS.map((system) => ({ part: estate && system.name !== 'store' ? 'sandbox' : 'system', name: system.name, url: urls[system.name] ?? '' })),
+    ];
+    const close = closeAll;
+    return { gateway, estate, db, resilience, subgraphs, adminToken, parts, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { SUBGRAPH_PORTS } from '../estate/systems';
+import { createSubgraphs, NO_PORTS } from '../../subgraphs';
+import { composeSupergraph, type SubgraphSource } from './compose';
+
+export const SCHEMA_DIR = path.join(__dirname, '..', '..', 'schema');
+
+/** Each subgraph's SDL, built from its type-graphql classes, with the URL it has when run as its own process. */
+export async function subgraphSources(): Promise<SubgraphSource[]> {
+  const subgraphs = await createSubgraphs(NO_PORTS);
+  return subgraphs.map((subgraph) => ({
+    name: subgraph.name,
+    url: `http://127.0.0.1:${SUBGRAPH_PORTS[subgraph.name as keyof typeof SUBGRAPH_PORTS]}/graphql`,
+    sdl: subgraph.sdl,
+  }));
+}
+
+/** The files `npm run compose` writes: schema/<subgraph>.graphql and schema/supergraph.graphql. */
+export async function schemaFiles(): Promise<Map<string, string>> {
+  const sources = await subgraphSources();
+  const files = new Map<string, string>();
+  for (const source of sources) files.set(path.join(SCHEMA_DIR, `${source.name}.graphql`), source.sdl);
+  files.set(path.join(SCHEMA_DIR, 'supergraph.graphql'), `${composeSupergraph(sources).trimEnd()}\n`);
+  return files;
+}

@@ -1,0 +1,198 @@
+import { createCourierBAdapter, type CourierBAdapter, type CourierBAdapterOptions } from '../../src/adapters/courier-b';
+import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../src/domain';
+import { COURIER_B_SANDBOX_CREDENTIALS, createCourierBSandbox } from '../../src/sandboxes/courier-b';
+import { startSandbox, type RunningSandbox } from '../../src/sandboxes/kit';
+import { generateEstate } from '../../src/sandboxes/seed';
+import { describeCourierContract, type StoredShipment } from '../contracts/courier.contract';
+
+const estate = generateEstate();
+const { apiKey } = COURIER_B_SANDBOX_CREDENTIALS;
+
+/** How this test reads ShipEngine's statuses back, written independently of the adapter's mapper. */
+function statusOf(shipment: { shipment_status: string; tracking_status_code: string | null }): ShipmentStatus {
+  if (shipment.shipment_status === 'cancelled') return 'CANCELLED';
+  const byCode: Record<string, ShipmentStatus> = { IT: 'IN_TRANSIT', AT: 'IN_TRANSIT', DE: 'DELIVERED', EX: 'EXCEPTION' };
+  return byCode[shipment.tracking_status_code ?? ''] ?? 'LABEL_CREATED';
+}
+
+interface ShipmentRecord {
+  shipment_id: string;
+  external_order_id: string | null;
+  shipment_status: string;
+  tracking_number: string | null;
+  tracking_status_code: string | null;
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function stats(sandbox: RunningSandbox): Promise<{ total: number; byOperation: Record<string, number> }> {
+  return (await json<{ total: number; byOperation: Record<string, number> }>(`${sandbox.url}/_sandbox/stats`)).body;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
+  const error = await promise.then(
+    () => new Error('expected the call to fail, and it succeeded'),
+    (caught: unknown) => caught,
+  );
+  if (!isIntegrationError(error)) throw error;
+  return error;
+}
+
+describeCourierContract('courier B adapter (ShipEngine-shaped JSON) against its sandbox', async () => {
+  const sandbox = await startSandbox(createCourierBSandbox(estate));
+  const courier = createCourierBAdapter({ baseUrl: sandbox.url, apiKey });
+  const record = async <T>(collection: string, id: string): Promise<T | undefined> => {
+    const { status, body } = await json<T>(`${sandbox.url}/_sandbox/records/${collection}/${encodeURIComponent(id)}`);
+    return status === 404 ? undefined : body;
+  };
+  return {
+    courier,
+    system: 'courier-b',
+    estate,
+    unknownShipmentId: 'courier-b:se-999999',
+    async setFault(setting) {
+      const response = await fetch(`${sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(setting),
+      });
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    },
+    batchReadCalls: async () => (await stats(sandbox)).byOperation['shipments.list'] ?? 0,
+    totalCalls: async () => (await stats(sandbox)).total,
+    async stored(shipmentId): Promise<StoredShipment | undefined> {
+      const shipment = await record<ShipmentRecord>('shipments', shipmentId.replace(/^courier-b:/, ''));
+      if (!shipment) return undefined;
+      return {
+        orderId: shipment.external_order_id ?? '',
+        trackingNumber: shipment.tracking_number ?? '',
+        status: statusOf(shipment),
+      };
+    },
+    async storedForOrder(orderId) {
+      return (await record<string[]>('shipments-by-order', orderId))?.length ?? 0;
+    },
+    async close() {
+      await courier[Symbol.asyncDispose]();
+      await sandbox.close();
+    },
+  };
+});
+
+describe('courier B: ShipEngine specifics', () => {
+  let sandbox: RunningSandbox;
+  const opened: CourierBAdapter[] = [];
+  const carried = [...new Set(estate.shipments.filter((s) => s.carrier === 'courier-b').map((s) => s.orderId))];
+
+  function adapter(options: Partial<CourierBAdapterOptions> = {}): CourierBAdapter {
+    const courier = createCourierBAdapter({ baseUrl: sandbox.url, apiKey, ...options });
+    opened.push(courier);
+    return courier;
+  }
+
+  beforeAll(async () => {
+    sandbox = await startSandbox(createCourierBSandbox(estate));
+  });
+  beforeEach(async () => {
+    await fetch(`${sandbox.url}/_sandbox/stats`, { method: 'DELETE' }).then((response) => response.arrayBuffer());
+  });
+  afterAll(async () => {
+    for (const courier of opened) await courier.close();
+    await sandbox.close();
+  });
+
+  it("refuses a wrong API key with ShipEngine's 401 error body", async () => {
+    const { status, body } = await json<{ request_id: string; errors: Record<string, string>[] }>(
+      `${sandbox.url}/v1/shipments`,
+      { headers: { 'API-Key': 'TEST_wrong' } },
+    );
+    expect(status).toBe(401);
+    expect(body.request_id).toEqual(expect.any(String));
+    expect(body.errors[0]).toMatchObject({ error_source: 'shipengine', error_type: 'security', error_code: 'unauthorized' });
+  });
+
+  it('reports a wrong API key as UPSTREAM_AUTH_FAILED, naming the system', async () => {
+    const error = await failureOf(adapter({ apiKey: 'TEST_wrong' }).findByOrderIds(carried.slice(0, 3)));
+    expect({ code: error.code, system: error.system }).toEqual({ code: 'UPSTREAM_AUTH_FAILED', system: 'courier-b' });
+    expect(error.message).toContain('unauthorized');
+  });
+
+  it('answers 100 order ids with one shipments.list call', async () => {
+    const orderIds = carried.slice(0, 100);
+
+    const found = await adapter().findByOrderIds(orderIds);
+
+    expect(found.size).toBe(100);
+    expect(await stats(sandbox)).toMatchObject({ total: 1, byOperation: { 'shipments.list': 1 } });
+  });
+
+  it('follows the pages when the shipments of a batch do not fit on one', async () => {
+    const orderIds = carried.slice(200, 230);
+
+    const paged = await adapter({ pageSize: 7 }).findByOrderIds(orderIds);
+    const whole = await adapter().findByOrderIds(orderIds);
+
+    expect(paged).toEqual(whole);
+    expect(paged.size).toBe(30);
+    const shipments = [...paged.values()].flat().length;
+    expect((await stats(sandbox)).byOperation['shipments.list']).toBe(Math.ceil(shipments / 7) + 1);
+  });
+
+  it('lists with ShipEngine paging fields and links, sales_order_id taking a comma-separated list', async () => {
+    const orderIds = carried.slice(0, 4);
+    const query = new URLSearchParams({ sales_order_id: orderIds.join(','), page_size: '2' });
+    const { status, body } = await json<{
+      shipments: ShipmentRecord[];
+      total: number;
+      page: number;
+      pages: number;
+      links: Record<string, { href?: string }>;
+    }>(`${sandbox.url}/v1/shipments?${query}`, { headers: { 'API-Key': apiKey } });
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ page: 1, pages: Math.ceil(body.total / 2) });
+    expect(body.shipments).toHaveLength(2);
+    expect(body.links.prev).toEqual({});
+    expect(body.links.next?.href).toContain('page=2');
+    for (const shipment of body.shipments) expect(orderIds).toContain(shipment.external_order_id);
+  });
+
+  it("maps the label's tracking status codes: a shipment in transit cannot be cancelled", async () => {
+    const inTransit = estate.shipments.find((s) => s.carrier === 'courier-b' && s.status === 'IN_TRANSIT');
+    if (!inTransit) throw new Error('the estate has no courier-b shipment in transit');
+    const { body } = await json<ShipmentRecord>(
+      `${sandbox.url}/v1/shipments/${inTransit.id.replace(/^courier-b:/, '')}`,
+      { headers: { 'API-Key': apiKey } },
+    );
+    expect(body).toMatchObject({ shipment_status: 'label_purchased', tracking_status_code: 'IT' });
+
+    const error = await failureOf(adapter().cancelShipment({ shipmentId: inTransit.id, idempotencyKey: 'k-transit' }));
+    expect(error.code).toBe('UPSTREAM_REJECTED');
+    expect(error.message).toContain('invalid_status');
+  });
+
+  it('voids the label of a cancelled shipment, as GET /v1/labels shows', async () => {
+    const order = estate.orders.find((o) => o.status === 'PENDING');
+    if (!order) throw new Error('the estate has no pending order');
+    const courier = adapter();
+    const booked = await courier.bookShipment({
+      orderId: order.id,
+      recipient: { name: 'Label Voider', phone: null },
+      parcels: 1,
+      idempotencyKey: `void-${process.pid}`,
+    });
+    await courier.cancelShipment({ shipmentId: booked.id, idempotencyKey: `void-cancel-${process.pid}` });
+
+    const query = new URLSearchParams({ shipment_id: booked.id.replace(/^courier-b:/, '') });
+    const { body } = await json<{ labels: Record<string, unknown>[] }>(`${sandbox.url}/v1/labels?${query}`, {
+      headers: { 'API-Key': apiKey },
+    });
+    expect(body.labels).toEqual([
+      expect.objectContaining({ tracking_number: booked.trackingNumber, status: 'voided', voided: true }),
+    ]);
+  });
+});

@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createStoreAdapter } from '../../src/adapters/store';
+import { openDatabase, parseDatabaseUrl, seedSiteStore } from '../../src/db';
+import { isIntegrationError, type IntegrationError } from '../../src/domain';
+import { generateEstate } from '../../src/sandboxes/seed';
+import { describeSiteStoreContract } from '../contracts/site-store.contract';
+import { openTestDatabase, testDatabases } from '../support/databases';
+
+const estate = generateEstate();
+
+async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
+  const error = await promise.then(
+    () => new Error('expected the call to fail, and it succeeded'),
+    (caught: unknown) => caught,
+  );
+  if (!isIntegrationError(error)) throw error;
+  return error;
+}
+
+describe.each(testDatabases())('site store on $label', (database) => {
+  describeSiteStoreContract(`store adapter on ${database.label}`, async () => {
+    let statements = 0;
+    const db = await openTestDatabase(database, { onQuery: () => (statements += 1) });
+    await db.migrate();
+    await seedSiteStore(db, estate);
+    return {
+      store: createStoreAdapter({ db }),
+      system: 'store',
+      estate,
+      statements: () => statements,
+      close: () => db.close(),
+    };
+  });
+
+  describe('migrations and seed', () => {
+    it('migrates an empty database to every table, once', async () => {
+      await using db = await openTestDatabase(database);
+      const ran = await db.migrate();
+      expect(ran).toEqual([expect.stringMatching(/^migration-\d{14}-initial-site-store$/)]);
+      expect(await db.migrate()).toEqual([]);
+      const connection = db.orm.em.getConnection();
+      for (const table of ['customers', 'orders', 'order_lines']) {
+        const [row] = await connection.execute(`select count(*) as n from ${table}`);
+        expect(Number(row.n)).toBe(0);
+      }
+    });
+
+    it('seeds the estate once, in well under five seconds, and leaves a seeded store alone', async () => {
+      await using db = await openTestDatabase(database);
+      await db.migrate();
+      const started = performance.now();
+      const seeded = await seedSiteStore(db, estate);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      const lines = estate.orders.reduce((sum, order) => sum + order.lines.length, 0);
+      expect(seeded).toEqual({ seeded: true, customers: 240, orders: 1200, lines });
+      expect(await seedSiteStore(db, estate)).toEqual({ seeded: false, customers: 0, orders: 0, lines: 0 });
+      const [row] = await db.orm.em.getConnection().execute('select count(*) as n from order_lines');
+      expect(Number(row.n)).toBe(lines);
+    });
+
+    it('refuses a second customer with the same e-mail', async () => {
+      await using db = await openTestDatabase(database);
+      await db.migrate();
+      const connection = db.orm.em.getConnection();
+      const insert = `insert into customers (id, email, name, phone, created_at, updated_at) values (?, ?, ?, ?, ?, ?)`;
+      const now = db.orm.em.getPlatform().processDateProperty(new Date());
+      await connection.execute(insert, ['cus-1', 'same@example.com', 'One', null, now, now]);
+      await expect(connection.execute(insert, ['cus-2', 'same@example.com', 'Two', null, now, now])).rejects.toThrow();
+    });
+  });
+
+  describe('when the database goes away', () => {
+    it('answers UPSTREAM_UNAVAILABLE from the store system', async () => {
+      const db = await openTestDatabase(database);
+      await db.migrate();
+      const store = createStoreAdapter({ db });
+      await db.close();
+      const error = await failureOf(store.findCustomersByIds(['cus-00001']));
+      expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(error.system).toBe('store');
+      expect(error.operation).toBe('findCustomersByIds');
+      expect(error.message).toMatch(/connection is closed/);
+    });
+
+    it('names the schema problem when the migrations have not run', async () => {
+      await using db = await openTestDatabase(database);
+      const error = await failureOf(createStoreAdapter({ db, system: 'site' }).listCustomers({ first: 5 }));
+      expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(error.system).toBe('site');
+      expect(error.message).toMatch(/run the migrations/);
+    });
+  });
+});
+
+describe('PostgreSQL that refuses connections', () => {
+  const url = 'postgresql://postgres:s3cret-pw@127.0.0.1:1/test';
+
+  it('fails to open, naming the server but not the password', async () => {
+    const error = await openDatabase(url).then(
+      () => new Error('expected openDatabase to fail'),
+      (caught: unknown) => caught as Error,
+    );
+    expect(error.message).toMatch(/cannot open PostgreSQL 127\.0\.0\.1:1 database test/);
+    expect(error.message).not.toContain('s3cret-pw');
+  });
+
+  it('opened lazily, answers UPSTREAM_UNAVAILABLE (connection refused) on every call', async () => {
+    await using db = await openDatabase(url, { lazy: true });
+    const error = await failureOf(createStoreAdapter({ db }).findOrdersByIds(['ord-000001']));
+    expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(error.system).toBe('store');
+    expect(error.message).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe('the embedded default', () => {
+  it('creates its SQLite file in a fresh data folder and keeps what was written across a restart', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'plugboard-db-'));
+    try {
+      const first = await openDatabase(undefined, { dataDir: path.join(dataDir, 'nested') });
+      await first.migrate();
+      await seedSiteStore(first, estate);
+      await first.close();
+      expect(existsSync(path.join(dataDir, 'nested', 'plugboard.db'))).toBe(true);
+
+      await using again = await openDatabase(undefined, { dataDir: path.join(dataDir, 'nested') });
+      expect(await again.migrate()).toEqual([]);
+      const found = await createStoreAdapter({ db: again }).findCustomersByIds(['cus-00042']);
+      expect(found.get('cus-00042')).toEqual(estate.customers[41]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('database URLs', () => {
+  it('reads SQLite and PostgreSQL URLs, and refuses others without echoing them', () => {
+    expect(parseDatabaseUrl(undefined)).toEqual({ dialect: 'sqlite', file: '.plugboard/plugboard.db' });
+    expect(parseDatabaseUrl('', 'data')).toEqual({ dialect: 'sqlite', file: 'data/plugboard.db' });
+    expect(parseDatabaseUrl('file:./x/y.db')).toEqual({ dialect: 'sqlite', file: './x/y.db' });
+    expect(parseDatabaseUrl('sqlite:///var/lib/p.db')).toEqual({ dialect: 'sqlite', file: '/var/lib/p.db' });
+    expect(parseDatabaseUrl('sqlite::memory:')).toEqual({ dialect: 'sqlite', file: ':memory:' });
+    expect(parseDatabaseUrl('postgres://u:pw@db.internal:6543/shop')).toMatchObject({
+      dialect: 'postgresql',
+      description: 'PostgreSQL db.internal:6543 database shop',
+    });
+    expect(() => parseDatabaseUrl('mysql://root:hunter2@db/shop')).toThrow(/unsupported scheme "mysql"/);
+    expect(() => parseDatabaseUrl('mysql://root:hunter2@db/shop')).not.toThrow(/hunter2/);
+  });
+});

@@ -1,0 +1,291 @@
+import {
+  isIntegrationError,
+  type Courier,
+  type IntegrationError,
+  type IntegrationErrorCode,
+  type Order,
+  type Shipment,
+  type ShipmentRequest,
+  type ShipmentStatus,
+} from '../../src/domain';
+import type { FaultSetting } from '../../src/sandboxes/kit';
+import type { EstateSeed } from '../../src/sandboxes/seed';
+
+/** What the courier holds for one shipment, read around the port (its records window), in our vocabulary. */
+export interface StoredShipment {
+  readonly orderId: string;
+  readonly trackingNumber: string;
+  readonly status: ShipmentStatus;
+}
+
+/** What the contract needs: the implementation under test, and ways to observe and break the system behind it. */
+export interface CourierHarness {
+  readonly courier: Courier;
+  /** The system name every error must carry (also the shipments' carrier). */
+  readonly system: string;
+  /** The estate the system was seeded from. */
+  readonly estate: EstateSeed;
+  /** One of our shipment ids, in this courier's format, that the courier never issued. */
+  readonly unknownShipmentId: string;
+  /** Sets the system's fault switch (`POST /_sandbox/faults` for a sandbox). */
+  setFault(setting: FaultSetting): Promise<void>;
+  /** Batch-read requests (the ones `findByOrderIds` sends) the system has received so far. */
+  batchReadCalls(): Promise<number>;
+  /** Every request the system has received so far. */
+  totalCalls(): Promise<number>;
+  /** What the system holds now for one of our shipment ids; undefined when it has no such shipment. */
+  stored(shipmentId: string): Promise<StoredShipment | undefined>;
+  /** How many shipments the system holds for an order. */
+  storedForOrder(orderId: string): Promise<number>;
+  /** Releases the implementation and the system (clients, servers). */
+  close(): Promise<void>;
+}
+
+let keys = 0;
+const idempotencyKey = (what: string): string => `contract-${what}-${process.pid}-${(keys += 1)}`;
+
+async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isIntegrationError(error)) return error;
+    throw new Error(`expected an IntegrationError, got ${String(error)}`);
+  }
+  throw new Error('expected the call to fail, and it succeeded');
+}
+
+/**
+ * The Courier contract: every implementation (courier A's XML adapter, courier B's ShipEngine-shaped adapter, any
+ * fake) runs it. `setup` is called once; tests book for distinct orders, so they do not depend on each other's writes.
+ */
+export function describeCourierContract(label: string, setup: () => Promise<CourierHarness>): void {
+  describe(`Courier contract: ${label}`, () => {
+    let h: CourierHarness;
+    /** The estate's shipments with this courier, by order id. */
+    let carried: Map<string, Shipment[]>;
+    /** Orders this courier carries nothing for (the ones the tests book for come from here). */
+    let notCarried: Order[];
+    let nextOrder = 0;
+    /** An order the courier holds nothing for, different on every call. */
+    const freshOrder = (): Order => {
+      const order = notCarried[notCarried.length - 1 - nextOrder];
+      nextOrder += 1;
+      if (!order) throw new Error('the estate ran out of orders without shipments');
+      return order;
+    };
+    const requestFor = (order: Order, overrides: Partial<ShipmentRequest> = {}): ShipmentRequest => {
+      const customer = h.estate.customers.find((c) => c.id === order.customerId);
+      return {
+        orderId: order.id,
+        recipient: { name: customer?.name ?? 'Contract Recipient', phone: customer?.phone ?? null },
+        parcels: 2,
+        idempotencyKey: idempotencyKey('book'),
+        ...overrides,
+      };
+    };
+    const expectFailure = async (promise: Promise<unknown>, code: IntegrationErrorCode): Promise<IntegrationError> => {
+      const error = await failureOf(promise);
+      expect({ code: error.code, system: error.system }).toEqual({ code, system: h.system });
+      return error;
+    };
+
+    beforeAll(async () => {
+      h = await setup();
+      carried = new Map();
+      for (const shipment of h.estate.shipments) {
+        if (shipment.carrier !== h.courier.carrier) continue;
+        carried.set(shipment.orderId, [...(carried.get(shipment.orderId) ?? []), shipment]);
+      }
+      notCarried = h.estate.orders.filter((order) => !carried.has(order.id));
+    });
+    afterEach(async () => {
+      await h.setFault({ mode: 'ok' });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    it('names itself after the system it speaks to', () => {
+      expect(h.courier.carrier).toBe(h.system);
+    });
+
+    describe('findByOrderIds', () => {
+      it('answers exactly the orders asked for, with the shipments the courier holds; others are absent', async () => {
+        const withShipments = [...carried.keys()].slice(0, 30);
+        const without = notCarried.slice(0, 10).map((order) => order.id);
+
+        const found = await h.courier.findByOrderIds([...withShipments, ...without, 'ord-not-an-order']);
+
+        expect([...found.keys()].sort()).toEqual([...withShipments].sort());
+        for (const orderId of withShipments) {
+          const expected = (carried.get(orderId) ?? []).map((s) => ({
+            id: s.id,
+            orderId: s.orderId,
+            carrier: s.carrier,
+            trackingNumber: s.trackingNumber,
+            status: s.status,
+            createdAt: s.createdAt,
+          }));
+          expect(found.get(orderId)).toEqual(expected);
+        }
+      });
+
+      it('covers delivered and in-transit shipments in our statuses', async () => {
+        const orderIds = [...carried.keys()].slice(0, 200);
+        const found = await h.courier.findByOrderIds(orderIds);
+        const statuses = new Set([...found.values()].flat().map((s) => s.status));
+        expect(statuses).toEqual(new Set(['DELIVERED', 'IN_TRANSIT']));
+      });
+
+      it('asks the system once for a batch of 100 orders (and duplicates)', async () => {
+        const orderIds = h.estate.orders.slice(100, 200).map((order) => order.id);
+        const before = await h.batchReadCalls();
+        const total = await h.totalCalls();
+
+        const found = await h.courier.findByOrderIds([...orderIds, ...orderIds.slice(0, 10)]);
+
+        expect(found.size).toBe(orderIds.filter((id) => carried.has(id)).length);
+        expect((await h.batchReadCalls()) - before).toBe(1);
+        expect((await h.totalCalls()) - total).toBe(1);
+      });
+
+      it('answers an empty map without calling the system when asked for nothing', async () => {
+        const before = await h.totalCalls();
+        const found = await h.courier.findByOrderIds([]);
+        expect(found.size).toBe(0);
+        expect(await h.totalCalls()).toBe(before);
+      });
+    });
+
+    describe('bookShipment', () => {
+      it('books a shipment the courier then holds, with a tracking number, visible in later reads', async () => {
+        const order = freshOrder();
+        expect(await h.storedForOrder(order.id)).toBe(0);
+
+        const shipment = await h.courier.bookShipment(requestFor(order));
+
+        expect(shipment).toMatchObject({ orderId: order.id, carrier: h.system, status: 'LABEL_CREATED' });
+        expect(shipment.id.startsWith(`${h.system}:`)).toBe(true);
+        expect(shipment.trackingNumber).not.toBe('');
+        expect(shipment.createdAt).toBeInstanceOf(Date);
+        expect(await h.stored(shipment.id)).toEqual({
+          orderId: order.id,
+          trackingNumber: shipment.trackingNumber,
+          status: 'LABEL_CREATED',
+        });
+        expect((await h.courier.findByOrderIds([order.id])).get(order.id)).toEqual([shipment]);
+      });
+
+      it('books once per idempotency key: the same key again answers the same shipment', async () => {
+        const order = freshOrder();
+        const request = requestFor(order);
+
+        const first = await h.courier.bookShipment(request);
+        const again = await h.courier.bookShipment(request);
+
+        expect(again).toEqual(first);
+        expect(await h.storedForOrder(order.id)).toBe(1);
+        const second = await h.courier.bookShipment({ ...request, idempotencyKey: idempotencyKey('second') });
+        expect(second.id).not.toBe(first.id);
+        expect(await h.storedForOrder(order.id)).toBe(2);
+      });
+
+      it('refuses a request the courier cannot book (no parcels) as UPSTREAM_REJECTED, booking nothing', async () => {
+        const order = freshOrder();
+        await expectFailure(h.courier.bookShipment(requestFor(order, { parcels: 0 })), 'UPSTREAM_REJECTED');
+        expect(await h.storedForOrder(order.id)).toBe(0);
+      });
+    });
+
+    describe('cancelShipment', () => {
+      it('cancels a shipment not yet handed over; the courier holds it as cancelled', async () => {
+        const booked = await h.courier.bookShipment(requestFor(freshOrder()));
+
+        const key = idempotencyKey('cancel');
+        const cancelled = await h.courier.cancelShipment({ shipmentId: booked.id, idempotencyKey: key });
+
+        expect(cancelled).toMatchObject({ id: booked.id, orderId: booked.orderId, status: 'CANCELLED' });
+        expect((await h.stored(booked.id))?.status).toBe('CANCELLED');
+        const read = await h.courier.findByOrderIds([booked.orderId]);
+        expect(read.get(booked.orderId)?.map((s) => s.status)).toEqual(['CANCELLED']);
+      });
+
+      it('cancels once: the same key again answers the cancelled shipment as it is', async () => {
+        const booked = await h.courier.bookShipment(requestFor(freshOrder()));
+        const key = idempotencyKey('cancel-once');
+
+        const first = await h.courier.cancelShipment({ shipmentId: booked.id, idempotencyKey: key });
+        const again = await h.courier.cancelShipment({ shipmentId: booked.id, idempotencyKey: key });
+
+        expect(again).toEqual(first);
+        expect(again.status).toBe('CANCELLED');
+      });
+
+      it('refuses to cancel a delivered shipment as UPSTREAM_REJECTED, leaving it delivered', async () => {
+        const delivered = [...carried.values()].flat().find((s) => s.status === 'DELIVERED');
+        if (!delivered) throw new Error('the estate has no delivered shipment with this courier');
+
+        await expectFailure(
+          h.courier.cancelShipment({ shipmentId: delivered.id, idempotencyKey: idempotencyKey('delivered') }),
+          'UPSTREAM_REJECTED',
+        );
+        expect((await h.stored(delivered.id))?.status).toBe('DELIVERED');
+      });
+
+      it('refuses a shipment the courier never issued, and one of another carrier, as UPSTREAM_REJECTED', async () => {
+        await expectFailure(
+          h.courier.cancelShipment({ shipmentId: h.unknownShipmentId, idempotencyKey: idempotencyKey('unknown') }),
+          'UPSTREAM_REJECTED',
+        );
+        const before = await h.totalCalls();
+        await expectFailure(
+          h.courier.cancelShipment({ shipmentId: 'another-courier:X1', idempotencyKey: idempotencyKey('foreign') }),
+          'UPSTREAM_REJECTED',
+        );
+        expect(await h.totalCalls()).toBe(before);
+      });
+    });
+
+    describe('when the system misbehaves', () => {
+      it('turns garbage (cut-off bodies and wrong shapes) into UPSTREAM_BAD_RESPONSE with a readable reason', async () => {
+        const orderIds = [...carried.keys()].slice(0, 5);
+        await h.setFault({ mode: 'garbage' });
+        for (let attempt = 0; attempt < 3; attempt += 1) {
+          const error = await expectFailure(h.courier.findByOrderIds(orderIds), 'UPSTREAM_BAD_RESPONSE');
+          expect(error.message).toMatch(/malformed|field|unexpected/i);
+        }
+        await expectFailure(h.courier.bookShipment(requestFor(freshOrder())), 'UPSTREAM_BAD_RESPONSE');
+      });
+
+      it('reports a system that is down as UPSTREAM_UNAVAILABLE, for reads and writes', async () => {
+        const order = freshOrder();
+        await h.setFault({ mode: 'down' });
+        await expectFailure(h.courier.findByOrderIds([order.id]), 'UPSTREAM_UNAVAILABLE');
+        await expectFailure(h.courier.bookShipment(requestFor(order)), 'UPSTREAM_UNAVAILABLE');
+        await h.setFault({ mode: 'ok' });
+        expect(await h.storedForOrder(order.id)).toBe(0);
+      });
+
+      it('reports a 429 as UPSTREAM_RATE_LIMITED with the wait the system asked for', async () => {
+        await h.setFault({ mode: 'ratelimit', retryAfterSeconds: 7 });
+        const error = await expectFailure(h.courier.findByOrderIds(['ord-000001']), 'UPSTREAM_RATE_LIMITED');
+        expect(error.retryAfterMs).toBe(7000);
+      });
+
+      it('reports a 503 (a flaky system failing this time) as UPSTREAM_UNAVAILABLE', async () => {
+        await h.setFault({ mode: 'flaky', probability: 1 });
+        await expectFailure(h.courier.findByOrderIds(['ord-000001']), 'UPSTREAM_UNAVAILABLE');
+      });
+
+      it('stops waiting when the caller gives up, as UPSTREAM_TIMEOUT', async () => {
+        await h.setFault({ mode: 'slow', delayMs: 10_000 });
+        const started = Date.now();
+        await expectFailure(
+          h.courier.findByOrderIds(['ord-000001'], { signal: AbortSignal.timeout(150) }),
+          'UPSTREAM_TIMEOUT',
+        );
+        expect(Date.now() - started).toBeLessThan(5_000);
+      });
+    });
+  });
+}
