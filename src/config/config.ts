@@ -20,9 +20,16 @@ export const CONFIG_KEYS = {
   PLUGBOARD_DATA_DIR: { schema: z.string().default('.plugboard'), doc: 'Where the embedded SQLite file and the test PKI live.' },
   PLUGBOARD_ADMIN_TOKEN: { schema: z.string().min(16).optional(), doc: 'Bearer token for /admin; `npm start` makes and prints one when unset.' },
   PLUGBOARD_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(120_000).default(8_000), doc: 'Default timeout of a call to a system.' },
+  PLUGBOARD_SUBGRAPH_URLS: {
+    schema: z
+      .string()
+      .regex(/^([a-z-]+=\S+)(,[a-z-]+=\S+)*$/, 'expected name=url pairs separated by commas')
+      .optional(),
+    doc: 'For `npm run gateway`: where subgraphs run, e.g. "crm=http://10.0.0.5:4002/graphql,erp=…"; unnamed ones keep the supergraph\'s URLs.',
+  },
   PLUGBOARD_SANDBOXES: {
     schema: z.enum(['on', 'off']).default('on'),
-    doc: 'on: start the example estate\'s sandboxes and point every adapter at them; off: use the *_URL variables below.',
+    doc: 'on: `npm start` runs the example estate\'s sandboxes (a lone subgraph process uses those of `npm run sandboxes`); off: use the *_URL variables below.',
   },
   CRM_URL: { schema: url.optional(), doc: 'Base URL of the CRM.' },
   CRM_CLIENT_ID: { schema: z.string().optional(), doc: 'OAuth2 client id for the CRM.' },

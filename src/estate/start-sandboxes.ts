@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadOrCreatePki } from '../pki';
+import { loadOrCreatePki, type TestPki } from '../pki';
 import { startSandbox, type RunningSandbox, type SandboxDefinition } from '../sandboxes/kit';
 import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from '../sandboxes/crm';
 import { createErpSandbox, ERP_SANDBOX_CREDENTIALS } from '../sandboxes/erp';
@@ -33,11 +33,41 @@ export interface StartSandboxesOptions {
   readonly crmTokenTtlSeconds?: number;
 }
 
+/** How the adapters reach sandboxes at the given URLs, with the sandboxes' demo credentials. */
+export function sandboxConnections(urls: Readonly<Record<SandboxName, string>>, pki: TestPki, maxSearchClauses: number): SystemConnections {
+  return {
+    crm: { baseUrl: urls.crm, ...CRM_SANDBOX_CREDENTIALS },
+    erp: { baseUrl: urls.erp, ...ERP_SANDBOX_CREDENTIALS },
+    payments: { baseUrl: urls.payments, secretKey: PAYMENTS_SANDBOX_CREDENTIALS.secretKey, maxSearchClauses },
+    courierA: { baseUrl: urls['courier-a'], tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key } },
+    courierB: { baseUrl: urls['courier-b'], apiKey: COURIER_B_SANDBOX_CREDENTIALS.apiKey },
+    legacy: { baseUrl: urls.legacy, ...LEGACY_SANDBOX_CREDENTIALS },
+  };
+}
+
+/**
+ * Connections to the sandboxes of another process (`npm run sandboxes`) on their fixed ports: what a subgraph run
+ * as its own process uses while PLUGBOARD_SANDBOXES=on.
+ */
+export async function fixedSandboxConnections(dataDir: string, host = '127.0.0.1'): Promise<SystemConnections> {
+  const pki = (await loadOrCreatePki(path.join(dataDir, 'pki'), { renewWithinDays: 7 })).pki;
+  const urls = Object.fromEntries(
+    SYSTEMS.filter((system) => system.sandboxPort).map((system) => [
+      system.name,
+      `${system.name === 'courier-a' ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${system.sandboxPort}`,
+    ]),
+  ) as Record<SandboxName, string>;
+  return sandboxConnections(urls, pki, DEMO_MAX_SEARCH_CLAUSES);
+}
+
+/** Payment search clauses per call in the demo: the sandbox allows what the adapter sends (Stripe itself allows 10). */
+export const DEMO_MAX_SEARCH_CLAUSES = 500;
+
 /** Starts every sandbox of the example estate, seeded from one estate, so that every system agrees at the start. */
 export async function startSandboxes(options: StartSandboxesOptions): Promise<RunningEstate> {
   const { estate } = options;
   const pki = (await loadOrCreatePki(path.join(options.dataDir, 'pki'), { renewWithinDays: 7 })).pki;
-  const maxSearchClauses = options.maxSearchClauses ?? 500;
+  const maxSearchClauses = options.maxSearchClauses ?? DEMO_MAX_SEARCH_CLAUSES;
   const definitions: Record<SandboxName, SandboxDefinition> = {
     crm: createCrmSandbox(estate, { tokenTtlSeconds: options.crmTokenTtlSeconds ?? 1800 }),
     erp: createErpSandbox(estate),
@@ -57,14 +87,8 @@ export async function startSandboxes(options: StartSandboxesOptions): Promise<Ru
     throw error;
   }
   const sandboxes = Object.fromEntries(started.map((sandbox) => [sandbox.name, sandbox])) as Record<SandboxName, RunningSandbox>;
-  const connections: SystemConnections = {
-    crm: { baseUrl: sandboxes.crm.url, ...CRM_SANDBOX_CREDENTIALS },
-    erp: { baseUrl: sandboxes.erp.url, ...ERP_SANDBOX_CREDENTIALS },
-    payments: { baseUrl: sandboxes.payments.url, secretKey: PAYMENTS_SANDBOX_CREDENTIALS.secretKey, maxSearchClauses },
-    courierA: { baseUrl: sandboxes['courier-a'].url, tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key } },
-    courierB: { baseUrl: sandboxes['courier-b'].url, apiKey: COURIER_B_SANDBOX_CREDENTIALS.apiKey },
-    legacy: { baseUrl: sandboxes.legacy.url, ...LEGACY_SANDBOX_CREDENTIALS },
-  };
+  const urls = Object.fromEntries(started.map((sandbox) => [sandbox.name, sandbox.url])) as Record<SandboxName, string>;
+  const connections = sandboxConnections(urls, pki, maxSearchClauses);
   const close = async () => {
     await Promise.all(started.map((sandbox) => sandbox.close()));
   };

@@ -9,7 +9,7 @@ import type { Database } from '../db';
 import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../domain';
 import type { SystemConnections } from '../estate/connections';
 import type { Resilience } from '../resilience';
-import type { SubgraphPorts } from '../../subgraphs';
+import { NO_PORTS, type SubgraphPorts } from '../../subgraphs';
 
 /** Read-cache lifetimes per system, in ms: how stale a follower copy may be on the read path. */
 export const CACHE_TTL_MS = { crm: 30_000, erp: 5_000, payments: 5_000, couriers: 15_000, legacy: 60_000 } as const;
@@ -24,9 +24,14 @@ export interface EstatePorts extends AsyncDisposable {
  * The composition root of the adapters: one adapter per system, each wrapped once by the resilience layer with a
  * policy for every method (the type system refuses a port method without one).
  */
-export function createEstatePorts(deps: { connections: SystemConnections; db: Database; resilience: Resilience }): EstatePorts {
+export function createEstatePorts(deps: {
+  connections: SystemConnections;
+  /** The site's database; without one (a subgraph process that does not serve the store) the store port refuses. */
+  db?: Database;
+  resilience: Resilience;
+}): EstatePorts {
   const { connections, resilience } = deps;
-  const store = createStoreAdapter({ db: deps.db });
+  const store = deps.db ? createStoreAdapter({ db: deps.db }) : NO_PORTS.store;
   const crm = createCrmAdapter(connections.crm);
   const erp = createErpAdapter(connections.erp);
   const payments = createPaymentsAdapter(connections.payments);

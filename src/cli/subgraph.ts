@@ -1,0 +1,54 @@
+import { loadConfig } from '../config';
+import { openDatabase, seedSiteStore, type Database } from '../db';
+import { generateEstate } from '../sandboxes/seed';
+import { connectionsFromConfig } from '../estate/connections';
+import { fixedSandboxConnections } from '../estate/start-sandboxes';
+import { SUBGRAPH_PORTS } from '../estate/systems';
+import { createReadCache, createResilience } from '../resilience';
+import { createEstatePorts } from '../runtime/create-ports';
+import { serveSubgraph } from '../serve/serve-subgraph';
+import { createSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs';
+
+/**
+ * `npm run subgraph -- <name> [port]`: one subgraph as its own process, the way a team deploys it past one machine.
+ * With PLUGBOARD_SANDBOXES=on it talks to the sandboxes of `npm run sandboxes`; otherwise to the *_URL systems.
+ */
+async function main(): Promise<void> {
+  const [name, portArgument] = process.argv.slice(2);
+  if (!SUBGRAPH_NAMES.includes(name as SubgraphName)) {
+    throw new Error(`usage: npm run subgraph -- <${SUBGRAPH_NAMES.join('|')}> [port]`);
+  }
+  const subgraphName = name as SubgraphName;
+  const config = loadConfig();
+  const connections =
+    config.PLUGBOARD_SANDBOXES === 'on' ? await fixedSandboxConnections(config.PLUGBOARD_DATA_DIR, config.HOST) : connectionsFromConfig(config);
+  let db: Database | undefined;
+  if (subgraphName === 'store') {
+    db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
+    await db.migrate();
+    // The demo store starts with the same estate the sandboxes are seeded with, as `npm start` does.
+    if (config.PLUGBOARD_SANDBOXES === 'on') await seedSiteStore(db, generateEstate());
+  }
+  const cache = createReadCache(config.REDIS_URL);
+  const resilience = createResilience({ cache });
+  const ports = createEstatePorts({ connections, db, resilience });
+  const subgraph = await createSubgraph(subgraphName, ports.ports);
+  const service = await serveSubgraph(subgraph, { port: Number(portArgument ?? SUBGRAPH_PORTS[subgraphName]), host: config.HOST });
+  console.log(`subgraph ${subgraphName} at ${service.url}`);
+  const stop = () =>
+    void (async () => {
+      await service.close();
+      await ports.close();
+      await resilience.close();
+      await cache.disconnect();
+      await db?.close();
+      process.exit(0);
+    })();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
