@@ -1,4 +1,6 @@
+import type { Auth } from '../src/auth';
 import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../src/domain';
+import type { WriteService } from '../src/writes/write-service';
 import type { Subgraph } from './kit';
 import { createCouriersSubgraph } from './couriers';
 import { createCrmSubgraph } from './crm';
@@ -6,6 +8,7 @@ import { createErpSubgraph } from './erp';
 import { createLegacySubgraph } from './legacy';
 import { createPaymentsSubgraph } from './payments';
 import { createStoreSubgraph } from './store';
+import { createWritesSubgraph } from './writes';
 
 export type { Subgraph } from './kit';
 export { formatSubgraphError } from './kit';
@@ -18,9 +21,13 @@ export interface SubgraphPorts {
   readonly payments: PaymentGateway;
   readonly couriers: readonly Courier[];
   readonly legacy: LegacyStore;
+  /** The write path every mutation goes through. */
+  readonly writes: WriteService;
+  /** Verifies the bearer tokens mutations need. */
+  readonly auth: Auth;
 }
 
-export const SUBGRAPH_NAMES = ['store', 'crm', 'erp', 'payments', 'couriers', 'legacy'] as const;
+export const SUBGRAPH_NAMES = ['store', 'crm', 'erp', 'payments', 'couriers', 'legacy', 'writes'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** Builds one subgraph. Ports are only touched per request, so the SDL can be printed without live systems. */
@@ -38,6 +45,8 @@ export function createSubgraph(name: SubgraphName, ports: SubgraphPorts): Promis
       return createCouriersSubgraph({ couriers: ports.couriers });
     case 'legacy':
       return createLegacySubgraph({ legacy: ports.legacy });
+    case 'writes':
+      return createWritesSubgraph({ writes: ports.writes, auth: ports.auth });
     default: {
       const unreachable: never = name;
       throw new Error(`unknown subgraph ${String(unreachable)}`);

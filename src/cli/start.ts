@@ -1,5 +1,6 @@
 import '../telemetry-off';
 import { ConfigError, loadConfig } from '../config';
+import { IntegrationMapError } from '../integration-map';
 import { startStack, type RunningPart } from '../runtime/start-stack';
 
 /** `npm start`: the whole product on the embedded defaults, until Ctrl-C. */
@@ -42,6 +43,7 @@ function table(parts: readonly RunningPart[]): string {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  // A bad configuration or integration map is the user's to fix: its message names the place, a stack trace would not help.
+  console.error(error instanceof ConfigError || error instanceof IntegrationMapError ? `Plugboard did not start:\n${error.message}` : error);
   process.exit(1);
 });

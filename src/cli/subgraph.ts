@@ -7,7 +7,9 @@ import { SUBGRAPH_PORTS } from '../estate/systems';
 import { createReadCache, createResilience } from '../resilience';
 import { createEstatePorts } from '../runtime/create-ports';
 import { serveSubgraph } from '../serve/serve-subgraph';
-import { createSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs';
+import { createSubgraph, NO_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs';
+import { loadIntegrationMap } from '../integration-map';
+import { createWritePath, writeMatrixOf } from '../runtime/create-write-path';
 
 /**
  * `npm run subgraph -- <name> [port]`: one subgraph as its own process, the way a team deploys it past one machine.
@@ -22,8 +24,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const connections =
     config.PLUGBOARD_SANDBOXES === 'on' ? await fixedSandboxConnections(config.PLUGBOARD_DATA_DIR, config.HOST) : connectionsFromConfig(config);
+  const { matrix } = loadIntegrationMap();
   let db: Database | undefined;
-  if (subgraphName === 'store') {
+  if (subgraphName === 'store' || subgraphName === 'writes') {
     db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
     await db.migrate();
     // The demo store starts with the same estate the sandboxes are seeded with, as `npm start` does.
@@ -32,12 +35,25 @@ async function main(): Promise<void> {
   const cache = createReadCache(config.REDIS_URL);
   const resilience = createResilience({ cache });
   const ports = createEstatePorts({ connections, db, resilience });
-  const subgraph = await createSubgraph(subgraphName, ports.ports);
+  // The writes subgraph carries the write path, and drains the outbox unless PLUGBOARD_OUTBOX_WORKER=off.
+  const writePath =
+    subgraphName === 'writes' && db
+      ? createWritePath({
+          db,
+          ports: ports.ports,
+          resilience,
+          matrix: writeMatrixOf(matrix),
+          courierRule: config.PLUGBOARD_COURIER_RULE,
+          readsOpen: config.PLUGBOARD_READS === 'open',
+        })
+      : undefined;
+  const subgraph = await createSubgraph(subgraphName, { ...NO_PORTS, ...ports.ports, ...(writePath ? { writes: writePath.writes, auth: writePath.auth } : {}) });
   const service = await serveSubgraph(subgraph, { port: Number(portArgument ?? SUBGRAPH_PORTS[subgraphName]), host: config.HOST });
   console.log(`subgraph ${subgraphName} at ${service.url}`);
   const stop = () =>
     void (async () => {
       await service.close();
+      await writePath?.close();
       await ports.close();
       await resilience.close();
       await cache.disconnect();

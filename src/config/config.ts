@@ -31,6 +31,18 @@ export const CONFIG_KEYS = {
     schema: z.enum(['on', 'off']).default('on'),
     doc: 'on: `npm start` runs the example estate\'s sandboxes (a lone subgraph process uses those of `npm run sandboxes`); off: use the *_URL variables below.',
   },
+  PLUGBOARD_COURIER_RULE: {
+    schema: z.enum(['by-size', 'courier-a', 'courier-b', 'both']).default('by-size'),
+    doc: 'Which couriers carry a new order: by-size (more than two lines: both couriers, else courier A), or always courier-a, courier-b, both.',
+  },
+  PLUGBOARD_READS: {
+    schema: z.enum(['open', 'closed']).default('open'),
+    doc: 'open: queries need no token (the demo); closed: every request needs a valid bearer token. Mutations always need one with the entity\'s scope.',
+  },
+  PLUGBOARD_JWT_SECRET: {
+    schema: z.string().min(32).optional(),
+    doc: 'HS256 secret of the bearer tokens; unset uses the demo\'s well-known secret (never in production). `npm run token` mints with it.',
+  },
   CRM_URL: { schema: url.optional(), doc: 'Base URL of the CRM.' },
   CRM_CLIENT_ID: { schema: z.string().optional(), doc: 'OAuth2 client id for the CRM.' },
   CRM_CLIENT_SECRET: { schema: z.string().optional(), doc: 'OAuth2 client secret for the CRM.' },

@@ -4,4 +4,4 @@ export { openDatabase } from './database';
 export type { Database } from './database';
 export { seedSiteStore } from './seed';
 export type { SeedResult } from './seed';
-export { ENTITIES, CustomerEntity, OrderEntity, OrderLineEntity } from './entities';
+export * from './entities';

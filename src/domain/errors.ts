@@ -30,6 +30,8 @@ export interface IntegrationErrorOptions {
   readonly retryAfterMs?: number;
   /** A reason a person can read; never a vendor's raw body or a credential. */
   readonly reason?: string;
+  /** What the system sent, when it is the problem (a bad payload): the integration log keeps it, redacted. */
+  readonly payload?: unknown;
   readonly cause?: unknown;
 }
 
@@ -38,6 +40,8 @@ export class IntegrationError extends Error {
   readonly system: string;
   readonly operation: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly reason: string | undefined;
+  readonly payload: unknown;
 
   constructor(
     readonly code: IntegrationErrorCode,
@@ -48,6 +52,8 @@ export class IntegrationError extends Error {
     this.system = options.system;
     this.operation = options.operation;
     this.retryAfterMs = options.retryAfterMs;
+    this.reason = options.reason;
+    this.payload = options.payload;
   }
 
   /** Failures that say nothing about the system's health (it answered, and said no) must not trip a breaker. */

@@ -2,3 +2,4 @@ export * from './money';
 export * from './entities';
 export * from './errors';
 export * from './ports';
+export * from './source-of-truth';

@@ -43,13 +43,30 @@ export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFor
   return { message: 'Internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
+/** What the gateway keeps of a client's request for the subgraphs. */
+export interface GatewayContext {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** Client headers the subgraphs need: who is asking, and the key that makes a mutation safe to retry. */
+const FORWARDED_HEADERS = ['authorization', 'idempotency-key', 'x-request-id'] as const;
+
+class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
+    for (const name of FORWARDED_HEADERS) {
+      const value = context.headers?.[name];
+      if (typeof value === 'string') request.http?.headers.set(name, value);
+    }
+  }
+}
+
 /** Apollo Gateway over the committed supergraph, served by Apollo Server 5. */
-export function createGateway(options: GatewayOptions): { gateway: ApolloGateway; apollo: ApolloServer } {
+export function createGateway(options: GatewayOptions): { gateway: ApolloGateway; apollo: ApolloServer<GatewayContext> } {
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: options.subgraphUrls?.[name] ?? url }),
+    buildService: ({ name, url }) => new ForwardingDataSource({ url: options.subgraphUrls?.[name] ?? url }),
   });
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: options.introspection ?? true,
     includeStacktraceInErrorResponses: false,

@@ -45,7 +45,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   supergraphLoaded = true;
 
   await app.register(fastifyStatic, { root: explorerAssetsDirectory(), prefix: EXPLORER_ASSETS, decorateReply: false });
-  const graphql = fastifyApolloHandler(apollo);
+  const graphql = fastifyApolloHandler(apollo, { context: async (request) => ({ headers: request.headers }) });
   const page = explorerPage({ assetsPath: EXPLORER_ASSETS, endpointPath: '/graphql' });
   app.route({
     url: '/graphql',

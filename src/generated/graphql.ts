@@ -41,8 +41,8 @@ export type Customer = {
 
 /** A customer of the business. */
 export type CustomerOrdersArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A page of customers. */
@@ -65,6 +65,24 @@ export type CustomerEdge = {
   node: Customer;
 };
 
+/** The receipt of a customer mutation, with the customer as it now stands. */
+export type CustomerReceipt = {
+  /** The mutation_audit row that records it. */
+  auditId: Scalars['ID']['output'];
+  /** The customer as it now stands (null when there is none). */
+  customer: Maybe<Customer>;
+  /** Why it was rejected or queued. */
+  error: Maybe<ReceiptError>;
+  /** The outbox jobs this mutation queued, and their state now. */
+  followerJobs: Array<FollowerJob>;
+  /** The system that owns what was written (the source-of-truth matrix decides). */
+  owner: Scalars['String']['output'];
+  /** What became of the mutation. */
+  status: ReceiptStatus;
+  /** Steps of a multi-system mutation (placeOrder), in order. */
+  steps: Array<SagaStep>;
+};
+
 /** The marketing segment the CRM assigns. */
 export type CustomerSegment =
   /** Used to buy, has stopped. */
@@ -78,6 +96,22 @@ export type CustomerSegment =
   /** High lifetime value. */
   | 'VIP';
 
+/** A write waiting in (or done by) the outbox: a follower sync, or an owner that was down. */
+export type FollowerJob = {
+  /** Attempts so far. */
+  attempts: Scalars['Int']['output'];
+  /** The job's id in the outbox. */
+  id: Scalars['ID']['output'];
+  /** Why the last attempt failed. */
+  lastError: Maybe<Scalars['String']['output']>;
+  /** What it does there, e.g. "upsertProfile". */
+  operation: Scalars['String']['output'];
+  /** pending, running, done, failed (will be retried) or dead (dead-lettered, can be replayed). */
+  state: Scalars['String']['output'];
+  /** The system the job writes to. */
+  system: Scalars['String']['output'];
+};
+
 /** A stock-keeping unit as the ERP, the owner of inventory and prices, holds it. */
 export type InventoryItem = {
   /** Units that can still be promised: on hand minus reserved. */
@@ -90,6 +124,24 @@ export type InventoryItem = {
   price: Maybe<Money>;
   /** Stock-keeping unit code. */
   sku: Scalars['String']['output'];
+};
+
+/** The receipt of an inventory mutation, with the item as it now stands. */
+export type InventoryReceipt = {
+  /** The mutation_audit row that records it. */
+  auditId: Scalars['ID']['output'];
+  /** Why it was rejected or queued. */
+  error: Maybe<ReceiptError>;
+  /** The outbox jobs this mutation queued, and their state now. */
+  followerJobs: Array<FollowerJob>;
+  /** The item as it now stands. */
+  item: Maybe<InventoryItem>;
+  /** The system that owns what was written (the source-of-truth matrix decides). */
+  owner: Scalars['String']['output'];
+  /** What became of the mutation. */
+  status: ReceiptStatus;
+  /** Steps of a multi-system mutation (placeOrder), in order. */
+  steps: Array<SagaStep>;
 };
 
 /** The legacy store's copy of a customer, for cutover checks. */
@@ -122,6 +174,58 @@ export type Money = {
   amount: Scalars['String']['output'];
   /** ISO 4217 currency code, e.g. "EUR". */
   currency: Scalars['String']['output'];
+};
+
+/** Writes: each mutation goes to the owning system and answers a receipt. */
+export type Mutation = {
+  /** Changes stock on hand at the ERP, the owner of inventory; queued when the ERP is down. Needs inventory:write. */
+  adjustInventory: InventoryReceipt;
+  /** Cancels an order; the ERP releases its stock and the payment is voided or refunded, through the outbox. Needs orders:write. */
+  cancelOrder: OrderReceipt;
+  /** Places an order: reserves stock at the ERP, takes the payment, books the courier(s); undoes completed steps when a later one fails. Needs orders:write. */
+  placeOrder: OrderReceipt;
+  /** Changes a customer's profile at its owner; followers (CRM, ERP) get it through the outbox. Needs customers:write. */
+  updateCustomer: CustomerReceipt;
+  /** Moves an order along its lifecycle (PENDING → CONFIRMED → SHIPPED → DELIVERED). Needs orders:write. */
+  updateOrderStatus: OrderReceipt;
+};
+
+
+/** Writes: each mutation goes to the owning system and answers a receipt. */
+export type MutationAdjustInventoryArgs = {
+  delta: Scalars['Int']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+  sku: Scalars['String']['input'];
+};
+
+
+/** Writes: each mutation goes to the owning system and answers a receipt. */
+export type MutationCancelOrderArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: each mutation goes to the owning system and answers a receipt. */
+export type MutationPlaceOrderArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: PlaceOrderInput;
+};
+
+
+/** Writes: each mutation goes to the owning system and answers a receipt. */
+export type MutationUpdateCustomerArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateCustomerInput;
+};
+
+
+/** Writes: each mutation goes to the owning system and answers a receipt. */
+export type MutationUpdateOrderStatusArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  status: OrderStatus;
 };
 
 /** An order placed by a customer. */
@@ -182,6 +286,32 @@ export type OrderLine = {
   unitPrice: Money;
 };
 
+/** One line of a new order. */
+export type OrderLineInput = {
+  /** Units, 1 to 1000. */
+  quantity: Scalars['Int']['input'];
+  /** Stock-keeping unit code. */
+  sku: Scalars['String']['input'];
+};
+
+/** The receipt of an order mutation, with the order as it now stands. */
+export type OrderReceipt = {
+  /** The mutation_audit row that records it. */
+  auditId: Scalars['ID']['output'];
+  /** Why it was rejected or queued. */
+  error: Maybe<ReceiptError>;
+  /** The outbox jobs this mutation queued, and their state now. */
+  followerJobs: Array<FollowerJob>;
+  /** The order as it now stands (null when none was made). */
+  order: Maybe<Order>;
+  /** The system that owns what was written (the source-of-truth matrix decides). */
+  owner: Scalars['String']['output'];
+  /** What became of the mutation. */
+  status: ReceiptStatus;
+  /** Steps of a multi-system mutation (placeOrder), in order. */
+  steps: Array<SagaStep>;
+};
+
 /** Where an order stands. */
 export type OrderStatus =
   /** Cancelled; stock released, payment voided or refunded. */
@@ -217,14 +347,30 @@ export type Payment = {
 
 /** Where a payment stands at the payment gateway. */
 export type PaymentStatus =
+  /** Cancelled; nothing is or will be taken. */
   | 'CANCELED'
+  /** The payment gateway is processing it. */
   | 'PROCESSING'
+  /** The customer must act (e.g. 3-D Secure). */
   | 'REQUIRES_ACTION'
+  /** Authorised; the money is taken when it is captured. */
   | 'REQUIRES_CAPTURE'
+  /** Has a payment method; not confirmed yet. */
   | 'REQUIRES_CONFIRMATION'
+  /** Created; no payment method yet. */
   | 'REQUIRES_PAYMENT_METHOD'
+  /** The money is taken. */
   | 'SUCCEEDED';
 
+/** A new order. */
+export type PlaceOrderInput = {
+  /** Who orders. */
+  customerId: Scalars['ID']['input'];
+  /** What, 1 to 50 lines, each SKU once. */
+  lines: Array<OrderLineInput>;
+};
+
+/** Reads: each field is served by the system that owns it. */
 export type Query = {
   /** One customer by id. */
   customer: Maybe<Customer>;
@@ -236,35 +382,101 @@ export type Query = {
   order: Maybe<Order>;
   /** Orders, newest first, optionally for one customer or in one status. */
   orders: OrderConnection;
+  /** A mutation's receipt by its audit id, with its outbox jobs as they stand now: how a client follows a QUEUED write. */
+  receipt: Maybe<Receipt>;
 };
 
 
+/** Reads: each field is served by the system that owns it. */
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Reads: each field is served by the system that owns it. */
 export type QueryCustomersArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Reads: each field is served by the system that owns it. */
 export type QueryInventoryItemArgs = {
   sku: Scalars['String']['input'];
 };
 
 
+/** Reads: each field is served by the system that owns it. */
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Reads: each field is served by the system that owns it. */
 export type QueryOrdersArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  customerId: InputMaybe<Scalars['ID']['input']>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  status: InputMaybe<OrderStatus>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<OrderStatus>;
+};
+
+
+/** Reads: each field is served by the system that owns it. */
+export type QueryReceiptArgs = {
+  auditId: Scalars['ID']['input'];
+};
+
+/** Any mutation's receipt, looked up later by its audit id. */
+export type Receipt = {
+  /** The mutation_audit row that records it. */
+  auditId: Scalars['ID']['output'];
+  /** The entity it changed: Customer, Order or InventoryItem. */
+  entity: Scalars['String']['output'];
+  /** Its id (the SKU for an InventoryItem). */
+  entityId: Maybe<Scalars['String']['output']>;
+  /** Why it was rejected or queued. */
+  error: Maybe<ReceiptError>;
+  /** The outbox jobs this mutation queued, and their state now. */
+  followerJobs: Array<FollowerJob>;
+  /** The mutation, e.g. "placeOrder". */
+  operation: Scalars['String']['output'];
+  /** The system that owns what was written (the source-of-truth matrix decides). */
+  owner: Scalars['String']['output'];
+  /** What became of the mutation. */
+  status: ReceiptStatus;
+  /** Steps of a multi-system mutation (placeOrder), in order. */
+  steps: Array<SagaStep>;
+};
+
+/** Why a mutation was rejected or queued. */
+export type ReceiptError = {
+  /** A stable code: BAD_USER_INPUT, NOT_FOUND, CONFLICT, or an UPSTREAM_* / CIRCUIT_OPEN code from a system. */
+  code: Scalars['String']['output'];
+  /** What went wrong, for a person. */
+  message: Scalars['String']['output'];
+  /** The system that refused or failed, when one did. */
+  system: Maybe<Scalars['String']['output']>;
+};
+
+/** What became of a mutation. */
+export type ReceiptStatus =
+  /** The owning system has it; followers are synced through the outbox. */
+  | 'APPLIED'
+  /** The owning system was not there: the write waits in the outbox and will be applied; follow it with `receipt`. */
+  | 'QUEUED'
+  /** Nothing was changed (completed steps were undone); `error` says why. */
+  | 'REJECTED';
+
+/** One step of a multi-system mutation, or the undoing of one. */
+export type SagaStep = {
+  /** What failed, when something did. */
+  detail: Maybe<Scalars['String']['output']>;
+  /** done, failed, compensated or compensation-failed. */
+  outcome: Scalars['String']['output'];
+  /** What the step did, e.g. "reserve 2 × SKU-00001". */
+  step: Scalars['String']['output'];
+  /** The system it talked to. */
+  system: Scalars['String']['output'];
 };
 
 /** A parcel on its way, as the courier that carries it (its owner) reports it. */
@@ -281,14 +493,31 @@ export type Shipment = {
 
 /** Where a shipment stands at its courier. */
 export type ShipmentStatus =
+  /** Cancelled before collection. */
   | 'CANCELLED'
+  /** Delivered. */
   | 'DELIVERED'
+  /** Held up: the courier reports a problem. */
   | 'EXCEPTION'
+  /** On its way. */
   | 'IN_TRANSIT'
+  /** Booked; the courier has not collected it yet. */
   | 'LABEL_CREATED';
 
+/** A change to a customer's profile; give at least one field. */
+export type UpdateCustomerInput = {
+  /** New e-mail address. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** The customer to change. */
+  id: Scalars['ID']['input'];
+  /** New full name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** New phone number (international format). */
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type CustomerSegmentsQueryVariables = Exact<{
-  first: InputMaybe<Scalars['Int']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 }>;
 
 
@@ -301,9 +530,17 @@ export type CustomerQueryVariables = Exact<{
 
 export type CustomerQuery = { customer: { id: string, email: string, name: string, phone: string | null, segment: CustomerSegment | null, lifetimeValue: { amount: string, currency: string } | null } | null };
 
+export type CustomersOrdersQueryVariables = Exact<{
+  customers?: InputMaybe<Scalars['Int']['input']>;
+  orders?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type CustomersOrdersQuery = { customers: { nodes: Array<{ id: string, orders: { totalCount: number, nodes: Array<{ id: string, status: OrderStatus }> } }> } };
+
 export type CustomersPageQueryVariables = Exact<{
-  first: InputMaybe<Scalars['Int']['input']>;
-  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 }>;
 
 
@@ -322,10 +559,10 @@ export type InventoryItemQueryVariables = Exact<{
 export type InventoryItemQuery = { inventoryItem: { sku: string, name: string | null, onHand: number | null, available: number | null, price: { amount: string, currency: string } | null } | null };
 
 export type OrderListQueryVariables = Exact<{
-  first: InputMaybe<Scalars['Int']['input']>;
-  after: InputMaybe<Scalars['String']['input']>;
-  customerId: InputMaybe<Scalars['ID']['input']>;
-  status: InputMaybe<OrderStatus>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<OrderStatus>;
 }>;
 
 
@@ -339,8 +576,8 @@ export type OrderQueryVariables = Exact<{
 export type OrderQuery = { order: { id: string, number: string, status: OrderStatus, placedAt: string, total: { amount: string, currency: string }, customer: { id: string, name: string } | null, lines: Array<{ sku: string, quantity: number, unitPrice: { amount: string, currency: string }, item: { sku: string, name: string | null, onHand: number | null, available: number | null, price: { amount: string, currency: string } | null } | null }>, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string } } | null, shipments: Array<{ id: string, carrier: string, trackingNumber: string, status: ShipmentStatus }> } | null };
 
 export type OrdersPageQueryVariables = Exact<{
-  first: InputMaybe<Scalars['Int']['input']>;
-  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 }>;
 
 
@@ -349,6 +586,7 @@ export type OrdersPageQuery = { orders: { totalCount: number, pageInfo: { endCur
 
 export const CustomerSegmentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerSegments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"segment"}}]}}]}}]}}]} as unknown as DocumentNode<CustomerSegmentsQuery, CustomerSegmentsQueryVariables>;
 export const CustomerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Customer"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"segment"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimeValue"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}}]} as unknown as DocumentNode<CustomerQuery, CustomerQueryVariables>;
+export const CustomersOrdersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomersOrders"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customers"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orders"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customers"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orders"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orders"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CustomersOrdersQuery, CustomersOrdersQueryVariables>;
 export const CustomersPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomersPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"endCursor"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<CustomersPageQuery, CustomersPageQueryVariables>;
 export const CustomersWithOrdersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomersWithOrders"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"segment"}},{"kind":"Field","name":{"kind":"Name","value":"orders"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"3"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sku"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"item"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"onHand"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"payment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shipments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"carrier"}},{"kind":"Field","name":{"kind":"Name","value":"trackingNumber"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CustomersWithOrdersQuery, CustomersWithOrdersQueryVariables>;
 export const InventoryItemDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"InventoryItem"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sku"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inventoryItem"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sku"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sku"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sku"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"onHand"}},{"kind":"Field","name":{"kind":"Name","value":"available"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}}]} as unknown as DocumentNode<InventoryItemQuery, InventoryItemQueryVariables>;

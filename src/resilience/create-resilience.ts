@@ -139,9 +139,15 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         options.onCall?.({ system, operation, startedAt: new Date(), durationMs: 0, outcome: 'cached', keys: 0 });
         return found;
       }
-      const fetched = (await observe(system, operation, missing.length, () =>
-        attempt(system, operation, method, missing, callOptions?.signal),
-      )) as ReadonlyMap<string, unknown>;
+      let fetched: ReadonlyMap<string, unknown>;
+      try {
+        fetched = (await observe(system, operation, missing.length, () =>
+          attempt(system, operation, method, missing, callOptions?.signal),
+        )) as ReadonlyMap<string, unknown>;
+      } catch (error) {
+        // What the cache holds is still good: the caller may serve it and fail only the keys the system owed.
+        throw found.size ? withCachedPart(error as IntegrationError, found) : error;
+      }
       const entries = [...fetched.entries()];
       await cache.setMany(entries.map(([key, value]) => ({ key: cacheKey(system, operation, key), value, ttl })));
       for (const [key, value] of entries) {
@@ -222,6 +228,17 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+const CACHED_PART = Symbol('cached part of a failed batch read');
+
+function withCachedPart(error: IntegrationError, found: ReadonlyMap<string, unknown>): IntegrationError {
+  return Object.assign(error, { [CACHED_PART]: found });
+}
+
+/** The records a failed batch read could still answer from the cache (keys absent from it failed). */
+export function cachedPartOf(error: unknown): ReadonlyMap<string, unknown> | undefined {
+  return (error as { [CACHED_PART]?: ReadonlyMap<string, unknown> } | null)?.[CACHED_PART];
 }
 
 function translate(system: string, operation: string, error: unknown): IntegrationError {

@@ -14,9 +14,12 @@ import { NO_PORTS, type SubgraphPorts } from '../../subgraphs';
 /** Read-cache lifetimes per system, in ms: how stale a follower copy may be on the read path. */
 export const CACHE_TTL_MS = { crm: 30_000, erp: 5_000, payments: 5_000, couriers: 15_000, legacy: 60_000 } as const;
 
+/** The ports of the systems (the write path and auth are added by the stack). */
+export type AdapterPorts = Omit<SubgraphPorts, 'writes' | 'auth'>;
+
 export interface EstatePorts extends AsyncDisposable {
-  /** Every port, wrapped by the resilience layer: what the subgraphs call. */
-  readonly ports: SubgraphPorts;
+  /** Every port, wrapped by the resilience layer: what the subgraphs and the write path call. */
+  readonly ports: AdapterPorts;
   close(): Promise<void>;
 }
 
@@ -39,7 +42,7 @@ export function createEstatePorts(deps: {
   const courierB = createCourierBAdapter(connections.courierB);
   const legacy = createLegacyAdapter(connections.legacy);
 
-  const ports: SubgraphPorts = {
+  const ports: AdapterPorts = {
     store: resilience.wrap<SiteStore>('store', store, {
       findCustomersByIds: { kind: 'batch-read' },
       listCustomers: { kind: 'read' },

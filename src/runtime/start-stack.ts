@@ -11,6 +11,9 @@ import { generateEstate } from '../sandboxes/seed';
 import { serveSubgraph, type RunningService } from '../serve/serve-subgraph';
 import { createSubgraphs } from '../../subgraphs';
 import { createEstatePorts } from './create-ports';
+import { createWritePath, writeMatrixOf, type WritePath, type WritePathOptions } from './create-write-path';
+import { createIntegrationLog, type IntegrationLog } from '../audit/integration-log';
+import { loadIntegrationMap } from '../integration-map';
 
 /** Where the committed supergraph lives. */
 export const SUPERGRAPH_FILE = path.join(__dirname, '..', '..', 'schema', 'supergraph.graphql');
@@ -23,6 +26,11 @@ export interface StackOptions {
   readonly onCall?: ResilienceOptions['onCall'];
   /** Resilience policies per system (tests shorten timeouts and breaker windows). */
   readonly systems?: ResilienceOptions['systems'];
+  /** Where the integration map and the matrix are read from. @default schema/ */
+  readonly schemaDir?: string;
+  /** Whether this process drains the outbox. @default true */
+  readonly worker?: boolean;
+  readonly workerOptions?: WritePathOptions['workerOptions'];
 }
 
 /** One row of the "what runs where" table `npm start` prints. */
@@ -37,6 +45,8 @@ export interface RunningStack extends AsyncDisposable {
   readonly estate: RunningEstate | undefined;
   readonly db: Database;
   readonly resilience: Resilience;
+  readonly writePath: WritePath;
+  readonly integrationLog: IntegrationLog;
   readonly subgraphs: readonly RunningService[];
   readonly adminToken: string;
   readonly parts: readonly RunningPart[];
@@ -55,6 +65,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
   try {
+    // The integration map and the matrix are checked before anything starts: a bad one stops the start, named.
+    const { map, matrix } = loadIntegrationMap(options.schemaDir);
     const estateSeed = generateEstate();
     let estate: RunningEstate | undefined;
     let connections: SystemConnections;
@@ -71,16 +83,39 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await db.migrate();
     if (estate) await seedSiteStore(db, estateSeed);
 
+    const integrationLog = createIntegrationLog(db);
+    closers.push(integrationLog.close);
     const cache = createReadCache(config.REDIS_URL);
     closers.push(() => cache.disconnect());
-    const timeouts = Object.fromEntries(SYSTEMS.map((system) => [system.name, { timeoutMs: config.PLUGBOARD_TIMEOUT_MS }]));
-    const resilience = createResilience({ cache, onCall: options.onCall, systems: { ...timeouts, ...options.systems } });
+    // Each system's timeout comes from the integration map; PLUGBOARD_TIMEOUT_MS is the default for the rest.
+    const timeouts = Object.fromEntries(
+      SYSTEMS.map((system) => [system.name, { timeoutMs: map.systems[system.name]?.timeoutMs ?? config.PLUGBOARD_TIMEOUT_MS }]),
+    );
+    const resilience = createResilience({
+      cache,
+      onCall: (record) => {
+        integrationLog.onCall(record);
+        options.onCall?.(record);
+      },
+      systems: { ...timeouts, ...options.systems },
+    });
     closers.push(resilience.close);
     const estatePorts = createEstatePorts({ connections, db, resilience });
     closers.push(estatePorts.close);
+    const writePath = createWritePath({
+      db,
+      ports: estatePorts.ports,
+      resilience,
+      matrix: writeMatrixOf(matrix),
+      courierRule: config.PLUGBOARD_COURIER_RULE,
+      worker: options.worker ?? true,
+      workerOptions: options.workerOptions,
+      readsOpen: config.PLUGBOARD_READS === 'open',
+    });
+    closers.push(writePath.close);
 
     const subgraphs: RunningService[] = [];
-    for (const subgraph of await createSubgraphs(estatePorts.ports)) {
+    for (const subgraph of await createSubgraphs({ ...estatePorts.ports, writes: writePath.writes, auth: writePath.auth })) {
       const port = options.ports === 'fixed' ? SUBGRAPH_PORTS[subgraph.name as keyof typeof SUBGRAPH_PORTS] : 0;
       const running = await serveSubgraph(subgraph, { port, host: config.HOST });
       closers.push(running.close);
@@ -127,7 +162,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...SYSTEMS.map((system) => ({ part: estate && system.name !== 'store' ? 'sandbox' : 'system', name: system.name, url: urls[system.name] ?? '' })),
     ];
     const close = closeAll;
-    return { gateway, estate, db, resilience, subgraphs, adminToken, parts, close, [Symbol.asyncDispose]: close };
+    return { gateway, estate, db, resilience, writePath, integrationLog, subgraphs, adminToken, parts, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await closeAll();
     throw error;

@@ -21,7 +21,7 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
     plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
-  const handler = fastifyApolloHandler(apollo, { context: async () => subgraph.createContext() });
+  const handler = fastifyApolloHandler(apollo, { context: async (request) => subgraph.createContext({ headers: request.headers }) });
   app.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler });
   app.get('/health', async () => ({ status: 'live', subgraph: subgraph.name }));
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });

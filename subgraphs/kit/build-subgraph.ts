@@ -9,6 +9,11 @@ import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphq
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
 
+/** What a subgraph sees of the HTTP request (the gateway forwards the client's auth and idempotency headers). */
+export interface SubgraphRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
 /** A subgraph ready to serve: its federated schema, its SDL, and how to make a per-request context. */
 export interface Subgraph<Context extends object = object> {
   /** The subgraph's name in the supergraph, e.g. "crm". */
@@ -17,7 +22,7 @@ export interface Subgraph<Context extends object = object> {
   /** The subgraph's SDL with federation directives, as committed in schema/<name>.graphql. */
   readonly sdl: string;
   /** Makes the context of one request: fresh DataLoaders, so batching never leaks across requests. */
-  createContext(): Context;
+  createContext(request: SubgraphRequest): Context;
 }
 
 export interface SubgraphOptions<Context extends object> {
@@ -28,7 +33,7 @@ export interface SubgraphOptions<Context extends object> {
   readonly referenceResolvers?: Record<string, { __resolveReference: (reference: never, context: Context) => unknown }>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   readonly orphanedTypes?: Function[];
-  readonly createContext: () => Context;
+  readonly createContext: (request: SubgraphRequest) => Context;
 }
 
 /**
@@ -42,6 +47,11 @@ export async function buildSubgraph<Context extends object>(options: SubgraphOpt
     skipCheck: true,
     validate: false,
   });
+  // Every subgraph says the same of the root types, so the composed graph describes them once.
+  const query = plain.getQueryType();
+  if (query) query.description = 'Reads: each field is served by the system that owns it.';
+  const mutation = plain.getMutationType();
+  if (mutation) mutation.description = 'Writes: each mutation goes to the owning system and answers a receipt.';
   const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(plain)}\n`;
   const resolvers = createResolversMap(plain) as Record<string, Record<string, unknown>>;
   for (const [typeName, reference] of Object.entries(options.referenceResolvers ?? {})) {

@@ -1,6 +1,8 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isIntegrationError } from '../../src/domain';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { isAuthError } from '../../src/auth';
+import { WriteRejection } from '../../src/writes/saga';
 
 /** Errors a client can see from a subgraph: integration failures name their system; anything else is masked. */
 export function formatSubgraphError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -15,6 +17,12 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
         ...(original.retryAfterMs !== undefined ? { retryAfterMs: original.retryAfterMs } : {}),
       },
     };
+  }
+  if (isAuthError(original)) {
+    return { ...formatted, message: original.message, extensions: { code: original.code } };
+  }
+  if (original instanceof WriteRejection) {
+    return { ...formatted, message: original.message, extensions: { code: original.code } };
   }
   if (original instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   return { message: 'Internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -66,10 +66,32 @@ registerEnumType(CustomerSegmentEnum, {
 });
 
 export const PaymentStatusEnum = enumOf(PAYMENT_STATUSES);
-registerEnumType(PaymentStatusEnum, { name: 'PaymentStatus', description: 'Where a payment stands at the payment gateway.' });
+registerEnumType(PaymentStatusEnum, {
+  name: 'PaymentStatus',
+  description: 'Where a payment stands at the payment gateway.',
+  valuesConfig: {
+    REQUIRES_PAYMENT_METHOD: { description: 'Created; no payment method yet.' },
+    REQUIRES_CONFIRMATION: { description: 'Has a payment method; not confirmed yet.' },
+    REQUIRES_ACTION: { description: 'The customer must act (e.g. 3-D Secure).' },
+    PROCESSING: { description: 'The payment gateway is processing it.' },
+    REQUIRES_CAPTURE: { description: 'Authorised; the money is taken when it is captured.' },
+    SUCCEEDED: { description: 'The money is taken.' },
+    CANCELED: { description: 'Cancelled; nothing is or will be taken.' },
+  },
+});
 
 export const ShipmentStatusEnum = enumOf(SHIPMENT_STATUSES);
-registerEnumType(ShipmentStatusEnum, { name: 'ShipmentStatus', description: 'Where a shipment stands at its courier.' });
+registerEnumType(ShipmentStatusEnum, {
+  name: 'ShipmentStatus',
+  description: 'Where a shipment stands at its courier.',
+  valuesConfig: {
+    LABEL_CREATED: { description: 'Booked; the courier has not collected it yet.' },
+    IN_TRANSIT: { description: 'On its way.' },
+    DELIVERED: { description: 'Delivered.' },
+    EXCEPTION: { description: 'Held up: the courier reports a problem.' },
+    CANCELLED: { description: 'Cancelled before collection.' },
+  },
+});
 
 /** Bounds of `first` on every connection. */
 export const PAGE_SIZE = { default: 20, max: 500 } as const;

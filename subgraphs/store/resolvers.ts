@@ -7,7 +7,7 @@ import { connectionOf, CustomerConnectionType, CustomerType, OrderConnectionType
 @Resolver(() => CustomerType)
 export class CustomerResolver {
   @Query(() => CustomerType, { nullable: true, description: 'One customer by id.' })
-  async customer(@Arg('id', () => ID) id: string, @Ctx() context: StoreContext): Promise<CustomerType | null> {
+  async customer(@Arg('id', () => ID, { description: 'The customer\'s id.' }) id: string, @Ctx() context: StoreContext): Promise<CustomerType | null> {
     const found = await context.customers.load(id);
     return found && CustomerType.of(found);
   }
@@ -37,7 +37,7 @@ export class CustomerResolver {
 @Resolver(() => OrderType)
 export class OrderResolver {
   @Query(() => OrderType, { nullable: true, description: 'One order by id.' })
-  async order(@Arg('id', () => ID) id: string, @Ctx() context: StoreContext): Promise<OrderType | null> {
+  async order(@Arg('id', () => ID, { description: 'The order\'s id.' }) id: string, @Ctx() context: StoreContext): Promise<OrderType | null> {
     const found = await context.orders.load(id);
     return found && OrderType.of(found);
   }

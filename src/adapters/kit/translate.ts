@@ -59,11 +59,12 @@ export function errorFromTransport(site: CallSite, error: unknown, signal?: Abor
 }
 
 /** A bad payload: what was wrong, in words a person can act on. */
-export function badResponse(site: CallSite, reason: string, cause?: unknown): IntegrationError {
+export function badResponse(site: CallSite, reason: string, cause?: unknown, payload?: unknown): IntegrationError {
   return new IntegrationError('UPSTREAM_BAD_RESPONSE', `${site.system} ${site.operation}: ${reason}`, {
     ...site,
     reason,
     cause,
+    payload,
   });
 }
 
@@ -76,7 +77,7 @@ export function validate<T>(site: CallSite, schema: ZodType<T>, value: unknown):
     return `field ${path}: ${issue.message}${describeReceived(value, issue.path)}`;
   });
   const more = parsed.error.issues.length > 3 ? ` (and ${parsed.error.issues.length - 3} more)` : '';
-  throw badResponse(site, `unexpected payload: ${issues.join('; ')}${more}`);
+  throw badResponse(site, `unexpected payload: ${issues.join('; ')}${more}`, undefined, value);
 }
 
 function describeReceived(root: unknown, path: readonly PropertyKey[]): string {
@@ -95,6 +96,6 @@ export function parseJson(site: CallSite, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw badResponse(site, `malformed JSON (${text.length} bytes, starts ${JSON.stringify(text.slice(0, 24))})`, error);
+    throw badResponse(site, `malformed JSON (${text.length} bytes, starts ${JSON.stringify(text.slice(0, 24))})`, error, text.slice(0, 2_000));
   }
 }

@@ -1,11 +1,30 @@
+import { ConflictEntity } from './conflict';
 import { CustomerEntity } from './customer';
+import { DriftEntity } from './drift';
+import { IntegrationLogEntity } from './integration-log';
+import { MutationAuditEntity } from './mutation-audit';
 import { OrderEntity } from './order';
 import { OrderLineEntity } from './order-line';
+import { OutboxJobEntity } from './outbox-job';
 
 export { CustomerEntity, OrderEntity, OrderLineEntity };
+export { ConflictEntity, DriftEntity, IntegrationLogEntity, MutationAuditEntity, OutboxJobEntity };
+export type { ConflictRule } from './conflict';
+export type { IntegrationDirection, IntegrationOutcome } from './integration-log';
+export type { MutationResult } from './mutation-audit';
+export type { OutboxJobState } from './outbox-job';
 
 /**
  * Every entity of our database, given to MikroORM explicitly (no folder discovery). A new table is one file in this
  * folder plus one entry here, then `node -r @swc-node/register src/db/create-migration.ts`.
  */
-export const ENTITIES = [CustomerEntity, OrderEntity, OrderLineEntity] as const;
+export const ENTITIES = [
+  CustomerEntity,
+  OrderEntity,
+  OrderLineEntity,
+  IntegrationLogEntity,
+  MutationAuditEntity,
+  DriftEntity,
+  ConflictEntity,
+  OutboxJobEntity,
+] as const;

@@ -1,0 +1,7 @@
+export { createAuth, lifetimeSeconds, requireScope } from './create-auth';
+export type { Actor, Auth, AuthOptions, MintOptions } from './create-auth';
+export { AuthError, isAuthError } from './errors';
+export type { AuthErrorCode } from './errors';
+export { SCOPES, isScope } from './scopes';
+export type { Scope } from './scopes';
+export { DEMO_JWT_SECRET, JWT_SECRET_VARIABLE, MIN_SECRET_LENGTH, jwtSecretFrom } from './secret';

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { isIntegrationError } from '../domain';
+import type { ClaimedJob, Outbox } from './outbox';
+
+/** Applies one job to its system; throws to have it retried. */
+export type JobHandler = (job: ClaimedJob) => Promise<void>;
+
+export interface OutboxWorkerOptions {
+  readonly outbox: Outbox;
+  /** Handlers by `${system}:${operation}`. */
+  readonly handlers: Readonly<Record<string, JobHandler>>;
+  /** How often an idle worker looks for due jobs. @default 250 */
+  readonly pollMs?: number;
+  /** Jobs claimed at once. @default 20 */
+  readonly batchSize?: number;
+  /** How long a claimed job stays this worker's before another may take it over. @default 60000 */
+  readonly leaseMs?: number;
+  /** Told about each job's end (logs, alerts). */
+  readonly onJob?: (event: { job: ClaimedJob; outcome: 'done' | 'failed' | 'dead'; error?: string }) => void;
+}
+
+export interface OutboxWorker extends AsyncDisposable {
+  readonly id: string;
+  /** Claims and applies due jobs until none are left; answers how many ran. */
+  drain(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Pushes queued writes to their systems, retrying with backoff; the outbox keeps them across restarts. */
+export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const batchSize = options.batchSize ?? 20;
+  const leaseMs = options.leaseMs ?? 60_000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  const runOne = async (job: ClaimedJob): Promise<void> => {
+    const handler = options.handlers[`${job.system}:${job.operation}`];
+    try {
+      if (!handler) throw new Error(`no handler for ${job.system}:${job.operation}`);
+      await handler(job);
+      await options.outbox.complete(job.id);
+      options.onJob?.({ job, outcome: 'done' });
+    } catch (error) {
+      const reason = isIntegrationError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+      const outcome = await options.outbox.fail(job, reason);
+      options.onJob?.({ job, outcome, error: reason });
+    }
+  };
+
+  const drainOnce = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      if (stopped) return total;
+      const jobs = await options.outbox.claim(id, batchSize, leaseMs);
+      if (jobs.length === 0) return total;
+      await Promise.all(jobs.map(runOne));
+      total += jobs.length;
+    }
+  };
+
+  const drain = (): Promise<number> => {
+    running ??= drainOnce().finally(() => (running = undefined));
+    return running;
+  };
+
+  const tick = () => {
+    if (stopped) return;
+    drain()
+      .catch(() => undefined)
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, options.pollMs ?? 250);
+      });
+  };
+  timer = setTimeout(tick, 0);
+
+  const close = async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running?.catch(() => undefined);
+  };
+  return { id, drain, close, [Symbol.asyncDispose]: close };
+}

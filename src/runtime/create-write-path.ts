@@ -1,0 +1,95 @@
+import { createAuth, jwtSecretFrom, type Auth } from '../auth';
+import type { Database } from '../db';
+import { followersOf, ownerOf, type Order, type SourceOfTruthMatrix } from '../domain';
+import { createOutbox, type Outbox } from '../outbox/outbox';
+import { startOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../outbox/worker';
+import type { Resilience } from '../resilience';
+import { createWriteUnit } from '../writes/db-unit';
+import { createFollowerHandlers } from '../writes/follower-handlers';
+import { createWriteService, type CourierRule, type WriteMatrix, type WriteService } from '../writes/write-service';
+import type { AdapterPorts } from './create-ports';
+
+export const COURIER_RULES = ['by-size', 'courier-a', 'courier-b', 'both'] as const;
+export type CourierRuleName = (typeof COURIER_RULES)[number];
+
+/** The matrix as the write path asks it: one owner per field, and its followers. */
+export function writeMatrixOf(matrix: SourceOfTruthMatrix): WriteMatrix {
+  return {
+    ownerOf(entity, field) {
+      const owner = ownerOf(matrix, entity, field);
+      if (!owner) throw new Error(`the source-of-truth matrix names no single owner for ${entity}.${field}`);
+      return owner;
+    },
+    followersOf: (entity, field) => followersOf(matrix, entity, field),
+  };
+}
+
+/** The demo's fan-out rules: which couriers carry an order. */
+export function courierRule(name: CourierRuleName): CourierRule {
+  switch (name) {
+    case 'by-size':
+      // Bulky orders (more than two lines) go with both couriers; the rest with courier A.
+      return (order: Order) => (order.lines.length > 2 ? ['courier-a', 'courier-b'] : ['courier-a']);
+    case 'courier-a':
+      return () => ['courier-a'];
+    case 'courier-b':
+      return () => ['courier-b'];
+    case 'both':
+      return () => ['courier-a', 'courier-b'];
+    default: {
+      const unreachable: never = name;
+      throw new Error(`unknown courier rule ${String(unreachable)}`);
+    }
+  }
+}
+
+export interface WritePath extends AsyncDisposable {
+  readonly writes: WriteService;
+  readonly auth: Auth;
+  readonly outbox: Outbox;
+  /** Absent when this process runs no worker (workers can run as processes of their own). */
+  readonly worker: OutboxWorker | undefined;
+  close(): Promise<void>;
+}
+
+export interface WritePathOptions {
+  readonly db: Database;
+  readonly ports: AdapterPorts;
+  readonly resilience: Resilience;
+  readonly matrix: WriteMatrix;
+  readonly courierRule: CourierRuleName;
+  /** Whether this process runs an outbox worker. @default true */
+  readonly worker?: boolean;
+  readonly workerOptions?: Partial<Omit<OutboxWorkerOptions, 'outbox' | 'handlers'>>;
+  readonly readsOpen?: boolean;
+}
+
+/** The write path: the write service, the outbox and (unless asked not to) a worker that drains it. */
+export function createWritePath(options: WritePathOptions): WritePath {
+  const { ports, resilience } = options;
+  const invalidate = (system: string, operation: string, keys: readonly string[]) => resilience.invalidate(system, operation, keys);
+  const outbox = createOutbox(options.db);
+  const auth = createAuth({ secret: jwtSecretFrom().secret, readsOpen: options.readsOpen ?? true });
+  const writes = createWriteService({
+    unit: createWriteUnit(options.db),
+    matrix: options.matrix,
+    directory: ports.directory,
+    erp: ports.erp,
+    payments: ports.payments,
+    couriers: ports.couriers,
+    courierRule: courierRule(options.courierRule),
+    invalidate,
+  });
+  const worker =
+    options.worker === false
+      ? undefined
+      : startOutboxWorker({
+          ...options.workerOptions,
+          outbox,
+          handlers: createFollowerHandlers({ store: ports.store, directory: ports.directory, erp: ports.erp, payments: ports.payments, invalidate }),
+        });
+  const close = async () => {
+    await worker?.close();
+  };
+  return { writes, auth, outbox, worker, close, [Symbol.asyncDispose]: close };
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { money, type Customer, type Order, type OrderStatus } from '../domain';
+import { redact } from '../audit/redact';
+import { CustomerEntity, MutationAuditEntity, OrderEntity, OrderLineEntity, OutboxJobEntity, type Database } from '../db';
+import type { FollowerJob, Receipt, WriteTransaction, WriteUnit } from './types';
+
+/** Attempts before an outbox job is dead-lettered. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/** The write path's view of our database (MikroORM): one transaction per mutation. */
+export function createWriteUnit(db: Database, options: { maxAttempts?: number; now?: () => Date } = {}): WriteUnit {
+  const now = options.now ?? (() => new Date());
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+
+  const jobsOf = async (em: SqlEntityManager, auditId: string): Promise<FollowerJob[]> =>
+    (await em.find(OutboxJobEntity, { auditId }, { orderBy: { createdAt: 'asc', id: 'asc' } })).map(toFollowerJob);
+
+  const withCurrentJobs = async (em: SqlEntityManager, row: MutationAuditEntity): Promise<Receipt> => {
+    const stored = row.receipt as Receipt;
+    return { ...stored, followerJobs: await jobsOf(em, row.id) };
+  };
+
+  return {
+    async transaction(work) {
+      return db.orm.em.fork().transactional((em) => work(transactionOver(em as SqlEntityManager, now, maxAttempts)));
+    },
+    async receiptFor(operation, idempotencyKey) {
+      const em = db.orm.em.fork();
+      const row = await em.findOne(MutationAuditEntity, { operation, idempotencyKey });
+      return row ? withCurrentJobs(em, row) : null;
+    },
+    async receipt(auditId) {
+      const em = db.orm.em.fork();
+      const row = await em.findOne(MutationAuditEntity, { id: auditId });
+      return row ? withCurrentJobs(em, row) : null;
+    },
+  };
+}
+
+function transactionOver(em: SqlEntityManager, now: () => Date, maxAttempts: number): WriteTransaction {
+  return {
+    async getCustomer(id) {
+      const row = await em.findOne(CustomerEntity, { id });
+      return row && toCustomer(row);
+    },
+    async saveCustomer(customer) {
+      const row = await em.findOneOrFail(CustomerEntity, { id: customer.id });
+      em.assign(row, { email: customer.email, name: customer.name, phone: customer.phone, updatedAt: customer.updatedAt });
+      await em.flush();
+    },
+    async getOrder(id) {
+      const row = await em.findOne(OrderEntity, { id }, { populate: ['lines'] });
+      return row && toOrder(row);
+    },
+    async insertOrder(order) {
+      const row = em.create(OrderEntity, {
+        id: order.id,
+        number: order.number,
+        customer: em.getReference(CustomerEntity, order.customerId),
+        status: order.status,
+        placedAt: order.placedAt,
+        updatedAt: order.updatedAt,
+        totalMinor: order.total.minor,
+        currency: order.total.currency,
+      });
+      order.lines.forEach((line, position) =>
+        em.create(OrderLineEntity, {
+          order: row,
+          sku: line.sku,
+          quantity: line.quantity,
+          unitPriceMinor: line.unitPrice.minor,
+          currency: line.unitPrice.currency,
+          position,
+        } as never),
+      );
+      await em.flush();
+    },
+    async setOrderStatus(id: string, status: OrderStatus, at: Date) {
+      await em.nativeUpdate(OrderEntity, { id }, { status, updatedAt: at });
+    },
+    async audit(request, receipt) {
+      em.create(MutationAuditEntity, {
+        id: request.id,
+        actor: request.actor,
+        operation: request.operation,
+        entity: request.entity,
+        entityId: request.entityId ?? '',
+        input: redact(request.input),
+        owner: request.owner,
+        before: redact(request.before),
+        after: redact(request.after),
+        result: request.result,
+        errorCode: request.errorCode,
+        receipt: redact(receipt),
+        idempotencyKey: request.idempotencyKey,
+        createdAt: now(),
+      });
+      await em.flush();
+    },
+    async enqueue(job) {
+      const at = now();
+      const row = em.create(OutboxJobEntity, {
+        id: randomUUID(),
+        kind: 'follower-sync',
+        system: job.system,
+        operation: job.operation,
+        entity: job.entity,
+        entityId: job.entityId,
+        payload: job.payload,
+        idempotencyKey: job.idempotencyKey,
+        state: 'pending',
+        maxAttempts,
+        nextAttemptAt: at,
+        auditId: job.auditId,
+        createdAt: at,
+        updatedAt: at,
+      });
+      await em.flush();
+      return toFollowerJob(row);
+    },
+  };
+}
+
+export function toFollowerJob(row: OutboxJobEntity): FollowerJob {
+  return { id: row.id, system: row.system, operation: row.operation, state: row.state, attempts: row.attempts, lastError: row.lastError };
+}
+
+function toCustomer(row: CustomerEntity): Customer {
+  return { id: row.id, email: row.email, name: row.name, phone: row.phone, createdAt: row.createdAt, updatedAt: row.updatedAt };
+}
+
+function toOrder(row: OrderEntity): Order {
+  return {
+    id: row.id,
+    number: row.number,
+    customerId: row.customer.id,
+    status: row.status,
+    placedAt: row.placedAt,
+    updatedAt: row.updatedAt,
+    total: money(Number(row.totalMinor), row.currency),
+    lines: row.lines.getItems().map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: money(Number(line.unitPriceMinor), line.currency) })),
+  };
+}

@@ -1,0 +1,83 @@
+import type { Customer, Order, OrderStatus } from '../domain';
+import type { SagaStep } from './saga';
+
+export const RECEIPT_STATUSES = ['APPLIED', 'QUEUED', 'REJECTED'] as const;
+export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
+
+export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'dead';
+
+/** A write waiting in the outbox for a system (a follower sync, or an owner that was down). */
+export interface FollowerJob {
+  readonly id: string;
+  readonly system: string;
+  readonly operation: string;
+  readonly state: JobState;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+/** What every mutation answers: what happened, where it is recorded, and what is still to be done. */
+export interface Receipt {
+  readonly status: ReceiptStatus;
+  readonly auditId: string;
+  readonly operation: string;
+  /** The system that owns what was written (the matrix decides). */
+  readonly owner: string;
+  readonly entity: string;
+  readonly entityId: string | null;
+  readonly followerJobs: readonly FollowerJob[];
+  readonly error: { readonly code: string; readonly system: string | null; readonly message: string } | null;
+  /** For multi-system operations: each step and compensation, in order. */
+  readonly steps: readonly SagaStep[];
+}
+
+/** Who asked: the subject of the bearer token. */
+export interface Actor {
+  readonly subject: string;
+  readonly scopes: readonly string[];
+}
+
+/** A job to put in the outbox, in the same transaction as the audit row. */
+export interface JobRequest {
+  readonly system: string;
+  readonly operation: string;
+  readonly entity: string;
+  readonly entityId: string;
+  readonly payload: unknown;
+  readonly idempotencyKey: string;
+}
+
+export interface AuditRequest {
+  readonly id: string;
+  readonly actor: string;
+  readonly operation: string;
+  readonly entity: string;
+  readonly entityId: string | null;
+  readonly input: unknown;
+  readonly owner: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly result: ReceiptStatus;
+  readonly errorCode: string | null;
+  readonly idempotencyKey: string | null;
+}
+
+/** One transaction in our database: the store's own rows, the audit row and the outbox jobs commit together. */
+export interface WriteTransaction {
+  getCustomer(id: string): Promise<Customer | null>;
+  saveCustomer(customer: Customer): Promise<void>;
+  getOrder(id: string): Promise<Order | null>;
+  insertOrder(order: Order): Promise<void>;
+  setOrderStatus(id: string, status: OrderStatus, at: Date): Promise<void>;
+  audit(request: AuditRequest, receipt: Receipt): Promise<void>;
+  enqueue(job: JobRequest & { readonly auditId: string }): Promise<FollowerJob>;
+}
+
+/** Our database, as the write path needs it. */
+export interface WriteUnit {
+  transaction<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T>;
+  /** The receipt of an earlier mutation with this idempotency key, so that a client retry gets it again. */
+  receiptFor(operation: string, idempotencyKey: string): Promise<Receipt | null>;
+  /** A receipt by audit id, with its jobs' current states. */
+  receipt(auditId: string): Promise<Receipt | null>;
+}

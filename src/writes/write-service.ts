@@ -1,0 +1,372 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  isIntegrationError,
+  money,
+  sumMoney,
+  type Courier,
+  type Customer,
+  type CustomerDirectory,
+  type Erp,
+  type Order,
+  type PaymentGateway,
+  type Shipment,
+} from '../domain';
+import { Saga, WriteRejection, type SagaStep } from './saga';
+import type { Actor, AuditRequest, FollowerJob, JobRequest, Receipt, ReceiptStatus, WriteUnit } from './types';
+import {
+  adjustInventoryInput,
+  idempotencyKeyInput,
+  ORDER_TRANSITIONS,
+  orderIdInput,
+  orderStatusInput,
+  parseInput,
+  placeOrderInput,
+  updateCustomerInput,
+} from './validate';
+
+/** Who owns a field and who follows it: the source-of-truth matrix, as the write path reads it. */
+export interface WriteMatrix {
+  ownerOf(entity: string, field: string): string;
+  followersOf(entity: string, field: string): readonly string[];
+}
+
+/** Which couriers carry an order: the fan-out rule from config. */
+export type CourierRule = (order: Order) => readonly string[];
+
+export interface WriteServiceDeps {
+  readonly unit: WriteUnit;
+  readonly matrix: WriteMatrix;
+  readonly directory: CustomerDirectory;
+  readonly erp: Erp;
+  readonly payments: PaymentGateway;
+  readonly couriers: readonly Courier[];
+  readonly courierRule: CourierRule;
+  /** Drops cached reads our own writes made stale. */
+  readonly invalidate: (system: string, operation: string, keys: readonly string[]) => Promise<void>;
+  readonly now?: () => Date;
+}
+
+/** Failures that mean "the system is not there right now": the write waits in the outbox instead of being lost. */
+const WAITABLE = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_RATE_LIMITED', 'CIRCUIT_OPEN']);
+
+/**
+ * The write path: each mutation goes to the system that owns what it changes (the matrix decides), with an
+ * idempotency key; its audit row and its follower-sync jobs commit in one transaction (a transactional outbox).
+ */
+export function createWriteService(deps: WriteServiceDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  /** Runs a mutation once per idempotency key: a retry answers the first receipt. */
+  const once = async (operation: string, key: string | undefined, run: (key: string) => Promise<Receipt>): Promise<Receipt> => {
+    const idempotencyKey = key === undefined ? randomUUID() : parseInput(idempotencyKeyInput, key);
+    const earlier = await deps.unit.receiptFor(operation, idempotencyKey);
+    if (earlier) return earlier;
+    try {
+      return await run(idempotencyKey);
+    } catch (error) {
+      // Two copies of one request raced: the loser finds the winner's receipt under the same key.
+      const winner = await deps.unit.receiptFor(operation, idempotencyKey);
+      if (winner) return winner;
+      throw error;
+    }
+  };
+
+  const receiptOf = (
+    audit: AuditRequest,
+    jobs: readonly FollowerJob[],
+    extra: { status?: ReceiptStatus; error?: Receipt['error']; steps?: readonly SagaStep[] } = {},
+  ): Receipt => ({
+    status: extra.status ?? audit.result,
+    auditId: audit.id,
+    operation: audit.operation,
+    owner: audit.owner,
+    entity: audit.entity,
+    entityId: audit.entityId,
+    followerJobs: jobs,
+    error: extra.error ?? null,
+    steps: extra.steps ?? [],
+  });
+
+  /** A refusal is audited too: nothing a client asked for goes unrecorded. */
+  const reject = async (
+    base: Omit<AuditRequest, 'result' | 'errorCode' | 'after'>,
+    error: unknown,
+    steps: readonly SagaStep[] = [],
+  ): Promise<Receipt> => {
+    const code = error instanceof WriteRejection || isIntegrationError(error) ? error.code : 'INTERNAL_SERVER_ERROR';
+    const system = isIntegrationError(error) ? error.system : null;
+    const message = error instanceof Error ? error.message : String(error);
+    const audit: AuditRequest = { ...base, after: null, result: 'REJECTED', errorCode: code };
+    const receipt = receiptOf(audit, [], { error: { code, system, message }, steps });
+    await deps.unit.transaction((tx) => tx.audit(audit, receipt));
+    return receipt;
+  };
+
+  const enqueueAll = async (
+    tx: Parameters<Parameters<WriteUnit['transaction']>[0]>[0],
+    auditId: string,
+    jobs: readonly JobRequest[],
+  ): Promise<FollowerJob[]> => Promise.all(jobs.map((job) => tx.enqueue({ ...job, auditId })));
+
+  return {
+    /** Changes a customer's profile at its owner; the followers get it through the outbox. */
+    updateCustomer(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
+      return once('updateCustomer', key, async (idempotencyKey) => {
+        const patch = parseInput(updateCustomerInput, input);
+        const fields = (['email', 'name', 'phone'] as const).filter((field) => patch[field] !== undefined);
+        const owners = new Set(fields.map((field) => deps.matrix.ownerOf('Customer', field)));
+        const owner = [...owners].join('+');
+        const base = { id: randomUUID(), actor: actor.subject, operation: 'updateCustomer', entity: 'Customer', entityId: patch.id, input: patch, owner, before: null, idempotencyKey };
+        if ([...owners].some((system) => system !== 'store')) {
+          return reject(base, new WriteRejection('CONFLICT', `the matrix gives the customer profile to ${owner}: writing it there is not supported yet`));
+        }
+        const followers = [...new Set(fields.flatMap((field) => deps.matrix.followersOf('Customer', field)))];
+        try {
+          const receipt = await deps.unit.transaction(async (tx) => {
+            const before = await tx.getCustomer(patch.id);
+            if (!before) throw new WriteRejection('NOT_FOUND', `no customer ${patch.id}`);
+            const after: Customer = {
+              ...before,
+              ...(patch.email !== undefined ? { email: patch.email } : {}),
+              ...(patch.name !== undefined ? { name: patch.name } : {}),
+              ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
+              updatedAt: now(),
+            };
+            await tx.saveCustomer(after);
+            const audit: AuditRequest = { ...base, before, after, result: 'APPLIED', errorCode: null };
+            const jobs = await enqueueAll(
+              tx,
+              audit.id,
+              followers.map((system) => ({
+                system,
+                operation: system === 'crm' ? 'upsertProfile' : 'upsertPartner',
+                entity: 'Customer',
+                entityId: patch.id,
+                payload: { customerId: patch.id },
+                idempotencyKey: `${audit.id}:${system}`,
+              })),
+            );
+            const receipt = receiptOf(audit, jobs);
+            await tx.audit(audit, receipt);
+            return receipt;
+          });
+          return receipt;
+        } catch (error) {
+          if (error instanceof WriteRejection || isUniqueViolation(error)) {
+            return reject(base, error instanceof WriteRejection ? error : new WriteRejection('CONFLICT', 'that e-mail belongs to another customer'));
+          }
+          throw error;
+        }
+      });
+    },
+
+    /**
+     * Places an order across systems: reserve stock at the ERP, take the payment, book the courier(s); when a later
+     * step fails, the completed ones are undone (stock released, payment cancelled, shipments cancelled).
+     */
+    placeOrder(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
+      return once('placeOrder', key, async (idempotencyKey) => {
+        const request = parseInput(placeOrderInput, input);
+        // The order id follows from the key: two racing copies of one request cannot make two orders.
+        const orderId = `ord-${createHash('sha256').update(`placeOrder:${actor.subject}:${idempotencyKey}`).digest('hex').slice(0, 16)}`;
+        const owner = deps.matrix.ownerOf('Order', 'status');
+        const base = { id: randomUUID(), actor: actor.subject, operation: 'placeOrder', entity: 'Order', entityId: orderId, input: request, owner, before: null, idempotencyKey };
+        const saga = new Saga();
+        try {
+          const customer = await deps.unit.transaction((tx) => tx.getCustomer(request.customerId));
+          if (!customer) throw new WriteRejection('NOT_FOUND', `no customer ${request.customerId}`);
+          const items = await deps.erp.findItemsBySkus(request.lines.map((line) => line.sku));
+          const unknown = request.lines.filter((line) => !items.has(line.sku)).map((line) => line.sku);
+          if (unknown.length) throw new WriteRejection('BAD_USER_INPUT', `unknown SKU ${unknown.join(', ')}`);
+          const lines = request.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: items.get(line.sku)!.price }));
+          const currency = lines[0]!.unitPrice.currency;
+          const placedAt = now();
+          const order: Order = {
+            id: orderId,
+            number: `WEB-${placedAt.getUTCFullYear()}-${orderId.slice(4, 12).toUpperCase()}`,
+            customerId: customer.id,
+            status: 'CONFIRMED',
+            placedAt,
+            updatedAt: placedAt,
+            lines,
+            total: sumMoney(lines.map((line) => money(line.unitPrice.minor * line.quantity, line.unitPrice.currency)), currency),
+          };
+
+          for (const line of lines) {
+            await saga.do({
+              step: `reserve ${line.quantity} × ${line.sku}`,
+              system: 'erp',
+              run: () => deps.erp.reserveStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:reserve:${line.sku}` }),
+              compensate: () => deps.erp.releaseStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:release:${line.sku}` }),
+            });
+          }
+          const payment = await saga.do({
+            step: `take payment of ${order.total.minor} ${order.total.currency} minor units`,
+            system: 'payments',
+            run: async () => {
+              const created = await deps.payments.createPayment({ orderId, customerId: customer.id, amount: order.total, idempotencyKey: `${idempotencyKey}:payment` });
+              return deps.payments.confirmPayment({ paymentId: created.id, idempotencyKey: `${idempotencyKey}:confirm` });
+            },
+            compensate: (taken) => deps.payments.cancelPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:cancel-payment` }).catch(async (error: unknown) => {
+              // A captured payment cannot be cancelled: it is refunded instead.
+              if (isIntegrationError(error) && error.code === 'UPSTREAM_REJECTED') {
+                return deps.payments.refundPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:refund` });
+              }
+              throw error;
+            }),
+          });
+          const shipments: Shipment[] = [];
+          for (const carrier of deps.courierRule(order)) {
+            const courier = deps.couriers.find((candidate) => candidate.carrier === carrier);
+            if (!courier) throw new WriteRejection('BAD_USER_INPUT', `the courier rule names ${carrier}, which is not in the estate`);
+            shipments.push(
+              await saga.do({
+                step: `book a shipment with ${carrier}`,
+                system: carrier,
+                run: () => courier.bookShipment({ orderId, recipient: { name: customer.name, phone: customer.phone }, parcels: Math.max(1, Math.ceil(lines.length / 2)), idempotencyKey: `${idempotencyKey}:ship:${carrier}` }),
+                compensate: (shipment) => courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${idempotencyKey}:cancel-ship:${carrier}` }),
+              }),
+            );
+          }
+
+          const receipt = await deps.unit
+            .transaction(async (tx) => {
+              await tx.insertOrder(order);
+              const audit: AuditRequest = { ...base, after: { order, payment, shipments }, result: 'APPLIED', errorCode: null };
+              const jobs = await enqueueAll(
+                tx,
+                audit.id,
+                deps.matrix.followersOf('Order', 'status').map((system) => ({
+                  system,
+                  operation: 'upsertOrder',
+                  entity: 'Order',
+                  entityId: orderId,
+                  payload: { orderId },
+                  idempotencyKey: `${audit.id}:${system}`,
+                })),
+              );
+              const done = receiptOf(audit, jobs, { steps: saga.steps });
+              await tx.audit(audit, done);
+              return done;
+            })
+            .catch(async (error: unknown) => {
+              await saga.compensate();
+              throw error;
+            });
+          await Promise.all([
+            deps.invalidate('erp', 'findItemsBySkus', lines.map((line) => line.sku)),
+            deps.invalidate('payments', 'findByOrderIds', [orderId]),
+            ...deps.couriers.map((courier) => deps.invalidate(courier.carrier, 'findByOrderIds', [orderId])),
+          ]);
+          return receipt;
+        } catch (error) {
+          if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error, saga.steps);
+          throw error;
+        }
+      });
+    },
+
+    /** Moves an order along its lifecycle at its owner; the ERP follows through the outbox. */
+    updateOrderStatus(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
+      return once('updateOrderStatus', key, (idempotencyKey) => changeOrder(parseInput(orderStatusInput, input), actor, idempotencyKey, 'updateOrderStatus'));
+    },
+
+    /** Cancels an order; the ERP releases its stock and follows, through the outbox. */
+    cancelOrder(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
+      return once('cancelOrder', key, (idempotencyKey) =>
+        changeOrder({ ...parseInput(orderIdInput, input), status: 'CANCELLED' }, actor, idempotencyKey, 'cancelOrder'),
+      );
+    },
+
+    /** Changes stock at the ERP, its owner; queued (not lost) when the ERP is not there. */
+    adjustInventory(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
+      return once('adjustInventory', key, async (idempotencyKey) => {
+        const request = parseInput(adjustInventoryInput, input);
+        const owner = deps.matrix.ownerOf('InventoryItem', 'onHand');
+        const base = { id: randomUUID(), actor: actor.subject, operation: 'adjustInventory', entity: 'InventoryItem', entityId: request.sku, input: request, owner, before: null, idempotencyKey };
+        if (owner !== 'erp') return reject(base, new WriteRejection('CONFLICT', `the matrix gives inventory to ${owner}: only the ERP can be written`));
+        try {
+          const after = await deps.erp.adjustStock({ ...request, idempotencyKey });
+          await deps.invalidate('erp', 'findItemsBySkus', [request.sku]);
+          const audit: AuditRequest = { ...base, after, result: 'APPLIED', errorCode: null };
+          const receipt = receiptOf(audit, []);
+          await deps.unit.transaction((tx) => tx.audit(audit, receipt));
+          return receipt;
+        } catch (error) {
+          if (isIntegrationError(error) && WAITABLE.has(error.code)) {
+            return deps.unit.transaction(async (tx) => {
+              const audit: AuditRequest = { ...base, after: null, result: 'QUEUED', errorCode: error.code };
+              const jobs = await enqueueAll(tx, audit.id, [
+                { system: 'erp', operation: 'adjustStock', entity: 'InventoryItem', entityId: request.sku, payload: request, idempotencyKey },
+              ]);
+              const receipt = receiptOf(audit, jobs, { error: { code: error.code, system: error.system, message: error.message } });
+              await tx.audit(audit, receipt);
+              return receipt;
+            });
+          }
+          if (isIntegrationError(error)) return reject(base, error);
+          throw error;
+        }
+      });
+    },
+
+    receipt: (auditId: string) => deps.unit.receipt(auditId),
+  };
+
+  async function changeOrder(
+    request: { id: string; status: Order['status'] },
+    actor: Actor,
+    idempotencyKey: string,
+    operation: 'updateOrderStatus' | 'cancelOrder',
+  ): Promise<Receipt> {
+    const owner = deps.matrix.ownerOf('Order', 'status');
+    const base = { id: randomUUID(), actor: actor.subject, operation, entity: 'Order', entityId: request.id, input: request, owner, before: null, idempotencyKey };
+    try {
+      return await deps.unit.transaction(async (tx) => {
+        const before = await tx.getOrder(request.id);
+        if (!before) throw new WriteRejection('NOT_FOUND', `no order ${request.id}`);
+        if (!ORDER_TRANSITIONS[before.status]?.includes(request.status)) {
+          throw new WriteRejection('CONFLICT', `an order in ${before.status} cannot move to ${request.status}`);
+        }
+        const at = now();
+        await tx.setOrderStatus(request.id, request.status, at);
+        const after: Order = { ...before, status: request.status, updatedAt: at };
+        const audit: AuditRequest = { ...base, before, after, result: 'APPLIED', errorCode: null };
+        const follow: JobRequest[] = deps.matrix.followersOf('Order', 'status').map((system) => ({
+          system,
+          operation: 'upsertOrder',
+          entity: 'Order',
+          entityId: request.id,
+          payload: { orderId: request.id },
+          idempotencyKey: `${audit.id}:${system}`,
+        }));
+        if (request.status === 'CANCELLED') {
+          follow.push(
+            ...before.lines.map((line) => ({
+              system: 'erp',
+              operation: 'releaseStock',
+              entity: 'Order',
+              entityId: request.id,
+              payload: { orderId: request.id, sku: line.sku, quantity: line.quantity },
+              idempotencyKey: `${audit.id}:release:${line.sku}`,
+            })),
+            { system: 'payments', operation: 'voidForOrder', entity: 'Order', entityId: request.id, payload: { orderId: request.id }, idempotencyKey: `${audit.id}:payments` },
+          );
+        }
+        const jobs = await enqueueAll(tx, audit.id, follow);
+        const receipt = receiptOf(audit, jobs);
+        await tx.audit(audit, receipt);
+        return receipt;
+      });
+    } catch (error) {
+      if (error instanceof WriteRejection) return reject(base, error);
+      throw error;
+    }
+  }
+}
+
+export type WriteService = ReturnType<typeof createWriteService>;
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'UniqueConstraintViolationException';
+}

@@ -1,0 +1,158 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { generateEstate } from '../../src/sandboxes/seed';
+import { DEFAULT_CHROMIUM, isLocalUrl, launchChromium, locateChromium, type LaunchedChromium } from '../support/browser';
+import { refusedByNetworkGuard } from '../support/network-guard';
+import { startTestStack, type TestStack } from '../support/stack';
+
+const chromiumPath = locateChromium();
+if (!chromiumPath) {
+  const wanted = process.env.PLUGBOARD_CHROMIUM || DEFAULT_CHROMIUM;
+  console.warn(`Chromium is not at ${wanted} (apt-get install -y chromium): skipping the explorer browser test.`);
+}
+const describeInBrowser = chromiumPath ? describe : describe.skip;
+
+/** The first customer of the example estate, by id: the welcome query lists customers in id order. */
+const firstCustomer = [...generateEstate().customers].sort((a, b) => a.id.localeCompare(b.id))[0]!;
+
+/** The little of the DOM the colour count needs (the project compiles without the DOM library). */
+interface CanvasDom {
+  readonly Image: new () => { src: string; readonly width: number; readonly height: number; decode(): Promise<void> };
+  readonly document: {
+    createElement(tag: 'canvas'): {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): {
+        drawImage(image: unknown, x: number, y: number): void;
+        getImageData(x: number, y: number, width: number, height: number): { readonly data: Uint8ClampedArray };
+      } | null;
+    };
+  };
+}
+
+/** Counts the colours of a PNG by drawing it in the browser (no image package needed). */
+async function distinctColours(page: Page, png: Buffer): Promise<number> {
+  return page.evaluate(async (base64) => {
+    const { Image, document } = globalThis as unknown as CanvasDom;
+    const image = new Image();
+    image.src = `data:image/png;base64,${base64}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    const pixels = context.getImageData(0, 0, image.width, image.height).data;
+    const colours = new Set<number>();
+    for (let offset = 0; offset < pixels.length; offset += 4 * 7) {
+      colours.add((pixels[offset]! << 16) | (pixels[offset + 1]! << 8) | pixels[offset + 2]!);
+    }
+    return colours.size;
+  }, png.toString('base64'));
+}
+
+describeInBrowser('the explorer a browser gets at /graphql', () => {
+  let stack: TestStack;
+  let chromium: LaunchedChromium;
+  let shots: string;
+  let passed = false;
+  /** The guard's record is per jest worker: only what is refused from here on belongs to this test. */
+  let refusedBefore = 0;
+  /** Every URL the browser asked for, from the page and from the context (workers, preloads). */
+  const requested = new Set<string>();
+
+  beforeAll(async () => {
+    refusedBefore = refusedByNetworkGuard().length;
+    shots = await mkdtemp(path.join(tmpdir(), 'plugboard-explorer-'));
+    stack = await startTestStack();
+    chromium = await launchChromium(chromiumPath);
+    chromium.context.on('request', (request) => requested.add(request.url()));
+  }, 120_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await stack?.close();
+    // A failed run keeps its screenshot for a person to look at.
+    if (passed) await rm(shots, { recursive: true, force: true });
+  });
+
+  it('runs the welcome query from the page and shows customers from the estate, without leaving 127.0.0.1', async () => {
+    const page = await chromium.context.newPage();
+    page.on('request', (request) => requested.add(request.url()));
+    page.on('websocket', (socket) => requested.add(socket.url()));
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(`${request.url()}: ${request.failure()?.errorText ?? ''}`));
+
+    // Chromium sends Accept: text/html for a navigation, which is what makes /graphql answer with the explorer.
+    const explorer = await page.goto(stack.gateway.url, { waitUntil: 'load' });
+    expect(explorer?.status()).toBe(200);
+    expect(explorer?.headers()['content-type']).toMatch(/^text\/html/);
+    expect(await explorer?.request().headerValue('accept')).toMatch(/text\/html/);
+
+    const editor = page.locator('app-query-editor .cm-content');
+    await editor.locator('.cm-line', { hasText: 'query CustomersWithOrders {' }).waitFor({ timeout: 30_000 });
+    expect(await editor.innerText()).toContain('Run this (Ctrl+Enter)');
+
+    // As the welcome text says: put the cursor in the query and press Ctrl+Enter.
+    const answered = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes('CustomersWithOrders'),
+    );
+    await editor.locator('.cm-line', { hasText: 'totalCount' }).click();
+    await page.keyboard.press('Control+Enter');
+    const answer = await answered;
+    expect(answer.url()).toBe(stack.gateway.url);
+
+    const result = page.locator('app-query-result');
+    await result.getByText(firstCustomer.email).waitFor({ timeout: 30_000 });
+    const shown = await result.innerText();
+    expect(shown).toContain('200 OK');
+    expect(shown).toContain('"totalCount": 240');
+    expect(shown).toContain(`"email": "${firstCustomer.email}"`);
+    expect(shown).toContain(`"name": "${firstCustomer.name}"`);
+    const body = (await answer.json()) as { data?: unknown; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+
+    const screenshot = path.join(shots, 'explorer-after-welcome-query.png');
+    const png = await page.screenshot({ path: screenshot });
+    expect((await stat(screenshot)).size).toBeGreaterThan(30_000);
+    const decoder = await chromium.context.newPage();
+    expect(await distinctColours(decoder, png)).toBeGreaterThan(20);
+    await decoder.close();
+
+    // Altair came from the gateway itself (the altair-static package's files), and nothing left this machine.
+    const urls = [...requested];
+    const explorerFiles = urls.filter((url) => url.startsWith(`${stack.gateway.origin}/explorer/`));
+    expect(explorerFiles.filter((url) => /\/main[^/]*\.js$/.test(url))).toHaveLength(1);
+    expect(urls.filter((url) => !isLocalUrl(url))).toEqual([]);
+    // Altair cancels its own superseded schema requests (net::ERR_ABORTED); anything else failing is a fault.
+    expect(failed.filter((failure) => !failure.endsWith('net::ERR_ABORTED'))).toEqual([]);
+    expect(failed.filter((failure) => failure.includes('/explorer/'))).toEqual([]);
+    // Nor did the gateway try to (Apollo's telemetry and cloud-metadata probes would be refused and listed here).
+    expect(refusedByNetworkGuard().slice(refusedBefore)).toEqual([]);
+    await page.close();
+    passed = true;
+  }, 90_000);
+});
+
+describe('what counts as a request that stays on this machine', () => {
+  it('loopback http(s)/ws and inline data only', () => {
+    const local = [
+      'http://127.0.0.1:4000/graphql',
+      'http://localhost:4000/explorer/main.js',
+      'ws://[::1]:4000/',
+      'data:image/png;base64,AA',
+      'blob:http://127.0.0.1:4000/0b1c',
+    ];
+    const elsewhere = [
+      'https://fonts.googleapis.com/css2?family=JetBrains+Mono',
+      'https://altairgraphql.dev/api/updates',
+      'http://10.255.255.1/',
+      'chrome-extension://abc/script.js',
+      'not a url',
+    ];
+    expect(local.filter((url) => !isLocalUrl(url))).toEqual([]);
+    expect(elsewhere.filter((url) => isLocalUrl(url))).toEqual([]);
+  });
+});
