@@ -20,6 +20,11 @@ export interface ServeGatewayOptions extends GatewayOptions {
   readonly adminToken: string;
   /** The systems of the estate, for /admin/api/systems. */
   readonly systems: readonly SystemListing[];
+  /**
+   * Checks every GraphQL request before it is planned (reads closed by config): throws an error with a `code`
+   * (UNAUTHENTICATED) to refuse it.
+   */
+  readonly authorize?: (authorization: string | undefined) => Promise<void>;
   /** Extra readiness checks (e.g. the database answers), by name. */
   readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
 }
@@ -52,6 +57,15 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     method: ['GET', 'POST', 'OPTIONS'],
     handler: (request, reply) => {
       if (request.method === 'GET' && prefersHtml(request)) return reply.type('text/html; charset=utf-8').send(page);
+      if (options.authorize && request.method !== 'OPTIONS') {
+        return options.authorize(request.headers.authorization).then(
+          () => graphql.call(app, request as never, reply as never),
+          (error: { code?: string; message?: string }) =>
+            reply.code(401).header('www-authenticate', 'Bearer realm="plugboard"').send({
+              errors: [{ message: error.message ?? 'a valid bearer token is needed', extensions: { code: error.code ?? 'UNAUTHENTICATED' } }],
+            }),
+        );
+      }
       return graphql.call(app, request as never, reply as never);
     },
   });

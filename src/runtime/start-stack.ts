@@ -14,6 +14,7 @@ import { createEstatePorts } from './create-ports';
 import { createWritePath, writeMatrixOf, type WritePath, type WritePathOptions } from './create-write-path';
 import { createIntegrationLog, type IntegrationLog } from '../audit/integration-log';
 import { loadIntegrationMap } from '../integration-map';
+import { AuthError } from '../auth';
 
 /** Where the committed supergraph lives. */
 export const SUPERGRAPH_FILE = path.join(__dirname, '..', '..', 'schema', 'supergraph.graphql');
@@ -145,6 +146,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       host: config.HOST,
       adminToken,
       systems,
+      // Reads closed by config: every request needs a valid token (mutations also check their scope).
+      ...(config.PLUGBOARD_READS === 'closed'
+        ? {
+            authorize: async (authorization: string | undefined) => {
+              if (!(await writePath.auth.verify(authorization))) throw new AuthError('UNAUTHENTICATED', 'reads are closed: send Authorization: Bearer <token>');
+            },
+          }
+        : {}),
       readiness: {
         database: async () => {
           const check = await db.orm.checkConnection();
