@@ -1,6 +1,7 @@
 import type { Auth } from '../src/auth';
 import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../src/domain';
 import type { WriteService } from '../src/writes/write-service';
+import type { Truth } from '../src/truth/truth';
 import type { Subgraph } from './kit';
 import { createCouriersSubgraph } from './couriers';
 import { createCrmSubgraph } from './crm';
@@ -25,6 +26,8 @@ export interface SubgraphPorts {
   readonly writes: WriteService;
   /** Verifies the bearer tokens mutations need. */
   readonly auth: Auth;
+  /** Source-of-truth resolution for the fields several systems hold. */
+  readonly truth: Truth;
 }
 
 export const SUBGRAPH_NAMES = ['store', 'crm', 'erp', 'payments', 'couriers', 'legacy', 'writes'] as const;
@@ -34,7 +37,7 @@ export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 export function createSubgraph(name: SubgraphName, ports: SubgraphPorts): Promise<Subgraph> {
   switch (name) {
     case 'store':
-      return createStoreSubgraph({ store: ports.store });
+      return createStoreSubgraph({ store: ports.store, truth: ports.truth });
     case 'crm':
       return createCrmSubgraph({ directory: ports.directory });
     case 'erp':

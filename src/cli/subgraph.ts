@@ -10,6 +10,7 @@ import { serveSubgraph } from '../serve/serve-subgraph';
 import { createSubgraph, NO_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs';
 import { loadIntegrationMap } from '../integration-map';
 import { createWritePath, writeMatrixOf } from '../runtime/create-write-path';
+import { createTruthFor } from '../runtime/create-truth';
 
 /**
  * `npm run subgraph -- <name> [port]`: one subgraph as its own process, the way a team deploys it past one machine.
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
           readsOpen: config.PLUGBOARD_READS === 'open',
         })
       : undefined;
-  const subgraph = await createSubgraph(subgraphName, { ...NO_PORTS, ...ports.ports, ...(writePath ? { writes: writePath.writes, auth: writePath.auth } : {}) });
+  const truth = db ? createTruthFor(db, ports.ports, matrix) : NO_PORTS.truth;
+  const subgraph = await createSubgraph(subgraphName, { ...NO_PORTS, ...ports.ports, truth, ...(writePath ? { writes: writePath.writes, auth: writePath.auth } : {}) });
   const service = await serveSubgraph(subgraph, { port: Number(portArgument ?? SUBGRAPH_PORTS[subgraphName]), host: config.HOST });
   console.log(`subgraph ${subgraphName} at ${service.url}`);
   const stop = () =>

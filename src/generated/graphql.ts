@@ -20,7 +20,7 @@ export type Scalars = {
 
 /** A customer of the business. */
 export type Customer = {
-  /** E-mail address; the new site owns it by default. */
+  /** E-mail address, from the system the matrix names as its owner (the site, by default). */
   email: Scalars['String']['output'];
   /** The customer's id in the graph (the new site's id). */
   id: Scalars['ID']['output'];
@@ -28,11 +28,11 @@ export type Customer = {
   legacyRecord: Maybe<LegacyCustomerRecord>;
   /** What the customer has spent over all time, as the CRM computes it. */
   lifetimeValue: Maybe<Money>;
-  /** Full name. */
+  /** Full name, from its owner. */
   name: Scalars['String']['output'];
   /** The customer's orders, newest first. */
   orders: OrderConnection;
-  /** Phone number, international format. */
+  /** Phone number, international format, from its owner. */
   phone: Maybe<Scalars['String']['output']>;
   /** Marketing segment; the CRM owns it. */
   segment: Maybe<CustomerSegment>;

@@ -15,7 +15,7 @@ import { NO_PORTS, type SubgraphPorts } from '../../subgraphs';
 export const CACHE_TTL_MS = { crm: 30_000, erp: 5_000, payments: 5_000, couriers: 15_000, legacy: 60_000 } as const;
 
 /** The ports of the systems (the write path and auth are added by the stack). */
-export type AdapterPorts = Omit<SubgraphPorts, 'writes' | 'auth'>;
+export type AdapterPorts = Omit<SubgraphPorts, 'writes' | 'auth' | 'truth'>;
 
 export interface EstatePorts extends AsyncDisposable {
   /** Every port, wrapped by the resilience layer: what the subgraphs and the write path call. */

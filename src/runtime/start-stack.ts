@@ -11,6 +11,7 @@ import { generateEstate } from '../sandboxes/seed';
 import { serveSubgraph, type RunningService } from '../serve/serve-subgraph';
 import { createSubgraphs } from '../../subgraphs';
 import { createEstatePorts } from './create-ports';
+import { createTruthFor } from './create-truth';
 import { createWritePath, writeMatrixOf, type WritePath, type WritePathOptions } from './create-write-path';
 import { createIntegrationLog, type IntegrationLog } from '../audit/integration-log';
 import { loadIntegrationMap } from '../integration-map';
@@ -116,7 +117,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     closers.push(writePath.close);
 
     const subgraphs: RunningService[] = [];
-    for (const subgraph of await createSubgraphs({ ...estatePorts.ports, writes: writePath.writes, auth: writePath.auth })) {
+    const truth = createTruthFor(db, estatePorts.ports, matrix);
+    for (const subgraph of await createSubgraphs({ ...estatePorts.ports, writes: writePath.writes, auth: writePath.auth, truth })) {
       const port = options.ports === 'fixed' ? SUBGRAPH_PORTS[subgraph.name as keyof typeof SUBGRAPH_PORTS] : 0;
       const running = await serveSubgraph(subgraph, { port, host: config.HOST });
       closers.push(running.close);

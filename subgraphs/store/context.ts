@@ -1,9 +1,13 @@
 import DataLoader from 'dataloader';
 import type { Customer, Order, Page, SiteStore } from '../../src/domain';
+import type { Truth } from '../../src/truth/truth';
+import type { RequestTruth } from '../../src/truth/truth';
 import { loaderOf } from '../kit';
 
 export interface StoreContext {
   readonly store: SiteStore;
+  /** Source-of-truth resolution: the owner's value of each field, drift and conflicts recorded. */
+  readonly truth: RequestTruth;
   readonly customers: DataLoader<string, Customer | null>;
   readonly orders: DataLoader<string, Order | null>;
   /** One page of a customer's orders; keys are {customerId, first, after}, batched by page arguments. */
@@ -16,10 +20,12 @@ export interface CustomerOrdersKey {
   readonly after: string | null;
 }
 
-export function createStoreContext(store: SiteStore): StoreContext {
+export function createStoreContext(store: SiteStore, truth: Truth): StoreContext {
+  const customers = loaderOf(store.findCustomersByIds);
   return {
     store,
-    customers: loaderOf(store.findCustomersByIds),
+    truth: truth.forRequest({ customers }),
+    customers,
     orders: loaderOf(store.findOrdersByIds),
     ordersOfCustomer: new DataLoader<CustomerOrdersKey, Page<Order>, string>(
       async (keys) => {

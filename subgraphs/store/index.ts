@@ -1,11 +1,12 @@
 import type { SiteStore } from '../../src/domain';
+import type { Truth } from '../../src/truth/truth';
 import { buildSubgraph, type Subgraph } from '../kit';
 import { createStoreContext, type StoreContext } from './context';
 import { CustomerResolver, OrderResolver } from './resolvers';
 import { CustomerType, OrderType } from './types';
 
 /** The new site's store: customers (profile owner), orders, and their lines. */
-export function createStoreSubgraph(deps: { readonly store: SiteStore }): Promise<Subgraph<StoreContext>> {
+export function createStoreSubgraph(deps: { readonly store: SiteStore; readonly truth: Truth }): Promise<Subgraph<StoreContext>> {
   return buildSubgraph<StoreContext>({
     name: 'store',
     resolvers: [CustomerResolver, OrderResolver],
@@ -19,10 +20,10 @@ export function createStoreSubgraph(deps: { readonly store: SiteStore }): Promis
       Order: {
         __resolveReference: async (reference: { id: string }, context: StoreContext) => {
           const found = await context.orders.load(reference.id);
-          return found && OrderType.of(found);
+          return found && OrderType.of(await context.truth.order(found));
         },
       },
     },
-    createContext: () => createStoreContext(deps.store),
+    createContext: () => createStoreContext(deps.store, deps.truth),
   });
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import type { OrderStatus } from '../../src/domain';
+import type { Order, OrderStatus, Page } from '../../src/domain';
 import { OrderStatusEnum, PAGE_SIZE, pageSize } from '../kit';
 import type { StoreContext } from './context';
 import { connectionOf, CustomerConnectionType, CustomerType, OrderConnectionType, OrderType } from './types';
@@ -22,6 +22,21 @@ export class CustomerResolver {
     return connectionOf(page, CustomerType.of);
   }
 
+  @FieldResolver(() => String, { description: 'E-mail address, from the system the matrix names as its owner (the site, by default).' })
+  email(@Root() customer: CustomerType, @Ctx() context: StoreContext): Promise<string | null> {
+    return context.truth.customerField(customer.record, 'email');
+  }
+
+  @FieldResolver(() => String, { description: 'Full name, from its owner.' })
+  name(@Root() customer: CustomerType, @Ctx() context: StoreContext): Promise<string | null> {
+    return context.truth.customerField(customer.record, 'name');
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Phone number, international format, from its owner.' })
+  phone(@Root() customer: CustomerType, @Ctx() context: StoreContext): Promise<string | null> {
+    return context.truth.customerField(customer.record, 'phone');
+  }
+
   @FieldResolver(() => OrderConnectionType, { description: 'The customer\'s orders, newest first.' })
   async orders(
     @Root() customer: CustomerType,
@@ -30,8 +45,13 @@ export class CustomerResolver {
     @Ctx() context: StoreContext,
   ): Promise<OrderConnectionType> {
     const page = await context.ordersOfCustomer.load({ customerId: customer.id, first: pageSize(first, PAGE_SIZE), after });
-    return connectionOf(page, OrderType.of);
+    return connectionOf(await settled(page, context), OrderType.of);
   }
+}
+
+/** Orders with their bidirectional fields settled by the matrix (the ERP's newer status wins). */
+async function settled(page: Page<Order>, context: StoreContext): Promise<Page<Order>> {
+  return { ...page, items: await Promise.all(page.items.map((order) => context.truth.order(order))) };
 }
 
 @Resolver(() => OrderType)
@@ -39,7 +59,7 @@ export class OrderResolver {
   @Query(() => OrderType, { nullable: true, description: 'One order by id.' })
   async order(@Arg('id', () => ID, { description: 'The order\'s id.' }) id: string, @Ctx() context: StoreContext): Promise<OrderType | null> {
     const found = await context.orders.load(id);
-    return found && OrderType.of(found);
+    return found && OrderType.of(await context.truth.order(found));
   }
 
   @Query(() => OrderConnectionType, { description: 'Orders, newest first, optionally for one customer or in one status.' })
@@ -56,7 +76,7 @@ export class OrderResolver {
       ...(customerId ? { customerId } : {}),
       ...(status ? { status } : {}),
     });
-    return connectionOf(page, OrderType.of);
+    return connectionOf(await settled(page, context), OrderType.of);
   }
 
   @FieldResolver(() => CustomerType, { nullable: true, description: 'Who placed the order.' })

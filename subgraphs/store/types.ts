@@ -104,22 +104,11 @@ export class CustomerType {
   @Field(() => ID, { description: 'The customer\'s id in the graph (the new site\'s id).' })
   id!: string;
 
-  @Field({ description: 'E-mail address; the new site owns it by default.' })
-  email!: string;
-
-  @Field({ description: 'Full name.' })
-  name!: string;
-
-  @Field(() => String, { nullable: true, description: 'Phone number, international format.' })
-  phone!: string | null;
+  /** The store's record; the profile fields are resolved from it by the source-of-truth matrix. */
+  record!: Customer;
 
   static of(customer: Customer): CustomerType {
-    return Object.assign(new CustomerType(), {
-      id: customer.id,
-      email: customer.email,
-      name: customer.name,
-      phone: customer.phone,
-    });
+    return Object.assign(new CustomerType(), { id: customer.id, record: customer });
   }
 }
 
