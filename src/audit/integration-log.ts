@@ -165,6 +165,8 @@ export function createIntegrationLog(db: Database, options: IntegrationLogOption
   };
 
   const onCall = (call: CallRecord): void => {
+    // A read the cache answered never reached the system: it is not a call to log.
+    if (call.outcome === 'cached') return;
     const failure = call.error as (Error & { code?: string; reason?: unknown; payload?: unknown }) | undefined;
     enqueue({
       adapter: call.system,

@@ -46,6 +46,8 @@ export interface WriteServiceDeps {
   readonly now?: () => Date;
 }
 
+type IntegrationErrorLike = { readonly code: string; readonly system: string; readonly message: string };
+
 /** Failures that mean "the system is not there right now": the write waits in the outbox instead of being lost. */
 const WAITABLE = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_RATE_LIMITED', 'CIRCUIT_OPEN']);
 
@@ -102,6 +104,13 @@ export function createWriteService(deps: WriteServiceDeps) {
     return receipt;
   };
 
+  const writeProfileTo = async (system: string, customer: Customer, idempotencyKey: string): Promise<void> => {
+    if (system === 'crm') await deps.directory.upsertProfile({ customer, idempotencyKey });
+    else if (system === 'erp') await deps.erp.upsertPartner({ customer, idempotencyKey });
+    else throw new WriteRejection('CONFLICT', `the matrix gives the customer profile to ${system}, which cannot hold one`);
+    await deps.invalidate(system, system === 'crm' ? 'findByCustomerIds' : 'findPartnersByCustomerIds', [customer.id]);
+  };
+
   const enqueueAll = async (
     tx: Parameters<Parameters<WriteUnit['transaction']>[0]>[0],
     auditId: string,
@@ -109,35 +118,52 @@ export function createWriteService(deps: WriteServiceDeps) {
   ): Promise<FollowerJob[]> => Promise.all(jobs.map((job) => tx.enqueue({ ...job, auditId })));
 
   return {
-    /** Changes a customer's profile at its owner; the followers get it through the outbox. */
+    /**
+     * Changes a customer's profile at its owner (the site's store by default; the CRM or the ERP when the matrix says
+     * so), then the followers through the outbox. An external owner that is not there gets the write queued.
+     */
     updateCustomer(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
       return once('updateCustomer', key, async (idempotencyKey) => {
         const patch = parseInput(updateCustomerInput, input);
         const fields = (['email', 'name', 'phone'] as const).filter((field) => patch[field] !== undefined);
-        const owners = new Set(fields.map((field) => deps.matrix.ownerOf('Customer', field)));
-        const owner = [...owners].join('+');
+        const owners = [...new Set(fields.map((field) => deps.matrix.ownerOf('Customer', field)))];
+        const owner = owners.join('+');
         const base = { id: randomUUID(), actor: actor.subject, operation: 'updateCustomer', entity: 'Customer', entityId: patch.id, input: patch, owner, before: null, idempotencyKey };
-        if ([...owners].some((system) => system !== 'store')) {
-          return reject(base, new WriteRejection('CONFLICT', `the matrix gives the customer profile to ${owner}: writing it there is not supported yet`));
+        if (owners.length > 1) {
+          return reject(base, new WriteRejection('CONFLICT', `these fields have different owners (${owner}): change them in separate mutations`));
         }
-        const followers = [...new Set(fields.flatMap((field) => deps.matrix.followersOf('Customer', field)))];
+        const followers = [...new Set(fields.flatMap((field) => deps.matrix.followersOf('Customer', field)))].filter(
+          (system) => system !== owner && system !== 'store',
+        );
         try {
-          const receipt = await deps.unit.transaction(async (tx) => {
-            const before = await tx.getCustomer(patch.id);
-            if (!before) throw new WriteRejection('NOT_FOUND', `no customer ${patch.id}`);
-            const after: Customer = {
-              ...before,
-              ...(patch.email !== undefined ? { email: patch.email } : {}),
-              ...(patch.name !== undefined ? { name: patch.name } : {}),
-              ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
-              updatedAt: now(),
-            };
+          const before = await deps.unit.transaction((tx) => tx.getCustomer(patch.id));
+          if (!before) throw new WriteRejection('NOT_FOUND', `no customer ${patch.id}`);
+          const after: Customer = {
+            ...before,
+            ...(patch.email !== undefined ? { email: patch.email } : {}),
+            ...(patch.name !== undefined ? { name: patch.name } : {}),
+            ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
+            updatedAt: now(),
+          };
+          // An external owner is written first; when it is not there, the write to it waits in the outbox.
+          let waiting: IntegrationErrorLike | null = null;
+          if (owner !== 'store') {
+            try {
+              await writeProfileTo(owner, after, idempotencyKey);
+            } catch (error) {
+              if (!isIntegrationError(error) || !WAITABLE.has(error.code)) throw error;
+              waiting = error;
+            }
+          }
+          return await deps.unit.transaction(async (tx) => {
+            // The site keeps the profile either way: as its owner, or as a follower of the owner just written.
             await tx.saveCustomer(after);
-            const audit: AuditRequest = { ...base, before, after, result: 'APPLIED', errorCode: null };
+            const audit: AuditRequest = { ...base, before, after, result: waiting ? 'QUEUED' : 'APPLIED', errorCode: waiting?.code ?? null };
+            const targets = waiting ? [owner, ...followers] : followers;
             const jobs = await enqueueAll(
               tx,
               audit.id,
-              followers.map((system) => ({
+              targets.map((system) => ({
                 system,
                 operation: system === 'crm' ? 'upsertProfile' : 'upsertPartner',
                 entity: 'Customer',
@@ -146,15 +172,13 @@ export function createWriteService(deps: WriteServiceDeps) {
                 idempotencyKey: `${audit.id}:${system}`,
               })),
             );
-            const receipt = receiptOf(audit, jobs);
+            const receipt = receiptOf(audit, jobs, waiting ? { error: { code: waiting.code, system: waiting.system, message: waiting.message } } : {});
             await tx.audit(audit, receipt);
             return receipt;
           });
-          return receipt;
         } catch (error) {
-          if (error instanceof WriteRejection || isUniqueViolation(error)) {
-            return reject(base, error instanceof WriteRejection ? error : new WriteRejection('CONFLICT', 'that e-mail belongs to another customer'));
-          }
+          if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error);
+          if (isUniqueViolation(error)) return reject(base, new WriteRejection('CONFLICT', 'that e-mail belongs to another customer'));
           throw error;
         }
       });
