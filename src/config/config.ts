@@ -43,6 +43,31 @@ export const CONFIG_KEYS = {
     schema: z.string().min(32).optional(),
     doc: 'HS256 secret of the bearer tokens; unset uses the demo\'s well-known secret (never in production). `npm run token` mints with it.',
   },
+  PLUGBOARD_OUTBOX_WORKER: {
+    schema: z.enum(['on', 'off']).default('on'),
+    doc: 'on: the process serving writes (`npm start`, `npm run subgraph -- writes`) also drains the outbox; off: only `npm run worker` processes do.',
+  },
+  PLUGBOARD_OUTBOX_BACKOFF_BASE_MS: {
+    schema: z.coerce.number().int().min(1).max(3_600_000).default(500),
+    doc: 'Wait before the second attempt of a failed outbox job; each later wait is multiplied by PLUGBOARD_OUTBOX_BACKOFF_FACTOR.',
+  },
+  PLUGBOARD_OUTBOX_BACKOFF_FACTOR: { schema: z.coerce.number().min(1).max(10).default(2), doc: 'Growth of the wait between attempts of a failed outbox job.' },
+  PLUGBOARD_OUTBOX_BACKOFF_CAP_MS: {
+    schema: z.coerce.number().int().min(1).max(86_400_000).default(60_000),
+    doc: 'Longest wait between attempts of a failed outbox job.',
+  },
+  PLUGBOARD_OUTBOX_BACKOFF_JITTER: {
+    schema: z.coerce.number().min(0).max(1).default(0.2),
+    doc: 'Share of each wait that is random (0..1), so that jobs failed together do not retry together.',
+  },
+  PLUGBOARD_OUTBOX_MAX_ATTEMPTS: {
+    schema: z.coerce.number().int().min(1).max(100).default(8),
+    doc: 'Attempts before an outbox job is dead-lettered (ops are alerted at the third failure and at the dead letter).',
+  },
+  PLUGBOARD_ALERT_WEBHOOK_URL: {
+    schema: url.optional(),
+    doc: 'Where alerts (a job failing for the third time, a dead-lettered job) are POSTed as JSON; unset: the log and the alerts table only.',
+  },
   CRM_URL: { schema: url.optional(), doc: 'Base URL of the CRM.' },
   CRM_CLIENT_ID: { schema: z.string().optional(), doc: 'OAuth2 client id for the CRM.' },
   CRM_CLIENT_SECRET: { schema: z.string().optional(), doc: 'OAuth2 client secret for the CRM.' },

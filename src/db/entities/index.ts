@@ -1,3 +1,4 @@
+import { AlertEntity } from './alert';
 import { ConflictEntity } from './conflict';
 import { CustomerEntity } from './customer';
 import { DriftEntity } from './drift';
@@ -8,7 +9,8 @@ import { OrderLineEntity } from './order-line';
 import { OutboxJobEntity } from './outbox-job';
 
 export { CustomerEntity, OrderEntity, OrderLineEntity };
-export { ConflictEntity, DriftEntity, IntegrationLogEntity, MutationAuditEntity, OutboxJobEntity };
+export { AlertEntity, ConflictEntity, DriftEntity, IntegrationLogEntity, MutationAuditEntity, OutboxJobEntity };
+export type { AlertKind } from './alert';
 export type { ConflictRule } from './conflict';
 export type { IntegrationDirection, IntegrationOutcome } from './integration-log';
 export type { MutationResult } from './mutation-audit';
@@ -27,4 +29,5 @@ export const ENTITIES = [
   DriftEntity,
   ConflictEntity,
   OutboxJobEntity,
+  AlertEntity,
 ] as const;

@@ -1,0 +1,39 @@
+import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+
+/** What an alert is about: an outbox job failed for the third time, or it was dead-lettered. */
+export type AlertKind = 'job-failing' | 'job-dead';
+
+/**
+ * A row of `alerts`: something ops must look at, shown on the dashboard until someone acknowledges it. `subject` is
+ * what it is about (for job alerts, the outbox job's id).
+ */
+@Entity({ tableName: 'alerts' })
+@Index({ name: 'alerts_created_at_index', properties: ['createdAt'] })
+@Index({ name: 'alerts_subject_index', properties: ['subject'] })
+export class AlertEntity {
+  [OptionalProps]?: 'acknowledgedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  /** One of AlertKind (a plain string column: see OrderEntity.status for why not @Enum). */
+  @Property({ type: 'string', length: 32 })
+  kind!: AlertKind;
+
+  /** The system the alert is about. */
+  @Property({ type: 'string', length: 64 })
+  system!: string;
+
+  @Property({ type: 'string', length: 200 })
+  subject!: string;
+
+  /** What happened, in words, with secrets redacted. */
+  @Property({ type: 'text' })
+  message!: string;
+
+  @Property({ type: 'datetime', fieldName: 'created_at' })
+  createdAt!: Date;
+
+  @Property({ type: 'datetime', fieldName: 'acknowledged_at', nullable: true })
+  acknowledgedAt: Date | null = null;
+}
