@@ -1,6 +1,6 @@
 import '../telemetry-off';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 
@@ -51,7 +51,72 @@ export interface GatewayContext {
 /** Client headers the subgraphs need: who is asking, and the key that makes a mutation safe to retry. */
 const FORWARDED_HEADERS = ['authorization', 'idempotency-key', 'x-request-id'] as const;
 
+/**
+ * Records a subgraph served from stale copies (its system failed), as its response's `extensions.stale` says: the
+ * client hears of them in its own response's `extensions.stale`, each entry with where in the answer it applies.
+ */
+export interface StaleNotice {
+  /** The system whose copies were served, e.g. "crm". */
+  readonly system: string;
+  /** The keys (customer ids, SKUs…) whose records are older copies. */
+  readonly keys: readonly string[];
+  /** When the copies were read from the system (ISO 8601). */
+  readonly asOf: string;
+  /** Where the subgraph's answer sits in the client's, e.g. "customers.nodes.@" ("@" = every item of a list). */
+  readonly path?: string;
+}
+
+const STALE_NOTICES = Symbol('stale notices of a gateway request');
+
+type WithStaleNotices = { [STALE_NOTICES]?: StaleNotice[] };
+
+function staleNoticesOf(value: unknown, path: readonly (string | number)[] | undefined): StaleNotice[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry: unknown) => {
+    const { system, keys, asOf } = (entry ?? {}) as { system?: unknown; keys?: unknown; asOf?: unknown };
+    if (typeof system !== 'string' || typeof asOf !== 'string' || !Array.isArray(keys)) return [];
+    return [{ system, keys: keys.filter((key): key is string => typeof key === 'string'), asOf, ...(path?.length ? { path: path.join('.') } : {}) }];
+  });
+}
+
+/** The stale notices of a request, merged per system, place and moment. */
+function mergeStaleNotices(notices: readonly StaleNotice[]): StaleNotice[] {
+  const merged = new Map<string, { notice: StaleNotice; keys: Set<string> }>();
+  for (const notice of notices) {
+    const id = JSON.stringify([notice.system, notice.asOf, notice.path ?? null]);
+    const found = merged.get(id) ?? { notice, keys: new Set<string>() };
+    for (const key of notice.keys) found.keys.add(key);
+    merged.set(id, found);
+  }
+  return [...merged.values()].map(({ notice, keys }) => ({ ...notice, keys: [...keys] }));
+}
+
+/** Puts what the subgraphs reported stale into the client's `extensions.stale`. */
+function staleExtensionsPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          const notices = (contextValue as WithStaleNotices)[STALE_NOTICES];
+          if (!notices?.length || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, stale: mergeStaleNotices(notices) };
+        },
+      };
+    },
+  };
+}
+
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override didReceiveResponse({ response, context, pathInIncomingRequest }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    const notices = staleNoticesOf(response.extensions?.stale, pathInIncomingRequest);
+    if (notices.length && context && typeof context === 'object') {
+      const collected = ((context as WithStaleNotices)[STALE_NOTICES] ??= []);
+      collected.push(...notices);
+    }
+    return response;
+  }
+
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
     for (const name of FORWARDED_HEADERS) {
       const value = context.headers?.[name];
@@ -72,7 +137,7 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
     includeStacktraceInErrorResponses: false,
     formatError: formatGatewayError,
     // Apollo's default landing page loads from a CDN; the explorer is served from our own files instead.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), staleExtensionsPlugin()],
   });
   return { gateway, apollo };
 }

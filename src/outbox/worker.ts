@@ -16,7 +16,7 @@ export interface OutboxWorkerOptions {
   /** How long a claimed job stays this worker's before another may take it over. @default 60000 */
   readonly leaseMs?: number;
   /** Told about each job's end (logs, alerts). */
-  readonly onJob?: (event: { job: ClaimedJob; outcome: 'done' | 'failed' | 'dead'; error?: string }) => void;
+  readonly onJob?: (event: { job: ClaimedJob; outcome: 'done' | 'failed' | 'dead' | 'stale'; error?: string }) => void;
 }
 
 export interface OutboxWorker extends AsyncDisposable {

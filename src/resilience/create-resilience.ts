@@ -1,7 +1,10 @@
 import CircuitBreaker from 'opossum';
 import type Keyv from 'keyv';
-import { IntegrationError, isIntegrationError, type CallOptions } from '../domain';
-import { DEFAULT_SYSTEM_POLICY, type OperationPolicies, type OperationPolicy, type SystemPolicy } from './policy';
+import { isIntegrationError, type IntegrationError } from '../domain';
+import { callSystem, translate, type CallSite, type Method } from './call';
+import { DEFAULT_STALE_TTL_MS, DEFAULT_SYSTEM_POLICY, type OperationPolicies, type OperationPolicy, type SystemPolicy } from './policy';
+import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter, type RedisScripting } from './rate-limit';
+import { isStaleCopy, markStale, type StaleCopy } from './stale';
 
 /** What happened on one call to a system, for the integration log, metrics and health. */
 export interface CallRecord {
@@ -13,6 +16,8 @@ export interface CallRecord {
   readonly error?: IntegrationError;
   /** How many keys a batch read asked the system for (after the cache answered what it could). */
   readonly keys?: number;
+  /** How many attempts reached for the system (retries of a read included; 0 when none could be made). */
+  readonly attempts?: number;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -20,39 +25,52 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export interface ResilienceOptions {
   /** The policy of each system; systems not named get {@link DEFAULT_SYSTEM_POLICY}. */
   readonly systems?: Readonly<Record<string, Partial<SystemPolicy>>>;
-  /** The read cache (see createReadCache). Without one nothing is cached. */
+  /** The read cache (see createReadCache). Without one nothing is cached and no stale copy is kept. */
   readonly cache?: Keyv;
+  /**
+   * Where the rate-limit buckets live: a Redis URL or client, so that every replica spends the vendor's one budget.
+   * @default each process keeps its own buckets in memory
+   */
+  readonly rateLimitRedis?: string | RedisScripting;
   /** Told about every call, after it ends. Must not throw. */
   readonly onCall?: (record: CallRecord) => void;
+  /** The source of the retries' jitter, in [0, 1). @default Math.random */
+  readonly random?: () => number;
 }
 
 export interface Resilience extends AsyncDisposable {
   /**
-   * Wraps every method of a port: cache (reads), breaker, timeout with a per-call AbortSignal, and error
-   * translation (anything that is not an IntegrationError becomes UPSTREAM_UNAVAILABLE naming the system).
+   * Wraps every method of a port: cache and stale-if-error (reads), rate limit, breaker, timeout with a per-attempt
+   * AbortSignal, retries (reads only), and error translation (anything that is not an IntegrationError becomes
+   * UPSTREAM_UNAVAILABLE naming the system).
    */
   wrap<Port extends object>(system: string, port: Port, operations: OperationPolicies<Port>): Port;
-  /** Drops cached reads of a system's operation, for the keys given (all keys when none are). */
+  /** Drops cached reads of a system's operation, for the keys given (all keys when none are); stale copies stay. */
   invalidate(system: string, operation: string, keys?: readonly string[]): Promise<void>;
   breakerStates(): ReadonlyArray<{ system: string; operation: string; state: BreakerState }>;
   close(): Promise<void>;
 }
 
-type Method = (input: unknown, options?: CallOptions) => Promise<unknown>;
+type Breaker = CircuitBreaker<[() => Promise<unknown>], unknown>;
 
 /**
- * The one place every adapter call goes through. Reads may be cached; writes are never retried here: they go to
- * the outbox with an idempotency key (a later issue), like RemoteGraphQLDataSource's `retry: false`.
+ * The one place every adapter call goes through. Reads may be cached, are retried within their time budget, and fall
+ * back to a stale copy (marked, see staleKeysOf) when the system fails; writes are never retried here: they go to the
+ * outbox with an idempotency key, like RemoteGraphQLDataSource's `retry: false`.
  */
 export function createResilience(options: ResilienceOptions = {}): Resilience {
-  const breakers = new Map<string, { system: string; operation: string; breaker: CircuitBreaker<[() => Promise<unknown>], unknown> }>();
+  const breakers = new Map<string, { system: string; operation: string; breaker: Breaker }>();
   const cachedKeys = new Map<string, Set<string>>();
+  const limiter: RateLimiter = options.rateLimitRedis
+    ? createRedisRateLimiter({ redis: options.rateLimitRedis })
+    : createMemoryRateLimiter();
+  const random = options.random ?? Math.random;
   const policyOf = (system: string): SystemPolicy => {
     const given = options.systems?.[system];
     return { ...DEFAULT_SYSTEM_POLICY, ...given, breaker: { ...DEFAULT_SYSTEM_POLICY.breaker, ...given?.breaker } };
   };
 
-  const breakerFor = (system: string, operation: string) => {
+  const breakerFor = (system: string, operation: string): Breaker => {
     const name = `${system}.${operation}`;
     let entry = breakers.get(name);
     if (!entry) {
@@ -73,47 +91,25 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     return entry.breaker;
   };
 
-  const attempt = async (system: string, operation: string, method: Method, input: unknown, outer?: AbortSignal) => {
-    const { timeoutMs } = policyOf(system);
-    const controller = new AbortController();
-    const onOuterAbort = () => controller.abort(outer?.reason);
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new IntegrationError('UPSTREAM_TIMEOUT', `${system} ${operation}: no answer within ${timeoutMs} ms`, {
-          system,
-          operation,
-          reason: `no answer within ${timeoutMs} ms`,
-        }));
-      }, timeoutMs);
-    });
-    try {
-      return await breakerFor(system, operation).fire(() => Promise.race([method(input, { signal: controller.signal }), timedOut]));
-    } catch (error) {
-      throw translate(system, operation, error);
-    } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuterAbort);
-    }
-  };
-
-  const observe = async <T>(system: string, operation: string, keys: number | undefined, run: () => Promise<T>): Promise<T> => {
+  /** One observed call: the integration log hears of it once, however many attempts it took. */
+  const call = async (system: string, operation: string, retry: boolean, method: Method, input: unknown, signal: AbortSignal | undefined, keys?: number) => {
+    const site: CallSite = { system, operation, policy: policyOf(system), breaker: breakerFor(system, operation), limiter, retry, random };
+    const cost = { attempts: 0 };
     const startedAt = new Date();
     const started = performance.now();
     try {
-      const result = await run();
-      options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'ok', keys });
+      const result = await callSystem(site, method, input, signal, cost);
+      options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'ok', keys, attempts: cost.attempts });
       return result;
     } catch (error) {
       const failure = translate(system, operation, error);
-      options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'error', error: failure, keys });
+      options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'error', error: failure, keys, attempts: cost.attempts });
       throw failure;
     }
   };
 
-  const cacheKey = (system: string, operation: string, key: string) => `${system}:${operation}:${key}`;
+  const freshKey = (system: string, operation: string, key: string) => `${system}:${operation}:${key}`;
+  const staleKey = (system: string, operation: string, key: string) => `stale:${system}:${operation}:${key}`;
   const remember = (system: string, operation: string, key: string) => {
     const name = `${system}:${operation}`;
     let keys = cachedKeys.get(name);
@@ -121,56 +117,93 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     keys.add(key);
   };
 
-  const wrapBatchRead = (system: string, operation: string, method: Method, ttl: number): Method => {
+  /** Keeps what the system answered: fresh for ttl, and a stale copy for staleTtl. */
+  const keep = async (cache: Keyv, system: string, operation: string, entries: readonly (readonly [string, unknown])[], ttl: number, staleTtl: number) => {
+    if (ttl <= 0 && staleTtl <= 0) return;
+    const at = Date.now();
+    await cache.setMany([
+      ...(ttl > 0 ? entries.map(([key, value]) => ({ key: freshKey(system, operation, key), value, ttl })) : []),
+      ...(staleTtl > 0 ? entries.map(([key, value]) => ({ key: staleKey(system, operation, key), value: { value, at } satisfies StaleCopy, ttl: staleTtl })) : []),
+    ]);
+    if (ttl > 0) for (const [key] of entries) remember(system, operation, key);
+  };
+
+  /** Stale copies of the keys, when the failure is one a stale copy may stand in for. */
+  const staleCopies = async (cache: Keyv, system: string, operation: string, keys: readonly string[], failure: unknown, staleTtl: number) => {
+    const copies = new Map<string, StaleCopy>();
+    // A refusal is about the request, not the system's health: an old answer would hide it.
+    if (staleTtl <= 0 || (isIntegrationError(failure) && failure.code === 'UPSTREAM_REJECTED')) return copies;
+    const found = await cache.getMany(keys.map((key) => staleKey(system, operation, key))).catch(() => []);
+    keys.forEach((key, index) => {
+      const copy: unknown = found[index];
+      if (isStaleCopy(copy)) copies.set(key, copy);
+    });
+    return copies;
+  };
+
+  const wrapBatchRead = (system: string, operation: string, method: Method, policy: CachePolicy): Method => {
     const cache = options.cache;
-    if (!cache || ttl <= 0) {
-      return (keys, callOptions) =>
-        observe(system, operation, (keys as readonly string[]).length, () =>
-          attempt(system, operation, method, keys, callOptions?.signal),
-        );
+    const { ttl, staleTtl } = policy;
+    if (!cache || (ttl <= 0 && staleTtl <= 0)) {
+      return (keys, callOptions) => call(system, operation, true, method, keys, callOptions?.signal, (keys as readonly string[]).length);
     }
     return async (input, callOptions) => {
       const keys = input as readonly string[];
       const found = new Map<string, unknown>();
-      const cached = await cache.getMany(keys.map((key) => cacheKey(system, operation, key)));
       const missing: string[] = [];
-      keys.forEach((key, index) => (cached[index] === undefined ? missing.push(key) : found.set(key, cached[index])));
+      if (ttl > 0) {
+        const cached = await cache.getMany(keys.map((key) => freshKey(system, operation, key)));
+        keys.forEach((key, index) => (cached[index] === undefined ? missing.push(key) : found.set(key, cached[index])));
+      } else {
+        missing.push(...keys);
+      }
       if (missing.length === 0) {
         options.onCall?.({ system, operation, startedAt: new Date(), durationMs: 0, outcome: 'cached', keys: 0 });
         return found;
       }
       let fetched: ReadonlyMap<string, unknown>;
       try {
-        fetched = (await observe(system, operation, missing.length, () =>
-          attempt(system, operation, method, missing, callOptions?.signal),
-        )) as ReadonlyMap<string, unknown>;
+        fetched = (await call(system, operation, true, method, missing, callOptions?.signal, missing.length)) as ReadonlyMap<string, unknown>;
       } catch (error) {
-        // What the cache holds is still good: the caller may serve it and fail only the keys the system owed.
-        throw found.size ? withCachedPart(error as IntegrationError, found) : error;
+        // Stale-if-error: what the system answered before stands in, marked with when it was read.
+        const copies = await staleCopies(cache, system, operation, missing, error, staleTtl);
+        const asOf = new Map<string, Date>();
+        for (const [key, copy] of copies) {
+          found.set(key, copy.value);
+          asOf.set(key, new Date(copy.at));
+        }
+        const answer = asOf.size ? markStale(found, { system, operation, asOf }) : found;
+        if (copies.size === missing.length) return answer;
+        // What the caches hold is still good: the caller may serve it and fail only the keys the system owed.
+        throw found.size ? withCachedPart(error as IntegrationError, answer) : error;
       }
       const entries = [...fetched.entries()];
-      await cache.setMany(entries.map(([key, value]) => ({ key: cacheKey(system, operation, key), value, ttl })));
-      for (const [key, value] of entries) {
-        found.set(key, value);
-        remember(system, operation, key);
-      }
+      await keep(cache, system, operation, entries, ttl, staleTtl);
+      for (const [key, value] of entries) found.set(key, value);
       return found;
     };
   };
 
-  const wrapRead = (system: string, operation: string, method: Method, ttl: number): Method => {
+  const wrapRead = (system: string, operation: string, method: Method, policy: CachePolicy): Method => {
     const cache = options.cache;
+    const { ttl, staleTtl } = policy;
     return async (input, callOptions) => {
-      const key = cacheKey(system, operation, JSON.stringify(input));
+      const key = JSON.stringify(input);
       if (cache && ttl > 0) {
-        const hit = await cache.get(key);
+        const hit = await cache.get(freshKey(system, operation, key));
         if (hit !== undefined) return hit;
       }
-      const result = await observe(system, operation, undefined, () => attempt(system, operation, method, input, callOptions?.signal));
-      if (cache && ttl > 0) {
-        await cache.set(key, result, ttl);
-        remember(system, operation, JSON.stringify(input));
+      let result: unknown;
+      try {
+        result = await call(system, operation, true, method, input, callOptions?.signal);
+      } catch (error) {
+        const copy = cache ? (await staleCopies(cache, system, operation, [key], error, staleTtl)).get(key) : undefined;
+        // Only an object can carry the mark: a copy of it is marked, never the cached original.
+        if (copy?.value === null || typeof copy?.value !== 'object') throw error;
+        const value = Array.isArray(copy.value) ? [...(copy.value as unknown[])] : { ...(copy.value as object) };
+        return markStale(value, { system, operation, asOf: new Map([[key, new Date(copy.at)]]) });
       }
+      if (cache) await keep(cache, system, operation, [[key, result]], ttl, staleTtl);
       return result;
     };
   };
@@ -178,12 +211,11 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   const wrapOne = (system: string, operation: string, method: Method, policy: OperationPolicy): Method => {
     switch (policy.kind) {
       case 'batch-read':
-        return wrapBatchRead(system, operation, method, policy.cacheTtlMs ?? 0);
+        return wrapBatchRead(system, operation, method, cachePolicyOf(policy));
       case 'read':
-        return wrapRead(system, operation, method, policy.cacheTtlMs ?? 0);
+        return wrapRead(system, operation, method, cachePolicyOf(policy));
       case 'write':
-        return (input, callOptions) =>
-          observe(system, operation, undefined, () => attempt(system, operation, method, input, callOptions?.signal));
+        return (input, callOptions) => call(system, operation, false, method, input, callOptions?.signal);
       default: {
         const unreachable: never = policy;
         throw new Error(`unknown operation policy ${JSON.stringify(unreachable)}`);
@@ -194,6 +226,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   const close = async (): Promise<void> => {
     for (const { breaker } of breakers.values()) breaker.shutdown();
     breakers.clear();
+    await limiter.close();
   };
 
   return {
@@ -215,7 +248,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       if (!cache) return;
       const known = cachedKeys.get(`${system}:${operation}`);
       const targets = keys ?? [...(known ?? [])];
-      await cache.deleteMany(targets.map((key) => cacheKey(system, operation, key)));
+      await cache.deleteMany(targets.map((key) => freshKey(system, operation, key)));
       for (const key of targets) known?.delete(key);
     },
     breakerStates() {
@@ -230,6 +263,16 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   };
 }
 
+interface CachePolicy {
+  readonly ttl: number;
+  readonly staleTtl: number;
+}
+
+function cachePolicyOf(policy: { readonly cacheTtlMs?: number; readonly staleTtlMs?: number }): CachePolicy {
+  const ttl = policy.cacheTtlMs ?? 0;
+  return { ttl, staleTtl: policy.staleTtlMs ?? (ttl > 0 ? DEFAULT_STALE_TTL_MS : 0) };
+}
+
 const CACHED_PART = Symbol('cached part of a failed batch read');
 
 function withCachedPart(error: IntegrationError, found: ReadonlyMap<string, unknown>): IntegrationError {
@@ -239,21 +282,4 @@ function withCachedPart(error: IntegrationError, found: ReadonlyMap<string, unkn
 /** The records a failed batch read could still answer from the cache (keys absent from it failed). */
 export function cachedPartOf(error: unknown): ReadonlyMap<string, unknown> | undefined {
   return (error as { [CACHED_PART]?: ReadonlyMap<string, unknown> } | null)?.[CACHED_PART];
-}
-
-function translate(system: string, operation: string, error: unknown): IntegrationError {
-  if (isIntegrationError(error)) return error;
-  if ((error as { code?: string } | null)?.code === 'EOPENBREAKER') {
-    return new IntegrationError('CIRCUIT_OPEN', `${system} ${operation}: breaker open, call not attempted`, {
-      system,
-      operation,
-      reason: 'breaker open after repeated failures',
-    });
-  }
-  return new IntegrationError('UPSTREAM_UNAVAILABLE', `${system} ${operation}: failed unexpectedly`, {
-    system,
-    operation,
-    reason: 'failed unexpectedly',
-    cause: error,
-  });
 }

@@ -274,7 +274,9 @@ export function createWriteService(deps: WriteServiceDeps) {
               return done;
             })
             .catch(async (error: unknown) => {
-              await saga.compensate();
+              // A copy of this request that raced this one committed first: its steps are these steps (same keys), and
+              // undoing them would undo the order it placed.
+              if (!(await deps.unit.receiptFor('placeOrder', idempotencyKey))) await saga.compensate();
               throw error;
             });
           await Promise.all([

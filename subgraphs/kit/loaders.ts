@@ -1,24 +1,36 @@
 import DataLoader from 'dataloader';
 import type { BatchRead } from '../../src/domain';
 import { cachedPartOf } from '../../src/resilience';
+import { currentStaleReport, reportStale, type StaleReport } from './stale';
+
+export interface LoaderOptions {
+  /** Most keys in one call to the system. @default 500 */
+  readonly maxBatchSize?: number;
+  /** Where stale records served are reported. @default the request's report (see withStaleReport), if any */
+  readonly report?: StaleReport;
+}
 
 /**
  * A per-request DataLoader over a port's batch read: every key asked for in one tick of a request becomes one call
- * to the system (one call per system per level of a query, never N+1). A missing key loads as null.
+ * to the system (one call per system per level of a query, never N+1). A missing key loads as null. Records served
+ * from a stale copy (the system failed) are reported to the request, so that its response says so.
  */
-export function loaderOf<T>(read: BatchRead<T>, maxBatchSize = 500): DataLoader<string, T | null> {
+export function loaderOf<T>(read: BatchRead<T>, options: LoaderOptions = {}): DataLoader<string, T | null> {
+  const report = (answer: unknown) => reportStale(answer, options.report ?? currentStaleReport());
   return new DataLoader<string, T | null>(
     async (keys) => {
       try {
         const found = await read(keys);
+        report(found);
         return keys.map((key) => found.get(key) ?? null);
       } catch (error) {
         // A failed batch costs only the keys the system owed: what the cache held is still served.
         const cached = cachedPartOf(error);
         if (!cached) throw error;
+        report(cached);
         return keys.map((key) => (cached.has(key) ? (cached.get(key) as T) : (error as Error)));
       }
     },
-    { maxBatchSize },
+    { maxBatchSize: options.maxBatchSize ?? 500 },
   );
 }

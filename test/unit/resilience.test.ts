@@ -1,4 +1,4 @@
-import { createReadCache, createResilience } from '../../src/resilience';
+import { cachedPartOf, createReadCache, createResilience, staleKeysOf, type CallRecord } from '../../src/resilience';
 import { IntegrationError, type BatchRead, type CallOptions } from '../../src/domain';
 import { redisForTests } from '../support/redis';
 
@@ -14,7 +14,10 @@ interface ThingPort {
 
 function fakeSystem() {
   const calls: string[][] = [];
+  const saves: string[] = [];
   let failure: IntegrationError | null = null;
+  /** Failures answered once each, before anything else. */
+  const next: IntegrationError[] = [];
   let hang = false;
   const signals: AbortSignal[] = [];
   const port: ThingPort = {
@@ -22,10 +25,15 @@ function fakeSystem() {
       calls.push([...ids]);
       if (options?.signal) signals.push(options.signal);
       if (hang) return new Promise(() => undefined);
+      const once = next.shift();
+      if (once) throw once;
       if (failure) throw failure;
       return new Map(ids.filter((id) => id !== 'missing').map((id) => [id, { id, seenAt: new Date('2026-11-27T10:00:00Z') }]));
     },
     async save(input) {
+      saves.push(input.id);
+      const once = next.shift();
+      if (once) throw once;
       if (failure) throw failure;
       return { id: input.id, seenAt: new Date() };
     },
@@ -33,8 +41,10 @@ function fakeSystem() {
   return {
     port,
     calls,
+    saves,
     signals,
     fail: (error: IntegrationError | null) => (failure = error),
+    failNext: (...errors: IntegrationError[]) => next.push(...errors),
     hang: (value: boolean) => (hang = value),
   };
 }
@@ -48,7 +58,8 @@ describe('resilience', () => {
     jest.useFakeTimers();
     const system = fakeSystem();
     const resilience = createResilience({
-      systems: { thing: { breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 1_000, rollingWindowMs: 10_000 } } },
+      // No retries: each call is one attempt, so that three calls are three failures.
+      systems: { thing: { retries: 0, breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 1_000, rollingWindowMs: 10_000 } } },
     });
     const port = resilience.wrap('thing', system.port, { findByIds: { kind: 'batch-read' }, save: { kind: 'write' } });
     system.fail(unavailable());
@@ -126,5 +137,176 @@ describe('resilience', () => {
     await first.close();
     await second.close();
     await Promise.all(caches.map((cache) => cache.disconnect()));
+  });
+});
+
+const THING_POLICIES = { findByIds: { kind: 'batch-read' }, save: { kind: 'write' } } as const;
+
+describe('retries: reads retry within their budget, writes never', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('answers a read that failed twice, after three attempts', async () => {
+    jest.useFakeTimers();
+    const system = fakeSystem();
+    const records: CallRecord[] = [];
+    const resilience = createResilience({ onCall: (record) => records.push(record), systems: { thing: { timeoutMs: 5_000 } } });
+    const port = resilience.wrap('thing', system.port, THING_POLICIES);
+    system.failNext(unavailable(), new IntegrationError('UPSTREAM_TIMEOUT', 'slow', { system: 'thing' }));
+    const answer = port.findByIds(['a']);
+    await jest.advanceTimersByTimeAsync(1_000);
+    await expect(answer).resolves.toEqual(new Map([['a', expect.objectContaining({ id: 'a' })]]));
+    expect(system.calls).toEqual([['a'], ['a'], ['a']]);
+    expect(records).toEqual([expect.objectContaining({ outcome: 'ok', attempts: 3 })]);
+    await resilience.close();
+  });
+
+  it('waits as long as the system asked (Retry-After) before trying again', async () => {
+    jest.useFakeTimers();
+    const system = fakeSystem();
+    const resilience = createResilience({ systems: { thing: { timeoutMs: 5_000 } } });
+    const port = resilience.wrap('thing', system.port, THING_POLICIES);
+    system.failNext(new IntegrationError('UPSTREAM_RATE_LIMITED', 'slow down', { system: 'thing', retryAfterMs: 300 }));
+    const answer = port.findByIds(['a']);
+    await jest.advanceTimersByTimeAsync(299);
+    expect(system.calls).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(answer).resolves.toEqual(new Map([['a', expect.objectContaining({ id: 'a' })]]));
+    expect(system.calls).toHaveLength(2);
+    await resilience.close();
+  });
+
+  it('fails a write at once, after its one attempt', async () => {
+    const system = fakeSystem();
+    const records: CallRecord[] = [];
+    const resilience = createResilience({ onCall: (record) => records.push(record) });
+    const port = resilience.wrap('thing', system.port, THING_POLICIES);
+    system.failNext(unavailable());
+    await expect(port.save({ id: 'x' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'thing' });
+    expect(system.saves).toEqual(['x']);
+    expect(records).toEqual([expect.objectContaining({ operation: 'save', outcome: 'error', attempts: 1 })]);
+    await resilience.close();
+  });
+
+  it('does not retry what a retry cannot cure', async () => {
+    const system = fakeSystem();
+    const resilience = createResilience();
+    const port = resilience.wrap('thing', system.port, THING_POLICIES);
+    system.failNext(new IntegrationError('UPSTREAM_BAD_RESPONSE', 'garbage', { system: 'thing' }));
+    await expect(port.findByIds(['a'])).rejects.toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    expect(system.calls).toHaveLength(1);
+    await resilience.close();
+  });
+
+  it('gives up with UPSTREAM_TIMEOUT when the call\'s budget is spent, each attempt with its own aborted signal', async () => {
+    jest.useFakeTimers();
+    const system = fakeSystem();
+    system.hang(true);
+    const resilience = createResilience({ systems: { thing: { timeoutMs: 1_000, attemptTimeoutMs: 300, retries: 10 } } });
+    const port = resilience.wrap('thing', system.port, THING_POLICIES);
+    let settledAt: number | undefined;
+    const started = Date.now();
+    const outcome = port.findByIds(['a']).finally(() => (settledAt = Date.now() - started));
+    const failed = expect(outcome).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT', system: 'thing' });
+    await jest.advanceTimersByTimeAsync(1_000);
+    await failed;
+    expect(settledAt).toBeLessThanOrEqual(1_000);
+    // 300 ms attempts with waits between them: at least three fit in one second, at most four.
+    expect(system.calls.length).toBeGreaterThanOrEqual(3);
+    expect(system.calls.length).toBeLessThanOrEqual(4);
+    expect(new Set(system.signals).size).toBe(system.signals.length);
+    expect(system.signals.every((signal) => signal.aborted)).toBe(true);
+    await resilience.close();
+  });
+
+  it('counts every failed attempt in the breaker, and stops retrying once it opens', async () => {
+    jest.useFakeTimers();
+    const system = fakeSystem();
+    const resilience = createResilience({
+      systems: { thing: { timeoutMs: 5_000, retries: 5, breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 60_000, rollingWindowMs: 60_000 } } },
+    });
+    const port = resilience.wrap('thing', system.port, THING_POLICIES);
+    system.fail(unavailable());
+    const first = expect(port.findByIds(['a'])).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await jest.advanceTimersByTimeAsync(5_000);
+    await first;
+    expect(system.calls).toHaveLength(3);
+    expect(resilience.breakerStates()).toContainEqual({ system: 'thing', operation: 'findByIds', state: 'open' });
+    await expect(port.findByIds(['a'])).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(system.calls).toHaveLength(3);
+    await resilience.close();
+  });
+});
+
+describe('stale-if-error', () => {
+  afterEach(() => jest.useRealTimers());
+
+  const cachedPolicies = { findByIds: { kind: 'batch-read', cacheTtlMs: 1_000, staleTtlMs: 60_000 }, save: { kind: 'write' } } as const;
+
+  it('serves the last answer, marked stale as of when it was read, when the system fails', async () => {
+    jest.useFakeTimers({ now: new Date('2026-11-27T10:00:00Z') });
+    const system = fakeSystem();
+    const resilience = createResilience({ cache: createReadCache(), systems: { thing: { retries: 0 } } });
+    const port = resilience.wrap('thing', system.port, cachedPolicies);
+    const fresh = await port.findByIds(['a', 'b']);
+    expect(staleKeysOf(fresh)).toBeUndefined();
+
+    await jest.advanceTimersByTimeAsync(5_000); // the fresh copies have expired
+    system.fail(unavailable());
+    const served = await port.findByIds(['a', 'b']);
+    expect([...served.keys()].sort()).toEqual(['a', 'b']);
+    expect(served.get('a')?.seenAt).toEqual(new Date('2026-11-27T10:00:00Z'));
+    expect(staleKeysOf(served)).toEqual({
+      system: 'thing',
+      operation: 'findByIds',
+      asOf: new Map([
+        ['a', new Date('2026-11-27T10:00:00Z')],
+        ['b', new Date('2026-11-27T10:00:00Z')],
+      ]),
+    });
+
+    // A key never read has no copy: it fails, and the copies of the others come with the failure, marked.
+    const failure: unknown = await port.findByIds(['a', 'c']).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect([...(cachedPartOf(failure)?.keys() ?? [])]).toEqual(['a']);
+    expect(staleKeysOf(cachedPartOf(failure))?.asOf.get('a')).toEqual(new Date('2026-11-27T10:00:00Z'));
+
+    // Back to health: fresh answers, unmarked.
+    system.fail(null);
+    const again = await port.findByIds(['a', 'b']);
+    expect(staleKeysOf(again)).toBeUndefined();
+    await resilience.close();
+  });
+
+  it('serves stale copies while the breaker is open, and none once they are older than staleTtlMs', async () => {
+    jest.useFakeTimers({ now: new Date('2026-11-27T10:00:00Z') });
+    const system = fakeSystem();
+    const resilience = createResilience({
+      cache: createReadCache(),
+      systems: { thing: { retries: 0, breaker: { errorThresholdPercentage: 10, volumeThreshold: 1, resetTimeoutMs: 600_000, rollingWindowMs: 600_000 } } },
+    });
+    const port = resilience.wrap('thing', system.port, cachedPolicies);
+    await port.findByIds(['a']);
+    await jest.advanceTimersByTimeAsync(2_000);
+    system.fail(unavailable());
+    await expect(port.findByIds(['z'])).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(resilience.breakerStates()).toContainEqual({ system: 'thing', operation: 'findByIds', state: 'open' });
+    const calls = system.calls.length;
+    const served = await port.findByIds(['a']);
+    expect(system.calls).toHaveLength(calls);
+    expect(staleKeysOf(served)?.asOf.get('a')).toEqual(new Date('2026-11-27T10:00:00Z'));
+
+    await jest.advanceTimersByTimeAsync(60_000);
+    await expect(port.findByIds(['a'])).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    await resilience.close();
+  });
+
+  it('never stands an old answer in for a refusal', async () => {
+    const system = fakeSystem();
+    const resilience = createResilience({ cache: createReadCache() });
+    const port = resilience.wrap('thing', system.port, { findByIds: { kind: 'batch-read', cacheTtlMs: 0, staleTtlMs: 60_000 }, save: { kind: 'write' } });
+    await port.findByIds(['a']);
+    system.fail(new IntegrationError('UPSTREAM_REJECTED', 'no', { system: 'thing' }));
+    await expect(port.findByIds(['a'])).rejects.toMatchObject({ code: 'UPSTREAM_REJECTED' });
+    await resilience.close();
   });
 });

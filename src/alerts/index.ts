@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { redactText } from '../audit/redact';
+import { AlertEntity, type AlertKind, type Database } from '../db';
+
+export type { AlertKind } from '../db';
+
+/** What a worker tells ops about a job: it keeps failing, or it was dead-lettered. */
+export interface JobAlert {
+  readonly kind: AlertKind;
+  readonly jobId: string;
+  readonly system: string;
+  readonly operation: string;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  /** Why the last attempt failed (redacted before it goes anywhere). */
+  readonly lastError: string;
+}
+
+/** An alert as stored, listed and POSTed to the webhook. */
+export interface Alert {
+  readonly id: string;
+  readonly kind: AlertKind;
+  readonly system: string;
+  /** What it is about: for job alerts, the outbox job's id. */
+  readonly subject: string;
+  readonly message: string;
+  readonly createdAt: Date;
+  readonly acknowledgedAt: Date | null;
+}
+
+export interface AlertFilter {
+  readonly kind?: AlertKind;
+  readonly subject?: string;
+  /** Only alerts nobody has acknowledged yet. @default false */
+  readonly unacknowledged?: boolean;
+  /** Newest first, at most this many. @default 100 */
+  readonly limit?: number;
+}
+
+export interface AlertsOptions {
+  /** Where each alert is POSTed as JSON (PLUGBOARD_ALERT_WEBHOOK_URL); unset: the log and the table only. */
+  readonly webhookUrl?: string;
+  /** Where the structured alert lines go. @default a pino logger on stdout */
+  readonly logger?: Logger;
+  /** How long the webhook may take before its POST is given up (and logged). @default 5000 */
+  readonly webhookTimeoutMs?: number;
+  readonly now?: () => Date;
+}
+
+export interface Alerts {
+  /** Logs the alert, stores it in `alerts` and POSTs it to the webhook. Never throws for the webhook's sake. */
+  raise(alert: JobAlert): Promise<Alert>;
+  list(filter?: AlertFilter): Promise<Alert[]>;
+  /** Marks an alert seen; false when there is no such alert or it was already acknowledged. */
+  acknowledge(id: string): Promise<boolean>;
+}
+
+const MESSAGES: Readonly<Record<AlertKind, string>> = {
+  'job-failing': 'keeps failing',
+  'job-dead': 'was dead-lettered',
+};
+
+/** Ops alerts: always a structured log line and an `alerts` row the dashboard shows, plus a webhook when configured. */
+export function createAlerts(db: Database, options: AlertsOptions = {}): Alerts {
+  const logger = options.logger ?? pino({ name: 'plugboard-alerts' });
+  const now = options.now ?? (() => new Date());
+  const timeoutMs = options.webhookTimeoutMs ?? 5_000;
+
+  const post = async (body: Record<string, unknown>): Promise<void> => {
+    if (!options.webhookUrl) return;
+    try {
+      const response = await fetch(options.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      if (!response.ok) logger.warn({ alertId: body['id'], status: response.status }, 'alert webhook refused the alert');
+    } catch (error) {
+      logger.warn({ alertId: body['id'], reason: redactText(error instanceof Error ? error.message : String(error)) }, 'alert webhook did not answer');
+    }
+  };
+
+  return {
+    async raise(alert) {
+      const lastError = redactText(alert.lastError);
+      const row: Alert = {
+        id: randomUUID(),
+        kind: alert.kind,
+        system: alert.system,
+        subject: alert.jobId,
+        message: `${alert.system} ${alert.operation}: job ${alert.jobId} ${MESSAGES[alert.kind]} after ${alert.attempts} attempt${alert.attempts === 1 ? '' : 's'}: ${lastError}`,
+        createdAt: now(),
+        acknowledgedAt: null,
+      };
+      const fields = {
+        alert: alert.kind,
+        alertId: row.id,
+        jobId: alert.jobId,
+        system: alert.system,
+        operation: alert.operation,
+        attempts: alert.attempts,
+        lastError,
+      };
+      logger[alert.kind === 'job-dead' ? 'error' : 'warn'](fields, row.message);
+      await db.orm.em.fork().insert(AlertEntity, { ...row });
+      await post({ ...fields, id: row.id, kind: row.kind, subject: row.subject, message: row.message, createdAt: row.createdAt.toISOString() });
+      return row;
+    },
+    async list(filter = {}) {
+      const rows = await db.orm.em.fork().find(
+        AlertEntity,
+        {
+          ...(filter.kind ? { kind: filter.kind } : {}),
+          ...(filter.subject ? { subject: filter.subject } : {}),
+          ...(filter.unacknowledged ? { acknowledgedAt: null } : {}),
+        },
+        { orderBy: { createdAt: 'desc', id: 'asc' }, limit: filter.limit ?? 100 },
+      );
+      return rows.map(toAlert);
+    },
+    async acknowledge(id) {
+      return (await db.orm.em.fork().nativeUpdate(AlertEntity, { id, acknowledgedAt: null }, { acknowledgedAt: now() })) > 0;
+    },
+  };
+}
+
+function toAlert(row: AlertEntity): Alert {
+  return {
+    id: row.id,
+    kind: row.kind,
+    system: row.system,
+    subject: row.subject,
+    message: row.message,
+    createdAt: row.createdAt,
+    acknowledgedAt: row.acknowledgedAt,
+  };
+}

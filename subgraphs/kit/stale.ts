@@ -1,0 +1,76 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { staleKeysOf, type StaleKeys } from '../../src/resilience';
+
+/** One group of stale records in a response's `extensions.stale`: a system's copies read at one moment. */
+export interface StaleEntry {
+  /** The system whose answer is an older copy, e.g. "crm". */
+  readonly system: string;
+  /** The keys (customer ids, SKUs, order ids…) whose records are stale. */
+  readonly keys: readonly string[];
+  /** When the copy was read from the system (ISO 8601). */
+  readonly asOf: string;
+}
+
+/**
+ * What one request served from stale copies. The loaders add to it; the subgraph's response carries it in
+ * `extensions.stale`, and the gateway passes it on to the client.
+ */
+export class StaleReport {
+  private readonly groups = new Map<string, { system: string; asOf: string; keys: Set<string> }>();
+
+  add(stale: StaleKeys): void {
+    for (const [key, asOf] of stale.asOf) {
+      const when = asOf.toISOString();
+      const id = `${stale.system}\u0000${when}`;
+      let group = this.groups.get(id);
+      if (!group) this.groups.set(id, (group = { system: stale.system, asOf: when, keys: new Set() }));
+      group.keys.add(key);
+    }
+  }
+
+  entries(): StaleEntry[] {
+    return [...this.groups.values()].map(({ system, asOf, keys }) => ({ system, keys: [...keys], asOf }));
+  }
+}
+
+const scope = new AsyncLocalStorage<StaleReport>();
+
+/** The report of the request being served, when it runs inside {@link withStaleReport}. */
+export function currentStaleReport(): StaleReport | undefined {
+  return scope.getStore();
+}
+
+/** Reports the stale records of a read's answer (see staleKeysOf) to the request; an unmarked answer adds nothing. */
+export function reportStale(answer: unknown, report: StaleReport | undefined = currentStaleReport()): void {
+  const stale = staleKeysOf(answer);
+  if (stale) report?.add(stale);
+}
+
+/**
+ * Runs each request of an HTTP handler with its own StaleReport: the loaders the request's resolvers use, and the
+ * plugin that writes the response, find it without any subgraph threading it through its context.
+ */
+export function withStaleReport<This, Args extends unknown[], Result>(
+  handler: (this: This, ...args: Args) => Result,
+): (this: This, ...args: Args) => Result {
+  return function (this: This, ...args: Args): Result {
+    return scope.run(new StaleReport(), () => handler.apply(this, args));
+  };
+}
+
+/** Writes the request's StaleReport into the response's `extensions.stale` (nothing when nothing was stale). */
+export function staleExtensionsPlugin<Context extends object>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const stale = currentStaleReport()?.entries() ?? [];
+          if (stale.length === 0 || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, stale };
+        },
+      };
+    },
+  };
+}

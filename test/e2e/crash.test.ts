@@ -1,0 +1,266 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createAuth, jwtSecretFrom } from '../../src/auth';
+import { openDatabase, seedSiteStore } from '../../src/db';
+import { startSandboxes, type RunningEstate } from '../../src/estate/start-sandboxes';
+import { PKI_FILES } from '../../src/pki';
+import { generateEstate } from '../../src/sandboxes/seed';
+
+const ROOT = path.join(__dirname, '..', '..');
+const ADMIN_TOKEN = 'crash-test-admin-token-0123456789';
+const LANES = 4;
+const PER_LANE = 15;
+const KILL_AFTER = 20;
+
+/**
+ * The product as `npm start` runs it (startStack, its in-process outbox worker), but on free ports and with the
+ * estate's sandboxes outside it (PLUGBOARD_SANDBOXES=off, the *_URL variables): the sandboxes live in the test
+ * process, so they outlive a kill -9 of the product. A crashed worker's claims are taken over after its lease (2 s).
+ */
+const PRODUCT_SCRIPT = `
+require('./src/telemetry-off');
+const { loadConfig } = require('./src/config');
+const { startStack } = require('./src/runtime/start-stack');
+(async () => {
+  const stack = await startStack({ config: loadConfig(), ports: 'ephemeral', workerOptions: { leaseMs: 2000, pollMs: 100 } });
+  console.log('GATEWAY ' + stack.gateway.url);
+  process.once('SIGTERM', () => stack.close().then(() => process.exit(0)));
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+interface Product {
+  readonly process: ChildProcessWithoutNullStreams;
+  readonly url: Promise<string>;
+  readonly exited: Promise<number | null>;
+  output: string;
+}
+
+interface Mutation {
+  readonly key: string;
+  readonly customerId: string;
+  readonly email: string;
+  auditId?: string;
+}
+
+/** Customers each lane writes to, in turn: a lane is one client sending one mutation at a time. */
+const customersOf = (lane: number): string[] => [`cus-${String(lane * 2 + 1).padStart(5, '0')}`, `cus-${String(lane * 2 + 2).padStart(5, '0')}`];
+
+describe('the product killed with kill -9 in the middle of a stream of writes', () => {
+  let dataDir: string;
+  let estate: RunningEstate;
+  let env: Record<string, string>;
+  let token: string;
+  const products: Product[] = [];
+
+  const startProduct = (): Product => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', PRODUCT_SCRIPT], { cwd: ROOT, env });
+    let found: (url: string) => void = () => undefined;
+    const product: Product = {
+      process: child,
+      output: '',
+      url: new Promise((resolve) => (found = resolve)),
+      exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    };
+    const read = (chunk: Buffer) => {
+      product.output += chunk.toString();
+      const match = /GATEWAY (\S+)/.exec(product.output);
+      if (match) found(match[1]!);
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    products.push(product);
+    return product;
+  };
+
+  const started = async (product: Product): Promise<string> => {
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`the product did not start:\n${product.output.slice(-3_000)}`)), 60_000).unref(),
+    );
+    const exit = product.exited.then((code) => {
+      throw new Error(`the product exited (${code}) before it started:\n${product.output.slice(-3_000)}`);
+    });
+    return Promise.race([product.url, timeout, exit]);
+  };
+
+  const graphql = async <T>(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<T> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: T; errors?: unknown[] };
+    if (!body.data || body.errors) throw new Error(`GraphQL answered ${JSON.stringify(body.errors)}`);
+    return body.data;
+  };
+
+  /** Sends one mutation; answers its receipt, or null when no answer came (the product died under it). */
+  const send = async (url: string, mutation: Mutation): Promise<{ status: string; auditId: string } | null> => {
+    try {
+      const data = await graphql<{ updateCustomer: { status: string; auditId: string } }>(
+        url,
+        'mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { status auditId } }',
+        { input: { id: mutation.customerId, email: mutation.email } },
+        { 'idempotency-key': mutation.key },
+      );
+      return data.updateCustomer;
+    } catch {
+      return null;
+    }
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'plugboard-crash-'));
+    const seed = generateEstate();
+    estate = await startSandboxes({ estate: seed, dataDir, ports: 'ephemeral' });
+    // npm start seeds the store only with its own sandboxes: here the test does it, once, before the first start.
+    const db = await openDatabase(undefined, { dataDir });
+    try {
+      await db.migrate();
+      await seedSiteStore(db, seed);
+    } finally {
+      await db.close();
+    }
+    const { connections } = estate;
+    env = {
+      PATH: process.env.PATH ?? '',
+      APOLLO_TELEMETRY_DISABLED: 'true',
+      PLUGBOARD_DATA_DIR: dataDir,
+      PLUGBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      PLUGBOARD_SANDBOXES: 'off',
+      PLUGBOARD_OUTBOX_BACKOFF_BASE_MS: '100',
+      PLUGBOARD_OUTBOX_BACKOFF_CAP_MS: '1000',
+      CRM_URL: connections.crm.baseUrl,
+      CRM_CLIENT_ID: connections.crm.clientId,
+      CRM_CLIENT_SECRET: connections.crm.clientSecret,
+      ERP_URL: connections.erp.baseUrl,
+      ERP_DB: connections.erp.db,
+      ERP_LOGIN: connections.erp.login,
+      ERP_API_KEY: connections.erp.apiKey,
+      PAYMENTS_URL: connections.payments.baseUrl,
+      PAYMENTS_SECRET_KEY: connections.payments.secretKey,
+      COURIER_A_URL: connections.courierA.baseUrl,
+      COURIER_A_CA_FILE: path.join(dataDir, 'pki', PKI_FILES.ca),
+      COURIER_A_CERT_FILE: path.join(dataDir, 'pki', PKI_FILES.clientCert),
+      COURIER_A_KEY_FILE: path.join(dataDir, 'pki', PKI_FILES.clientKey),
+      COURIER_B_URL: connections.courierB.baseUrl,
+      COURIER_B_API_KEY: connections.courierB.apiKey,
+      LEGACY_URL: connections.legacy.baseUrl,
+      LEGACY_USERNAME: connections.legacy.username,
+      LEGACY_PASSWORD: connections.legacy.password,
+    };
+    token = await createAuth({ secret: jwtSecretFrom().secret }).mint({ subject: 'crash-test', scopes: ['customers:write'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const product of products) if (product.process.exitCode === null && product.process.signalCode === null) product.process.kill('SIGKILL');
+    await Promise.all(products.map((product) => product.exited));
+    await estate?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('loses no acknowledged write and applies none twice', async () => {
+    const lanes: Mutation[][] = Array.from({ length: LANES }, (_, lane) =>
+      Array.from({ length: PER_LANE }, (_, index) => {
+        const customerId = customersOf(lane)[index % 2]!;
+        return { key: `crash-${lane}-${index}`, customerId, email: `crash.${lane}.${index}@example.com` };
+      }),
+    );
+    const all = lanes.flat();
+    const acknowledged = new Set<string>();
+
+    // First life: four clients stream mutations; the product is killed (SIGKILL) once 20 have been acknowledged.
+    const first = startProduct();
+    const firstUrl = await started(first);
+    let killed = false;
+    const nextOf = lanes.map(() => 0);
+    await Promise.all(
+      lanes.map(async (lane, index) => {
+        while (nextOf[index]! < lane.length) {
+          const mutation = lane[nextOf[index]!]!;
+          const receipt = await send(firstUrl, mutation);
+          if (!receipt) return;
+          expect(receipt.status).toBe('APPLIED');
+          mutation.auditId = receipt.auditId;
+          acknowledged.add(mutation.key);
+          nextOf[index]! += 1;
+          if (acknowledged.size >= KILL_AFTER && !killed) {
+            killed = true;
+            first.process.kill('SIGKILL');
+          }
+        }
+      }),
+    );
+    expect(await first.exited).toBeNull();
+    expect(first.process.signalCode).toBe('SIGKILL');
+    expect(acknowledged.size).toBeGreaterThanOrEqual(KILL_AFTER);
+    expect(acknowledged.size).toBeLessThan(all.length);
+
+    // Second life, same database: every client resends what was not acknowledged (same key), then the rest.
+    const second = startProduct();
+    const url = await started(second);
+    await Promise.all(
+      lanes.map(async (lane, index) => {
+        for (const mutation of lane.slice(nextOf[index])) {
+          const receipt = await send(url, mutation);
+          if (!receipt) throw new Error(`no answer to ${mutation.key} after the restart:\n${second.output.slice(-3_000)}`);
+          expect(receipt.status).toBe('APPLIED');
+          mutation.auditId = receipt.auditId;
+        }
+      }),
+    );
+
+    // An acknowledged mutation resent with its key answers its first receipt: the same audit row.
+    const resent = lanes.map((lane) => lane[0]!);
+    for (const mutation of resent) expect((await send(url, mutation))?.auditId).toBe(mutation.auditId);
+
+    // Wait for the outbox: every mutation's follower jobs done (as a client follows a receipt).
+    const receiptsQuery = `query { ${all.map((mutation, index) => `r${index}: receipt(auditId: "${mutation.auditId}") { followerJobs { system state lastError } }`).join(' ')} }`;
+    type Receipts = Record<string, { followerJobs: { system: string; state: string; lastError: string | null }[] } | null>;
+    const deadline = Date.now() + 60_000;
+    let receipts = await graphql<Receipts>(url, receiptsQuery, {});
+    while (!Object.values(receipts).every((receipt) => receipt?.followerJobs.every((job) => job.state === 'done'))) {
+      if (Date.now() > deadline) throw new Error(`the outbox did not drain: ${JSON.stringify(receipts)}\n${second.output.slice(-3_000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      receipts = await graphql<Receipts>(url, receiptsQuery, {});
+    }
+    for (const receipt of Object.values(receipts)) expect(receipt!.followerJobs.map((job) => job.system).sort()).toEqual(['crm', 'erp']);
+
+    // Every customer, in the store and at both followers, shows the last e-mail written to it.
+    const latest = new Map(all.map((mutation) => [mutation.customerId, mutation.email]));
+    for (const [customerId, email] of latest) {
+      const store = await graphql<{ customer: { email: string } }>(url, 'query($id: ID!) { customer(id: $id) { email } }', { id: customerId });
+      expect([customerId, store.customer.email]).toEqual([customerId, email]);
+      const crm = (await (await fetch(`${estate.sandboxes.crm.url}/_sandbox/records/contacts-by-customer/${customerId}`)).json()) as { properties: { email: string } };
+      expect([customerId, crm.properties.email]).toEqual([customerId, email]);
+      const erp = (await (await fetch(`${estate.sandboxes.erp.url}/_sandbox/records/res.partner/${customerId}`)).json()) as { email: string };
+      expect([customerId, erp.email]).toEqual([customerId, email]);
+    }
+
+    // Stopped before its database is read from here (SQLite: one process at a time).
+    second.process.kill('SIGTERM');
+    await second.exited;
+
+    // Exactly once: one audit row per key, two follower jobs per audit row, each done; the CRM saw each job's key once.
+    const db = await openDatabase(undefined, { dataDir });
+    try {
+      const connection = db.orm.em.getConnection();
+      const audits: { idempotency_key: string; n: number }[] = await connection.execute(
+        "select idempotency_key, count(*) as n from mutation_audit where operation = 'updateCustomer' group by idempotency_key",
+      );
+      expect(audits.map((row) => row.idempotency_key).sort()).toEqual(all.map((mutation) => mutation.key).sort());
+      expect(audits.filter((row) => Number(row.n) !== 1)).toEqual([]);
+      const jobs: { idempotency_key: string; state: string }[] = await connection.execute('select idempotency_key, state from outbox_jobs');
+      expect(jobs).toHaveLength(all.length * 2);
+      expect(jobs.filter((job) => job.state !== 'done')).toEqual([]);
+      const crmKeys = [...estate.sandboxes.crm.records.collection('idempotency-keys').keys()].filter((key) => /:crm:(update|create)$/.test(key));
+      expect(crmKeys.sort()).toEqual(all.map((mutation) => `${mutation.auditId}:crm:update`).sort());
+    } finally {
+      await db.close();
+    }
+  }, 240_000);
+});
