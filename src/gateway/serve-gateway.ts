@@ -4,6 +4,9 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerPage } from './explorer';
+import { adminOutboxRoutes } from './admin-outbox';
+import type { Outbox } from '../outbox/outbox';
+import type { Alerts } from '../alerts';
 
 /** A system as the admin API lists it. */
 export interface SystemListing {
@@ -25,6 +28,9 @@ export interface ServeGatewayOptions extends GatewayOptions {
    * (UNAUTHENTICATED) to refuse it.
    */
   readonly authorize?: (authorization: string | undefined) => Promise<void>;
+  /** The outbox and the alerts, for the admin API (dead letters, replay). */
+  readonly outbox?: Outbox;
+  readonly alerts?: Alerts;
   /** Extra readiness checks (e.g. the database answers), by name. */
   readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
 }
@@ -92,6 +98,10 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     });
     admin.get('/admin/api/systems', async () => ({ systems: options.systems }));
   });
+
+  if (options.outbox) {
+    await app.register(adminOutboxRoutes, { outbox: options.outbox, alerts: options.alerts, adminToken: options.adminToken });
+  }
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();

@@ -1,7 +1,7 @@
 import { createAuth, jwtSecretFrom, type Auth } from '../auth';
 import type { Database } from '../db';
 import { followersOf, ownerOf, type Order, type SourceOfTruthMatrix } from '../domain';
-import { createOutbox, type Outbox } from '../outbox/outbox';
+import { createOutbox, type Outbox, type OutboxOptions } from '../outbox/outbox';
 import { startOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../outbox/worker';
 import type { Resilience } from '../resilience';
 import { createWriteUnit } from '../writes/db-unit';
@@ -62,16 +62,18 @@ export interface WritePathOptions {
   readonly worker?: boolean;
   readonly workerOptions?: Partial<Omit<OutboxWorkerOptions, 'outbox' | 'handlers'>>;
   readonly readsOpen?: boolean;
+  /** Backoff, attempts and alerts of the outbox. */
+  readonly outboxOptions?: OutboxOptions;
 }
 
 /** The write path: the write service, the outbox and (unless asked not to) a worker that drains it. */
 export function createWritePath(options: WritePathOptions): WritePath {
   const { ports, resilience } = options;
   const invalidate = (system: string, operation: string, keys: readonly string[]) => resilience.invalidate(system, operation, keys);
-  const outbox = createOutbox(options.db);
+  const outbox = createOutbox(options.db, options.outboxOptions);
   const auth = createAuth({ secret: jwtSecretFrom().secret, readsOpen: options.readsOpen ?? true });
   const writes = createWriteService({
-    unit: createWriteUnit(options.db),
+    unit: createWriteUnit(options.db, { maxAttempts: options.outboxOptions?.maxAttempts }),
     matrix: options.matrix,
     directory: ports.directory,
     erp: ports.erp,

@@ -16,6 +16,8 @@ import { createWritePath, writeMatrixOf, type WritePath, type WritePathOptions }
 import { createIntegrationLog, type IntegrationLog } from '../audit/integration-log';
 import { loadIntegrationMap } from '../integration-map';
 import { AuthError } from '../auth';
+import { createAlerts } from '../alerts';
+import { outboxSettingsFrom } from '../outbox/settings';
 
 /** Where the committed supergraph lives. */
 export const SUPERGRAPH_FILE = path.join(__dirname, '..', '..', 'schema', 'supergraph.graphql');
@@ -84,6 +86,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     closers.push(db.close);
     await db.migrate();
     if (estate) await seedSiteStore(db, estateSeed);
+    const alerts = createAlerts(db, { webhookUrl: config.PLUGBOARD_ALERT_WEBHOOK_URL });
 
     const integrationLog = createIntegrationLog(db);
     closers.push(integrationLog.close);
@@ -91,7 +94,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     closers.push(() => cache.disconnect());
     // Each system's timeout comes from the integration map; PLUGBOARD_TIMEOUT_MS is the default for the rest.
     const timeouts = Object.fromEntries(
-      SYSTEMS.map((system) => [system.name, { timeoutMs: map.systems[system.name]?.timeoutMs ?? config.PLUGBOARD_TIMEOUT_MS }]),
+      SYSTEMS.map((system) => [
+        system.name,
+        { timeoutMs: map.systems[system.name]?.timeoutMs ?? config.PLUGBOARD_TIMEOUT_MS, rateLimit: map.systems[system.name]?.rateLimit ?? null },
+      ]),
     );
     const resilience = createResilience({
       cache,
@@ -99,7 +105,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         integrationLog.onCall(record);
         options.onCall?.(record);
       },
-      systems: { ...timeouts, ...options.systems },
+      systems: Object.fromEntries(
+        [...new Set([...Object.keys(timeouts), ...Object.keys(options.systems ?? {})])].map((name) => [
+          name,
+          { ...timeouts[name], ...options.systems?.[name] },
+        ]),
+      ),
+      ...(config.REDIS_URL ? { rateLimitRedis: config.REDIS_URL } : {}),
     });
     closers.push(resilience.close);
     const estatePorts = createEstatePorts({ connections, db, resilience });
@@ -110,7 +122,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       resilience,
       matrix: writeMatrixOf(matrix),
       courierRule: config.PLUGBOARD_COURIER_RULE,
-      worker: options.worker ?? true,
+      worker: options.worker ?? config.PLUGBOARD_OUTBOX_WORKER === 'on',
+      outboxOptions: { ...outboxSettingsFrom(config), alerts },
       workerOptions: options.workerOptions,
       readsOpen: config.PLUGBOARD_READS === 'open',
     });
@@ -148,6 +161,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       host: config.HOST,
       adminToken,
       systems,
+      outbox: writePath.outbox,
+      alerts,
       // Reads closed by config: every request needs a valid token (mutations also check their scope).
       ...(config.PLUGBOARD_READS === 'closed'
         ? {

@@ -3,6 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify from 'fastify';
 import { formatSubgraphError, type Subgraph } from '../../subgraphs';
+import { staleExtensionsPlugin, withStaleReport } from '../../subgraphs/kit/stale';
 
 export interface RunningService extends AsyncDisposable {
   readonly name: string;
@@ -18,11 +19,11 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
     formatError: formatSubgraphError,
     includeStacktraceInErrorResponses: false,
     // Inline traces are for Apollo's cloud reporting, which we do not use: they only cost time.
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), staleExtensionsPlugin()],
   });
   await apollo.start();
   const handler = fastifyApolloHandler(apollo, { context: async (request) => subgraph.createContext({ headers: request.headers }) });
-  app.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler });
+  app.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler: withStaleReport(handler) });
   app.get('/health', async () => ({ status: 'live', subgraph: subgraph.name }));
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();

@@ -44,6 +44,7 @@ describe.each(testDatabases())('audit store on $label', (database) => {
       expect(ran).toEqual([
         expect.stringMatching(/^migration-\d{14}-initial-site-store$/),
         expect.stringMatching(/^migration-\d{14}-audit-drift-conflicts-outbox$/),
+        expect.stringMatching(/^migration-\d{14}-alerts$/),
       ]);
       expect(await db.migrate()).toEqual([]);
       for (const table of AUDIT_TABLES) {

@@ -25,8 +25,8 @@ beforeAll(async () => {
       systems: {
         crm: {
           timeoutMs: TIMEOUT_MS,
-          // Judged after three calls, and open long enough that it cannot half-open during the test.
-          breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 60_000, rollingWindowMs: 60_000 },
+          // Judged after ten attempts (reads retry; each failed attempt counts), and open long enough that it cannot half-open during the test.
+          breaker: { errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 60_000, rollingWindowMs: 60_000 },
         },
         erp: { timeoutMs: TIMEOUT_MS },
       },
