@@ -135,6 +135,8 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
     gateway,
     introspection: options.introspection ?? true,
     includeStacktraceInErrorResponses: false,
+    // Our CLIs stop everything in order on SIGINT/SIGTERM; Apollo's own handlers would kill the process half-way.
+    stopOnTerminationSignals: false,
     formatError: formatGatewayError,
     // Apollo's default landing page loads from a CDN; the explorer is served from our own files instead.
     plugins: [ApolloServerPluginLandingPageDisabled(), staleExtensionsPlugin()],

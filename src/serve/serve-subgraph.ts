@@ -18,6 +18,7 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
     schema: subgraph.schema,
     formatError: formatSubgraphError,
     includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
     // Inline traces are for Apollo's cloud reporting, which we do not use: they only cost time.
     plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), staleExtensionsPlugin()],
   });
