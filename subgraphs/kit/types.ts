@@ -36,7 +36,8 @@ export class PageInfoType {
   hasNextPage!: boolean;
 }
 
-const enumOf = <T extends string>(values: readonly T[]): { [K in T]: K } =>
+/** A GraphQL enum object from a list of string values (type-graphql wants an enum-like object). */
+export const enumOf = <T extends string>(values: readonly T[]): { [K in T]: K } =>
   Object.fromEntries(values.map((value) => [value, value])) as { [K in T]: K };
 
 export const OrderStatusEnum = enumOf(ORDER_STATUSES);

@@ -1,7 +1,8 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { RECEIPT_STATUSES, type FollowerJob, type Receipt, type ReceiptStatus } from '../../src/writes/types';
+import { enumOf } from '../kit/types';
 
-const ReceiptStatusEnum = Object.fromEntries(RECEIPT_STATUSES.map((status) => [status, status])) as { [K in ReceiptStatus]: K };
+const ReceiptStatusEnum = enumOf(RECEIPT_STATUSES);
 registerEnumType(ReceiptStatusEnum, {
   name: 'ReceiptStatus',
   description: 'What became of a mutation.',

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConflictEntity, DriftEntity, openDatabase, OrderEntity, parseDatabaseUrl, type Database } from '../../src/db';
+import { ConflictEntity, DriftEntity, OrderEntity, parseDatabaseUrl } from '../../src/db';
 import { IntegrationMapError } from '../../src/integration-map';
 import { CRM_SANDBOX_CREDENTIALS } from '../../src/sandboxes/crm';
 import { ERP_SANDBOX_CREDENTIALS } from '../../src/sandboxes/erp';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { testDatabases, type TestDatabase } from '../support/databases';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
+import { eventually, scratchDatabase } from '../support/scratch-database';
 
 /**
  * The source-of-truth matrix on reads, end to end over HTTP: a follower changed behind our back does not change what
@@ -19,41 +20,6 @@ import { startTestStack, type GraphQLBody, type TestStack } from '../support/sta
 
 const estate = generateEstate();
 const SCHEMA = path.join(__dirname, '..', '..', 'schema');
-
-/** A database of its own on the test server for one stack (startStack takes no schema), dropped afterwards. */
-async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `plugboard_truth_${process.pid}_${randomBytes(4).toString('hex')}`;
-  let admin: Database;
-  try {
-    admin = await openDatabase(serverUrl, { poolSize: 1 });
-  } catch (error) {
-    throw new Error(`PostgreSQL is not reachable, so the source-of-truth tests cannot run on it (CI=true requires it): ${(error as Error).message}`);
-  }
-  await admin.orm.em.getConnection().execute(`create database "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      try {
-        await admin.orm.em.getConnection().execute(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await admin.close();
-      }
-    },
-  };
-}
-
-/** Polls until `accept` holds, or fails naming what never happened and the last value seen. */
-async function eventually<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 2_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A copy of the committed schema folder with the matrix edited; the edit must have taken. */
 async function schemaWithMatrix(edit: (matrix: string) => string): Promise<string> {
@@ -74,7 +40,7 @@ describe.each(testDatabases())('the source of truth on $label', (database: TestD
   beforeAll(async () => {
     env = {};
     if (database.url && parseDatabaseUrl(database.url).dialect === 'postgresql') {
-      scratch = await scratchDatabase(database.url);
+      scratch = await scratchDatabase(database.url, 'truth');
       env.DATABASE_URL = scratch.url;
     }
   });

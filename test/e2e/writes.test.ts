@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { IntegrationLogEntity, MutationAuditEntity, openDatabase, OrderEntity, OutboxJobEntity, parseDatabaseUrl, type Database } from '../../src/db';
+import { IntegrationLogEntity, MutationAuditEntity, OrderEntity, OutboxJobEntity, parseDatabaseUrl } from '../../src/db';
 import { formatDecimal, money } from '../../src/domain';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { testDatabases, type TestDatabase } from '../support/databases';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 import { bearer, mintTestToken } from '../support/tokens';
+import { eventually, scratchDatabase } from '../support/scratch-database';
 
 /**
  * The write path, end to end over HTTP against the whole product: each mutation goes to the owner the matrix names,
@@ -16,41 +17,6 @@ import { bearer, mintTestToken } from '../support/tokens';
 
 const estate = generateEstate();
 const SANDBOXES: readonly SandboxName[] = ['crm', 'erp', 'payments', 'courier-a', 'courier-b', 'legacy'];
-
-/** A database of its own on the test server for one stack (startStack takes no schema), dropped afterwards. */
-async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `plugboard_writes_${process.pid}_${randomBytes(4).toString('hex')}`;
-  let admin: Database;
-  try {
-    admin = await openDatabase(serverUrl, { poolSize: 1 });
-  } catch (error) {
-    throw new Error(`PostgreSQL is not reachable, so the write tests cannot run on it (CI=true requires it): ${(error as Error).message}`);
-  }
-  await admin.orm.em.getConnection().execute(`create database "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      try {
-        await admin.orm.em.getConnection().execute(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await admin.close();
-      }
-    },
-  };
-}
-
-/** Polls until `accept` holds, or fails naming what never happened and the last value seen. */
-async function eventually<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 2_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; last seen ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface Receipt {
   status: string;
@@ -69,7 +35,7 @@ describe.each(testDatabases())('writes on $label', (database: TestDatabase) => {
   beforeAll(async () => {
     const env: Record<string, string> = {};
     if (database.url && parseDatabaseUrl(database.url).dialect === 'postgresql') {
-      scratch = await scratchDatabase(database.url);
+      scratch = await scratchDatabase(database.url, 'writes');
       env.DATABASE_URL = scratch.url;
     }
     stack = await startTestStack(env);
