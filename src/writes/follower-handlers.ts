@@ -17,6 +17,13 @@ const field = (job: ClaimedJob, name: string): string => {
 };
 
 /**
+ * The key a follower sync sends: the job's own key and the version it pushes. A job retried after its first attempt
+ * may have reached the system, so it resends the same key with the same body (applied once); if the owner changed in
+ * between, it pushes the newer state under a new key, which a system that keeps keys must not refuse as a reuse.
+ */
+const versionedKey = (job: ClaimedJob, updatedAt: Date): string => `${job.idempotencyKey}:v${updatedAt.getTime()}`;
+
+/**
  * How each queued write reaches its system. Follower syncs push the owner's state as it is when the job runs (not as
  * it was when queued), so jobs applied late or twice can never move a follower backwards.
  */
@@ -36,17 +43,17 @@ export function createFollowerHandlers(deps: HandlerDeps): Record<string, JobHan
   return {
     'crm:upsertProfile': async (job) => {
       const current = await customer(job);
-      await deps.directory.upsertProfile({ customer: current, idempotencyKey: job.idempotencyKey });
+      await deps.directory.upsertProfile({ customer: current, idempotencyKey: versionedKey(job, current.updatedAt) });
       await deps.invalidate('crm', 'findByCustomerIds', [current.id]);
     },
     'erp:upsertPartner': async (job) => {
       const current = await customer(job);
-      await deps.erp.upsertPartner({ customer: current, idempotencyKey: job.idempotencyKey });
+      await deps.erp.upsertPartner({ customer: current, idempotencyKey: versionedKey(job, current.updatedAt) });
       await deps.invalidate('erp', 'findPartnersByCustomerIds', [current.id]);
     },
     'erp:upsertOrder': async (job) => {
       const current = await order(job);
-      await deps.erp.upsertOrder({ order: current, idempotencyKey: job.idempotencyKey });
+      await deps.erp.upsertOrder({ order: current, idempotencyKey: versionedKey(job, current.updatedAt) });
       await deps.invalidate('erp', 'findOrdersByOrderIds', [current.id]);
     },
     'erp:adjustStock': async (job) => {
