@@ -7,14 +7,17 @@ import { MutationAuditEntity } from './mutation-audit';
 import { OrderEntity } from './order';
 import { OrderLineEntity } from './order-line';
 import { OutboxJobEntity } from './outbox-job';
+import { WebhookEventEntity } from './webhook-event';
 
 export { CustomerEntity, OrderEntity, OrderLineEntity };
 export { AlertEntity, ConflictEntity, DriftEntity, IntegrationLogEntity, MutationAuditEntity, OutboxJobEntity };
+export { WebhookEventEntity };
 export type { AlertKind } from './alert';
 export type { ConflictRule } from './conflict';
 export type { IntegrationDirection, IntegrationOutcome } from './integration-log';
 export type { MutationResult } from './mutation-audit';
 export type { OutboxJobState } from './outbox-job';
+export type { WebhookEventOutcome } from './webhook-event';
 
 /**
  * Every entity of our database, given to MikroORM explicitly (no folder discovery). A new table is one file in this
@@ -30,4 +33,5 @@ export const ENTITIES = [
   ConflictEntity,
   OutboxJobEntity,
   AlertEntity,
+  WebhookEventEntity,
 ] as const;
