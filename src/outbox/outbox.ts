@@ -83,11 +83,12 @@ export interface Outbox {
   claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]>;
   complete(jobId: string): Promise<void>;
   /**
-   * Records a failure: retried after the backoff, or dead-lettered after the last attempt. Ops are alerted at the
-   * job's third failure and when it is dead-lettered. Answers the new state; `stale` when the claim had run out and
-   * another worker holds the job now (nothing is changed).
+   * Records a failure: retried after the backoff (and not before `retryAfterMs` when the system, or its open
+   * breaker, said when to come back), or dead-lettered after the last attempt. Ops are alerted at the job's third
+   * failure and when it is dead-lettered. Answers the new state; `stale` when the claim had run out and another
+   * worker holds the job now (nothing is changed).
    */
-  fail(job: ClaimedJob, reason: string): Promise<'failed' | 'dead' | 'stale'>;
+  fail(job: ClaimedJob, reason: string, retryAfterMs?: number): Promise<'failed' | 'dead' | 'stale'>;
   /** Puts a dead-lettered (or failed) job back in the queue, due now, with its attempts reset. */
   replay(jobId: string): Promise<ReplayResult>;
   list(filter?: OutboxJobFilter): Promise<OutboxJobView[]>;
@@ -174,7 +175,7 @@ export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox 
     async complete(jobId) {
       await db.orm.em.fork().nativeUpdate(OutboxJobEntity, { id: jobId }, { state: 'done', lockedBy: null, lockedUntil: null, lastError: null, updatedAt: now() });
     },
-    async fail(job, reason) {
+    async fail(job, reason, retryAfterMs = 0) {
       const at = now();
       const state = job.attempts >= (options.maxAttempts ?? job.maxAttempts) ? 'dead' : 'failed';
       const lastError = reason.slice(0, 2_000);
@@ -184,7 +185,7 @@ export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox 
         {
           state,
           lastError,
-          nextAttemptAt: new Date(at.getTime() + (state === 'dead' ? 0 : backoffMs(backoff, job.attempts, random))),
+          nextAttemptAt: new Date(at.getTime() + (state === 'dead' ? 0 : Math.max(backoffMs(backoff, job.attempts, random), retryAfterMs))),
           lockedBy: null,
           lockedUntil: null,
           updatedAt: at,

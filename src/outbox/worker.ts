@@ -44,7 +44,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       options.onJob?.({ job, outcome: 'done' });
     } catch (error) {
       const reason = isIntegrationError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
-      const outcome = await options.outbox.fail(job, reason);
+      const outcome = await options.outbox.fail(job, reason, isIntegrationError(error) ? error.retryAfterMs : undefined);
       options.onJob?.({ job, outcome, error: reason });
     }
   };

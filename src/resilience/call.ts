@@ -13,6 +13,8 @@ export interface CallSite {
   readonly operation: string;
   readonly policy: SystemPolicy;
   readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  /** How long until the open breaker lets a trial call through (0 when it is not open). */
+  readonly halfOpensInMs: () => number;
   readonly limiter: RateLimiter;
   /** Reads retry; writes never do (a write that may have landed is for the outbox and its idempotency key). */
   readonly retry: boolean;
@@ -39,7 +41,7 @@ export async function callSystem(site: CallSite, method: Method, input: unknown,
     try {
       return await attempt(site, method, input, deadline, outer, outcome);
     } catch (error) {
-      failure = translate(system, operation, error);
+      failure = translate(system, operation, error, site.halfOpensInMs);
     }
     // Another call opened the breaker while this one waited to retry: what the system said is the better answer.
     if (failure.code === 'CIRCUIT_OPEN' && previous) throw previous;
@@ -54,7 +56,7 @@ export async function callSystem(site: CallSite, method: Method, input: unknown,
 
 async function attempt(site: CallSite, method: Method, input: unknown, deadline: number, outer: AbortSignal | undefined, outcome: CallOutcome): Promise<unknown> {
   const { system, operation, policy } = site;
-  if (site.breaker.opened) throw circuitOpen(system, operation);
+  if (site.breaker.opened) throw circuitOpen(system, operation, site.halfOpensInMs());
   if (policy.rateLimit) {
     const reservation = await site.limiter.reserve(system, policy.rateLimit, deadline - Date.now());
     if (!reservation.granted) {
@@ -112,18 +114,20 @@ function timedOut(system: string, operation: string, ms: number, what: 'call' | 
   return new IntegrationError('UPSTREAM_TIMEOUT', `${system} ${operation}: ${reason}`, { system, operation, reason });
 }
 
-function circuitOpen(system: string, operation: string): IntegrationError {
+/** Refused by the open breaker; `retryAfterMs` says when it lets a trial through, so queued work waits until then. */
+function circuitOpen(system: string, operation: string, halfOpensInMs?: number): IntegrationError {
   return new IntegrationError('CIRCUIT_OPEN', `${system} ${operation}: breaker open, call not attempted`, {
     system,
     operation,
     reason: 'breaker open after repeated failures',
+    ...(halfOpensInMs === undefined ? {} : { retryAfterMs: halfOpensInMs }),
   });
 }
 
 /** Anything that is not an IntegrationError becomes one naming the system. */
-export function translate(system: string, operation: string, error: unknown): IntegrationError {
+export function translate(system: string, operation: string, error: unknown, halfOpensInMs?: () => number): IntegrationError {
   if (isIntegrationError(error)) return error;
-  if ((error as { code?: string } | null)?.code === 'EOPENBREAKER') return circuitOpen(system, operation);
+  if ((error as { code?: string } | null)?.code === 'EOPENBREAKER') return circuitOpen(system, operation, halfOpensInMs?.());
   return new IntegrationError('UPSTREAM_UNAVAILABLE', `${system} ${operation}: failed unexpectedly`, {
     system,
     operation,

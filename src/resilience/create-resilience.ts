@@ -22,9 +22,12 @@ export interface CallRecord {
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** A system's policy as configured: any part of it, the breaker's settings one by one. */
+export type SystemPolicyOverride = Partial<Omit<SystemPolicy, 'breaker'>> & { readonly breaker?: Partial<SystemPolicy['breaker']> };
+
 export interface ResilienceOptions {
-  /** The policy of each system; systems not named get {@link DEFAULT_SYSTEM_POLICY}. */
-  readonly systems?: Readonly<Record<string, Partial<SystemPolicy>>>;
+  /** The policy of each system; what is not named (a system, a setting, a breaker setting) is {@link DEFAULT_SYSTEM_POLICY}'s. */
+  readonly systems?: Readonly<Record<string, SystemPolicyOverride>>;
   /** The read cache (see createReadCache). Without one nothing is cached and no stale copy is kept. */
   readonly cache?: Keyv;
   /**
@@ -52,6 +55,12 @@ export interface Resilience extends AsyncDisposable {
 }
 
 type Breaker = CircuitBreaker<[() => Promise<unknown>], unknown>;
+interface BreakerEntry {
+  readonly system: string;
+  readonly operation: string;
+  readonly breaker: Breaker;
+  readonly halfOpensInMs: () => number;
+}
 
 /**
  * The one place every adapter call goes through. Reads may be cached, are retried within their time budget, and fall
@@ -59,7 +68,7 @@ type Breaker = CircuitBreaker<[() => Promise<unknown>], unknown>;
  * outbox with an idempotency key, like RemoteGraphQLDataSource's `retry: false`.
  */
 export function createResilience(options: ResilienceOptions = {}): Resilience {
-  const breakers = new Map<string, { system: string; operation: string; breaker: Breaker }>();
+  const breakers = new Map<string, BreakerEntry>();
   const cachedKeys = new Map<string, Set<string>>();
   const limiter: RateLimiter = options.rateLimitRedis
     ? createRedisRateLimiter({ redis: options.rateLimitRedis })
@@ -70,7 +79,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     return { ...DEFAULT_SYSTEM_POLICY, ...given, breaker: { ...DEFAULT_SYSTEM_POLICY.breaker, ...given?.breaker } };
   };
 
-  const breakerFor = (system: string, operation: string): Breaker => {
+  const breakerFor = (system: string, operation: string): BreakerEntry => {
     const name = `${system}.${operation}`;
     let entry = breakers.get(name);
     if (!entry) {
@@ -85,15 +94,18 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         // A system that answered "no" is healthy: only failures that say something about its health count.
         errorFilter: (error: unknown) => isIntegrationError(error) && !error.countsAgainstHealth,
       });
-      entry = { system, operation, breaker };
+      const opened = { at: 0 };
+      breaker.on('open', () => (opened.at = Date.now()));
+      entry = { system, operation, breaker, halfOpensInMs: () => (breaker.opened ? Math.max(0, opened.at + policy.resetTimeoutMs - Date.now()) : 0) };
       breakers.set(name, entry);
     }
-    return entry.breaker;
+    return entry;
   };
 
   /** One observed call: the integration log hears of it once, however many attempts it took. */
   const call = async (system: string, operation: string, retry: boolean, method: Method, input: unknown, signal: AbortSignal | undefined, keys?: number) => {
-    const site: CallSite = { system, operation, policy: policyOf(system), breaker: breakerFor(system, operation), limiter, retry, random };
+    const { breaker, halfOpensInMs } = breakerFor(system, operation);
+    const site: CallSite = { system, operation, policy: policyOf(system), breaker, halfOpensInMs, limiter, retry, random };
     const cost = { attempts: 0 };
     const startedAt = new Date();
     const started = performance.now();

@@ -130,6 +130,20 @@ describe('the outbox on SQLite, with a fake clock', () => {
     expect((await outbox.get(id))?.nextAttemptAt).toEqual(new Date(clock.getTime() + 2_000));
   });
 
+  it('waits at least as long as the system (or its open breaker) asked before the next attempt', async () => {
+    const id = await enqueue(db, START);
+    const [job] = await outbox.claim('worker-a', 10, 30_000);
+    await outbox.fail(job!, 'CIRCUIT_OPEN: crm breaker open', 7_500);
+    expect((await outbox.get(id))?.nextAttemptAt).toEqual(new Date(START.getTime() + 7_500));
+    tick(7_499);
+    expect(await outbox.claim('worker-a', 10, 30_000)).toEqual([]);
+    tick(1);
+    const [again] = await outbox.claim('worker-a', 10, 30_000);
+    // A shorter wait than the backoff does not shorten it.
+    await outbox.fail(again!, 'UPSTREAM_RATE_LIMITED: crm asked for 10 ms', 10);
+    expect((await outbox.get(id))?.nextAttemptAt).toEqual(new Date(clock.getTime() + 2_000));
+  });
+
   it('ignores the failure of a worker whose lease another worker took over', async () => {
     const id = await enqueue(db, START);
     const [first] = await outbox.claim('worker-a', 10, 1_000);

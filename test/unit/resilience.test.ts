@@ -67,11 +67,13 @@ describe('resilience', () => {
     expect(resilience.breakerStates()).toContainEqual({ system: 'thing', operation: 'findByIds', state: 'open' });
 
     const before = system.calls.length;
-    await expect(port.findByIds(['a'])).rejects.toMatchObject({ code: 'CIRCUIT_OPEN', system: 'thing' });
+    // The refusal says when the breaker lets a trial through, so that queued work (the outbox) waits until then.
+    await jest.advanceTimersByTimeAsync(400);
+    await expect(port.findByIds(['a'])).rejects.toMatchObject({ code: 'CIRCUIT_OPEN', system: 'thing', retryAfterMs: 600 });
     expect(system.calls.length).toBe(before);
 
     system.fail(null);
-    await jest.advanceTimersByTimeAsync(1_001);
+    await jest.advanceTimersByTimeAsync(601);
     await expect(port.findByIds(['a'])).resolves.toEqual(new Map([['a', expect.objectContaining({ id: 'a' })]]));
     expect(resilience.breakerStates()).toContainEqual({ system: 'thing', operation: 'findByIds', state: 'closed' });
     await resilience.close();
