@@ -7,6 +7,8 @@ import { MutationAuditEntity } from './mutation-audit';
 import { OrderEntity } from './order';
 import { OrderLineEntity } from './order-line';
 import { OutboxJobEntity } from './outbox-job';
+import { ReconciliationDayEntity } from './reconciliation-day';
+import { ShadowStateEntity } from './shadow-state';
 import { WebhookEventEntity } from './webhook-event';
 
 export { CustomerEntity, OrderEntity, OrderLineEntity };
@@ -17,6 +19,8 @@ export type { ConflictRule } from './conflict';
 export type { IntegrationDirection, IntegrationOutcome } from './integration-log';
 export type { MutationResult } from './mutation-audit';
 export type { OutboxJobState } from './outbox-job';
+export { ReconciliationDayEntity, ShadowStateEntity };
+export type { EntityOwner } from './shadow-state';
 export type { WebhookEventOutcome } from './webhook-event';
 
 /**
@@ -34,4 +38,6 @@ export const ENTITIES = [
   OutboxJobEntity,
   AlertEntity,
   WebhookEventEntity,
+  ShadowStateEntity,
+  ReconciliationDayEntity,
 ] as const;
