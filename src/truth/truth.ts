@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ConflictLog } from '../audit/conflicts';
 import type { DriftLog } from '../audit/drift';
+import { staleKeysOf } from '../resilience';
 import {
   followersOf,
   ownerOf,
@@ -47,24 +48,32 @@ const normalise = (field: ProfileField, value: string | null | undefined): strin
 
 /** Source-of-truth resolution, made once per process; each request gets its own loaders. */
 export interface Truth {
-  forRequest(store: { customers: DataLoader<string, Customer | null> }): RequestTruth;
+  /**
+   * `onAnswer` hears every answer read from a system for this request, so that copies served stale (the system down,
+   * its last answer from the cache) are reported in the response.
+   */
+  forRequest(store: { customers: DataLoader<string, Customer | null> }, onAnswer?: (answer: unknown) => void): RequestTruth;
 }
 
 export function createTruth(deps: TruthDeps): Truth {
   const report = (error: unknown) => deps.onError?.(error);
   return {
-    forRequest(store) {
-      const loader = <T>(read: BatchRead<T>) =>
+    forRequest(store, onAnswer) {
+      /** Keys whose copy was served stale, per system: an old copy is no evidence of drift. */
+      const stale = new Set<string>();
+      const loader = <T>(system: string, read: BatchRead<T>) =>
         new DataLoader<string, T | null>(async (keys) => {
           const found = await read(keys);
+          onAnswer?.(found);
+          for (const key of staleKeysOf(found)?.asOf.keys() ?? []) stale.add(`${system}|${key}`);
           return keys.map((key) => found.get(key) ?? null);
         });
       const profiles: Record<string, DataLoader<string, Profile | null>> = {
         store: store.customers as DataLoader<string, Profile | null>,
-        crm: loader(deps.directory.findByCustomerIds),
-        erp: loader(deps.erp.findPartnersByCustomerIds),
+        crm: loader('crm', deps.directory.findByCustomerIds),
+        erp: loader('erp', deps.erp.findPartnersByCustomerIds),
       };
-      const erpOrders = loader(deps.erp.findOrdersByOrderIds);
+      const erpOrders = loader('erp', deps.erp.findOrdersByOrderIds);
       const checked = new Set<string>();
 
       const checkFollowers = (customer: Customer, field: ProfileField, owner: string, ownerValue: string | null) => {
@@ -76,7 +85,7 @@ export function createTruth(deps: TruthDeps): Truth {
           reader
             .load(customer.id)
             .then(async (copy) => {
-              if (!copy) return;
+              if (!copy || stale.has(`${follower}|${customer.id}`)) return;
               const followerValue = normalise(field, copy[field]);
               if (followerValue === normalise(field, ownerValue)) return;
               await deps.drift.observe({ entity: 'Customer', entityId: customer.id, field, ownerSystem: owner, ownerValue, followerSystem: follower, followerValue: copy[field] });
@@ -102,7 +111,8 @@ export function createTruth(deps: TruthDeps): Truth {
             report(error);
             return null;
           });
-          if (!copy || copy.status === order.status) return order;
+          // An old copy of the ERP's order (served while the ERP is down) neither wins nor makes a conflict.
+          if (!copy || copy.status === order.status || stale.has(`erp|${order.id}`)) return order;
           const erpIsNewer = copy.updatedAt.getTime() > order.updatedAt.getTime();
           const [winner, loser] = erpIsNewer
             ? [{ system: 'erp', status: copy.status, at: copy.updatedAt }, { system: 'store', status: order.status, at: order.updatedAt }]

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Courier, Shipment, ShipmentStatus } from '../../src/domain';
-import { buildSubgraph, ShipmentStatusEnum, type Subgraph } from '../kit';
+import { buildSubgraph, reportStale, ShipmentStatusEnum, type Subgraph } from '../kit';
 
 interface CouriersContext {
   readonly byOrder: DataLoader<string, readonly Shipment[]>;
@@ -63,6 +63,8 @@ export function createCouriersSubgraph(deps: { readonly couriers: readonly Couri
       byOrder: new DataLoader<string, readonly Shipment[]>(
         async (orderIds) => {
           const perCourier = await Promise.all(deps.couriers.map((courier) => courier.findByOrderIds(orderIds)));
+          // A courier that is down may be answered from its last copy: the response says which orders and as of when.
+          for (const found of perCourier) reportStale(found);
           return orderIds.map((orderId) =>
             perCourier.flatMap((found) => found.get(orderId) ?? []).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()),
           );

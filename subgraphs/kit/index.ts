@@ -1,5 +1,6 @@
 export { buildSubgraph } from './build-subgraph';
 export type { Subgraph, SubgraphOptions, SubgraphRequest } from './build-subgraph';
 export { loaderOf } from './loaders';
+export { reportStale } from './stale';
 export { badUserInput, formatSubgraphError, pageSize } from './errors';
 export * from './types';

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Customer, Order, Page, SiteStore } from '../../src/domain';
 import type { Truth } from '../../src/truth/truth';
 import type { RequestTruth } from '../../src/truth/truth';
-import { loaderOf } from '../kit';
+import { loaderOf, reportStale } from '../kit';
 
 export interface StoreContext {
   readonly store: SiteStore;
@@ -24,7 +24,7 @@ export function createStoreContext(store: SiteStore, truth: Truth): StoreContext
   const customers = loaderOf(store.findCustomersByIds);
   return {
     store,
-    truth: truth.forRequest({ customers }),
+    truth: truth.forRequest({ customers }, (answer) => reportStale(answer)),
     customers,
     orders: loaderOf(store.findOrdersByIds),
     ordersOfCustomer: new DataLoader<CustomerOrdersKey, Page<Order>, string>(

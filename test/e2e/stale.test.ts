@@ -1,6 +1,9 @@
 import { print } from 'graphql';
 import { CustomerSegmentsDocument, type CustomerSegmentsQuery } from '../../src/generated/graphql';
+import { CustomerEntity, DriftEntity } from '../../src/db';
+import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { generateEstate } from '../../src/sandboxes/seed';
+import { eventually } from '../support/scratch-database';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 
 /**
@@ -25,8 +28,9 @@ const customers = estate.customers.slice(0, FIRST);
 let stack: TestStack;
 
 beforeAll(async () => {
-  // A breaker that cannot open during the test: what is checked here is the stale copy, not the breaker.
-  stack = await startTestStack({}, { systems: { crm: { timeoutMs: 1_000, breaker: { errorThresholdPercentage: 100, volumeThreshold: 1_000, resetTimeoutMs: 1_000, rollingWindowMs: 10_000 } } } });
+  // Breakers that cannot open during the test: what is checked here is the stale copy, not the breaker.
+  const steady = { timeoutMs: 1_000, breaker: { errorThresholdPercentage: 100, volumeThreshold: 1_000 } };
+  stack = await startTestStack({}, { systems: { crm: steady, 'courier-b': steady } });
 });
 
 afterAll(async () => {
@@ -35,11 +39,12 @@ afterAll(async () => {
 
 const segments = async (): Promise<Body> => (await stack.query(print(CustomerSegmentsDocument), { first: FIRST })) as Body;
 
-function crm() {
-  const sandbox = stack.estate?.sandboxes.crm;
-  if (!sandbox) throw new Error('the test stack runs without sandboxes');
-  return sandbox;
+function sandbox(name: SandboxName) {
+  const found = stack.estate?.sandboxes[name];
+  if (!found) throw new Error('the test stack runs without sandboxes');
+  return found;
 }
+const crm = () => sandbox('crm');
 
 it('serves the segments the CRM gave before while it is down, marked stale as of when they were read, then fresh again', async () => {
   const before = new Date();
@@ -75,4 +80,54 @@ it('serves the segments the CRM gave before while it is down, marked stale as of
   expect(fresh.errors).toBeUndefined();
   expect(fresh.extensions?.stale).toBeUndefined();
   expect(fresh.data?.customers.nodes).toEqual(expected);
+});
+
+it('serves a courier\'s last answer while it is down, marked stale and naming that courier', async () => {
+  const order = estate.orders.find((candidate) => estate.shipments.some((shipment) => shipment.orderId === candidate.id && shipment.carrier === 'courier-b'))!;
+  const SHIPMENTS = 'query($id: ID!) { order(id: $id) { id shipments { carrier trackingNumber } } }';
+  type ShipmentsBody = GraphQLBody<{ order: { shipments: { carrier: string; trackingNumber: string }[] } }> & { extensions?: { stale?: StaleNotice[] } };
+  const warm = (await stack.query(SHIPMENTS, { id: order.id })) as ShipmentsBody;
+  expect(warm.errors).toBeUndefined();
+  expect(warm.data?.order.shipments.map((shipment) => shipment.carrier)).toContain('courier-b');
+
+  await stack.resilience.invalidate('courier-b', 'findByOrderIds');
+  sandbox('courier-b').setFault({ mode: 'down' });
+  try {
+    const stale = (await stack.query(SHIPMENTS, { id: order.id })) as ShipmentsBody;
+    expect(stale.errors).toBeUndefined();
+    expect(stale.data).toEqual(warm.data);
+    expect(stale.extensions?.stale).toEqual([expect.objectContaining({ system: 'courier-b', keys: [order.id] })]);
+  } finally {
+    sandbox('courier-b').setFault({ mode: 'ok' });
+  }
+});
+
+it('does not record drift from a follower\'s stale copy: only what the follower holds now counts', async () => {
+  const customer = estate.customers[40]!;
+  const EMAIL = 'query($id: ID!) { customer(id: $id) { id email segment } }';
+  const drift = () => stack.db.orm.em.fork().find(DriftEntity, { entity: 'Customer', entityId: customer.id, field: 'email', followerSystem: 'crm' });
+  // The CRM's copy is read (and cached) while it agrees with the store.
+  expect((await stack.query(EMAIL, { id: customer.id })).errors).toBeUndefined();
+  // The store's e-mail changes behind the CRM's back (no follower sync): the CRM now really differs.
+  const changed = `changed.in.store.${customer.id}@example.com`;
+  await stack.db.orm.em.fork().nativeUpdate(CustomerEntity, { id: customer.id }, { email: changed });
+  await stack.resilience.invalidate('crm', 'findByCustomerIds');
+
+  sandbox('crm').setFault({ mode: 'down' });
+  try {
+    const stale = (await stack.query(EMAIL, { id: customer.id })) as Body;
+    expect(stale.errors).toBeUndefined();
+    expect((stale.data as unknown as { customer: { email: string } }).customer.email).toBe(changed);
+    // The background check had the CRM's old copy only: no drift from it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await drift()).toEqual([]);
+  } finally {
+    sandbox('crm').setFault({ mode: 'ok' });
+  }
+
+  // The CRM back: what it holds now differs from the owner's value, and that is drift.
+  await stack.resilience.invalidate('crm', 'findByCustomerIds');
+  expect((await stack.query(EMAIL, { id: customer.id })).errors).toBeUndefined();
+  const [row] = await eventually('the drift to be recorded', drift, (rows) => rows.length > 0);
+  expect(row).toMatchObject({ ownerSystem: 'store', ownerValue: changed, followerSystem: 'crm', followerValue: customer.email });
 });
