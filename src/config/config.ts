@@ -77,6 +77,14 @@ export const CONFIG_KEYS = {
   ERP_API_KEY: { schema: z.string().optional(), doc: 'ERP API key.' },
   PAYMENTS_URL: { schema: url.optional(), doc: 'Base URL of the payment gateway (Stripe wire format).' },
   PAYMENTS_SECRET_KEY: { schema: z.string().optional(), doc: 'Payment gateway secret key.' },
+  PAYMENTS_WEBHOOK_SECRET: {
+    schema: z.string().min(1).optional(),
+    doc: 'Signing secret (whsec_…) of our webhook endpoint at the payment gateway; POST /webhooks/payments refuses what it did not sign. Unset with PLUGBOARD_SANDBOXES=off: no webhook endpoint.',
+  },
+  PLUGBOARD_WEBHOOK_TOLERANCE_S: {
+    schema: z.coerce.number().int().min(1).max(86_400).default(300),
+    doc: 'Oldest webhook signature accepted, in seconds (Stripe\'s default, 300): an older one is refused as WEBHOOK_TOO_OLD.',
+  },
   PAYMENTS_MAX_SEARCH_CLAUSES: {
     schema: z.coerce.number().int().min(1).max(1000).default(10),
     doc: 'OR clauses per payment search (Stripe allows 10; the sandbox is started with 500 in the demo).',

@@ -5,7 +5,13 @@ import { ConfigError, type Config } from '../config';
 export interface SystemConnections {
   readonly crm: { readonly baseUrl: string; readonly clientId: string; readonly clientSecret: string };
   readonly erp: { readonly baseUrl: string; readonly db: string; readonly login: string; readonly apiKey: string };
-  readonly payments: { readonly baseUrl: string; readonly secretKey: string; readonly maxSearchClauses: number };
+  readonly payments: {
+    readonly baseUrl: string;
+    readonly secretKey: string;
+    readonly maxSearchClauses: number;
+    /** Signing secret of our webhook endpoint; without one, the gateway takes no payment webhooks. */
+    readonly webhookSecret?: string;
+  };
   readonly courierA: {
     readonly baseUrl: string;
     readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
@@ -38,7 +44,12 @@ export function connectionsFromConfig(config: Config): SystemConnections {
   const connections: SystemConnections = {
     crm: { baseUrl: need('CRM_URL'), clientId: need('CRM_CLIENT_ID'), clientSecret: need('CRM_CLIENT_SECRET') },
     erp: { baseUrl: need('ERP_URL'), db: need('ERP_DB'), login: need('ERP_LOGIN'), apiKey: need('ERP_API_KEY') },
-    payments: { baseUrl: need('PAYMENTS_URL'), secretKey: need('PAYMENTS_SECRET_KEY'), maxSearchClauses: config.PAYMENTS_MAX_SEARCH_CLAUSES },
+    payments: {
+      baseUrl: need('PAYMENTS_URL'),
+      secretKey: need('PAYMENTS_SECRET_KEY'),
+      maxSearchClauses: config.PAYMENTS_MAX_SEARCH_CLAUSES,
+      ...(config.PAYMENTS_WEBHOOK_SECRET ? { webhookSecret: config.PAYMENTS_WEBHOOK_SECRET } : {}),
+    },
     courierA: {
       baseUrl: need('COURIER_A_URL'),
       tls: { ca: file('COURIER_A_CA_FILE'), cert: file('COURIER_A_CERT_FILE'), key: file('COURIER_A_KEY_FILE') },

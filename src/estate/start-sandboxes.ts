@@ -9,7 +9,8 @@ import { COURIER_B_SANDBOX_CREDENTIALS, createCourierBSandbox } from '../sandbox
 import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS } from '../sandboxes/legacy';
 import type { EstateSeed } from '../sandboxes/seed';
 import type { SystemConnections } from './connections';
-import { SYSTEMS, type SystemName } from './systems';
+import { GATEWAY_PORT, SYSTEMS, type SystemName } from './systems';
+import { PAYMENTS_WEBHOOK_PATH } from '../webhooks';
 
 export type SandboxName = Exclude<SystemName, 'store'>;
 
@@ -17,6 +18,8 @@ export interface RunningEstate extends AsyncDisposable {
   readonly sandboxes: Readonly<Record<SandboxName, RunningSandbox>>;
   /** How the adapters reach the sandboxes, with the sandboxes' demo credentials. */
   readonly connections: SystemConnections;
+  /** Where the payments sandbox sends its webhooks: the gateway's endpoint, once it listens. */
+  setPaymentsWebhookUrl(url: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,11 @@ export interface StartSandboxesOptions {
   readonly maxSearchClauses?: number;
   /** CRM token lifetime. @default 1800 */
   readonly crmTokenTtlSeconds?: number;
+  /**
+   * Where the payments sandbox sends its webhooks. @default the gateway's endpoint on its documented port with fixed
+   * ports (`npm run sandboxes` beside `npm run gateway`); none with ephemeral ones until setPaymentsWebhookUrl is called
+   */
+  readonly paymentsWebhookUrl?: string;
 }
 
 /** How the adapters reach sandboxes at the given URLs, with the sandboxes' demo credentials. */
@@ -38,7 +46,12 @@ export function sandboxConnections(urls: Readonly<Record<SandboxName, string>>, 
   return {
     crm: { baseUrl: urls.crm, ...CRM_SANDBOX_CREDENTIALS },
     erp: { baseUrl: urls.erp, ...ERP_SANDBOX_CREDENTIALS },
-    payments: { baseUrl: urls.payments, secretKey: PAYMENTS_SANDBOX_CREDENTIALS.secretKey, maxSearchClauses },
+    payments: {
+      baseUrl: urls.payments,
+      secretKey: PAYMENTS_SANDBOX_CREDENTIALS.secretKey,
+      maxSearchClauses,
+      webhookSecret: PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret,
+    },
     courierA: { baseUrl: urls['courier-a'], tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key } },
     courierB: { baseUrl: urls['courier-b'], apiKey: COURIER_B_SANDBOX_CREDENTIALS.apiKey },
     legacy: { baseUrl: urls.legacy, ...LEGACY_SANDBOX_CREDENTIALS },
@@ -68,10 +81,14 @@ export async function startSandboxes(options: StartSandboxesOptions): Promise<Ru
   const { estate } = options;
   const pki = (await loadOrCreatePki(path.join(options.dataDir, 'pki'), { renewWithinDays: 7 })).pki;
   const maxSearchClauses = options.maxSearchClauses ?? DEMO_MAX_SEARCH_CLAUSES;
+  const payments = createPaymentsSandbox(estate, {
+    maxSearchClauses,
+    webhookUrl: options.paymentsWebhookUrl ?? (options.ports === 'fixed' ? `http://127.0.0.1:${GATEWAY_PORT}${PAYMENTS_WEBHOOK_PATH}` : undefined),
+  });
   const definitions: Record<SandboxName, SandboxDefinition> = {
     crm: createCrmSandbox(estate, { tokenTtlSeconds: options.crmTokenTtlSeconds ?? 1800 }),
     erp: createErpSandbox(estate),
-    payments: createPaymentsSandbox(estate, { maxSearchClauses }),
+    payments,
     'courier-a': createCourierASandbox(estate, { pki: { ca: pki.ca, server: pki.server } }),
     'courier-b': createCourierBSandbox(estate),
     legacy: createLegacySandbox(estate),
@@ -92,5 +109,5 @@ export async function startSandboxes(options: StartSandboxesOptions): Promise<Ru
   const close = async () => {
     await Promise.all(started.map((sandbox) => sandbox.close()));
   };
-  return { sandboxes, connections, close, [Symbol.asyncDispose]: close };
+  return { sandboxes, connections, setPaymentsWebhookUrl: payments.setWebhookUrl, close, [Symbol.asyncDispose]: close };
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerPage } from './explorer';
 import { adminOutboxRoutes } from './admin-outbox';
@@ -33,6 +33,8 @@ export interface ServeGatewayOptions extends GatewayOptions {
   readonly alerts?: Alerts;
   /** Extra readiness checks (e.g. the database answers), by name. */
   readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
+  /** Inbound webhook endpoints (src/webhooks), each a plugin with its own raw-body parsing. */
+  readonly webhooks?: readonly FastifyPluginAsync[];
 }
 
 export interface RunningGateway extends AsyncDisposable {
@@ -98,6 +100,8 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     });
     admin.get('/admin/api/systems', async () => ({ systems: options.systems }));
   });
+
+  for (const webhook of options.webhooks ?? []) await app.register(webhook);
 
   if (options.outbox) {
     await app.register(adminOutboxRoutes, { outbox: options.outbox, alerts: options.alerts, adminToken: options.adminToken });

@@ -18,6 +18,7 @@ import { loadIntegrationMap } from '../integration-map';
 import { AuthError } from '../auth';
 import { createAlerts } from '../alerts';
 import { outboxSettingsFrom } from '../outbox/settings';
+import { PAYMENTS_WEBHOOK_PATH, usePaymentsWebhook } from '../webhooks';
 
 /** Where the committed supergraph lives. */
 export const SUPERGRAPH_FILE = path.join(__dirname, '..', '..', 'schema', 'supergraph.graphql');
@@ -171,6 +172,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             },
           }
         : {}),
+      // Payment webhooks in: the payment gateway owns payments and the site keeps no copy, so an event drops the cached one.
+      ...(connections.payments.webhookSecret
+        ? {
+            webhooks: [
+              usePaymentsWebhook({
+                secret: connections.payments.webhookSecret,
+                toleranceSeconds: config.PLUGBOARD_WEBHOOK_TOLERANCE_S,
+                db,
+                integrationLog,
+                onPaymentChanged: (orderId) => resilience.invalidate('payments', 'findByOrderIds', [orderId]),
+              }),
+            ],
+          }
+        : {}),
       readiness: {
         database: async () => {
           const check = await db.orm.checkConnection();
@@ -179,6 +194,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       },
     });
     closers.push(gateway.close);
+    estate?.setPaymentsWebhookUrl(`${gateway.origin}${PAYMENTS_WEBHOOK_PATH}`);
 
     const parts: RunningPart[] = [
       { part: 'gateway', name: 'GraphQL + explorer', url: gateway.url },

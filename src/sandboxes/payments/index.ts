@@ -8,7 +8,7 @@ import type { Lookups } from './listing';
 import { registerPaymentIntentRoutes } from './payment-intent-routes';
 import { registerRefundAndCustomerRoutes } from './refund-customer-routes';
 import { seedLedger } from './seed';
-import { assertLoopbackUrl, createWebhookSender, type SentEvent } from './webhooks';
+import { assertLoopbackUrl, createWebhookSender, type SentEvent, type WebhookSender } from './webhooks';
 
 export { seededCustomerId } from './seed';
 export { signPayload } from './webhooks';
@@ -38,6 +38,15 @@ export interface PaymentsSandboxOptions {
   readonly maxSearchClauses?: number;
 }
 
+/** The payments sandbox, with the one switch the estate needs from outside: where its webhooks go. */
+export interface PaymentsSandboxDefinition extends SandboxDefinition {
+  /**
+   * Points webhook deliveries at a URL on 127.0.0.1 (the gateway's `/webhooks/payments`, once it listens), or stops
+   * them. The same as `PUT /_sandbox/webhook-endpoint`.
+   */
+  setWebhookUrl(url: string | undefined): void;
+}
+
 /**
  * The payment gateway of the example estate: a stand-in for Stripe that speaks its wire format for what the estate
  * uses (customers, payment intents with manual or automatic capture, search, refunds, idempotent requests, signed
@@ -45,9 +54,11 @@ export interface PaymentsSandboxOptions {
  *
  * Records: `payment_intents` (by id), `payment_intents-by-order` (the latest intent per our order id),
  * `customers`, `charges`, `refunds`, `events` (as sent, with their signature and delivery).
- * Window: `GET /_sandbox/events` lists the webhook events raised, newest first.
+ * Window: `GET /_sandbox/events` lists the webhook events raised, newest first; `POST /_sandbox/events/<id>/resend`
+ * delivers one again, signed afresh (as Stripe retries); `GET`/`PUT /_sandbox/webhook-endpoint` `{ "url": … }` reads and
+ * sets where deliveries go.
  */
-export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandboxOptions = {}): SandboxDefinition {
+export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandboxOptions = {}): PaymentsSandboxDefinition {
   const secretKey = options.secretKey ?? PAYMENTS_SANDBOX_CREDENTIALS.secretKey;
   const webhookSecret = options.webhookSecret ?? PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret;
   const maxSearchClauses = options.maxSearchClauses ?? 10;
@@ -55,21 +66,26 @@ export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandb
     throw new RangeError(`payments sandbox: maxSearchClauses must be a whole number of at least 1, got ${maxSearchClauses}`);
   }
   if (options.webhookUrl) assertLoopbackUrl(options.webhookUrl);
+  let webhookUrl = options.webhookUrl;
+  let webhooks: WebhookSender | undefined;
+  const setWebhookUrl = (url: string | undefined): void => {
+    if (url) assertLoopbackUrl(url);
+    webhookUrl = url;
+    webhooks?.setTarget(url);
+  };
 
   return {
     name: 'payments',
+    setWebhookUrl,
     contentTypes: ['application/x-www-form-urlencoded'],
     failureBody: stripeFailureBody,
     routes: async (app, { records }) => {
       const ledger = new PaymentsLedger(records);
       seedLedger(ledger, estate);
       const events = records.collection<SentEvent>(COLLECTIONS.events);
-      const webhooks = createWebhookSender({
-        secret: webhookSecret,
-        ...(options.webhookUrl ? { url: options.webhookUrl } : {}),
-        store: events,
-      });
-      app.addHook('onClose', async () => webhooks.close());
+      const sender = createWebhookSender({ secret: webhookSecret, ...(webhookUrl ? { url: webhookUrl } : {}), store: events });
+      webhooks = sender;
+      app.addHook('onClose', async () => sender.close());
 
       const lookups: Lookups = {
         latest_charge: (id) => ledger.charges.get(id),
@@ -80,7 +96,7 @@ export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandb
       const idempotency = new IdempotencyStore();
       await app.register(
         async (v1: FastifyInstance) => {
-          const api = createStripeApi(v1, { secretKey, idempotency, webhooks });
+          const api = createStripeApi(v1, { secretKey, idempotency, webhooks: sender });
           registerPaymentIntentRoutes(api, ledger, lookups, { maxSearchClauses });
           registerRefundAndCustomerRoutes(api, ledger, lookups);
         },
@@ -91,6 +107,21 @@ export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandb
         const type = request.query.type;
         const data = [...events.values()].reverse().filter((event) => !type || event.type === type);
         return { object: 'list', data };
+      });
+      app.post<{ Params: { id: string } }>('/_sandbox/events/:id/resend', async (request, reply) => {
+        if (sender.resend(request.params.id)) return reply.code(202).send({ resent: request.params.id });
+        return reply.code(404).send({ error: `no event ${request.params.id} to resend, or no webhook endpoint set` });
+      });
+      app.get('/_sandbox/webhook-endpoint', async () => ({ url: sender.target() ?? null }));
+      app.put<{ Body: { url?: unknown } }>('/_sandbox/webhook-endpoint', async (request, reply) => {
+        const url = request.body?.url;
+        if (url !== null && typeof url !== 'string') return reply.code(400).send({ error: 'send { "url": "http://127.0.0.1:…" } or { "url": null }' });
+        try {
+          setWebhookUrl(url ?? undefined);
+        } catch (error) {
+          return reply.code(400).send({ error: (error as Error).message });
+        }
+        return { url: sender.target() ?? null };
       });
     },
   };

@@ -51,6 +51,15 @@ export function signPayload(payload: string, secret: string, timestamp: number):
 export interface WebhookSender {
   /** Turns the changes one request made into events, keeps them, and sends them if a URL is configured. */
   send(changes: readonly PendingEvent[], context: { apiVersion: string; requestId: string; idempotencyKey: string | null }): void;
+  /**
+   * Sends a kept event once more, signed afresh (as Stripe signs every retry with a new timestamp); `false` when no
+   * such event is kept or no endpoint is configured.
+   */
+  resend(id: string): boolean;
+  /** Where events go from now on (an http(s) URL on 127.0.0.1), or nowhere. */
+  setTarget(url: string | undefined): void;
+  /** Where events go now. */
+  target(): string | undefined;
   /** Stops deliveries in flight and releases connections. */
   close(): Promise<void>;
 }
@@ -63,14 +72,14 @@ export function createWebhookSender(options: {
   /** Events kept at most; the oldest are forgotten first. */
   readonly capacity?: number;
 }): WebhookSender {
-  const target = options.url ? assertLoopbackUrl(options.url) : undefined;
+  let target = options.url ? assertLoopbackUrl(options.url) : undefined;
   const capacity = options.capacity ?? 5_000;
-  const dispatcher = target ? new Agent({ connections: 4, headersTimeout: 10_000, bodyTimeout: 10_000 }) : undefined;
+  const dispatcher = new Agent({ connections: 4, headersTimeout: 10_000, bodyTimeout: 10_000 });
   const closing = new AbortController();
   const inFlight = new Set<Promise<void>>();
 
   const deliver = async (sent: SentEvent): Promise<void> => {
-    if (!target || !dispatcher) return;
+    if (!target) return;
     try {
       const response = await request(target, {
         method: 'POST',
@@ -92,6 +101,12 @@ export function createWebhookSender(options: {
       const code = (error as { code?: string }).code;
       sent.delivery = { status: 'failed', detail: closing.signal.aborted ? 'sandbox closed' : (code ?? String(error)) };
     }
+  };
+
+  const dispatch = (sent: SentEvent): void => {
+    if (!target || closing.signal.aborted) return;
+    const delivery = deliver(sent).finally(() => inFlight.delete(delivery));
+    inFlight.add(delivery);
   };
 
   return {
@@ -127,16 +142,28 @@ export function createWebhookSender(options: {
           if (!oldest.done) options.store.delete(oldest.value);
         }
         options.store.set(sent.id, sent);
-        if (target && !closing.signal.aborted) {
-          const delivery = deliver(sent).finally(() => inFlight.delete(delivery));
-          inFlight.add(delivery);
-        }
+        dispatch(sent);
       }
     },
+    resend(id) {
+      const kept = options.store.get(id);
+      if (!kept || !target) return false;
+      // Stripe's retries come minutes or hours apart; one asked for within the same second still gets its own timestamp.
+      const previous = Number(/^t=(\d+)/.exec(kept.signature)?.[1] ?? 0);
+      const created = Math.max(unixNow(), previous + 1);
+      const again: SentEvent = { ...kept, signature: signPayload(kept.payload, options.secret, created), delivery: { status: 'pending' } };
+      options.store.set(id, again);
+      dispatch(again);
+      return true;
+    },
+    setTarget(url) {
+      target = url ? assertLoopbackUrl(url) : undefined;
+    },
+    target: () => target?.toString(),
     async close() {
       closing.abort();
       await Promise.allSettled([...inFlight]);
-      await dispatcher?.destroy();
+      await dispatcher.destroy();
     },
   };
 }

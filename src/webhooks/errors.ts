@@ -1,0 +1,36 @@
+/**
+ * Why an inbound webhook was refused: a closed set of stable codes, each with the HTTP status the sender gets.
+ * A refused webhook changes nothing; every refusal is one `integration_logs` row (direction inbound) with the code.
+ */
+export const WEBHOOK_REFUSALS = {
+  /** No signature header, one we cannot read, or a signature that does not match the body and our secret. */
+  WEBHOOK_SIGNATURE_INVALID: 400,
+  /** The signature is good but its timestamp is older than the tolerance (PLUGBOARD_WEBHOOK_TOLERANCE_S). */
+  WEBHOOK_TOO_OLD: 400,
+  /** The exact delivery (same event, same signature) was accepted before: a captured request sent again. */
+  WEBHOOK_REPLAYED: 409,
+  /** Signed, but not an event we can read (not JSON, or not the shape of an event). */
+  WEBHOOK_MALFORMED: 400,
+  /** The body is larger than an event can be. */
+  WEBHOOK_TOO_LARGE: 413,
+  /** Signed and readable, but we could not apply or remember it (our database or cache failed): send it again later. */
+  WEBHOOK_NOT_APPLIED: 503,
+} as const;
+
+export type WebhookRefusalCode = keyof typeof WEBHOOK_REFUSALS;
+export const WEBHOOK_REFUSAL_CODES = Object.keys(WEBHOOK_REFUSALS) as WebhookRefusalCode[];
+
+/** A webhook we refuse: the code, the status it answers with and a reason a person can read (never a secret). */
+export class WebhookRefusal extends Error {
+  override readonly name = 'WebhookRefusal';
+  readonly status: number;
+
+  constructor(
+    readonly code: WebhookRefusalCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.status = WEBHOOK_REFUSALS[code];
+  }
+}

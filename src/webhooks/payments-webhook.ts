@@ -1,0 +1,193 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import Stripe from 'stripe';
+import type { IntegrationLog } from '../audit/integration-log';
+import type { Database } from '../db';
+import { WebhookRefusal } from './errors';
+import { createWebhookEventStore, type Seen } from './event-store';
+import { changedOrderOf, stripeEventSchema, type StripeEvent } from './payments-event';
+
+/** Where the payment gateway sends its events, below the gateway's origin. */
+export const PAYMENTS_WEBHOOK_PATH = '/webhooks/payments';
+/** Stripe's own default: a signature older than five minutes is refused. */
+export const DEFAULT_WEBHOOK_TOLERANCE_S = 300;
+
+export interface PaymentsWebhookOptions {
+  /** The endpoint's signing secret (`whsec_…`): PAYMENTS_WEBHOOK_SECRET, or the sandbox's. */
+  readonly secret: string;
+  /** Oldest signature accepted, in seconds (PLUGBOARD_WEBHOOK_TOLERANCE_S). @default 300 */
+  readonly toleranceSeconds?: number;
+  /** Where accepted events are remembered (`webhook_events`). */
+  readonly db: Database;
+  /** Every delivery, accepted or refused, is one inbound row. */
+  readonly integrationLog: Pick<IntegrationLog, 'record'>;
+  /**
+   * Told when an accepted event changed an order's payment. The payment gateway owns payments and the site keeps no
+   * copy (source-of-truth.yaml), so this drops the read cache's copy: the next read asks the owner.
+   */
+  readonly onPaymentChanged: (orderId: string) => Promise<void>;
+  /** The system's name in the integration map. @default 'payments' */
+  readonly system?: string;
+  /** @default PAYMENTS_WEBHOOK_PATH */
+  readonly path?: string;
+  /** Largest body accepted, in bytes; Stripe's events are a few kB. @default 1 MiB */
+  readonly bodyLimit?: number;
+}
+
+/**
+ * The payment gateway's webhooks in, as a fastify plugin: `POST /webhooks/payments`. Each delivery is verified with the
+ * official `stripe` SDK on the raw body (signature and timestamp tolerance), refused when it replays a delivery we
+ * accepted, recorded in `integration_logs` (direction inbound; the payload of a refusal kept, redacted), and, when it
+ * changed an order's payment, applied by dropping the cached payment. A re-sent event (the same event id under a fresh
+ * signature: Stripe re-signs every retry) is answered 200 and not applied twice.
+ */
+export function usePaymentsWebhook(options: PaymentsWebhookOptions): FastifyPluginAsync {
+  const system = options.system ?? 'payments';
+  const tolerance = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_S;
+  if (!Number.isInteger(tolerance) || tolerance < 1) {
+    // Stripe's SDK reads 0 as "no timestamp check at all": never let a config slip turn replay protection off.
+    throw new RangeError(`payments webhook: toleranceSeconds must be a whole number of at least 1, got ${tolerance}`);
+  }
+  if (!options.secret) throw new RangeError('payments webhook: a signing secret is required');
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const store = createWebhookEventStore(options.db);
+
+  /** One inbound row: what came, how it ended, and on a refusal the redacted body. */
+  const record = (request: FastifyRequest, startedAt: Date, outcome: { event?: StripeEvent; refusal?: WebhookRefusal; note?: string }) => {
+    const { event, refusal } = outcome;
+    options.integrationLog.record({
+      adapter: system,
+      direction: 'inbound',
+      operation: event ? `webhook ${event.type}` : 'webhook',
+      timestamp: startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      outcome: refusal ? 'error' : 'ok',
+      ...(refusal ? { errorCode: refusal.code, reason: refusal.message, payload: bodyForLog(request.body) } : {}),
+      ...(!refusal && outcome.note ? { reason: outcome.note } : {}),
+      requestId: request.id,
+    });
+  };
+
+  const refuse = (request: FastifyRequest, reply: FastifyReply, startedAt: Date, refusal: WebhookRefusal, event?: StripeEvent) => {
+    record(request, startedAt, { refusal, ...(event ? { event } : {}) });
+    return reply.code(refusal.status).send({ error: { code: refusal.code, message: refusal.message } });
+  };
+
+  /** The answer for an event accepted before: a replayed delivery is refused, a re-sent one acknowledged. */
+  const answerSeen = (request: FastifyRequest, reply: FastifyReply, startedAt: Date, event: StripeEvent, seen: Exclude<Seen, { kind: 'new' }>) => {
+    if (seen.kind === 'replay') {
+      const refusal = new WebhookRefusal('WEBHOOK_REPLAYED', `event ${event.id} was accepted before with this very signature: a replayed delivery is not applied`);
+      return refuse(request, reply, startedAt, refusal, event);
+    }
+    record(request, startedAt, { event, note: `event ${event.id} was accepted before; this re-sent delivery changes nothing` });
+    return reply.code(200).send({ received: true, id: event.id, duplicate: true });
+  };
+
+  const receive = async (request: FastifyRequest, reply: FastifyReply) => {
+    const startedAt = new Date();
+    const header = request.headers['stripe-signature'];
+    const signature = typeof header === 'string' ? header : '';
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    let event: StripeEvent;
+    try {
+      event = verify(raw, signature, options.secret, tolerance, startedAt);
+    } catch (error) {
+      return refuse(request, reply, startedAt, asRefusal(error));
+    }
+    try {
+      const seen = await store.seen(system, event.id, signature);
+      if (seen.kind !== 'new') return answerSeen(request, reply, startedAt, event, seen);
+      const orderId = changedOrderOf(event);
+      // Applied before it is remembered: dropping a cached copy twice is harmless, an event remembered but never
+      // applied would be lost for good (the re-sent delivery would be acknowledged as a duplicate).
+      if (orderId !== undefined) await options.onPaymentChanged(orderId);
+      const first = await store.remember({
+        source: system,
+        eventId: event.id,
+        type: event.type,
+        signature,
+        outcome: orderId === undefined ? 'ignored' : 'applied',
+        subject: orderId ?? null,
+        receivedAt: startedAt,
+      });
+      if (!first) {
+        const raced = await store.seen(system, event.id, signature);
+        if (raced.kind !== 'new') return answerSeen(request, reply, startedAt, event, raced);
+      }
+      record(request, startedAt, {
+        event,
+        note: orderId === undefined ? 'accepted; it changes nothing the graph reads' : `accepted; the payment of order ${orderId} is read afresh`,
+      });
+      return reply.code(200).send({ received: true, id: event.id, applied: orderId !== undefined });
+    } catch (error) {
+      const refusal = new WebhookRefusal('WEBHOOK_NOT_APPLIED', 'the event could not be applied or remembered now: send it again later', { cause: error });
+      return refuse(request, reply, startedAt, refusal, event);
+    }
+  };
+
+  return async (app: FastifyInstance) => {
+    // The signature covers the exact bytes sent: the body reaches the handler raw, whatever its content type says.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+    app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+      const status = error.statusCode ?? 500;
+      const refusal =
+        status === 413 ? new WebhookRefusal('WEBHOOK_TOO_LARGE', `the body is over the ${bodyLimit}-byte limit`)
+        : status < 500 ? new WebhookRefusal('WEBHOOK_MALFORMED', 'the request could not be read')
+        : new WebhookRefusal('WEBHOOK_NOT_APPLIED', 'the event could not be applied or remembered now: send it again later', { cause: error });
+      return refuse(request, reply, new Date(), refusal);
+    });
+    app.post(options.path ?? PAYMENTS_WEBHOOK_PATH, receive);
+  };
+}
+
+/** The event, if the signature holds for these bytes and our secret and is recent enough; a refusal saying why not. */
+function verify(raw: Buffer, signature: string, secret: string, tolerance: number, receivedAt: Date): StripeEvent {
+  let parsed: unknown;
+  try {
+    parsed = Stripe.webhooks.constructEvent(raw, signature, secret, tolerance, undefined, receivedAt.getTime());
+  } catch (error) {
+    if (!(error instanceof Stripe.errors.StripeSignatureVerificationError)) {
+      throw new WebhookRefusal('WEBHOOK_MALFORMED', 'the signature holds but the body is not JSON', { cause: error });
+    }
+    if (signatureHolds(raw, signature, secret)) {
+      const signedAt = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
+      const age = Math.floor(receivedAt.getTime() / 1000) - signedAt;
+      throw new WebhookRefusal('WEBHOOK_TOO_OLD', `signed ${age} s ago; signatures older than ${tolerance} s are refused`, { cause: error });
+    }
+    const why = signature === '' ? 'no Stripe-Signature header' : 'the Stripe-Signature header does not match the body and our signing secret';
+    throw new WebhookRefusal('WEBHOOK_SIGNATURE_INVALID', why, { cause: error });
+  }
+  const event = stripeEventSchema.safeParse(parsed);
+  if (!event.success) {
+    const issue = event.error.issues[0];
+    const where = issue?.path.length ? issue.path.map(String).join('.') : '(the whole body)';
+    throw new WebhookRefusal('WEBHOOK_MALFORMED', `signed, but not an event we can read: field ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return event.data;
+}
+
+/** Whether the signature matches the body and secret, its age aside (tolerance 0 skips the age check in the SDK). */
+function signatureHolds(raw: Buffer, signature: string, secret: string): boolean {
+  try {
+    return Stripe.webhooks.signature?.verifyHeader(raw, signature, secret, 0) === true;
+  } catch {
+    return false;
+  }
+}
+
+function asRefusal(error: unknown): WebhookRefusal {
+  return error instanceof WebhookRefusal
+    ? error
+    : new WebhookRefusal('WEBHOOK_SIGNATURE_INVALID', 'the delivery could not be verified', { cause: error });
+}
+
+/** What a refused delivery carried, for the log (redacted there): JSON as a value, anything else as text. */
+function bodyForLog(body: unknown): unknown {
+  if (!Buffer.isBuffer(body)) return undefined;
+  const text = body.subarray(0, 64 * 1024).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
