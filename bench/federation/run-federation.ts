@@ -1,0 +1,166 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startChild, type BenchChild } from '../kit/child';
+import { load, type HeaderMode } from '../kit/load';
+import { median } from '../kit/stats';
+import { TARGETS, type Target } from './gateways';
+import { BENCH_QUERIES, type BenchQuery } from './queries';
+import { benchSupergraph } from './supergraph';
+import type { SubgraphTraffic } from './serve-subgraphs';
+
+/** Where things run: the gateway under test alone on one core; subgraphs, load generator and this script on the other. */
+export const GATEWAY_CPU = '1';
+export const LOAD_CPU = '0';
+
+export interface FederationSettings {
+  /** Rounds with a token per request (the headline figures). */
+  readonly rounds: number;
+  /** Rounds with one token for all requests. */
+  readonly identicalRounds: number;
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  readonly connections: number;
+}
+
+/** One target, one query, one header mode: medians over the rounds (peak RSS: the highest). */
+export interface FederationRow {
+  readonly target: Target;
+  readonly query: BenchQuery['name'];
+  readonly headers: HeaderMode;
+  readonly rps: number;
+  /** Requests per second of gateway CPU time: the figure that cancels other load on the machine. */
+  readonly rpsPerCore: number;
+  /** Cores the target used while loaded (1 = one core fully busy). */
+  readonly cores: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly peakRssMb: number;
+  readonly failures: number;
+  /** Share of subgraph requests that carried an Authorization header (undefined for the direct subgraph). */
+  readonly forwarded?: number;
+}
+
+export interface FederationReport {
+  readonly rows: readonly FederationRow[];
+  /** Whether every gateway answered each query with the same data as the others (and the direct subgraph). */
+  readonly sameAnswers: Readonly<Record<BenchQuery['name'], boolean>>;
+}
+
+interface Sample {
+  rps: number;
+  rpsPerCore: number;
+  cores: number;
+  p50Ms: number;
+  p99Ms: number;
+  peakRss: number;
+  failures: number;
+  forwarded?: number;
+}
+
+/** Which targets answer a query: the direct subgraph can only answer the one-fetch query. */
+const targetsFor = (query: BenchQuery): readonly Target[] => TARGETS.filter((target) => target !== 'direct' || query.name === 'one-fetch');
+
+export async function runFederation(settings: FederationSettings, log: (line: string) => void): Promise<FederationReport> {
+  const workDir = await mkdtemp(path.join(tmpdir(), 'plugboard-bench-'));
+  const children: BenchChild[] = [];
+  try {
+    const subgraphs = await startChild('federation/subgraphs-process.ts', { cpus: LOAD_CPU });
+    children.push(subgraphs);
+    const supergraphFile = path.join(workDir, 'supergraph.graphql');
+    await writeFile(supergraphFile, benchSupergraph((subgraphs.ready as { origin: string }).origin));
+    const targets = {} as Record<Target, { child: BenchChild; url: string }>;
+    for (const target of TARGETS) {
+      const child = await startChild('federation/target-process.ts', { cpus: GATEWAY_CPU, env: { BENCH_TARGET: target, BENCH_SUPERGRAPH: supergraphFile } });
+      children.push(child);
+      targets[target] = { child, url: (child.ready as { url: string }).url };
+    }
+
+    const sameAnswers = {} as Record<BenchQuery['name'], boolean>;
+    for (const query of BENCH_QUERIES) {
+      const answers = await Promise.all(targetsFor(query).map((target) => answerOf(targets[target].url, query.query)));
+      sameAnswers[query.name] = answers.every((answer) => answer === answers[0]);
+      if (!sameAnswers[query.name]) log(`warning: the targets do not give the same answer to the ${query.name} query`);
+    }
+
+    const samples = new Map<string, Sample[]>();
+    const plan: { query: BenchQuery; headers: HeaderMode; rounds: number }[] = BENCH_QUERIES.flatMap((query) => [
+      { query, headers: 'unique' as const, rounds: settings.rounds },
+      { query, headers: 'identical' as const, rounds: settings.identicalRounds },
+    ]);
+    for (let round = 0; round < Math.max(settings.rounds, settings.identicalRounds); round += 1) {
+      for (const step of plan.filter((entry) => round < entry.rounds)) {
+        // Alternating order: each target goes first in some rounds and last in others.
+        const order = round % 2 === 0 ? targetsFor(step.query) : [...targetsFor(step.query)].reverse();
+        for (const target of order) {
+          const sample = await measure(targets[target], subgraphs, target, step.query, step.headers, settings);
+          const key = `${target}|${step.query.name}|${step.headers}`;
+          samples.set(key, [...(samples.get(key) ?? []), sample]);
+          log(`  round ${round + 1} ${step.query.name.padEnd(9)} ${step.headers.padEnd(9)} ${target.padEnd(6)} ${sample.rps.toFixed(0).padStart(6)} req/s  ${sample.rpsPerCore.toFixed(0).padStart(6)} per core  p99 ${sample.p99Ms} ms`);
+        }
+      }
+    }
+
+    const rows: FederationRow[] = [...samples.entries()].map(([key, list]) => {
+      const [target, query, headers] = key.split('|') as [Target, BenchQuery['name'], HeaderMode];
+      const forwarded = list.map((sample) => sample.forwarded).filter((value): value is number => value !== undefined);
+      return {
+        target,
+        query,
+        headers,
+        rps: median(list.map((sample) => sample.rps)),
+        rpsPerCore: median(list.map((sample) => sample.rpsPerCore)),
+        cores: median(list.map((sample) => sample.cores)),
+        p50Ms: median(list.map((sample) => sample.p50Ms)),
+        p99Ms: median(list.map((sample) => sample.p99Ms)),
+        peakRssMb: Math.max(...list.map((sample) => sample.peakRss)) / (1024 * 1024),
+        failures: list.reduce((sum, sample) => sum + sample.failures, 0),
+        ...(forwarded.length ? { forwarded: Math.min(...forwarded) } : {}),
+      };
+    });
+    return { rows, sameAnswers };
+  } finally {
+    for (const child of children.reverse()) await child.stop().catch(() => undefined);
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(
+  target: { child: BenchChild; url: string },
+  subgraphs: BenchChild,
+  name: Target,
+  query: BenchQuery,
+  headers: HeaderMode,
+  settings: FederationSettings,
+): Promise<Sample> {
+  const base = { url: target.url, query: query.query, connections: settings.connections, headers };
+  await load({ ...base, seconds: settings.warmupSeconds });
+  await target.child.resetPeak();
+  await subgraphs.call('reset-traffic');
+  const before = await target.child.usage();
+  const result = await load({ ...base, seconds: settings.seconds });
+  const after = await target.child.usage();
+  const traffic = await subgraphs.call<SubgraphTraffic>('traffic');
+  const cpuSeconds = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1e6;
+  return {
+    rps: result.rps,
+    rpsPerCore: result.requests / cpuSeconds,
+    cores: cpuSeconds / result.seconds,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    peakRss: after.peakRss,
+    failures: result.failures,
+    ...(name === 'direct' ? {} : { forwarded: traffic.requests ? traffic.withAuthorization / traffic.requests : 0 }),
+  };
+}
+
+/** The data a target answers (errors make the check fail), as canonical JSON. */
+async function answerOf(url: string, query: string): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench-check' },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { data?: unknown; errors?: unknown };
+  return JSON.stringify(body.errors ? { errors: body.errors } : body.data);
+}

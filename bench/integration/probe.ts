@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SandboxName } from '../../src/estate/start-sandboxes';
+import type { CallRecord } from '../../src/resilience';
+import type { TestStack } from '../../test/support/stack';
+
+/** The frontends' page: 100 orders with customer, lines -> item, payment and shipments (test/operations). */
+export const ORDERS_PAGE = readFileSync(path.join(__dirname, '..', '..', 'test', 'operations', 'orders-page.graphql'), 'utf8');
+/** One item by SKU: the store and the ERP only. */
+export const INVENTORY_ITEM = readFileSync(path.join(__dirname, '..', '..', 'test', 'operations', 'inventory-item.graphql'), 'utf8');
+
+/** Calls that fetch credentials, not data: made once per adapter, not per level of a query. */
+const AUTH_OPERATIONS = new Set(['oauth.token', 'common.authenticate']);
+
+export interface TimedAnswer {
+  readonly ms: number;
+  readonly errors: number;
+  readonly data: unknown;
+}
+
+/**
+ * Watches a running stack: the calls each system received (counted by the sandboxes themselves, credentials left
+ * out), the store's calls (our own database: seen through the resilience layer), and the cache.
+ */
+export class StackProbe {
+  readonly calls: CallRecord[] = [];
+  private readonly operations = new Set<string>();
+
+  constructor(private readonly stack: () => TestStack) {}
+
+  /** Give this to startTestStack's onCall. */
+  readonly onCall = (record: CallRecord): void => {
+    this.calls.push(record);
+    this.operations.add(`${record.system}\n${record.operation}`);
+  };
+
+  sandboxes(): [SandboxName, NonNullable<TestStack['estate']>['sandboxes'][SandboxName]][] {
+    const running = this.stack().estate?.sandboxes;
+    if (!running) throw new Error('the benchmark stack runs without sandboxes');
+    return Object.entries(running) as [SandboxName, (typeof running)[SandboxName]][];
+  }
+
+  resetCounts(): void {
+    for (const [, sandbox] of this.sandboxes()) sandbox.stats.reset();
+    this.calls.length = 0;
+  }
+
+  /** Data calls per system since the last reset (the store's from the resilience layer). */
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {
+      store: this.calls.filter((call) => call.system === 'store' && call.outcome !== 'cached').length,
+    };
+    for (const [name, sandbox] of this.sandboxes()) {
+      counts[name] = Object.entries(sandbox.stats.snapshot().byOperation)
+        .filter(([operation]) => !AUTH_OPERATIONS.has(operation))
+        .reduce((sum, [, count]) => sum + count, 0);
+    }
+    return counts;
+  }
+
+  /** Drops every cached read seen so far (stale copies stay), optionally of some systems only. */
+  async dropCaches(systems?: readonly string[]): Promise<void> {
+    for (const entry of this.operations) {
+      const [system, operation] = entry.split('\n') as [string, string];
+      if (!systems || systems.includes(system)) await this.stack().resilience.invalidate(system, operation);
+    }
+  }
+
+  /**
+   * How many 20 ms system calls the last query made one after another: the longest chain of sandbox calls in which
+   * each starts after the one before it ended.
+   */
+  sequentialDepth(): number {
+    const spans = this.calls
+      .filter((call) => call.system !== 'store' && call.outcome !== 'cached')
+      .map((call) => ({ start: call.startedAt.getTime(), end: call.startedAt.getTime() + call.durationMs }))
+      .sort((a, b) => a.end - b.end);
+    const depth: number[] = [];
+    spans.forEach((span, index) => {
+      let best = 0;
+      for (let before = 0; before < index; before += 1) if (spans[before]!.end <= span.start) best = Math.max(best, depth[before]!);
+      depth[index] = best + 1;
+    });
+    return Math.max(0, ...depth);
+  }
+
+  async query(query: string, variables: Record<string, unknown> = {}): Promise<TimedAnswer> {
+    const started = performance.now();
+    const response = await fetch(this.stack().gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+    return { ms: performance.now() - started, errors: body.errors?.length ?? 0, data: body.data };
+  }
+}

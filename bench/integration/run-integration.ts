@@ -1,0 +1,184 @@
+import { loadIntegrationMap } from '../../src/integration-map';
+import { generateEstate } from '../../src/sandboxes/seed';
+import { startTestStack, type TestStack } from '../../test/support/stack';
+import { median, percentile } from '../kit/stats';
+import { INVENTORY_ITEM, ORDERS_PAGE, StackProbe } from './probe';
+
+export interface IntegrationSettings {
+  /** Queries timed with every read cache emptied first. */
+  readonly uncachedSamples: number;
+  /** Queries timed on warm caches. */
+  readonly cachedSamples: number;
+  /** How long the failure path is loaded after the breaker opened. */
+  readonly openSeconds: number;
+}
+
+/** Injected latency of every system call (each sandbox's `slow` fault). */
+export const SYSTEM_DELAY_MS = 20;
+/**
+ * Levels of the orders page at which systems are called, one after the other: the orders (the ERP's copy of each
+ * order's status, which is bidirectional), then, all at once, customers' segments (CRM), items (ERP), payments and
+ * shipments (couriers). The store is our own database, with no injected latency.
+ */
+export const ORDERS_PAGE_LEVELS = 2;
+
+export interface PathFigures {
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Calls per query to each system, the highest seen. */
+  readonly callsPerSystem: Readonly<Record<string, number>>;
+  readonly errors: number;
+}
+
+export interface IntegrationReport {
+  readonly floorMs: number;
+  readonly uncached: PathFigures;
+  readonly cached: PathFigures;
+  /** The longest chain of system calls made one after another by an uncached page, as measured. */
+  readonly sequentialDepth: number;
+  readonly failure: FailureReport;
+}
+
+export interface FailureReport {
+  readonly system: string;
+  readonly timeoutMs: number;
+  readonly baselineP99Ms: number;
+  readonly beforeOpen: { readonly queries: number; readonly p99Ms: number };
+  readonly afterOpen: { readonly queries: number; readonly p50Ms: number; readonly p99Ms: number; readonly openCodes: number };
+  readonly breakerOpened: boolean;
+  /** The inventory query (store and ERP only), while the system hangs and after its breaker opened. */
+  readonly untouched: { readonly baselineP99Ms: number; readonly duringHangP99Ms: number; readonly afterOpenP99Ms: number; readonly queries: number };
+}
+
+const HUNG_SYSTEM = 'payments';
+const HUNG_CONCURRENCY = 6;
+
+export async function runIntegration(settings: IntegrationSettings, log: (line: string) => void): Promise<IntegrationReport> {
+  let stack: TestStack | undefined;
+  const probe = new StackProbe(() => stack!);
+  stack = await startTestStack({}, { onCall: probe.onCall });
+  try {
+    for (const [, sandbox] of probe.sandboxes()) sandbox.setFault({ mode: 'slow', delayMs: SYSTEM_DELAY_MS });
+    // First contact: connections, the CRM's and ERP's credentials, the query plan.
+    await probe.query(ORDERS_PAGE, { first: 100 });
+
+    const cursors = await pageCursors(probe);
+    const uncached = await timePath(probe, settings.uncachedSamples, cursors, true);
+    await probe.dropCaches();
+    probe.resetCounts();
+    await probe.query(ORDERS_PAGE, { first: 100 });
+    const sequentialDepth = probe.sequentialDepth();
+    log(`  uncached page: p50 ${uncached.p50Ms.toFixed(1)} ms, p99 ${uncached.p99Ms.toFixed(1)} ms; ${sequentialDepth} system calls in a row`);
+    // The cached path: the same page again and again, as a busy storefront asks it.
+    const cached = await timePath(probe, settings.cachedSamples, [null], false);
+    log(`  cached page:   p50 ${cached.p50Ms.toFixed(1)} ms, p99 ${cached.p99Ms.toFixed(1)} ms`);
+
+    const failure = await failurePath(stack, probe, settings, log);
+    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, uncached, cached, sequentialDepth, failure };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** The cursors that start each page of 100 orders (null: the first page). */
+async function pageCursors(probe: StackProbe): Promise<(string | null)[]> {
+  const pages = Math.ceil(generateEstate().orders.length / 100);
+  const all = await probe.query('query($first: Int) { orders(first: $first) { edges { cursor } } }', { first: pages * 100 > 500 ? 500 : pages * 100 });
+  const edges = (all.data as { orders: { edges: { cursor: string }[] } }).orders.edges;
+  return [null, ...edges.filter((_, index) => (index + 1) % 100 === 0).map((edge) => edge.cursor)].slice(0, pages);
+}
+
+async function timePath(probe: StackProbe, samples: number, cursors: readonly (string | null)[], uncached: boolean): Promise<PathFigures> {
+  const times: number[] = [];
+  const callsPerSystem: Record<string, number> = {};
+  let errors = 0;
+  for (let sample = 0; sample < samples; sample += 1) {
+    if (uncached) await probe.dropCaches();
+    probe.resetCounts();
+    const answer = await probe.query(ORDERS_PAGE, { first: 100, after: cursors[sample % cursors.length] });
+    const nodes = (answer.data as { orders?: { nodes?: unknown[] } } | null)?.orders?.nodes ?? [];
+    if (nodes.length !== 100) errors += 1;
+    errors += answer.errors;
+    times.push(answer.ms);
+    for (const [system, count] of Object.entries(probe.counts())) callsPerSystem[system] = Math.max(callsPerSystem[system] ?? 0, count);
+  }
+  return { samples, p50Ms: median(times), p99Ms: percentile(times, 99), callsPerSystem, errors };
+}
+
+/**
+ * One system hangs (its sandbox holds every answer for ten minutes). Pages that need it wait for its timeout until
+ * its breaker opens, then fail fast (its fields null, stale copies where there are some); the inventory query,
+ * which does not need it, is timed all along.
+ */
+async function failurePath(stack: TestStack, probe: StackProbe, settings: IntegrationSettings, log: (line: string) => void): Promise<FailureReport> {
+  const skus = generateEstate().items.map((item) => item.sku);
+  let skuIndex = 0;
+  const inventory = async () => {
+    await probe.dropCaches(['erp']);
+    return probe.query(INVENTORY_ITEM, { sku: skus[(skuIndex += 1) % skus.length] });
+  };
+  const untilDone = async (done: () => boolean): Promise<number[]> => {
+    const times: number[] = [];
+    while (!done()) times.push((await inventory()).ms);
+    return times;
+  };
+  const baselineUntouched: number[] = [];
+  for (let sample = 0; sample < 20; sample += 1) baselineUntouched.push((await inventory()).ms);
+  const baselinePages: number[] = [];
+  for (let sample = 0; sample < 5; sample += 1) {
+    await probe.dropCaches([HUNG_SYSTEM]);
+    baselinePages.push((await probe.query(ORDERS_PAGE, { first: 100 })).ms);
+  }
+
+  const sandbox = stack.estate!.sandboxes[HUNG_SYSTEM];
+  sandbox.setFault({ mode: 'slow', delayMs: 600_000 });
+  try {
+    await probe.dropCaches([HUNG_SYSTEM]);
+    let hanging = true;
+    const hungPages = Promise.all(Array.from({ length: HUNG_CONCURRENCY }, () => probe.query(ORDERS_PAGE, { first: 100 }))).finally(() => (hanging = false));
+    const [pagesBefore, untouchedDuring] = await Promise.all([hungPages, untilDone(() => !hanging)]);
+    const breakerOpened = stack.resilience.breakerStates().some((state) => state.system === HUNG_SYSTEM && state.state === 'open');
+    log(`  ${HUNG_SYSTEM} hung: ${pagesBefore.length} pages waited p99 ${percentile(pagesBefore.map((page) => page.ms), 99).toFixed(0)} ms; breaker ${breakerOpened ? 'open' : 'NOT open'}`);
+
+    const pagesAfter: { ms: number; open: boolean }[] = [];
+    const until = performance.now() + settings.openSeconds * 1_000;
+    const [, untouchedAfter] = await Promise.all([
+      (async () => {
+        while (performance.now() < until) {
+          await probe.dropCaches([HUNG_SYSTEM]);
+          const started = performance.now();
+          const response = await fetch(stack.gateway.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: ORDERS_PAGE, variables: { first: 100 } }),
+          });
+          const text = await response.text();
+          pagesAfter.push({ ms: performance.now() - started, open: text.includes('CIRCUIT_OPEN') });
+        }
+      })(),
+      untilDone(() => performance.now() >= until),
+    ]);
+    return {
+      system: HUNG_SYSTEM,
+      timeoutMs: loadIntegrationMap().map.systems[HUNG_SYSTEM]?.timeoutMs ?? Number.NaN,
+      baselineP99Ms: percentile(baselinePages, 99),
+      beforeOpen: { queries: pagesBefore.length, p99Ms: percentile(pagesBefore.map((page) => page.ms), 99) },
+      afterOpen: {
+        queries: pagesAfter.length,
+        p50Ms: median(pagesAfter.map((page) => page.ms)),
+        p99Ms: percentile(pagesAfter.map((page) => page.ms), 99),
+        openCodes: pagesAfter.filter((page) => page.open).length,
+      },
+      breakerOpened,
+      untouched: {
+        baselineP99Ms: percentile(baselineUntouched, 99),
+        duringHangP99Ms: percentile(untouchedDuring, 99),
+        afterOpenP99Ms: percentile(untouchedAfter, 99),
+        queries: untouchedDuring.length + untouchedAfter.length,
+      },
+    };
+  } finally {
+    sandbox.setFault({ mode: 'ok' });
+  }
+}

@@ -1,0 +1,211 @@
+import type { FederationReport, FederationRow, FederationSettings } from './federation/run-federation';
+import { TARGET_TITLES, type Target } from './federation/gateways';
+import type { GatewayProfile } from './federation/profile';
+import type { IntegrationReport, IntegrationSettings } from './integration/run-integration';
+import { SYSTEM_DELAY_MS } from './integration/run-integration';
+import type { WriteFigures, WriteSettings } from './integration/run-writes';
+import { figure, ratio, table } from './kit/stats';
+import type { HeaderMode } from './kit/load';
+
+export interface BenchSettings {
+  readonly quick: boolean;
+  readonly federation: FederationSettings;
+  readonly integration: IntegrationSettings;
+  readonly writes: WriteSettings;
+  readonly profileSeconds: number;
+}
+
+export interface BenchResults {
+  readonly command: string;
+  readonly startedAt: Date;
+  readonly durationSeconds: number;
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string; readonly os: string };
+  readonly versions: Readonly<Record<string, string>>;
+  readonly settings: BenchSettings;
+  readonly federation?: FederationReport;
+  readonly integration?: IntegrationReport;
+  readonly writes?: readonly WriteFigures[];
+  readonly profile?: GatewayProfile;
+}
+
+/** Issue 7's targets. */
+const TARGET_RATIO_APOLLO = 2;
+const TARGET_RATIO_HIVE = 1.2;
+const TARGET_FLOOR_RATIO = 1.2;
+const TARGET_RSS_MB = 200;
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const rows = results.federation?.rows ?? [];
+  const row = (target: Target, query: string) => rows.find((entry) => entry.target === target && entry.query === query && entry.headers === 'unique');
+  for (const query of ['nested', 'one-fetch']) {
+    const ours = row('ours', query)?.rpsPerCore;
+    const apollo = row('apollo', query)?.rpsPerCore;
+    const hive = row('hive', query)?.rpsPerCore;
+    if (ours !== undefined && apollo !== undefined) {
+      checks.push({ target: `${query}: ours >= ${TARGET_RATIO_APOLLO}x bare Apollo (per core, uncached)`, measured: ratio(ours, apollo), met: ours / apollo >= TARGET_RATIO_APOLLO });
+    }
+    if (ours !== undefined && hive !== undefined) {
+      checks.push({ target: `${query}: ours >= ${TARGET_RATIO_HIVE}x Hive (per core, uncached)`, measured: ratio(ours, hive), met: ours / hive >= TARGET_RATIO_HIVE });
+    }
+  }
+  const oursRss = Math.max(0, ...rows.filter((entry) => entry.target === 'ours').map((entry) => entry.peakRssMb));
+  if (rows.length) checks.push({ target: `gateway RSS under load < ${TARGET_RSS_MB} MB`, measured: `${figure(oursRss)} MB`, met: oursRss < TARGET_RSS_MB });
+  const integration = results.integration;
+  if (integration) {
+    checks.push({
+      target: `integration p50 within ${TARGET_FLOOR_RATIO}x of the floor (${integration.floorMs} ms)`,
+      measured: `${figure(integration.uncached.p50Ms, 1)} ms = ${ratio(integration.uncached.p50Ms, integration.floorMs)}`,
+      met: integration.uncached.p50Ms <= TARGET_FLOOR_RATIO * integration.floorMs,
+    });
+    const perLevel = Object.entries(integration.uncached.callsPerSystem).filter(([system]) => system !== 'store');
+    const most = Math.max(0, ...perLevel.map(([, count]) => count));
+    checks.push({
+      target: 'at most one call per system per level',
+      measured: perLevel.map(([system, count]) => `${system} ${count}`).join(', '),
+      // The ERP is asked at both levels (orders, then items): two calls are one per level.
+      met: perLevel.every(([system, count]) => count <= (system === 'erp' ? 2 : 1)) && most <= 2,
+    });
+  }
+  return checks;
+}
+
+export function renderReport(results: BenchResults): string {
+  const out: string[] = [];
+  const { machine, versions, settings } = results;
+  out.push(`Command: \`${results.command}\` — ${results.startedAt.toISOString()}, ${figure(results.durationSeconds)} s${settings.quick ? ' (quick: short rounds, a smoke check, not figures to quote)' : ''}`);
+  out.push('');
+  out.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}; Node ${machine.node}`);
+  out.push(`Versions: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')}`);
+  out.push('');
+  if (results.federation) out.push(...federationSection(results.federation, settings.federation));
+  if (results.integration) out.push(...integrationSection(results.integration, settings.integration));
+  if (results.writes?.length) out.push(...writesSection(results.writes, settings.writes));
+  const checks = checkTargets(results);
+  if (checks.length) {
+    out.push('## Targets (issue 7)', '');
+    out.push(table(['target', 'measured', 'met'], checks.map((check) => [check.target, check.measured, check.met ? 'yes' : 'NO'])));
+    out.push('');
+  }
+  if (results.profile) out.push(...profileSection(results.profile));
+  return out.join('\n');
+}
+
+function federationSection(report: FederationReport, settings: FederationSettings): string[] {
+  const out = ['## a. Federation overhead', ''];
+  out.push(
+    `Four subgraphs (accounts, inventory, products, reviews; @requires/@provides) in one process pinned to CPU 0 with the load generator ` +
+      `(autocannon, ${settings.connections} connections); each gateway alone on CPU 1. ${settings.rounds} rounds of ${settings.seconds} s ` +
+      `after ${settings.warmupSeconds} s of warm-up each (identical tokens: ${settings.identicalRounds} rounds), targets in alternating order; medians. ` +
+      `"per core" = requests per second of the gateway's own CPU time (process.cpuUsage), which cancels other load on the machine; ` +
+      `"cores" = how much of its core the gateway used. Same answers from every target: nested ${report.sameAnswers.nested ? 'yes' : 'NO'}, ` +
+      `one-fetch ${report.sameAnswers['one-fetch'] ? 'yes' : 'NO'}.`,
+    '',
+  );
+  for (const headers of ['unique', 'identical'] as HeaderMode[]) {
+    const rows = report.rows.filter((row) => row.headers === headers);
+    if (!rows.length) continue;
+    out.push(headers === 'unique' ? '### A token per request (Authorization forwarded to the subgraphs)' : '### The same token on every request', '');
+    out.push(
+      table(
+        ['query', 'target', 'req/s', 'req/s per core', 'cores', 'p50 ms', 'p99 ms', 'peak RSS MB', 'auth forwarded', 'failures'],
+        rows.map((row) => [
+          row.query,
+          TARGET_TITLES[row.target],
+          figure(row.rps),
+          figure(row.rpsPerCore),
+          figure(row.cores, 2),
+          figure(row.p50Ms),
+          figure(row.p99Ms),
+          figure(row.peakRssMb),
+          row.forwarded === undefined ? '—' : `${figure(row.forwarded * 100)}%`,
+          figure(row.failures),
+        ]),
+      ),
+      '',
+    );
+    out.push(table(['query', 'ours / bare Apollo (per core)', 'ours / Hive (per core)', 'ours / bare Apollo (req/s)', 'ours / Hive (req/s)', 'ours / direct (per core)'], ratioRows(rows)), '');
+  }
+  return out;
+}
+
+function ratioRows(rows: readonly FederationRow[]): string[][] {
+  return ['nested', 'one-fetch'].map((query) => {
+    const find = (target: Target) => rows.find((row) => row.target === target && row.query === query);
+    const [ours, apollo, hive, direct] = [find('ours'), find('apollo'), find('hive'), find('direct')];
+    return [query, ratio(ours?.rpsPerCore, apollo?.rpsPerCore), ratio(ours?.rpsPerCore, hive?.rpsPerCore), ratio(ours?.rps, apollo?.rps), ratio(ours?.rps, hive?.rps), ratio(ours?.rpsPerCore, direct?.rpsPerCore)];
+  });
+}
+
+function integrationSection(report: IntegrationReport, settings: IntegrationSettings): string[] {
+  const systems = Object.keys(report.uncached.callsPerSystem);
+  const failure = report.failure;
+  return [
+    '## b. Integration workload',
+    '',
+    `The whole product (startStack, embedded: SQLite, in-memory cache) in the benchmark's process; every sandbox answers ${SYSTEM_DELAY_MS} ms late. ` +
+      `\`orders(first: 100)\` with customer, lines -> item, payment, shipments (test/operations/orders-page.graphql), one query at a time. ` +
+      `Floor = ${report.floorMs / SYSTEM_DELAY_MS} levels x ${SYSTEM_DELAY_MS} ms = ${report.floorMs} ms; system calls seen one after another in an uncached page: ${report.sequentialDepth}.`,
+    '',
+    table(
+      ['path', 'queries', 'p50 ms', 'p99 ms', 'p50 / floor', 'errors', ...systems.map((system) => `${system} calls`)],
+      [
+        ['uncached (every read cache emptied first)', report.uncached],
+        ['cached (the same page again)', report.cached],
+      ].map(([label, path]) => {
+        const figures = path as IntegrationReport['uncached'];
+        return [label as string, figure(figures.samples), figure(figures.p50Ms, 1), figure(figures.p99Ms, 1), ratio(figures.p50Ms, report.floorMs), figure(figures.errors), ...systems.map((system) => figure(figures.callsPerSystem[system]))];
+      }),
+    ),
+    '',
+    'Calls: the most one query made to each system (counted by the sandboxes; the store by the resilience layer). The ERP is asked at two levels (orders, then items).',
+    '',
+    '## c. Failure path',
+    '',
+    `${failure.system} hangs (its sandbox holds every answer for 10 minutes; its timeout in the integration map: ${figure(failure.timeoutMs)} ms). ` +
+      `${failure.beforeOpen.queries} pages that need it are sent at once; then pages one at a time for ${settings.openSeconds} s. ` +
+      `The inventory query (store and ERP only) runs one at a time all along. Breaker opened: ${failure.breakerOpened ? 'yes' : 'NO'}.`,
+    '',
+    table(
+      ['query', 'healthy p99 ms', 'hung, breaker closed: p99 ms', 'breaker open: p50 ms', 'breaker open: p99 ms', 'queries'],
+      [
+        ['orders page (needs payments)', figure(failure.baselineP99Ms, 1), figure(failure.beforeOpen.p99Ms, 0), figure(failure.afterOpen.p50Ms, 1), figure(failure.afterOpen.p99Ms, 1), `${failure.beforeOpen.queries} + ${failure.afterOpen.queries} (${failure.afterOpen.openCodes} with CIRCUIT_OPEN)`],
+        ['inventory item (does not)', figure(failure.untouched.baselineP99Ms, 1), figure(failure.untouched.duringHangP99Ms, 1), '—', figure(failure.untouched.afterOpenP99Ms, 1), figure(failure.untouched.queries)],
+      ],
+    ),
+    '',
+  ];
+}
+
+function writesSection(figures: readonly WriteFigures[], settings: WriteSettings): string[] {
+  return [
+    '## d. Write path',
+    '',
+    `\`updateCustomer\` with a bearer token (owner: the store; followers: CRM and ERP), ${settings.concurrency} at a time for ${settings.seconds} s: ` +
+      'each applied, audited and queued in one transaction. Then the queued follower jobs drained by the outbox worker, timed on their own ' +
+      "(the CRM's published budget, 10 requests/s, is lifted for this run: the figure is what the worker and the database do).",
+    '',
+    table(
+      ['database', 'mutations', 'mutations/s', 'p50 ms', 'p99 ms', 'audit rows', 'not applied', 'outbox jobs', 'jobs/s'],
+      figures.map((entry) => [entry.database, figure(entry.mutations), figure(entry.mutationsPerSecond), figure(entry.p50Ms, 1), figure(entry.p99Ms, 1), figure(entry.audited), figure(entry.rejected), figure(entry.jobs), figure(entry.jobsPerSecond)]),
+    ),
+    '',
+  ];
+}
+
+function profileSection(profile: GatewayProfile): string[] {
+  return [
+    `## Where our gateway's time goes (node --cpu-prof, ${profile.seconds} s under load, both queries)`,
+    '',
+    table(['package', 'self %'], profile.packages.map((line) => [line.name, figure(line.selfPercent, 1)])),
+    '',
+    table(['function', 'where', 'self %'], profile.functions.map((line) => [line.name, line.where, figure(line.selfPercent, 1)])),
+    '',
+  ];
+}

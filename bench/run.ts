@@ -1,0 +1,114 @@
+import './kit/guard';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pinSelf } from './kit/child';
+import { runFederation } from './federation/run-federation';
+import { profileGateway } from './federation/profile';
+import { runIntegration } from './integration/run-integration';
+import { runWrites } from './integration/run-writes';
+import { checkTargets, renderReport, type BenchResults, type BenchSettings } from './report';
+
+/**
+ * `npm run bench [-- --quick] [-- --only federation,integration,writes] [-- --no-profile]`: issue 7's benchmark,
+ * every part in one run, printed as tables; a full run also writes bench/RESULTS.md.
+ */
+
+const PARTS = ['federation', 'integration', 'writes'] as const;
+type Part = (typeof PARTS)[number];
+
+const FULL: BenchSettings = {
+  quick: false,
+  federation: { rounds: 3, identicalRounds: 2, warmupSeconds: 1.5, seconds: 4, connections: 32 },
+  integration: { uncachedSamples: 30, cachedSamples: 30, openSeconds: 4 },
+  writes: { seconds: 5, concurrency: 8 },
+  profileSeconds: 4,
+};
+
+const QUICK: BenchSettings = {
+  quick: true,
+  federation: { rounds: 1, identicalRounds: 1, warmupSeconds: 0.5, seconds: 1.5, connections: 32 },
+  integration: { uncachedSamples: 6, cachedSamples: 6, openSeconds: 1.5 },
+  writes: { seconds: 1.5, concurrency: 8 },
+  profileSeconds: 0,
+};
+
+const RESULTS_FILE = path.join(__dirname, 'RESULTS.md');
+const VERSIONED = ['@apollo/gateway', '@apollo/server', '@graphql-hive/gateway', '@graphql-hive/gateway-runtime', 'graphql', 'fastify', 'undici', 'autocannon'];
+
+function parseArguments(argv: readonly string[]): { settings: BenchSettings; parts: Part[]; profile: boolean } {
+  const quick = argv.includes('--quick');
+  const only = argv.find((argument) => argument.startsWith('--only'));
+  const value = only?.includes('=') ? only.split('=')[1] : only ? argv[argv.indexOf(only) + 1] : undefined;
+  const parts = value ? value.split(',').map((part) => part.trim()) : [...PARTS];
+  for (const part of parts) if (!PARTS.includes(part as Part)) throw new Error(`--only takes ${PARTS.join(', ')}; "${part}" is none of them`);
+  const settings = quick ? QUICK : FULL;
+  return { settings, parts: parts as Part[], profile: !quick && !argv.includes('--no-profile') && parts.includes('federation') };
+}
+
+function versionOf(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const { settings, parts, profile } = parseArguments(argv);
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const startedAt = new Date();
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
+    command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
+    startedAt,
+    durationSeconds: 0,
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, os: `${os.type()} ${os.release()}` },
+    versions: Object.fromEntries(VERSIONED.map((name) => [name, versionOf(name)])),
+    settings,
+  };
+
+  if (parts.includes('federation')) {
+    log('a. federation overhead');
+    // This process runs the load generator: it stays beside the subgraphs, away from the gateway's core.
+    pinSelf('0');
+    results.federation = await runFederation(settings.federation, log);
+    if (profile) {
+      log('profile of our gateway under load');
+      results.profile = await profileGateway('ours', settings.profileSeconds, settings.federation.connections);
+    }
+    pinSelf('0,1');
+  }
+  if (parts.includes('integration')) {
+    log('b. integration workload, c. failure path');
+    results.integration = await runIntegration(settings.integration, log);
+  }
+  if (parts.includes('writes')) {
+    log('d. write path');
+    const writes = [];
+    for (const database of ['SQLite', 'PostgreSQL'] as const) {
+      writes.push(await runWrites(database, settings.writes));
+      log(`  ${database}: done`);
+    }
+    results.writes = writes;
+  }
+  results.durationSeconds = (Date.now() - startedAt.getTime()) / 1_000;
+
+  const report = renderReport(results);
+  log('');
+  log(report);
+  if (!settings.quick && parts.length === PARTS.length) {
+    writeFileSync(RESULTS_FILE, `# Benchmark results (issue 7)\n\nWritten by \`npm run bench\` from its last full run.\n\n${report}\n`);
+    log(`written: ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  }
+  const missed = checkTargets(results).filter((check) => !check.met);
+  if (missed.length) log(`targets missed: ${missed.length} (see the table above)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
