@@ -1,23 +1,44 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, type Config } from '../config';
 
+/** The largest answer an adapter takes from its system, in bytes (from the integration map; default 5 MiB). */
+interface Capped {
+  readonly maxResponseBytes?: number;
+}
+
 /** Everything the adapters need to reach the systems: where they are and the credentials they take. */
 export interface SystemConnections {
-  readonly crm: { readonly baseUrl: string; readonly clientId: string; readonly clientSecret: string };
-  readonly erp: { readonly baseUrl: string; readonly db: string; readonly login: string; readonly apiKey: string };
-  readonly payments: {
+  readonly crm: Capped & { readonly baseUrl: string; readonly clientId: string; readonly clientSecret: string };
+  readonly erp: Capped & { readonly baseUrl: string; readonly db: string; readonly login: string; readonly apiKey: string };
+  readonly payments: Capped & {
     readonly baseUrl: string;
     readonly secretKey: string;
     readonly maxSearchClauses: number;
     /** Signing secret of our webhook endpoint; without one, the gateway takes no payment webhooks. */
     readonly webhookSecret?: string;
   };
-  readonly courierA: {
+  readonly courierA: Capped & {
     readonly baseUrl: string;
     readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
   };
-  readonly courierB: { readonly baseUrl: string; readonly apiKey: string };
-  readonly legacy: { readonly baseUrl: string; readonly username: string; readonly password: string };
+  readonly courierB: Capped & { readonly baseUrl: string; readonly apiKey: string };
+  readonly legacy: Capped & { readonly baseUrl: string; readonly username: string; readonly password: string };
+}
+
+/** Each system's cap on the size of its answers, in bytes (the integration map's `maxResponseBytes`). */
+export type ResponseCaps = { readonly [K in keyof SystemConnections]?: number };
+
+/** The connections with each system's response cap, which its adapter enforces on every answer. */
+export function withResponseCaps(connections: SystemConnections, caps: ResponseCaps): SystemConnections {
+  const capped = <T extends object>(connection: T, cap: number | undefined): T => (cap ? { ...connection, maxResponseBytes: cap } : connection);
+  return {
+    crm: capped(connections.crm, caps.crm),
+    erp: capped(connections.erp, caps.erp),
+    payments: capped(connections.payments, caps.payments),
+    courierA: capped(connections.courierA, caps.courierA),
+    courierB: capped(connections.courierB, caps.courierB),
+    legacy: capped(connections.legacy, caps.legacy),
+  };
 }
 
 /**

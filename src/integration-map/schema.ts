@@ -25,6 +25,8 @@ export const DATA_FORMATS = ['sql', 'json', 'json-rpc', 'form', 'xml'] as const;
 
 /** The playbook's conservative default: a call to a system gives up after 8 seconds. */
 export const DEFAULT_TIMEOUT_MS = 8_000;
+/** Largest answer taken from a system unless the map says otherwise: far above any honest answer of the estate. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
 export const LITERAL_SECRET =
   'a literal value: credentials come from environment variables or files, never from the map (write { env: NAME } or { file: /path })';
@@ -87,6 +89,8 @@ const systemSchema = z.strictObject({
   sandbox: z.boolean(),
   format: z.enum(DATA_FORMATS),
   timeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_TIMEOUT_MS),
+  /** Largest answer accepted from the system, in bytes; a larger one is refused unread (UPSTREAM_BAD_RESPONSE). */
+  maxResponseBytes: z.number().int().min(1_024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_RESPONSE_BYTES),
   notes: text.optional(),
 });
 export type SystemEntry = z.output<typeof systemSchema>;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { newAdminToken, type Config } from '../config';
 import { openDatabase, seedSiteStore, type Database } from '../db';
-import { connectionsFromConfig, type SystemConnections } from '../estate/connections';
+import { connectionsFromConfig, withResponseCaps, type SystemConnections } from '../estate/connections';
 import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
 import { SUBGRAPH_PORTS, SYSTEMS } from '../estate/systems';
 import { serveGateway, type RunningGateway, type SystemListing } from '../gateway/serve-gateway';
@@ -82,6 +82,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     } else {
       connections = connectionsFromConfig(config);
     }
+    // Each adapter refuses answers larger than its system's cap in the integration map.
+    const capOf = (name: string) => map.systems[name]?.maxResponseBytes;
+    connections = withResponseCaps(connections, {
+      crm: capOf('crm'), erp: capOf('erp'), payments: capOf('payments'),
+      courierA: capOf('courier-a'), courierB: capOf('courier-b'), legacy: capOf('legacy'),
+    });
 
     const db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
     closers.push(db.close);

@@ -24,8 +24,14 @@ export function createCourierAClient(options: {
   system: string;
   baseUrl: string;
   tls: { ca: string | Buffer; cert: string | Buffer; key: string | Buffer };
+  maxResponseBytes?: number | undefined;
 }): CourierAClient {
-  const http: HttpClient = createHttpClient({ system: options.system, baseUrl: options.baseUrl, tls: options.tls });
+  const http: HttpClient = createHttpClient({
+    system: options.system,
+    baseUrl: options.baseUrl,
+    tls: options.tls,
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
+  });
   const post = async <T>(
     site: CallSite,
     path: string,

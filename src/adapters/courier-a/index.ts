@@ -15,6 +15,8 @@ export interface CourierAAdapterOptions {
   readonly service?: string;
   /** Most order references sent in one track request; larger batches are split. @default 200 */
   readonly maxReferencesPerRequest?: number;
+  /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
+  readonly maxResponseBytes?: number;
 }
 
 export interface CourierAAdapter extends Courier, AsyncDisposable {
@@ -27,7 +29,7 @@ export function createCourierAAdapter(options: CourierAAdapterOptions): CourierA
   const system = options.system ?? 'courier-a';
   const service = options.service ?? 'PARCEL_STANDARD';
   const chunkSize = Math.max(1, options.maxReferencesPerRequest ?? 200);
-  const client = createCourierAClient({ system, baseUrl: options.baseUrl, tls: { ...options.tls } });
+  const client = createCourierAClient({ system, baseUrl: options.baseUrl, tls: { ...options.tls }, maxResponseBytes: options.maxResponseBytes });
   const site = (operation: string): CallSite => ({ system, operation });
 
   const findByOrderIds = async (

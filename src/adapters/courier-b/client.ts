@@ -25,8 +25,12 @@ export interface CourierBClient extends AsyncDisposable {
 /** Statuses that carry ShipEngine's error body worth reading; 429 and 5xx are left to the HTTP kit. */
 const ERROR_STATUSES = [400, 401, 403, 404, 409, 422] as const;
 
-export function createCourierBClient(options: { system: string; baseUrl: string; apiKey: string }): CourierBClient {
-  const http = createHttpClient({ system: options.system, baseUrl: options.baseUrl });
+export function createCourierBClient(options: { system: string; baseUrl: string; apiKey: string; maxResponseBytes?: number | undefined }): CourierBClient {
+  const http = createHttpClient({
+    system: options.system,
+    baseUrl: options.baseUrl,
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
+  });
   const send = async (site: CallSite, request: CourierBRequest): Promise<HttpResponse> => {
     const response = await http.request({
       operation: site.operation,

@@ -22,6 +22,8 @@ export interface CourierBAdapterOptions {
   readonly pageSize?: number;
   /** Most order ids sent in one `sales_order_id` list (it travels in the URL); larger batches are split. @default 200 */
   readonly maxOrdersPerRequest?: number;
+  /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
+  readonly maxResponseBytes?: number;
 }
 
 export interface CourierBAdapter extends Courier, AsyncDisposable {
@@ -46,7 +48,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
   };
   const pageSize = Math.max(1, options.pageSize ?? 500);
   const chunkSize = Math.max(1, options.maxOrdersPerRequest ?? 200);
-  const client = createCourierBClient({ system, baseUrl: options.baseUrl, apiKey: options.apiKey });
+  const client = createCourierBClient({ system, baseUrl: options.baseUrl, apiKey: options.apiKey, maxResponseBytes: options.maxResponseBytes });
   const site = (operation: string): CallSite => ({ system, operation });
 
   const listChunk = async (orderIds: readonly string[], signal: AbortSignal | undefined) => {

@@ -15,6 +15,7 @@ export interface CrmClientOptions {
   readonly baseUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  readonly maxResponseBytes?: number | undefined;
 }
 
 export interface CrmCall {
@@ -55,7 +56,11 @@ const RENEW_MARGIN_MS = 60_000;
 const TOKEN_SITE_OPERATION = 'accessToken';
 
 export function createCrmClient(options: CrmClientOptions): CrmClient {
-  const http = createHttpClient({ system: options.system, baseUrl: options.baseUrl });
+  const http = createHttpClient({
+    system: options.system,
+    baseUrl: options.baseUrl,
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
+  });
   const tokenSite: CallSite = { system: options.system, operation: TOKEN_SITE_OPERATION };
   let cached: CachedToken | undefined;
   let pending: Promise<CachedToken> | undefined;

@@ -22,6 +22,8 @@ export interface CrmAdapterOptions {
   readonly batchSize?: number;
   /** The portal's currency, in which HubSpot holds `total_revenue`. @default 'EUR' */
   readonly currency?: string;
+  /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
+  readonly maxResponseBytes?: number;
 }
 
 const CONTACTS = ['crm', 'v3', 'objects', 'contacts'] as const;
@@ -43,6 +45,7 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
     baseUrl: options.baseUrl,
     clientId: options.clientId,
     clientSecret: options.clientSecret,
+    maxResponseBytes: options.maxResponseBytes,
   });
 
   const byCustomerId = (customerId: string): string =>

@@ -17,6 +17,7 @@ export interface OdooClientOptions {
   readonly db: string;
   readonly login: string;
   readonly apiKey: string;
+  readonly maxResponseBytes?: number | undefined;
 }
 
 /** One `execute_kw` call. */
@@ -41,7 +42,7 @@ type Answer = { readonly ok: true; readonly result: unknown } | { readonly ok: f
 
 export function createOdooClient(options: OdooClientOptions): OdooClient {
   const { system, db, login, apiKey } = options;
-  const http = createHttpClient({ system, baseUrl: options.baseUrl });
+  const http = createHttpClient({ system, baseUrl: options.baseUrl, ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}) });
   // The shared authenticate belongs to no caller, so it is not cut short by one caller's signal, only by close().
   const lifetime = new AbortController();
   let lastId = 0;

@@ -29,6 +29,8 @@ export interface ErpAdapterOptions {
   readonly apiKey: string;
   /** The system's name in the integration map, for errors. @default 'erp' */
   readonly system?: string;
+  /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
+  readonly maxResponseBytes?: number;
 }
 
 /** The shop module's stock actions on stock.quant (see the ERP sandbox). */

@@ -7,7 +7,10 @@ export interface HttpClientOptions {
   readonly baseUrl: string;
   /** TLS material for systems that want mutual TLS. */
   readonly tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer };
-  /** Largest body accepted from the system, in bytes. @default 10 MiB */
+  /**
+   * Largest body accepted from the system, in bytes (the integration map's maxResponseBytes): a larger one is refused
+   * unread as UPSTREAM_BAD_RESPONSE, so that a broken or hostile system cannot fill our memory. @default 5 MiB
+   */
   readonly maxResponseBytes?: number;
   /** Keep-alive connections per origin. @default 16 */
   readonly connections?: number;
@@ -36,6 +39,9 @@ export interface HttpClient extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** The cap when the integration map names none (schema.ts DEFAULT_MAX_RESPONSE_BYTES says the same). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+
 /** Joins path segments, escaping each one: an id can never walk out of its segment. */
 export function pathOf(...segments: readonly (string | number)[]): string {
   return `/${segments.map((segment) => encodeURIComponent(String(segment))).join('/')}`;
@@ -53,7 +59,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     keepAliveTimeout: 10_000,
     connect: options.tls ? { ...options.tls, rejectUnauthorized: true } : undefined,
   });
-  const limit = options.maxResponseBytes ?? 10 * 1024 * 1024;
+  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
   const request = async (call: HttpRequest): Promise<HttpResponse> => {
     const site: CallSite = { system: options.system, operation: call.operation };

@@ -1,4 +1,4 @@
-export { createHttpClient, pathOf } from './http-client';
+export { createHttpClient, DEFAULT_MAX_RESPONSE_BYTES, pathOf } from './http-client';
 export type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './http-client';
 export { badResponse, errorFromStatus, errorFromTransport, parseJson, retryAfterMs, validate } from './translate';
 export type { CallSite } from './translate';

@@ -8,6 +8,7 @@ export interface LegacyClientOptions {
   readonly baseUrl: string;
   readonly username: string;
   readonly password: string;
+  readonly maxResponseBytes?: number | undefined;
 }
 
 export interface LegacyLookup<T> {
@@ -24,7 +25,11 @@ export interface LegacyLookup<T> {
 
 /** HTTP Basic auth and the shop's envelope: ok 1 -> validated rows; ok 0 -> an IntegrationError. */
 export function createLegacyClient(options: LegacyClientOptions) {
-  const http = createHttpClient({ system: options.system, baseUrl: options.baseUrl });
+  const http = createHttpClient({
+    system: options.system,
+    baseUrl: options.baseUrl,
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
+  });
   const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
 
   return {

@@ -17,6 +17,8 @@ export interface LegacyAdapterOptions {
   readonly timeZone?: string;
   /** Most keys the shop takes per request; a larger batch is sent in several. @default 200 */
   readonly maxKeysPerCall?: number;
+  /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
+  readonly maxResponseBytes?: number;
 }
 
 /**
@@ -30,7 +32,13 @@ export function createLegacyAdapter(options: LegacyAdapterOptions): LegacyStore 
     throw new RangeError(`legacy adapter: maxKeysPerCall must be a whole number from 1, got ${maxKeys}`);
   }
   const mapper = createLegacyMapper(options.timeZone ?? 'Europe/Amsterdam');
-  const client = createLegacyClient({ system, baseUrl: options.baseUrl, username: options.username, password: options.password });
+  const client = createLegacyClient({
+    system,
+    baseUrl: options.baseUrl,
+    username: options.username,
+    password: options.password,
+    maxResponseBytes: options.maxResponseBytes,
+  });
 
   /** Looks keys up by EXT_REF, one request per chunk; answers only the rows asked for, mapped. */
   const lookUp = async <Row extends { readonly EXT_REF: string }, T>(

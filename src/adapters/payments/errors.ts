@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { IntegrationError, type IntegrationErrorCode } from '../../domain';
 import { badResponse, errorFromStatus, retryAfterMs, type CallSite } from '../kit';
+import { ResponseTooLarge } from './client';
 
 /**
  * Stripe SDK errors -> our closed set. Reasons name Stripe's error code and parameter (which say what to fix) and
@@ -9,6 +10,8 @@ import { badResponse, errorFromStatus, retryAfterMs, type CallSite } from '../ki
 export function errorFromStripe(site: CallSite, error: unknown, signal?: AbortSignal): IntegrationError {
   if (error instanceof IntegrationError) return error;
   if (signal?.aborted) return make('UPSTREAM_TIMEOUT', site, 'no answer in time (the caller stopped waiting)', error);
+  const tooLarge = tooLargeIn(error);
+  if (tooLarge) return badResponse(site, tooLarge.message, error);
 
   const { errors } = Stripe;
   if (!(error instanceof errors.StripeError)) {
@@ -59,4 +62,12 @@ export function errorFromStripe(site: CallSite, error: unknown, signal?: AbortSi
 
 function make(code: IntegrationErrorCode, site: CallSite, reason: string, cause: unknown): IntegrationError {
   return new IntegrationError(code, `${site.system} ${site.operation}: ${reason}`, { ...site, reason, cause });
+}
+
+/** The cap refusal, wherever the SDK wrapped it: a connection error's `detail`, an API error's `raw.exception`, a cause. */
+function tooLargeIn(error: unknown, depth = 0): ResponseTooLarge | undefined {
+  if (error instanceof ResponseTooLarge) return error;
+  if (depth > 4 || typeof error !== 'object' || error === null) return undefined;
+  const inner = error as { detail?: unknown; raw?: { exception?: unknown }; cause?: unknown };
+  return tooLargeIn(inner.detail, depth + 1) ?? tooLargeIn(inner.raw?.exception, depth + 1) ?? tooLargeIn(inner.cause, depth + 1);
 }

@@ -25,6 +25,8 @@ export interface PaymentsAdapterOptions {
    * attaches the customer's method in production; the estate uses Stripe's test card. @default 'pm_card_visa'
    */
   readonly paymentMethod?: string;
+  /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
+  readonly maxResponseBytes?: number;
 }
 
 /** The payment gateway port over Stripe, plus the connection pool it owns. */
@@ -52,7 +54,7 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
   const paymentMethod = options.paymentMethod ?? 'pm_card_visa';
-  const client = createStripeClient({ baseUrl: options.baseUrl, secretKey: options.secretKey, timeoutMs });
+  const client = createStripeClient({ baseUrl: options.baseUrl, secretKey: options.secretKey, timeoutMs, maxResponseBytes: options.maxResponseBytes });
   const { stripe } = client;
 
   /** One SDK call: the caller's signal reaches the transport, SDK errors become ours, the answer is validated. */

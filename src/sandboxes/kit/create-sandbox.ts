@@ -64,7 +64,7 @@ export async function startSandbox(
   const failureBody = definition.failureBody ?? jsonFailure;
   let fault: FaultSetting = NO_FAULT;
   let garbled = 0;
-  const garbling = new WeakSet<FastifyRequest>();
+  const garbling = new WeakMap<FastifyRequest, Extract<ReturnType<typeof decideFault>, { kind: 'garble' }>>();
 
   const app = Fastify({
     logger: false,
@@ -100,7 +100,7 @@ export async function startSandbox(
         return;
       }
       case 'garble':
-        garbling.add(request);
+        garbling.set(request, decision);
         return;
       case 'rate-limit':
         reply.header('retry-after', String(decision.retryAfterSeconds));
@@ -115,9 +115,10 @@ export async function startSandbox(
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!garbling.has(request) || typeof payload !== 'string') return payload;
+    const decision = garbling.get(request);
+    if (!decision || typeof payload !== 'string') return payload;
     garbled += 1;
-    return garble(payload, String(reply.getHeader('content-type') ?? ''), garbled);
+    return garble(payload, String(reply.getHeader('content-type') ?? ''), garbled, decision.variant, decision.sizeBytes);
   });
 
   app.post('/_sandbox/faults', async (request, reply) => {

@@ -1,0 +1,87 @@
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+
+/**
+ * The one safe XML reader and writer, shared by courier A's adapter and its sandbox (and any later XML system).
+ *
+ * Safe means: no document type declaration is ever read. A DTD is where external entities (XXE: `<!ENTITY x SYSTEM
+ * "file:///etc/passwd">`) and entity expansion (billion laughs: entities defined by ten copies of the one before) live,
+ * so any markup declaration (`<!DOCTYPE`, `<!ENTITY`, `<!ELEMENT`, `<!ATTLIST`, `<!NOTATION`, in any case) refuses the
+ * document before a parser sees it, and the parser itself expands no entity. The five predefined entities and
+ * character references are decoded in one pass, so nothing can expand twice. Nesting is capped by the parser.
+ */
+
+/** Why a document was refused. */
+export type XmlRefusal = 'DTD_NOT_ALLOWED' | 'MALFORMED_XML';
+
+export type ParsedXml =
+  | { readonly ok: true; readonly document: Record<string, unknown> }
+  | { readonly ok: false; readonly code: XmlRefusal; readonly message: string };
+
+export interface XmlCodec {
+  /** Parses a document; a DTD, an entity declaration or a malformed document is refused, never expanded. */
+  parse(text: string): ParsedXml;
+  /** Serialises a document with the XML declaration, escaping every value. */
+  build(document: Record<string, unknown>): string;
+}
+
+export interface XmlCodecOptions {
+  /** Elements that repeat, by dotted path (`TrackResponse.Consignment`): always arrays, even when only one came. */
+  readonly repeated?: readonly string[];
+  /** Deepest element nesting accepted. @default 32 */
+  readonly maxDepth?: number;
+}
+
+/** A markup declaration other than a comment or CDATA section: the start of a DTD, or a piece of one. */
+const MARKUP_DECLARATION = /<!(?!--|\[CDATA\[)/;
+
+const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Decodes the five predefined XML entities and character references in one pass: nothing can expand twice. */
+export function decodeText(value: string): string {
+  return value.replace(/&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(lt|gt|amp|quot|apos));/g, (match, hex, dec, name) => {
+    if (name) return PREDEFINED[name as string] ?? match;
+    const code = hex ? Number.parseInt(hex as string, 16) : Number(dec);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;
+  });
+}
+
+export function createXmlCodec(options: XmlCodecOptions = {}): XmlCodec {
+  const repeated = new Set(options.repeated ?? []);
+  const parser = new XMLParser({
+    processEntities: false,
+    htmlEntities: false,
+    ignoreAttributes: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    parseTagValue: false,
+    trimValues: true,
+    maxNestedTags: options.maxDepth ?? 32,
+    isArray: (_name, path) => typeof path === 'string' && repeated.has(path),
+    tagValueProcessor: (_name, value) => decodeText(value),
+  });
+  const builder = new XMLBuilder({ ignoreAttributes: true, suppressEmptyNode: true, processEntities: true });
+
+  return {
+    parse(text) {
+      if (MARKUP_DECLARATION.test(text)) {
+        return {
+          ok: false,
+          code: 'DTD_NOT_ALLOWED',
+          message: 'the document carries a DOCTYPE or ENTITY declaration, which is refused (no entity is ever expanded or fetched)',
+        };
+      }
+      const valid = XMLValidator.validate(text);
+      if (valid !== true) {
+        return { ok: false, code: 'MALFORMED_XML', message: `malformed XML (${text.length} bytes): ${valid.err.msg} at line ${valid.err.line}` };
+      }
+      try {
+        return { ok: true, document: parser.parse(text) as Record<string, unknown> };
+      } catch (error) {
+        return { ok: false, code: 'MALFORMED_XML', message: `malformed XML: ${(error as Error).message}` };
+      }
+    },
+    build(document) {
+      return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(document) as string}`;
+    },
+  };
+}
