@@ -68,6 +68,14 @@ export const CONFIG_KEYS = {
     schema: url.optional(),
     doc: 'Where alerts (a job failing for the third time, a dead-lettered job) are POSTed as JSON; unset: the log and the alerts table only.',
   },
+  PLUGBOARD_LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    doc: 'Level of the structured log (pino JSON lines on stdout): info logs every system call with its request id, warn only failed ones.',
+  },
+  PLUGBOARD_METRICS: {
+    schema: z.enum(['open', 'admin', 'off']).default('open'),
+    doc: 'GET /metrics (Prometheus): open to whoever reaches the port, admin (needs the admin bearer token), or off.',
+  },
   CRM_URL: { schema: url.optional(), doc: 'Base URL of the CRM.' },
   CRM_CLIENT_ID: { schema: z.string().optional(), doc: 'OAuth2 client id for the CRM.' },
   CRM_CLIENT_SECRET: { schema: z.string().optional(), doc: 'OAuth2 client secret for the CRM.' },

@@ -7,6 +7,9 @@ import { explorerAssetsDirectory, explorerPage } from './explorer';
 import { adminOutboxRoutes } from './admin-outbox';
 import type { Outbox } from '../outbox/outbox';
 import type { Alerts } from '../alerts';
+import { dashboardRoutes, type Dashboard } from '../dashboard';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../logging';
+import { metricsRoute, type Metrics } from '../metrics';
 
 /** A system as the admin API lists it. */
 export interface SystemListing {
@@ -31,6 +34,12 @@ export interface ServeGatewayOptions extends GatewayOptions {
   /** The outbox and the alerts, for the admin API (dead letters, replay). */
   readonly outbox?: Outbox;
   readonly alerts?: Alerts;
+  /** The live integrations dashboard at /admin (its data at /admin/api/dashboard, admin token). */
+  readonly dashboard?: Dashboard;
+  /** Served at GET /metrics. */
+  readonly metrics?: Metrics;
+  /** Who may read /metrics: anyone who reaches the port (`open`), or only with the admin token (`admin`). @default 'open' */
+  readonly metricsAccess?: 'open' | 'admin';
   /** Extra readiness checks (e.g. the database answers), by name. */
   readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
   /** Inbound webhook endpoints (src/webhooks), each a plugin with its own raw-body parsing. */
@@ -50,7 +59,12 @@ const EXPLORER_ASSETS = '/explorer/';
  * /health/ready, and the admin API.
  */
 export async function serveGateway(options: ServeGatewayOptions): Promise<RunningGateway> {
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  // Every request gets an id: the client's x-request-id when it is sane, else a new one; it is echoed in the answer
+  // and forwarded to every subgraph, whose system calls log it.
+  const app = Fastify({ logger: false, forceCloseConnections: true, genReqId: (raw) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]) });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
   const { apollo } = createGateway(options);
   apollo.addPlugin(fastifyApolloDrainPlugin(app));
   let supergraphLoaded = false;
@@ -58,7 +72,9 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   supergraphLoaded = true;
 
   await app.register(fastifyStatic, { root: explorerAssetsDirectory(), prefix: EXPLORER_ASSETS, decorateReply: false });
-  const graphql = fastifyApolloHandler(apollo, { context: async (request) => ({ headers: request.headers }) });
+  const graphql = fastifyApolloHandler(apollo, {
+    context: async (request) => ({ headers: { ...request.headers, [REQUEST_ID_HEADER]: request.id } }),
+  });
   const page = explorerPage({ assetsPath: EXPLORER_ASSETS, endpointPath: '/graphql' });
   app.route({
     url: '/graphql',
@@ -102,6 +118,11 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   });
 
   for (const webhook of options.webhooks ?? []) await app.register(webhook);
+
+  if (options.dashboard) await app.register(dashboardRoutes, { dashboard: options.dashboard, adminToken: options.adminToken });
+  if (options.metrics) {
+    await app.register(metricsRoute, { metrics: options.metrics, ...(options.metricsAccess === 'admin' ? { adminToken: options.adminToken } : {}) });
+  }
 
   if (options.outbox) {
     await app.register(adminOutboxRoutes, { outbox: options.outbox, alerts: options.alerts, adminToken: options.adminToken });

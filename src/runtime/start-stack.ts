@@ -18,6 +18,10 @@ import { loadIntegrationMap } from '../integration-map';
 import { AuthError } from '../auth';
 import { createAlerts } from '../alerts';
 import { outboxSettingsFrom } from '../outbox/settings';
+import type { Logger } from 'pino';
+import { createDashboard } from '../dashboard';
+import { createLogger, currentRequestId, logSystemCall } from '../logging';
+import { createMetrics, openAlerts, queueDepth, type Metrics } from '../metrics';
 import { PAYMENTS_WEBHOOK_PATH, usePaymentsWebhook } from '../webhooks';
 
 /** Where the committed supergraph lives. */
@@ -36,6 +40,8 @@ export interface StackOptions {
   /** Whether this process drains the outbox. @default true */
   readonly worker?: boolean;
   readonly workerOptions?: WritePathOptions['workerOptions'];
+  /** Where the structured log goes (a line per system call, with its request id). @default pino on stdout at PLUGBOARD_LOG_LEVEL */
+  readonly logger?: Logger;
 }
 
 /** One row of the "what runs where" table `npm start` prints. */
@@ -52,6 +58,8 @@ export interface RunningStack extends AsyncDisposable {
   readonly resilience: Resilience;
   readonly writePath: WritePath;
   readonly integrationLog: IntegrationLog;
+  /** The Prometheus registry behind GET /metrics. */
+  readonly metrics: Metrics;
   readonly subgraphs: readonly RunningService[];
   readonly adminToken: string;
   readonly parts: readonly RunningPart[];
@@ -95,7 +103,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     if (estate) await seedSiteStore(db, estateSeed);
     const alerts = createAlerts(db, { webhookUrl: config.PLUGBOARD_ALERT_WEBHOOK_URL });
 
-    const integrationLog = createIntegrationLog(db);
+    const logger = options.logger ?? createLogger({ level: config.PLUGBOARD_LOG_LEVEL });
+    // Rows and log lines of a call made for a client's request carry its id (subgraphs run requests under it).
+    const integrationLog = createIntegrationLog(db, { requestId: currentRequestId });
+    const metrics = createMetrics({
+      breakerStates: () => resilience.breakerStates(),
+      queueDepth: () => queueDepth(db),
+      openAlerts: () => openAlerts(db),
+      onError: (error) => logger.warn({ reason: error.message }, 'metrics'),
+    });
     closers.push(integrationLog.close);
     const cache = createReadCache(config.REDIS_URL);
     closers.push(() => cache.disconnect());
@@ -110,6 +126,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       cache,
       onCall: (record) => {
         integrationLog.onCall(record);
+        metrics.onCall(record);
+        logSystemCall(logger, record);
         options.onCall?.(record);
       },
       systems: Object.fromEntries(
@@ -170,6 +188,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       systems,
       outbox: writePath.outbox,
       alerts,
+      dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), job: (id) => writePath.outbox.get(id) }),
+      ...(config.PLUGBOARD_METRICS === 'off' ? {} : { metrics, metricsAccess: config.PLUGBOARD_METRICS }),
       // Reads closed by config: every request needs a valid token (mutations also check their scope).
       ...(config.PLUGBOARD_READS === 'closed'
         ? {
@@ -206,11 +226,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       { part: 'gateway', name: 'GraphQL + explorer', url: gateway.url },
       { part: 'gateway', name: 'health', url: `${gateway.origin}/health/ready` },
       { part: 'gateway', name: 'admin API', url: `${gateway.origin}/admin/api/systems` },
+      { part: 'gateway', name: 'dashboard', url: `${gateway.origin}/admin` },
+      ...(config.PLUGBOARD_METRICS === 'off' ? [] : [{ part: 'gateway', name: 'metrics', url: `${gateway.origin}/metrics` }]),
       ...subgraphs.map((service) => ({ part: 'subgraph', name: service.name, url: service.url })),
       ...SYSTEMS.map((system) => ({ part: estate && system.name !== 'store' ? 'sandbox' : 'system', name: system.name, url: urls[system.name] ?? '' })),
     ];
     const close = closeAll;
-    return { gateway, estate, db, resilience, writePath, integrationLog, subgraphs, adminToken, parts, close, [Symbol.asyncDispose]: close };
+    return { gateway, estate, db, resilience, writePath, integrationLog, metrics, subgraphs, adminToken, parts, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await closeAll();
     throw error;

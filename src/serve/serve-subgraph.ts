@@ -3,6 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify from 'fastify';
 import { formatSubgraphError, type Subgraph } from '../../subgraphs';
+import { withRequestId } from '../../subgraphs/kit';
 import { staleExtensionsPlugin, withStaleReport } from '../../subgraphs/kit/stale';
 
 export interface RunningService extends AsyncDisposable {
@@ -24,7 +25,7 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
   });
   await apollo.start();
   const handler = fastifyApolloHandler(apollo, { context: async (request) => subgraph.createContext({ headers: request.headers }) });
-  app.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler: withStaleReport(handler) });
+  app.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler: withRequestId(withStaleReport(handler)) });
   app.get('/health', async () => ({ status: 'live', subgraph: subgraph.name }));
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();

@@ -2,5 +2,6 @@ export { buildSubgraph } from './build-subgraph';
 export type { Subgraph, SubgraphOptions, SubgraphRequest } from './build-subgraph';
 export { loaderOf } from './loaders';
 export { reportStale } from './stale';
+export { withRequestId } from './request-context';
 export { badUserInput, formatSubgraphError, pageSize } from './errors';
 export * from './types';

@@ -25,7 +25,9 @@ export async function startTestStack(
   options: Omit<StackOptions, 'config' | 'ports'> = {},
 ): Promise<TestStack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'plugboard-stack-'));
-  const config = loadConfig({ PLUGBOARD_DATA_DIR: dataDir, PLUGBOARD_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env });
+  // The structured log stays quiet in tests (a line per system call would bury jest's report); a test that reads it
+  // passes a logger of its own.
+  const config = loadConfig({ PLUGBOARD_DATA_DIR: dataDir, PLUGBOARD_ADMIN_TOKEN: TEST_ADMIN_TOKEN, PLUGBOARD_LOG_LEVEL: 'silent', ...env });
   const stack = await startStack({ ...options, config, ports: 'ephemeral' });
   const close = async () => {
     await stack.close();

@@ -1,0 +1,18 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
+export function hasBearer(request: FastifyRequest, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The admin API's 401, the same everywhere under /admin. */
+export function refuseWithoutAdminToken(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(401)
+    .header('www-authenticate', 'Bearer realm="plugboard-admin"')
+    .send({ error: { code: 'UNAUTHENTICATED', message: 'This needs the admin bearer token (PLUGBOARD_ADMIN_TOKEN).' } });
+}
