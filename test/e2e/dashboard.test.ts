@@ -2,8 +2,11 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { parseDatabaseUrl } from '../../src/db';
 import { SYSTEM_NAMES } from '../../src/estate/systems';
 import { DEFAULT_CHROMIUM, isLocalUrl, launchChromium, locateChromium, type LaunchedChromium } from '../support/browser';
+import { testDatabases, type TestDatabase } from '../support/databases';
+import { scratchDatabase } from '../support/scratch-database';
 import { startTestStack, TEST_ADMIN_TOKEN, type TestStack } from '../support/stack';
 import { bearer, mintTestToken } from '../support/tokens';
 
@@ -72,13 +75,17 @@ async function distinctColours(page: Page, png: Buffer): Promise<number> {
   }, png.toString('base64'));
 }
 
-describe('the dashboard API', () => {
+describe.each(testDatabases())('the dashboard API on $label', (database: TestDatabase) => {
   let stack: TestStack;
+  let scratch: { url: string; drop: () => Promise<void> } | undefined;
   beforeAll(async () => {
-    stack = await startTestStack();
+    // Its queries are written once for both dialects: PostgreSQL gets a database of its own.
+    if (database.url && parseDatabaseUrl(database.url).dialect === 'postgresql') scratch = await scratchDatabase(database.url, 'dashboard');
+    stack = await startTestStack(scratch ? { DATABASE_URL: scratch.url } : {});
   }, 60_000);
   afterAll(async () => {
     await stack?.close();
+    await scratch?.drop();
   });
 
   it('serves the page without a token, and its data only with the admin token', async () => {
@@ -118,6 +125,27 @@ describe('the dashboard API', () => {
     expect(snapshot.charts.hour.systems.crm?.calls.reduce((sum, calls) => sum + calls, 0)).toBeGreaterThan(0);
     // The dashboard read the tables and the breakers: no sandbox heard of it.
     expect(sandboxRequests(stack)).toEqual(before);
+  });
+
+  it('explains the last bad payload a system sent, in words', async () => {
+    stack.estate!.sandboxes.crm.setFault({ mode: 'garbage' });
+    try {
+      // Customers no read has cached yet, so the CRM is asked, and answers nonsense.
+      const body = await stack.query('{ customers(first: 60) { nodes { id segment } } }');
+      expect(body.errors?.some((error) => error.extensions?.code === 'UPSTREAM_BAD_RESPONSE' && error.extensions?.system === 'crm')).toBe(true);
+    } finally {
+      stack.estate!.sandboxes.crm.setFault({ mode: 'ok' });
+    }
+    await stack.integrationLog.flush();
+    const snapshot = (await (await fetch(`${stack.gateway.origin}/admin/api/dashboard`, { headers: bearer(TEST_ADMIN_TOKEN) })).json()) as {
+      systems: { name: string; state: string; live: { errors: number }; lastBadPayload: { operation: string; reason: string } | null }[];
+    };
+    const crm = snapshot.systems.find((system) => system.name === 'crm')!;
+    expect(crm.lastBadPayload?.operation).toBe('findByCustomerIds');
+    expect(crm.lastBadPayload?.reason.length).toBeGreaterThan(10);
+    expect(crm.live.errors).toBeGreaterThan(0);
+    expect(crm.state).not.toBe('up');
+    expect(snapshot.systems.filter((system) => system.name !== 'crm').every((system) => system.lastBadPayload === null)).toBe(true);
   });
 });
 
