@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { GATEWAY_PORT } from '../estate/systems';
+import { isTimeZone } from '../shadow/business-day';
 
 /**
  * Plugboard's configuration: one typed schema; every key has a description, an environment variable and a default.
@@ -75,6 +76,14 @@ export const CONFIG_KEYS = {
   PLUGBOARD_METRICS: {
     schema: z.enum(['open', 'admin', 'off']).default('open'),
     doc: 'GET /metrics (Prometheus): open to whoever reaches the port, admin (needs the admin bearer token), or off.',
+  },
+  PLUGBOARD_CUTOVER_CLEAN_DAYS: {
+    schema: z.coerce.number().int().min(1).max(365).default(5),
+    doc: 'Consecutive clean reconciliation days an entity needs before the cutover gate lets it be cut over from the legacy shop.',
+  },
+  PLUGBOARD_RECONCILE_TIME_ZONE: {
+    schema: z.string().refine(isTimeZone, 'expected an IANA time zone, e.g. Europe/Amsterdam').default('Europe/Amsterdam'),
+    doc: 'Time zone of the business day that reconciliation compares and the cutover gate counts: the legacy shop\'s server clock (its timestamps carry no offset).',
   },
   CRM_URL: { schema: url.optional(), doc: 'Base URL of the CRM.' },
   CRM_CLIENT_ID: { schema: z.string().optional(), doc: 'OAuth2 client id for the CRM.' },

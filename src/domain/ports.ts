@@ -128,10 +128,30 @@ export interface Courier {
   cancelShipment(input: { shipmentId: string; idempotencyKey: string }, options?: CallOptions): Promise<Shipment>;
 }
 
-/** The legacy store being replaced: read for shadow mode and reconciliation. */
+/** The records a system changed on one calendar day, a page at a time in ascending id order (reconciliation). */
+export interface ChangedOnRequest {
+  /** The day, `yyyy-mm-dd`, in the system's own time zone. */
+  readonly day: string;
+  readonly first: number;
+  /** The last id of the previous page. */
+  readonly after?: string | null;
+}
+
+/**
+ * The legacy store being replaced: read for the legacy subgraph and reconciliation, written in shadow mode (the site's
+ * writes copied to it through the outbox until the entity is cut over). Its saves are upserts of the whole record by
+ * our id, so a repeated one changes nothing.
+ */
 export interface LegacyStore {
   findCustomersByIds: BatchRead<LegacyCustomer>;
   findOrdersByIds: BatchRead<LegacyOrder>;
+  /** Customers changed on a day; `cursors` are their ids. */
+  listCustomersChangedOn(request: ChangedOnRequest, options?: CallOptions): Promise<Page<LegacyCustomer>>;
+  listOrdersChangedOn(request: ChangedOnRequest, options?: CallOptions): Promise<Page<LegacyOrder>>;
+  /** Saves the site's customer in the shop, stamped with the site's change time. */
+  saveCustomer(input: { customer: Customer; idempotencyKey: string }, options?: CallOptions): Promise<LegacyCustomer>;
+  /** Saves the site's order in the shop (status, total, positions), stamped with the site's change time. */
+  saveOrder(input: { order: Order; idempotencyKey: string }, options?: CallOptions): Promise<LegacyOrder>;
 }
 
 /** The new site's own store (our database): owner of the customer profile, co-owner of orders. */

@@ -7,6 +7,7 @@ import { explorerAssetsDirectory, explorerPage } from './explorer';
 import { adminOutboxRoutes } from './admin-outbox';
 import type { Outbox } from '../outbox/outbox';
 import type { Alerts } from '../alerts';
+import { adminShadowRoutes, type ShadowControl } from '../shadow';
 import { dashboardRoutes, type Dashboard } from '../dashboard';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../logging';
 import { metricsRoute, type Metrics } from '../metrics';
@@ -34,6 +35,8 @@ export interface ServeGatewayOptions extends GatewayOptions {
   /** The outbox and the alerts, for the admin API (dead letters, replay). */
   readonly outbox?: Outbox;
   readonly alerts?: Alerts;
+  /** Shadow mode and the cutover gate, for the admin API (/admin/api/shadow, /admin/api/cutover). */
+  readonly shadow?: ShadowControl;
   /** The live integrations dashboard at /admin (its data at /admin/api/dashboard, admin token). */
   readonly dashboard?: Dashboard;
   /** Served at GET /metrics. */
@@ -127,6 +130,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   if (options.outbox) {
     await app.register(adminOutboxRoutes, { outbox: options.outbox, alerts: options.alerts, adminToken: options.adminToken });
   }
+  if (options.shadow) await app.register(adminShadowRoutes, { control: options.shadow, adminToken: options.adminToken });
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();

@@ -83,6 +83,11 @@ export function createEstatePorts(deps: {
     legacy: resilience.wrap<LegacyStore>('legacy', legacy, {
       findCustomersByIds: { kind: 'batch-read', cacheTtlMs: CACHE_TTL_MS.legacy },
       findOrdersByIds: { kind: 'batch-read', cacheTtlMs: CACHE_TTL_MS.legacy },
+      // Reconciliation reads a day's changes as they are now: never from a cache.
+      listCustomersChangedOn: { kind: 'read' },
+      listOrdersChangedOn: { kind: 'read' },
+      saveCustomer: { kind: 'write' },
+      saveOrder: { kind: 'write' },
     }),
   };
 

@@ -6,6 +6,7 @@ import { connectionsFromConfig, withResponseCaps, type SystemConnections } from 
 import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
 import { SUBGRAPH_PORTS, SYSTEMS } from '../estate/systems';
 import { serveGateway, type RunningGateway, type SystemListing } from '../gateway/serve-gateway';
+import { applyCutovers, createShadowControl, type ShadowControl } from '../shadow';
 import { createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
 import { generateEstate } from '../sandboxes/seed';
 import { serveSubgraph, type RunningService } from '../serve/serve-subgraph';
@@ -57,6 +58,8 @@ export interface RunningStack extends AsyncDisposable {
   readonly db: Database;
   readonly resilience: Resilience;
   readonly writePath: WritePath;
+  /** Shadow mode and the cutover gate. */
+  readonly shadow: ShadowControl;
   readonly integrationLog: IntegrationLog;
   /** The Prometheus registry behind GET /metrics. */
   readonly metrics: Metrics;
@@ -79,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   try {
     // The integration map and the matrix are checked before anything starts: a bad one stops the start, named.
-    const { map, matrix } = loadIntegrationMap(options.schemaDir);
+    const { map, matrix: declared } = loadIntegrationMap(options.schemaDir);
     const estateSeed = generateEstate();
     let estate: RunningEstate | undefined;
     let connections: SystemConnections;
@@ -101,6 +104,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     closers.push(db.close);
     await db.migrate();
     if (estate) await seedSiteStore(db, estateSeed);
+    const shadow = createShadowControl(db, { requiredCleanDays: config.PLUGBOARD_CUTOVER_CLEAN_DAYS, timeZone: config.PLUGBOARD_RECONCILE_TIME_ZONE });
+    // The matrix as declared, with the cutovers recorded so far laid over it.
+    const matrix = applyCutovers(declared, await shadow.cutovers());
     const alerts = createAlerts(db, { webhookUrl: config.PLUGBOARD_ALERT_WEBHOOK_URL });
 
     const logger = options.logger ?? createLogger({ level: config.PLUGBOARD_LOG_LEVEL });
@@ -187,6 +193,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       adminToken,
       systems,
       outbox: writePath.outbox,
+      shadow,
       alerts,
       dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), job: (id) => writePath.outbox.get(id) }),
       ...(config.PLUGBOARD_METRICS === 'off' ? {} : { metrics, metricsAccess: config.PLUGBOARD_METRICS }),
@@ -232,7 +239,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...SYSTEMS.map((system) => ({ part: estate && system.name !== 'store' ? 'sandbox' : 'system', name: system.name, url: urls[system.name] ?? '' })),
     ];
     const close = closeAll;
-    return { gateway, estate, db, resilience, writePath, integrationLog, metrics, subgraphs, adminToken, parts, close, [Symbol.asyncDispose]: close };
+    return { shadow, gateway, estate, db, resilience, writePath, integrationLog, metrics, subgraphs, adminToken, parts, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await closeAll();
     throw error;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { money, type Customer, type Order, type OrderStatus } from '../domain';
 import { redact } from '../audit/redact';
-import { CustomerEntity, MutationAuditEntity, OrderEntity, OrderLineEntity, OutboxJobEntity, type Database } from '../db';
+import { CustomerEntity, MutationAuditEntity, OrderEntity, OrderLineEntity, OutboxJobEntity, ShadowStateEntity, type Database } from '../db';
 import type { FollowerJob, Receipt, WriteTransaction, WriteUnit } from './types';
 
 /** Attempts before an outbox job is dead-lettered. */
@@ -118,6 +118,11 @@ function transactionOver(em: SqlEntityManager, now: () => Date, maxAttempts: num
       });
       await em.flush();
       return toFollowerJob(row);
+    },
+    async shadowTargets(entity) {
+      // A cutover turns shadow off in the same row, so a cut-over entity never gets a copy.
+      const state = await em.findOne(ShadowStateEntity, { entity });
+      return state?.shadow ? ['legacy'] : [];
     },
   };
 }

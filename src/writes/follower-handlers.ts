@@ -1,4 +1,4 @@
-import { IntegrationError, type CustomerDirectory, type Erp, type PaymentGateway, type SiteStore } from '../domain';
+import { IntegrationError, type CustomerDirectory, type Erp, type LegacyStore, type PaymentGateway, type SiteStore } from '../domain';
 import type { ClaimedJob } from '../outbox/outbox';
 import type { JobHandler } from '../outbox/worker';
 
@@ -7,6 +7,8 @@ interface HandlerDeps {
   readonly directory: CustomerDirectory;
   readonly erp: Erp;
   readonly payments: PaymentGateway;
+  /** The legacy shop: shadow mode's copies of the site's writes go there. */
+  readonly legacy: LegacyStore;
   readonly invalidate: (system: string, operation: string, keys: readonly string[]) => Promise<void>;
 }
 
@@ -65,6 +67,17 @@ export function createFollowerHandlers(deps: HandlerDeps): Record<string, JobHan
       const payload = job.payload as { orderId: string; sku: string; quantity: number };
       await deps.erp.releaseStock({ ...payload, idempotencyKey: job.idempotencyKey });
       await deps.invalidate('erp', 'findItemsBySkus', [payload.sku]);
+    },
+    // Shadow mode: the legacy shop gets the site's record as it stands, stamped with the site's change time.
+    'legacy:saveCustomer': async (job) => {
+      const current = await customer(job);
+      await deps.legacy.saveCustomer({ customer: current, idempotencyKey: versionedKey(job, current.updatedAt) });
+      await deps.invalidate('legacy', 'findCustomersByIds', [current.id]);
+    },
+    'legacy:saveOrder': async (job) => {
+      const current = await order(job);
+      await deps.legacy.saveOrder({ order: current, idempotencyKey: versionedKey(job, current.updatedAt) });
+      await deps.invalidate('legacy', 'findOrdersByIds', [current.id]);
     },
     'payments:voidForOrder': async (job) => {
       const orderId = field(job, 'orderId');

@@ -71,6 +71,11 @@ export interface WriteTransaction {
   setOrderStatus(id: string, status: OrderStatus, at: Date): Promise<void>;
   audit(request: AuditRequest, receipt: Receipt): Promise<void>;
   enqueue(job: JobRequest & { readonly auditId: string }): Promise<FollowerJob>;
+  /**
+   * The systems that get a shadow copy of this entity's writes: the legacy shop while the entity is in shadow mode,
+   * none otherwise (read in the write's own transaction, so a switch or a cutover applies from the next write on).
+   */
+  shadowTargets(entity: string): Promise<readonly string[]>;
 }
 
 /** Our database, as the write path needs it. */

@@ -111,6 +111,22 @@ export function createWriteService(deps: WriteServiceDeps) {
     await deps.invalidate(system, system === 'crm' ? 'findByCustomerIds' : 'findPartnersByCustomerIds', [customer.id]);
   };
 
+  /** Shadow mode: while the entity is in it, the legacy shop gets a copy of the write, through the outbox. */
+  const shadowJobs = async (
+    tx: Parameters<Parameters<WriteUnit['transaction']>[0]>[0],
+    auditId: string,
+    entity: 'Customer' | 'Order',
+    entityId: string,
+  ): Promise<JobRequest[]> =>
+    (await tx.shadowTargets(entity)).map((system) => ({
+      system,
+      operation: entity === 'Customer' ? 'saveCustomer' : 'saveOrder',
+      entity,
+      entityId,
+      payload: entity === 'Customer' ? { customerId: entityId } : { orderId: entityId },
+      idempotencyKey: `${auditId}:${system}`,
+    }));
+
   const enqueueAll = async (
     tx: Parameters<Parameters<WriteUnit['transaction']>[0]>[0],
     auditId: string,
@@ -160,10 +176,8 @@ export function createWriteService(deps: WriteServiceDeps) {
             await tx.saveCustomer(after);
             const audit: AuditRequest = { ...base, before, after, result: waiting ? 'QUEUED' : 'APPLIED', errorCode: waiting?.code ?? null };
             const targets = waiting ? [owner, ...followers] : followers;
-            const jobs = await enqueueAll(
-              tx,
-              audit.id,
-              targets.map((system) => ({
+            const jobs = await enqueueAll(tx, audit.id, [
+              ...targets.map((system) => ({
                 system,
                 operation: system === 'crm' ? 'upsertProfile' : 'upsertPartner',
                 entity: 'Customer',
@@ -171,7 +185,8 @@ export function createWriteService(deps: WriteServiceDeps) {
                 payload: { customerId: patch.id },
                 idempotencyKey: `${audit.id}:${system}`,
               })),
-            );
+              ...(await shadowJobs(tx, audit.id, 'Customer', patch.id)),
+            ]);
             const receipt = receiptOf(audit, jobs, waiting ? { error: { code: waiting.code, system: waiting.system, message: waiting.message } } : {});
             await tx.audit(audit, receipt);
             return receipt;
@@ -257,10 +272,8 @@ export function createWriteService(deps: WriteServiceDeps) {
             .transaction(async (tx) => {
               await tx.insertOrder(order);
               const audit: AuditRequest = { ...base, after: { order, payment, shipments }, result: 'APPLIED', errorCode: null };
-              const jobs = await enqueueAll(
-                tx,
-                audit.id,
-                deps.matrix.followersOf('Order', 'status').map((system) => ({
+              const jobs = await enqueueAll(tx, audit.id, [
+                ...deps.matrix.followersOf('Order', 'status').map((system) => ({
                   system,
                   operation: 'upsertOrder',
                   entity: 'Order',
@@ -268,7 +281,8 @@ export function createWriteService(deps: WriteServiceDeps) {
                   payload: { orderId },
                   idempotencyKey: `${audit.id}:${system}`,
                 })),
-              );
+                ...(await shadowJobs(tx, audit.id, 'Order', orderId)),
+              ]);
               const done = receiptOf(audit, jobs, { steps: saga.steps });
               await tx.audit(audit, done);
               return done;
@@ -366,6 +380,7 @@ export function createWriteService(deps: WriteServiceDeps) {
           payload: { orderId: request.id },
           idempotencyKey: `${audit.id}:${system}`,
         }));
+        follow.push(...(await shadowJobs(tx, audit.id, 'Order', request.id)));
         if (request.status === 'CANCELLED') {
           follow.push(
             ...before.lines.map((line) => ({

@@ -23,6 +23,22 @@ export function createLocalTimeReader(timeZone: string): (text: string) => Date 
   };
   const HALF_DAY = 12 * 3_600_000;
 
+  // Asking Intl for an offset is slow (a reconciliation reads a million timestamps), and offsets change rarely: the
+  // offset is remembered per quarter hour, but only for quarter hours whose first and last second have the same offset
+  // (time zones change on a quarter hour at the finest, and never twice in one), so the shortcut never changes an answer.
+  const QUARTER_HOUR = 900_000;
+  const quarters = new Map<number, number>();
+  const offsetOf = (instant: number): number => {
+    const quarter = Math.floor(instant / QUARTER_HOUR);
+    const known = quarters.get(quarter);
+    if (known !== undefined) return known;
+    const first = offsetAt(quarter * QUARTER_HOUR);
+    if (first !== offsetAt(quarter * QUARTER_HOUR + QUARTER_HOUR - 1_000)) return offsetAt(instant);
+    if (quarters.size >= 10_000) quarters.clear();
+    quarters.set(quarter, first);
+    return first;
+  };
+
   return (text) => {
     const match = /^(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
     if (!match) throw new RangeError(`"${text}" is not a dd.mm.yyyy hh:mm:ss timestamp`);
@@ -33,11 +49,37 @@ export function createLocalTimeReader(timeZone: string): (text: string) => Date 
       throw new RangeError(`"${text}" is not a date on the calendar`);
     }
     // A zone changes its offset at most once within a day: the offsets half a day either side are the only candidates.
-    const before = offsetAt(wall - HALF_DAY);
-    const after = offsetAt(wall + HALF_DAY);
+    const before = offsetOf(wall - HALF_DAY);
+    const after = offsetOf(wall + HALF_DAY);
     const valid = [...new Set([before, after])]
       .map((offset) => wall - offset)
-      .filter((instant) => wall - offsetAt(instant) === instant);
+      .filter((instant) => wall - offsetOf(instant) === instant);
     return new Date(valid.length > 0 ? Math.min(...valid) : wall - before);
+  };
+}
+
+/** The other way: an instant as the shop's server clock shows it, `dd.mm.yyyy hh:mm:ss` and `dd.mm.yyyy`. */
+export function createLocalTimeWriter(timeZone: string): { timestamp(at: Date): string; date(at: Date): string } {
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  const parts = (at: Date): Record<string, string> =>
+    Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
+  return {
+    timestamp(at) {
+      const p = parts(at);
+      return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}:${p.second}`;
+    },
+    date(at) {
+      const p = parts(at);
+      return `${p.day}.${p.month}.${p.year}`;
+    },
   };
 }

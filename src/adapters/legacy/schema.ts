@@ -36,3 +36,12 @@ export type OrderRow = z.infer<typeof orderRowSchema>;
 
 export const customersAnswerSchema = z.object({ ok: z.literal(1), rows: z.array(customerRowSchema) });
 export const ordersAnswerSchema = z.object({ ok: z.literal(1), rows: z.array(orderRowSchema) });
+
+/** A day's changes: one page of rows and the day's count (a string, like every number the shop sends). */
+const total = z.string().regex(/^\d+$/, 'expected a count');
+export const changedCustomersAnswerSchema = z.object({ ok: z.literal(1), rows: z.array(customerRowSchema), total });
+export const changedOrdersAnswerSchema = z.object({ ok: z.literal(1), rows: z.array(orderRowSchema), total });
+
+/** A save answers the row as the shop now holds it. */
+export const savedCustomerAnswerSchema = z.object({ ok: z.literal(1), rows: z.tuple([customerRowSchema]) });
+export const savedOrderAnswerSchema = z.object({ ok: z.literal(1), rows: z.tuple([orderRowSchema]) });

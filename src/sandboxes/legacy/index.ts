@@ -1,10 +1,12 @@
 import type { SandboxDefinition } from '../kit';
 import type { EstateSeed } from '../seed';
 import { legacyFailureBody, registerLegacyRoutes, type LegacyCredentials } from './routes';
+import { registerLegacySaveRoutes } from './save-routes';
 import { projectEstate, type LegacyCustomerRow, type LegacyOrderRow } from './vocabulary';
 
 export type { LegacyCredentials } from './routes';
 export type { LegacyCustomerRow, LegacyOrderRow, LegacyStatusCode } from './vocabulary';
+export { createLocalClock, formatAmount } from './vocabulary';
 
 /** The shop's API user in the demo estate; the sandbox accepts these unless given others. */
 export const LEGACY_SANDBOX_CREDENTIALS: LegacyCredentials = {
@@ -22,10 +24,12 @@ export interface LegacySandboxOptions {
 }
 
 /**
- * The legacy shop being replaced: a PHP-era JSON API (`/api/legacy/customers.php`, `/api/legacy/orders.php`) behind
- * HTTP Basic auth, answering `{ "ok": 1, "rows": [...] }` or `{ "ok": 0, "err": "KIND: message" }` in its own
- * vocabulary (see vocabulary.ts). Records: `customers` and `orders`, keyed by OUR ids (the shop's EXT_REF column).
- * Stats operations: `customers.get`, `orders.get`.
+ * The legacy shop being replaced: a PHP-era JSON API (`/api/legacy/customers.php`, `/api/legacy/orders.php`, their
+ * `?mod_date=` listing of a day's changes, and the form-encoded `customer_save.php`, `order_save.php`) behind HTTP
+ * Basic auth, answering `{ "ok": 1, "rows": [...] }` or `{ "ok": 0, "err": "KIND: message" }` in its own vocabulary
+ * (see vocabulary.ts). Records: `customers` and `orders`, keyed by OUR ids (the shop's EXT_REF column).
+ * Stats operations: `customers.get`, `orders.get`, `customers.changed`, `orders.changed`, `customers.save`,
+ * `orders.save`.
  */
 export function createLegacySandbox(estate: EstateSeed, options: LegacySandboxOptions = {}): SandboxDefinition {
   const maxKeys = options.maxKeysPerCall ?? 200;
@@ -36,13 +40,16 @@ export function createLegacySandbox(estate: EstateSeed, options: LegacySandboxOp
   return {
     name: 'legacy',
     failureBody: legacyFailureBody,
+    contentTypes: ['application/x-www-form-urlencoded'],
     routes(app, context) {
       const projected = projectEstate(estate, timeZone);
       const customers = context.records.collection<LegacyCustomerRow>('customers');
       const orders = context.records.collection<LegacyOrderRow>('orders');
       for (const row of projected.customers) customers.set(row.EXT_REF, row);
       for (const row of projected.orders) orders.set(row.EXT_REF, row);
-      registerLegacyRoutes(app, context, { credentials: options.credentials ?? LEGACY_SANDBOX_CREDENTIALS, maxKeys });
+      const credentials = options.credentials ?? LEGACY_SANDBOX_CREDENTIALS;
+      registerLegacyRoutes(app, context, { credentials, maxKeys });
+      registerLegacySaveRoutes(app, context, { credentials, timeZone });
     },
   };
 }

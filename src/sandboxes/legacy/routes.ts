@@ -9,7 +9,7 @@ export interface LegacyCredentials {
 }
 
 /** The shop's answer envelope: `ok` 1 with rows, or `ok` 0 with a message whose first word says what failed. */
-type Envelope<T> = { ok: 1; rows: T[] } | { ok: 0; err: string };
+export type Envelope<T> = { ok: 1; rows: T[] } | { ok: 0; err: string };
 
 /** The shop answers its own 429/503 in its envelope too (the PHP front controller catches everything). */
 export function legacyFailureBody(status: number, message: string): FailureBody {
@@ -24,7 +24,15 @@ interface Lookup {
   readonly refs?: string;
   /** Comma-separated ids of the new site (EXT_REF). */
   readonly ext?: string;
+  /** `dd.mm.yyyy`: the rows changed (MOD_TS) on that day, by EXT_REF, `limit` at a time after `after`. */
+  readonly mod_date?: string;
+  readonly after?: string;
+  readonly limit?: string;
 }
+
+/** Rows per page of a day's changes when the caller names no limit, and the most it may ask for. */
+const DEFAULT_PAGE = 200;
+const MAX_PAGE = 1_000;
 
 /**
  * `GET /api/legacy/customers.php?ids=K100001,...|ext=cus-00001,...` and
@@ -42,7 +50,7 @@ export function registerLegacyRoutes(
   const send = <T>(reply: FastifyReply, envelope: Envelope<T>, status = 200): FastifyReply =>
     reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(envelope));
 
-  const lookup = <T extends { readonly EXT_REF: string }>(
+  const lookup = <T extends { readonly EXT_REF: string; readonly MOD_TS: string }>(
     request: FastifyRequest<{ Querystring: Lookup }>,
     reply: FastifyReply,
     table: Map<string, T>,
@@ -52,6 +60,7 @@ export function registerLegacyRoutes(
     if (!authorized(request.headers.authorization, options.credentials)) {
       return send(reply, { ok: 0, err: 'AUTH: login failed' });
     }
+    if (request.query.mod_date !== undefined) return changedOn(request.query, reply, table);
     const numbers = splitKeys(request.query[numberParam]);
     const ext = splitKeys(request.query.ext);
     if (numbers.length === 0 && ext.length === 0) {
@@ -71,14 +80,44 @@ export function registerLegacyRoutes(
     return send(reply, { ok: 1, rows });
   };
 
+  /**
+   * `?mod_date=dd.mm.yyyy&after=<EXT_REF>&limit=n`: the day's changed rows in EXT_REF order (byte order, as MySQL's
+   * binary collation of that column sorts), with `total`, the day's count, as a string like every other number here.
+   */
+  const changedOn = <T extends { readonly EXT_REF: string; readonly MOD_TS: string }>(
+    query: Lookup,
+    reply: FastifyReply,
+    table: Map<string, T>,
+  ): FastifyReply => {
+    const day = query.mod_date ?? '';
+    if (!/^\d{2}\.\d{2}\.\d{4}$/.test(day)) return send(reply, { ok: 0, err: 'PARAM: mod_date must be dd.mm.yyyy' });
+    const limit = query.limit === undefined ? DEFAULT_PAGE : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      return send(reply, { ok: 0, err: `PARAM: limit must be 1 to ${MAX_PAGE}` });
+    }
+    const after = query.after ?? '';
+    const changed = [...table.values()].filter((row) => row.MOD_TS.startsWith(`${day} `));
+    const rows = changed
+      .filter((row) => row.EXT_REF > after)
+      .sort((a, b) => (a.EXT_REF < b.EXT_REF ? -1 : a.EXT_REF > b.EXT_REF ? 1 : 0))
+      .slice(0, limit);
+    return reply
+      .code(200)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ ok: 1, rows, total: String(changed.length) }));
+  };
+
+  const listing = (kind: string) => (request: FastifyRequest): string =>
+    (request.query as Lookup).mod_date === undefined ? `${kind}.get` : `${kind}.changed`;
+
   app.get<{ Querystring: Lookup }>(
     '/api/legacy/customers.php',
-    { config: { operation: 'customers.get' } },
+    { config: { operation: listing('customers') } },
     async (request, reply) => lookup(request, reply, customers, 'ids', (row) => row.CUST_NO),
   );
   app.get<{ Querystring: Lookup }>(
     '/api/legacy/orders.php',
-    { config: { operation: 'orders.get' } },
+    { config: { operation: listing('orders') } },
     async (request, reply) => lookup(request, reply, orders, 'refs', (row) => row.ORDER_NO),
   );
 }
@@ -88,7 +127,7 @@ function splitKeys(value: unknown): string[] {
   return value.split(',').map((key) => key.trim()).filter((key) => key !== '');
 }
 
-function authorized(header: string | undefined, credentials: LegacyCredentials): boolean {
+export function authorized(header: string | undefined, credentials: LegacyCredentials): boolean {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
   if (!match) return false;
   const given = Buffer.from(match[1] as string, 'base64');
