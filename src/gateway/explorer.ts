@@ -1,49 +1,41 @@
 import { getDistDirectory, renderAltair } from 'altair-static';
+import { createAuth, jwtSecretFrom, SCOPES } from '../auth';
+import { EXPLORER_EXAMPLES, EXPLORER_WELCOME_QUERY } from './explorer-examples';
 
-/** The query a developer sees first in the explorer: one that touches every system of the example estate. */
-export const EXPLORER_WELCOME_QUERY = `# Welcome to Plugboard: one graph over the store, CRM, ERP, payment gateway and couriers.
-# Run this (Ctrl+Enter); every field comes from the system that owns it.
-query CustomersWithOrders {
-  customers(first: 5) {
-    totalCount
-    nodes {
-      id
-      email
-      name
-      segment
-      lifetimeValue { amount currency }
-      orders(first: 3) {
-        nodes {
-          id
-          number
-          status
-          total { amount currency }
-          lines { sku quantity item { name onHand available price { amount currency } } }
-          payment { status amount { amount currency } }
-          shipments { carrier trackingNumber status }
-        }
-      }
-    }
-  }
-}
-`;
+export { EXPLORER_EXAMPLES, EXPLORER_WELCOME_QUERY, type ExplorerExample } from './explorer-examples';
 
 export interface ExplorerOptions {
   /** Where the explorer's own files are served from. */
   readonly assetsPath: string;
   readonly endpointPath: string;
-  /** Headers the explorer starts with, e.g. the demo's Authorization. */
+  /** Headers every example tab starts with, e.g. the demo's Authorization (see {@link explorerDemoHeaders}). */
   readonly initialHeaders?: Record<string, string>;
 }
 
-/** The explorer page: Altair, served from the altair-static package's own files, so it works offline. */
+/**
+ * The explorer page: Altair, served from the altair-static package's own files, so it works offline. It opens with
+ * one tab per example operation (the main flows of the graph), each with its variables and the initial headers; the
+ * Docs pane shows the graph's SDL descriptions.
+ */
 export function explorerPage(options: ExplorerOptions): string {
+  const headers = options.initialHeaders ?? {};
   return renderAltair({
     baseURL: `${options.assetsPath.replace(/\/$/, '')}/`,
     endpointURL: options.endpointPath,
     initialQuery: EXPLORER_WELCOME_QUERY,
-    initialHeaders: options.initialHeaders,
+    initialHeaders: headers,
     initialName: 'Plugboard',
+    // Altair opens the window it created last: the welcome query goes last, so that it is the tab a developer lands on.
+    initialWindows: [...EXPLORER_EXAMPLES.slice(1), EXPLORER_EXAMPLES[0]!].map((example) => ({
+      initialName: example.name,
+      initialQuery: example.query,
+      ...(example.variables ? { initialVariables: example.variables } : {}),
+      initialHeaders: headers,
+    })),
+    // The page opens with the examples of this version of the graph, not with the tabs of an earlier visit (whose
+    // operations may no longer be valid, or whose token was minted for another secret).
+    preserveState: false,
+    disableAccount: true,
     // Nothing that would reach beyond this host: no update checks, banners or plugins from a registry.
     initialSettings: {
       'alert.disableUpdateNotification': true,
@@ -53,6 +45,22 @@ export function explorerPage(options: ExplorerOptions): string {
       'schema.reloadOnStart': true,
     },
   });
+}
+
+/** How long the explorer's demo token lives: as long as a demo can run (tokens live at most 366 days). */
+const DEMO_TOKEN_LIFETIME = '365d';
+
+/**
+ * The headers the explorer starts with: `Authorization: Bearer <token>` with every write scope, minted for the
+ * subject "explorer", but only while the gateway signs with the demo's well-known secret, for which anyone can mint
+ * such a token anyway (`npm run token`). With a secret of its own (PLUGBOARD_JWT_SECRET) the page is public and
+ * carries no token: developers mint their own and paste it into the Headers pane.
+ */
+export async function explorerDemoHeaders(env: NodeJS.ProcessEnv = process.env): Promise<Record<string, string>> {
+  const { secret, demo } = jwtSecretFrom(env);
+  if (!demo) return {};
+  const token = await createAuth({ secret }).mint({ subject: 'explorer', scopes: [...SCOPES], expiresIn: DEMO_TOKEN_LIFETIME });
+  return { Authorization: `Bearer ${token}` };
 }
 
 export const explorerAssetsDirectory = (): string => getDistDirectory();

@@ -3,7 +3,7 @@ import fastifyStatic from '@fastify/static';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createGateway, type GatewayOptions } from './create-gateway';
-import { explorerAssetsDirectory, explorerPage } from './explorer';
+import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
 import { adminOutboxRoutes } from './admin-outbox';
 import type { Outbox } from '../outbox/outbox';
 import type { Alerts } from '../alerts';
@@ -78,7 +78,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => ({ headers: { ...request.headers, [REQUEST_ID_HEADER]: request.id } }),
   });
-  const page = explorerPage({ assetsPath: EXPLORER_ASSETS, endpointPath: '/graphql' });
+  const page = explorerPage({ assetsPath: EXPLORER_ASSETS, endpointPath: '/graphql', initialHeaders: await explorerDemoHeaders() });
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],

@@ -34,7 +34,7 @@ const IDEMPOTENCY = { nullable: true, description: 'Makes retries safe: the same
 class WritesResolver {
   @Mutation(() => CustomerReceiptType, { description: 'Changes a customer\'s profile at its owner; followers (CRM, ERP) get it through the outbox. Needs customers:write.' })
   async updateCustomer(
-    @Arg('input', () => UpdateCustomerInput) input: UpdateCustomerInput,
+    @Arg('input', () => UpdateCustomerInput, { description: 'The customer, and the profile fields to change (those left out keep their value).' }) input: UpdateCustomerInput,
     @Arg('idempotencyKey', () => String, IDEMPOTENCY) idempotencyKey: string | null,
     @Ctx() context: WritesContext,
   ): Promise<CustomerReceiptType> {
@@ -47,7 +47,7 @@ class WritesResolver {
 
   @Mutation(() => OrderReceiptType, { description: 'Places an order: reserves stock at the ERP, takes the payment, books the courier(s); undoes completed steps when a later one fails. Needs orders:write.' })
   async placeOrder(
-    @Arg('input', () => PlaceOrderInput) input: PlaceOrderInput,
+    @Arg('input', () => PlaceOrderInput, { description: 'Who orders, and the lines: SKU and quantity (prices are the ERP\'s).' }) input: PlaceOrderInput,
     @Arg('idempotencyKey', () => String, IDEMPOTENCY) idempotencyKey: string | null,
     @Ctx() context: WritesContext,
   ): Promise<OrderReceiptType> {

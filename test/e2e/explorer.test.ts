@@ -1,7 +1,10 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, parse, validate } from 'graphql';
 import type { Page } from 'playwright-core';
+import { createAuth, DEMO_JWT_SECRET, SCOPES } from '../../src/auth';
+import { EXPLORER_EXAMPLES, explorerDemoHeaders, explorerPage } from '../../src/gateway/explorer';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { DEFAULT_CHROMIUM, isLocalUrl, launchChromium, locateChromium, type LaunchedChromium } from '../support/browser';
 import { refusedByNetworkGuard } from '../support/network-guard';
@@ -132,8 +135,92 @@ describeInBrowser('the explorer a browser gets at /graphql', () => {
     // Nor did the gateway try to (Apollo's telemetry and cloud-metadata probes would be refused and listed here).
     expect(refusedByNetworkGuard().slice(refusedBefore)).toEqual([]);
     await page.close();
-    passed = true;
   }, 90_000);
+
+  it('opens with a tab per example flow, and places an order from the placeOrder tab with the demo\'s token', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(stack.gateway.url, { waitUntil: 'load' });
+    const editor = page.locator('app-query-editor .cm-content');
+    await editor.locator('.cm-line', { hasText: 'query CustomersWithOrders {' }).waitFor({ timeout: 30_000 });
+    const tabs = page.locator('.window-switcher__item .window-switcher__input');
+    expect((await tabs.allInnerTexts()).map((title) => title.trim()).sort()).toEqual(EXPLORER_EXAMPLES.map((example) => example.name).sort());
+
+    await page.locator('.window-switcher__item', { hasText: 'placeOrder' }).click();
+    await editor.locator('.cm-line', { hasText: 'mutation PlaceOrder(' }).waitFor({ timeout: 10_000 });
+    const answered = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes('mutation PlaceOrder'),
+    );
+    await editor.locator('.cm-line', { hasText: 'auditId' }).first().click();
+    await page.keyboard.press('Control+Enter');
+    const answer = await answered;
+    // The tab sent the demo's bearer token, minted for the demo secret with every write scope.
+    const authorization = (await answer.request().headerValue('authorization')) ?? '';
+    const actor = await createAuth({ secret: DEMO_JWT_SECRET }).verify(authorization);
+    expect(actor).toEqual({ subject: 'explorer', scopes: [...SCOPES] });
+
+    const result = page.locator('app-query-result');
+    await result.getByText('"status": "APPLIED"').waitFor({ timeout: 30_000 });
+    const shown = await result.innerText();
+    expect(shown).toContain('"owner": "store"');
+    expect(shown).not.toContain('"errors"');
+    await page.close();
+  }, 90_000);
+
+  it('shows the schema documentation from the SDL descriptions in the Docs pane', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(stack.gateway.url, { waitUntil: 'load' });
+    await page.locator('app-query-editor .cm-content .cm-line', { hasText: 'query CustomersWithOrders {' }).waitFor({ timeout: 30_000 });
+    await page.getByText('Docs', { exact: true }).click();
+    const docs = page.locator('app-doc-viewer');
+    await docs.getByText('Query', { exact: true }).click();
+    await docs.getByText('Reads: each field is served by the system that owns it.').waitFor({ timeout: 10_000 });
+    await docs.getByText('All customers, a page at a time, ordered by id.').waitFor();
+    await docs.getByText('One order by id.').waitFor();
+    const screenshot = path.join(shots, 'explorer-docs.png');
+    await page.screenshot({ path: screenshot });
+    expect((await stat(screenshot)).size).toBeGreaterThan(30_000);
+    await page.close();
+    passed = true;
+  }, 60_000);
+});
+
+describe('the explorer\'s examples and its demo header', () => {
+  it('every example is a valid operation of the API schema', async () => {
+    const schema = buildSchema(await readFile(path.join(__dirname, '..', '..', 'schema', 'api.graphql'), 'utf8'));
+    const problems = EXPLORER_EXAMPLES.map((example) => [example.name, validate(schema, parse(example.query)).map((error) => error.message)]);
+    expect(problems).toEqual(EXPLORER_EXAMPLES.map((example) => [example.name, []]));
+    expect(EXPLORER_EXAMPLES.filter((example) => example.writes).map((example) => example.name)).toEqual(['placeOrder', 'updateCustomer', 'adjustInventory']);
+  });
+
+  it('every type, field, argument and enum value of the graph has a description for the Docs pane', async () => {
+    const schema = buildSchema(await readFile(path.join(__dirname, '..', '..', 'schema', 'api.graphql'), 'utf8'));
+    const undocumented: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name)) continue;
+      if (!type.description) undocumented.push(type.name);
+      if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description) undocumented.push(`${type.name}.${field.name}`);
+          for (const argument of 'args' in field ? field.args : []) {
+            if (!argument.description) undocumented.push(`${type.name}.${field.name}(${argument.name})`);
+          }
+        }
+      }
+      if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) undocumented.push(`${type.name}.${value.name}`);
+    }
+    expect(undocumented).toEqual([]);
+  });
+
+  it('carries a token only while the gateway signs with the demo\'s well-known secret', async () => {
+    const demo = await explorerDemoHeaders({});
+    expect(await createAuth({ secret: DEMO_JWT_SECRET }).verify(demo.Authorization)).toEqual({ subject: 'explorer', scopes: [...SCOPES] });
+    expect(explorerPage({ assetsPath: '/explorer/', endpointPath: '/graphql', initialHeaders: demo })).toContain(demo.Authorization);
+
+    const production = await explorerDemoHeaders({ PLUGBOARD_JWT_SECRET: 'a-production-secret-of-at-least-32-characters' });
+    expect(production).toEqual({});
+    const page = explorerPage({ assetsPath: '/explorer/', endpointPath: '/graphql', initialHeaders: production });
+    expect(page).not.toMatch(/Bearer|authorization/i);
+  });
 });
 
 describe('what counts as a request that stays on this machine', () => {
