@@ -20,7 +20,7 @@ export type ParsedXml =
 export interface XmlCodec {
   /** Parses a document; a DTD, an entity declaration or a malformed document is refused, never expanded. */
   parse(text: string): ParsedXml;
-  /** Serialises a document with the XML declaration, escaping every value. */
+  /** Serialises a document with the XML declaration, escaping every value; throws a RangeError for a value XML cannot carry. */
   build(document: Record<string, unknown>): string;
 }
 
@@ -33,6 +33,9 @@ export interface XmlCodecOptions {
 
 /** A markup declaration other than a comment or CDATA section: the start of a DTD, or a piece of one. */
 const MARKUP_DECLARATION = /<!(?!--|\[CDATA\[)/;
+
+/** Characters outside XML 1.0's Char production: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF. */
+const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -81,7 +84,10 @@ export function createXmlCodec(options: XmlCodecOptions = {}): XmlCodec {
       }
     },
     build(document) {
-      return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(document) as string}`;
+      const text = builder.build(document) as string;
+      // XML 1.0 has no way to write these, escaped or not: a document carrying one means something else on the other side.
+      if (NOT_XML_CHARACTER.test(text)) throw new RangeError('a value holds a character XML 1.0 cannot carry (a control character or a lone surrogate)');
+      return `<?xml version="1.0" encoding="UTF-8"?>${text}`;
     },
   };
 }

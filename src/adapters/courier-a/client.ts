@@ -44,7 +44,7 @@ export function createCourierAClient(options: {
       method: 'POST',
       path,
       headers: { 'content-type': 'application/xml; charset=utf-8', accept: 'application/xml' },
-      body: buildXml(document),
+      body: buildXml(site, document),
       signal,
       accept: FAULT_STATUSES,
     });

@@ -1,13 +1,19 @@
 import { createXmlCodec } from '../../xml';
+import { IntegrationError } from '../../domain';
 import { badResponse, type CallSite } from '../kit';
 
 /** Internal to the courier-a adapter: its answers read, and its requests written, by the one safe XML codec (src/xml). */
 
 const codec = createXmlCodec({ repeated: ['TrackResponse.Consignment'] });
 
-/** Serialises a request document, escaping every value. */
-export function buildXml(document: Record<string, unknown>): string {
-  return codec.build(document);
+/** Serialises a request document, escaping every value; one XML cannot carry is refused before it is sent. */
+export function buildXml(site: CallSite, document: Record<string, unknown>): string {
+  try {
+    return codec.build(document);
+  } catch (error) {
+    const reason = `cannot be asked: ${(error as Error).message}`;
+    throw new IntegrationError('UPSTREAM_REJECTED', `${site.system} ${site.operation}: ${reason}`, { ...site, reason });
+  }
 }
 
 /**

@@ -111,10 +111,10 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     const here = site('cancelShipment');
     const id = shipEngineIdOf(here, system, input.shipmentId);
     // ShipEngine's cancel is a PUT that answers 204 and takes no key: repeating it is harmless by design.
-    await client.send(here, { method: 'PUT', path: pathOf('v1', 'shipments', id, 'cancel'), signal: callOptions?.signal });
+    await client.send(here, { method: 'PUT', path: pathOf(here, 'v1', 'shipments', id, 'cancel'), signal: callOptions?.signal });
     const shipment = await client.json(
       here,
-      { method: 'GET', path: pathOf('v1', 'shipments', id), signal: callOptions?.signal },
+      { method: 'GET', path: pathOf(here, 'v1', 'shipments', id), signal: callOptions?.signal },
       shipmentSchema,
     );
     return toShipment(shipment, system, shipment.external_order_id ?? '');

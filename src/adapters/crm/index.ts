@@ -48,8 +48,8 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
     maxResponseBytes: options.maxResponseBytes,
   });
 
-  const byCustomerId = (customerId: string): string =>
-    `${pathOf(...CONTACTS, customerId)}?${new URLSearchParams({ idProperty: CUSTOMER_ID_PROPERTY })}`;
+  const byCustomerId = (site: CallSite, customerId: string): string =>
+    `${pathOf(site, ...CONTACTS, customerId)}?${new URLSearchParams({ idProperty: CUSTOMER_ID_PROPERTY })}`;
 
   const profileOf = (site: CallSite, body: unknown): CrmProfile =>
     profileFromContact(validate(site, contactSchema, body), currency, site);
@@ -67,7 +67,7 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
           client.call({
             operation: site.operation,
             method: 'POST',
-            path: `${pathOf(...CONTACTS, 'batch', 'read')}?archived=false`,
+            path: `${pathOf(site, ...CONTACTS, 'batch', 'read')}?archived=false`,
             body: {
               idProperty: CUSTOMER_ID_PROPERTY,
               properties: CONTACT_PROPERTIES,
@@ -98,7 +98,7 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
       const updated = await client.call({
         operation: site.operation,
         method: 'PATCH',
-        path: byCustomerId(customer.id),
+        path: byCustomerId(site, customer.id),
         body: { properties },
         idempotencyKey: `${idempotencyKey}:update`,
         accept: [404],
@@ -108,7 +108,7 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
       const created = await client.call({
         operation: site.operation,
         method: 'POST',
-        path: pathOf(...CONTACTS),
+        path: pathOf(site, ...CONTACTS),
         body: {
           properties: { ...properties, [CUSTOMER_ID_PROPERTY]: customer.id, lifecyclestage: LIFECYCLE_STAGE_OF.LEAD },
         },
@@ -123,7 +123,7 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
       const updated = await client.call({
         operation: site.operation,
         method: 'PATCH',
-        path: byCustomerId(customerId),
+        path: byCustomerId(site, customerId),
         body: { properties: { lifecyclestage: LIFECYCLE_STAGE_OF[segment] } },
         idempotencyKey,
         signal: callOptions?.signal,

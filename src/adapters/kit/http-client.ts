@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
+import { IntegrationError } from '../../domain';
 import { badResponse, errorFromStatus, errorFromTransport, type CallSite } from './translate';
 
 export interface HttpClientOptions {
@@ -42,9 +43,49 @@ export interface HttpClient extends AsyncDisposable {
 /** The cap when the integration map names none (schema.ts DEFAULT_MAX_RESPONSE_BYTES says the same). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
-/** Joins path segments, escaping each one: an id can never walk out of its segment. */
-export function pathOf(...segments: readonly (string | number)[]): string {
-  return `/${segments.map((segment) => encodeURIComponent(String(segment))).join('/')}`;
+/**
+ * Joins path segments, escaping each one, so that an id can never walk out of its segment: `/`, `?`, `#`, `%`, CR, LF
+ * and NUL are percent-encoded. What encoding cannot make safe is refused as UPSTREAM_REJECTED naming the system, before
+ * anything is sent: an empty segment, `.` or `..` (servers and proxies resolve them: `/contacts/..` is `/`), and text
+ * that is not well-formed Unicode (a lone surrogate has no UTF-8 form).
+ */
+export function pathOf(site: CallSite, ...segments: readonly (string | number)[]): string {
+  return `/${segments.map((segment) => encodeSegment(site, String(segment))).join('/')}`;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function encodeSegment(site: CallSite, segment: string): string {
+  const unsafe =
+    segment === '' ? 'an empty path segment'
+    : segment === '.' || segment === '..' ? `the path segment "${segment}" (it would walk out of its place)`
+    : LONE_SURROGATE.test(segment) ? 'text that is not well-formed Unicode'
+    : undefined;
+  if (unsafe) throw refusedUnsent(site, `cannot be asked for ${unsafe}`);
+  return encodeURIComponent(segment);
+}
+
+/**
+ * Origin-form paths only: RFC 3986 characters, every `%` followed by two hex digits, and no dot segment (raw or
+ * percent-encoded) before the query. The last guard before a request leaves: a path an adapter built by hand is
+ * checked as strictly as one from {@link pathOf}.
+ */
+const ORIGIN_FORM = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*(\?[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*)?$/;
+
+function checkPath(site: CallSite, path: string): void {
+  const [beforeQuery = ''] = path.split('?', 1);
+  const segments = beforeQuery.split('/').map((segment) => segment.replace(/%2e/gi, '.'));
+  const problem =
+    !ORIGIN_FORM.test(path) ? 'characters a URL path may not carry unescaped'
+    : /%(?![0-9A-Fa-f]{2})/.test(path) ? 'a stray %'
+    : segments.some((segment) => segment === '.' || segment === '..') ? 'a dot segment'
+    : undefined;
+  if (problem) throw refusedUnsent(site, `request path refused, not sent: it has ${problem}`);
+}
+
+/** Our own refusal of a request that would not mean what it says: like the system's "no", it says nothing of its health. */
+function refusedUnsent(site: CallSite, reason: string): IntegrationError {
+  return new IntegrationError('UPSTREAM_REJECTED', `${site.system} ${site.operation}: ${reason}`, { ...site, reason });
 }
 
 /**
@@ -63,6 +104,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   const request = async (call: HttpRequest): Promise<HttpResponse> => {
     const site: CallSite = { system: options.system, operation: call.operation };
+    checkPath(site, call.path);
     let response: Dispatcher.ResponseData;
     try {
       response = await dispatcher.request({

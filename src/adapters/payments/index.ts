@@ -34,6 +34,8 @@ export interface PaymentsAdapter extends PaymentGateway, AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** What a Stripe object id looks like: a prefix, an underscore, letters and digits (`pi_3Mtw…`). */
+const STRIPE_ID = /^[A-Za-z0-9_]{1,255}$/;
 /** Stripe answers at most 100 results per search page. */
 const SEARCH_PAGE_SIZE = 100;
 /** Payments are read with their charge, which holds what was refunded. */
@@ -76,14 +78,10 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
     return validate(site, schema, answer);
   };
 
+  // The SDK puts the id in the URL path (encoded, but `..` stays `..`): only Stripe-shaped ids are sent at all.
   const requirePaymentId = (operation: string, paymentId: string): void => {
-    if (!paymentId) {
-      throw new IntegrationError('UPSTREAM_REJECTED', `${system} ${operation}: a payment id is required`, {
-        system,
-        operation,
-        reason: 'a payment id is required',
-      });
-    }
+    const reason = !paymentId ? 'a payment id is required' : STRIPE_ID.test(paymentId) ? undefined : 'not a payment id (letters, digits and _ only)';
+    if (reason) throw new IntegrationError('UPSTREAM_REJECTED', `${system} ${operation}: ${reason}`, { system, operation, reason });
   };
 
   const findByOrderIds = async (keys: readonly string[], callOptions?: CallOptions): Promise<ReadonlyMap<string, Payment>> => {

@@ -198,6 +198,8 @@ export function createStoreAdapter(options: StoreAdapterOptions): SiteStore {
 }
 
 function orderFilter(request: { readonly customerId?: string; readonly status?: OrderStatus }): ObjectQuery<OrderEntity> {
+  // No row has an id the database cannot hold: asking for one matches nothing (see storable).
+  if (request.customerId !== undefined && !storable(request.customerId)) return { id: { $in: [] } };
   return {
     ...(request.customerId !== undefined ? { customer: request.customerId } : {}),
     ...(request.status !== undefined ? { status: request.status } : {}),
@@ -215,8 +217,20 @@ function page<T>(items: readonly T[], hasNextPage: boolean, totalCount: number, 
   return { items, cursors, hasNextPage, totalCount, endCursor: cursors[cursors.length - 1] ?? null };
 }
 
+/**
+ * The keys worth asking the database for, once each. A key no row can have is not found without a query: text with
+ * NUL (PostgreSQL refuses it, SQLite cuts it there) or a lone surrogate (no UTF-8 form) would otherwise fail the
+ * statement, and a hostile id must never look like the store being down.
+ */
 function unique(keys: readonly string[]): string[] {
-  return [...new Set(keys)];
+  return [...new Set(keys)].filter(storable);
+}
+
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a row could have this id at all. */
+export function storable(id: string): boolean {
+  return !UNSTORABLE.test(id);
 }
 
 /** The ORM has no cancellation: stop waiting when the caller does (the statement finishes on its own). */
