@@ -1,0 +1,62 @@
+import { amountText, createLegacyAdapter } from '../../src/adapters/legacy';
+import { isIntegrationError, money } from '../../src/domain';
+import { startSandbox, type RunningSandbox } from '../../src/sandboxes/kit';
+import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS } from '../../src/sandboxes/legacy';
+import { generateEstate } from '../../src/sandboxes/seed';
+
+/** What reconciliation and shadow mode need of the legacy shop: a day's changes paged in id order, and its saves. */
+
+const estate = generateEstate();
+const dayOf = (at: Date) => at.toLocaleDateString('en-CA', { timeZone: 'Europe/Amsterdam' });
+
+describe('the legacy shop for reconciliation and shadow mode', () => {
+  let sandbox: RunningSandbox;
+  let legacy: ReturnType<typeof createLegacyAdapter>;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox(createLegacySandbox(estate));
+    legacy = createLegacyAdapter({ baseUrl: sandbox.url, ...LEGACY_SANDBOX_CREDENTIALS });
+  });
+  afterAll(async () => {
+    await legacy[Symbol.asyncDispose]();
+    await sandbox.close();
+  });
+
+  it("lists a day's changed orders in id order, a page at a time, with the day's count", async () => {
+    const counts = new Map<string, number>();
+    for (const order of estate.orders) counts.set(dayOf(order.updatedAt), (counts.get(dayOf(order.updatedAt)) ?? 0) + 1);
+    const [day, expected] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await legacy.listOrdersChangedOn({ day, first: 2, after });
+      expect(page.totalCount).toBe(expected);
+      seen.push(...page.items.map((order) => order.orderId));
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    const wanted = estate.orders.filter((order) => dayOf(order.updatedAt) === day).map((order) => order.id).sort();
+    expect(seen).toEqual(wanted);
+    expect(expected).toBeGreaterThan(2);
+  });
+
+  it('saves a customer in its own vocabulary, stamped with the given change time, and refuses an order for a customer it lacks', async () => {
+    const customer = { ...estate.customers[3]!, name: 'Jörg Neu', phone: null, updatedAt: new Date('2026-11-26T09:30:15.250Z') };
+    const saved = await legacy.saveCustomer({ customer, idempotencyKey: 'k1' });
+    expect(saved).toMatchObject({ customerId: customer.id, name: 'Jörg Neu', phone: null, updatedAt: new Date('2026-11-26T09:30:15Z') });
+    const row = (await (await fetch(`${sandbox.url}/_sandbox/records/customers/${customer.id}`)).json()) as Record<string, string>;
+    expect(row).toMatchObject({ FULL_NAME: 'Jörg Neu', TEL: '', MOD_TS: '26.11.2026 10:30:15' });
+
+    const order = { ...estate.orders[0]!, customerId: 'cus-nobody' };
+    const failure = await legacy.saveOrder({ order, idempotencyKey: 'k2' }).catch((error: unknown) => error);
+    expect(isIntegrationError(failure) && failure.code).toBe('UPSTREAM_REJECTED');
+    expect((failure as Error).message).toContain('PARAM: CUST_EXT_REF unknown');
+  });
+
+  it('writes amounts the way the shop keeps them, and refuses one it cannot hold', () => {
+    expect(amountText(money(199_055, 'EUR'))).toBe('1.990,55');
+    expect(amountText(money(-5, 'EUR'))).toBe('-0,05');
+    expect(amountText(money(1_234_567, 'JPY'))).toBe('1.234.567,00');
+    expect(() => amountText(money(1_000, 'BHD'))).toThrow('cannot hold BHD');
+  });
+});
