@@ -280,7 +280,17 @@ describeInBrowser('the live integrations dashboard in a browser', () => {
     const shadow = await page.locator('#shadow-message').innerText();
     const shadowApi = await fetch(`${stack.gateway.origin}/admin/api/shadow`, { headers: bearer(TEST_ADMIN_TOKEN) });
     if (shadowApi.status === 404) expect(shadow).toContain('not available');
-    else expect(await page.locator('#shadow-table tbody tr').count()).toBeGreaterThan(0);
+    else {
+      // Switched from the page, and back: the table shows what the shadow API now says.
+      const row = page.locator('#shadow-table tbody tr').first();
+      await row.waitFor({ timeout: 5_000 });
+      const was = await row.locator('[data-field="shadow"]').innerText();
+      const flipped = was === 'on' ? 'off' : 'on';
+      await row.locator('[data-shadow-toggle]').click();
+      await row.locator('[data-field="shadow"]', { hasText: flipped }).waitFor({ timeout: 5_000 });
+      await row.locator('[data-shadow-toggle]').click();
+      await row.locator('[data-field="shadow"]', { hasText: was }).waitFor({ timeout: 5_000 });
+    }
 
     // Everything the page loaded came from the gateway.
     expect([...requested].filter((url) => !isLocalUrl(url))).toEqual([]);

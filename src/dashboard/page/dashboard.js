@@ -14,6 +14,9 @@
   var timer = null;
   var shadowAvailable = true;
   var lastShadowCheck = 0;
+  /** Reads of the shadow API overlap (the poll and a switch): only the latest one started may draw the table. */
+  var shadowReads = 0;
+  var shadowShown = '';
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -196,7 +199,9 @@
     // An absent shadow API is asked again now and then, not every 2 s.
     if (!shadowAvailable && Date.now() - lastShadowCheck < 30000) return Promise.resolve();
     lastShadowCheck = Date.now();
+    var read = ++shadowReads;
     return api('GET', '/admin/api/shadow').then(function (answer) {
+      if (read !== shadowReads) return;
       shadowAvailable = answer.status !== 404;
       if (answer.status === 404) {
         showShadowMessage('Shadow mode is not available on this gateway: GET /admin/api/shadow answered 404.');
@@ -213,26 +218,39 @@
   }
 
   function showShadowMessage(text) {
+    shadowShown = '';
     $('shadow-message').textContent = text;
     $('shadow-table').hidden = true;
   }
 
   function renderShadow(entities) {
+    // Redrawn only when something changed, so that a button is not replaced under the pointer.
+    var shown = JSON.stringify(entities);
+    if (shown === shadowShown) return;
+    shadowShown = shown;
     $('shadow-message').textContent = entities.length ? 'Per entity: writes go to the new path and the legacy system while shadow mode is on.' : 'No entity is set up for shadow mode.';
     $('shadow-table').hidden = entities.length === 0;
     var body = $('shadow-table').tBodies[0];
     body.replaceChildren.apply(body, entities.map(function (entity) {
       var button = el('button', { type: 'button', 'data-shadow-toggle': entity.entity, text: entity.shadow ? 'Turn off' : 'Turn on' });
+      // After the cutover the legacy system gets no more writes: there is nothing to shadow.
+      if (entity.cutover) button.disabled = true;
       button.addEventListener('click', function () { switchShadow(entity.entity, !entity.shadow, button); });
       return el('tr', { 'data-entity': entity.entity }, [
         el('td', { text: entity.entity }),
         el('td', { text: String(entity.owner) }),
         el('td', { 'data-field': 'shadow', text: entity.shadow ? 'on' : 'off' }),
         el('td', { text: entity.cleanDays + ' of ' + entity.requiredCleanDays }),
-        el('td', { text: entity.cutover ? (typeof entity.cutover === 'string' ? entity.cutover : JSON.stringify(entity.cutover)) : 'not yet' }),
+        el('td', { 'data-field': 'cutover', text: cutoverText(entity.cutover) }),
         el('td', {}, [button]),
       ]);
     }));
+  }
+
+  function cutoverText(cutover) {
+    if (!cutover) return 'not yet';
+    if (typeof cutover === 'string') return cutover;
+    return 'cut over ' + new Date(cutover.at).toLocaleString() + (cutover.actor ? ' by ' + cutover.actor : '');
   }
 
   function switchShadow(entity, on, button) {
@@ -243,6 +261,8 @@
           ? 'Shadow mode for ' + entity + ' is ' + (on ? 'on' : 'off') + '.'
           : 'Shadow mode not switched: ' + ((answer.body.error && answer.body.error.message) || 'HTTP ' + answer.status);
         lastShadowCheck = 0;
+        // Drawn again even when refused, so that the button comes back.
+        shadowShown = '';
         return pollShadow();
       })
       .catch(function (error) { $('status').textContent = 'Shadow mode not switched: ' + error.message; });
