@@ -2,6 +2,7 @@ import '../telemetry-off';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, newAdminToken } from '../config';
 import { SYSTEMS } from '../estate/systems';
+import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway } from '../gateway/serve-gateway';
 import { SUPERGRAPH_FILE } from '../runtime/start-stack';
 
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     subgraphUrls,
     port: config.PORT,
     host: config.HOST,
+    ...frontDoorFrom(config),
+    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     adminToken,
     systems: SYSTEMS.map((system) => ({
       name: system.name,

@@ -40,6 +40,43 @@ export const CONFIG_KEYS = {
     schema: z.enum(['open', 'closed']).default('open'),
     doc: 'open: queries need no token (the demo); closed: every request needs a valid bearer token. Mutations always need one with the entity\'s scope.',
   },
+  PLUGBOARD_PROFILE: {
+    schema: z.enum(['demo', 'production']).default('demo'),
+    doc: 'demo: introspection and the explorer on; production: both off unless PLUGBOARD_INTROSPECTION=on (errors then give no schema hints either).',
+  },
+  PLUGBOARD_INTROSPECTION: {
+    schema: z.enum(['on', 'off']).optional(),
+    doc: 'Introspection (and the explorer that needs it); unset: on in the demo profile, off in production.',
+  },
+  PLUGBOARD_LIMIT_DEPTH: { schema: z.coerce.number().int().min(1).max(100).default(12), doc: 'Deepest nesting of selections in one operation (DEPTH_LIMIT_EXCEEDED).' },
+  PLUGBOARD_LIMIT_ALIASES: { schema: z.coerce.number().int().min(0).max(1_000).default(30), doc: 'Aliases in one operation (ALIAS_LIMIT_EXCEEDED).' },
+  PLUGBOARD_LIMIT_ROOT_FIELDS: { schema: z.coerce.number().int().min(1).max(1_000).default(15), doc: 'Root fields in one operation (ROOT_FIELD_LIMIT_EXCEEDED).' },
+  PLUGBOARD_LIMIT_COST: {
+    schema: z.coerce.number().int().min(1).default(100_000),
+    doc: 'Estimated cost of one operation: each field 1 (fields served by another system 2-3), lists times their `first` (COST_LIMIT_EXCEEDED).',
+  },
+  PLUGBOARD_LIMIT_TOKENS: { schema: z.coerce.number().int().min(100).max(1_000_000).default(5_000), doc: 'Lexical tokens of one document (TOKEN_LIMIT_EXCEEDED).' },
+  PLUGBOARD_LIMIT_BATCH: { schema: z.coerce.number().int().min(1).max(100).default(10), doc: 'Operations in one batched request (a JSON array); 1 turns batching off (BATCH_LIMIT_EXCEEDED).' },
+  PLUGBOARD_LIMIT_BODY_BYTES: {
+    schema: z.coerce.number().int().min(1_024).max(100 * 1_048_576).default(1_048_576),
+    doc: 'Largest request body the gateway reads (PAYLOAD_TOO_LARGE, HTTP 413).',
+  },
+  PLUGBOARD_APQ: { schema: z.enum(['on', 'off']).default('on'), doc: 'Automatic persisted queries (kept in Redis with REDIS_URL, else in memory).' },
+  PLUGBOARD_TRUSTED_DOCUMENTS: {
+    schema: z.enum(['on', 'off']).default('off'),
+    doc: 'on: only the operations in PLUGBOARD_TRUSTED_DOCUMENTS_FILE run (by id or full text); automatic persisted queries are then off (OPERATION_NOT_TRUSTED).',
+  },
+  PLUGBOARD_TRUSTED_DOCUMENTS_FILE: {
+    schema: z.string().default('schema/trusted-documents.json'),
+    doc: 'The allowlist `npm run trusted-documents -- --from <dir>` writes from the frontend\'s operations.',
+  },
+  PLUGBOARD_CORS_ORIGINS: {
+    schema: z
+      .string()
+      .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'expected origins like https://shop.example.com, separated by commas')
+      .optional(),
+    doc: 'Browser origins that may call the gateway cross-origin (CORS), comma-separated; unset: same origin only.',
+  },
   PLUGBOARD_JWT_SECRET: {
     schema: z.string().min(32).optional(),
     doc: 'HS256 secret of the bearer tokens; unset uses the demo\'s well-known secret (never in production). `npm run token` mints with it.',

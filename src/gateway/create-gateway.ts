@@ -2,7 +2,8 @@ import '../telemetry-off';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { DocumentCache } from './front-door/documents';
 import { createSubgraphFetcher } from './subgraph-fetcher';
 
 export interface GatewayOptions {
@@ -10,8 +11,16 @@ export interface GatewayOptions {
   readonly supergraphSdl: string;
   /** Where each subgraph runs now, by name; a subgraph not named keeps the URL composed into the supergraph. */
   readonly subgraphUrls?: Readonly<Record<string, string>>;
-  /** Turn on introspection (the explorer needs it). @default true */
+  /** Turn on introspection (the explorer needs it). Off also hides schema hints ("Did you mean…") in errors. @default true */
   readonly introspection?: boolean;
+  /** Where automatic persisted queries are kept; `false` turns them off (trusted-documents mode). @default Apollo's in-memory cache */
+  readonly persistedQueries?: DocumentCache | false;
+  /** The parser stops a document with more tokens than this, before any other work. */
+  readonly maxTokens?: number;
+  /** Whether a request may carry a JSON array of operations (its length is checked at the front door). @default false */
+  readonly batching?: boolean;
+  /** Where masked errors are told in full, with the request id (the log). */
+  readonly onMaskedError?: (fields: Record<string, unknown>, message: string) => void;
 }
 
 /** Codes a client may see as they are; anything else from the gateway itself is masked. */
@@ -34,14 +43,49 @@ const PASS_THROUGH = new Set([
   'FORBIDDEN',
 ]);
 
-/** Subgraph errors keep their code and system; anything unexpected is masked, with no stack trace. */
+/**
+ * Subgraph errors keep their code and system; anything unexpected is masked, with no stack trace, no vendor body
+ * and no SQL: the client gets INTERNAL_SERVER_ERROR and the request id that finds the whole story in the log.
+ */
 export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   if (PASS_THROUGH.has(code)) {
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  return { message: 'Internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return { message: 'Internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR', masked: true } };
+}
+
+/**
+ * Stamps each error of an answer with the request's id, and tells the log the full story of those that were masked
+ * (their original message and stack), under the same id.
+ */
+function requestIdPlugin(onMaskedError: GatewayOptions['onMaskedError']): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const requestId = String(contextValue.headers?.['x-request-id'] ?? '');
+      let seen: readonly GraphQLError[] = [];
+      return {
+        async didEncounterErrors({ errors }) {
+          seen = errors;
+        },
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          const errors = response.body.singleResult.errors;
+          response.body.singleResult.errors = errors.map((error) => ({ ...error, extensions: { ...error.extensions, ...(requestId ? { requestId } : {}) } }));
+          errors.forEach((error, index) => {
+            if (error.extensions?.['masked'] !== true) return;
+            const original = seen[index]?.originalError ?? seen[index];
+            onMaskedError?.({ requestId, path: error.path, err: original }, 'masked error');
+          });
+          response.body.singleResult.errors = response.body.singleResult.errors.map(({ extensions, ...rest }) => {
+            const { masked: _masked, ...kept } = extensions ?? {};
+            return { ...rest, extensions: kept };
+          });
+        },
+      };
+    },
+  };
 }
 
 /** What the gateway keeps of a client's request for the subgraphs. */
@@ -134,15 +178,20 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => new ForwardingDataSource({ url: options.subgraphUrls?.[name] ?? url, fetcher: subgraphFetcher.fetch }),
   });
+  const introspection = options.introspection ?? true;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    introspection: options.introspection ?? true,
+    introspection,
+    hideSchemaDetailsFromClientErrors: !introspection,
+    ...(options.persistedQueries === false ? { persistedQueries: false as const } : options.persistedQueries ? { persistedQueries: { cache: options.persistedQueries } } : {}),
+    ...(options.maxTokens ? { parseOptions: { maxTokens: options.maxTokens } } : {}),
+    allowBatchedHttpRequests: options.batching ?? false,
     includeStacktraceInErrorResponses: false,
     // Our CLIs stop everything in order on SIGINT/SIGTERM; Apollo's own handlers would kill the process half-way.
     stopOnTerminationSignals: false,
     formatError: formatGatewayError,
     // Apollo's default landing page loads from a CDN; the explorer is served from our own files instead.
-    plugins: [ApolloServerPluginLandingPageDisabled(), staleExtensionsPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), staleExtensionsPlugin(), requestIdPlugin(options.onMaskedError)],
   });
   return { gateway, apollo };
 }

@@ -5,6 +5,9 @@ import Fastify, { type FastifyPluginAsync, type FastifyReply, type FastifyReques
 import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
 import { adminOutboxRoutes } from './admin-outbox';
+import fastifyCors from '@fastify/cors';
+import pino from 'pino';
+import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, installErrorAnswers, type FrontDoorSettings } from './front-door';
 import type { Outbox } from '../outbox/outbox';
 import type { Alerts } from '../alerts';
 import { adminShadowRoutes, type ShadowControl } from '../shadow';
@@ -43,6 +46,12 @@ export interface ServeGatewayOptions extends GatewayOptions {
   readonly metrics?: Metrics;
   /** Who may read /metrics: anyone who reaches the port (`open`), or only with the admin token (`admin`). @default 'open' */
   readonly metricsAccess?: 'open' | 'admin';
+  /** Operation limits, batching, body size, persisted queries and trusted documents. @default DEFAULT_FRONT_DOOR */
+  readonly frontDoor?: FrontDoorSettings;
+  /** Browser origins allowed to call the gateway cross-origin (CORS); none by default: same origin only. */
+  readonly corsOrigins?: readonly string[];
+  /** Redis for the persisted-query cache shared by every replica; unset keeps it in memory. */
+  readonly redisUrl?: string;
   /** Extra readiness checks (e.g. the database answers), by name. */
   readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
   /** Inbound webhook endpoints (src/webhooks), each a plugin with its own raw-body parsing. */
@@ -64,15 +73,40 @@ const EXPLORER_ASSETS = '/explorer/';
 export async function serveGateway(options: ServeGatewayOptions): Promise<RunningGateway> {
   // Every request gets an id: the client's x-request-id when it is sane, else a new one; it is echoed in the answer
   // and forwarded to every subgraph, whose system calls log it.
-  const app = Fastify({ logger: false, forceCloseConnections: true, genReqId: (raw) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]) });
+  const frontDoor = options.frontDoor ?? DEFAULT_FRONT_DOOR;
+  const log = pino({ name: 'plugboard-gateway' });
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    bodyLimit: frontDoor.maxBodyBytes,
+    genReqId: (raw) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]),
+  });
+  installErrorAnswers(app, (fields, message) => log.error(fields, message));
+  // Cross-origin calls only from the origins configured; none by default (the explorer and dashboard are same-origin).
+  await app.register(fastifyCors, {
+    origin: [...(options.corsOrigins ?? [])],
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name'],
+    exposedHeaders: [REQUEST_ID_HEADER],
+    maxAge: 600,
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  const { apollo } = createGateway(options);
+  const documentCache = frontDoor.trustedDocuments || !frontDoor.apq ? undefined : createDocumentCache(options.redisUrl);
+  const { apollo, gateway } = createGateway({
+    ...options,
+    persistedQueries: documentCache ?? false,
+    maxTokens: frontDoor.limits.maxTokens,
+    batching: frontDoor.maxBatch > 1,
+    onMaskedError: (fields, message) => log.error(fields, message),
+  });
   apollo.addPlugin(fastifyApolloDrainPlugin(app));
   let supergraphLoaded = false;
   await apollo.start();
   supergraphLoaded = true;
+  if (!gateway.schema) throw new Error('the gateway started without a schema');
+  const door = createFrontDoor(frontDoor, gateway.schema, documentCache);
 
   await app.register(fastifyStatic, { root: explorerAssetsDirectory(), prefix: EXPLORER_ASSETS, decorateReply: false });
   const graphql = fastifyApolloHandler(apollo, {
@@ -81,9 +115,12 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   const page = explorerPage({ assetsPath: EXPLORER_ASSETS, endpointPath: '/graphql', initialHeaders: await explorerDemoHeaders() });
   app.route({
     url: '/graphql',
-    method: ['GET', 'POST', 'OPTIONS'],
+    method: ['GET', 'POST'],
+    // Limits, batch length and trusted documents are checked before Apollo (and any system) sees the request.
+    preHandler: (request, reply) => (request.method === 'GET' && prefersHtml(request) ? Promise.resolve() : door.preHandler(request, reply)),
     handler: (request, reply) => {
-      if (request.method === 'GET' && prefersHtml(request)) return reply.type('text/html; charset=utf-8').send(page);
+      // The explorer needs introspection: where it is off (production), a browser gets the GraphQL answer instead.
+      if (request.method === 'GET' && prefersHtml(request) && options.introspection !== false) return reply.type('text/html; charset=utf-8').send(page);
       if (options.authorize && request.method !== 'OPTIONS') {
         return options.authorize(request.headers.authorization).then(
           () => graphql.call(app, request as never, reply as never),
@@ -138,6 +175,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   const close = async () => {
     await app.close();
     await apollo.stop();
+    await documentCache?.disconnect();
   };
   return { url: `${origin}/graphql`, origin, close, [Symbol.asyncDispose]: close };
 }

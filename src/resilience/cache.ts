@@ -1,12 +1,18 @@
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
+import { LRUCache } from 'lru-cache';
+
+/** Entries the in-memory read cache keeps at most (a record and its stale copy are two). */
+export const DEFAULT_MAX_ENTRIES = 20_000;
 
 /**
  * The read cache: in memory by default, Redis when a URL is given so that every gateway replica shares it.
  * Values keep their Dates across Redis: they are tagged on the way in and revived on the way out.
  */
-export function createReadCache(redisUrl?: string): Keyv {
-  if (!redisUrl) return new Keyv({ namespace: 'plugboard', serialize: undefined, deserialize: undefined });
+export function createReadCache(redisUrl?: string, maxEntries = DEFAULT_MAX_ENTRIES): Keyv {
+  // In memory, the least recently used entries go first once there are `maxEntries`: reads of ids that exist nowhere
+  // (a crawler, an attacker) must not grow the process without bound. Redis bounds itself (maxmemory policy).
+  if (!redisUrl) return new Keyv({ store: new LRUCache<string, unknown & {}>({ max: maxEntries }), namespace: 'plugboard', serialize: undefined, deserialize: undefined });
   return new Keyv({
     store: new KeyvRedis(redisUrl),
     namespace: 'plugboard',

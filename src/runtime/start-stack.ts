@@ -5,6 +5,7 @@ import { openDatabase, seedSiteStore, type Database } from '../db';
 import { connectionsFromConfig, withResponseCaps, type SystemConnections } from '../estate/connections';
 import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
 import { SUBGRAPH_PORTS, SYSTEMS } from '../estate/systems';
+import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway, type RunningGateway, type SystemListing } from '../gateway/serve-gateway';
 import { applyCutovers, createShadowControl, type ShadowControl } from '../shadow';
 import { createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
@@ -190,6 +191,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       subgraphUrls: Object.fromEntries(subgraphs.map((service) => [service.name, service.url])),
       port: options.ports === 'fixed' ? config.PORT : 0,
       host: config.HOST,
+      ...frontDoorFrom(config),
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
       adminToken,
       systems,
       outbox: writePath.outbox,

@@ -2,10 +2,21 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '../domain';
 import { WriteRejection } from './saga';
 
+/**
+ * An id a client names: no control characters (a NUL reaches no database) and no lone surrogate halves (no system
+ * could store or echo them), so a hostile id is refused as BAD_USER_INPUT, never met by a driver.
+ */
+const UNSTORABLE_IN_ID = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const entityId = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((id) => !UNSTORABLE_IN_ID.test(id), { message: 'an id holds no control characters and only whole Unicode characters' });
+
 /** What clients may send, checked before any system is called. */
 export const updateCustomerInput = z
   .object({
-    id: z.string().min(1).max(64),
+    id: entityId,
     email: z.string().trim().toLowerCase().email().max(320).optional(),
     name: z.string().trim().min(1).max(200).optional(),
     phone: z.string().trim().max(64).nullable().optional(),
@@ -15,19 +26,19 @@ export const updateCustomerInput = z
   });
 
 export const placeOrderInput = z.object({
-  customerId: z.string().min(1).max(64),
+  customerId: entityId,
   lines: z
-    .array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int().min(1).max(1_000) }))
+    .array(z.object({ sku: entityId, quantity: z.number().int().min(1).max(1_000) }))
     .min(1)
     .max(50)
     .refine((lines) => new Set(lines.map((line) => line.sku)).size === lines.length, { message: 'each SKU once per order' }),
 });
 
-export const orderStatusInput = z.object({ id: z.string().min(1).max(64), status: z.enum(ORDER_STATUSES) });
-export const orderIdInput = z.object({ id: z.string().min(1).max(64) });
+export const orderStatusInput = z.object({ id: entityId, status: z.enum(ORDER_STATUSES) });
+export const orderIdInput = z.object({ id: entityId });
 
 export const adjustInventoryInput = z.object({
-  sku: z.string().min(1).max(64),
+  sku: entityId,
   delta: z.number().int().min(-100_000).max(100_000).refine((delta) => delta !== 0, { message: 'delta must not be 0' }),
   reason: z.string().trim().min(1).max(200),
 });

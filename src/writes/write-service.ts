@@ -55,10 +55,12 @@ const WAITABLE = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_
  * The write path: each mutation goes to the system that owns what it changes (the matrix decides), with an
  * idempotency key; its audit row and its follower-sync jobs commit in one transaction (a transactional outbox).
  */
+const AUDIT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function createWriteService(deps: WriteServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
-  /** Runs a mutation once per idempotency key: a retry answers the first receipt. */
+/** Runs a mutation once per idempotency key: a retry answers the first receipt. */
   const once = async (operation: string, key: string | undefined, run: (key: string) => Promise<Receipt>): Promise<Receipt> => {
     const idempotencyKey = key === undefined ? randomUUID() : parseInput(idempotencyKeyInput, key);
     const earlier = await deps.unit.receiptFor(operation, idempotencyKey);
@@ -350,7 +352,8 @@ export function createWriteService(deps: WriteServiceDeps) {
       });
     },
 
-    receipt: (auditId: string) => deps.unit.receipt(auditId),
+    // Audit ids are UUIDs: anything else names no receipt (and never reaches the database as a malformed uuid).
+    receipt: (auditId: string) => (AUDIT_ID.test(auditId) ? deps.unit.receipt(auditId) : Promise.resolve(null)),
   };
 
   async function changeOrder(

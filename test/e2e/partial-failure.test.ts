@@ -62,7 +62,9 @@ async function withFault<T>(name: SandboxName, fault: FaultSetting, body: () => 
 function expectClean(errors: readonly WireError[], system: string): void {
   for (const error of errors) {
     expect(error.extensions?.system).toBe(system);
-    expect(Object.keys(error.extensions ?? {}).filter((key) => !['code', 'system', 'serviceName', 'retryAfterMs'].includes(key))).toEqual([]);
+    expect(Object.keys(error.extensions ?? {}).filter((key) => !['code', 'system', 'serviceName', 'retryAfterMs', 'requestId'].includes(key))).toEqual([]);
+    // The request id finds the whole story in the logs.
+    expect(error.extensions?.requestId).toMatch(/^[\w.:-]{8,}$/);
     expect(error.message).toMatch(new RegExp(`^${system} [a-z ()]+: \\w+ failed$`));
     const said = [error.message, ...Object.values(error.extensions ?? {}).map(String)].join('\n');
     expect(said).not.toMatch(/node_modules|\bat \S+:\d+|ECONN|socket|jsonrpc|[{<]/i);
