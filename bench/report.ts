@@ -93,6 +93,7 @@ export function renderReport(results: BenchResults): string {
     out.push(table(['target', 'measured', 'met'], checks.map((check) => [check.target, check.measured, check.met ? 'yes' : 'NO'])));
     out.push('');
   }
+  out.push(...whyMissed(results, checks));
   if (results.profile) out.push(...profileSection(results.profile));
   return out.join('\n');
 }
@@ -105,7 +106,9 @@ function federationSection(report: FederationReport, settings: FederationSetting
       `after ${settings.warmupSeconds} s of warm-up each (identical tokens: ${settings.identicalRounds} rounds), targets in alternating order; medians. ` +
       `"per core" = requests per second of the gateway's own CPU time (process.cpuUsage), which cancels other load on the machine; ` +
       `"cores" = how much of its core the gateway used. Same answers from every target: nested ${report.sameAnswers.nested ? 'yes' : 'NO'}, ` +
-      `one-fetch ${report.sameAnswers['one-fetch'] ? 'yes' : 'NO'}.`,
+      `one-fetch ${report.sameAnswers['one-fetch'] ? 'yes' : 'NO'}. RSS once started, before any request: ` +
+      `${(Object.entries(report.idleRssMb) as [Target, number][]).map(([target, mb]) => `${TARGET_TITLES[target]} ${figure(mb)} MB`).join(', ')} ` +
+      '(every target runs TypeScript through @swc-node/register, as `npm start` does).',
     '',
   );
   for (const headers of ['unique', 'identical'] as HeaderMode[]) {
@@ -154,22 +157,23 @@ function integrationSection(report: IntegrationReport, settings: IntegrationSett
       `Floor = ${report.floorMs / SYSTEM_DELAY_MS} levels x ${SYSTEM_DELAY_MS} ms = ${report.floorMs} ms; system calls seen one after another in an uncached page: ${report.sequentialDepth}.`,
     '',
     table(
-      ['path', 'queries', 'p50 ms', 'p99 ms', 'p50 / floor', 'errors', ...systems.map((system) => `${system} calls`)],
+      ['path', 'queries', 'p50 ms', 'p99 ms', 'p50 / floor', 'CPU ms per query', 'errors', ...systems.map((system) => `${system} calls`)],
       [
         ['uncached (every read cache emptied first)', report.uncached],
         ['cached (the same page again)', report.cached],
       ].map(([label, path]) => {
         const figures = path as IntegrationReport['uncached'];
-        return [label as string, figure(figures.samples), figure(figures.p50Ms, 1), figure(figures.p99Ms, 1), ratio(figures.p50Ms, report.floorMs), figure(figures.errors), ...systems.map((system) => figure(figures.callsPerSystem[system]))];
+        return [label as string, figure(figures.samples), figure(figures.p50Ms, 1), figure(figures.p99Ms, 1), ratio(figures.p50Ms, report.floorMs), figure(figures.cpuMsPerQuery, 1), figure(figures.errors), ...systems.map((system) => figure(figures.callsPerSystem[system]))];
       }),
     ),
     '',
-    'Calls: the most one query made to each system (counted by the sandboxes; the store by the resilience layer). The ERP is asked at two levels (orders, then items).',
+    'Calls: the most one query made to each system (counted by the sandboxes; the store by the resilience layer). The ERP is asked at two levels (orders, then items). ' +
+      'CPU ms per query: this process\'s CPU time per page; the whole product runs in it, so p50 - floor close to it means the page waits on CPU, not on the systems.',
     '',
     '## c. Failure path',
     '',
     `${failure.system} hangs (its sandbox holds every answer for 10 minutes; its timeout in the integration map: ${figure(failure.timeoutMs)} ms). ` +
-      `${failure.beforeOpen.queries} pages that need it are sent at once; then pages one at a time for ${settings.openSeconds} s. ` +
+      `Pages that need it are sent six at a time until its breaker opens (${failure.beforeOpen.queries} pages); then one at a time for ${settings.openSeconds} s. ` +
       `The inventory query (store and ERP only) runs one at a time all along. Breaker opened: ${failure.breakerOpened ? 'yes' : 'NO'}.`,
     '',
     table(
@@ -197,6 +201,33 @@ function writesSection(figures: readonly WriteFigures[], settings: WriteSettings
     ),
     '',
   ];
+}
+
+/** What the run's own figures say about each missed target. */
+function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): string[] {
+  const notes: string[] = [];
+  const missed = (prefix: string) => checks.some((check) => !check.met && check.target.startsWith(prefix));
+  const federation = results.federation;
+  if (federation && missed('gateway RSS')) {
+    const idle = federation.idleRssMb;
+    const peak = Math.max(0, ...federation.rows.filter((row) => row.target === 'ours').map((row) => row.peakRssMb));
+    notes.push(
+      `- **RSS.** Our gateway holds ${figure(idle.ours)} MB once started, before any request (bare Apollo ${figure(idle.apollo)} MB, Hive ${figure(idle.hive)} MB, ` +
+        `the bare subgraph process ${figure(idle.direct)} MB: TypeScript compiled at start by @swc-node/register, as \`npm start\` runs, is in every one of them), ` +
+        `and peaks at ${figure(peak)} MB under ${results.settings.federation.connections} concurrent requests: ${figure(peak - idle.ours)} MB of heap grown under load. ` +
+        'The CPU profile below does not show memory; the idle figure is code and schema, the rest is V8 heap that the collector lets grow while memory is free.',
+    );
+  }
+  const integration = results.integration;
+  if (integration && missed('integration p50')) {
+    const extra = integration.uncached.p50Ms - integration.floorMs;
+    notes.push(
+      `- **Integration floor.** The systems are called at ${integration.sequentialDepth} levels, one call per system per level, as the floor assumes; ` +
+        `the page takes ${figure(extra, 1)} ms more than the floor, and the process that runs the whole product spent ${figure(integration.uncached.cpuMsPerQuery, 1)} ms of CPU per uncached page ` +
+        `(${figure(integration.cached.cpuMsPerQuery, 1)} ms cached): the time above the floor is our own CPU work (gateway, seven subgraphs, adapters, the sandboxes themselves), not waiting on systems.`,
+    );
+  }
+  return notes.length ? ['## Why the missed targets are missed', '', ...notes, ''] : [];
 }
 
 function profileSection(profile: GatewayProfile): string[] {

@@ -45,6 +45,8 @@ export interface FederationReport {
   readonly rows: readonly FederationRow[];
   /** Whether every gateway answered each query with the same data as the others (and the direct subgraph). */
   readonly sameAnswers: Readonly<Record<BenchQuery['name'], boolean>>;
+  /** Each target's RSS once started, before any request: what its code and schema cost before load. */
+  readonly idleRssMb: Readonly<Record<Target, number>>;
 }
 
 interface Sample {
@@ -75,6 +77,9 @@ export async function runFederation(settings: FederationSettings, log: (line: st
       children.push(child);
       targets[target] = { child, url: (child.ready as { url: string }).url };
     }
+
+    const idleRssMb = {} as Record<Target, number>;
+    for (const target of TARGETS) idleRssMb[target] = (await targets[target].child.usage()).rss / (1024 * 1024);
 
     const sameAnswers = {} as Record<BenchQuery['name'], boolean>;
     for (const query of BENCH_QUERIES) {
@@ -118,7 +123,7 @@ export async function runFederation(settings: FederationSettings, log: (line: st
         ...(forwarded.length ? { forwarded: Math.min(...forwarded) } : {}),
       };
     });
-    return { rows, sameAnswers };
+    return { rows, sameAnswers, idleRssMb };
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
     await rm(workDir, { recursive: true, force: true });

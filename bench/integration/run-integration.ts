@@ -29,6 +29,8 @@ export interface PathFigures {
   /** Calls per query to each system, the highest seen. */
   readonly callsPerSystem: Readonly<Record<string, number>>;
   readonly errors: number;
+  /** CPU time of this process per query: the whole product (gateway, subgraphs, sandboxes, SQLite) runs in it. */
+  readonly cpuMsPerQuery: number;
 }
 
 export interface IntegrationReport {
@@ -53,6 +55,8 @@ export interface FailureReport {
 
 const HUNG_SYSTEM = 'payments';
 const HUNG_CONCURRENCY = 6;
+/** How long the failure path waits for the breaker to open before it reports that it did not. */
+const BREAKER_PATIENCE_MS = 40_000;
 
 export async function runIntegration(settings: IntegrationSettings, log: (line: string) => void): Promise<IntegrationReport> {
   let stack: TestStack | undefined;
@@ -93,17 +97,21 @@ async function timePath(probe: StackProbe, samples: number, cursors: readonly (s
   const times: number[] = [];
   const callsPerSystem: Record<string, number> = {};
   let errors = 0;
+  let cpuMicros = 0;
   for (let sample = 0; sample < samples; sample += 1) {
     if (uncached) await probe.dropCaches();
     probe.resetCounts();
+    const cpu = process.cpuUsage();
     const answer = await probe.query(ORDERS_PAGE, { first: 100, after: cursors[sample % cursors.length] });
     const nodes = (answer.data as { orders?: { nodes?: unknown[] } } | null)?.orders?.nodes ?? [];
     if (nodes.length !== 100) errors += 1;
     errors += answer.errors;
+    const used = process.cpuUsage(cpu);
+    cpuMicros += used.user + used.system;
     times.push(answer.ms);
     for (const [system, count] of Object.entries(probe.counts())) callsPerSystem[system] = Math.max(callsPerSystem[system] ?? 0, count);
   }
-  return { samples, p50Ms: median(times), p99Ms: percentile(times, 99), callsPerSystem, errors };
+  return { samples, p50Ms: median(times), p99Ms: percentile(times, 99), callsPerSystem, errors, cpuMsPerQuery: cpuMicros / samples / 1_000 };
 }
 
 /**
@@ -135,10 +143,20 @@ async function failurePath(stack: TestStack, probe: StackProbe, settings: Integr
   sandbox.setFault({ mode: 'slow', delayMs: 600_000 });
   try {
     await probe.dropCaches([HUNG_SYSTEM]);
+    // Pages that need the hung system, HUNG_CONCURRENCY at a time, until its breaker opens: the calls that succeeded
+    // in the breaker's rolling window before the hang decide how many failures that takes.
+    const isOpen = () => stack.resilience.breakerStates().some((state) => state.system === HUNG_SYSTEM && state.state === 'open');
+    const giveUpAt = performance.now() + BREAKER_PATIENCE_MS;
     let hanging = true;
-    const hungPages = Promise.all(Array.from({ length: HUNG_CONCURRENCY }, () => probe.query(ORDERS_PAGE, { first: 100 }))).finally(() => (hanging = false));
+    const hungPages = Promise.all(
+      Array.from({ length: HUNG_CONCURRENCY }, async () => {
+        const answers: { ms: number }[] = [];
+        while (!isOpen() && performance.now() < giveUpAt) answers.push(await probe.query(ORDERS_PAGE, { first: 100 }));
+        return answers;
+      }),
+    ).then((lists) => lists.flat()).finally(() => (hanging = false));
     const [pagesBefore, untouchedDuring] = await Promise.all([hungPages, untilDone(() => !hanging)]);
-    const breakerOpened = stack.resilience.breakerStates().some((state) => state.system === HUNG_SYSTEM && state.state === 'open');
+    const breakerOpened = isOpen();
     log(`  ${HUNG_SYSTEM} hung: ${pagesBefore.length} pages waited p99 ${percentile(pagesBefore.map((page) => page.ms), 99).toFixed(0)} ms; breaker ${breakerOpened ? 'open' : 'NOT open'}`);
 
     const pagesAfter: { ms: number; open: boolean }[] = [];

@@ -123,6 +123,8 @@ export function serveChild(ready: unknown, options: { close: () => Promise<void>
       (error: unknown) => reply({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
   });
+  // A benchmark that dies leaves no target running: the child goes with its parent.
+  process.once('disconnect', () => process.exit(0));
   process.send?.({ kind: 'ready', value: ready } satisfies ChildReady);
 }
 
