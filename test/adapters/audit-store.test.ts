@@ -45,6 +45,8 @@ describe.each(testDatabases())('audit store on $label', (database) => {
         expect.stringMatching(/^migration-\d{14}-initial-site-store$/),
         expect.stringMatching(/^migration-\d{14}-audit-drift-conflicts-outbox$/),
         expect.stringMatching(/^migration-\d{14}-alerts$/),
+        expect.stringMatching(/^migration-\d{14}-payments-webhook-events$/),
+        expect.stringMatching(/^migration-\d{14}-shadow-state-reconciliation-days$/),
       ]);
       expect(await db.migrate()).toEqual([]);
       for (const table of AUDIT_TABLES) {
