@@ -1,5 +1,6 @@
 export { createAuth, lifetimeSeconds, requireScope } from './create-auth';
 export type { Actor, Auth, AuthOptions, MintOptions } from './create-auth';
+export { adminOnly, hasBearer, refuseWithoutAdminToken } from './admin-token';
 export { AuthError, isAuthError } from './errors';
 export type { AuthErrorCode } from './errors';
 export { SCOPES, isScope } from './scopes';

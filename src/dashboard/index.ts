@@ -4,4 +4,3 @@ export { dashboardRoutes } from './serve-dashboard';
 export type { DashboardRouteOptions } from './serve-dashboard';
 export { systemStateOf } from './system-state';
 export type { SystemState } from './system-state';
-export { hasBearer, refuseWithoutAdminToken } from './admin-token';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { hasBearer, refuseWithoutAdminToken } from './admin-token';
+import { hasBearer, refuseWithoutAdminToken } from '../auth/admin-token';
 import { MAX_FOLLOWED_JOBS, type Dashboard } from './create-dashboard';
 
 export interface DashboardRouteOptions {

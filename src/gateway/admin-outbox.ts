@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { adminOnly } from '../auth/admin-token';
+import type { FastifyInstance } from 'fastify';
 import type { Alerts } from '../alerts';
 import type { OutboxJobState } from '../db';
 import { OUTBOX_JOB_STATES, type Outbox } from '../outbox';
@@ -20,14 +20,7 @@ export interface AdminOutboxOptions {
  * - GET /admin/api/alerts?unacknowledged=true → 200 {alerts} (with `alerts`)
  */
 export async function adminOutboxRoutes(app: FastifyInstance, options: AdminOutboxOptions): Promise<void> {
-  app.addHook('onRequest', async (request, reply) => {
-    if (!hasBearer(request, options.adminToken)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="plugboard-admin"')
-        .send({ error: { code: 'UNAUTHENTICATED', message: 'This needs the admin bearer token (PLUGBOARD_ADMIN_TOKEN).' } });
-    }
-  });
+  app.addHook('onRequest', adminOnly(options.adminToken));
 
   app.get<{ Querystring: { state?: string; limit?: string } }>('/admin/api/outbox', async (request, reply) => {
     const { state, limit } = request.query;
@@ -60,10 +53,5 @@ export async function adminOutboxRoutes(app: FastifyInstance, options: AdminOutb
   }
 }
 
-function hasBearer(request: FastifyRequest, token: string): boolean {
-  const given = /^Bearer (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1] ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+
 

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
+import { adminOnly } from '../auth/admin-token';
 import fastifyStatic from '@fastify/static';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify, { type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
 import { adminOutboxRoutes } from './admin-outbox';
@@ -149,11 +149,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   });
 
   app.register(async (admin) => {
-    admin.addHook('onRequest', async (request, reply) => {
-      if (!hasBearer(request, options.adminToken)) {
-        return unauthorized(reply);
-      }
-    });
+    admin.addHook('onRequest', adminOnly(options.adminToken));
     admin.get('/admin/api/systems', async () => ({ systems: options.systems }));
   });
 
@@ -185,16 +181,3 @@ function prefersHtml(request: FastifyRequest): boolean {
   return accept.includes('text/html') && !(request.query as Record<string, unknown>)?.query;
 }
 
-function hasBearer(request: FastifyRequest, token: string): boolean {
-  const given = /^Bearer (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1] ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function unauthorized(reply: FastifyReply): FastifyReply {
-  return reply
-    .code(401)
-    .header('www-authenticate', 'Bearer realm="plugboard-admin"')
-    .send({ error: { code: 'UNAUTHENTICATED', message: 'This needs the admin bearer token (PLUGBOARD_ADMIN_TOKEN).' } });
-}

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { hasBearer, refuseWithoutAdminToken } from '../dashboard/admin-token';
+import { hasBearer, refuseWithoutAdminToken } from '../auth/admin-token';
 import type { Metrics } from './create-metrics';
 
 export interface MetricsRouteOptions {

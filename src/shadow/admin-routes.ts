@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { adminOnly } from '../auth/admin-token';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ShadowControl, ShadowOutcome } from './control';
@@ -24,14 +24,7 @@ const switchBody = z.strictObject({ shadow: z.boolean() });
  * The audit row's actor is the `X-Plugboard-Actor` header when given, else "admin".
  */
 export async function adminShadowRoutes(app: FastifyInstance, options: AdminShadowOptions): Promise<void> {
-  app.addHook('onRequest', async (request, reply) => {
-    if (!hasBearer(request, options.adminToken)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="plugboard-admin"')
-        .send({ error: { code: 'UNAUTHENTICATED', message: 'This needs the admin bearer token (PLUGBOARD_ADMIN_TOKEN).' } });
-    }
-  });
+  app.addHook('onRequest', adminOnly(options.adminToken));
 
   app.get('/admin/api/shadow', async () => ({ entities: await options.control.list() }));
 
@@ -71,9 +64,4 @@ function actorOf(request: FastifyRequest): string {
   return named === '' ? 'admin' : named.slice(0, 200);
 }
 
-function hasBearer(request: FastifyRequest, token: string): boolean {
-  const given = /^Bearer (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1] ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+

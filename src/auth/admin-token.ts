@@ -16,3 +16,13 @@ export function refuseWithoutAdminToken(reply: FastifyReply): FastifyReply {
     .header('www-authenticate', 'Bearer realm="plugboard-admin"')
     .send({ error: { code: 'UNAUTHENTICATED', message: 'This needs the admin bearer token (PLUGBOARD_ADMIN_TOKEN).' } });
 }
+
+/**
+ * An onRequest hook for a plugin whose every route is for ops: without the admin token the request ends in the 401
+ * above, wherever the plugin is registered.
+ */
+export function adminOnly(token: string) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!hasBearer(request, token)) await refuseWithoutAdminToken(reply);
+  };
+}
