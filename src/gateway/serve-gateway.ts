@@ -6,7 +6,7 @@ import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
 import { adminOutboxRoutes } from './admin-outbox';
 import fastifyCors from '@fastify/cors';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, installErrorAnswers, type FrontDoorSettings } from './front-door';
 import type { Outbox } from '../outbox/outbox';
 import type { Alerts } from '../alerts';
@@ -50,6 +50,8 @@ export interface ServeGatewayOptions extends GatewayOptions {
   readonly frontDoor?: FrontDoorSettings;
   /** Browser origins allowed to call the gateway cross-origin (CORS); none by default: same origin only. */
   readonly corsOrigins?: readonly string[];
+  /** Where the gateway tells the whole story of what it masked (errors, with their request id). @default pino on stdout */
+  readonly logger?: Logger;
   /** Redis for the persisted-query cache shared by every replica; unset keeps it in memory. */
   readonly redisUrl?: string;
   /** Extra readiness checks (e.g. the database answers), by name. */
@@ -74,7 +76,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   // Every request gets an id: the client's x-request-id when it is sane, else a new one; it is echoed in the answer
   // and forwarded to every subgraph, whose system calls log it.
   const frontDoor = options.frontDoor ?? DEFAULT_FRONT_DOOR;
-  const log = pino({ name: 'plugboard-gateway' });
+  const log = options.logger ?? pino({ name: 'plugboard-gateway' });
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
