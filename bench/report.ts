@@ -152,7 +152,7 @@ function integrationSection(report: IntegrationReport, settings: IntegrationSett
   return [
     '## b. Integration workload',
     '',
-    `The whole product (startStack, embedded: SQLite, in-memory cache) in the benchmark's process; every sandbox answers ${SYSTEM_DELAY_MS} ms late. ` +
+    `The whole product (startStack, embedded: SQLite, in-memory cache) in the benchmark's process, pinned to CPU 1; the example estate's sandboxes in a process of their own on CPU 0 (they stand in for other companies' machines), every one answering ${SYSTEM_DELAY_MS} ms late. ` +
       `\`orders(first: 100)\` with customer, lines -> item, payment, shipments (test/operations/orders-page.graphql), one query at a time. ` +
       `Floor = ${report.floorMs / SYSTEM_DELAY_MS} levels x ${SYSTEM_DELAY_MS} ms = ${report.floorMs} ms; system calls seen one after another in an uncached page: ${report.sequentialDepth}.`,
     '',
@@ -224,7 +224,7 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
     notes.push(
       `- **Integration floor.** The systems are called at ${integration.sequentialDepth} levels, one call per system per level, as the floor assumes; ` +
         `the page takes ${figure(extra, 1)} ms more than the floor, and the process that runs the whole product spent ${figure(integration.uncached.cpuMsPerQuery, 1)} ms of CPU per uncached page ` +
-        `(${figure(integration.cached.cpuMsPerQuery, 1)} ms cached): the time above the floor is our own CPU work (gateway, seven subgraphs, adapters, the sandboxes themselves), not waiting on systems.`,
+        `(${figure(integration.cached.cpuMsPerQuery, 1)} ms cached): the time above the floor is our own CPU work (gateway, seven subgraphs, adapters, SQLite), not waiting on systems.`,
     );
   }
   return notes.length ? ['## Why the missed targets are missed', '', ...notes, ''] : [];

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import type { CallRecord } from '../../src/resilience';
+import type { FaultSetting } from '../../src/sandboxes/kit/faults';
 import type { TestStack } from '../../test/support/stack';
 
 /** The frontends' page: 100 orders with customer, lines -> item, payment and shipments (test/operations). */
@@ -18,6 +19,15 @@ export interface TimedAnswer {
   readonly data: unknown;
 }
 
+/** The estate's windows, wherever it runs: its fault switches and the requests each system received. */
+export interface EstateWindow {
+  setFault(names: readonly SandboxName[], setting: FaultSetting): Promise<void>;
+  stats(): Promise<Record<SandboxName, { byOperation: Record<string, number> }>>;
+  resetStats(): Promise<void>;
+}
+
+export const SANDBOX_NAMES: readonly SandboxName[] = ['crm', 'erp', 'payments', 'courier-a', 'courier-b', 'legacy'];
+
 /**
  * Watches a running stack: the calls each system received (counted by the sandboxes themselves, credentials left
  * out), the store's calls (our own database: seen through the resilience layer), and the cache.
@@ -26,7 +36,10 @@ export class StackProbe {
   readonly calls: CallRecord[] = [];
   private readonly operations = new Set<string>();
 
-  constructor(private readonly stack: () => TestStack) {}
+  constructor(
+    private readonly stack: () => TestStack,
+    readonly estate: EstateWindow,
+  ) {}
 
   /** Give this to startTestStack's onCall. */
   readonly onCall = (record: CallRecord): void => {
@@ -34,24 +47,18 @@ export class StackProbe {
     this.operations.add(`${record.system}\n${record.operation}`);
   };
 
-  sandboxes(): [SandboxName, NonNullable<TestStack['estate']>['sandboxes'][SandboxName]][] {
-    const running = this.stack().estate?.sandboxes;
-    if (!running) throw new Error('the benchmark stack runs without sandboxes');
-    return Object.entries(running) as [SandboxName, (typeof running)[SandboxName]][];
-  }
-
-  resetCounts(): void {
-    for (const [, sandbox] of this.sandboxes()) sandbox.stats.reset();
+  async resetCounts(): Promise<void> {
+    await this.estate.resetStats();
     this.calls.length = 0;
   }
 
   /** Data calls per system since the last reset (the store's from the resilience layer). */
-  counts(): Record<string, number> {
+  async counts(): Promise<Record<string, number>> {
     const counts: Record<string, number> = {
       store: this.calls.filter((call) => call.system === 'store' && call.outcome !== 'cached').length,
     };
-    for (const [name, sandbox] of this.sandboxes()) {
-      counts[name] = Object.entries(sandbox.stats.snapshot().byOperation)
+    for (const [name, snapshot] of Object.entries(await this.estate.stats())) {
+      counts[name] = Object.entries(snapshot.byOperation)
         .filter(([operation]) => !AUTH_OPERATIONS.has(operation))
         .reduce((sum, [, count]) => sum + count, 0);
     }

@@ -1,8 +1,15 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { environmentOf, type SystemConnections } from '../../src/estate/connections';
+import type { SandboxName } from '../../src/estate/start-sandboxes';
+import { seedSiteStore } from '../../src/db';
 import { loadIntegrationMap } from '../../src/integration-map';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { startTestStack, type TestStack } from '../../test/support/stack';
+import { pinSelf, startChild } from '../kit/child';
 import { median, percentile } from '../kit/stats';
-import { INVENTORY_ITEM, ORDERS_PAGE, StackProbe } from './probe';
+import { INVENTORY_ITEM, ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
 
 export interface IntegrationSettings {
   /** Queries timed with every read cache emptied first. */
@@ -29,7 +36,7 @@ export interface PathFigures {
   /** Calls per query to each system, the highest seen. */
   readonly callsPerSystem: Readonly<Record<string, number>>;
   readonly errors: number;
-  /** CPU time of this process per query: the whole product (gateway, subgraphs, sandboxes, SQLite) runs in it. */
+  /** CPU time of this process per query: the whole product (gateway, subgraphs, adapters, SQLite) runs in it; the sandboxes do not. */
   readonly cpuMsPerQuery: number;
 }
 
@@ -53,24 +60,46 @@ export interface FailureReport {
   readonly untouched: { readonly baselineP99Ms: number; readonly duringHangP99Ms: number; readonly afterOpenP99Ms: number; readonly queries: number };
 }
 
-const HUNG_SYSTEM = 'payments';
+const HUNG_SYSTEM: SandboxName = 'payments';
+/** Where the systems run, and where the product does (the machine has two cores). */
+const ESTATE_CPU = '0';
+const PRODUCT_CPU = '1';
+const ALL_CPUS = '0,1';
 const HUNG_CONCURRENCY = 6;
 /** How long the failure path waits for the breaker to open before it reports that it did not. */
 const BREAKER_PATIENCE_MS = 40_000;
 
 export async function runIntegration(settings: IntegrationSettings, log: (line: string) => void): Promise<IntegrationReport> {
+  // The systems run in a process of their own on CPU 0, the product in this one on CPU 1: what the page costs is
+  // the product's work and the systems' latency, not the stand-ins' CPU.
+  const estateDir = await mkdtemp(path.join(tmpdir(), 'plugboard-bench-estate-'));
+  const estate = await startChild('integration/estate-process.ts', { cpus: ESTATE_CPU, env: { BENCH_ESTATE_DIR: estateDir } });
+  const { connections } = estate.ready as { connections: SystemConnections };
+  const window: EstateWindow = {
+    setFault: (names, setting) => estate.call('setFault', { names, setting }),
+    stats: () => estate.call('stats'),
+    resetStats: () => estate.call('resetStats'),
+  };
   let stack: TestStack | undefined;
-  const probe = new StackProbe(() => stack!);
-  stack = await startTestStack({}, { onCall: probe.onCall });
+  const probe = new StackProbe(() => stack!, window);
+  pinSelf(PRODUCT_CPU);
   try {
-    for (const [, sandbox] of probe.sandboxes()) sandbox.setFault({ mode: 'slow', delayMs: SYSTEM_DELAY_MS });
+    stack = await startTestStack(environmentOf(connections, path.join(estateDir, 'pki')), { onCall: probe.onCall });
+    // The product seeds its store only when it runs the sandboxes itself: the same estate, seeded here.
+    await seedSiteStore(stack.db, generateEstate());
+  } catch (error) {
+    await estate.stop();
+    throw error;
+  }
+  try {
+    await window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: SYSTEM_DELAY_MS });
     // First contact: connections, the CRM's and ERP's credentials, the query plan.
     await probe.query(ORDERS_PAGE, { first: 100 });
 
     const cursors = await pageCursors(probe);
     const uncached = await timePath(probe, settings.uncachedSamples, cursors, true);
     await probe.dropCaches();
-    probe.resetCounts();
+    await probe.resetCounts();
     await probe.query(ORDERS_PAGE, { first: 100 });
     const sequentialDepth = probe.sequentialDepth();
     log(`  uncached page: p50 ${uncached.p50Ms.toFixed(1)} ms, p99 ${uncached.p99Ms.toFixed(1)} ms; ${sequentialDepth} system calls in a row`);
@@ -82,6 +111,9 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, uncached, cached, sequentialDepth, failure };
   } finally {
     await stack.close();
+    await estate.stop();
+    await rm(estateDir, { recursive: true, force: true });
+    pinSelf(ALL_CPUS);
   }
 }
 
@@ -100,7 +132,7 @@ async function timePath(probe: StackProbe, samples: number, cursors: readonly (s
   let cpuMicros = 0;
   for (let sample = 0; sample < samples; sample += 1) {
     if (uncached) await probe.dropCaches();
-    probe.resetCounts();
+    await probe.resetCounts();
     const cpu = process.cpuUsage();
     const answer = await probe.query(ORDERS_PAGE, { first: 100, after: cursors[sample % cursors.length] });
     const nodes = (answer.data as { orders?: { nodes?: unknown[] } } | null)?.orders?.nodes ?? [];
@@ -109,7 +141,7 @@ async function timePath(probe: StackProbe, samples: number, cursors: readonly (s
     const used = process.cpuUsage(cpu);
     cpuMicros += used.user + used.system;
     times.push(answer.ms);
-    for (const [system, count] of Object.entries(probe.counts())) callsPerSystem[system] = Math.max(callsPerSystem[system] ?? 0, count);
+    for (const [system, count] of Object.entries(await probe.counts())) callsPerSystem[system] = Math.max(callsPerSystem[system] ?? 0, count);
   }
   return { samples, p50Ms: median(times), p99Ms: percentile(times, 99), callsPerSystem, errors, cpuMsPerQuery: cpuMicros / samples / 1_000 };
 }
@@ -139,8 +171,7 @@ async function failurePath(stack: TestStack, probe: StackProbe, settings: Integr
     baselinePages.push((await probe.query(ORDERS_PAGE, { first: 100 })).ms);
   }
 
-  const sandbox = stack.estate!.sandboxes[HUNG_SYSTEM];
-  sandbox.setFault({ mode: 'slow', delayMs: 600_000 });
+  await probe.estate.setFault([HUNG_SYSTEM], { mode: 'slow', delayMs: 600_000 });
   try {
     await probe.dropCaches([HUNG_SYSTEM]);
     // Pages that need the hung system, HUNG_CONCURRENCY at a time, until its breaker opens: the calls that succeeded
@@ -197,6 +228,6 @@ async function failurePath(stack: TestStack, probe: StackProbe, settings: Integr
       },
     };
   } finally {
-    sandbox.setFault({ mode: 'ok' });
+    await probe.estate.setFault([HUNG_SYSTEM], { mode: 'slow', delayMs: SYSTEM_DELAY_MS });
   }
 }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PKI_FILES } from '../pki';
 import { ConfigError, type Config } from '../config';
 
 /** The largest answer an adapter takes from its system, in bytes (from the integration map; default 5 MiB). */
@@ -82,4 +84,34 @@ export function connectionsFromConfig(config: Config): SystemConnections {
     throw new ConfigError(`with PLUGBOARD_SANDBOXES=off these must be set:\n${missing.map((key) => `- ${key}`).join('\n')}`);
   }
   return connections;
+}
+
+/**
+ * The environment that points the product at these systems with PLUGBOARD_SANDBOXES=off: the inverse of
+ * connectionsFromConfig. Courier A's certificates are named by file, in `pkiDir` (where the sandboxes made them).
+ */
+export function environmentOf(connections: SystemConnections, pkiDir: string): Record<string, string> {
+  return {
+    PLUGBOARD_SANDBOXES: 'off',
+    CRM_URL: connections.crm.baseUrl,
+    CRM_CLIENT_ID: connections.crm.clientId,
+    CRM_CLIENT_SECRET: connections.crm.clientSecret,
+    ERP_URL: connections.erp.baseUrl,
+    ERP_DB: connections.erp.db,
+    ERP_LOGIN: connections.erp.login,
+    ERP_API_KEY: connections.erp.apiKey,
+    PAYMENTS_URL: connections.payments.baseUrl,
+    PAYMENTS_SECRET_KEY: connections.payments.secretKey,
+    PAYMENTS_MAX_SEARCH_CLAUSES: String(connections.payments.maxSearchClauses),
+    ...(connections.payments.webhookSecret ? { PAYMENTS_WEBHOOK_SECRET: connections.payments.webhookSecret } : {}),
+    COURIER_A_URL: connections.courierA.baseUrl,
+    COURIER_A_CA_FILE: path.join(pkiDir, PKI_FILES.ca),
+    COURIER_A_CERT_FILE: path.join(pkiDir, PKI_FILES.clientCert),
+    COURIER_A_KEY_FILE: path.join(pkiDir, PKI_FILES.clientKey),
+    COURIER_B_URL: connections.courierB.baseUrl,
+    COURIER_B_API_KEY: connections.courierB.apiKey,
+    LEGACY_URL: connections.legacy.baseUrl,
+    LEGACY_USERNAME: connections.legacy.username,
+    LEGACY_PASSWORD: connections.legacy.password,
+  };
 }

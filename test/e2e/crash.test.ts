@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createAuth, jwtSecretFrom } from '../../src/auth';
 import { openDatabase, seedSiteStore } from '../../src/db';
 import { startSandboxes, type RunningEstate } from '../../src/estate/start-sandboxes';
-import { PKI_FILES } from '../../src/pki';
+import { environmentOf } from '../../src/estate/connections';
 import { generateEstate } from '../../src/sandboxes/seed';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -131,27 +131,9 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       APOLLO_TELEMETRY_DISABLED: 'true',
       PLUGBOARD_DATA_DIR: dataDir,
       PLUGBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
-      PLUGBOARD_SANDBOXES: 'off',
       PLUGBOARD_OUTBOX_BACKOFF_BASE_MS: '100',
       PLUGBOARD_OUTBOX_BACKOFF_CAP_MS: '1000',
-      CRM_URL: connections.crm.baseUrl,
-      CRM_CLIENT_ID: connections.crm.clientId,
-      CRM_CLIENT_SECRET: connections.crm.clientSecret,
-      ERP_URL: connections.erp.baseUrl,
-      ERP_DB: connections.erp.db,
-      ERP_LOGIN: connections.erp.login,
-      ERP_API_KEY: connections.erp.apiKey,
-      PAYMENTS_URL: connections.payments.baseUrl,
-      PAYMENTS_SECRET_KEY: connections.payments.secretKey,
-      COURIER_A_URL: connections.courierA.baseUrl,
-      COURIER_A_CA_FILE: path.join(dataDir, 'pki', PKI_FILES.ca),
-      COURIER_A_CERT_FILE: path.join(dataDir, 'pki', PKI_FILES.clientCert),
-      COURIER_A_KEY_FILE: path.join(dataDir, 'pki', PKI_FILES.clientKey),
-      COURIER_B_URL: connections.courierB.baseUrl,
-      COURIER_B_API_KEY: connections.courierB.apiKey,
-      LEGACY_URL: connections.legacy.baseUrl,
-      LEGACY_USERNAME: connections.legacy.username,
-      LEGACY_PASSWORD: connections.legacy.password,
+      ...environmentOf(connections, path.join(dataDir, 'pki')),
     };
     token = await createAuth({ secret: jwtSecretFrom().secret }).mint({ subject: 'crash-test', scopes: ['customers:write'] });
   }, 60_000);

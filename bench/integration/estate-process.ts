@@ -1,0 +1,39 @@
+import '../kit/guard';
+import type { SandboxName } from '../../src/estate/start-sandboxes';
+import { startSandboxes } from '../../src/estate/start-sandboxes';
+import type { FaultSetting } from '../../src/sandboxes/kit/faults';
+import { generateEstate } from '../../src/sandboxes/seed';
+import { serveChild } from '../kit/child';
+
+/**
+ * The example estate in a process of its own, pinned away from the product: the systems are other companies'
+ * machines, so their work (building answers, TLS, JSON, XML) must not be counted on the product's CPU. The benchmark
+ * drives their fault switches and reads their stats over the IPC channel.
+ */
+async function main(): Promise<void> {
+  const dataDir = process.env.BENCH_ESTATE_DIR;
+  if (!dataDir) throw new Error('BENCH_ESTATE_DIR names where the estate keeps its PKI');
+  const estate = await startSandboxes({ estate: generateEstate(), dataDir, ports: 'ephemeral' });
+  const sandboxes = Object.entries(estate.sandboxes) as [SandboxName, (typeof estate.sandboxes)[SandboxName]][];
+  serveChild(
+    { connections: estate.connections },
+    {
+      close: () => estate.close(),
+      calls: {
+        setFault: (args) => {
+          const { names, setting } = args as { names: readonly SandboxName[]; setting: FaultSetting };
+          for (const name of names) estate.sandboxes[name].setFault(setting);
+        },
+        stats: () => Object.fromEntries(sandboxes.map(([name, sandbox]) => [name, sandbox.stats.snapshot()])),
+        resetStats: () => {
+          for (const [, sandbox] of sandboxes) sandbox.stats.reset();
+        },
+      },
+    },
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
