@@ -94,9 +94,14 @@ export async function startSandbox(
         request.raw.socket.destroy();
         return reply.hijack();
       case 'delay': {
+        // The wait ends early when the client hangs up; the listener goes with the wait, since a keep-alive socket
+        // carries many requests.
         const gone = new AbortController();
-        request.raw.socket.once('close', () => gone.abort());
+        const hangUp = () => gone.abort();
+        const socket = request.raw.socket;
+        socket.once('close', hangUp);
         await sleep(decision.ms, undefined, { signal: gone.signal }).catch(() => undefined);
+        socket.off('close', hangUp);
         return;
       }
       case 'garble':
