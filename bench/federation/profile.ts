@@ -23,7 +23,7 @@ export interface GatewayProfile {
   readonly packages: readonly ProfileLine[];
 }
 
-interface CpuProfileNode {
+export interface CpuProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
@@ -60,7 +60,8 @@ export async function profileGateway(target: Target, seconds: number, connection
   }
 }
 
-function summarise(profile: { nodes: CpuProfileNode[] }): Pick<GatewayProfile, 'functions' | 'packages'> {
+/** A V8 CPU profile as self time by function and by package. */
+export function summarise(profile: { nodes: CpuProfileNode[] }): Pick<GatewayProfile, 'functions' | 'packages'> {
   const total = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0) || 1;
   const functions = new Map<string, { name: string; where: string; hits: number }>();
   const packages = new Map<string, number>();

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { environmentOf, type SystemConnections } from '../../src/estate/connections';
@@ -7,6 +8,7 @@ import { seedSiteStore } from '../../src/db';
 import { loadIntegrationMap } from '../../src/integration-map';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { startTestStack, type TestStack } from '../../test/support/stack';
+import { summarise, type CpuProfileNode, type ProfileLine } from '../federation/profile';
 import { pinSelf, startChild } from '../kit/child';
 import { median, percentile } from '../kit/stats';
 import { INVENTORY_ITEM, ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
@@ -42,6 +44,8 @@ export interface PathFigures {
 
 export interface IntegrationReport {
   readonly floorMs: number;
+  /** Where this process's CPU went while it served uncached pages (the V8 profiler, in process). */
+  readonly pageProfile: { readonly pages: number; readonly functions: readonly ProfileLine[]; readonly packages: readonly ProfileLine[] };
   readonly uncached: PathFigures;
   readonly cached: PathFigures;
   /** The longest chain of system calls made one after another by an uncached page, as measured. */
@@ -107,13 +111,36 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     const cached = await timePath(probe, settings.cachedSamples, [null], false);
     log(`  cached page:   p50 ${cached.p50Ms.toFixed(1)} ms, p99 ${cached.p99Ms.toFixed(1)} ms`);
 
+    const pageProfile = await profilePages(probe, PROFILED_PAGES);
+
     const failure = await failurePath(stack, probe, settings, log);
-    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, uncached, cached, sequentialDepth, failure };
+    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, cached, sequentialDepth, failure };
   } finally {
     await stack.close();
     await estate.stop();
     await rm(estateDir, { recursive: true, force: true });
     pinSelf(ALL_CPUS);
+  }
+}
+
+/** Uncached pages served under the profiler, after the timed ones (so the profiler's cost is in no figure). */
+const PROFILED_PAGES = 15;
+
+/** Serves uncached pages under V8's profiler and answers where the CPU went. */
+async function profilePages(probe: StackProbe, pages: number): Promise<IntegrationReport['pageProfile']> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    for (let page = 0; page < pages; page += 1) {
+      await probe.dropCaches();
+      await probe.query(ORDERS_PAGE, { first: 100 });
+    }
+    const { profile } = await session.post('Profiler.stop');
+    return { pages, ...summarise(profile as unknown as { nodes: CpuProfileNode[] }) };
+  } finally {
+    session.disconnect();
   }
 }
 
