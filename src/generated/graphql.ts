@@ -471,7 +471,7 @@ export type ReceiptStatus =
 export type SagaStep = {
   /** What failed, when something did. */
   detail: Maybe<Scalars['String']['output']>;
-  /** done, failed, compensated or compensation-failed. */
+  /** done, failed, compensated, compensation-queued (the undo waits in the outbox: its system was away), compensation-failed, or cleanup-queued (an answer was lost: a job clears up whatever the system holds). */
   outcome: Scalars['String']['output'];
   /** What the step did, e.g. "reserve 2 × SKU-00001". */
   step: Scalars['String']['output'];

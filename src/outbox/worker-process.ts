@@ -56,7 +56,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     const worker = startOutboxWorker({
       ...options.workerOptions,
       outbox,
-      handlers: createFollowerHandlers({ store: ports.ports.store, directory: ports.ports.directory, erp: ports.ports.erp, payments: ports.ports.payments, legacy: ports.ports.legacy, invalidate }),
+      handlers: createFollowerHandlers({ store: ports.ports.store, directory: ports.ports.directory, erp: ports.ports.erp, payments: ports.ports.payments, legacy: ports.ports.legacy, couriers: ports.ports.couriers, invalidate }),
       onJob: ({ job, outcome, error }) => {
         if (outcome === 'done') return;
         logger.warn({ jobId: job.id, system: job.system, operation: job.operation, attempts: job.attempts, outcome, error }, `outbox job ${outcome}`);

@@ -1,8 +1,10 @@
-import { IntegrationError, type CustomerDirectory, type Erp, type LegacyStore, type PaymentGateway, type SiteStore } from '../domain';
+import { IntegrationError, type Courier, type CustomerDirectory, type Erp, type LegacyStore, type PaymentGateway, type SiteStore } from '../domain';
 import type { ClaimedJob } from '../outbox/outbox';
 import type { JobHandler } from '../outbox/worker';
 
 interface HandlerDeps {
+  /** Each courier by its system name: cancels a booking a placeOrder could not undo at once. */
+  readonly couriers?: readonly Courier[];
   readonly store: SiteStore;
   readonly directory: CustomerDirectory;
   readonly erp: Erp;
@@ -79,6 +81,15 @@ export function createFollowerHandlers(deps: HandlerDeps): Record<string, JobHan
       await deps.legacy.saveOrder({ order: current, idempotencyKey: versionedKey(job, current.updatedAt) });
       await deps.invalidate('legacy', 'findOrdersByIds', [current.id]);
     },
+    ...Object.fromEntries(
+      (deps.couriers ?? []).map((courier): [string, JobHandler] => [
+        `${courier.carrier}:cancelShipment`,
+        async (job) => {
+          await courier.cancelShipment({ shipmentId: field(job, 'shipmentId'), idempotencyKey: job.idempotencyKey });
+          await deps.invalidate(courier.carrier, 'findByOrderIds', [field(job, 'orderId')]);
+        },
+      ]),
+    ),
     'payments:voidForOrder': async (job) => {
       const orderId = field(job, 'orderId');
       const payment = (await deps.payments.findByOrderIds([orderId])).get(orderId);

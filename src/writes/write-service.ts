@@ -96,14 +96,19 @@ export function createWriteService(deps: WriteServiceDeps) {
     base: Omit<AuditRequest, 'result' | 'errorCode' | 'after'>,
     error: unknown,
     steps: readonly SagaStep[] = [],
+    undos: readonly JobRequest[] = [],
   ): Promise<Receipt> => {
     const code = error instanceof WriteRejection || isIntegrationError(error) ? error.code : 'INTERNAL_SERVER_ERROR';
     const system = isIntegrationError(error) ? error.system : null;
     const message = error instanceof Error ? error.message : String(error);
     const audit: AuditRequest = { ...base, after: null, result: 'REJECTED', errorCode: code };
-    const receipt = receiptOf(audit, [], { error: { code, system, message }, steps });
-    await deps.unit.transaction((tx) => tx.audit(audit, receipt));
-    return receipt;
+    // Undos a system could not take now are committed with the audit row: the outbox finishes them.
+    return deps.unit.transaction(async (tx) => {
+      const jobs = await enqueueAll(tx, audit.id, undos);
+      const receipt = receiptOf(audit, jobs, { error: { code, system, message }, steps });
+      await tx.audit(audit, receipt);
+      return receipt;
+    });
   };
 
   const writeProfileTo = async (system: string, customer: Customer, idempotencyKey: string): Promise<void> => {
@@ -213,6 +218,15 @@ export function createWriteService(deps: WriteServiceDeps) {
         const owner = deps.matrix.ownerOf('Order', 'status');
         const base = { id: randomUUID(), actor: actor.subject, operation: 'placeOrder', entity: 'Order', entityId: orderId, input: request, owner, before: null, idempotencyKey };
         const saga = new Saga();
+        /** An undo left to the outbox, under this operation's audit id. */
+        const undoJob = (system: string, operation: string, payload: Record<string, unknown>, what: string): JobRequest => ({
+          system,
+          operation,
+          entity: 'Order',
+          entityId: orderId,
+          payload,
+          idempotencyKey: `${base.id}:undo:${what}`,
+        });
         try {
           const customer = await deps.unit.transaction((tx) => tx.getCustomer(request.customerId));
           if (!customer) throw new WriteRejection('NOT_FOUND', `no customer ${request.customerId}`);
@@ -239,6 +253,7 @@ export function createWriteService(deps: WriteServiceDeps) {
               system: 'erp',
               run: () => deps.erp.reserveStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:reserve:${line.sku}` }),
               compensate: () => deps.erp.releaseStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:release:${line.sku}` }),
+              compensateLater: () => undoJob('erp', 'releaseStock', { orderId, sku: line.sku, quantity: line.quantity }, line.sku),
             });
           }
           const payment = await saga.do({
@@ -255,6 +270,10 @@ export function createWriteService(deps: WriteServiceDeps) {
               }
               throw error;
             }),
+            compensateLater: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment'),
+            // An intent may exist though the answer was lost, or was created and then not confirmed: the clean-up
+            // cancels whatever the payment gateway holds for the order (nothing, when it holds nothing).
+            cleanUpAfter: { when: (error) => !(isIntegrationError(error) && error.code === 'CIRCUIT_OPEN'), job: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment') },
           });
           const shipments: Shipment[] = [];
           for (const carrier of deps.courierRule(order)) {
@@ -266,6 +285,7 @@ export function createWriteService(deps: WriteServiceDeps) {
                 system: carrier,
                 run: () => courier.bookShipment({ orderId, recipient: { name: customer.name, phone: customer.phone }, parcels: Math.max(1, Math.ceil(lines.length / 2)), idempotencyKey: `${idempotencyKey}:ship:${carrier}` }),
                 compensate: (shipment) => courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${idempotencyKey}:cancel-ship:${carrier}` }),
+                compensateLater: (shipment) => undoJob(carrier, 'cancelShipment', { shipmentId: shipment.id, orderId }, carrier),
               }),
             );
           }
@@ -302,7 +322,7 @@ export function createWriteService(deps: WriteServiceDeps) {
           ]);
           return receipt;
         } catch (error) {
-          if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error, saga.steps);
+          if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error, saga.steps, saga.jobs);
           throw error;
         }
       });

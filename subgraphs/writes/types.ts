@@ -58,7 +58,7 @@ export class SagaStepType {
   @Field({ description: 'The system it talked to.' })
   system!: string;
 
-  @Field({ description: 'done, failed, compensated or compensation-failed.' })
+  @Field({ description: 'done, failed, compensated, compensation-queued (the undo waits in the outbox: its system was away), compensation-failed, or cleanup-queued (an answer was lost: a job clears up whatever the system holds).' })
   outcome!: string;
 
   @Field(() => String, { nullable: true, description: 'What failed, when something did.' })

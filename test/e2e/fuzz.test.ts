@@ -209,8 +209,8 @@ it(`survives ${RUNS.toLocaleString('en')} hostile requests: no crash, no 5xx, a 
   expect(tally.byKind.size).toBeGreaterThanOrEqual(20);
   // What stays is what the bounded caches hold (Apollo's validated documents and the gateway's query plans, 30 MiB
   // each by their own measure of a document, which undercounts its tokens; the front door's verdicts 8 MiB; persisted
-  // queries 16 MiB; the read cache 20,000 entries): the heap stays within them, and the second half adds less than
-  // the first (they fill up; nothing grows with every request).
+  // queries 16 MiB; the read cache 20,000 entries): after either half the heap is within them. (How the growth splits
+  // between the halves depends on when V8 collects: it is printed, not asserted.)
+  expect(half - baseline).toBeLessThan(160 * 1_048_576);
   expect(after - baseline).toBeLessThan(160 * 1_048_576);
-  expect(after - half).toBeLessThan(half - baseline);
 }, 300_000);

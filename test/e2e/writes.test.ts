@@ -197,18 +197,23 @@ describe.each(testDatabases())('writes on $label', (database: TestDatabase) => {
       await sandbox('payments', 'POST', '/_sandbox/faults', { mode });
 
       const receipt = await place(lines);
-      expect(receipt).toMatchObject({ status: 'REJECTED', owner: 'store', order: null, followerJobs: [] });
+      expect(receipt).toMatchObject({ status: 'REJECTED', owner: 'store', order: null });
       expect(codes).toContain(receipt.error?.code);
       expect(receipt.error?.system).toBe('payments');
-      // Each reservation was made, the payment failed, and each reservation was undone, newest first.
+      // Each reservation was made, the payment failed, and each reservation was undone, newest first. The payment
+      // gateway may hold an intent whose answer was lost (or one created and not confirmed): a job clears it up.
       expect(receipt.steps.map(({ system, outcome }) => `${system}:${outcome}`)).toEqual([
         'erp:done',
         'erp:done',
         'payments:failed',
+        'payments:cleanup-queued',
         'erp:compensated',
         'erp:compensated',
       ]);
-      expect(receipt.steps.slice(3).map((step) => step.step)).toEqual([`undo reserve 2 × ${skus[1]}`, `undo reserve 2 × ${skus[0]}`]);
+      expect(receipt.steps.slice(4).map((step) => step.step)).toEqual([`undo reserve 2 × ${skus[1]}`, `undo reserve 2 × ${skus[0]}`]);
+      expect(receipt.followerJobs).toEqual([expect.objectContaining({ system: 'payments', operation: 'voidForOrder' })]);
+      await sandbox('payments', 'POST', '/_sandbox/faults', { mode: 'ok' });
+      await eventually('the clean-up to run', () => receiptOf(receipt.auditId), (found) => found?.followerJobs[0]?.state === 'done', 15_000);
 
       expect(await Promise.all(skus.map(stock))).toEqual(stockBefore);
       expect(await bookings()).toEqual({ 'courier-a': 0, 'courier-b': 0 });
