@@ -40,6 +40,10 @@ export const CONFIG_KEYS = {
     schema: z.enum(['open', 'closed']).default('open'),
     doc: 'open: queries need no token (the demo); closed: every request needs a valid bearer token. Mutations always need one with the entity\'s scope.',
   },
+  PLUGBOARD_SUBGRAPH_CALLS: {
+    schema: z.enum(['in-process', 'http']).default('in-process'),
+    doc: 'How `npm start`\'s gateway reaches the subgraphs of its own process: directly (in-process), or over HTTP as a gateway of its own does.',
+  },
   PLUGBOARD_PROFILE: {
     schema: z.enum(['demo', 'production']).default('demo'),
     doc: 'demo: introspection and the explorer on; production: both off unless PLUGBOARD_INTROSPECTION=on (errors then give no schema hints either).',

@@ -1,5 +1,6 @@
 import '../telemetry-off';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
@@ -9,6 +10,8 @@ import { createSubgraphFetcher } from './subgraph-fetcher';
 export interface GatewayOptions {
   /** The composed supergraph (schema/supergraph.graphql). */
   readonly supergraphSdl: string;
+  /** Subgraphs that run in this process, by name: reached directly, without HTTP (the embedded mode of `npm start`). */
+  readonly localSubgraphs?: Readonly<Record<string, LocalSubgraph>>;
   /** Where each subgraph runs now, by name; a subgraph not named keeps the URL composed into the supergraph. */
   readonly subgraphUrls?: Readonly<Record<string, string>>;
   /** Turn on introspection (the explorer needs it). Off also hides schema hints ("Did you mean…") in errors. @default true */
@@ -152,21 +155,58 @@ function staleExtensionsPlugin(): ApolloServerPlugin<GatewayContext> {
   };
 }
 
+/** Keeps what a subgraph's answer reported stale, for the client's `extensions.stale`. */
+function collectStaleNotices(extensions: Record<string, unknown> | undefined, context: unknown, path: readonly (string | number)[] | undefined): void {
+  const notices = staleNoticesOf(extensions?.['stale'], path);
+  if (notices.length && context && typeof context === 'object') {
+    const collected = ((context as WithStaleNotices)[STALE_NOTICES] ??= []);
+    collected.push(...notices);
+  }
+}
+
+/** The client's headers a subgraph gets (FORWARDED_HEADERS). */
+function forwardedHeaders(context: GatewayContext): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) {
+    const value = context.headers?.[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}
+
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override didReceiveResponse({ response, context, pathInIncomingRequest }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
-    const notices = staleNoticesOf(response.extensions?.stale, pathInIncomingRequest);
-    if (notices.length && context && typeof context === 'object') {
-      const collected = ((context as WithStaleNotices)[STALE_NOTICES] ??= []);
-      collected.push(...notices);
-    }
+    collectStaleNotices(response.extensions, context, pathInIncomingRequest);
     return response;
   }
 
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
-    for (const name of FORWARDED_HEADERS) {
-      const value = context.headers?.[name];
-      if (typeof value === 'string') request.http?.headers.set(name, value);
-    }
+    for (const [name, value] of Object.entries(forwardedHeaders(context as GatewayContext))) request.http?.headers.set(name, value);
+  }
+}
+
+/** A subgraph in the gateway's own process: what `serveSubgraph(...).execute` answers. */
+export type LocalSubgraph = (
+  operation: { query: string; variables?: Record<string, unknown>; operationName?: string },
+  headers: Readonly<Record<string, string>>,
+) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[]; extensions?: Record<string, unknown> }>;
+
+type IncomingOperation = Extract<GraphQLDataSourceProcessOptions<GatewayContext>, { pathInIncomingRequest?: unknown }>;
+
+/** Reaches a subgraph that runs in this process directly: the same operation and headers, no HTTP, no JSON. */
+class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
+  constructor(private readonly execute: LocalSubgraph) {}
+
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    // A client's operation (not the gateway's own health check or schema load) carries the client's headers.
+    const incoming = String(options.kind) === 'incoming operation' ? (options as IncomingOperation) : undefined;
+    const answer = await this.execute(
+      { query: request.query ?? '', ...(request.variables ? { variables: request.variables } : {}), ...(request.operationName ? { operationName: request.operationName } : {}) },
+      incoming ? forwardedHeaders(incoming.context) : {},
+    );
+    if (incoming) collectStaleNotices(answer.extensions, incoming.context, incoming.pathInIncomingRequest);
+    return answer as GatewayGraphQLResponse;
   }
 }
 
@@ -176,7 +216,10 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
   const subgraphFetcher = createSubgraphFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: options.subgraphUrls?.[name] ?? url, fetcher: subgraphFetcher.fetch }),
+    buildService: ({ name, url }) => {
+      const local = options.localSubgraphs?.[name];
+      return local ? new InProcessDataSource(local) : new ForwardingDataSource({ url: options.subgraphUrls?.[name] ?? url, fetcher: subgraphFetcher.fetch });
+    },
   });
   const introspection = options.introspection ?? true;
   const apollo = new ApolloServer<GatewayContext>({

@@ -189,6 +189,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const gateway = await serveGateway({
       supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
       subgraphUrls: Object.fromEntries(subgraphs.map((service) => [service.name, service.url])),
+      // Embedded: the gateway reaches the subgraphs of its own process directly (they still listen on their ports
+      // for anyone else); PLUGBOARD_SUBGRAPH_CALLS=http sends it over HTTP like a gateway of its own.
+      ...(config.PLUGBOARD_SUBGRAPH_CALLS === 'in-process'
+        ? { localSubgraphs: Object.fromEntries(subgraphs.map((service) => [service.name, service.execute])) }
+        : {}),
       port: options.ports === 'fixed' ? config.PORT : 0,
       host: config.HOST,
       ...frontDoorFrom(config),

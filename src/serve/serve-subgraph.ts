@@ -2,6 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify from 'fastify';
+import type { GraphQLFormattedError } from 'graphql';
 import { formatSubgraphError, type Subgraph } from '../../subgraphs';
 import { withRequestId } from '../../subgraphs/kit';
 import { staleExtensionsPlugin, withStaleReport } from '../../subgraphs/kit/stale';
@@ -9,7 +10,24 @@ import { staleExtensionsPlugin, withStaleReport } from '../../subgraphs/kit/stal
 export interface RunningService extends AsyncDisposable {
   readonly name: string;
   readonly url: string;
+  /**
+   * Runs one operation in this process, as a request to `url` would (the same context, request id and stale
+   * report), without HTTP or JSON in between: the gateway's way to its subgraphs when they share its process.
+   */
+  execute(operation: SubgraphOperation, headers: Readonly<Record<string, string>>): Promise<SubgraphAnswer>;
   close(): Promise<void>;
+}
+
+export interface SubgraphOperation {
+  readonly query: string;
+  readonly variables?: Record<string, unknown>;
+  readonly operationName?: string;
+}
+
+export interface SubgraphAnswer {
+  readonly data?: Record<string, unknown> | null;
+  readonly errors?: readonly GraphQLFormattedError[];
+  readonly extensions?: Record<string, unknown>;
 }
 
 /** Serves one subgraph over HTTP at `/graphql` (and `/health`), the way it is deployed past one machine. */
@@ -30,9 +48,19 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}/graphql`;
+  const execute = withRequestId(
+    withStaleReport(async (request: { readonly headers: Readonly<Record<string, string>> }, operation: SubgraphOperation): Promise<SubgraphAnswer> => {
+      const response = await apollo.executeOperation(
+        { query: operation.query, variables: operation.variables, operationName: operation.operationName },
+        { contextValue: await subgraph.createContext({ headers: request.headers }) },
+      );
+      if (response.body.kind !== 'single') throw new Error(`${subgraph.name}: an incremental answer where one was expected`);
+      return response.body.singleResult as SubgraphAnswer;
+    }),
+  );
   const close = async () => {
     await app.close();
     await apollo.stop();
   };
-  return { name: subgraph.name, url, close, [Symbol.asyncDispose]: close };
+  return { name: subgraph.name, url, execute: (operation, headers) => execute({ headers }, operation), close, [Symbol.asyncDispose]: close };
 }
