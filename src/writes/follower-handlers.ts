@@ -82,12 +82,26 @@ export function createFollowerHandlers(deps: HandlerDeps): Record<string, JobHan
       await deps.invalidate('legacy', 'findOrdersByIds', [current.id]);
     },
     ...Object.fromEntries(
-      (deps.couriers ?? []).map((courier): [string, JobHandler] => [
-        `${courier.carrier}:cancelShipment`,
-        async (job) => {
-          await courier.cancelShipment({ shipmentId: field(job, 'shipmentId'), idempotencyKey: job.idempotencyKey });
-          await deps.invalidate(courier.carrier, 'findByOrderIds', [field(job, 'orderId')]);
-        },
+      (deps.couriers ?? []).flatMap((courier): [string, JobHandler][] => [
+        [
+          `${courier.carrier}:cancelShipment`,
+          async (job) => {
+            await courier.cancelShipment({ shipmentId: field(job, 'shipmentId'), idempotencyKey: job.idempotencyKey });
+            await deps.invalidate(courier.carrier, 'findByOrderIds', [field(job, 'orderId')]);
+          },
+        ],
+        [
+          // A booking whose answer was lost: whatever the courier holds for the order is cancelled.
+          `${courier.carrier}:cancelForOrder`,
+          async (job) => {
+            const orderId = field(job, 'orderId');
+            const held = (await courier.findByOrderIds([orderId])).get(orderId) ?? [];
+            for (const shipment of held.filter((candidate) => candidate.status !== 'CANCELLED')) {
+              await courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${job.idempotencyKey}:${shipment.id}` });
+            }
+            await deps.invalidate(courier.carrier, 'findByOrderIds', [orderId]);
+          },
+        ],
       ]),
     ),
     'payments:voidForOrder': async (job) => {

@@ -11,7 +11,7 @@ import {
   type PaymentGateway,
   type Shipment,
 } from '../domain';
-import { Saga, WriteRejection, type SagaStep } from './saga';
+import { outcomeUnknown, Saga, WriteRejection, type SagaStep } from './saga';
 import type { Actor, AuditRequest, FollowerJob, JobRequest, Receipt, ReceiptStatus, WriteUnit } from './types';
 import {
   adjustInventoryInput,
@@ -286,6 +286,7 @@ export function createWriteService(deps: WriteServiceDeps) {
                 run: () => courier.bookShipment({ orderId, recipient: { name: customer.name, phone: customer.phone }, parcels: Math.max(1, Math.ceil(lines.length / 2)), idempotencyKey: `${idempotencyKey}:ship:${carrier}` }),
                 compensate: (shipment) => courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${idempotencyKey}:cancel-ship:${carrier}` }),
                 compensateLater: (shipment) => undoJob(carrier, 'cancelShipment', { shipmentId: shipment.id, orderId }, carrier),
+                cleanUpAfter: { when: outcomeUnknown, job: () => undoJob(carrier, 'cancelForOrder', { orderId }, `${carrier}-booking`) },
               }),
             );
           }

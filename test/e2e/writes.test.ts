@@ -222,6 +222,26 @@ describe.each(testDatabases())('writes on $label', (database: TestDatabase) => {
       expect(audit).toMatchObject({ actor: 'bob', operation: 'placeOrder', result: 'REJECTED', errorCode: receipt.error!.code });
     });
 
+    it('with courier A answering garbage: rejected naming courier-a, payment and stock undone, and a job cancels whatever courier A booked', async () => {
+      const lines = [{ sku: 'SKU-00017', quantity: 1 }];
+      const stockBefore = await stock('SKU-00017');
+      await sandbox('courier-a', 'POST', '/_sandbox/faults', { mode: 'garbage' });
+      const receipt = await place(lines);
+      expect(receipt).toMatchObject({ status: 'REJECTED', order: null, error: { code: 'UPSTREAM_BAD_RESPONSE', system: 'courier-a' } });
+      expect(receipt.steps.map(({ system, outcome }) => `${system}:${outcome}`)).toEqual([
+        'erp:done',
+        'payments:done',
+        'courier-a:failed',
+        'courier-a:cleanup-queued',
+        'payments:compensated',
+        'erp:compensated',
+      ]);
+      expect(receipt.followerJobs).toEqual([expect.objectContaining({ system: 'courier-a', operation: 'cancelForOrder' })]);
+      await sandbox('courier-a', 'POST', '/_sandbox/faults', { mode: 'ok' });
+      await eventually('the clean-up at courier A to run', () => receiptOf(receipt.auditId), (found) => found?.followerJobs[0]?.state === 'done', 15_000);
+      expect(await stock('SKU-00017')).toEqual(stockBefore);
+    });
+
     it('with every system up: applied, the order resolves through the graph, and a retry with its Idempotency-Key places it once', async () => {
       const lines = [
         { sku: 'SKU-00009', quantity: 3 },
