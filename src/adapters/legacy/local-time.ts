@@ -57,29 +57,3 @@ export function createLocalTimeReader(timeZone: string): (text: string) => Date 
     return new Date(valid.length > 0 ? Math.min(...valid) : wall - before);
   };
 }
-
-/** The other way: an instant as the shop's server clock shows it, `dd.mm.yyyy hh:mm:ss` and `dd.mm.yyyy`. */
-export function createLocalTimeWriter(timeZone: string): { timestamp(at: Date): string; date(at: Date): string } {
-  const format = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
-  const parts = (at: Date): Record<string, string> =>
-    Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
-  return {
-    timestamp(at) {
-      const p = parts(at);
-      return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}:${p.second}`;
-    },
-    date(at) {
-      const p = parts(at);
-      return `${p.day}.${p.month}.${p.year}`;
-    },
-  };
-}

@@ -9,7 +9,8 @@ import {
   type Order,
   type OrderStatus,
 } from '../../domain';
-import { createLocalTimeReader, createLocalTimeWriter } from './local-time';
+import { createLocalClock } from '../../time/local-clock';
+import { createLocalTimeReader } from './local-time';
 import type { CustomerRow, LEGACY_STATUS_CODES, OrderRow } from './schema';
 
 type StatusCode = (typeof LEGACY_STATUS_CODES)[number];
@@ -51,7 +52,7 @@ export type LegacyForm = Readonly<Record<string, string>>;
 /** Maps the shop's rows to the domain and back; throws RangeError on a value that reads as nothing (a date off the calendar). */
 export function createLegacyMapper(timeZone: string) {
   const readTime = createLocalTimeReader(timeZone);
-  const writeTime = createLocalTimeWriter(timeZone);
+  const writeTime = createLocalClock(timeZone);
   /** A calendar day `yyyy-mm-dd` as the shop writes it, `dd.mm.yyyy`. */
   const dayText = (day: string): string => {
     const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);

@@ -6,7 +6,8 @@ import { projectEstate, type LegacyCustomerRow, type LegacyOrderRow } from './vo
 
 export type { LegacyCredentials } from './routes';
 export type { LegacyCustomerRow, LegacyOrderRow, LegacyStatusCode } from './vocabulary';
-export { createLocalClock, formatAmount } from './vocabulary';
+export { formatAmount } from './vocabulary';
+export { createLocalClock } from '../../time/local-clock';
 
 /** The shop's API user in the demo estate; the sandbox accepts these unless given others. */
 export const LEGACY_SANDBOX_CREDENTIALS: LegacyCredentials = {

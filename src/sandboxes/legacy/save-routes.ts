@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createLocalClock } from '../../time/local-clock';
 import type { SandboxContext } from '../kit';
 import { authorized, type Envelope, type LegacyCredentials } from './routes';
 import {
-  createLocalClock,
   legacyCustomerNumber,
   legacyOrderNumber,
   type LegacyCustomerRow,

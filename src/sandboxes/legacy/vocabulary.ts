@@ -1,3 +1,4 @@
+import { createLocalClock } from '../../time/local-clock';
 import type { OrderStatus } from '../../domain';
 import type { EstateSeed } from '../seed';
 
@@ -51,32 +52,6 @@ const STATUS_CODE: Readonly<Record<OrderStatus, LegacyStatusCode>> = {
 
 export const legacyCustomerNumber = (n: number): string => `K${100_000 + n}`;
 export const legacyOrderNumber = (n: number): string => `W${500_000 + n}`;
-
-/** Formats an instant as the server's wall clock in `timeZone`: `dd.mm.yyyy hh:mm:ss`, no offset. */
-export function createLocalClock(timeZone: string): { timestamp(at: Date): string; date(at: Date): string } {
-  const format = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
-  const parts = (at: Date): Record<string, string> =>
-    Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
-  return {
-    timestamp(at) {
-      const p = parts(at);
-      return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}:${p.second}`;
-    },
-    date(at) {
-      const p = parts(at);
-      return `${p.day}.${p.month}.${p.year}`;
-    },
-  };
-}
 
 /** PHP's number_format($minor / 100, 2, ',', '.'): the shop keeps DECIMAL(10,2) whatever the currency. */
 export function formatAmount(minor: number): string {
