@@ -4,16 +4,7 @@
  * them back in shadow mode), so both speak the same clock.
  */
 export function createLocalClock(timeZone: string): { timestamp(at: Date): string; date(at: Date): string } {
-  const format = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
+  const format = wallClockFormat(timeZone);
   const parts = (at: Date): Record<string, string> => Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
   return {
     timestamp(at) {
@@ -25,4 +16,18 @@ export function createLocalClock(timeZone: string): { timestamp(at: Date): strin
       return `${p.day}.${p.month}.${p.year}`;
     },
   };
+}
+
+/** Every field of a wall-clock time in `timeZone`, two digits each, 24-hour: what writing and reading it both need. */
+export function wallClockFormat(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
 }

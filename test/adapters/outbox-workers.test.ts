@@ -1,45 +1,23 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase, OutboxJobEntity, parseDatabaseUrl, type Database } from '../../src/db';
+import { environmentOf } from '../../src/estate/connections';
 import { startSandboxes, type RunningEstate } from '../../src/estate/start-sandboxes';
 import { createOutbox } from '../../src/outbox';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { testDatabases } from '../support/databases';
+import { scratchDatabase } from '../support/scratch-database';
 
 const ROOT = path.join(__dirname, '..', '..');
 const JOBS = 2_000;
 
 /** PostgreSQL, when the tests have one (always with CI=true: testDatabases() then requires it). */
 const postgres = testDatabases().find((entry) => entry.url && parseDatabaseUrl(entry.url).dialect === 'postgresql');
-
-/** A database of its own on the test server, dropped afterwards: worker processes reach it by URL alone. */
-async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `plugboard_workers_${process.pid}_${randomBytes(4).toString('hex')}`;
-  let admin: Database;
-  try {
-    admin = await openDatabase(serverUrl, { poolSize: 1 });
-  } catch (error) {
-    throw new Error(`PostgreSQL is not reachable, so the worker tests cannot run (CI=true requires it): ${(error as Error).message}`);
-  }
-  await admin.orm.em.getConnection().execute(`create database "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      try {
-        await admin.orm.em.getConnection().execute(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await admin.close();
-      }
-    },
-  };
-}
 
 /** A follower system that counts what reaches it, by idempotency key. */
 async function startCounter(): Promise<{ url: string; seen: Map<string, number>; byWorker: Map<string, number>; server: Server }> {
@@ -122,12 +100,12 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 }
 
 (postgres ? describe : describe.skip)(`outbox workers as processes of their own, on ${postgres?.label ?? 'PostgreSQL'}`, () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
   let db: Database;
   const children: Child[] = [];
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(postgres!.url!);
+    scratch = await scratchDatabase(postgres!.url!, 'workers');
     db = await openDatabase(scratch.url);
     await db.migrate();
   });
@@ -231,25 +209,7 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
       const worker = spawnChild(['src/cli/worker.ts'], {
         DATABASE_URL: scratch.url,
         PLUGBOARD_DATA_DIR: dataDir,
-        PLUGBOARD_SANDBOXES: 'off',
-        CRM_URL: connections.crm.baseUrl,
-        CRM_CLIENT_ID: connections.crm.clientId,
-        CRM_CLIENT_SECRET: connections.crm.clientSecret,
-        ERP_URL: connections.erp.baseUrl,
-        ERP_DB: connections.erp.db,
-        ERP_LOGIN: connections.erp.login,
-        ERP_API_KEY: connections.erp.apiKey,
-        PAYMENTS_URL: connections.payments.baseUrl,
-        PAYMENTS_SECRET_KEY: connections.payments.secretKey,
-        COURIER_A_URL: connections.courierA.baseUrl,
-        COURIER_A_CA_FILE: path.join(dataDir, 'pki', 'ca.pem'),
-        COURIER_A_CERT_FILE: path.join(dataDir, 'pki', 'client.pem'),
-        COURIER_A_KEY_FILE: path.join(dataDir, 'pki', 'client-key.pem'),
-        COURIER_B_URL: connections.courierB.baseUrl,
-        COURIER_B_API_KEY: connections.courierB.apiKey,
-        LEGACY_URL: connections.legacy.baseUrl,
-        LEGACY_USERNAME: connections.legacy.username,
-        LEGACY_PASSWORD: connections.legacy.password,
+        ...environmentOf(connections, path.join(dataDir, 'pki')),
       });
       children.push(worker);
       const outbox = createOutbox(db);

@@ -1,3 +1,5 @@
+import { wallClockFormat } from '../../time/local-clock';
+
 /**
  * The legacy shop writes its server's wall-clock time (`dd.mm.yyyy hh:mm:ss`) with no offset. Reading it back needs
  * the server's time zone, and has two awkward hours a year: when clocks go back, one wall-clock hour happens twice
@@ -5,16 +7,7 @@
  * (we read it with the offset from before the change, as a server clock that had not caught up would have written it).
  */
 export function createLocalTimeReader(timeZone: string): (text: string) => Date {
-  const format = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
+  const format = wallClockFormat(timeZone);
   /** How far the zone's wall clock is ahead of UTC at an instant, in ms. */
   const offsetAt = (instant: number): number => {
     const parts = Object.fromEntries(format.formatToParts(new Date(instant)).map((part) => [part.type, Number(part.value)]));
