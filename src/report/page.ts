@@ -1,27 +1,11 @@
-import { esc } from '../integration-map/render-html';
+import { esc, htmlPage } from '../html/page';
 
 /** Internal to src/report: the page both reports are printed on: one self-contained HTML file, no script, no request. */
 
 export { esc };
 
 export function page(title: string, intro: string, sections: readonly string[]): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header>
-  <h1>${esc(title)}</h1>
-  ${intro}
-</header>
-${sections.join('\n')}
-</body>
-</html>
-`;
+  return htmlPage({ title, intro, sections, css: CSS });
 }
 
 export function section(id: string, heading: string, body: string): string {

@@ -1,4 +1,4 @@
-import { esc } from '../integration-map/render-html';
+import { esc } from '../html/page';
 
 /**
  * Internal to src/report: the report's charts as inline SVG, drawn here so that the page is one file that any browser
