@@ -1,15 +1,14 @@
 import type { Database } from '../db';
 import { queueDepth, quantileOfBuckets, type QueueDepth } from '../metrics';
-import type { OutboxJobView } from '../outbox';
+import type { Alerts } from '../alerts';
+import type { Outbox, OutboxJobView } from '../outbox';
 import type { BreakerState } from '../resilience';
 import {
-  deadLetters,
   driftCounts,
   lastBadPayload,
   recentCalls,
   seriesSince,
   tallySince,
-  unacknowledgedAlerts,
   type AlertLine,
   type BadPayload,
   type BucketTally,
@@ -76,8 +75,10 @@ export interface DashboardOptions {
   readonly systems: ReadonlyArray<{ readonly name: string; readonly kind: string }>;
   /** The breakers of the process that calls the systems (Resilience.breakerStates); absent when it runs elsewhere. */
   readonly breakerStates?: () => ReadonlyArray<{ readonly system: string; readonly operation: string; readonly state: BreakerState }>;
-  /** Looks up an outbox job, for the jobs the page follows. */
-  readonly job?: (id: string) => Promise<OutboxJobView | null>;
+  /** The outbox: its dead letters, and the jobs the page follows. */
+  readonly outbox?: Pick<Outbox, 'get' | 'list'>;
+  /** The ops alerts, for the ones nobody has acknowledged. */
+  readonly alerts?: Pick<Alerts, 'list'>;
   /** The live window of the error rate, latency and calls per minute. @default 5 minutes */
   readonly liveWindowMs?: number;
   readonly now?: () => Date;
@@ -97,6 +98,27 @@ const ALERTS_PER_SYSTEM = 5;
 export const MAX_FOLLOWED_JOBS = 20;
 
 /** The live integrations dashboard's data: per system tiles and the hour and day charts. */
+/** The latest dead letters, read through the outbox that owns them. */
+async function deadLettersOf(outbox: DashboardOptions['outbox']): Promise<DeadLetter[]> {
+  const jobs = (await outbox?.list({ state: 'dead', limit: 200, newestFirst: true })) ?? [];
+  return jobs.map((job) => ({
+    id: job.id,
+    system: job.system,
+    operation: job.operation,
+    entity: job.entity,
+    entityId: job.entityId,
+    attempts: job.attempts,
+    lastError: job.lastError,
+    deadSince: job.updatedAt.toISOString(),
+  }));
+}
+
+/** The alerts nobody has acknowledged, newest first, read through the alerts that own them. */
+async function unacknowledgedAlertsOf(alerts: DashboardOptions['alerts']): Promise<AlertLine[]> {
+  const rows = (await alerts?.list({ unacknowledged: true, limit: 200 })) ?? [];
+  return rows.map((alert) => ({ id: alert.id, system: alert.system, kind: alert.kind, message: alert.message, createdAt: alert.createdAt.toISOString() }));
+}
+
 export function createDashboard(options: DashboardOptions): Dashboard {
   const { db } = options;
   const names = options.systems.map((system) => system.name);
@@ -137,12 +159,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         seriesSince(db, names, { since }, HOUR_BUCKET_MS),
         tallySince(db, names, { since: liveSince }),
         queueDepth(db),
-        deadLetters(db, 200),
-        unacknowledgedAlerts(db, 200),
+        deadLettersOf(options.outbox),
+        unacknowledgedAlertsOf(options.alerts),
         driftCounts(db, new Date(at.getTime() - DAY)),
         Promise.all(names.map((name) => recentCalls(db, name, recentSince, RECENT_CALLS))),
         Promise.all(names.map((name) => lastBadPayload(db, name, new Date(at.getTime() - DAY)))),
-        Promise.all(follow.slice(0, MAX_FOLLOWED_JOBS).map((id) => options.job?.(id) ?? Promise.resolve(null))),
+        Promise.all(follow.slice(0, MAX_FOLLOWED_JOBS).map((id) => options.outbox?.get(id) ?? Promise.resolve(null))),
       ]);
       const breakers = options.breakerStates?.() ?? [];
       const systems = options.systems.map((system, index): SystemTile => {

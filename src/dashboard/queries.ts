@@ -175,43 +175,6 @@ export async function lastBadPayload(db: Database, system: string, since: Date):
   };
 }
 
-/** Dead-lettered outbox jobs, the most recently dead first. */
-export async function deadLetters(db: Database, limit: number): Promise<DeadLetter[]> {
-  const rows = await execute<{
-    id: string;
-    system: string;
-    operation: string;
-    entity: string;
-    entity_id: string;
-    attempts: number | string;
-    last_error: string | null;
-    updated_at: unknown;
-  }>(
-    db,
-    `select id, system, operation, entity, entity_id, attempts, last_error, updated_at from outbox_jobs
-       where state = 'dead' order by updated_at desc limit ${Math.trunc(limit)}`,
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    system: row.system,
-    operation: row.operation,
-    entity: row.entity,
-    entityId: row.entity_id,
-    attempts: Number(row.attempts),
-    lastError: row.last_error,
-    deadSince: isoOf(row.updated_at),
-  }));
-}
-
-/** Alerts nobody has acknowledged, newest first. */
-export async function unacknowledgedAlerts(db: Database, limit: number): Promise<AlertLine[]> {
-  const rows = await execute<{ id: string; system: string; kind: string; message: string; created_at: unknown }>(
-    db,
-    `select id, system, kind, message, created_at from alerts where acknowledged_at is null order by created_at desc limit ${Math.trunc(limit)}`,
-  );
-  return rows.map((row) => ({ id: row.id, system: row.system, kind: row.kind, message: row.message, createdAt: isoOf(row.created_at) }));
-}
-
 /** Drift per follower system: differences standing, and those seen since a moment. */
 export async function driftCounts(db: Database, since: Date): Promise<DriftCount[]> {
   const rows = await execute<{ system: string; standing: number | string; seen: number | string | null }>(

@@ -59,8 +59,10 @@ export interface OutboxJobView {
 
 export interface OutboxJobFilter {
   readonly state?: OutboxJobState;
-  /** Oldest first, at most this many. @default 100 */
+  /** At most this many. @default 100 */
   readonly limit?: number;
+  /** The most recently changed first (e.g. the latest dead letters), instead of the oldest created first. @default false */
+  readonly newestFirst?: boolean;
 }
 
 /** What a replay did: queued the job again, or why not (no such job; a job that is not failed or dead). */
@@ -212,7 +214,10 @@ export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox 
     async list(filter = {}) {
       const rows = await db.orm.em
         .fork()
-        .find(OutboxJobEntity, filter.state ? { state: filter.state } : {}, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: filter.limit ?? 100 });
+        .find(OutboxJobEntity, filter.state ? { state: filter.state } : {}, {
+          orderBy: filter.newestFirst ? { updatedAt: 'desc', id: 'asc' } : { createdAt: 'asc', id: 'asc' },
+          limit: filter.limit ?? 100,
+        });
       return rows.map(toView);
     },
     async get(jobId) {

@@ -203,7 +203,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       outbox: writePath.outbox,
       shadow,
       alerts,
-      dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), job: (id) => writePath.outbox.get(id) }),
+      dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), outbox: writePath.outbox, alerts }),
       ...(config.PLUGBOARD_METRICS === 'off' ? {} : { metrics, metricsAccess: config.PLUGBOARD_METRICS }),
       // Reads closed by config: every request needs a valid token (mutations also check their scope).
       ...(config.PLUGBOARD_READS === 'closed'
