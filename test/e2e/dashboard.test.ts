@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { parseDatabaseUrl } from '../../src/db';
 import { SYSTEM_NAMES } from '../../src/estate/systems';
-import { DEFAULT_CHROMIUM, isLocalUrl, launchChromium, locateChromium, type LaunchedChromium } from '../support/browser';
+import { describeInBrowser, isLocalUrl, launchChromium, readPng, type LaunchedChromium } from '../support/browser';
 import { testDatabases, type TestDatabase } from '../support/databases';
 import { scratchDatabase } from '../support/scratch-database';
 import { startTestStack, TEST_ADMIN_TOKEN, type TestStack } from '../support/stack';
@@ -15,13 +15,6 @@ import { bearer, mintTestToken } from '../support/tokens';
  * with live figures, shows the CRM down within 10 s of it going down (while its calls fail fast), and replays a dead
  * letter with a click.
  */
-
-const chromiumPath = locateChromium();
-if (!chromiumPath) {
-  const wanted = process.env.PLUGBOARD_CHROMIUM || DEFAULT_CHROMIUM;
-  console.warn(`Chromium is not at ${wanted} (apt-get install -y chromium): skipping the dashboard browser test.`);
-}
-const describeInBrowser = chromiumPath ? describe : describe.skip;
 
 /** Reads every system of the estate: the store, the CRM, the ERP, payments, both couriers and the legacy store. */
 const EVERY_SYSTEM = `query EverySystem($first: Int, $after: String) {
@@ -56,24 +49,6 @@ async function paintedPixels(page: Page): Promise<number[]> {
   });
 }
 
-/** Counts the colours of a PNG by drawing it in the browser. */
-async function distinctColours(page: Page, png: Buffer): Promise<number> {
-  return page.evaluate(async (base64) => {
-    const { Image, document } = globalThis as unknown as CanvasDom & { document: { createElement(tag: 'canvas'): never } };
-    const image = new Image();
-    image.src = `data:image/png;base64,${base64}`;
-    await image.decode();
-    const canvas = (document as unknown as { createElement(tag: string): { width: number; height: number; getContext(kind: '2d'): { drawImage(i: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } } }).createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
-    const context = canvas.getContext('2d');
-    context.drawImage(image, 0, 0);
-    const pixels = context.getImageData(0, 0, image.width, image.height).data;
-    const colours = new Set<number>();
-    for (let offset = 0; offset < pixels.length; offset += 4 * 7) colours.add((pixels[offset]! << 16) | (pixels[offset + 1]! << 8) | pixels[offset + 2]!);
-    return colours.size;
-  }, png.toString('base64'));
-}
 
 describe.each(testDatabases())('the dashboard API on $label', (database: TestDatabase) => {
   let stack: TestStack;
@@ -154,7 +129,7 @@ function sandboxRequests(stack: TestStack): Record<string, number> {
   return Object.fromEntries(Object.entries(stack.estate!.sandboxes).map(([name, sandbox]) => [name, sandbox.stats.snapshot().total]));
 }
 
-describeInBrowser('the live integrations dashboard in a browser', () => {
+describeInBrowser('the dashboard browser test')('the live integrations dashboard in a browser', () => {
   let stack: TestStack;
   let chromium: LaunchedChromium;
   let shots: string;
@@ -181,7 +156,7 @@ describeInBrowser('the live integrations dashboard in a browser', () => {
         },
       },
     );
-    chromium = await launchChromium(chromiumPath);
+    chromium = await launchChromium();
     chromium.context.on('request', (request) => requested.add(request.url()));
     const page = await stack.query<{ customers: { edges: { cursor: string }[] } }>(`{ customers(first: 240) { edges { cursor } } }`);
     cursors = page.data?.customers.edges.map((edge) => edge.cursor) ?? [];
@@ -229,7 +204,7 @@ describeInBrowser('the live integrations dashboard in a browser', () => {
     await blank.setContent('<html><body></body></html>');
     const blankPng = await blank.screenshot({ fullPage: true });
     expect((await stat(overview)).size).toBeGreaterThan(5 * blankPng.length);
-    expect(await distinctColours(blank, png)).toBeGreaterThan(20);
+    expect((await readPng(blank, png)).colours).toBeGreaterThan(20);
 
     // The CRM goes down; reads of customers nobody has read yet reach it, fail, and open its breaker.
     stack.estate!.sandboxes.crm.setFault({ mode: 'down' });

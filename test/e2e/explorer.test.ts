@@ -2,61 +2,19 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, parse, validate } from 'graphql';
-import type { Page } from 'playwright-core';
 import { createAuth, DEMO_JWT_SECRET, SCOPES } from '../../src/auth';
 import { EXPLORER_EXAMPLES, explorerDemoHeaders, explorerPage } from '../../src/gateway/explorer';
 import { generateEstate } from '../../src/sandboxes/seed';
-import { DEFAULT_CHROMIUM, isLocalUrl, launchChromium, locateChromium, type LaunchedChromium } from '../support/browser';
+import { describeInBrowser, isLocalUrl, launchChromium, readPng, type LaunchedChromium } from '../support/browser';
 import { refusedByNetworkGuard } from '../support/network-guard';
 import { startTestStack, type TestStack } from '../support/stack';
 
-const chromiumPath = locateChromium();
-if (!chromiumPath) {
-  const wanted = process.env.PLUGBOARD_CHROMIUM || DEFAULT_CHROMIUM;
-  console.warn(`Chromium is not at ${wanted} (apt-get install -y chromium): skipping the explorer browser test.`);
-}
-const describeInBrowser = chromiumPath ? describe : describe.skip;
+const describeExplorer = describeInBrowser('the explorer browser test');
 
 /** The first customer of the example estate, by id: the welcome query lists customers in id order. */
 const firstCustomer = [...generateEstate().customers].sort((a, b) => a.id.localeCompare(b.id))[0]!;
 
-/** The little of the DOM the colour count needs (the project compiles without the DOM library). */
-interface CanvasDom {
-  readonly Image: new () => { src: string; readonly width: number; readonly height: number; decode(): Promise<void> };
-  readonly document: {
-    createElement(tag: 'canvas'): {
-      width: number;
-      height: number;
-      getContext(kind: '2d'): {
-        drawImage(image: unknown, x: number, y: number): void;
-        getImageData(x: number, y: number, width: number, height: number): { readonly data: Uint8ClampedArray };
-      } | null;
-    };
-  };
-}
-
-/** Counts the colours of a PNG by drawing it in the browser (no image package needed). */
-async function distinctColours(page: Page, png: Buffer): Promise<number> {
-  return page.evaluate(async (base64) => {
-    const { Image, document } = globalThis as unknown as CanvasDom;
-    const image = new Image();
-    image.src = `data:image/png;base64,${base64}`;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0);
-    const pixels = context.getImageData(0, 0, image.width, image.height).data;
-    const colours = new Set<number>();
-    for (let offset = 0; offset < pixels.length; offset += 4 * 7) {
-      colours.add((pixels[offset]! << 16) | (pixels[offset + 1]! << 8) | pixels[offset + 2]!);
-    }
-    return colours.size;
-  }, png.toString('base64'));
-}
-
-describeInBrowser('the explorer a browser gets at /graphql', () => {
+describeExplorer('the explorer a browser gets at /graphql', () => {
   let stack: TestStack;
   let chromium: LaunchedChromium;
   let shots: string;
@@ -70,7 +28,7 @@ describeInBrowser('the explorer a browser gets at /graphql', () => {
     refusedBefore = refusedByNetworkGuard().length;
     shots = await mkdtemp(path.join(tmpdir(), 'plugboard-explorer-'));
     stack = await startTestStack();
-    chromium = await launchChromium(chromiumPath);
+    chromium = await launchChromium();
     chromium.context.on('request', (request) => requested.add(request.url()));
   }, 120_000);
 
@@ -121,7 +79,7 @@ describeInBrowser('the explorer a browser gets at /graphql', () => {
     const png = await page.screenshot({ path: screenshot });
     expect((await stat(screenshot)).size).toBeGreaterThan(30_000);
     const decoder = await chromium.context.newPage();
-    expect(await distinctColours(decoder, png)).toBeGreaterThan(20);
+    expect((await readPng(decoder, png)).colours).toBeGreaterThan(20);
     await decoder.close();
 
     // Altair came from the gateway itself (the altair-static package's files), and nothing left this machine.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { SYSTEM_NAMES } from '../../src/estate/systems';
-import { launchChromium, locateChromium, type LaunchedChromium } from '../support/browser';
+import { describeInBrowser, launchChromium, type LaunchedChromium } from '../support/browser';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -14,10 +14,6 @@ const run = promisify(execFile);
 function npmRunMap(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, ['-r', '@swc-node/register', 'src/cli/map.ts', ...args], { cwd: ROOT, timeout: 60_000 });
 }
-
-const chromiumPath = locateChromium();
-if (!chromiumPath) console.warn('Chromium is not installed (apt-get install -y chromium): skipping the integration map browser test.');
-const describeInBrowser = chromiumPath ? describe : describe.skip;
 
 describe('npm run map', () => {
   let out: string;
@@ -67,7 +63,7 @@ describe('npm run map', () => {
   }, 60_000);
 });
 
-describeInBrowser('the Integration Map page in a browser', () => {
+describeInBrowser('the Integration Map browser test')('the Integration Map page in a browser', () => {
   let out: string;
   let chromium: LaunchedChromium;
   let passed = false;
@@ -75,7 +71,7 @@ describeInBrowser('the Integration Map page in a browser', () => {
   beforeAll(async () => {
     out = await mkdtemp(path.join(tmpdir(), 'plugboard-map-shot-'));
     await npmRunMap(['--out', out]);
-    chromium = await launchChromium(chromiumPath);
+    chromium = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

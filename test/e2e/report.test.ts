@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
 import { openDatabase, parseDatabaseUrl } from '../../src/db';
-import { launchChromium, locateChromium, type LaunchedChromium } from '../support/browser';
+import { describeInBrowser, launchChromium, readPng, type LaunchedChromium } from '../support/browser';
 import { testDatabases, type TestDatabase } from '../support/databases';
 import { DEAD_LETTER_IDS, seedReportMonth } from '../support/report-month';
 import { scratchDatabase } from '../support/scratch-database';
@@ -214,48 +213,7 @@ describe('npm run report refuses bad arguments', () => {
   }, 30_000);
 });
 
-const chromiumPath = locateChromium();
-if (!chromiumPath) console.warn('Chromium is not installed (apt-get install -y chromium): skipping the report browser test.');
-const describeInBrowser = chromiumPath ? describe : describe.skip;
-
-/** The little of the DOM the pixel check needs (the project compiles without the DOM library). */
-interface CanvasDom {
-  readonly Image: new () => { src: string; readonly width: number; readonly height: number; decode(): Promise<void> };
-  readonly document: {
-    createElement(tag: 'canvas'): {
-      width: number;
-      height: number;
-      getContext(kind: '2d'): { drawImage(image: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { readonly data: Uint8ClampedArray } } | null;
-    };
-  };
-}
-
-/** The colour at the middle of a PNG, as #rrggbb, and how many colours the PNG has: read back in the browser itself. */
-async function pixels(page: Page, png: Buffer): Promise<{ middle: string; colours: number; opaque: boolean }> {
-  return page.evaluate(async (base64) => {
-    const { Image, document } = globalThis as unknown as CanvasDom;
-    const image = new Image();
-    image.src = `data:image/png;base64,${base64}`;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0);
-    const data = context.getImageData(0, 0, image.width, image.height).data;
-    const colours = new Set<number>();
-    let opaque = true;
-    for (let offset = 0; offset < data.length; offset += 4) {
-      colours.add((data[offset]! << 16) | (data[offset + 1]! << 8) | data[offset + 2]!);
-      if (data[offset + 3] !== 255) opaque = false;
-    }
-    const at = (Math.floor(image.height / 2) * image.width + Math.floor(image.width / 2)) * 4;
-    const hex = (value: number) => value.toString(16).padStart(2, '0');
-    return { middle: `#${hex(data[at]!)}${hex(data[at + 1]!)}${hex(data[at + 2]!)}`, colours: colours.size, opaque };
-  }, png.toString('base64'));
-}
-
-describeInBrowser('the report pages in a browser', () => {
+describeInBrowser('the report browser test')('the report pages in a browser', () => {
   let prepared: Prepared;
   let chromium: LaunchedChromium;
   let passed = false;
@@ -263,7 +221,7 @@ describeInBrowser('the report pages in a browser', () => {
 
   beforeAll(async () => {
     prepared = await prepare({ label: 'SQLite', url: undefined });
-    chromium = await launchChromium(chromiumPath);
+    chromium = await launchChromium();
     chromium.context.on('request', (request) => requested.push(request.url()));
   }, 120_000);
 
@@ -313,8 +271,8 @@ describeInBrowser('the report pages in a browser', () => {
     // What the browser painted: the middle of the payments bar is its colour; the erp chart is drawn, not blank.
     const decoder = await chromium.context.newPage();
     const paymentsBar = await page.locator('svg.chart[data-chart="failures"] rect.bar[data-label="payments"]').screenshot();
-    expect((await pixels(decoder, paymentsBar)).middle).toBe('#00798c');
-    const erpChart = await pixels(decoder, await erp.screenshot());
+    expect((await readPng(decoder, paymentsBar)).middle).toBe('#00798c');
+    const erpChart = await readPng(decoder, await erp.screenshot());
     expect(erpChart.opaque).toBe(true);
     expect(erpChart.colours).toBeGreaterThan(20);
 

@@ -92,3 +92,56 @@ export function isLocalUrl(url: string): boolean {
   if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) return false;
   return isLocalHost(parsed.hostname);
 }
+
+/**
+ * `describe` for a suite that needs Chromium: without it (and only outside CI, see locateChromium) the suite is
+ * skipped with a warning naming what did not run.
+ */
+export function describeInBrowser(what: string): jest.Describe {
+  if (locateChromium()) return describe;
+  console.warn(`Chromium is not at ${process.env.PLUGBOARD_CHROMIUM || DEFAULT_CHROMIUM} (apt-get install -y chromium): skipping ${what}.`);
+  return describe.skip;
+}
+
+/** The little of the DOM reading a PNG back needs (the project compiles without the DOM library). */
+interface CanvasDom {
+  readonly Image: new () => { src: string; readonly width: number; readonly height: number; decode(): Promise<void> };
+  readonly document: {
+    createElement(tag: 'canvas'): {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): {
+        drawImage(image: unknown, x: number, y: number): void;
+        getImageData(x: number, y: number, width: number, height: number): { readonly data: Uint8ClampedArray };
+      } | null;
+    };
+  };
+}
+
+/**
+ * A screenshot read back in the browser itself (no image package needed): the colour at its middle as #rrggbb, how
+ * many colours it has (a blank page has one or two), and whether every pixel is opaque.
+ */
+export async function readPng(page: { evaluate<R, A>(fn: (arg: A) => Promise<R>, arg: A): Promise<R> }, png: Buffer): Promise<{ middle: string; colours: number; opaque: boolean }> {
+  return page.evaluate(async (base64: string) => {
+    const { Image, document } = globalThis as unknown as CanvasDom;
+    const image = new Image();
+    image.src = `data:image/png;base64,${base64}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    const data = context.getImageData(0, 0, image.width, image.height).data;
+    const colours = new Set<number>();
+    let opaque = true;
+    for (let offset = 0; offset < data.length; offset += 4) {
+      colours.add((data[offset]! << 16) | (data[offset + 1]! << 8) | data[offset + 2]!);
+      if (data[offset + 3] !== 255) opaque = false;
+    }
+    const at = (Math.floor(image.height / 2) * image.width + Math.floor(image.width / 2)) * 4;
+    const hex = (value: number) => value.toString(16).padStart(2, '0');
+    return { middle: `#${hex(data[at]!)}${hex(data[at + 1]!)}${hex(data[at + 2]!)}`, colours: colours.size, opaque };
+  }, png.toString('base64'));
+}
