@@ -15,6 +15,8 @@ export interface RunningService extends AsyncDisposable {
    * report), without HTTP or JSON in between: the gateway's way to its subgraphs when they share its process.
    */
   execute(operation: SubgraphOperation, headers: Readonly<Record<string, string>>): Promise<SubgraphAnswer>;
+  /** Operations served so far, over HTTP and in process. */
+  served(): { readonly http: number; readonly inProcess: number };
   close(): Promise<void>;
 }
 
@@ -43,6 +45,10 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
   });
   await apollo.start();
   const handler = fastifyApolloHandler(apollo, { context: async (request) => subgraph.createContext({ headers: request.headers }) });
+  const served = { http: 0, inProcess: 0 };
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/graphql')) served.http += 1;
+  });
   app.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler: withRequestId(withStaleReport(handler)) });
   app.get('/health', async () => ({ status: 'live', subgraph: subgraph.name }));
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
@@ -62,5 +68,15 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
     await app.close();
     await apollo.stop();
   };
-  return { name: subgraph.name, url, execute: (operation, headers) => execute({ headers }, operation), close, [Symbol.asyncDispose]: close };
+  return {
+    name: subgraph.name,
+    url,
+    execute: (operation, headers) => {
+      served.inProcess += 1;
+      return execute({ headers }, operation);
+    },
+    served: () => ({ ...served }),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

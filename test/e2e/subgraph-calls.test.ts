@@ -40,5 +40,11 @@ describe.each(['in-process', 'http'])('subgraph calls %s', (mode) => {
       body: JSON.stringify({ query: 'mutation { adjustInventory(sku: "SKU-00021", delta: 1, reason: "count") { status owner } }' }),
     });
     expect(await write.json()).toEqual({ data: { adjustInventory: { status: 'APPLIED', owner: 'erp' } } });
+
+    // Which way the operations went: all in process, or all over HTTP.
+    const served = stack.subgraphs.map((service) => service.served());
+    const total = (way: 'http' | 'inProcess') => served.reduce((sum, count) => sum + count[way], 0);
+    expect(total(mode === 'http' ? 'inProcess' : 'http')).toBe(0);
+    expect(served.filter((count) => count[mode === 'http' ? 'http' : 'inProcess'] > 0).length).toBeGreaterThanOrEqual(6);
   });
 });
