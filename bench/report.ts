@@ -1,5 +1,5 @@
 import type { FederationReport, FederationRow, FederationSettings } from './federation/run-federation';
-import { TARGET_TITLES, type Target } from './federation/gateways';
+import { nodeFlagsOf, TARGET_TITLES, type Target } from './federation/gateways';
 import type { GatewayProfile } from './federation/profile';
 import type { IntegrationReport, IntegrationSettings } from './integration/run-integration';
 import { SYSTEM_DELAY_MS } from './integration/run-integration';
@@ -109,7 +109,8 @@ function federationSection(report: FederationReport, settings: FederationSetting
       `"cores" = how much of its core the gateway used. Same answers from every target: nested ${report.sameAnswers.nested ? 'yes' : 'NO'}, ` +
       `one-fetch ${report.sameAnswers['one-fetch'] ? 'yes' : 'NO'}. RSS once started, before any request: ` +
       `${(Object.entries(report.idleRssMb) as [Target, number][]).map(([target, mb]) => `${TARGET_TITLES[target]} ${figure(mb)} MB`).join(', ')} ` +
-      '(every target runs TypeScript through @swc-node/register, as `npm start` does).',
+      '(every target runs compiled JavaScript from dist/, as `npm start` and `npm run gateway` do; ours with the heap policy `npm run gateway` ' +
+      `gives it: ${nodeFlagsOf('ours').join(' ') || 'none'}).`,
     '',
   );
   for (const headers of ['unique', 'identical'] as HeaderMode[]) {
@@ -214,9 +215,9 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
     const peak = Math.max(0, ...federation.rows.filter((row) => row.target === 'ours').map((row) => row.peakRssMb));
     notes.push(
       `- **RSS.** Our gateway holds ${figure(idle.ours)} MB once started, before any request (bare Apollo ${figure(idle.apollo)} MB, Hive ${figure(idle.hive)} MB, ` +
-        `the bare subgraph process ${figure(idle.direct)} MB: TypeScript compiled at start by @swc-node/register, as \`npm start\` runs, is in every one of them), ` +
+        `the bare subgraph process ${figure(idle.direct)} MB), ` +
         `and peaks at ${figure(peak)} MB under ${results.settings.federation.connections} concurrent requests: ${figure(peak - idle.ours)} MB of heap grown under load. ` +
-        'The CPU profile below does not show memory; the idle figure is code and schema, the rest is V8 heap that the collector lets grow while memory is free.',
+        `The idle figure is code and schema; what grows under load is V8 heap, bounded by the gateway's heap policy (${nodeFlagsOf('ours').join(' ') || 'none'}).`,
     );
   }
   const integration = results.integration;

@@ -8,6 +8,7 @@ import { profileGateway } from './federation/profile';
 import { runIntegration } from './integration/run-integration';
 import { runWrites } from './integration/run-writes';
 import { checkTargets, renderReport, type BenchResults, type BenchSettings } from './report';
+import { PROJECT_ROOT } from '../src/project-root';
 
 /**
  * `npm run bench [-- --quick] [-- --only federation,integration,writes] [-- --no-profile]`: issue 7's benchmark,
@@ -33,7 +34,7 @@ const QUICK: BenchSettings = {
   profileSeconds: 0,
 };
 
-const RESULTS_FILE = path.join(__dirname, 'RESULTS.md');
+const RESULTS_FILE = path.join(PROJECT_ROOT, 'bench', 'RESULTS.md');
 const VERSIONED = ['@apollo/gateway', '@apollo/server', '@graphql-hive/gateway', '@graphql-hive/gateway-runtime', 'graphql', 'fastify', 'undici', 'autocannon'];
 
 function parseArguments(argv: readonly string[]): { settings: BenchSettings; parts: Part[]; profile: boolean } {
@@ -50,7 +51,7 @@ function versionOf(name: string): string {
   try {
     return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
   } catch {
-    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   }
 }
 

@@ -2,6 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'graphql';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/project-root';
 
 /** The gateways compared, and the direct subgraph (the ceiling: a "gateway" that costs nothing). */
 export const TARGETS = ['direct', 'apollo', 'hive', 'ours'] as const;
@@ -13,6 +16,18 @@ export const TARGET_TITLES: Record<Target, string> = {
   hive: 'Hive Gateway',
   ours: 'Plugboard',
 };
+
+/**
+ * The Node flags a target's process starts with: ours gets the ones `npm run gateway` gives the gateway (its heap
+ * policy, read from package.json so that the benchmark measures what the product runs); the others, Node's defaults.
+ */
+export function nodeFlagsOf(target: Target): string[] {
+  if (target !== 'ours') return [];
+  const scripts = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const flags = (scripts.gateway ?? '').split(' ').filter((word) => word.startsWith('--'));
+  // `${NAME:-default}` as the shell expands it.
+  return flags.map((flag) => flag.replace(/\$\{(\w+):-([^}]*)\}/g, (_, name: string, fallback: string) => process.env[name] ?? fallback));
+}
 
 export interface RunningTarget {
   /** The GraphQL endpoint to load. */

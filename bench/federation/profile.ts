@@ -6,7 +6,8 @@ import { load } from '../kit/load';
 import { BENCH_QUERIES } from './queries';
 import { GATEWAY_CPU, LOAD_CPU } from './run-federation';
 import { benchSupergraph } from './supergraph';
-import type { Target } from './gateways';
+import { nodeFlagsOf, type Target } from './gateways';
+import { PROJECT_ROOT } from '../../src/project-root';
 
 export interface ProfileLine {
   readonly name: string;
@@ -44,7 +45,7 @@ export async function profileGateway(target: Target, seconds: number, connection
     const gateway = await startChild('federation/target-process.ts', {
       cpus: GATEWAY_CPU,
       env: { BENCH_TARGET: target, BENCH_SUPERGRAPH: supergraphFile },
-      nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
+      nodeArgs: [...nodeFlagsOf(target), '--cpu-prof', '--cpu-prof-dir', dir],
     });
     children.push(gateway);
     const url = (gateway.ready as { url: string }).url;
@@ -89,7 +90,7 @@ function shortPath(url: string): string {
   const file = url.replace(/^file:\/\//, '');
   const modules = file.lastIndexOf('node_modules/');
   if (modules >= 0) return file.slice(modules + 'node_modules/'.length);
-  const root = path.join(__dirname, '..', '..') + path.sep;
+  const root = PROJECT_ROOT + path.sep;
   return file.startsWith(root) ? file.slice(root.length) : file;
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startChild, type BenchChild } from '../kit/child';
 import { load, type HeaderMode } from '../kit/load';
 import { median } from '../kit/stats';
-import { TARGETS, type Target } from './gateways';
+import { nodeFlagsOf, TARGETS, type Target } from './gateways';
 import { BENCH_QUERIES, type BenchQuery } from './queries';
 import { benchSupergraph } from './supergraph';
 import type { SubgraphTraffic } from './serve-subgraphs';
@@ -73,7 +73,11 @@ export async function runFederation(settings: FederationSettings, log: (line: st
     await writeFile(supergraphFile, benchSupergraph((subgraphs.ready as { origin: string }).origin));
     const targets = {} as Record<Target, { child: BenchChild; url: string }>;
     for (const target of TARGETS) {
-      const child = await startChild('federation/target-process.ts', { cpus: GATEWAY_CPU, env: { BENCH_TARGET: target, BENCH_SUPERGRAPH: supergraphFile } });
+      const child = await startChild('federation/target-process.ts', {
+        cpus: GATEWAY_CPU,
+        env: { BENCH_TARGET: target, BENCH_SUPERGRAPH: supergraphFile },
+        nodeArgs: nodeFlagsOf(target),
+      });
       children.push(child);
       targets[target] = { child, url: (child.ready as { url: string }).url };
     }

@@ -2,9 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { composeSupergraph } from '../../src/supergraph/compose';
 import { BENCH_SUBGRAPH_NAMES, createBenchSubgraphs } from './subgraphs';
+import { PROJECT_ROOT } from '../../src/project-root';
 
 /** The committed supergraph of the benchmark's four subgraphs, composed with this origin in their URLs. */
-export const SUPERGRAPH_FILE = path.join(__dirname, 'supergraph.graphql');
+export const SUPERGRAPH_FILE = path.join(PROJECT_ROOT, 'bench', 'federation', 'supergraph.graphql');
 const COMMITTED_ORIGIN = 'http://127.0.0.1:4200';
 
 /** Composes the four subgraphs (@apollo/composition) with their URLs at `origin`. */

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
+import { PROJECT_ROOT } from '../../src/project-root';
 import type { CallRecord } from '../../src/resilience';
 import type { FaultSetting } from '../../src/sandboxes/kit/faults';
 import type { TestStack } from '../../test/support/stack';
 
 /** The frontends' page: 100 orders with customer, lines -> item, payment and shipments (test/operations). */
-export const ORDERS_PAGE = readFileSync(path.join(__dirname, '..', '..', 'test', 'operations', 'orders-page.graphql'), 'utf8');
+export const ORDERS_PAGE = readFileSync(path.join(PROJECT_ROOT, 'test', 'operations', 'orders-page.graphql'), 'utf8');
 /** One item by SKU: the store and the ERP only. */
-export const INVENTORY_ITEM = readFileSync(path.join(__dirname, '..', '..', 'test', 'operations', 'inventory-item.graphql'), 'utf8');
+export const INVENTORY_ITEM = readFileSync(path.join(PROJECT_ROOT, 'test', 'operations', 'inventory-item.graphql'), 'utf8');
 
 /** Calls that fetch credentials, not data: made once per adapter, not per level of a query. */
 const AUTH_OPERATIONS = new Set(['oauth.token', 'common.authenticate']);

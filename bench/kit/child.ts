@@ -28,14 +28,16 @@ export interface BenchChild {
 }
 
 const REGISTER = ['-r', '@swc-node/register'];
+/** Whether the benchmark runs compiled (dist/, `npm run bench`): its children then run the compiled files too. */
+const COMPILED = __filename.endsWith('.js');
 
 /**
- * Starts `bench/<entry>.ts` in a child process pinned to the CPUs given (taskset: every thread it starts inherits
+ * Starts `bench/<entry>.ts` (compiled: `dist/bench/<entry>.js`) in a child process pinned to the CPUs given (taskset: every thread it starts inherits
  * the pinning), with an IPC channel, and waits for its `ready` message.
  */
 export async function startChild(entry: string, options: { cpus: string; env?: Record<string, string>; nodeArgs?: readonly string[] }): Promise<BenchChild> {
-  const file = path.join(__dirname, '..', entry);
-  const child: ChildProcess = spawn('taskset', ['-c', options.cpus, process.execPath, ...(options.nodeArgs ?? []), ...REGISTER, file], {
+  const file = path.join(__dirname, '..', COMPILED ? entry.replace(/\.ts$/, '.js') : entry);
+  const child: ChildProcess = spawn('taskset', ['-c', options.cpus, process.execPath, ...(options.nodeArgs ?? []), ...(COMPILED ? [] : REGISTER), file], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', ...options.env },
   });

@@ -8,9 +8,10 @@ import {
   renderIntegrationMapMarkdown,
   SCHEMA_DIR,
 } from '../integration-map';
+import { PROJECT_ROOT } from '../project-root';
 
 /** Where `npm run map` writes unless told otherwise: docs/ at the top of the repository. */
-const DEFAULT_OUT = path.join(__dirname, '..', '..', 'docs');
+const DEFAULT_OUT = path.join(PROJECT_ROOT, 'docs');
 
 /**
  * `npm run map [-- --out <dir>] [--schema <dir>]`: validates schema/integration-map.yaml and

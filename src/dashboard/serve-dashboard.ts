@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { hasBearer, refuseWithoutAdminToken } from '../auth/admin-token';
 import { MAX_FOLLOWED_JOBS, type Dashboard } from './create-dashboard';
+import { PROJECT_ROOT } from '../project-root';
 
 export interface DashboardRouteOptions {
   readonly dashboard: Dashboard;
@@ -10,7 +11,7 @@ export interface DashboardRouteOptions {
   readonly adminToken: string;
 }
 
-const PAGE_DIRECTORY = path.join(__dirname, 'page');
+const PAGE_DIRECTORY = path.join(PROJECT_ROOT, 'src', 'dashboard', 'page');
 
 /** The page's files: the page itself asks for no token (it asks the person for one); its data does. */
 function pageAssets(): Readonly<Record<string, { file: string; type: string }>> {

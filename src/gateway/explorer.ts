@@ -1,4 +1,4 @@
-import { getDistDirectory, renderAltair } from 'altair-static';
+import path from 'node:path';
 import { createAuth, jwtSecretFrom, SCOPES } from '../auth';
 import { EXPLORER_EXAMPLES, EXPLORER_WELCOME_QUERY } from './explorer-examples';
 
@@ -19,6 +19,7 @@ export interface ExplorerOptions {
  */
 export function explorerPage(options: ExplorerOptions): string {
   const headers = options.initialHeaders ?? {};
+  const { renderAltair } = require('altair-static') as typeof import('altair-static');
   return renderAltair({
     baseURL: `${options.assetsPath.replace(/\/$/, '')}/`,
     endpointURL: options.endpointPath,
@@ -63,4 +64,5 @@ export async function explorerDemoHeaders(env: NodeJS.ProcessEnv = process.env):
   return { Authorization: `Bearer ${token}` };
 }
 
-export const explorerAssetsDirectory = (): string => getDistDirectory();
+/** Altair's own files (altair-static's build/dist), found without loading its renderer. */
+export const explorerAssetsDirectory = (): string => path.join(path.dirname(require.resolve('altair-static/package.json')), 'build', 'dist');

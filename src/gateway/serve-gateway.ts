@@ -4,16 +4,15 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import Fastify, { type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
-import { adminOutboxRoutes } from './admin-outbox';
 import fastifyCors from '@fastify/cors';
 import pino, { type Logger } from 'pino';
 import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, installErrorAnswers, type FrontDoorSettings } from './front-door';
 import type { Outbox } from '../outbox/outbox';
 import type { Alerts } from '../alerts';
-import { adminShadowRoutes, type ShadowControl } from '../shadow';
-import { dashboardRoutes, type Dashboard } from '../dashboard';
+import type { ShadowControl } from '../shadow';
+import type { Dashboard } from '../dashboard';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../logging';
-import { metricsRoute, type Metrics } from '../metrics';
+import type { Metrics } from '../metrics';
 
 /** A system as the admin API lists it. */
 export interface SystemListing {
@@ -114,7 +113,10 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   const graphql = fastifyApolloHandler(apollo, {
     context: async (request) => ({ headers: { ...request.headers, [REQUEST_ID_HEADER]: request.id } }),
   });
-  const page = explorerPage({ assetsPath: EXPLORER_ASSETS, endpointPath: '/graphql', initialHeaders: await explorerDemoHeaders() });
+  const demoHeaders = await explorerDemoHeaders();
+  // Altair's renderer is half a megabyte of code: it is loaded on the first visit to the explorer, not at start.
+  let page: string | undefined;
+  const explorer = () => (page ??= explorerPage({ assetsPath: EXPLORER_ASSETS, endpointPath: '/graphql', initialHeaders: demoHeaders }));
   app.route({
     url: '/graphql',
     method: ['GET', 'POST'],
@@ -122,7 +124,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     preHandler: (request, reply) => (request.method === 'GET' && prefersHtml(request) ? Promise.resolve() : door.preHandler(request, reply)),
     handler: (request, reply) => {
       // The explorer needs introspection: where it is off (production), a browser gets the GraphQL answer instead.
-      if (request.method === 'GET' && prefersHtml(request) && options.introspection !== false) return reply.type('text/html; charset=utf-8').send(page);
+      if (request.method === 'GET' && prefersHtml(request) && options.introspection !== false) return reply.type('text/html; charset=utf-8').send(explorer());
       if (options.authorize && request.method !== 'OPTIONS') {
         return options.authorize(request.headers.authorization).then(
           () => graphql.call(app, request as never, reply as never),
@@ -157,15 +159,25 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
 
   for (const webhook of options.webhooks ?? []) await app.register(webhook);
 
-  if (options.dashboard) await app.register(dashboardRoutes, { dashboard: options.dashboard, adminToken: options.adminToken });
+  // What the gateway serves besides the graph is loaded only when it is asked for: a gateway without a dashboard,
+  // metrics, outbox or shadow mode never holds the ORM, prom-client or the legacy adapter in memory (npm run bench:
+  // gateway RSS).
+  if (options.dashboard) {
+    const { dashboardRoutes } = require('../dashboard') as typeof import('../dashboard');
+    await app.register(dashboardRoutes, { dashboard: options.dashboard, adminToken: options.adminToken });
+  }
   if (options.metrics) {
+    const { metricsRoute } = require('../metrics') as typeof import('../metrics');
     await app.register(metricsRoute, { metrics: options.metrics, ...(options.metricsAccess === 'admin' ? { adminToken: options.adminToken } : {}) });
   }
-
   if (options.outbox) {
+    const { adminOutboxRoutes } = require('./admin-outbox') as typeof import('./admin-outbox');
     await app.register(adminOutboxRoutes, { outbox: options.outbox, alerts: options.alerts, adminToken: options.adminToken });
   }
-  if (options.shadow) await app.register(adminShadowRoutes, { control: options.shadow, adminToken: options.adminToken });
+  if (options.shadow) {
+    const { adminShadowRoutes } = require('../shadow') as typeof import('../shadow');
+    await app.register(adminShadowRoutes, { control: options.shadow, adminToken: options.adminToken });
+  }
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();

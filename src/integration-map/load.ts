@@ -6,9 +6,10 @@ import { checkMatrix } from './check-matrix';
 import { entitiesOfSupergraph, type GraphEntities } from './graph';
 import { parseYaml, Problems, shownPath, validate, type SourceFile } from './problems';
 import { integrationMapSchema, matrixSchema, type IntegrationMap } from './schema';
+import { PROJECT_ROOT } from '../project-root';
 
 /** The committed schema/ folder of the repository. */
-export const SCHEMA_DIR = path.join(__dirname, '..', '..', 'schema');
+export const SCHEMA_DIR = path.join(PROJECT_ROOT, 'schema');
 export const INTEGRATION_MAP_FILE = 'integration-map.yaml';
 export const SOURCE_OF_TRUTH_FILE = 'source-of-truth.yaml';
 export const SUPERGRAPH_FILE = 'supergraph.graphql';

@@ -25,9 +25,10 @@ import { createDashboard } from '../dashboard';
 import { createLogger, currentRequestId, logSystemCall } from '../logging';
 import { createMetrics, openAlerts, queueDepth, type Metrics } from '../metrics';
 import { PAYMENTS_WEBHOOK_PATH, usePaymentsWebhook } from '../webhooks';
+import { PROJECT_ROOT } from '../project-root';
 
 /** Where the committed supergraph lives. */
-export const SUPERGRAPH_FILE = path.join(__dirname, '..', '..', 'schema', 'supergraph.graphql');
+export const SUPERGRAPH_FILE = path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql');
 
 export interface StackOptions {
   readonly config: Config;

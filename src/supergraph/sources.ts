@@ -2,8 +2,9 @@ import path from 'node:path';
 import { SUBGRAPH_PORTS } from '../estate/systems';
 import { createSubgraphs, NO_PORTS } from '../../subgraphs';
 import { composeSupergraph, type SubgraphSource } from './compose';
+import { PROJECT_ROOT } from '../project-root';
 
-export const SCHEMA_DIR = path.join(__dirname, '..', '..', 'schema');
+export const SCHEMA_DIR = path.join(PROJECT_ROOT, 'schema');
 
 /** Each subgraph's SDL, built from its type-graphql classes, with the URL it has when run as its own process. */
 export async function subgraphSources(): Promise<SubgraphSource[]> {

@@ -3,21 +3,25 @@ import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Keyv from 'keyv';
-import KeyvRedis from '@keyv/redis';
 import { LRUCache } from 'lru-cache';
 import { parse, print } from 'graphql';
-import { z } from 'zod';
 
 /** A document's id in both protocols: Apollo's automatic persisted queries and trusted documents. */
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 const FORMAT = 'plugboard-trusted-documents/1';
 
-/** The allowlist file: every operation the frontend sends, by the sha256 of its text. */
-const trustedFile = z.object({
-  format: z.literal(FORMAT),
-  documents: z.record(z.string().regex(/^[0-9a-f]{64}$/, 'a key must be the sha256 of its document, in hex'), z.string().min(1)),
-});
+/**
+ * The allowlist file: every operation the frontend sends, by the sha256 of its text. Built when a file is read, so
+ * that a gateway without trusted documents never loads zod.
+ */
+function trustedFileSchema() {
+  const { z } = require('zod') as typeof import('zod');
+  return z.object({
+    format: z.literal(FORMAT),
+    documents: z.record(z.string().regex(/^[0-9a-f]{64}$/, 'a key must be the sha256 of its document, in hex'), z.string().min(1)),
+  });
+}
 
 /** The operations production accepts (trusted-documents mode): nothing else runs. */
 export interface TrustedDocuments {
@@ -44,7 +48,7 @@ export function loadTrustedDocuments(file: string): TrustedDocuments {
   } catch (error) {
     throw new Error(`${file}: cannot read the trusted documents (${error instanceof Error ? error.message : String(error)}); write them with \`npm run trusted-documents\``);
   }
-  const parsed = trustedFile.safeParse(raw);
+  const parsed = trustedFileSchema().safeParse(raw);
   if (!parsed.success) {
     throw new Error(`${file}: not a trusted-documents file: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`).join('; ')}`);
   }
@@ -85,6 +89,8 @@ export interface DocumentCache {
  */
 export function createDocumentCache(redisUrl?: string): DocumentCache & { disconnect(): Promise<void> } {
   if (redisUrl) {
+    // The Redis client is loaded only where Redis is configured.
+    const { default: KeyvRedis } = require('@keyv/redis') as typeof import('@keyv/redis');
     const keyv = new Keyv<string>({ store: new KeyvRedis(redisUrl), namespace: 'plugboard-apq' });
     return {
       get: async (key) => (await keyv.get(key)) ?? undefined,
