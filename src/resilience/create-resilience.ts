@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
-import type Keyv from 'keyv';
 import { isIntegrationError, type IntegrationError } from '../domain';
+import type { ReadCache } from './cache';
 import { callSystem, translate, type CallSite, type Method } from './call';
 import { DEFAULT_STALE_TTL_MS, DEFAULT_SYSTEM_POLICY, type OperationPolicies, type OperationPolicy, type SystemPolicy } from './policy';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter, type RedisScripting } from './rate-limit';
@@ -29,7 +29,7 @@ export interface ResilienceOptions {
   /** The policy of each system; what is not named (a system, a setting, a breaker setting) is {@link DEFAULT_SYSTEM_POLICY}'s. */
   readonly systems?: Readonly<Record<string, SystemPolicyOverride>>;
   /** The read cache (see createReadCache). Without one nothing is cached and no stale copy is kept. */
-  readonly cache?: Keyv;
+  readonly cache?: ReadCache;
   /**
    * Where the rate-limit buckets live: a Redis URL or client, so that every replica spends the vendor's one budget.
    * @default each process keeps its own buckets in memory
@@ -130,7 +130,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   };
 
   /** Keeps what the system answered: fresh for ttl, and a stale copy for staleTtl. */
-  const keep = async (cache: Keyv, system: string, operation: string, entries: readonly (readonly [string, unknown])[], ttl: number, staleTtl: number) => {
+  const keep = async (cache: ReadCache, system: string, operation: string, entries: readonly (readonly [string, unknown])[], ttl: number, staleTtl: number) => {
     if (ttl <= 0 && staleTtl <= 0) return;
     const at = Date.now();
     await cache.setMany([
@@ -141,7 +141,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   };
 
   /** Stale copies of the keys, when the failure is one a stale copy may stand in for. */
-  const staleCopies = async (cache: Keyv, system: string, operation: string, keys: readonly string[], failure: unknown, staleTtl: number) => {
+  const staleCopies = async (cache: ReadCache, system: string, operation: string, keys: readonly string[], failure: unknown, staleTtl: number) => {
     const copies = new Map<string, StaleCopy>();
     // A refusal is about the request, not the system's health: an old answer would hide it.
     if (staleTtl <= 0 || (isIntegrationError(failure) && failure.code === 'UPSTREAM_REJECTED')) return copies;

@@ -1,6 +1,6 @@
 export { cachedPartOf, createResilience } from './create-resilience';
 export type { BreakerState, CallRecord, Resilience, ResilienceOptions } from './create-resilience';
-export { createReadCache } from './cache';
+export { createReadCache, type ReadCache } from './cache';
 export { DEFAULT_STALE_TTL_MS, DEFAULT_SYSTEM_POLICY } from './policy';
 export type { BreakerPolicy, OperationPolicies, OperationPolicy, RateLimit, SystemPolicy } from './policy';
 export { createMemoryRateLimiter, createRedisRateLimiter } from './rate-limit';
