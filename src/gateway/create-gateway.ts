@@ -1,11 +1,11 @@
 import '../telemetry-off';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DocumentCache } from './front-door/documents';
-import { createSubgraphFetcher } from './subgraph-fetcher';
+import { createSubgraphFetcher, type SubgraphFetcher } from './subgraph-fetcher';
 
 export interface GatewayOptions {
   /** The composed supergraph (schema/supergraph.graphql). */
@@ -174,14 +174,38 @@ function forwardedHeaders(context: GatewayContext): Record<string, string> {
   return headers;
 }
 
-class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override didReceiveResponse({ response, context, pathInIncomingRequest }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
-    collectStaleNotices(response.extensions, context, pathInIncomingRequest);
-    return response;
-  }
+/**
+ * Reaches a subgraph over HTTP as RemoteGraphQLDataSource does (the same body, the client's forwarded headers, the same
+ * errors for a refused or non-JSON answer), through our undici pool, without the fetch Request, Headers and response
+ * objects it builds around every call.
+ */
+class HttpDataSource implements GraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly url: string,
+    private readonly fetcher: SubgraphFetcher,
+  ) {}
 
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
-    for (const [name, value] of Object.entries(forwardedHeaders(context as GatewayContext))) request.http?.headers.set(name, value);
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    if (!request.query) throw new Error('Missing query');
+    const incoming = String(options.kind) === 'incoming operation' ? (options as IncomingOperation) : undefined;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of request.http?.headers ?? []) headers[name] = value;
+    Object.assign(headers, { 'content-type': 'application/json' }, incoming ? forwardedHeaders(incoming.context) : {});
+    const { http: _http, ...body } = request;
+    const reply = await this.fetcher.post(this.url, JSON.stringify(body), headers);
+    const json = reply.contentType.startsWith('application/json') || reply.contentType.startsWith('application/graphql-response+json');
+    const parsed: unknown = json ? JSON.parse(reply.text) : reply.text;
+    if (reply.status < 200 || reply.status >= 300) {
+      const code = reply.status === 401 ? 'UNAUTHENTICATED' : reply.status === 403 ? 'FORBIDDEN' : undefined;
+      throw new GraphQLError(`${reply.status}: `, {
+        extensions: { response: { url: this.url, status: reply.status, statusText: '', body: parsed }, ...(code ? { code } : {}) },
+      });
+    }
+    if (parsed === null || typeof parsed !== 'object') throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+    const answer = parsed as GatewayGraphQLResponse;
+    if (incoming) collectStaleNotices(answer.extensions, incoming.context, incoming.pathInIncomingRequest);
+    return answer;
   }
 }
 
@@ -218,7 +242,7 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => {
       const local = options.localSubgraphs?.[name];
-      return local ? new InProcessDataSource(local) : new ForwardingDataSource({ url: options.subgraphUrls?.[name] ?? url, fetcher: subgraphFetcher.fetch });
+      return local ? new InProcessDataSource(local) : new HttpDataSource(options.subgraphUrls?.[name] ?? url ?? '', subgraphFetcher);
     },
   });
   const introspection = options.introspection ?? true;

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { serveGateway, type RunningGateway } from '../../src/gateway/serve-gateway';
+import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
+
+/**
+ * The gateway's HTTP path to a subgraph that runs elsewhere (`npm run gateway`): what it sends (the operation as JSON,
+ * the client's token and request id) and what a client sees when the subgraph answers something that is not GraphQL.
+ * A stand-in for the store's subgraph answers as each test sets it.
+ */
+
+type Answer = { status: number; contentType: string; body: string };
+let answer: Answer;
+const received: { headers: IncomingHttpHeaders; body: Record<string, unknown> }[] = [];
+let subgraph: Server;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  subgraph = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+      response.writeHead(answer.status, { 'content-type': answer.contentType });
+      response.end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
+  gateway = await serveGateway({
+    supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
+    subgraphUrls: { store: `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql` },
+    adminToken: 'subgraph-http-admin-token-000',
+    systems: [],
+    logger: pino({ level: 'silent' }),
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await new Promise((resolve) => subgraph?.close(resolve));
+});
+
+beforeEach(() => {
+  received.length = 0;
+});
+
+const ask = async (requestId: string) => {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer client-token-7', 'x-request-id': requestId },
+    body: JSON.stringify({ query: 'query One($id: ID!) { customer(id: $id) { id name } }', variables: { id: 'cus-00001' } }),
+  });
+  return (await response.json()) as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] };
+};
+
+it('sends the operation as JSON with the client\'s token and request id, and answers what the subgraph answered', async () => {
+  answer = { status: 200, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ data: { customer: { id: 'cus-00001', name: 'Ada' } } }) };
+  const body = await ask('subgraph-http-ok-01');
+  expect(body).toEqual({ data: { customer: { id: 'cus-00001', name: 'Ada' } } });
+  expect(received).toHaveLength(1);
+  expect(received[0]!.headers).toMatchObject({ 'content-type': 'application/json', authorization: 'Bearer client-token-7', 'x-request-id': 'subgraph-http-ok-01' });
+  expect(received[0]!.body).toMatchObject({ variables: { id: 'cus-00001' } });
+  expect(String(received[0]!.body['query'])).toContain('customer(id:$id)');
+});
+
+it.each([
+  ['a 502 with an HTML page', { status: 502, contentType: 'text/html', body: '<html><body>Bad Gateway: upstream 10.0.0.9 refused</body></html>' }],
+  ['a 200 that is not JSON', { status: 200, contentType: 'text/plain', body: 'OK (internal host db-7.corp)' }],
+  ['a 200 whose JSON is not an object', { status: 200, contentType: 'application/json', body: '"db-7.corp is down"' }],
+])('masks %s: INTERNAL_SERVER_ERROR and the request id, none of the body', async (_name, given) => {
+  answer = given;
+  const body = await ask('subgraph-http-bad-01');
+  expect(body.errors?.[0]).toMatchObject({ message: 'Internal error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'subgraph-http-bad-01' } });
+  expect(JSON.stringify(body)).not.toMatch(/10\.0\.0\.9|db-7|corp|html/i);
+});
+
+it('passes a 401 from the subgraph on as UNAUTHENTICATED', async () => {
+  answer = { status: 401, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'who are you?' }] }) };
+  const body = await ask('subgraph-http-401-01');
+  expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', requestId: 'subgraph-http-401-01' });
+});
