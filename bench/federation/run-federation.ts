@@ -31,6 +31,8 @@ export interface FederationRow {
   readonly rps: number;
   /** Requests per second of gateway CPU time: the figure that cancels other load on the machine. */
   readonly rpsPerCore: number;
+  /** Requests per second of gateway CPU time in each round, in the order run: how much the machine wandered. */
+  readonly rpsPerCoreByRound: readonly number[];
   /** Cores the target used while loaded (1 = one core fully busy). */
   readonly cores: number;
   readonly p50Ms: number;
@@ -119,6 +121,7 @@ export async function runFederation(settings: FederationSettings, log: (line: st
         headers,
         rps: median(list.map((sample) => sample.rps)),
         rpsPerCore: median(list.map((sample) => sample.rpsPerCore)),
+        rpsPerCoreByRound: list.map((sample) => sample.rpsPerCore),
         cores: median(list.map((sample) => sample.cores)),
         p50Ms: median(list.map((sample) => sample.p50Ms)),
         p99Ms: median(list.map((sample) => sample.p99Ms)),
