@@ -230,7 +230,7 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
       `- **Throughput.** Requests per second of gateway CPU, round by round (a token per request): ${lines.join('; ')}. ` +
         'Where one target\'s rounds differ by more than the margin a ratio misses by, the machine, not the gateway, decided it: run again. ' +
         `Our gateway runs with the heap policy of \`npm run gateway\` (${nodeFlagsOf('ours').join(' ') || 'none'}), which keeps it under ${TARGET_RSS_MB} MB and costs ` +
-        'it about a tenth of its throughput in more frequent garbage collection (more where memory is slow to touch); the peers run with V8\'s defaults.',
+        'it about a sixth of its throughput in more frequent garbage collection (more where memory is slow to touch); the peers run with V8\'s defaults.',
     );
   }
   const integration = results.integration;
