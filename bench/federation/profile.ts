@@ -1,12 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startChild, type BenchChild } from '../kit/child';
+import type { BenchChild } from '../kit/child';
 import { load } from '../kit/load';
 import { BENCH_QUERIES } from './queries';
-import { GATEWAY_CPU, LOAD_CPU } from './run-federation';
-import { benchSupergraph } from './supergraph';
-import { nodeFlagsOf, type Target } from './gateways';
+import { startBenchSubgraphs, startTargetChild } from './run-federation';
+import type { Target } from './gateways';
 import { PROJECT_ROOT } from '../../src/project-root';
 
 export interface ProfileLine {
@@ -38,15 +37,9 @@ export async function profileGateway(target: Target, seconds: number, connection
   const dir = await mkdtemp(path.join(tmpdir(), 'plugboard-profile-'));
   const children: BenchChild[] = [];
   try {
-    const subgraphs = await startChild('federation/subgraphs-process.ts', { cpus: LOAD_CPU });
+    const { subgraphs, supergraphFile } = await startBenchSubgraphs(dir);
     children.push(subgraphs);
-    const supergraphFile = path.join(dir, 'supergraph.graphql');
-    await writeFile(supergraphFile, benchSupergraph((subgraphs.ready as { origin: string }).origin));
-    const gateway = await startChild('federation/target-process.ts', {
-      cpus: GATEWAY_CPU,
-      env: { BENCH_TARGET: target, BENCH_SUPERGRAPH: supergraphFile },
-      nodeArgs: [...nodeFlagsOf(target), '--cpu-prof', '--cpu-prof-dir', dir],
-    });
+    const gateway = await startTargetChild(target, supergraphFile, ['--cpu-prof', '--cpu-prof-dir', dir]);
     children.push(gateway);
     const url = (gateway.ready as { url: string }).url;
     for (const query of BENCH_QUERIES) await load({ url, query: query.query, connections, seconds, headers: 'unique' });

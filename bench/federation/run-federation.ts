@@ -62,6 +62,23 @@ interface Sample {
   forwarded?: number;
 }
 
+/** The four bench subgraphs in their own process on the load generator's CPU, and the supergraph over them (written to `dir`). */
+export async function startBenchSubgraphs(dir: string): Promise<{ subgraphs: BenchChild; supergraphFile: string }> {
+  const subgraphs = await startChild('federation/subgraphs-process.ts', { cpus: LOAD_CPU });
+  const supergraphFile = path.join(dir, 'supergraph.graphql');
+  await writeFile(supergraphFile, benchSupergraph((subgraphs.ready as { origin: string }).origin));
+  return { subgraphs, supergraphFile };
+}
+
+/** One target alone on the gateway's CPU, with the Node flags it runs with (see nodeFlagsOf) and any given. */
+export function startTargetChild(target: Target, supergraphFile: string, extraNodeArgs: readonly string[] = []): Promise<BenchChild> {
+  return startChild('federation/target-process.ts', {
+    cpus: GATEWAY_CPU,
+    env: { BENCH_TARGET: target, BENCH_SUPERGRAPH: supergraphFile },
+    nodeArgs: [...nodeFlagsOf(target), ...extraNodeArgs],
+  });
+}
+
 /** Which targets answer a query: the direct subgraph can only answer the one-fetch query. */
 const targetsFor = (query: BenchQuery): readonly Target[] => TARGETS.filter((target) => target !== 'direct' || query.name === 'one-fetch');
 
@@ -69,17 +86,11 @@ export async function runFederation(settings: FederationSettings, log: (line: st
   const workDir = await mkdtemp(path.join(tmpdir(), 'plugboard-bench-'));
   const children: BenchChild[] = [];
   try {
-    const subgraphs = await startChild('federation/subgraphs-process.ts', { cpus: LOAD_CPU });
+    const { subgraphs, supergraphFile } = await startBenchSubgraphs(workDir);
     children.push(subgraphs);
-    const supergraphFile = path.join(workDir, 'supergraph.graphql');
-    await writeFile(supergraphFile, benchSupergraph((subgraphs.ready as { origin: string }).origin));
     const targets = {} as Record<Target, { child: BenchChild; url: string }>;
     for (const target of TARGETS) {
-      const child = await startChild('federation/target-process.ts', {
-        cpus: GATEWAY_CPU,
-        env: { BENCH_TARGET: target, BENCH_SUPERGRAPH: supergraphFile },
-        nodeArgs: nodeFlagsOf(target),
-      });
+      const child = await startTargetChild(target, supergraphFile);
       children.push(child);
       targets[target] = { child, url: (child.ready as { url: string }).url };
     }
