@@ -258,7 +258,13 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
     stopOnTerminationSignals: false,
     formatError: formatGatewayError,
     // Apollo's default landing page loads from a CDN; the explorer is served from our own files instead.
-    plugins: [ApolloServerPluginLandingPageDisabled(), staleExtensionsPlugin(), requestIdPlugin(options.onMaskedError)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      staleExtensionsPlugin(),
+      requestIdPlugin(options.onMaskedError),
+      // The subgraph connections close with the server, not when the process exits.
+      { serverWillStart: async () => ({ serverWillStop: () => subgraphFetcher.close() }) },
+    ],
   });
   return { gateway, apollo };
 }

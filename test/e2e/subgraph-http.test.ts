@@ -15,7 +15,7 @@ type Answer = { status: number; contentType: string; body: string };
 let answer: Answer;
 const received: { headers: IncomingHttpHeaders; body: Record<string, unknown> }[] = [];
 let subgraph: Server;
-let gateway: RunningGateway;
+let gateway: RunningGateway | undefined;
 
 beforeAll(async () => {
   subgraph = createServer((request, response) => {
@@ -47,7 +47,7 @@ beforeEach(() => {
 });
 
 const ask = async (requestId: string) => {
-  const response = await fetch(gateway.url, {
+  const response = await fetch(gateway!.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer client-token-7', 'x-request-id': requestId },
     body: JSON.stringify({ query: 'query One($id: ID!) { customer(id: $id) { id name } }', variables: { id: 'cus-00001' } }),
@@ -80,4 +80,17 @@ it('passes a 401 from the subgraph on as UNAUTHENTICATED', async () => {
   answer = { status: 401, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'who are you?' }] }) };
   const body = await ask('subgraph-http-401-01');
   expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', requestId: 'subgraph-http-401-01' });
+});
+
+it('closes its keep-alive connections to the subgraph when it stops', async () => {
+  answer = { status: 200, contentType: 'application/json', body: JSON.stringify({ data: { customer: null } }) };
+  await ask('subgraph-http-close-01');
+  const open = () => new Promise<number>((resolve, reject) => subgraph.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  expect(await open()).toBeGreaterThan(0);
+  await gateway!.close();
+  gateway = undefined;
+  // Left open, an idle connection would live on for the pool's 30 s keep-alive.
+  const until = Date.now() + 2_000;
+  while ((await open()) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(await open()).toBe(0);
 });
