@@ -170,6 +170,7 @@ function integrationSection(report: IntegrationReport, settings: IntegrationSett
     ),
     '',
     'Calls: the most one query made to each system (counted by the sandboxes; the store by the resilience layer). The ERP is asked at two levels (orders, then items). ' +
+      'The cached page is served from the read caches within their lifetimes (the integration map\'s, per system), including what a system said it has no record of (a courier knows only its own shipments): it waits on no system, and its p50 / floor is against the uncached page\'s floor. ' +
       'CPU ms per query: this process\'s CPU time per page; the whole product runs in it, so p50 - floor close to it means the page waits on CPU, not on the systems.',
     '',
     '## c. Failure path',

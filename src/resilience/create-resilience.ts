@@ -129,15 +129,31 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     keys.add(key);
   };
 
-  /** Keeps what the system answered: fresh for ttl, and a stale copy for staleTtl. */
-  const keep = async (cache: ReadCache, system: string, operation: string, entries: readonly (readonly [string, unknown])[], ttl: number, staleTtl: number) => {
+  /**
+   * Keeps what the system answered: fresh for ttl, and a stale copy for staleTtl. Keys a batch read asked for and the
+   * system has no record of are kept as {@link ABSENT} for ttl, so that the same question is not asked again within it
+   * (a courier asked for a page of orders knows only its own shipments); absence has no stale copy.
+   */
+  const keep = async (
+    cache: ReadCache,
+    system: string,
+    operation: string,
+    entries: readonly (readonly [string, unknown])[],
+    policy: CachePolicy,
+    absent: readonly string[] = [],
+  ) => {
+    const { ttl, staleTtl } = policy;
     if (ttl <= 0 && staleTtl <= 0) return;
     const at = Date.now();
     await cache.setMany([
       ...(ttl > 0 ? entries.map(([key, value]) => ({ key: freshKey(system, operation, key), value, ttl })) : []),
+      ...(ttl > 0 ? absent.map((key) => ({ key: freshKey(system, operation, key), value: ABSENT, ttl })) : []),
       ...(staleTtl > 0 ? entries.map(([key, value]) => ({ key: staleKey(system, operation, key), value: { value, at } satisfies StaleCopy, ttl: staleTtl })) : []),
     ]);
-    if (ttl > 0) for (const [key] of entries) remember(system, operation, key);
+    if (ttl > 0) {
+      for (const [key] of entries) remember(system, operation, key);
+      for (const key of absent) remember(system, operation, key);
+    }
   };
 
   /** Stale copies of the keys, when the failure is one a stale copy may stand in for. */
@@ -165,7 +181,11 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       const missing: string[] = [];
       if (ttl > 0) {
         const cached = await cache.getMany(keys.map((key) => freshKey(system, operation, key)));
-        keys.forEach((key, index) => (cached[index] === undefined ? missing.push(key) : found.set(key, cached[index])));
+        keys.forEach((key, index) => {
+          const hit = cached[index];
+          if (hit === undefined) missing.push(key);
+          else if (!isAbsent(hit)) found.set(key, hit);
+        });
       } else {
         missing.push(...keys);
       }
@@ -190,7 +210,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         throw found.size ? withCachedPart(error as IntegrationError, answer) : error;
       }
       const entries = [...fetched.entries()];
-      await keep(cache, system, operation, entries, ttl, staleTtl);
+      await keep(cache, system, operation, entries, policy, missing.filter((key) => !fetched.has(key)));
       for (const [key, value] of entries) found.set(key, value);
       return found;
     };
@@ -215,7 +235,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         const value = Array.isArray(copy.value) ? [...(copy.value as unknown[])] : { ...(copy.value as object) };
         return markStale(value, { system, operation, asOf: new Map([[key, new Date(copy.at)]]) });
       }
-      if (cache) await keep(cache, system, operation, [[key, result]], ttl, staleTtl);
+      if (cache) await keep(cache, system, operation, [[key, result]], policy);
       return result;
     };
   };
@@ -273,6 +293,16 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * What the read cache keeps for a key the system said it has no record of. A plain object, so that it survives the
+ * trip through Redis; no system's record has this shape.
+ */
+const ABSENT = { 'plugboard.absent': true } as const;
+
+function isAbsent(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && (value as Record<string, unknown>)['plugboard.absent'] === true;
 }
 
 interface CachePolicy {

@@ -120,6 +120,29 @@ describe('resilience', () => {
     await resilience.close();
   });
 
+  it('remembers the keys a system has no record of, until they expire or are dropped', async () => {
+    const system = fakeSystem();
+    const resilience = createResilience({ cache: createReadCache() });
+    const port = resilience.wrap('thing', system.port, { findByIds: { kind: 'batch-read', cacheTtlMs: 60_000 }, save: { kind: 'write' } });
+    await port.findByIds(['a', 'missing']);
+    const again = await port.findByIds(['a', 'missing']);
+    // Asked once: the second read is answered from the cache, absence included, and absence is no record.
+    expect(system.calls).toEqual([['a', 'missing']]);
+    expect([...again.keys()]).toEqual(['a']);
+    await resilience.invalidate('thing', 'findByIds', ['missing']);
+    await port.findByIds(['a', 'missing']);
+    expect(system.calls.at(-1)).toEqual(['missing']);
+    // Dropping every cached read of the operation drops what is known to be absent too.
+    await resilience.invalidate('thing', 'findByIds');
+    await port.findByIds(['a', 'missing']);
+    expect(system.calls.at(-1)).toEqual(['a', 'missing']);
+    jest.useFakeTimers({ now: Date.now() + 60_001, doNotFake: ['nextTick', 'setImmediate'] });
+    await port.findByIds(['missing']);
+    expect(system.calls.at(-1)).toEqual(['missing']);
+    expect(system.calls).toHaveLength(4);
+    await resilience.close();
+  });
+
   it('keeps Dates intact through a Redis cache shared by replicas', async () => {
     const url = await redisForTests();
     if (!url) return; // no Redis on this machine and not in CI: the memory path above covers the logic
@@ -130,15 +153,20 @@ describe('resilience', () => {
     const second = createResilience({ cache: caches[1] });
     const a = first.wrap(namespace, system.port, { findByIds: { kind: 'batch-read', cacheTtlMs: 60_000 }, save: { kind: 'write' } });
     const b = second.wrap(namespace, system.port, { findByIds: { kind: 'batch-read', cacheTtlMs: 60_000 }, save: { kind: 'write' } });
-    await a.findByIds(['r1']);
-    const fromOtherReplica = await b.findByIds(['r1']);
-    expect(system.calls).toEqual([['r1']]);
-    expect(fromOtherReplica.get('r1')?.seenAt).toBeInstanceOf(Date);
-    expect(fromOtherReplica.get('r1')?.seenAt.toISOString()).toBe('2026-11-27T10:00:00.000Z');
-    await first.invalidate(namespace, 'findByIds', ['r1']);
-    await first.close();
-    await second.close();
-    await Promise.all(caches.map((cache) => cache.disconnect()));
+    try {
+      await a.findByIds(['r1', 'missing']);
+      const fromOtherReplica = await b.findByIds(['r1', 'missing']);
+      // Absence is shared too: the other replica does not ask again.
+      expect(system.calls).toEqual([['r1', 'missing']]);
+      expect([...fromOtherReplica.keys()]).toEqual(['r1']);
+      expect(fromOtherReplica.get('r1')?.seenAt).toBeInstanceOf(Date);
+      expect(fromOtherReplica.get('r1')?.seenAt.toISOString()).toBe('2026-11-27T10:00:00.000Z');
+    } finally {
+      await first.invalidate(namespace, 'findByIds', ['r1', 'missing']);
+      await first.close();
+      await second.close();
+      await Promise.all(caches.map((cache) => cache.disconnect()));
+    }
   });
 });
 
