@@ -14,6 +14,14 @@ export const INVENTORY_ITEM = readFileSync(path.join(PROJECT_ROOT, 'test', 'oper
 /** Calls that fetch credentials, not data: made once per adapter, not per level of a query. */
 const AUTH_OPERATIONS = new Set(['oauth.token', 'common.authenticate']);
 
+/** The system calls of one level of a page, from the first one's start to the last one's end. */
+export interface LevelSpan {
+  readonly level: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly calls: number;
+}
+
 export interface TimedAnswer {
   readonly ms: number;
   readonly errors: number;
@@ -79,9 +87,18 @@ export class StackProbe {
    * each starts after the one before it ended.
    */
   sequentialDepth(): number {
+    return this.levels(0).length;
+  }
+
+  /**
+   * The system calls seen since the last reset (the store left out: it has no injected latency), by level: a call's
+   * level is one more than the highest level of the calls that ended before it started. Times in ms after `since`
+   * (epoch ms).
+   */
+  levels(since: number): LevelSpan[] {
     const spans = this.calls
       .filter((call) => call.system !== 'store' && call.outcome !== 'cached')
-      .map((call) => ({ start: call.startedAt.getTime(), end: call.startedAt.getTime() + call.durationMs }))
+      .map((call) => ({ start: call.startedAt.getTime() - since, end: call.startedAt.getTime() - since + call.durationMs }))
       .sort((a, b) => a.end - b.end);
     const depth: number[] = [];
     spans.forEach((span, index) => {
@@ -89,7 +106,15 @@ export class StackProbe {
       for (let before = 0; before < index; before += 1) if (spans[before]!.end <= span.start) best = Math.max(best, depth[before]!);
       depth[index] = best + 1;
     });
-    return Math.max(0, ...depth);
+    const levels: LevelSpan[] = [];
+    spans.forEach((span, index) => {
+      const level = depth[index]!;
+      const known = levels[level - 1];
+      levels[level - 1] = known
+        ? { level, startMs: Math.min(known.startMs, span.start), endMs: Math.max(known.endMs, span.end), calls: known.calls + 1 }
+        : { level, startMs: span.start, endMs: span.end, calls: 1 };
+    });
+    return levels;
   }
 
   async query(query: string, variables: Record<string, unknown> = {}): Promise<TimedAnswer> {

@@ -50,7 +50,16 @@ export interface IntegrationReport {
   readonly cached: PathFigures;
   /** The longest chain of system calls made one after another by an uncached page, as measured. */
   readonly sequentialDepth: number;
+  /** Where an uncached page's time goes, from the request to the answer: medians over the pages timed for it. */
+  readonly timeline: PageTimeline;
   readonly failure: FailureReport;
+}
+
+export interface PageTimeline {
+  readonly pages: number;
+  /** In order: before the first system call, each level's calls, the gaps between levels, after the last answer. */
+  readonly phases: ReadonlyArray<{ readonly phase: string; readonly medianMs: number }>;
+  readonly pageMedianMs: number;
 }
 
 export interface FailureReport {
@@ -111,16 +120,49 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     const cached = await timePath(probe, settings.cachedSamples, [null], false);
     log(`  cached page:   p50 ${cached.p50Ms.toFixed(1)} ms, p99 ${cached.p99Ms.toFixed(1)} ms`);
 
+    const timeline = await pageTimeline(probe, TIMELINE_PAGES);
     const pageProfile = await profilePages(probe, PROFILED_PAGES);
 
     const failure = await failurePath(stack, probe, settings, log);
-    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, cached, sequentialDepth, failure };
+    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, cached, sequentialDepth, timeline, failure };
   } finally {
     await stack.close();
     await estate.stop();
     await rm(estateDir, { recursive: true, force: true });
     pinSelf(ALL_CPUS);
   }
+}
+
+/** Uncached pages whose system calls are laid out on the page's own clock. */
+const TIMELINE_PAGES = 15;
+
+/**
+ * Where an uncached page's time goes: before the first system call (planning, the store's SQL), each level of system
+ * calls (the injected latency, the systems' own work and ours on their answers, which queue on the product's one
+ * core), the time between levels (ours alone: nothing is asked of any system then) and after the last answer (result
+ * shaping, the response).
+ */
+async function pageTimeline(probe: StackProbe, pages: number): Promise<PageTimeline> {
+  const perPhase = new Map<string, number[]>();
+  const add = (phase: string, ms: number) => perPhase.set(phase, [...(perPhase.get(phase) ?? []), ms]);
+  const totals: number[] = [];
+  for (let page = 0; page < pages; page += 1) {
+    await probe.dropCaches();
+    await probe.resetCounts();
+    const since = Date.now();
+    await probe.query(ORDERS_PAGE, { first: 100 });
+    const pageMs = Date.now() - since;
+    totals.push(pageMs);
+    const levels = probe.levels(since);
+    if (levels.length === 0) continue;
+    add('before the first system call (planning, the store\'s SQL)', levels[0]!.startMs);
+    levels.forEach((level, index) => {
+      if (index > 0) add(`between level ${index} and level ${index + 1} (our CPU only)`, level.startMs - levels[index - 1]!.endMs);
+      add(`level ${level.level}: its system calls, first start to last end (${SYSTEM_DELAY_MS} ms of it injected)`, level.endMs - level.startMs);
+    });
+    add('after the last answer (result shaping, the response)', pageMs - levels[levels.length - 1]!.endMs);
+  }
+  return { pages, pageMedianMs: median(totals), phases: [...perPhase.entries()].map(([phase, values]) => ({ phase, medianMs: median(values) })) };
 }
 
 /** Uncached pages served under the profiler, after the timed ones (so the profiler's cost is in no figure). */
