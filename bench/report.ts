@@ -255,7 +255,9 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
         'MikroORM and knex, courier A\'s XML and the zod checks of every system answer, each a few per cent. Already done, each measured: subgraphs in the ' +
         'gateway\'s process (about a fifth), no cache-control hints in the subgraphs (14%), an LRU map instead of Keyv for the in-memory read cache (11%). ' +
         'Switching parts off one at a time, measured apart from this run (one stack, pages alternating between the two settings): the zod checks of the systems\' answers ' +
-        'are about a tenth of a page\'s CPU, keeping the read cache\'s entries about 7%, the integration log and metrics too little to measure. ' +
+        'are about a tenth of a page\'s CPU, keeping the read cache\'s entries about 7%, the integration log and metrics too little to measure, and the ' +
+        'async-context hooks about 14% (on Node 20, once any AsyncLocalStorage is entered, a hook runs for every promise: our request ids and stale reports ' +
+        'and MikroORM\'s transactions enter one; doing without them means passing the request\'s context by hand to every loader, port and log line). ' +
         `On the page's own clock (the table in part b), ${figure(idleOfSystems, 0)} ms pass with no system asked (before the first call, between levels, after the last answer) ` +
         `and the levels take ${figure(beyondInjected, 0)} ms beyond their injected latency, the answers being handled one after another on the product's one core. ` +
         `${TARGET_FLOOR_RATIO}x the floor leaves ${figure(allowance, 0)} ms for all of that; the product spends ${figure(integration.uncached.cpuMsPerQuery, 0)} ms of CPU per page, ` +
