@@ -242,9 +242,8 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
   if (integration && missed('integration p50')) {
     const extra = integration.uncached.p50Ms - integration.floorMs;
     const phases = integration.timeline.phases;
-    const idleOfSystems = phases.filter(({ phase }) => !phase.startsWith('level')).reduce((sum, { medianMs }) => sum + medianMs, 0);
-    const levelSpans = phases.filter(({ phase }) => phase.startsWith('level'));
-    const beyondInjected = levelSpans.reduce((sum, { medianMs }) => sum + medianMs - SYSTEM_DELAY_MS, 0);
+    const idleOfSystems = phases.filter(({ kind }) => kind === 'ours').reduce((sum, { medianMs }) => sum + medianMs, 0);
+    const beyondInjected = phases.filter(({ kind }) => kind === 'level').reduce((sum, { medianMs }) => sum + medianMs - SYSTEM_DELAY_MS, 0);
     const allowance = (TARGET_FLOOR_RATIO - 1) * integration.floorMs;
     notes.push(
       `- **Integration floor.** The systems are called at ${integration.sequentialDepth} levels, one call per system per level, as the floor assumes; ` +

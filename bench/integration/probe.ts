@@ -19,7 +19,6 @@ export interface LevelSpan {
   readonly level: number;
   readonly startMs: number;
   readonly endMs: number;
-  readonly calls: number;
 }
 
 export interface TimedAnswer {
@@ -111,8 +110,8 @@ export class StackProbe {
       const level = depth[index]!;
       const known = levels[level - 1];
       levels[level - 1] = known
-        ? { level, startMs: Math.min(known.startMs, span.start), endMs: Math.max(known.endMs, span.end), calls: known.calls + 1 }
-        : { level, startMs: span.start, endMs: span.end, calls: 1 };
+        ? { level, startMs: Math.min(known.startMs, span.start), endMs: Math.max(known.endMs, span.end) }
+        : { level, startMs: span.start, endMs: span.end };
     });
     return levels;
   }

@@ -58,8 +58,15 @@ export interface IntegrationReport {
 export interface PageTimeline {
   readonly pages: number;
   /** In order: before the first system call, each level's calls, the gaps between levels, after the last answer. */
-  readonly phases: ReadonlyArray<{ readonly phase: string; readonly medianMs: number }>;
+  readonly phases: readonly TimelinePhase[];
   readonly pageMedianMs: number;
+}
+
+export interface TimelinePhase {
+  readonly phase: string;
+  /** A level of system calls (its injected latency included), or time in which no system is asked. */
+  readonly kind: 'level' | 'ours';
+  readonly medianMs: number;
 }
 
 export interface FailureReport {
@@ -143,8 +150,12 @@ const TIMELINE_PAGES = 15;
  * shaping, the response).
  */
 async function pageTimeline(probe: StackProbe, pages: number): Promise<PageTimeline> {
-  const perPhase = new Map<string, number[]>();
-  const add = (phase: string, ms: number) => perPhase.set(phase, [...(perPhase.get(phase) ?? []), ms]);
+  const perPhase = new Map<string, { kind: TimelinePhase['kind']; values: number[] }>();
+  const add = (phase: string, kind: TimelinePhase['kind'], ms: number) => {
+    const known = perPhase.get(phase) ?? { kind, values: [] };
+    known.values.push(ms);
+    perPhase.set(phase, known);
+  };
   const totals: number[] = [];
   for (let page = 0; page < pages; page += 1) {
     await probe.dropCaches();
@@ -155,14 +166,15 @@ async function pageTimeline(probe: StackProbe, pages: number): Promise<PageTimel
     totals.push(pageMs);
     const levels = probe.levels(since);
     if (levels.length === 0) continue;
-    add('before the first system call (planning, the store\'s SQL)', levels[0]!.startMs);
+    add('before the first system call (planning, the store\'s SQL)', 'ours', levels[0]!.startMs);
     levels.forEach((level, index) => {
-      if (index > 0) add(`between level ${index} and level ${index + 1} (our CPU only)`, level.startMs - levels[index - 1]!.endMs);
-      add(`level ${level.level}: its system calls, first start to last end (${SYSTEM_DELAY_MS} ms of it injected)`, level.endMs - level.startMs);
+      if (index > 0) add(`between level ${index} and level ${index + 1} (our CPU only)`, 'ours', level.startMs - levels[index - 1]!.endMs);
+      add(`level ${level.level}: its system calls, first start to last end (${SYSTEM_DELAY_MS} ms of it injected)`, 'level', level.endMs - level.startMs);
     });
-    add('after the last answer (result shaping, the response)', pageMs - levels[levels.length - 1]!.endMs);
+    add('after the last answer (result shaping, the response)', 'ours', pageMs - levels[levels.length - 1]!.endMs);
   }
-  return { pages, pageMedianMs: median(totals), phases: [...perPhase.entries()].map(([phase, values]) => ({ phase, medianMs: median(values) })) };
+  const phases = [...perPhase.entries()].map(([phase, { kind, values }]) => ({ phase, kind, medianMs: median(values) }));
+  return { pages, pageMedianMs: median(totals), phases };
 }
 
 /** Uncached pages served under the profiler, after the timed ones (so the profiler's cost is in no figure). */
