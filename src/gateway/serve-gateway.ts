@@ -12,6 +12,7 @@ import type { Alerts } from '../alerts';
 import type { ShadowControl } from '../shadow';
 import type { Dashboard } from '../dashboard';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../logging';
+import { gracefulClose } from '../serve/graceful-close';
 import type { Metrics } from '../metrics';
 
 /** A system as the admin API lists it. */
@@ -78,10 +79,11 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   const log = options.logger ?? pino({ name: 'plugboard-gateway' });
   const app = Fastify({
     logger: false,
-    forceCloseConnections: true,
     bodyLimit: frontDoor.maxBodyBytes,
     genReqId: (raw) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]),
   });
+  // A stop (SIGTERM, a deploy) lets the requests in flight finish and answers them, mutations included.
+  const stopServing = gracefulClose(app);
   installErrorAnswers(app, (fields, message) => log.error(fields, message));
   // Cross-origin calls only from the origins configured; none by default (the explorer and dashboard are same-origin).
   await app.register(fastifyCors, {
@@ -183,7 +185,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   const address = app.server.address();
   const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;
   const close = async () => {
-    await app.close();
+    await stopServing();
     await apollo.stop();
     await documentCache?.disconnect();
   };

@@ -10,6 +10,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { formatSubgraphError, type Subgraph } from '../../subgraphs';
 import { withRequestId } from '../../subgraphs/kit';
 import { staleExtensionsPlugin, withStaleReport } from '../../subgraphs/kit/stale';
+import { gracefulClose } from './graceful-close';
 
 export interface RunningService extends AsyncDisposable {
   readonly name: string;
@@ -38,7 +39,9 @@ export interface SubgraphAnswer {
 
 /** Serves one subgraph over HTTP at `/graphql` (and `/health`), the way it is deployed past one machine. */
 export async function serveSubgraph(subgraph: Subgraph, options: { port?: number; host?: string } = {}): Promise<RunningService> {
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const app = Fastify({ logger: false });
+  // The gateway's fetches in flight are answered before the subgraph stops.
+  const stopServing = gracefulClose(app);
   const apollo = new ApolloServer({
     schema: subgraph.schema,
     formatError: formatSubgraphError,
@@ -77,7 +80,7 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
     }),
   );
   const close = async () => {
-    await app.close();
+    await stopServing();
     await apollo.stop();
   };
   return {
