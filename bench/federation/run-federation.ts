@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startChild, type BenchChild } from '../kit/child';
-import { load, type HeaderMode } from '../kit/load';
+import { loadSteady, type HeaderMode } from '../kit/load';
 import { median } from '../kit/stats';
 import { nodeFlagsOf, TARGETS, type Target } from './gateways';
 import { BENCH_QUERIES, type BenchQuery } from './queries';
@@ -118,7 +118,7 @@ export async function runFederation(settings: FederationSettings, log: (line: st
           const sample = await measure(targets[target], subgraphs, target, step.query, step.headers, settings);
           const key = `${target}|${step.query.name}|${step.headers}`;
           samples.set(key, [...(samples.get(key) ?? []), sample]);
-          log(`  round ${round + 1} ${step.query.name.padEnd(9)} ${step.headers.padEnd(9)} ${target.padEnd(6)} ${sample.rps.toFixed(0).padStart(6)} req/s  ${sample.rpsPerCore.toFixed(0).padStart(6)} per core  p99 ${sample.p99Ms} ms`);
+          log(`  round ${round + 1} ${step.query.name.padEnd(9)} ${step.headers.padEnd(9)} ${target.padEnd(6)} ${sample.rps.toFixed(0).padStart(6)} req/s  ${sample.rpsPerCore.toFixed(0).padStart(6)} per core  p99 ${sample.p99Ms.toFixed(0)} ms`);
         }
       }
     }
@@ -156,22 +156,23 @@ async function measure(
   headers: HeaderMode,
   settings: FederationSettings,
 ): Promise<Sample> {
-  const base = { url: target.url, query: query.query, connections: settings.connections, headers };
-  await load({ ...base, seconds: settings.warmupSeconds });
-  await target.child.resetPeak();
-  await subgraphs.call('reset-traffic');
-  const before = await target.child.usage();
-  const result = await load({ ...base, seconds: settings.seconds });
-  const after = await target.child.usage();
+  // One unbroken load; the figures are those of a window in its middle, between two readings of the target's clock.
+  const { result, opened, closed } = await loadSteady(
+    { url: target.url, query: query.query, connections: settings.connections, headers, warmupSeconds: settings.warmupSeconds, seconds: settings.seconds },
+    async (edge) => {
+      if (edge === 'open') await Promise.all([target.child.resetPeak(), subgraphs.call('reset-traffic')]);
+      return target.child.usage();
+    },
+  );
   const traffic = await subgraphs.call<SubgraphTraffic>('traffic');
-  const cpuSeconds = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1e6;
+  const cpuSeconds = (closed.cpu.user + closed.cpu.system - opened.cpu.user - opened.cpu.system) / 1e6;
   return {
     rps: result.rps,
     rpsPerCore: result.requests / cpuSeconds,
     cores: cpuSeconds / result.seconds,
     p50Ms: result.p50Ms,
     p99Ms: result.p99Ms,
-    peakRss: after.peakRss,
+    peakRss: closed.peakRss,
     failures: result.failures,
     ...(name === 'direct' ? {} : { forwarded: traffic.requests ? traffic.withAuthorization / traffic.requests : 0 }),
   };

@@ -36,6 +36,13 @@ declare module 'autocannon' {
     non2xx: number;
     '2xx': number;
   }
+  /** What autocannon answers when given a callback: its events as it runs, and a way to stop it early. */
+  interface Tracker {
+    on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): Tracker;
+    on(event: 'reqError', listener: (error: Error) => void): Tracker;
+    stop(): void;
+  }
   function autocannon(options: AutocannonOptions): Promise<AutocannonResult>;
+  function autocannon(options: AutocannonOptions, done: (error: Error | null, result: AutocannonResult) => void): Tracker;
   export = autocannon;
 }

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { median, percentile } from './stats';
 
 /** How each request carries its Authorization header. */
 export type HeaderMode = 'unique' | 'identical';
@@ -55,4 +56,74 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     p99Ms: result.latency.p99,
     failures: result.errors + result.timeouts + result.non2xx,
   };
+}
+
+export interface SteadyOptions extends Omit<LoadOptions, 'seconds'> {
+  /** Load before the window opens, so that it opens on a target already busy. */
+  readonly warmupSeconds: number;
+  /** How long the window stays open. */
+  readonly seconds: number;
+}
+
+/**
+ * One unbroken load, measured over a window in its middle: `edge` is called when the window opens and when it closes
+ * (to read the target's CPU clock, say), and only the answers that arrive in between are counted. Both edges fall while the
+ * target is busy, so the work of requests in flight across an edge is counted at one edge and not at the other; a
+ * load that starts and stops at the window's edges instead leaves requests the load generator gave up on (it drops
+ * its connections at the end, and the target still serves them) to be served, unseen, at the start of the next.
+ */
+export async function loadSteady<Edge>(options: SteadyOptions, edge: (edge: 'open' | 'close') => Promise<Edge>): Promise<{ result: LoadResult; opened: Edge; closed: Edge }> {
+  const body = JSON.stringify({ query: options.query });
+  const headers = { 'content-type': 'application/json', authorization: 'Bearer bench-identical' };
+  let open = false;
+  let answered = 0;
+  let failures = 0;
+  const latencies: number[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const tracker = autocannon(
+    {
+      url: options.url,
+      connections: options.connections,
+      // Stopped by hand once the window has closed.
+      duration: options.warmupSeconds + options.seconds + 60,
+      timeout: 30,
+      requests: [
+        {
+          method: 'POST',
+          headers,
+          body,
+          ...(options.headers === 'unique'
+            ? { setupRequest: (request) => ({ ...request, headers: { ...headers, authorization: `Bearer bench-${process.pid}-${(sequence += 1)}` } }) }
+            : {}),
+        },
+      ],
+    },
+    () => done(),
+  );
+  tracker.on('response', (_client, status, _bytes, ms) => {
+    if (!open) return;
+    if (status >= 200 && status < 300) {
+      answered += 1;
+      latencies.push(ms);
+    } else failures += 1;
+  });
+  tracker.on('reqError', () => {
+    if (open) failures += 1;
+  });
+  const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
+  try {
+    await sleep(options.warmupSeconds);
+    const opened = await edge('open');
+    open = true;
+    const since = performance.now();
+    await sleep(options.seconds);
+    const closed = await edge('close');
+    open = false;
+    const seconds = (performance.now() - since) / 1_000;
+    return { result: { requests: answered, seconds, rps: answered / seconds, p50Ms: median(latencies), p99Ms: percentile(latencies, 99), failures }, opened, closed };
+  } finally {
+    tracker.stop();
+    await finished;
+  }
 }
