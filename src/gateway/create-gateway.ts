@@ -1,4 +1,5 @@
 import '../telemetry-off';
+import './plain-exports';
 import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';

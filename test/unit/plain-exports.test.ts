@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { serveGateway, type RunningGateway } from '../../src/gateway/serve-gateway';
+import { exportsOf, PLAIN_EXPORT_PACKAGES } from '../../src/gateway/plain-exports';
+import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
+
+/**
+ * The gateway reads Apollo's federation packages through plain properties instead of their index's getters
+ * (src/gateway/plain-exports.ts). That is only right while no package reassigns an export after loading: checked here
+ * after the gateway has planned and served a query, when anything lazily set would have been set.
+ */
+
+let subgraph: Server;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  subgraph = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ data: { customer: { __typename: 'Customer', id: 'cus-00001', name: 'Ada Lovelace' } } }));
+    });
+  });
+  await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
+  gateway = await serveGateway({
+    supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
+    subgraphUrls: { store: `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql` },
+    adminToken: 'plain-exports-admin-token-000',
+    systems: [],
+    logger: pino({ level: 'silent' }),
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await new Promise((resolve) => subgraph?.close(resolve));
+});
+
+it.each(PLAIN_EXPORT_PACKAGES)('%s: plain properties with the values its own exports hold after a served query', async (name) => {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ customer(id: "cus-00001") { id name } }' }),
+  });
+  expect(await response.json()).toEqual({ data: { customer: { id: 'cus-00001', name: 'Ada Lovelace' } } });
+
+  const { required, original } = exportsOf(name);
+  expect(original).toBeDefined();
+  expect(required).not.toBe(original);
+  const keys = Object.keys(original!);
+  expect(keys.length).toBeGreaterThan(5);
+  expect(Object.keys(required)).toEqual(keys);
+  const differing = keys.filter((key) => required[key] !== original![key]);
+  expect(differing).toEqual([]);
+  const getters = keys.filter((key) => Object.getOwnPropertyDescriptor(required, key)?.get);
+  expect(getters).toEqual([]);
+  expect(required['__esModule']).toBe(true);
+});
