@@ -104,7 +104,8 @@ function federationSection(report: FederationReport, settings: FederationSetting
   out.push(
     `Four subgraphs (accounts, inventory, products, reviews; @requires/@provides) in one process pinned to CPU 0 with the load generator ` +
       `(autocannon, ${settings.connections} connections); each gateway alone on CPU 1. ${settings.rounds} rounds of ${settings.seconds} s ` +
-      `after ${settings.warmupSeconds} s of warm-up each (identical tokens: ${settings.identicalRounds} rounds), targets in alternating order; medians. ` +
+      `(identical tokens: ${settings.identicalRounds} rounds), targets in alternating order, after ${settings.firstWarmupSeconds} s of load on every target and query ` +
+      `before the first round; each figure is taken over a window in the middle of one unbroken load, after ${settings.warmupSeconds} s of it; medians. ` +
       `"per core" = requests per second of the gateway's own CPU time (process.cpuUsage), which cancels other load on the machine; ` +
       `"cores" = how much of its core the gateway used. Same answers from every target: nested ${report.sameAnswers.nested ? 'yes' : 'NO'}, ` +
       `one-fetch ${report.sameAnswers['one-fetch'] ? 'yes' : 'NO'}. RSS once started, before any request: ` +

@@ -20,7 +20,7 @@ type Part = (typeof PARTS)[number];
 
 const FULL: BenchSettings = {
   quick: false,
-  federation: { rounds: 3, identicalRounds: 2, warmupSeconds: 1.5, seconds: 4, connections: 32 },
+  federation: { rounds: 3, identicalRounds: 2, firstWarmupSeconds: 6, warmupSeconds: 1.5, seconds: 4, connections: 32 },
   integration: { uncachedSamples: 30, cachedSamples: 30, openSeconds: 4 },
   writes: { seconds: 5, concurrency: 8 },
   profileSeconds: 4,
@@ -28,7 +28,7 @@ const FULL: BenchSettings = {
 
 const QUICK: BenchSettings = {
   quick: true,
-  federation: { rounds: 1, identicalRounds: 1, warmupSeconds: 0.5, seconds: 1.5, connections: 32 },
+  federation: { rounds: 1, identicalRounds: 1, firstWarmupSeconds: 1, warmupSeconds: 0.5, seconds: 1.5, connections: 32 },
   integration: { uncachedSamples: 6, cachedSamples: 6, openSeconds: 1.5 },
   writes: { seconds: 1.5, concurrency: 8 },
   profileSeconds: 0,

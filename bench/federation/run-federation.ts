@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startChild, type BenchChild } from '../kit/child';
-import { loadSteady, type HeaderMode } from '../kit/load';
+import { load, loadSteady, type HeaderMode } from '../kit/load';
 import { median } from '../kit/stats';
 import { nodeFlagsOf, TARGETS, type Target } from './gateways';
 import { BENCH_QUERIES, type BenchQuery } from './queries';
@@ -18,6 +18,9 @@ export interface FederationSettings {
   readonly rounds: number;
   /** Rounds with one token for all requests. */
   readonly identicalRounds: number;
+  /** Load on each target and query before the first round, so that every target is measured with its code compiled hot. */
+  readonly firstWarmupSeconds: number;
+  /** Load before each window (the target was serving another query, or idle). */
   readonly warmupSeconds: number;
   readonly seconds: number;
   readonly connections: number;
@@ -103,6 +106,14 @@ export async function runFederation(settings: FederationSettings, log: (line: st
       const answers = await Promise.all(targetsFor(query).map((target) => answerOf(targets[target].url, query.query)));
       sameAnswers[query.name] = answers.every((answer) => answer === answers[0]);
       if (!sameAnswers[query.name]) log(`warning: the targets do not give the same answer to the ${query.name} query`);
+    }
+
+    // V8 keeps optimising a process's code for a while under load, the peers' for longer than ours: every target gets
+    // the same long warm-up on each query before the first round, so that no round measures a target still cold.
+    for (const query of BENCH_QUERIES) {
+      for (const target of targetsFor(query)) {
+        await load({ url: targets[target].url, query: query.query, connections: settings.connections, headers: 'unique', seconds: settings.firstWarmupSeconds });
+      }
     }
 
     const samples = new Map<string, Sample[]>();
