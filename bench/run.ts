@@ -20,7 +20,7 @@ type Part = (typeof PARTS)[number];
 
 const FULL: BenchSettings = {
   quick: false,
-  federation: { rounds: 3, identicalRounds: 2, firstWarmupSeconds: 6, warmupSeconds: 1.5, seconds: 4, connections: 32 },
+  federation: { rounds: 5, identicalRounds: 2, firstWarmupSeconds: 6, warmupSeconds: 1.5, seconds: 4, connections: 32 },
   integration: { uncachedSamples: 30, cachedSamples: 30, openSeconds: 4 },
   writes: { seconds: 5, concurrency: 8 },
   profileSeconds: 4,
