@@ -257,7 +257,9 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
         'Switching parts off one at a time, measured apart from this run (one stack, pages alternating between the two settings): the zod checks of the systems\' answers ' +
         'are about a tenth of a page\'s CPU, keeping the read cache\'s entries about 7%, the integration log and metrics too little to measure, and the ' +
         'async-context hooks about 14% (on Node 20, once any AsyncLocalStorage is entered, a hook runs for every promise: our request ids and stale reports ' +
-        'and MikroORM\'s transactions enter one; doing without them means passing the request\'s context by hand to every loader, port and log line). ' +
+        'and MikroORM enter one, and the hook stays on for the life of the process; MikroORM enters its own on every transaction and every flush of its ' +
+        'unit of work, so doing without them means passing the request\'s context by hand to every loader, port and log line and giving up the ORM\'s ' +
+        'flush and transactions; Node 22\'s AsyncContextFrame takes the cost away, but our machines run Node 20). ' +
         `On the page's own clock (the table in part b), ${figure(idleOfSystems, 0)} ms pass with no system asked (before the first call, between levels, after the last answer) ` +
         `and the levels take ${figure(beyondInjected, 0)} ms beyond their injected latency, the answers being handled one after another on the product's one core. ` +
         `${TARGET_FLOOR_RATIO}x the floor leaves ${figure(allowance, 0)} ms for all of that; the product spends ${figure(integration.uncached.cpuMsPerQuery, 0)} ms of CPU per page, ` +
