@@ -25,28 +25,32 @@ export interface LoadResult {
 let sequence = 0;
 
 /**
- * Fixed concurrency for a fixed time. `unique`: every request its own bearer token, as real frontends send (so that
+ * The benchmark's request for autocannon. `unique`: every request its own bearer token, as real frontends send (so that
  * no gateway can answer one request for many); `identical`: the same token on every request.
  */
-export async function load(options: LoadOptions): Promise<LoadResult> {
-  const body = JSON.stringify({ query: options.query });
+function autocannonOptions(options: Omit<LoadOptions, 'seconds'>, seconds: number): Parameters<typeof autocannon>[0] {
   const headers = { 'content-type': 'application/json', authorization: 'Bearer bench-identical' };
-  const result = await autocannon({
+  return {
     url: options.url,
     connections: options.connections,
-    duration: options.seconds,
+    duration: seconds,
     timeout: 30,
     requests: [
       {
         method: 'POST',
         headers,
-        body,
+        body: JSON.stringify({ query: options.query }),
         ...(options.headers === 'unique'
           ? { setupRequest: (request) => ({ ...request, headers: { ...headers, authorization: `Bearer bench-${process.pid}-${(sequence += 1)}` } }) }
           : {}),
       },
     ],
-  });
+  };
+}
+
+/** Fixed concurrency for a fixed time (see autocannonOptions for the tokens). */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon(autocannonOptions(options, options.seconds));
   const requests = result['2xx'];
   return {
     requests,
@@ -73,34 +77,14 @@ export interface SteadyOptions extends Omit<LoadOptions, 'seconds'> {
  * its connections at the end, and the target still serves them) to be served, unseen, at the start of the next.
  */
 export async function loadSteady<Edge>(options: SteadyOptions, edge: (edge: 'open' | 'close') => Promise<Edge>): Promise<{ result: LoadResult; opened: Edge; closed: Edge }> {
-  const body = JSON.stringify({ query: options.query });
-  const headers = { 'content-type': 'application/json', authorization: 'Bearer bench-identical' };
   let open = false;
   let answered = 0;
   let failures = 0;
   const latencies: number[] = [];
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const tracker = autocannon(
-    {
-      url: options.url,
-      connections: options.connections,
-      // Stopped by hand once the window has closed.
-      duration: options.warmupSeconds + options.seconds + 60,
-      timeout: 30,
-      requests: [
-        {
-          method: 'POST',
-          headers,
-          body,
-          ...(options.headers === 'unique'
-            ? { setupRequest: (request) => ({ ...request, headers: { ...headers, authorization: `Bearer bench-${process.pid}-${(sequence += 1)}` } }) }
-            : {}),
-        },
-      ],
-    },
-    () => done(),
-  );
+  // Stopped by hand once the window has closed.
+  const tracker = autocannon(autocannonOptions(options, options.warmupSeconds + options.seconds + 60), () => done());
   tracker.on('response', (_client, status, _bytes, ms) => {
     if (!open) return;
     if (status >= 200 && status < 300) {
