@@ -244,8 +244,8 @@ export type Order = {
   payment: Maybe<Payment>;
   /** When the customer placed it. */
   placedAt: Scalars['DateTimeISO']['output'];
-  /** Shipments of the order, from every courier that carries part of it. */
-  shipments: Array<Shipment>;
+  /** Shipments of the order, from every courier that carries part of it; null, with an error naming the courier, when one of them cannot be asked. */
+  shipments: Maybe<Array<Shipment>>;
   /** Where the order stands. */
   status: OrderStatus;
   /** Sum of the lines. */
@@ -549,7 +549,7 @@ export type CustomersPageQuery = { customers: { totalCount: number, pageInfo: { 
 export type CustomersWithOrdersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CustomersWithOrdersQuery = { customers: { nodes: Array<{ id: string, email: string, name: string, segment: CustomerSegment | null, orders: { nodes: Array<{ id: string, status: OrderStatus, total: { amount: string, currency: string }, lines: Array<{ sku: string, quantity: number, item: { name: string | null, onHand: number | null } | null }>, payment: { status: PaymentStatus } | null, shipments: Array<{ carrier: string, trackingNumber: string, status: ShipmentStatus }> }> } }> } };
+export type CustomersWithOrdersQuery = { customers: { nodes: Array<{ id: string, email: string, name: string, segment: CustomerSegment | null, orders: { nodes: Array<{ id: string, status: OrderStatus, total: { amount: string, currency: string }, lines: Array<{ sku: string, quantity: number, item: { name: string | null, onHand: number | null } | null }>, payment: { status: PaymentStatus } | null, shipments: Array<{ carrier: string, trackingNumber: string, status: ShipmentStatus }> | null }> } }> } };
 
 export type InventoryItemQueryVariables = Exact<{
   sku: Scalars['String']['input'];
@@ -573,7 +573,7 @@ export type OrderQueryVariables = Exact<{
 }>;
 
 
-export type OrderQuery = { order: { id: string, number: string, status: OrderStatus, placedAt: string, total: { amount: string, currency: string }, customer: { id: string, name: string } | null, lines: Array<{ sku: string, quantity: number, unitPrice: { amount: string, currency: string }, item: { sku: string, name: string | null, onHand: number | null, available: number | null, price: { amount: string, currency: string } | null } | null }>, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string } } | null, shipments: Array<{ id: string, carrier: string, trackingNumber: string, status: ShipmentStatus }> } | null };
+export type OrderQuery = { order: { id: string, number: string, status: OrderStatus, placedAt: string, total: { amount: string, currency: string }, customer: { id: string, name: string } | null, lines: Array<{ sku: string, quantity: number, unitPrice: { amount: string, currency: string }, item: { sku: string, name: string | null, onHand: number | null, available: number | null, price: { amount: string, currency: string } | null } | null }>, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string } } | null, shipments: Array<{ id: string, carrier: string, trackingNumber: string, status: ShipmentStatus }> | null } | null };
 
 export type OrdersPageQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -581,7 +581,7 @@ export type OrdersPageQueryVariables = Exact<{
 }>;
 
 
-export type OrdersPageQuery = { orders: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, number: string, status: OrderStatus, customer: { id: string, segment: CustomerSegment | null } | null, lines: Array<{ sku: string, quantity: number, item: { sku: string, name: string | null, onHand: number | null } | null }>, payment: { id: string, status: PaymentStatus } | null, shipments: Array<{ id: string, carrier: string, trackingNumber: string, status: ShipmentStatus }> }> } };
+export type OrdersPageQuery = { orders: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, number: string, status: OrderStatus, customer: { id: string, segment: CustomerSegment | null } | null, lines: Array<{ sku: string, quantity: number, item: { sku: string, name: string | null, onHand: number | null } | null }>, payment: { id: string, status: PaymentStatus } | null, shipments: Array<{ id: string, carrier: string, trackingNumber: string, status: ShipmentStatus }> | null }> } };
 
 
 export const CustomerSegmentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerSegments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"segment"}}]}}]}}]}}]} as unknown as DocumentNode<CustomerSegmentsQuery, CustomerSegmentsQueryVariables>;

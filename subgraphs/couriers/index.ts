@@ -41,7 +41,12 @@ class CouriersOrder {
 
 @Resolver(() => CouriersOrder)
 class OrderShipmentsResolver {
-  @FieldResolver(() => [ShipmentType], { description: 'Shipments of the order, from every courier that carries part of it.' })
+  // Nullable: when a courier cannot be asked (and holds no stale copy), the order still comes back, its shipments null
+  // with an error naming the courier; a non-null list would null the order, and with it the whole page of orders.
+  @FieldResolver(() => [ShipmentType], {
+    nullable: true,
+    description: 'Shipments of the order, from every courier that carries part of it; null, with an error naming the courier, when one of them cannot be asked.',
+  })
   async shipments(@Root() order: CouriersOrder, @Ctx() context: CouriersContext): Promise<ShipmentType[]> {
     return (await context.byOrder.load(order.id)).map(ShipmentType.of);
   }
