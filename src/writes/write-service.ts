@@ -61,17 +61,33 @@ export function createWriteService(deps: WriteServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
 /** Runs a mutation once per idempotency key: a retry answers the first receipt. */
+  /** Requests being applied in this process, by operation and idempotency key. */
+  const inFlight = new Map<string, Promise<Receipt>>();
   const once = async (operation: string, key: string | undefined, run: (key: string) => Promise<Receipt>): Promise<Receipt> => {
     const idempotencyKey = key === undefined ? randomUUID() : parseInput(idempotencyKeyInput, key);
-    const earlier = await deps.unit.receiptFor(operation, idempotencyKey);
-    if (earlier) return earlier;
+    // A copy of a request still being applied here (a double click, a client's retry) waits for it and answers its
+    // receipt: two copies never run one saga side by side, where a copy that failed half-way would undo the steps
+    // the other had taken under the same keys.
+    const flight = `${operation}\n${idempotencyKey}`;
+    const running = inFlight.get(flight);
+    if (running) return running;
+    const applying = (async () => {
+      const earlier = await deps.unit.receiptFor(operation, idempotencyKey);
+      if (earlier) return earlier;
+      try {
+        return await run(idempotencyKey);
+      } catch (error) {
+        // Two copies of one request raced from two processes: the loser finds the winner's receipt under the same key.
+        const winner = await deps.unit.receiptFor(operation, idempotencyKey);
+        if (winner) return winner;
+        throw error;
+      }
+    })();
+    inFlight.set(flight, applying);
     try {
-      return await run(idempotencyKey);
-    } catch (error) {
-      // Two copies of one request raced: the loser finds the winner's receipt under the same key.
-      const winner = await deps.unit.receiptFor(operation, idempotencyKey);
-      if (winner) return winner;
-      throw error;
+      return await applying;
+    } finally {
+      inFlight.delete(flight);
     }
   };
 
