@@ -28,7 +28,7 @@ export function createWriteUnit(db: Database, options: { maxAttempts?: number; n
     async receiptFor(operation, idempotencyKey) {
       const em = db.orm.em.fork();
       const row = await em.findOne(MutationAuditEntity, { operation, idempotencyKey });
-      return row ? withCurrentJobs(em, row) : null;
+      return row ? { actor: row.actor, receipt: await withCurrentJobs(em, row) } : null;
     },
     async receipt(auditId) {
       const em = db.orm.em.fork();

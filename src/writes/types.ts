@@ -81,8 +81,11 @@ export interface WriteTransaction {
 /** Our database, as the write path needs it. */
 export interface WriteUnit {
   transaction<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T>;
-  /** The receipt of an earlier mutation with this idempotency key, so that a client retry gets it again. */
-  receiptFor(operation: string, idempotencyKey: string): Promise<Receipt | null>;
+  /**
+   * The receipt of an earlier mutation with this idempotency key, and who asked for it, so that a client's retry gets
+   * it again (and only that client: keys are unique per operation, not per caller).
+   */
+  receiptFor(operation: string, idempotencyKey: string): Promise<{ readonly actor: string; readonly receipt: Receipt } | null>;
   /** A receipt by audit id, with its jobs' current states. */
   receipt(auditId: string): Promise<Receipt | null>;
 }

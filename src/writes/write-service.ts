@@ -61,29 +61,40 @@ export function createWriteService(deps: WriteServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
 /** Runs a mutation once per idempotency key: a retry answers the first receipt. */
-  /** Requests being applied in this process, by operation and idempotency key. */
-  const inFlight = new Map<string, Promise<Receipt>>();
-  const once = async (operation: string, key: string | undefined, run: (key: string) => Promise<Receipt>): Promise<Receipt> => {
+  /** Requests being applied in this process, by operation and idempotency key, with who asked. */
+  const inFlight = new Map<string, { readonly actor: string; readonly applying: Promise<Receipt> }>();
+  /** An idempotency key is shared by every caller: one that is another's gets a refusal, never the other's receipt. */
+  const keyOfAnother = (operation: string) => new WriteRejection('BAD_USER_INPUT', `this idempotency key was used for ${operation} by another caller: send a key of your own`);
+  /** The earlier receipt under this key, when it is this caller's. */
+  const earlierReceipt = async (operation: string, idempotencyKey: string, actor: Actor): Promise<Receipt | null> => {
+    const earlier = await deps.unit.receiptFor(operation, idempotencyKey);
+    if (earlier && earlier.actor !== actor.subject) throw keyOfAnother(operation);
+    return earlier?.receipt ?? null;
+  };
+  const once = async (operation: string, key: string | undefined, actor: Actor, run: (key: string) => Promise<Receipt>): Promise<Receipt> => {
     const idempotencyKey = key === undefined ? randomUUID() : parseInput(idempotencyKeyInput, key);
     // A copy of a request still being applied here (a double click, a client's retry) waits for it and answers its
     // receipt: two copies never run one saga side by side, where a copy that failed half-way would undo the steps
     // the other had taken under the same keys.
     const flight = `${operation}\n${idempotencyKey}`;
     const running = inFlight.get(flight);
-    if (running) return running;
+    if (running) {
+      if (running.actor !== actor.subject) throw keyOfAnother(operation);
+      return running.applying;
+    }
     const applying = (async () => {
-      const earlier = await deps.unit.receiptFor(operation, idempotencyKey);
+      const earlier = await earlierReceipt(operation, idempotencyKey, actor);
       if (earlier) return earlier;
       try {
         return await run(idempotencyKey);
       } catch (error) {
         // Two copies of one request raced from two processes: the loser finds the winner's receipt under the same key.
-        const winner = await deps.unit.receiptFor(operation, idempotencyKey);
+        const winner = await earlierReceipt(operation, idempotencyKey, actor);
         if (winner) return winner;
         throw error;
       }
     })();
-    inFlight.set(flight, applying);
+    inFlight.set(flight, { actor: actor.subject, applying });
     try {
       return await applying;
     } finally {
@@ -162,7 +173,7 @@ export function createWriteService(deps: WriteServiceDeps) {
      * so), then the followers through the outbox. An external owner that is not there gets the write queued.
      */
     updateCustomer(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('updateCustomer', key, async (idempotencyKey) => {
+      return once('updateCustomer', key, actor, async (idempotencyKey) => {
         const patch = parseInput(updateCustomerInput, input);
         const fields = (['email', 'name', 'phone'] as const).filter((field) => patch[field] !== undefined);
         const owners = [...new Set(fields.map((field) => deps.matrix.ownerOf('Customer', field)))];
@@ -227,7 +238,7 @@ export function createWriteService(deps: WriteServiceDeps) {
      * step fails, the completed ones are undone (stock released, payment cancelled, shipments cancelled).
      */
     placeOrder(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('placeOrder', key, async (idempotencyKey) => {
+      return once('placeOrder', key, actor, async (idempotencyKey) => {
         const request = parseInput(placeOrderInput, input);
         // The order id follows from the key: two racing copies of one request cannot make two orders.
         const orderId = `ord-${createHash('sha256').update(`placeOrder:${actor.subject}:${idempotencyKey}`).digest('hex').slice(0, 16)}`;
@@ -347,19 +358,19 @@ export function createWriteService(deps: WriteServiceDeps) {
 
     /** Moves an order along its lifecycle at its owner; the ERP follows through the outbox. */
     updateOrderStatus(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('updateOrderStatus', key, (idempotencyKey) => changeOrder(parseInput(orderStatusInput, input), actor, idempotencyKey, 'updateOrderStatus'));
+      return once('updateOrderStatus', key, actor, (idempotencyKey) => changeOrder(parseInput(orderStatusInput, input), actor, idempotencyKey, 'updateOrderStatus'));
     },
 
     /** Cancels an order; the ERP releases its stock and follows, through the outbox. */
     cancelOrder(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('cancelOrder', key, (idempotencyKey) =>
+      return once('cancelOrder', key, actor, (idempotencyKey) =>
         changeOrder({ ...parseInput(orderIdInput, input), status: 'CANCELLED' }, actor, idempotencyKey, 'cancelOrder'),
       );
     },
 
     /** Changes stock at the ERP, its owner; queued (not lost) when the ERP is not there. */
     adjustInventory(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('adjustInventory', key, async (idempotencyKey) => {
+      return once('adjustInventory', key, actor, async (idempotencyKey) => {
         const request = parseInput(adjustInventoryInput, input);
         const owner = deps.matrix.ownerOf('InventoryItem', 'onHand');
         const base = { id: randomUUID(), actor: actor.subject, operation: 'adjustInventory', entity: 'InventoryItem', entityId: request.sku, input: request, owner, before: null, idempotencyKey };

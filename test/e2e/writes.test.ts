@@ -311,6 +311,25 @@ describe.each(testDatabases())('writes on $label', (database: TestDatabase) => {
       expect(order.order.payment.status).not.toBe('CANCELED');
       expect(order.order.shipments.map((shipment) => shipment.status)).not.toContain('CANCELLED');
     });
+
+    it("refuses another caller's idempotency key (BAD_USER_INPUT) instead of answering them that caller's receipt", async () => {
+      const key = { 'idempotency-key': `e2e-place-foreign-${randomBytes(4).toString('hex')}` };
+      const mine = await place([{ sku: 'SKU-00006', quantity: 1 }], key);
+      expect(mine.status).toBe('APPLIED');
+      const ordersBefore = await ordersInStore();
+
+      const stranger = bearer(await mintTestToken({ subject: 'mallory', scopes: ['orders:write'] }));
+      const theirs = await graphql<{ placeOrder: Placed | null }>(PLACE, { input: { customerId: customer.id, lines: [{ sku: 'SKU-00006', quantity: 1 }] } }, { ...stranger, ...key });
+      expect(theirs.data?.placeOrder ?? null).toBeNull();
+      expect(theirs.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(theirs.errors?.[0]?.message).toMatch(/idempotency key was used for placeOrder by another caller/);
+      expect(JSON.stringify(theirs)).not.toContain(mine.auditId);
+      expect(JSON.stringify(theirs)).not.toContain(mine.order!.id);
+      expect(await ordersInStore()).toBe(ordersBefore);
+
+      // The key's owner still gets their receipt back.
+      expect((await place([{ sku: 'SKU-00006', quantity: 1 }], key)).auditId).toBe(mine.auditId);
+    });
   });
 
   describe('who may write', () => {
