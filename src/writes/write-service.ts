@@ -12,10 +12,10 @@ import {
   type Shipment,
 } from '../domain';
 import { outcomeUnknown, Saga, WriteRejection, type SagaStep } from './saga';
+import { createOnce } from './idempotency';
 import type { Actor, AuditRequest, FollowerJob, JobRequest, Receipt, ReceiptStatus, WriteUnit } from './types';
 import {
   adjustInventoryInput,
-  idempotencyKeyInput,
   ORDER_TRANSITIONS,
   orderIdInput,
   orderStatusInput,
@@ -60,47 +60,8 @@ const AUDIT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 export function createWriteService(deps: WriteServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
-/** Runs a mutation once per idempotency key: a retry answers the first receipt. */
-  /** Requests being applied in this process, by operation and idempotency key, with who asked. */
-  const inFlight = new Map<string, { readonly actor: string; readonly applying: Promise<Receipt> }>();
-  /** An idempotency key is shared by every caller: one that is another's gets a refusal, never the other's receipt. */
-  const keyOfAnother = (operation: string) => new WriteRejection('BAD_USER_INPUT', `this idempotency key was used for ${operation} by another caller: send a key of your own`);
-  /** The earlier receipt under this key, when it is this caller's. */
-  const earlierReceipt = async (operation: string, idempotencyKey: string, actor: Actor): Promise<Receipt | null> => {
-    const earlier = await deps.unit.receiptFor(operation, idempotencyKey);
-    if (earlier && earlier.actor !== actor.subject) throw keyOfAnother(operation);
-    return earlier?.receipt ?? null;
-  };
-  const once = async (operation: string, key: string | undefined, actor: Actor, run: (key: string) => Promise<Receipt>): Promise<Receipt> => {
-    const idempotencyKey = key === undefined ? randomUUID() : parseInput(idempotencyKeyInput, key);
-    // A copy of a request still being applied here (a double click, a client's retry) waits for it and answers its
-    // receipt: two copies never run one saga side by side, where a copy that failed half-way would undo the steps
-    // the other had taken under the same keys.
-    const flight = `${operation}\n${idempotencyKey}`;
-    const running = inFlight.get(flight);
-    if (running) {
-      if (running.actor !== actor.subject) throw keyOfAnother(operation);
-      return running.applying;
-    }
-    const applying = (async () => {
-      const earlier = await earlierReceipt(operation, idempotencyKey, actor);
-      if (earlier) return earlier;
-      try {
-        return await run(idempotencyKey);
-      } catch (error) {
-        // Two copies of one request raced from two processes: the loser finds the winner's receipt under the same key.
-        const winner = await earlierReceipt(operation, idempotencyKey, actor);
-        if (winner) return winner;
-        throw error;
-      }
-    })();
-    inFlight.set(flight, { actor: actor.subject, applying });
-    try {
-      return await applying;
-    } finally {
-      inFlight.delete(flight);
-    }
-  };
+  /** Runs a mutation once per idempotency key: a retry answers the first receipt (src/writes/idempotency.ts). */
+  const once = createOnce(deps.unit);
 
   const receiptOf = (
     audit: AuditRequest,
