@@ -1,9 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { serveGateway, type RunningGateway } from '../../src/gateway/serve-gateway';
-import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
+import type { RunningGateway } from '../../src/gateway/serve-gateway';
+import { capturingLogger, gatewayOver, serveStandIn, type StandIn } from '../support/stand-ins';
 
 /**
  * What the gateway does with an error it has no stable code for: the client gets INTERNAL_SERVER_ERROR, no message
@@ -12,31 +8,20 @@ import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
  */
 
 const LEAKY = 'relation "customers_v2" does not exist: SELECT id, email, password_hash FROM customers_v2 WHERE id = $1';
-let subgraph: Server;
+let subgraph: StandIn;
 let gateway: RunningGateway;
 const logged: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  subgraph = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ data: { customer: null }, errors: [{ message: LEAKY, path: ['customer'], extensions: { code: 'XX000', stacktrace: ['at Pool.query (pg/lib/pool.js:45:11)'] } }] }));
-    });
-  });
-  await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
-  gateway = await serveGateway({
-    supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
-    subgraphUrls: { store: `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql` },
-    adminToken: 'masked-errors-admin-token-000',
-    systems: [],
-    logger: pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) }),
-  });
+  subgraph = await serveStandIn(() => ({
+    body: JSON.stringify({ data: { customer: null }, errors: [{ message: LEAKY, path: ['customer'], extensions: { code: 'XX000', stacktrace: ['at Pool.query (pg/lib/pool.js:45:11)'] } }] }),
+  }));
+  gateway = await gatewayOver({ store: `${subgraph.origin}/graphql` }, capturingLogger(logged));
 });
 
 afterAll(async () => {
   await gateway?.close();
-  await new Promise((resolve) => subgraph?.close(resolve));
+  await subgraph?.close();
 });
 
 it('masks an unexpected error for the client and tells the log the whole story under the request id', async () => {

@@ -1,9 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { serveGateway, type RunningGateway } from '../../src/gateway/serve-gateway';
-import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RunningGateway } from '../../src/gateway/serve-gateway';
+import { gatewayOver, serveStandIn, type StandIn } from '../support/stand-ins';
 
 /**
  * The gateway's HTTP path to a subgraph that runs elsewhere (`npm run gateway`): what it sends (the operation as JSON,
@@ -14,32 +11,20 @@ import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
 type Answer = { status: number; contentType: string; body: string };
 let answer: Answer;
 const received: { headers: IncomingHttpHeaders; body: Record<string, unknown> }[] = [];
-let subgraph: Server;
+let subgraph: StandIn;
 let gateway: RunningGateway | undefined;
 
 beforeAll(async () => {
-  subgraph = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
-      response.writeHead(answer.status, { 'content-type': answer.contentType });
-      response.end(answer.body);
-    });
+  subgraph = await serveStandIn(({ headers, body }) => {
+    received.push({ headers, body });
+    return answer;
   });
-  await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
-  gateway = await serveGateway({
-    supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
-    subgraphUrls: { store: `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql` },
-    adminToken: 'subgraph-http-admin-token-000',
-    systems: [],
-    logger: pino({ level: 'silent' }),
-  });
+  gateway = await gatewayOver({ store: `${subgraph.origin}/graphql` });
 });
 
 afterAll(async () => {
   await gateway?.close();
-  await new Promise((resolve) => subgraph?.close(resolve));
+  await subgraph?.close();
 });
 
 beforeEach(() => {
@@ -85,7 +70,7 @@ it('passes a 401 from the subgraph on as UNAUTHENTICATED', async () => {
 it('closes its keep-alive connections to the subgraph when it stops', async () => {
   answer = { status: 200, contentType: 'application/json', body: JSON.stringify({ data: { customer: null } }) };
   await ask('subgraph-http-close-01');
-  const open = () => new Promise<number>((resolve, reject) => subgraph.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  const open = () => subgraph.connections();
   expect(await open()).toBeGreaterThan(0);
   await gateway!.close();
   gateway = undefined;

@@ -1,10 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { serveGateway, type RunningGateway } from '../../src/gateway/serve-gateway';
+import type { RunningGateway } from '../../src/gateway/serve-gateway';
 import { exportsOf, PLAIN_EXPORT_PACKAGES } from '../../src/gateway/plain-exports';
-import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
+import { gatewayOver, serveStandIn, type StandIn } from '../support/stand-ins';
 
 /**
  * The gateway reads Apollo's federation packages through plain properties instead of their index's getters
@@ -12,30 +8,17 @@ import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
  * after the gateway has planned and served a query, when anything lazily set would have been set.
  */
 
-let subgraph: Server;
+let subgraph: StandIn;
 let gateway: RunningGateway;
 
 beforeAll(async () => {
-  subgraph = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ data: { customer: { __typename: 'Customer', id: 'cus-00001', name: 'Ada Lovelace' } } }));
-    });
-  });
-  await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
-  gateway = await serveGateway({
-    supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
-    subgraphUrls: { store: `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql` },
-    adminToken: 'plain-exports-admin-token-000',
-    systems: [],
-    logger: pino({ level: 'silent' }),
-  });
+  subgraph = await serveStandIn(() => ({ body: JSON.stringify({ data: { customer: { __typename: 'Customer', id: 'cus-00001', name: 'Ada Lovelace' } } }) }));
+  gateway = await gatewayOver({ store: `${subgraph.origin}/graphql` });
 });
 
 afterAll(async () => {
   await gateway?.close();
-  await new Promise((resolve) => subgraph?.close(resolve));
+  await subgraph?.close();
 });
 
 it.each(PLAIN_EXPORT_PACKAGES)('%s: plain properties with the values its own exports hold after a served query', async (name) => {
