@@ -41,3 +41,14 @@ it.each(PLAIN_EXPORT_PACKAGES)('%s: plain properties with the values its own exp
   expect(getters).toEqual([]);
   expect(required['__esModule']).toBe(true);
 });
+
+it('is installed by the gateway itself: loading the gateway alone leaves no getter on the packages it reads', () => {
+  jest.isolateModules(() => {
+    require('../../src/gateway/create-gateway');
+    for (const name of PLAIN_EXPORT_PACKAGES) {
+      const exported = require(name) as Record<string, unknown>;
+      const getters = Object.keys(exported).filter((key) => Object.getOwnPropertyDescriptor(exported, key)?.get);
+      expect(getters).toEqual([]);
+    }
+  });
+});
