@@ -282,7 +282,7 @@ function pageProfileSection(profile: IntegrationReport['pageProfile']): string[]
 
 function profileSection(profile: GatewayProfile): string[] {
   return [
-    `## Where our gateway's time goes (node --cpu-prof, ${profile.seconds} s under load, both queries)`,
+    `## Where our gateway's time goes (V8's profiler, ${profile.seconds} s under load after a warm-up, both queries; start-up not included)`,
     '',
     table(['package', 'self %'], profile.packages.map((line) => [line.name, figure(line.selfPercent, 1)])),
     '',

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BenchChild } from '../kit/child';
@@ -30,8 +30,9 @@ export interface CpuProfileNode {
 }
 
 /**
- * `node --cpu-prof` on a gateway under load (both queries, a token per request, one after the other), summarised as
- * the functions and packages where its CPU time went.
+ * V8's profiler in a gateway under load (both queries, a token per request, one after the other), summarised as the
+ * functions and packages where its CPU time went. The profile covers the load alone: the gateway has started and
+ * served a warm-up of each query before it begins.
  */
 export async function profileGateway(target: Target, seconds: number, connections: number): Promise<GatewayProfile> {
   const dir = await mkdtemp(path.join(tmpdir(), 'plugboard-profile-'));
@@ -39,15 +40,14 @@ export async function profileGateway(target: Target, seconds: number, connection
   try {
     const { subgraphs, supergraphFile } = await startBenchSubgraphs(dir);
     children.push(subgraphs);
-    const gateway = await startTargetChild(target, supergraphFile, ['--cpu-prof', '--cpu-prof-dir', dir]);
+    const gateway = await startTargetChild(target, supergraphFile);
     children.push(gateway);
     const url = (gateway.ready as { url: string }).url;
     for (const query of BENCH_QUERIES) await load({ url, query: query.query, connections, seconds, headers: 'unique' });
-    await gateway.stop();
-    children.pop();
-    const file = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
-    if (!file) throw new Error('the gateway wrote no CPU profile');
-    return { target, seconds: seconds * BENCH_QUERIES.length, ...summarise(JSON.parse(await readFile(path.join(dir, file), 'utf8')) as { nodes: CpuProfileNode[] }) };
+    await gateway.call('profile-start');
+    for (const query of BENCH_QUERIES) await load({ url, query: query.query, connections, seconds, headers: 'unique' });
+    const profile = await gateway.call<{ nodes: CpuProfileNode[] }>('profile-stop');
+    return { target, seconds: seconds * BENCH_QUERIES.length, ...summarise(profile) };
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
