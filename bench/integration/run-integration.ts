@@ -11,6 +11,7 @@ import { startTestStack, type TestStack } from '../../test/support/stack';
 import { summarise, type CpuProfileNode, type ProfileLine } from '../federation/profile';
 import { pinSelf, startChild } from '../kit/child';
 import { median, percentile } from '../kit/stats';
+import { measureExecutorFloor, type ExecutorFloor } from './executor-floor';
 import { INVENTORY_ITEM, ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
 
 export interface IntegrationSettings {
@@ -52,6 +53,8 @@ export interface IntegrationReport {
   readonly sequentialDepth: number;
   /** Where an uncached page's time goes, from the request to the answer: medians over the pages timed for it. */
   readonly timeline: PageTimeline;
+  /** GraphQL execution alone for the same page, over its answer in memory: the least any graphql-js engine pays. */
+  readonly executorFloor: ExecutorFloor;
   readonly failure: FailureReport;
 }
 
@@ -128,10 +131,13 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     log(`  cached page:   p50 ${cached.p50Ms.toFixed(1)} ms, p99 ${cached.p99Ms.toFixed(1)} ms`);
 
     const timeline = await pageTimeline(probe, TIMELINE_PAGES);
+    const { data } = await probe.query(ORDERS_PAGE, { first: 100 });
+    const executorFloor = await measureExecutorFloor(ORDERS_PAGE, { first: 100 }, data as Record<string, unknown>);
+    log(`  GraphQL execution alone over the page's answer in memory: ${executorFloor.syncMs.toFixed(1)} ms, ${executorFloor.promisedMs.toFixed(1)} ms with promises`);
     const pageProfile = await profilePages(probe, PROFILED_PAGES);
 
     const failure = await failurePath(stack, probe, settings, log);
-    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, cached, sequentialDepth, timeline, failure };
+    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, cached, sequentialDepth, timeline, executorFloor, failure };
   } finally {
     await stack.close();
     await estate.stop();
