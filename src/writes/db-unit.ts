@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { money, type Customer, type Order, type OrderStatus } from '../domain';
 import { redact } from '../audit/redact';
-import { CustomerEntity, MutationAuditEntity, OrderEntity, OrderLineEntity, OutboxJobEntity, ShadowStateEntity, type Database } from '../db';
-import type { FollowerJob, Receipt, WriteTransaction, WriteUnit } from './types';
+import { CustomerEntity, IdempotencyClaimEntity, MutationAuditEntity, OrderEntity, OrderLineEntity, OutboxJobEntity, ShadowStateEntity, type Database } from '../db';
+import type { FollowerJob, KeyClaim, Receipt, WriteTransaction, WriteUnit } from './types';
 
 /** Attempts before an outbox job is dead-lettered. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -35,7 +36,38 @@ export function createWriteUnit(db: Database, options: { maxAttempts?: number; n
       const row = await em.findOne(MutationAuditEntity, { id: auditId });
       return row ? withCurrentJobs(em, row) : null;
     },
+    claim: (operation, idempotencyKey, actor, leaseMs) => claimKey(db, { operation, idempotencyKey, actor, leaseMs, now: now() }),
   };
+}
+
+/**
+ * One INSERT under the unique (operation, key): the process whose row lands applies the request. A row already there
+ * is someone's claim, unless its lease has run out: then it is deleted (only if it is still that claim) and the INSERT
+ * tried again, so that of two processes taking over one dead claim only one gets it.
+ */
+async function claimKey(
+  db: Database,
+  request: { operation: string; idempotencyKey: string; actor: string; leaseMs: number; now: Date },
+): Promise<KeyClaim> {
+  const { operation, idempotencyKey, actor, leaseMs, now } = request;
+  const em = db.orm.em.fork();
+  const id = randomUUID();
+  const expiresAt = new Date(now.getTime() + leaseMs);
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      await em.insert(IdempotencyClaimEntity, { id, operation, idempotencyKey, actor, claimedAt: now, expiresAt });
+      return { claimed: true, release: async () => void (await db.orm.em.fork().nativeDelete(IdempotencyClaimEntity, { id })) };
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    }
+    const held = await em.findOne(IdempotencyClaimEntity, { operation, idempotencyKey }, { disableIdentityMap: true });
+    // Let go between our INSERT and this look: try again.
+    if (!held) continue;
+    if (held.expiresAt.getTime() > now.getTime()) return { claimed: false, actor: held.actor, since: held.claimedAt };
+    await em.nativeDelete(IdempotencyClaimEntity, { id: held.id, expiresAt: held.expiresAt });
+  }
+  // Others keep taking and letting go of the key: the caller waits and asks again, as if it were held.
+  return { claimed: false, actor, since: now };
 }
 
 function transactionOver(em: SqlEntityManager, now: () => Date, maxAttempts: number): WriteTransaction {

@@ -1,19 +1,43 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WriteRejection } from './saga';
-import type { Actor, Receipt, WriteUnit } from './types';
+import type { Actor, KeyClaim, Receipt, WriteUnit } from './types';
 import { idempotencyKeyInput, parseInput } from './validate';
 
 /** Runs a mutation once per idempotency key, for the caller who sent it: a retry answers the first receipt. */
 export type Once = (operation: string, key: string | undefined, actor: Actor, run: (key: string) => Promise<Receipt>) => Promise<Receipt>;
 
+export interface OnceOptions {
+  /**
+   * How long a claim on a key stands without its receipt before it is taken for a dead process's and taken over. Longer
+   * than the slowest mutation (a placeOrder whose every step and undo waits out its system's timeout).
+   * @default 120 s
+   */
+  readonly leaseMs?: number;
+  /** How long a copy of a request being applied by another process waits for its receipt. @default 30 s */
+  readonly waitMs?: number;
+  /** The first pause between two looks at the other process's progress; it doubles up to a second. @default 20 ms */
+  readonly pollMs?: number;
+}
+
+const DEFAULT_LEASE_MS = 120_000;
+const DEFAULT_WAIT_MS = 30_000;
+const DEFAULT_POLL_MS = 20;
+const LONGEST_POLL_MS = 1_000;
+
 /**
  * Idempotency for the write path. A key sent again answers the receipt the first request got. A copy of a request
- * still being applied in this process (a double click, a client's retry) waits for it and answers its receipt, so
- * two copies never run one saga side by side, where a copy that failed half-way would undo the steps the other had
- * taken under the same keys. A key is its caller's: keys are unique per operation, not per caller, so another caller
- * who sends one gets a refusal, never the first caller's receipt.
+ * still being applied waits for it and answers its receipt, so two copies never run one saga side by side, where a
+ * copy that failed half-way would undo the steps the other had taken under the same keys: copies in this process
+ * wait on the first one's promise, copies in other processes on the claim it holds in the database (the
+ * `idempotency_claims` row, taken before anything is applied and let go once the receipt has committed). A key is its
+ * caller's: keys are unique per operation, not per caller, so another caller who sends one gets a refusal, never the
+ * first caller's receipt.
  */
-export function createOnce(unit: WriteUnit): Once {
+export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   /** Requests being applied in this process, by operation and idempotency key, with who asked. */
   const inFlight = new Map<string, { readonly actor: string; readonly applying: Promise<Receipt> }>();
   const keyOfAnother = (operation: string) =>
@@ -23,6 +47,41 @@ export function createOnce(unit: WriteUnit): Once {
     const earlier = await unit.receiptFor(operation, idempotencyKey);
     if (earlier && earlier.actor !== actor.subject) throw keyOfAnother(operation);
     return earlier?.receipt ?? null;
+  };
+
+  /**
+   * The key's claim for this request, or the receipt of the copy another process applied while this one waited. A
+   * claim is only kept when no receipt has committed under the key: a copy could have finished between our look and
+   * our claim.
+   */
+  const claimOrReceipt = async (
+    operation: string,
+    idempotencyKey: string,
+    actor: Actor,
+  ): Promise<{ claim: Extract<KeyClaim, { claimed: true }>; receipt: null } | { claim: null; receipt: Receipt }> => {
+    const giveUpAt = Date.now() + waitMs;
+    for (let pause = pollMs; ; pause = Math.min(pause * 2, LONGEST_POLL_MS)) {
+      const claim = await unit.claim(operation, idempotencyKey, actor.subject, leaseMs);
+      if (claim.claimed) {
+        const finished = await earlierReceipt(operation, idempotencyKey, actor).catch(async (error: unknown) => {
+          await claim.release();
+          throw error;
+        });
+        if (!finished) return { claim, receipt: null };
+        await claim.release();
+        return { claim: null, receipt: finished };
+      }
+      if (claim.actor !== actor.subject) throw keyOfAnother(operation);
+      if (Date.now() >= giveUpAt) {
+        throw new WriteRejection(
+          'IDEMPOTENCY_KEY_IN_USE',
+          `a request with this idempotency key has been applied elsewhere since ${claim.since.toISOString()} and is not finished: send it again later for its receipt`,
+        );
+      }
+      await sleep(Math.min(pause, Math.max(0, giveUpAt - Date.now())));
+      const receipt = await earlierReceipt(operation, idempotencyKey, actor);
+      if (receipt) return { claim: null, receipt };
+    }
   };
 
   return async (operation, key, actor, run) => {
@@ -36,13 +95,20 @@ export function createOnce(unit: WriteUnit): Once {
     const applying = (async () => {
       const earlier = await earlierReceipt(operation, idempotencyKey, actor);
       if (earlier) return earlier;
+      const claimed = await claimOrReceipt(operation, idempotencyKey, actor);
+      if (claimed.claim === null) return claimed.receipt;
+      const { claim } = claimed;
       try {
         return await run(idempotencyKey);
       } catch (error) {
-        // Two copies of one request raced from two processes: the loser finds the winner's receipt under the same key.
+        // A process that held the key past its lease (it was not dead, only slow) may have committed the receipt.
         const winner = await earlierReceipt(operation, idempotencyKey, actor);
         if (winner) return winner;
         throw error;
+      } finally {
+        // A claim that cannot be let go now (the database is away) stands until its lease ends; copies that wait on
+        // it still find the receipt, which has committed.
+        await claim.release().catch(() => undefined);
       }
     })();
     inFlight.set(flight, { actor: actor.subject, applying });

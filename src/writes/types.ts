@@ -88,4 +88,14 @@ export interface WriteUnit {
   receiptFor(operation: string, idempotencyKey: string): Promise<{ readonly actor: string; readonly receipt: Receipt } | null>;
   /** A receipt by audit id, with its jobs' current states. */
   receipt(auditId: string): Promise<Receipt | null>;
+  /**
+   * Claims an idempotency key for a request about to be applied, among every process on this database: `claimed`
+   * with the way to let it go once the receipt has committed, or who holds it now. A claim older than `leaseMs` is a
+   * dead process's and is taken over.
+   */
+  claim(operation: string, idempotencyKey: string, actor: string, leaseMs: number): Promise<KeyClaim>;
 }
+
+export type KeyClaim =
+  | { readonly claimed: true; release(): Promise<void> }
+  | { readonly claimed: false; readonly actor: string; readonly since: Date };

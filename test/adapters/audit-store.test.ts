@@ -47,6 +47,7 @@ describe.each(testDatabases())('audit store on $label', (database) => {
         expect.stringMatching(/^migration-\d{14}-alerts$/),
         expect.stringMatching(/^migration-\d{14}-payments-webhook-events$/),
         expect.stringMatching(/^migration-\d{14}-shadow-state-reconciliation-days$/),
+        expect.stringMatching(/^migration-\d{14}-idempotency-claims$/),
       ]);
       expect(await db.migrate()).toEqual([]);
       for (const table of AUDIT_TABLES) {

@@ -12,11 +12,16 @@ let subgraph: StandIn;
 let gateway: RunningGateway;
 const logged: Record<string, unknown>[] = [];
 
+/** What the writes subgraph says of a copy of a mutation another gateway replica is still applying. */
+const KEY_IN_USE = 'a request with this idempotency key has been applied elsewhere since 2026-11-27T18:00:00.000Z and is not finished: send it again later for its receipt';
+
 beforeAll(async () => {
-  subgraph = await serveStandIn(() => ({
-    body: JSON.stringify({ data: { customer: null }, errors: [{ message: LEAKY, path: ['customer'], extensions: { code: 'XX000', stacktrace: ['at Pool.query (pg/lib/pool.js:45:11)'] } }] }),
+  subgraph = await serveStandIn(({ url }) => ({
+    body: url.startsWith('/writes')
+      ? JSON.stringify({ data: { updateCustomer: null }, errors: [{ message: KEY_IN_USE, path: ['updateCustomer'], extensions: { code: 'IDEMPOTENCY_KEY_IN_USE' } }] })
+      : JSON.stringify({ data: { customer: null }, errors: [{ message: LEAKY, path: ['customer'], extensions: { code: 'XX000', stacktrace: ['at Pool.query (pg/lib/pool.js:45:11)'] } }] }),
   }));
-  gateway = await gatewayOver({ store: `${subgraph.origin}/graphql` }, capturingLogger(logged));
+  gateway = await gatewayOver({ store: `${subgraph.origin}/store`, writes: `${subgraph.origin}/writes` }, capturingLogger(logged));
 });
 
 afterAll(async () => {
@@ -38,4 +43,15 @@ it('masks an unexpected error for the client and tells the log the whole story u
   const story = logged.find((line) => line['requestId'] === 'masked-error-request-01');
   expect(story).toMatchObject({ msg: 'masked error', requestId: 'masked-error-request-01' });
   expect(JSON.stringify(story)).toContain('customers_v2');
+});
+
+it('passes a stable code of the write path through as it is: IDEMPOTENCY_KEY_IN_USE, with its message', async () => {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer stand-in', 'idempotency-key': 'key-in-use-01' },
+    body: JSON.stringify({ query: 'mutation { updateCustomer(input: { id: "cus-00001", name: "A" }) { status } }' }),
+  });
+  const body = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+  expect(body.errors).toHaveLength(1);
+  expect(body.errors[0]).toMatchObject({ message: KEY_IN_USE, extensions: { code: 'IDEMPOTENCY_KEY_IN_USE' } });
 });

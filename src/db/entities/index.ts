@@ -2,6 +2,7 @@ import { AlertEntity } from './alert';
 import { ConflictEntity } from './conflict';
 import { CustomerEntity } from './customer';
 import { DriftEntity } from './drift';
+import { IdempotencyClaimEntity } from './idempotency-claim';
 import { IntegrationLogEntity } from './integration-log';
 import { MutationAuditEntity } from './mutation-audit';
 import { OrderEntity } from './order';
@@ -12,7 +13,7 @@ import { ShadowStateEntity } from './shadow-state';
 import { WebhookEventEntity } from './webhook-event';
 
 export { CustomerEntity, OrderEntity, OrderLineEntity };
-export { AlertEntity, ConflictEntity, DriftEntity, IntegrationLogEntity, MutationAuditEntity, OutboxJobEntity };
+export { AlertEntity, ConflictEntity, DriftEntity, IdempotencyClaimEntity, IntegrationLogEntity, MutationAuditEntity, OutboxJobEntity };
 export { WebhookEventEntity };
 export type { AlertKind } from './alert';
 export type { ConflictRule } from './conflict';
@@ -33,6 +34,7 @@ export const ENTITIES = [
   OrderLineEntity,
   IntegrationLogEntity,
   MutationAuditEntity,
+  IdempotencyClaimEntity,
   DriftEntity,
   ConflictEntity,
   OutboxJobEntity,

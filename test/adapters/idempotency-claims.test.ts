@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../src/db';
+import { IdempotencyClaimEntity, MutationAuditEntity } from '../../src/db/entities';
+import { createWriteUnit } from '../../src/writes/db-unit';
+import { createOnce, type Once } from '../../src/writes/idempotency';
+import { WriteRejection } from '../../src/writes/saga';
+import type { Actor, Receipt, WriteUnit } from '../../src/writes/types';
+import { openTestDatabase, testDatabases } from '../support/databases';
+
+const ALICE: Actor = { subject: 'alice', scopes: ['orders:write'] };
+const MALLORY: Actor = { subject: 'mallory', scopes: ['orders:write'] };
+
+/** A promise and the hand that settles it: a mutation held half-way while a test looks at the other process. */
+function gate(): { readonly opened: Promise<void>; open(): void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/**
+ * Two processes of Plugboard over one database, as two gateway replicas behind a load balancer run: each has its own
+ * write path (its own copies in flight), and they share only the database.
+ */
+describe.each(testDatabases())('idempotency keys across processes, on $label', (database) => {
+  let db: Database;
+  let unit: WriteUnit;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(database);
+    await db.migrate();
+    unit = createWriteUnit(db);
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  /** What one process's mutation does: counts that it ran, then commits its audit row (the receipt) under the key. */
+  function mutation(runs: { count: number }, hold?: Promise<void>) {
+    return async (idempotencyKey: string): Promise<Receipt> => {
+      runs.count += 1;
+      await hold;
+      const id = randomUUID();
+      const receipt: Receipt = {
+        status: 'APPLIED',
+        auditId: id,
+        operation: 'placeOrder',
+        owner: 'store',
+        entity: 'Order',
+        entityId: `ord-${id.slice(0, 8)}`,
+        followerJobs: [],
+        error: null,
+        steps: [],
+      };
+      await unit.transaction((tx) =>
+        tx.audit(
+          {
+            id,
+            actor: 'alice',
+            operation: 'placeOrder',
+            entity: 'Order',
+            entityId: receipt.entityId,
+            input: {},
+            owner: 'store',
+            before: null,
+            after: null,
+            result: 'APPLIED',
+            errorCode: null,
+            idempotencyKey,
+          },
+          receipt,
+        ),
+      );
+      return receipt;
+    };
+  }
+
+  const auditRows = (key: string) => db.orm.em.fork().count(MutationAuditEntity, { operation: 'placeOrder', idempotencyKey: key });
+  const claims = (key: string) => db.orm.em.fork().count(IdempotencyClaimEntity, { operation: 'placeOrder', idempotencyKey: key });
+  /** Until the first process holds the key in the database (a few milliseconds; 5 s means it never took it). */
+  const untilClaimed = async (key: string) => {
+    const giveUpAt = Date.now() + 5_000;
+    while ((await claims(key)) === 0) {
+      if (Date.now() > giveUpAt) throw new Error(`no claim on ${key} in the database`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  const processes = (options: Parameters<typeof createOnce>[1] = {}): [Once, Once] => [createOnce(unit, options), createOnce(unit, options)];
+
+  it('a copy that reaches a second process while the first applies it waits and answers the first receipt: applied once', async () => {
+    const [one, two] = processes();
+    const key = `replica-race-${randomUUID()}`;
+    const runs = { count: 0 };
+    const held = gate();
+    const first = one('placeOrder', key, ALICE, mutation(runs, held.opened));
+    // The first process holds the key before the copy arrives at the second.
+    await untilClaimed(key);
+    const second = two('placeOrder', key, ALICE, mutation(runs));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(runs.count).toBe(1);
+    held.open();
+    const [a, b] = await Promise.all([first, second]);
+    expect(b.auditId).toBe(a.auditId);
+    expect(runs.count).toBe(1);
+    expect(await auditRows(key)).toBe(1);
+    expect(await claims(key)).toBe(0);
+  });
+
+  it('copies sent to both processes at the same moment are applied once', async () => {
+    const [one, two] = processes();
+    const key = `replica-same-moment-${randomUUID()}`;
+    const runs = { count: 0 };
+    const answers = await Promise.all([one, two, one, two].map((process) => process('placeOrder', key, ALICE, mutation(runs))));
+    expect(new Set(answers.map((answer) => answer.auditId)).size).toBe(1);
+    expect(runs.count).toBe(1);
+    expect(await auditRows(key)).toBe(1);
+    expect(await claims(key)).toBe(0);
+  });
+
+  it('refuses another caller who sends the key while it is being applied elsewhere (BAD_USER_INPUT), and applies nothing for them', async () => {
+    const [one, two] = processes();
+    const key = `replica-foreign-${randomUUID()}`;
+    const runs = { count: 0 };
+    const held = gate();
+    const mine = one('placeOrder', key, ALICE, mutation(runs, held.opened));
+    await untilClaimed(key);
+    const theirs = two('placeOrder', key, MALLORY, mutation(runs));
+    await expect(theirs).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/by another caller/) });
+    held.open();
+    await mine;
+    expect(runs.count).toBe(1);
+    expect(await auditRows(key)).toBe(1);
+  });
+
+  it('a copy that waits longer than it may answers IDEMPOTENCY_KEY_IN_USE and applies nothing; sent again later, it gets the receipt', async () => {
+    const [one, two] = processes({ waitMs: 150 });
+    const key = `replica-slow-${randomUUID()}`;
+    const runs = { count: 0 };
+    const held = gate();
+    const first = one('placeOrder', key, ALICE, mutation(runs, held.opened));
+    await untilClaimed(key);
+    const refused = await two('placeOrder', key, ALICE, mutation(runs)).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WriteRejection);
+    expect(refused).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE', message: expect.stringMatching(/send it again later/) });
+    expect(runs.count).toBe(1);
+    held.open();
+    const receipt = await first;
+    expect((await two('placeOrder', key, ALICE, mutation(runs))).auditId).toBe(receipt.auditId);
+    expect(runs.count).toBe(1);
+    expect(await auditRows(key)).toBe(1);
+  });
+
+  it('a claim whose process died (its lease ran out, no receipt) is taken over: the copy is applied, once', async () => {
+    const key = `replica-dead-${randomUUID()}`;
+    const dead = await unit.claim('placeOrder', key, 'alice', 1);
+    expect(dead.claimed).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [survivor] = processes();
+    const runs = { count: 0 };
+    const receipt = await survivor('placeOrder', key, ALICE, mutation(runs));
+    expect(receipt.status).toBe('APPLIED');
+    expect(runs.count).toBe(1);
+    expect(await auditRows(key)).toBe(1);
+    expect(await claims(key)).toBe(0);
+  });
+
+  it('a copy waiting on a first one that failed before its receipt applies the request itself', async () => {
+    const [one, two] = processes();
+    const key = `replica-failed-${randomUUID()}`;
+    const runs = { count: 0 };
+    const held = gate();
+    const failing = one('placeOrder', key, ALICE, async () => {
+      runs.count += 1;
+      await held.opened;
+      throw new Error('the process lost its database connection');
+    });
+    await untilClaimed(key);
+    const copy = two('placeOrder', key, ALICE, mutation(runs));
+    held.open();
+    await expect(failing).rejects.toThrow('lost its database connection');
+    const receipt = await copy;
+    expect(receipt.status).toBe('APPLIED');
+    expect(runs.count).toBe(2);
+    expect(await auditRows(key)).toBe(1);
+    expect(await claims(key)).toBe(0);
+  });
+
+  it('a live claim is not taken over: a second claim on the key sees who holds it and since when', async () => {
+    const key = `replica-live-${randomUUID()}`;
+    const live = await unit.claim('placeOrder', key, 'alice', 60_000);
+    expect(live.claimed).toBe(true);
+    const other = await unit.claim('placeOrder', key, 'alice', 60_000);
+    expect(other).toMatchObject({ claimed: false, actor: 'alice', since: expect.any(Date) });
+    if (live.claimed) await live.release();
+    expect(await claims(key)).toBe(0);
+  });
+});
