@@ -204,8 +204,8 @@ function writesSection(figures: readonly WriteFigures[], settings: WriteSettings
   return [
     '## d. Write path',
     '',
-    `\`updateCustomer\` with a bearer token (owner: the store; followers: CRM and ERP), ${settings.concurrency} at a time for ${settings.seconds} s: ` +
-      'each applied, audited and queued in one transaction. Then the queued follower jobs drained by the outbox worker, timed on their own ' +
+    `\`updateCustomer\` with a bearer token and an idempotency key of its own (owner: the store; followers: CRM and ERP), ${settings.concurrency} at a time for ${settings.seconds} s: ` +
+      'the key claimed in the database (so that a copy reaching another process waits for the receipt), then each applied, audited, queued and its claim let go in one transaction. Then the queued follower jobs drained by the outbox worker, timed on their own ' +
       "(the CRM's published budget, 10 requests/s, is lifted for this run: the figure is what the worker and the database do).",
     '',
     table(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MutationAuditEntity, parseDatabaseUrl } from '../../src/db';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { scratchDatabase } from '../../test/support/scratch-database';
@@ -32,7 +33,8 @@ export const POSTGRES_URL =
 const UPDATE_CUSTOMER = 'mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { status auditId followerJobs { state } } }';
 
 /**
- * The write path on one database: `updateCustomer` (owner: the store; followers: CRM and ERP) with a bearer token, at
+ * The write path on one database: `updateCustomer` (owner: the store; followers: CRM and ERP) with a bearer token and
+ * an idempotency key of its own (claimed in the database while it is applied: src/writes/idempotency.ts), at
  * fixed concurrency, each applied, audited and queued for the followers in one transaction; then the queued jobs
  * drained by the stack's outbox worker, timed on their own. The worker is held back during the mutations (it polls
  * once an hour) so that the two figures do not share the machine.
@@ -56,6 +58,7 @@ export async function runWrites(database: 'SQLite' | 'PostgreSQL', settings: Wri
       const jobsBefore = await stack.writePath.outbox.counts();
 
       let next = 0;
+      const runId = randomUUID();
       const times: number[] = [];
       let rejected = 0;
       const until = performance.now() + settings.seconds * 1_000;
@@ -66,7 +69,12 @@ export async function runWrites(database: 'SQLite' | 'PostgreSQL', settings: Wri
             const n = (next += 1);
             const input = { id: customers[n % customers.length], name: `Bench Customer ${n}` };
             const sent = performance.now();
-            const response = await fetch(stack.gateway.url, { method: 'POST', headers, body: JSON.stringify({ query: UPDATE_CUSTOMER, variables: { input } }) });
+            // Each mutation with an Idempotency-Key of its own, as a client that may retry sends it.
+            const response = await fetch(stack.gateway.url, {
+              method: 'POST',
+              headers: { ...headers, 'idempotency-key': `bench-${runId}-${n}` },
+              body: JSON.stringify({ query: UPDATE_CUSTOMER, variables: { input } }),
+            });
             const body = (await response.json()) as { data?: { updateCustomer?: { status: string } } };
             times.push(performance.now() - sent);
             if (body.data?.updateCustomer?.status !== 'APPLIED') rejected += 1;

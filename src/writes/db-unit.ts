@@ -129,6 +129,8 @@ function transactionOver(em: SqlEntityManager, now: () => Date, maxAttempts: num
         createdAt: now(),
       });
       await em.flush();
+      // The receipt is in: the key's claim (src/writes/idempotency.ts) goes in the same commit.
+      if (request.idempotencyKey !== null) await em.nativeDelete(IdempotencyClaimEntity, { operation: request.operation, idempotencyKey: request.idempotencyKey });
     },
     async enqueue(job) {
       const at = now();

@@ -85,7 +85,9 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
   };
 
   return async (operation, key, actor, run) => {
-    const idempotencyKey = key === undefined ? randomUUID() : parseInput(idempotencyKeyInput, key);
+    // A request sent without a key gets one of its own: no copy of it can exist, so there is nothing to look up or claim.
+    if (key === undefined) return run(randomUUID());
+    const idempotencyKey = parseInput(idempotencyKeyInput, key);
     const flight = `${operation}\n${idempotencyKey}`;
     const running = inFlight.get(flight);
     if (running) {
@@ -93,22 +95,20 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
       return running.applying;
     }
     const applying = (async () => {
-      const earlier = await earlierReceipt(operation, idempotencyKey, actor);
-      if (earlier) return earlier;
       const claimed = await claimOrReceipt(operation, idempotencyKey, actor);
       if (claimed.claim === null) return claimed.receipt;
       const { claim } = claimed;
       try {
+        // The receipt's transaction lets the claim go (WriteTransaction.audit), in the same commit.
         return await run(idempotencyKey);
       } catch (error) {
+        // No receipt committed: let go here. A claim that cannot be let go now (the database is away) stands until its
+        // lease ends.
+        await claim.release().catch(() => undefined);
         // A process that held the key past its lease (it was not dead, only slow) may have committed the receipt.
         const winner = await earlierReceipt(operation, idempotencyKey, actor);
         if (winner) return winner;
         throw error;
-      } finally {
-        // A claim that cannot be let go now (the database is away) stands until its lease ends; copies that wait on
-        // it still find the receipt, which has committed.
-        await claim.release().catch(() => undefined);
       }
     })();
     inFlight.set(flight, { actor: actor.subject, applying });

@@ -69,6 +69,7 @@ export interface WriteTransaction {
   getOrder(id: string): Promise<Order | null>;
   insertOrder(order: Order): Promise<void>;
   setOrderStatus(id: string, status: OrderStatus, at: Date): Promise<void>;
+  /** Records the mutation and its receipt; the claim on its idempotency key, if any, goes in the same commit. */
   audit(request: AuditRequest, receipt: Receipt): Promise<void>;
   enqueue(job: JobRequest & { readonly auditId: string }): Promise<FollowerJob>;
   /**
@@ -90,8 +91,8 @@ export interface WriteUnit {
   receipt(auditId: string): Promise<Receipt | null>;
   /**
    * Claims an idempotency key for a request about to be applied, among every process on this database: `claimed`
-   * with the way to let it go once the receipt has committed, or who holds it now. A claim older than `leaseMs` is a
-   * dead process's and is taken over.
+   * with the way to let it go when no receipt will commit (the receipt's own transaction lets it go, see `audit`), or
+   * who holds it now. A claim older than `leaseMs` is a dead process's and is taken over.
    */
   claim(operation: string, idempotencyKey: string, actor: string, leaseMs: number): Promise<KeyClaim>;
 }
