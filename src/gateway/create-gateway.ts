@@ -3,7 +3,7 @@ import './plain-exports';
 import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DocumentCache } from './front-door/documents';
 import { createSubgraphFetcher, type SubgraphFetcher } from './subgraph-fetcher';
@@ -262,6 +262,13 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
     // Apollo's default landing page loads from a CDN; the explorer is served from our own files instead.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo Server installs these two unless told not to. Cache-control hints: the gateway reaches its subgraphs
+      // through its own data sources, which read no cache-control from them, so the policy is never cacheable and no
+      // header was ever sent; inline traces are for subgraphs reporting to Apollo's cloud. Neither did anything here
+      // but run on every request: without them, 9-10% more nested queries and 5-6% more one-fetch queries per core
+      // (paired A/B, 10 pairs; npm run bench).
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
       staleExtensionsPlugin(),
       requestIdPlugin(options.onMaskedError),
       // The subgraph connections close with the server, not when the process exits.
