@@ -266,7 +266,7 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
       // through its own data sources, which read no cache-control from them, so the policy is never cacheable and no
       // header was ever sent; inline traces are for subgraphs reporting to Apollo's cloud. Neither did anything here
       // but run on every request: without them, 9-10% more nested queries and 5-6% more one-fetch queries per core
-      // (paired A/B, 10 pairs; npm run bench).
+      // (a paired A/B of two gateways, one with them and one without, under the benchmark's load).
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       staleExtensionsPlugin(),

@@ -85,16 +85,24 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
-  const processes = (options: Parameters<typeof createOnce>[1] = {}): [Once, Once] => [createOnce(unit, options), createOnce(unit, options)];
-
-  it('a copy that reaches a second process while the first applies it waits and answers the first receipt: applied once', async () => {
-    const [one, two] = processes();
-    const key = `replica-race-${randomUUID()}`;
+  /**
+   * The first of two processes applying a request under a fresh key, held half-way once it has claimed the key; the
+   * second process, to send a copy to.
+   */
+  const firstHolding = async (label: string, options: Parameters<typeof createOnce>[1] = {}) => {
+    const [one, two] = processes(options);
+    const key = `replica-${label}-${randomUUID()}`;
     const runs = { count: 0 };
     const held = gate();
     const first = one('placeOrder', key, ALICE, mutation(runs, held.opened));
-    // The first process holds the key before the copy arrives at the second.
     await untilClaimed(key);
+    return { two, key, runs, held, first };
+  };
+  const processes = (options: Parameters<typeof createOnce>[1] = {}): [Once, Once] => [createOnce(unit, options), createOnce(unit, options)];
+
+  it('a copy that reaches a second process while the first applies it waits and answers the first receipt: applied once', async () => {
+    // The first process holds the key before the copy arrives at the second.
+    const { two, key, runs, held, first } = await firstHolding('race');
     const second = two('placeOrder', key, ALICE, mutation(runs));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(runs.count).toBe(1);
@@ -118,12 +126,7 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
   });
 
   it('refuses another caller who sends the key while it is being applied elsewhere (BAD_USER_INPUT), and applies nothing for them', async () => {
-    const [one, two] = processes();
-    const key = `replica-foreign-${randomUUID()}`;
-    const runs = { count: 0 };
-    const held = gate();
-    const mine = one('placeOrder', key, ALICE, mutation(runs, held.opened));
-    await untilClaimed(key);
+    const { two, key, runs, held, first: mine } = await firstHolding('foreign');
     const theirs = two('placeOrder', key, MALLORY, mutation(runs));
     await expect(theirs).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/by another caller/) });
     held.open();
@@ -133,12 +136,7 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
   });
 
   it('a copy that waits longer than it may answers IDEMPOTENCY_KEY_IN_USE and applies nothing; sent again later, it gets the receipt', async () => {
-    const [one, two] = processes({ waitMs: 150 });
-    const key = `replica-slow-${randomUUID()}`;
-    const runs = { count: 0 };
-    const held = gate();
-    const first = one('placeOrder', key, ALICE, mutation(runs, held.opened));
-    await untilClaimed(key);
+    const { two, key, runs, held, first } = await firstHolding('slow', { waitMs: 150 });
     const refused = await two('placeOrder', key, ALICE, mutation(runs)).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(WriteRejection);
     expect(refused).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE', message: expect.stringMatching(/send it again later/) });
@@ -155,6 +153,15 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
     const dead = await unit.claim('placeOrder', key, 'alice', 1);
     expect(dead.claimed).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 20));
+    // The key itself: the dead claim gives way to a new one, which stands against the next.
+    const taken = await unit.claim('placeOrder', key, 'alice', 60_000);
+    expect(taken.claimed).toBe(true);
+    expect(await claims(key)).toBe(1);
+    expect((await unit.claim('placeOrder', key, 'alice', 60_000)).claimed).toBe(false);
+    if (taken.claimed) await taken.release();
+    await unit.claim('placeOrder', key, 'alice', 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // And a copy of the request, sent to a process of its own.
     const [survivor] = processes();
     const runs = { count: 0 };
     const receipt = await survivor('placeOrder', key, ALICE, mutation(runs));
