@@ -178,6 +178,10 @@ function integrationSection(report: IntegrationReport, settings: IntegrationSett
     '',
     table(['part of the page', 'median ms'], report.timeline.phases.map(({ phase, medianMs }) => [phase, figure(medianMs, 0)])),
     '',
+    `The systems themselves, on the same pages: at each level, the slowest answer as its system timed it (from the request's arrival to the answer's last byte), summed over the levels, took ${figure(report.timeline.systemsMedianMs, 1)} ms of a page (median), ` +
+      `${figure(report.timeline.systemsHeldMedianMs, 1)} ms of it the injected latency (its timers fire a little late) and ${figure(report.timeline.systemsOwnMedianMs, 1)} ms the stand-ins' own work (building answers, JSON, XML, TLS), which queues on the one core they share while the answers of a level are built one after another. ` +
+      `A gateway that cost nothing would answer in that time: ${ratio(report.timeline.systemsMedianMs, report.floorMs)} the floor. Ours took ${ratio(report.timeline.pageMedianMs, report.timeline.systemsMedianMs)} the systems' time on those pages.`,
+    '',
     `GraphQL execution alone for the same page: graphql-js runs the page's operation against the client-facing schema (schema/api.graphql) over the page's own answer (${figure(report.executorFloor.answerBytes / 1024, 0)} KB of JSON) held in memory, ` +
       'with no system, subgraph, gateway, cache or HTTP, and turns the result into JSON (medians of 200 runs): ' +
       `${figure(report.executorFloor.syncMs, 1)} ms with every field a plain property, ${figure(report.executorFloor.promisedMs, 1)} ms with every object behind a promise, as resolvers that wait on a loader give them. ` +
@@ -267,6 +271,8 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
         'flush and transactions; Node 22\'s AsyncContextFrame takes the cost away, but our machines run Node 20). ' +
         `On the page's own clock (the table in part b), ${figure(idleOfSystems, 0)} ms pass with no system asked (before the first call, between levels, after the last answer) ` +
         `and the levels take ${figure(beyondInjected, 0)} ms beyond their injected latency, the answers being handled one after another on the product's one core. ` +
+        `The systems themselves took ${figure(integration.timeline.systemsMedianMs, 1)} ms of a page (part b), ${figure(integration.timeline.systemsOwnMedianMs, 1)} ms more than their injected latency: ` +
+        `${integration.timeline.systemsMedianMs >= TARGET_FLOOR_RATIO * integration.floorMs ? `more than the ${figure(TARGET_FLOOR_RATIO * integration.floorMs, 0)} ms the target allows the whole page, so on this machine no gateway meets it` : `${figure(TARGET_FLOOR_RATIO * integration.floorMs - integration.timeline.systemsMedianMs, 1)} ms short of the ${figure(TARGET_FLOOR_RATIO * integration.floorMs, 0)} ms the target allows the whole page`}. ` +
         `${TARGET_FLOOR_RATIO}x the floor leaves ${figure(allowance, 0)} ms for all of that; the product spends ${figure(integration.uncached.cpuMsPerQuery, 0)} ms of CPU per page, ` +
         `about ${figure(integration.uncached.cpuMsPerQuery / allowance, 0)} times as much, and no one of those parts is that big. ` +
         `${executorFloorNote(integration.executorFloor, allowance)} ` +

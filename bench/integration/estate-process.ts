@@ -25,6 +25,7 @@ async function main(): Promise<void> {
           for (const name of names) estate.sandboxes[name].setFault(setting);
         },
         stats: () => Object.fromEntries(sandboxes.map(([name, sandbox]) => [name, sandbox.stats.snapshot()])),
+        answered: () => sandboxes.flatMap(([, sandbox]) => sandbox.stats.answered()),
         resetStats: () => {
           for (const [, sandbox] of sandboxes) sandbox.stats.reset();
         },

@@ -4,6 +4,7 @@ import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { PROJECT_ROOT } from '../../src/project-root';
 import type { CallRecord } from '../../src/resilience';
 import type { FaultSetting } from '../../src/sandboxes/kit/faults';
+import type { AnsweredRequest } from '../../src/sandboxes/kit/records';
 import type { TestStack } from '../../test/support/stack';
 
 /** The frontends' page: 100 orders with customer, lines -> item, payment and shipments (test/operations). */
@@ -12,7 +13,7 @@ export const ORDERS_PAGE = readFileSync(path.join(PROJECT_ROOT, 'test', 'operati
 export const INVENTORY_ITEM = readFileSync(path.join(PROJECT_ROOT, 'test', 'operations', 'inventory-item.graphql'), 'utf8');
 
 /** Calls that fetch credentials, not data: made once per adapter, not per level of a query. */
-const AUTH_OPERATIONS = new Set(['oauth.token', 'common.authenticate']);
+export const AUTH_OPERATIONS = new Set(['oauth.token', 'common.authenticate']);
 
 /** The system calls of one level of a page, from the first one's start to the last one's end. */
 export interface LevelSpan {
@@ -31,6 +32,8 @@ export interface TimedAnswer {
 export interface EstateWindow {
   setFault(names: readonly SandboxName[], setting: FaultSetting): Promise<void>;
   stats(): Promise<Record<SandboxName, { byOperation: Record<string, number> }>>;
+  /** The requests the systems answered since the last reset, as each system timed them (credentials left out). */
+  answered(): Promise<AnsweredRequest[]>;
   resetStats(): Promise<void>;
 }
 
@@ -97,17 +100,10 @@ export class StackProbe {
   levels(since: number): LevelSpan[] {
     const spans = this.calls
       .filter((call) => call.system !== 'store' && call.outcome !== 'cached')
-      .map((call) => ({ start: call.startedAt.getTime() - since, end: call.startedAt.getTime() - since + call.durationMs }))
-      .sort((a, b) => a.end - b.end);
-    const depth: number[] = [];
-    spans.forEach((span, index) => {
-      let best = 0;
-      for (let before = 0; before < index; before += 1) if (spans[before]!.end <= span.start) best = Math.max(best, depth[before]!);
-      depth[index] = best + 1;
-    });
+      .map((call) => ({ start: call.startedAt.getTime() - since, end: call.startedAt.getTime() - since + call.durationMs }));
     const levels: LevelSpan[] = [];
-    spans.forEach((span, index) => {
-      const level = depth[index]!;
+    levelsOf(spans).forEach((level, index) => {
+      const span = spans[index]!;
       const known = levels[level - 1];
       levels[level - 1] = known
         ? { level, startMs: Math.min(known.startMs, span.start), endMs: Math.max(known.endMs, span.end) }
@@ -126,4 +122,19 @@ export class StackProbe {
     const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
     return { ms: performance.now() - started, errors: body.errors?.length ?? 0, data: body.data };
   }
+}
+
+/**
+ * The level of each call (1-based, in the order given): one more than the highest level of the calls that ended
+ * before it started. Calls that overlap share a level.
+ */
+export function levelsOf(spans: readonly { readonly start: number; readonly end: number }[]): number[] {
+  const byEnd = spans.map((span, index) => ({ ...span, index })).sort((a, b) => a.end - b.end);
+  const depth: number[] = new Array<number>(spans.length).fill(0);
+  byEnd.forEach((span, position) => {
+    let best = 0;
+    for (let before = 0; before < position; before += 1) if (byEnd[before]!.end <= span.start) best = Math.max(best, depth[byEnd[before]!.index]!);
+    depth[span.index] = best + 1;
+  });
+  return depth;
 }

@@ -6,13 +6,14 @@ import { environmentOf, type SystemConnections } from '../../src/estate/connecti
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { seedSiteStore } from '../../src/db';
 import { loadIntegrationMap } from '../../src/integration-map';
+import type { AnsweredRequest } from '../../src/sandboxes/kit/records';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { startTestStack, type TestStack } from '../../test/support/stack';
 import { summarise, type CpuProfileNode, type ProfileLine } from '../federation/profile';
 import { pinSelf, startChild } from '../kit/child';
 import { median, percentile } from '../kit/stats';
 import { measureExecutorFloor, type ExecutorFloor } from './executor-floor';
-import { INVENTORY_ITEM, ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
+import { AUTH_OPERATIONS, INVENTORY_ITEM, levelsOf, ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
 
 export interface IntegrationSettings {
   /** Queries timed with every read cache emptied first. */
@@ -63,6 +64,16 @@ export interface PageTimeline {
   /** In order: before the first system call, each level's calls, the gaps between levels, after the last answer. */
   readonly phases: readonly TimelinePhase[];
   readonly pageMedianMs: number;
+  /**
+   * What the systems themselves took of a page (median): at each level of its calls, the slowest answer as its system
+   * timed it, from the request's arrival to the answer's last byte, summed over the levels. The injected latency is in
+   * it, and so is the stand-ins' own work, which queues on the one core they share.
+   */
+  readonly systemsMedianMs: number;
+  /** The part of {@link systemsMedianMs} that is not injected latency: the stand-ins' own work and their queue. */
+  readonly systemsOwnMedianMs: number;
+  /** The part of {@link systemsMedianMs} that the injected latency held back (timers fire a little late). */
+  readonly systemsHeldMedianMs: number;
 }
 
 export interface TimelinePhase {
@@ -101,6 +112,7 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
   const window: EstateWindow = {
     setFault: (names, setting) => estate.call('setFault', { names, setting }),
     stats: () => estate.call('stats'),
+    answered: () => estate.call('answered'),
     resetStats: () => estate.call('resetStats'),
   };
   let stack: TestStack | undefined;
@@ -163,6 +175,9 @@ async function pageTimeline(probe: StackProbe, pages: number): Promise<PageTimel
     perPhase.set(phase, known);
   };
   const totals: number[] = [];
+  const systems: number[] = [];
+  const systemsOwn: number[] = [];
+  const systemsHeld: number[] = [];
   for (let page = 0; page < pages; page += 1) {
     await probe.dropCaches();
     await probe.resetCounts();
@@ -170,6 +185,10 @@ async function pageTimeline(probe: StackProbe, pages: number): Promise<PageTimel
     await probe.query(ORDERS_PAGE, { first: 100 });
     const pageMs = Date.now() - since;
     totals.push(pageMs);
+    const slowest = slowestAnswers(await probe.estate.answered());
+    systems.push(slowest.reduce((sum, answer) => sum + answer.ms, 0));
+    systemsOwn.push(slowest.reduce((sum, answer) => sum + answer.ms - answer.heldMs, 0));
+    systemsHeld.push(slowest.reduce((sum, answer) => sum + answer.heldMs, 0));
     const levels = probe.levels(since);
     if (levels.length === 0) continue;
     add('before the first system call (planning, the store\'s SQL)', 'ours', levels[0]!.startMs);
@@ -180,7 +199,20 @@ async function pageTimeline(probe: StackProbe, pages: number): Promise<PageTimel
     add('after the last answer (result shaping, the response)', 'ours', pageMs - levels[levels.length - 1]!.endMs);
   }
   const phases = [...perPhase.entries()].map(([phase, { kind, values }]) => ({ phase, kind, medianMs: median(values) }));
-  return { pages, pageMedianMs: median(totals), phases };
+  return { pages, pageMedianMs: median(totals), phases, systemsMedianMs: median(systems), systemsOwnMedianMs: median(systemsOwn), systemsHeldMedianMs: median(systemsHeld) };
+}
+
+/** Each level's slowest answer, as the system timed it (credentials left out: they are fetched once, not per page). */
+function slowestAnswers(answered: readonly AnsweredRequest[]): { ms: number; heldMs: number }[] {
+  const data = answered.filter((answer) => !AUTH_OPERATIONS.has(answer.operation));
+  const levels = levelsOf(data.map((answer) => ({ start: answer.receivedAt, end: answer.answeredAt })));
+  const slowest: { ms: number; heldMs: number }[] = [];
+  data.forEach((answer, index) => {
+    const level = levels[index]! - 1;
+    const ms = answer.answeredAt - answer.receivedAt;
+    if (ms > (slowest[level]?.ms ?? -1)) slowest[level] = { ms, heldMs: answer.heldMs };
+  });
+  return slowest;
 }
 
 /** Uncached pages served under the profiler, after the timed ones (so the profiler's cost is in no figure). */

@@ -95,6 +95,27 @@ describe('sandbox kit: the fault switch and window every sandbox has', () => {
     expect(elapsed).toBeGreaterThanOrEqual(295);
   });
 
+  it('keeps each answered request with its operation and times, the time a slow fault held it apart', async () => {
+    sandbox.stats.reset();
+    await getWidget(sandbox);
+    await setFault(sandbox, { mode: 'slow', delayMs: 120 });
+    const before = performance.timeOrigin + performance.now();
+    await getWidget(sandbox);
+    const after = performance.timeOrigin + performance.now();
+    await call(sandbox, 'GET', '/_sandbox/stats'); // the window's own requests are not the system's
+
+    const [plain, held, ...rest] = sandbox.stats.answered();
+    expect(rest).toEqual([]);
+    expect(plain).toMatchObject({ operation: 'getWidget', heldMs: 0 });
+    expect(held!.operation).toBe('getWidget');
+    expect(held!.heldMs).toBeGreaterThanOrEqual(115);
+    expect(held!.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(held!.answeredAt).toBeLessThanOrEqual(after);
+    expect(held!.answeredAt - held!.receivedAt).toBeGreaterThanOrEqual(held!.heldMs);
+    sandbox.stats.reset();
+    expect(sandbox.stats.answered()).toEqual([]);
+  });
+
   it('garbage: two answers in a row are malformed JSON and wrong-shaped JSON', async () => {
     await setFault(sandbox, { mode: 'garbage' });
     const answers = [await getWidget(sandbox), await getWidget(sandbox)];

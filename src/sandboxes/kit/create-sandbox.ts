@@ -81,10 +81,15 @@ export async function startSandbox(
     return reply.code(status).header('content-type', failure.contentType).send(failure.body);
   };
 
+  // What each request was (its operation) and how long a fault held it back, for the timed record of its answer.
+  const timing = new WeakMap<FastifyRequest, { operation: string; heldMs: number }>();
   app.addHook('preHandler', async (request, reply) => {
     if (request.url.startsWith('/_sandbox/')) return;
-    const operation = request.routeOptions.config.operation;
-    stats.received(typeof operation === 'function' ? operation(request) : (operation ?? request.routeOptions.url ?? request.url));
+    const named = request.routeOptions.config.operation;
+    const operation = typeof named === 'function' ? named(request) : (named ?? request.routeOptions.url ?? request.url);
+    stats.received(operation);
+    const timed = { operation, heldMs: 0 };
+    timing.set(request, timed);
     const decision = decideFault(fault);
     if (decision.kind !== 'pass') stats.faultInjected();
     switch (decision.kind) {
@@ -100,7 +105,9 @@ export async function startSandbox(
         const hangUp = () => gone.abort();
         const socket = request.raw.socket;
         socket.once('close', hangUp);
+        const heldFrom = performance.now();
         await sleep(decision.ms, undefined, { signal: gone.signal }).catch(() => undefined);
+        timed.heldMs = performance.now() - heldFrom;
         socket.off('close', hangUp);
         return;
       }
@@ -117,6 +124,13 @@ export async function startSandbox(
         throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
       }
     }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const timed = timing.get(request);
+    if (!timed) return;
+    const answeredAt = performance.timeOrigin + performance.now();
+    stats.answer({ operation: timed.operation, receivedAt: answeredAt - reply.elapsedTime, answeredAt, heldMs: timed.heldMs });
   });
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -23,10 +23,28 @@ export class RecordStore {
   }
 }
 
-/** Counts the requests a sandbox received, by operation. */
+/** One answered request, as the system timed it (epoch milliseconds, fractional). */
+export interface AnsweredRequest {
+  readonly operation: string;
+  /** When the request arrived. */
+  readonly receivedAt: number;
+  /** When the last byte of the answer was handed to the socket. */
+  readonly answeredAt: number;
+  /** Of that time, how long a `slow` fault held the answer back. */
+  readonly heldMs: number;
+}
+
+/** How many answered requests {@link RequestStats.answered} keeps: the newest ones. */
+const ANSWERED_KEPT = 1_000;
+
+/**
+ * Counts the requests a sandbox received, by operation, and keeps the newest answered ones with their times, so that
+ * a benchmark can tell the systems' own time from its caller's.
+ */
 export class RequestStats {
   private readonly counts = new Map<string, number>();
   private faults = 0;
+  private timed: AnsweredRequest[] = [];
 
   received(operation: string): void {
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
@@ -34,6 +52,16 @@ export class RequestStats {
 
   faultInjected(): void {
     this.faults += 1;
+  }
+
+  answer(request: AnsweredRequest): void {
+    this.timed.push(request);
+    if (this.timed.length > ANSWERED_KEPT * 2) this.timed = this.timed.slice(-ANSWERED_KEPT);
+  }
+
+  /** The newest answered requests (up to 1,000), oldest first. */
+  answered(): readonly AnsweredRequest[] {
+    return this.timed.slice(-ANSWERED_KEPT);
   }
 
   snapshot(): { total: number; byOperation: Record<string, number>; faultsInjected: number } {
@@ -45,5 +73,6 @@ export class RequestStats {
   reset(): void {
     this.counts.clear();
     this.faults = 0;
+    this.timed = [];
   }
 }
