@@ -218,6 +218,14 @@ describe('payments sandbox, driven by the official Stripe SDK', () => {
     expect(either).toMatchObject({ object: 'search_result', total_count: 2, has_more: false, next_page: null });
     expect(either.data.map((intent) => intent.id).sort()).toEqual([a!.id, b!.id].sort());
 
+    // OR across fields: exact metadata clauses (looked up as a set), a number and a caseless status, mixed.
+    const mixed = await stripe.paymentIntents
+      .search({ query: `metadata['order_id']:'${a!.orderId}' OR amount:${b!.amount.minor} OR status:'CANCELED' OR metadata['order_id']:'no-such-order'` })
+      .autoPagingToArray({ limit: 10_000 });
+    const expected = intentsOf(sandbox).filter((intent) => intent.metadata.order_id === a!.orderId || intent.amount === b!.amount.minor || intent.status === 'canceled');
+    expect(expected.length).toBeGreaterThan(2);
+    expect(mixed.map((intent) => intent.id).sort()).toEqual(expected.map((intent) => intent.id).sort());
+
     const both = await stripe.paymentIntents.search({
       query: `metadata['order_id']:'${a!.orderId}' AND status:'${a!.status.toLowerCase()}'`,
     });

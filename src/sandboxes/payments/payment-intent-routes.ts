@@ -2,7 +2,7 @@ import type { StripeApi } from './api';
 import type { PaymentsLedger } from './ledger';
 import { createdFilter, expand, limitParam, newestFirst, paginate, type Lookups } from './listing';
 import { CANCELLATION_REASONS, CAPTURE_METHODS, type PaymentIntent } from './objects';
-import { matchesQuery, parseSearchQuery } from './search';
+import { parseSearchQuery, queryMatcher } from './search';
 import {
   arrayParam,
   booleanParam,
@@ -106,7 +106,7 @@ export function registerPaymentIntentRoutes(
     const parsed = parseSearchQuery(query, options.maxSearchClauses);
     const limit = limitParam(params);
     const offset = pageOffset(stringParam(params, 'page'), query);
-    const found = newestFirst([...ledger.intents.values()].filter((intent) => matchesQuery(intent, parsed)));
+    const found = newestFirst([...ledger.intents.values()].filter(queryMatcher(parsed)));
     const data = found.slice(offset, offset + limit);
     const hasMore = offset + limit < found.length;
     const paths = arrayParam(params, 'expand') ?? [];

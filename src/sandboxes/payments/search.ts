@@ -61,6 +61,35 @@ export function matchesQuery(intent: PaymentIntent, query: ParsedQuery): boolean
   return query.joiner === 'OR' ? query.clauses.some(test) : query.clauses.every(test);
 }
 
+/**
+ * The same test as {@link matchesQuery}, made once for a whole search: the exact, case-sensitive clauses of an OR
+ * query (`metadata['order_id']:'o-1' OR ...`, as a batch read sends up to its clause limit) become one set lookup per
+ * field instead of one comparison per clause, so a search costs the ledger's size, not its size times its clauses.
+ */
+export function queryMatcher(query: ParsedQuery): (intent: PaymentIntent) => boolean {
+  if (query.joiner !== 'OR') return (intent) => matchesQuery(intent, query);
+  const exact = new Map<string, { clause: Clause; values: Set<string> }>();
+  const others: Clause[] = [];
+  for (const clause of query.clauses) {
+    const setLike = !clause.negated && clause.operator === ':' && typeof clause.value === 'string' && (clause.field === 'customer' || clause.field === 'metadata');
+    if (!setLike) {
+      others.push(clause);
+      continue;
+    }
+    const group = `${clause.field}\n${clause.key ?? ''}`;
+    const known = exact.get(group) ?? { clause, values: new Set<string>() };
+    known.values.add(clause.value as string);
+    exact.set(group, known);
+  }
+  const groups = [...exact.values()];
+  const rest: ParsedQuery = { clauses: others, joiner: 'OR' };
+  return (intent) =>
+    groups.some(({ clause, values }) => {
+      const actual = clause.field === 'metadata' ? intent.metadata[clause.key ?? ''] : intent.customer;
+      return typeof actual === 'string' && values.has(actual);
+    }) || (others.length > 0 && matchesQuery(intent, rest));
+}
+
 function matches(intent: PaymentIntent, clause: Clause): boolean {
   const actual: string | number | null =
     clause.field === 'metadata' ? (intent.metadata[clause.key ?? ''] ?? null)
