@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import type { Order, OrderStatus, Page } from '../../src/domain';
+import type { OrderStatus } from '../../src/domain';
 import { OrderStatusEnum, PAGE_SIZE, pageSize } from '../kit';
 import type { StoreContext } from './context';
 import { connectionOf, CustomerConnectionType, CustomerType, OrderConnectionType, OrderType } from './types';
@@ -45,13 +45,8 @@ export class CustomerResolver {
     @Ctx() context: StoreContext,
   ): Promise<OrderConnectionType> {
     const page = await context.ordersOfCustomer.load({ customerId: customer.id, first: pageSize(first, PAGE_SIZE), after });
-    return connectionOf(await settled(page, context), OrderType.of);
+    return connectionOf(page, OrderType.of);
   }
-}
-
-/** Orders with their bidirectional fields settled by the matrix (the ERP's newer status wins). */
-async function settled(page: Page<Order>, context: StoreContext): Promise<Page<Order>> {
-  return { ...page, items: await Promise.all(page.items.map((order) => context.truth.order(order))) };
 }
 
 @Resolver(() => OrderType)
@@ -59,7 +54,7 @@ export class OrderResolver {
   @Query(() => OrderType, { nullable: true, description: 'One order by id.' })
   async order(@Arg('id', () => ID, { description: 'The order\'s id.' }) id: string, @Ctx() context: StoreContext): Promise<OrderType | null> {
     const found = await context.orders.load(id);
-    return found && OrderType.of(await context.truth.order(found));
+    return found && OrderType.of(found);
   }
 
   @Query(() => OrderConnectionType, { description: 'Orders, newest first, optionally for one customer or in one status.' })
@@ -76,7 +71,19 @@ export class OrderResolver {
       ...(customerId ? { customerId } : {}),
       ...(status ? { status } : {}),
     });
-    return connectionOf(await settled(page, context), OrderType.of);
+    return connectionOf(page, OrderType.of);
+  }
+
+  // The bidirectional fields, settled by the matrix's conflict rule (the ERP's newer status wins), one ERP read for
+  // all the orders of a request; the order's other fields do not wait for it.
+  @FieldResolver(() => OrderStatusEnum)
+  async status(@Root() order: OrderType, @Ctx() context: StoreContext): Promise<OrderStatus> {
+    return (await order.settled(context.truth)).status;
+  }
+
+  @FieldResolver(() => Date)
+  async updatedAt(@Root() order: OrderType, @Ctx() context: StoreContext): Promise<Date> {
+    return (await order.settled(context.truth)).updatedAt;
   }
 
   @FieldResolver(() => CustomerType, { nullable: true, description: 'Who placed the order.' })

@@ -1,5 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import type { Customer, Order, OrderLine, OrderStatus, Page } from '../../src/domain';
+import type { RequestTruth } from '../../src/truth/truth';
 import { MoneyType, OrderStatusEnum, PageInfoType } from '../kit';
 
 @ObjectType('InventoryItem', { description: 'A stock-keeping unit; its details come from the system that owns inventory.' })
@@ -60,6 +61,19 @@ export class OrderType {
   /** Held for the `customer` field resolver; not a GraphQL field. */
   customerId!: string;
 
+  /** The site's own record; `status` and `updatedAt` are served from its settled version. Not a GraphQL field. */
+  record!: Order;
+
+  private settling?: Promise<Order>;
+
+  /**
+   * The order with its bidirectional fields settled by the matrix, asked once per order and request, and only when
+   * a settled field is read: the rest of the order (its lines, its customer) is served while the ERP is asked.
+   */
+  settled(truth: RequestTruth): Promise<Order> {
+    return (this.settling ??= truth.order(this.record));
+  }
+
   static of(order: Order): OrderType {
     return Object.assign(new OrderType(), {
       id: order.id,
@@ -70,6 +84,7 @@ export class OrderType {
       total: MoneyType.of(order.total),
       lines: order.lines.map(OrderLineType.of),
       customerId: order.customerId,
+      record: order,
     });
   }
 }

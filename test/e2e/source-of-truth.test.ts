@@ -156,12 +156,12 @@ describe.each(testDatabases())('the source of truth on $label', (database: TestD
 
       const answer = await eventually(
         'the graph to serve the ERP\'s status',
-        () => data<{ order: { status: string } }>('query($id: ID!) { order(id: $id) { id status } }', { id: order.id }),
+        () => data<{ order: { status: string; updatedAt: string } }>('query($id: ID!) { order(id: $id) { id status updatedAt } }', { id: order.id }),
         (found) => found.order.status === status,
         // The ERP's orders are cached for 5 s: none of these was read before, so the first answer should do.
         7_000,
       );
-      expect(answer).toEqual({ order: { id: order.id, status } });
+      expect(answer.order).toMatchObject({ id: order.id, status });
 
       const conflicts = () => em().find(ConflictEntity, { entity: 'Order', entityId: order.id });
       const [conflict] = await eventually('the conflict to be recorded', conflicts, (rows) => rows.length > 0);
@@ -175,6 +175,8 @@ describe.each(testDatabases())('the source of truth on $label', (database: TestD
         loserTimestamp: order.updatedAt,
       });
       expect(conflict!.winnerTimestamp.getTime()).toBeGreaterThan(order.updatedAt.getTime());
+      // Both settled fields come from the winner.
+      expect(new Date(answer.order.updatedAt).getTime()).toBe(conflict!.winnerTimestamp.getTime());
 
       // The site follows the winner, so a second read finds no conflict left to record.
       expect((await em().findOneOrFail(OrderEntity, { id: order.id })).status).toBe(status);
