@@ -135,4 +135,13 @@ describe("customers' orders", () => {
     // The orders level compares each order's bidirectional status with the ERP's copy: one call for all 250 orders.
     expect(dataCalls()).toEqual({ crm: {}, erp: { 'sale.order.search_read': 1 }, payments: {}, 'courier-a': {}, 'courier-b': {}, legacy: {} });
   });
+
+  it('asks the ERP nothing for orders read without their settled fields (status, updatedAt)', async () => {
+    resetStats();
+    const body = await stack.query<{ orders: { nodes: { id: string; number: string }[] } }>('{ orders(first: 50) { nodes { id number placedAt } } }');
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.orders.nodes).toHaveLength(50);
+    expect(dataCalls()).toEqual({ crm: {}, erp: {}, payments: {}, 'courier-a': {}, 'courier-b': {}, legacy: {} });
+    expect(portCalls('store')).toEqual({ listOrders: 1 });
+  });
 });
