@@ -61,7 +61,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   if (integration) {
     checks.push({
       target: `integration p50 within ${TARGET_FLOOR_RATIO}x of the floor (${integration.floorMs} ms)`,
-      measured: `${figure(integration.uncached.p50Ms, 1)} ms = ${ratio(integration.uncached.p50Ms, integration.floorMs)}`,
+      measured: `${figure(integration.uncached.p50Ms, 1)} ms = ${ratio(integration.uncached.p50Ms, integration.floorMs)} (the systems alone: ${figure(integration.timeline.systemsMedianMs, 1)} ms = ${ratio(integration.timeline.systemsMedianMs, integration.floorMs)})`,
       met: integration.uncached.p50Ms <= TARGET_FLOOR_RATIO * integration.floorMs,
     });
     const perLevel = Object.entries(integration.uncached.callsPerSystem).filter(([system]) => system !== 'store');
@@ -255,14 +255,23 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
     const idleOfSystems = phases.filter(({ kind }) => kind === 'ours').reduce((sum, { medianMs }) => sum + medianMs, 0);
     const beyondInjected = phases.filter(({ kind }) => kind === 'level').reduce((sum, { medianMs }) => sum + medianMs - SYSTEM_DELAY_MS, 0);
     const allowance = (TARGET_FLOOR_RATIO - 1) * integration.floorMs;
+    const target = TARGET_FLOOR_RATIO * integration.floorMs;
+    const systems = integration.timeline;
     notes.push(
-      `- **Integration floor.** The systems are called at ${integration.sequentialDepth} levels, one call per system per level, as the floor assumes; ` +
+      `- **Integration floor.** The systems themselves took ${figure(systems.systemsMedianMs, 1)} ms of a page (part b: each level's slowest answer as its system timed it), ` +
+        `${figure(systems.systemsHeldMedianMs, 1)} ms of it the injected latency and ${figure(systems.systemsOwnMedianMs, 1)} ms the stand-ins' own work on the one core they share: ` +
+        (systems.systemsMedianMs >= target
+          ? `more than the ${figure(target, 0)} ms the target allows the whole page, so on this machine a gateway that cost nothing would miss it too. `
+          : `${figure(target - systems.systemsMedianMs, 1)} ms less than the ${figure(target, 0)} ms the target allows the whole page: that is what a gateway may spend. `) +
+        `Ours: the systems are called at ${integration.sequentialDepth} levels, one call per system per level, as the floor assumes; ` +
         `the page takes ${figure(extra, 1)} ms more than the floor, and the process that runs the whole product spent ${figure(integration.uncached.cpuMsPerQuery, 1)} ms of CPU per uncached page ` +
         `(${figure(integration.cached.cpuMsPerQuery, 1)} ms cached): the time above the floor is our own CPU work (gateway, seven subgraphs, adapters, SQLite), not waiting on systems. ` +
         'The profile of those pages (below) has no single hot spot: GraphQL execution in seven subgraphs and in the gateway (result shaping), Node internals ' +
         '(promises and the async-context hooks that request ids, stale reports and MikroORM\'s transactions use), garbage collection, the store\'s SQL through ' +
         'MikroORM and knex, courier A\'s XML and the zod checks of every system answer, each a few per cent. Already done, each measured: subgraphs in the ' +
-        'gateway\'s process (about a fifth), no cache-control hints in the subgraphs (14%), an LRU map instead of Keyv for the in-memory read cache (11%). ' +
+        'gateway\'s process (about a fifth), no cache-control hints in the subgraphs (14%), an LRU map instead of Keyv for the in-memory read cache (11%), ' +
+        'an order\'s status and updatedAt settled in resolvers of their own, so that the rest of the page is served while the ERP answers (from the ERP\'s answer ' +
+        'to the store subgraph\'s end 6.6 -> 1.3 ms, the second level\'s calls 2.4 ms sooner; medians of 25 pages, two pairs of runs). ' +
         'Switching parts off one at a time, measured apart from this run (one stack, pages alternating between the two settings): the zod checks of the systems\' answers ' +
         'are about a tenth of a page\'s CPU, keeping the read cache\'s entries about 7%, the integration log and metrics too little to measure, and the ' +
         'async-context hooks about 14% (on Node 20, once any AsyncLocalStorage is entered, a hook runs for every promise: our request ids and stale reports ' +
@@ -271,9 +280,7 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
         'flush and transactions; Node 22\'s AsyncContextFrame takes the cost away, but our machines run Node 20). ' +
         `On the page's own clock (the table in part b), ${figure(idleOfSystems, 0)} ms pass with no system asked (before the first call, between levels, after the last answer) ` +
         `and the levels take ${figure(beyondInjected, 0)} ms beyond their injected latency, the answers being handled one after another on the product's one core. ` +
-        `The systems themselves took ${figure(integration.timeline.systemsMedianMs, 1)} ms of a page (part b), ${figure(integration.timeline.systemsOwnMedianMs, 1)} ms more than their injected latency: ` +
-        `${integration.timeline.systemsMedianMs >= TARGET_FLOOR_RATIO * integration.floorMs ? `more than the ${figure(TARGET_FLOOR_RATIO * integration.floorMs, 0)} ms the target allows the whole page, so on this machine no gateway meets it` : `${figure(TARGET_FLOOR_RATIO * integration.floorMs - integration.timeline.systemsMedianMs, 1)} ms short of the ${figure(TARGET_FLOOR_RATIO * integration.floorMs, 0)} ms the target allows the whole page`}. ` +
-        `${TARGET_FLOOR_RATIO}x the floor leaves ${figure(allowance, 0)} ms for all of that; the product spends ${figure(integration.uncached.cpuMsPerQuery, 0)} ms of CPU per page, ` +
+        `${TARGET_FLOOR_RATIO}x the floor leaves ${figure(allowance, 0)} ms above it for all of that; the product spends ${figure(integration.uncached.cpuMsPerQuery, 0)} ms of CPU per page, ` +
         `about ${figure(integration.uncached.cpuMsPerQuery / allowance, 0)} times as much, and no one of those parts is that big. ` +
         `${executorFloorNote(integration.executorFloor, allowance)} ` +
         `The cached page, which asks no system, costs ${figure(integration.cached.cpuMsPerQuery, 1)} ms of CPU, ${figure(integration.cached.cpuMsPerQuery / integration.executorFloor.promisedMs, 0)} times that execution with promises: ` +
