@@ -6,6 +6,8 @@ import { BENCH_SUBGRAPH_NAMES, createBenchSubgraphs, type BenchSubgraphName } fr
 export interface SubgraphTraffic {
   requests: number;
   withAuthorization: number;
+  /** Entity representations received, in all (a gateway that folds duplicates sends fewer). */
+  representations: number;
 }
 
 export interface RunningBenchSubgraphs {
@@ -22,7 +24,7 @@ export interface RunningBenchSubgraphs {
  */
 export async function serveBenchSubgraphs(port = 0): Promise<RunningBenchSubgraphs> {
   const subgraphs = createBenchSubgraphs();
-  const traffic: SubgraphTraffic = { requests: 0, withAuthorization: 0 };
+  const traffic: SubgraphTraffic = { requests: 0, withAuthorization: 0, representations: 0 };
   const documents = new Map<string, DocumentNode | Error>();
 
   const documentOf = (schema: GraphQLSchema, name: BenchSubgraphName, query: string): DocumentNode | Error => {
@@ -53,6 +55,8 @@ export async function serveBenchSubgraphs(port = 0): Promise<RunningBenchSubgrap
     if (request.headers.authorization) traffic.withAuthorization += 1;
     readBody(request).then(async (body) => {
       const { query, variables, operationName } = JSON.parse(body) as { query: string; variables?: Record<string, unknown>; operationName?: string };
+      const representations = variables?.['representations'];
+      if (Array.isArray(representations)) traffic.representations += representations.length;
       const document = documentOf(subgraph.schema, name, query);
       const result =
         document instanceof Error

@@ -6,6 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DocumentCache } from './front-door/documents';
+import { foldRepresentations } from './distinct-representations';
 import { createSubgraphFetcher, type SubgraphFetcher } from './subgraph-fetcher';
 
 export interface GatewayOptions {
@@ -194,7 +195,9 @@ class HttpDataSource implements GraphQLDataSource<GatewayContext> {
     const headers: Record<string, string> = {};
     for (const [name, value] of request.http?.headers ?? []) headers[name] = value;
     Object.assign(headers, { 'content-type': 'application/json' }, incoming ? forwardedHeaders(incoming.context) : {});
-    const { http: _http, ...body } = request;
+    const { http: _http, ...unfolded } = request;
+    const fetch = foldRepresentations(unfolded.variables);
+    const body = fetch.variables === unfolded.variables ? unfolded : { ...unfolded, variables: fetch.variables };
     const reply = await this.fetcher.post(this.url, JSON.stringify(body), headers);
     const json = reply.contentType.startsWith('application/json') || reply.contentType.startsWith('application/graphql-response+json');
     const parsed: unknown = json ? JSON.parse(reply.text) : reply.text;
@@ -207,7 +210,7 @@ class HttpDataSource implements GraphQLDataSource<GatewayContext> {
     if (parsed === null || typeof parsed !== 'object') throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
     const answer = parsed as GatewayGraphQLResponse;
     if (incoming) collectStaleNotices(answer.extensions, incoming.context, incoming.pathInIncomingRequest);
-    return answer;
+    return fetch.spread(answer);
   }
 }
 
@@ -227,12 +230,13 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
     const { request } = options;
     // A client's operation (not the gateway's own health check or schema load) carries the client's headers.
     const incoming = String(options.kind) === 'incoming operation' ? (options as IncomingOperation) : undefined;
+    const fetch = foldRepresentations(request.variables);
     const answer = await this.execute(
-      { query: request.query ?? '', ...(request.variables ? { variables: request.variables } : {}), ...(request.operationName ? { operationName: request.operationName } : {}) },
+      { query: request.query ?? '', ...(fetch.variables ? { variables: fetch.variables } : {}), ...(request.operationName ? { operationName: request.operationName } : {}) },
       incoming ? forwardedHeaders(incoming.context) : {},
     );
     if (incoming) collectStaleNotices(answer.extensions, incoming.context, incoming.pathInIncomingRequest);
-    return answer as GatewayGraphQLResponse;
+    return fetch.spread(answer as GatewayGraphQLResponse);
   }
 }
 
