@@ -196,8 +196,8 @@ class HttpDataSource implements GraphQLDataSource<GatewayContext> {
     for (const [name, value] of request.http?.headers ?? []) headers[name] = value;
     Object.assign(headers, { 'content-type': 'application/json' }, incoming ? forwardedHeaders(incoming.context) : {});
     const { http: _http, ...unfolded } = request;
-    const fetch = foldRepresentations(unfolded.variables);
-    const body = fetch.variables === unfolded.variables ? unfolded : { ...unfolded, variables: fetch.variables };
+    const entities = foldRepresentations(unfolded.variables);
+    const body = entities.variables === unfolded.variables ? unfolded : { ...unfolded, variables: entities.variables };
     const reply = await this.fetcher.post(this.url, JSON.stringify(body), headers);
     const json = reply.contentType.startsWith('application/json') || reply.contentType.startsWith('application/graphql-response+json');
     const parsed: unknown = json ? JSON.parse(reply.text) : reply.text;
@@ -210,7 +210,7 @@ class HttpDataSource implements GraphQLDataSource<GatewayContext> {
     if (parsed === null || typeof parsed !== 'object') throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
     const answer = parsed as GatewayGraphQLResponse;
     if (incoming) collectStaleNotices(answer.extensions, incoming.context, incoming.pathInIncomingRequest);
-    return fetch.spread(answer);
+    return entities.spread(answer);
   }
 }
 
@@ -230,13 +230,13 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
     const { request } = options;
     // A client's operation (not the gateway's own health check or schema load) carries the client's headers.
     const incoming = String(options.kind) === 'incoming operation' ? (options as IncomingOperation) : undefined;
-    const fetch = foldRepresentations(request.variables);
+    const entities = foldRepresentations(request.variables);
     const answer = await this.execute(
-      { query: request.query ?? '', ...(fetch.variables ? { variables: fetch.variables } : {}), ...(request.operationName ? { operationName: request.operationName } : {}) },
+      { query: request.query ?? '', ...(entities.variables ? { variables: entities.variables } : {}), ...(request.operationName ? { operationName: request.operationName } : {}) },
       incoming ? forwardedHeaders(incoming.context) : {},
     );
     if (incoming) collectStaleNotices(answer.extensions, incoming.context, incoming.pathInIncomingRequest);
-    return fetch.spread(answer as GatewayGraphQLResponse);
+    return entities.spread(answer as GatewayGraphQLResponse);
   }
 }
 
