@@ -256,13 +256,13 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
     const beyondInjected = phases.filter(({ kind }) => kind === 'level').reduce((sum, { medianMs }) => sum + medianMs - SYSTEM_DELAY_MS, 0);
     const allowance = (TARGET_FLOOR_RATIO - 1) * integration.floorMs;
     const target = TARGET_FLOOR_RATIO * integration.floorMs;
-    const systems = integration.timeline;
+    const timeline = integration.timeline;
     notes.push(
-      `- **Integration floor.** The systems themselves took ${figure(systems.systemsMedianMs, 1)} ms of a page (part b: each level's slowest answer as its system timed it), ` +
-        `${figure(systems.systemsHeldMedianMs, 1)} ms of it the injected latency and ${figure(systems.systemsOwnMedianMs, 1)} ms the stand-ins' own work on the one core they share: ` +
-        (systems.systemsMedianMs >= target
+      `- **Integration floor.** The systems themselves took ${figure(timeline.systemsMedianMs, 1)} ms of a page (part b: each level's slowest answer as its system timed it), ` +
+        `${figure(timeline.systemsHeldMedianMs, 1)} ms of it the injected latency and ${figure(timeline.systemsOwnMedianMs, 1)} ms the stand-ins' own work on the one core they share: ` +
+        (timeline.systemsMedianMs >= target
           ? `more than the ${figure(target, 0)} ms the target allows the whole page, so on this machine a gateway that cost nothing would miss it too. `
-          : `${figure(target - systems.systemsMedianMs, 1)} ms less than the ${figure(target, 0)} ms the target allows the whole page: that is what a gateway may spend. `) +
+          : `${figure(target - timeline.systemsMedianMs, 1)} ms less than the ${figure(target, 0)} ms the target allows the whole page: that is what a gateway may spend. `) +
         `Ours: the systems are called at ${integration.sequentialDepth} levels, one call per system per level, as the floor assumes; ` +
         `the page takes ${figure(extra, 1)} ms more than the floor, and the process that runs the whole product spent ${figure(integration.uncached.cpuMsPerQuery, 1)} ms of CPU per uncached page ` +
         `(${figure(integration.cached.cpuMsPerQuery, 1)} ms cached): the time above the floor is our own CPU work (gateway, seven subgraphs, adapters, SQLite), not waiting on systems. ` +

@@ -36,9 +36,16 @@ export function foldRepresentations(variables: Record<string, unknown> | undefin
 }
 
 function spreadAnswer(answer: GatewayGraphQLResponse, slots: readonly number[], distinct: number): GatewayGraphQLResponse {
+  // Errors name the distinct entity they are about; each goes to every place that entity came from, whatever the data.
+  const errors = answer.errors?.flatMap((error) => {
+    const [head, slot, ...rest] = error.path ?? [];
+    const places = head === '_entities' && typeof slot === 'number' ? slots.flatMap((of, index) => (of === slot ? [index] : [])) : [];
+    return places.length ? places.map((index) => ({ ...error, path: ['_entities', index, ...rest] })) : [error];
+  });
+  const spread = { ...answer, ...(errors ? { errors } : {}) };
   const entities = answer.data?.['_entities'];
-  // A subgraph that answered something else is left for the gateway to refuse, as it would refuse it unfolded.
-  if (!Array.isArray(entities) || entities.length !== distinct) return answer;
+  // Data of another shape is left for the gateway to refuse, as it would refuse it unfolded.
+  if (!Array.isArray(entities) || entities.length !== distinct) return spread;
   const used = new Array<boolean>(distinct).fill(false);
   const spreadEntities = slots.map((slot) => {
     const entity: unknown = entities[slot];
@@ -47,12 +54,7 @@ function spreadAnswer(answer: GatewayGraphQLResponse, slots: readonly number[], 
     used[slot] = true;
     return entity;
   });
-  const errors = answer.errors?.flatMap((error) => {
-    const [head, slot, ...rest] = error.path ?? [];
-    if (head !== '_entities' || typeof slot !== 'number') return [error];
-    return slots.flatMap((of, index) => (of === slot ? [{ ...error, path: ['_entities', index, ...rest] }] : []));
-  });
-  return { ...answer, data: { ...answer.data, _entities: spreadEntities }, ...(errors ? { errors } : {}) };
+  return { ...spread, data: { ...answer.data, _entities: spreadEntities } };
 }
 
 /** A deep copy of a JSON value (what a subgraph answers). */

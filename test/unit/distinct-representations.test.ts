@@ -55,9 +55,25 @@ describe('entity fetches name each entity once', () => {
     }
   });
 
-  it('leaves an answer of the wrong length for the gateway to refuse, as it would refuse it unfolded', () => {
-    const fetch = foldRepresentations({ representations: [product('a'), product('a'), product('b')] });
-    const answer = { data: { _entities: [{ name: 'A' }] } };
-    expect(fetch.spread(answer)).toBe(answer);
+  it('leaves data of the wrong shape for the gateway to refuse, and still sends its errors to the right places', () => {
+    const fetch = foldRepresentations({ representations: [product('a'), product('b'), product('a')] });
+    const short = { data: { _entities: [{ name: 'A' }] } };
+    expect(fetch.spread(short)).toEqual(short);
+
+    const failed = fetch.spread({
+      data: null,
+      errors: [
+        { message: 'a is broken', path: ['_entities', 0] },
+        { message: 'no such slot', path: ['_entities', 7] },
+      ],
+    });
+    expect(failed).toEqual({
+      data: null,
+      errors: [
+        { message: 'a is broken', path: ['_entities', 0] },
+        { message: 'a is broken', path: ['_entities', 2] },
+        { message: 'no such slot', path: ['_entities', 7] },
+      ],
+    });
   });
 });
