@@ -36,27 +36,34 @@ export function createWriteUnit(db: Database, options: { maxAttempts?: number; n
       const row = await em.findOne(MutationAuditEntity, { id: auditId });
       return row ? withCurrentJobs(em, row) : null;
     },
-    claim: (operation, idempotencyKey, actor, leaseMs) => claimKey(db, { operation, idempotencyKey, actor, leaseMs, now: now() }),
+    claim: (operation, idempotencyKey, actor, leaseMs) => claimKey(db, { operation, idempotencyKey, actor, leaseMs, clock: now }),
   };
 }
 
 /**
  * One INSERT under the unique (operation, key): the process whose row lands applies the request. A row already there
- * is someone's claim, unless its lease has run out: then it is deleted (only if it is still that claim) and the INSERT
- * tried again, so that of two processes taking over one dead claim only one gets it.
+ * is someone's claim, unless its lease has run out (its process stopped renewing it): then it is deleted (only if it
+ * is still that claim) and the INSERT tried again, so that of two processes taking over one dead claim only one gets
+ * it. The holder renews its claim while it applies the request (src/writes/idempotency.ts).
  */
 async function claimKey(
   db: Database,
-  request: { operation: string; idempotencyKey: string; actor: string; leaseMs: number; now: Date },
+  request: { operation: string; idempotencyKey: string; actor: string; leaseMs: number; clock: () => Date },
 ): Promise<KeyClaim> {
-  const { operation, idempotencyKey, actor, leaseMs, now } = request;
+  const { operation, idempotencyKey, actor, leaseMs, clock } = request;
+  const now = clock();
   const em = db.orm.em.fork();
   const id = randomUUID();
   const expiresAt = new Date(now.getTime() + leaseMs);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       await em.insert(IdempotencyClaimEntity, { id, operation, idempotencyKey, actor, claimedAt: now, expiresAt });
-      return { claimed: true, release: async () => void (await db.orm.em.fork().nativeDelete(IdempotencyClaimEntity, { id })) };
+      return {
+        claimed: true,
+        release: async () => void (await db.orm.em.fork().nativeDelete(IdempotencyClaimEntity, { id })),
+        renew: async (renewMs) =>
+          (await db.orm.em.fork().nativeUpdate(IdempotencyClaimEntity, { id }, { expiresAt: new Date(clock().getTime() + renewMs) })) === 1,
+      };
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
     }

@@ -9,9 +9,11 @@ export type Once = (operation: string, key: string | undefined, actor: Actor, ru
 
 export interface OnceOptions {
   /**
-   * How long a claim on a key stands without its receipt before it is taken for a dead process's and taken over. Longer
-   * than the slowest mutation (a placeOrder whose every step and undo waits out its system's timeout).
-   * @default 120 s
+   * How long a claim on a key stands without being renewed. The process applying the request renews it every third of
+   * this, so a claim outlives it only when its process died (or lost its database for that long): then a copy of the
+   * request takes it over, at most this long after the death. Shorter than `waitMs`, so that a client's retry after a
+   * crash is applied instead of answered IDEMPOTENCY_KEY_IN_USE.
+   * @default 10 s
    */
   readonly leaseMs?: number;
   /** How long a copy of a request being applied by another process waits for its receipt. @default 30 s */
@@ -20,10 +22,33 @@ export interface OnceOptions {
   readonly pollMs?: number;
 }
 
-const DEFAULT_LEASE_MS = 120_000;
-const DEFAULT_WAIT_MS = 30_000;
+export const DEFAULT_LEASE_MS = 10_000;
+export const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_POLL_MS = 20;
 const LONGEST_POLL_MS = 1_000;
+
+type HeldClaim = Extract<KeyClaim, { claimed: true }>;
+
+/**
+ * Renews a claim every third of its lease until `stop`, so that it stands as long as its process lives. A renewal that
+ * fails (the database is away) is tried again at the next beat; one that finds the claim gone stops the beats.
+ */
+function keepRenewed(claim: HeldClaim, leaseMs: number): { stop(): void } {
+  let renewing = false;
+  const beat = setInterval(() => {
+    if (renewing) return;
+    renewing = true;
+    claim
+      .renew(leaseMs)
+      .then((ours) => {
+        if (!ours) clearInterval(beat);
+      })
+      .catch(() => undefined)
+      .finally(() => (renewing = false));
+  }, Math.max(1, Math.floor(leaseMs / 3)));
+  beat.unref();
+  return { stop: () => clearInterval(beat) };
+}
 
 /**
  * Idempotency for the write path. A key sent again answers the receipt the first request got. A copy of a request
@@ -58,7 +83,7 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
     operation: string,
     idempotencyKey: string,
     actor: Actor,
-  ): Promise<{ claim: Extract<KeyClaim, { claimed: true }>; receipt: null } | { claim: null; receipt: Receipt }> => {
+  ): Promise<{ claim: HeldClaim; receipt: null } | { claim: null; receipt: Receipt }> => {
     const giveUpAt = Date.now() + waitMs;
     for (let pause = pollMs; ; pause = Math.min(pause * 2, LONGEST_POLL_MS)) {
       const claim = await unit.claim(operation, idempotencyKey, actor.subject, leaseMs);
@@ -98,17 +123,22 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
       const claimed = await claimOrReceipt(operation, idempotencyKey, actor);
       if (claimed.claim === null) return claimed.receipt;
       const { claim } = claimed;
+      const renewal = keepRenewed(claim, leaseMs);
       try {
         // The receipt's transaction lets the claim go (WriteTransaction.audit), in the same commit.
         return await run(idempotencyKey);
       } catch (error) {
+        renewal.stop();
         // No receipt committed: let go here. A claim that cannot be let go now (the database is away) stands until its
         // lease ends.
         await claim.release().catch(() => undefined);
-        // A process that held the key past its lease (it was not dead, only slow) may have committed the receipt.
+        // A process that took the key over while we could not renew it (our database was away) may have committed the
+        // receipt.
         const winner = await earlierReceipt(operation, idempotencyKey, actor);
         if (winner) return winner;
         throw error;
+      } finally {
+        renewal.stop();
       }
     })();
     inFlight.set(flight, { actor: actor.subject, applying });

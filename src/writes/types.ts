@@ -92,11 +92,16 @@ export interface WriteUnit {
   /**
    * Claims an idempotency key for a request about to be applied, among every process on this database: `claimed`
    * with the way to let it go when no receipt will commit (the receipt's own transaction lets it go, see `audit`), or
-   * who holds it now. A claim older than `leaseMs` is a dead process's and is taken over.
+   * who holds it now. A claim not renewed for `leaseMs` is a dead process's and is taken over.
    */
   claim(operation: string, idempotencyKey: string, actor: string, leaseMs: number): Promise<KeyClaim>;
 }
 
 export type KeyClaim =
-  | { readonly claimed: true; release(): Promise<void> }
+  | {
+      readonly claimed: true;
+      release(): Promise<void>;
+      /** Extends the claim by `leaseMs` from now; false when it is no longer ours (it ran out and was taken over). */
+      renew(leaseMs: number): Promise<boolean>;
+    }
   | { readonly claimed: false; readonly actor: string; readonly since: Date };

@@ -148,6 +148,33 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
     expect(await auditRows(key)).toBe(1);
   });
 
+  it('a claim stands as long as its process applies the request: renewed, it outlives its lease, and a copy waits for the receipt', async () => {
+    // Held for five leases: a claim that was not renewed would be taken over by the copy, which would apply it again.
+    const { two, key, runs, held, first } = await firstHolding('renewed', { leaseMs: 150 });
+    const copy = two('placeOrder', key, ALICE, mutation(runs));
+    await new Promise((resolve) => setTimeout(resolve, 750));
+    expect(runs.count).toBe(1);
+    held.open();
+    const [a, b] = await Promise.all([first, copy]);
+    expect(b.auditId).toBe(a.auditId);
+    expect(runs.count).toBe(1);
+    expect(await auditRows(key)).toBe(1);
+    expect(await claims(key)).toBe(0);
+  });
+
+  it('a copy that arrives while a dead process\'s claim still stands waits for its lease to run out, then applies the request', async () => {
+    // What a process killed between its claim and its receipt leaves behind: a claim nobody renews.
+    const key = `replica-crashed-${randomUUID()}`;
+    expect((await unit.claim('placeOrder', key, 'alice', 300)).claimed).toBe(true);
+    const [survivor] = processes({ leaseMs: 300 });
+    const runs = { count: 0 };
+    const receipt = await survivor('placeOrder', key, ALICE, mutation(runs));
+    expect(receipt.status).toBe('APPLIED');
+    expect(runs.count).toBe(1);
+    expect(await auditRows(key)).toBe(1);
+    expect(await claims(key)).toBe(0);
+  });
+
   it('a claim whose process died (its lease ran out, no receipt) is taken over: the copy is applied, once', async () => {
     const key = `replica-dead-${randomUUID()}`;
     const dead = await unit.claim('placeOrder', key, 'alice', 1);

@@ -45,6 +45,8 @@ interface Mutation {
   readonly customerId: string;
   readonly email: string;
   auditId?: string;
+  /** Why the last send of it got no receipt. */
+  failure?: string;
 }
 
 /** Customers each lane writes to, in turn: a lane is one client sending one mutation at a time. */
@@ -55,6 +57,7 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
   let estate: RunningEstate;
   let env: Record<string, string>;
   let token: string;
+  let seed: ReturnType<typeof generateEstate>;
   const products: Product[] = [];
 
   const startProduct = (): Product => {
@@ -108,14 +111,15 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
         { 'idempotency-key': mutation.key },
       );
       return data.updateCustomer;
-    } catch {
+    } catch (error) {
+      mutation.failure = String(error);
       return null;
     }
   };
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'plugboard-crash-'));
-    const seed = generateEstate();
+    seed = generateEstate();
     estate = await startSandboxes({ estate: seed, dataDir, ports: 'ephemeral' });
     // npm start seeds the store only with its own sandboxes: here the test does it, once, before the first start.
     const db = await openDatabase(undefined, { dataDir });
@@ -189,7 +193,7 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       lanes.map(async (lane, index) => {
         for (const mutation of lane.slice(nextOf[index])) {
           const receipt = await send(url, mutation);
-          if (!receipt) throw new Error(`no answer to ${mutation.key} after the restart:\n${second.output.slice(-3_000)}`);
+          if (!receipt) throw new Error(`no answer to ${mutation.key} after the restart (${mutation.failure}):\n${second.output.slice(-3_000)}`);
           expect(receipt.status).toBe('APPLIED');
           mutation.auditId = receipt.auditId;
         }
@@ -260,4 +264,63 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       await db.close();
     }
   }, 240_000);
+
+  it('answers a client that retries an order the product was killed in the middle of: applied once, once the dead claim lapses', async () => {
+    const orderToken = await createAuth({ secret: jwtSecretFrom().secret }).mint({ subject: 'crash-test', scopes: ['orders:write'] });
+    const sku = seed.items.find((item) => item.available >= 10)!.sku;
+    const key = 'crash-order-0001';
+    const placeOrder = (url: string) =>
+      graphql<{ placeOrder: { status: string; auditId: string; error: { code: string } | null; order: { id: string } | null } }>(
+        url,
+        'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { status auditId error { code } order { id } } }',
+        { input: { customerId: 'cus-00020', lines: [{ sku, quantity: 2 }] } },
+        { authorization: `Bearer ${orderToken}`, 'idempotency-key': key },
+      );
+    const { payments, erp } = estate.sandboxes;
+
+    // The product is killed while the payment gateway holds the order's payment: the key is claimed, the stock is
+    // reserved, no receipt has committed.
+    const first = startProduct();
+    const firstUrl = await started(first);
+    const heldBefore = payments.stats.snapshot().faultsInjected;
+    payments.setFault({ mode: 'slow', delayMs: 60_000 });
+    const unanswered = placeOrder(firstUrl).then(
+      (data) => data.placeOrder,
+      () => null,
+    );
+    const giveUpAt = Date.now() + 30_000;
+    while (payments.stats.snapshot().faultsInjected === heldBefore) {
+      if (Date.now() > giveUpAt) throw new Error(`the order never reached the payment gateway:\n${first.output.slice(-3_000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    first.process.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    payments.setFault({ mode: 'ok' });
+    expect(await unanswered).toBeNull();
+
+    // The client sends it again, same key, to the restarted product: one order, one reservation, one payment.
+    const second = startProduct();
+    const url = await started(second);
+    const { placeOrder: receipt } = await placeOrder(url);
+    expect(receipt).toMatchObject({ status: 'APPLIED', error: null, order: { id: expect.stringMatching(/^ord-/) } });
+    const orderId = receipt.order!.id;
+    const quant = (await (await fetch(`${erp.url}/_sandbox/records/stock.quant/${sku}`)).json()) as { x_reserved_by_origin?: Record<string, number> };
+    expect(quant.x_reserved_by_origin?.[orderId]).toBe(2);
+    const intents = [...payments.records.collection<{ metadata: { order_id?: string } }>('payment_intents').values()].filter(
+      (intent) => intent.metadata.order_id === orderId,
+    );
+    expect(intents).toHaveLength(1);
+    second.process.kill('SIGTERM');
+    await second.exited;
+
+    const db = await openDatabase(undefined, { dataDir });
+    try {
+      const connection = db.orm.em.getConnection();
+      const audits: { result: string }[] = await connection.execute('select result from mutation_audit where idempotency_key = ?', [key]);
+      expect(audits).toEqual([{ result: 'APPLIED' }]);
+      expect(await connection.execute('select id from idempotency_claims')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
 });
