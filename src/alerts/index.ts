@@ -7,7 +7,7 @@ export type { AlertKind } from '../db';
 
 /** What a worker tells ops about a job: it keeps failing, or it was dead-lettered. */
 export interface JobAlert {
-  readonly kind: AlertKind;
+  readonly kind: Exclude<AlertKind, 'write-interrupted'>;
   readonly jobId: string;
   readonly system: string;
   readonly operation: string;
@@ -15,6 +15,21 @@ export interface JobAlert {
   readonly attempts: number;
   /** Why the last attempt failed (redacted before it goes anywhere). */
   readonly lastError: string;
+}
+
+/**
+ * What the write path tells ops about a mutation whose process died before its receipt: it was finished afterwards,
+ * as a retry of it would have been (its receipt says how), or it could not be yet (the next sweep tries again).
+ */
+export interface WriteAlert {
+  readonly kind: 'write-interrupted';
+  readonly operation: string;
+  readonly idempotencyKey: string;
+  /** Who sent it (the token's subject). */
+  readonly actor: string;
+  /** When its first process claimed it. */
+  readonly claimedAt: Date;
+  readonly outcome: { readonly receipt: { readonly status: string; readonly auditId: string; readonly owner: string } } | { readonly error: string };
 }
 
 /** An alert as stored, listed and POSTed to the webhook. */
@@ -50,13 +65,13 @@ export interface AlertsOptions {
 
 export interface Alerts {
   /** Logs the alert, stores it in `alerts` and POSTs it to the webhook. Never throws for the webhook's sake. */
-  raise(alert: JobAlert): Promise<Alert>;
+  raise(alert: JobAlert | WriteAlert): Promise<Alert>;
   list(filter?: AlertFilter): Promise<Alert[]>;
   /** Marks an alert seen; false when there is no such alert or it was already acknowledged. */
   acknowledge(id: string): Promise<boolean>;
 }
 
-const MESSAGES: Readonly<Record<AlertKind, string>> = {
+const MESSAGES: Readonly<Record<JobAlert['kind'], string>> = {
   'job-failing': 'keeps failing',
   'job-dead': 'was dead-lettered',
 };
@@ -85,26 +100,8 @@ export function createAlerts(db: Database, options: AlertsOptions = {}): Alerts 
 
   return {
     async raise(alert) {
-      const lastError = redactText(alert.lastError);
-      const row: Alert = {
-        id: randomUUID(),
-        kind: alert.kind,
-        system: alert.system,
-        subject: alert.jobId,
-        message: `${alert.system} ${alert.operation}: job ${alert.jobId} ${MESSAGES[alert.kind]} after ${alert.attempts} attempt${alert.attempts === 1 ? '' : 's'}: ${lastError}`,
-        createdAt: now(),
-        acknowledgedAt: null,
-      };
-      const fields = {
-        alert: alert.kind,
-        alertId: row.id,
-        jobId: alert.jobId,
-        system: alert.system,
-        operation: alert.operation,
-        attempts: alert.attempts,
-        lastError,
-      };
-      logger[alert.kind === 'job-dead' ? 'error' : 'warn'](fields, row.message);
+      const { row, fields } = alert.kind === 'write-interrupted' ? describeWrite(alert, now()) : describeJob(alert, now());
+      logger[alert.kind === 'job-failing' ? 'warn' : 'error'](fields, row.message);
       await db.orm.em.fork().insert(AlertEntity, { ...row });
       await post({ ...fields, id: row.id, kind: row.kind, subject: row.subject, message: row.message, createdAt: row.createdAt.toISOString() });
       return row;
@@ -125,6 +122,52 @@ export function createAlerts(db: Database, options: AlertsOptions = {}): Alerts 
       return (await db.orm.em.fork().nativeUpdate(AlertEntity, { id, acknowledgedAt: null }, { acknowledgedAt: now() })) > 0;
     },
   };
+}
+
+type Described = { readonly row: Alert; readonly fields: Record<string, unknown> };
+
+function describeJob(alert: JobAlert, at: Date): Described {
+  const lastError = redactText(alert.lastError);
+  const row: Alert = {
+    id: randomUUID(),
+    kind: alert.kind,
+    system: alert.system,
+    subject: alert.jobId,
+    message: `${alert.system} ${alert.operation}: job ${alert.jobId} ${MESSAGES[alert.kind]} after ${alert.attempts} attempt${alert.attempts === 1 ? '' : 's'}: ${lastError}`,
+    createdAt: at,
+    acknowledgedAt: null,
+  };
+  const fields = { alert: alert.kind, alertId: row.id, jobId: alert.jobId, system: alert.system, operation: alert.operation, attempts: alert.attempts, lastError };
+  return { row, fields };
+}
+
+function describeWrite(alert: WriteAlert, at: Date): Described {
+  const { operation, idempotencyKey, outcome } = alert;
+  const since = alert.claimedAt.toISOString();
+  const stopped = `${operation} (idempotency key ${idempotencyKey}, from ${alert.actor}): the process applying it since ${since} stopped before its receipt`;
+  const finished = 'receipt' in outcome;
+  const lastError = finished ? null : redactText(outcome.error);
+  const row: Alert = {
+    id: randomUUID(),
+    kind: alert.kind,
+    system: finished ? outcome.receipt.owner : 'plugboard',
+    subject: finished ? outcome.receipt.auditId : `${operation}:${idempotencyKey}`.slice(0, 200),
+    message: finished
+      ? `${stopped}; it was finished afterwards as a retry would have been: ${outcome.receipt.status}, audit ${outcome.receipt.auditId}`
+      : `${stopped}; finishing it failed, and is tried again: ${lastError}`,
+    createdAt: at,
+    acknowledgedAt: null,
+  };
+  const fields = {
+    alert: alert.kind,
+    alertId: row.id,
+    operation,
+    idempotencyKey,
+    actor: alert.actor,
+    claimedAt: since,
+    ...(finished ? { status: outcome.receipt.status, auditId: outcome.receipt.auditId } : { lastError }),
+  };
+  return { row, fields };
 }
 
 function toAlert(row: AlertEntity): Alert {

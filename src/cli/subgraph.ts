@@ -11,6 +11,8 @@ import { createSubgraph, NO_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../
 import { loadIntegrationMap } from '../integration-map';
 import { createWritePath, writeMatrixOf } from '../runtime/create-write-path';
 import { createTruthFor } from '../runtime/create-truth';
+import { createAlerts } from '../alerts';
+import { outboxSettingsFrom } from '../outbox/settings';
 
 /**
  * `npm run subgraph -- <name> [port]`: one subgraph as its own process, the way a team deploys it past one machine.
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
           resilience,
           matrix: writeMatrixOf(matrix),
           courierRule: config.PLUGBOARD_COURIER_RULE,
+          worker: config.PLUGBOARD_OUTBOX_WORKER === 'on',
+          outboxOptions: { ...outboxSettingsFrom(config), alerts: createAlerts(db, { webhookUrl: config.PLUGBOARD_ALERT_WEBHOOK_URL }) },
           readsOpen: config.PLUGBOARD_READS === 'open',
         })
       : undefined;

@@ -6,6 +6,8 @@ import { startOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '
 import type { Resilience } from '../resilience';
 import { createWriteUnit } from '../writes/db-unit';
 import { createFollowerHandlers } from '../writes/follower-handlers';
+import type { OnceOptions } from '../writes/idempotency';
+import { startInterruptedWriteSweep, type InterruptedWrites } from '../writes/interrupted-writes';
 import { createWriteService, type CourierRule, type WriteMatrix, type WriteService } from '../writes/write-service';
 import type { AdapterPorts } from './create-ports';
 
@@ -49,6 +51,8 @@ export interface WritePath extends AsyncDisposable {
   readonly outbox: Outbox;
   /** Absent when this process runs no worker (workers can run as processes of their own). */
   readonly worker: OutboxWorker | undefined;
+  /** The sweep that finishes writes whose process died under them. */
+  readonly interrupted: InterruptedWrites;
   close(): Promise<void>;
 }
 
@@ -62,8 +66,10 @@ export interface WritePathOptions {
   readonly worker?: boolean;
   readonly workerOptions?: Partial<Omit<OutboxWorkerOptions, 'outbox' | 'handlers'>>;
   readonly readsOpen?: boolean;
-  /** Backoff, attempts and alerts of the outbox. */
+  /** Backoff, attempts and alerts of the outbox (its alerts also tell of interrupted writes). */
   readonly outboxOptions?: OutboxOptions;
+  /** Leases and waits of idempotency claims, and how often interrupted writes are swept. */
+  readonly idempotency?: OnceOptions & { readonly sweepEveryMs?: number };
 }
 
 /** The write path: the write service, the outbox and (unless asked not to) a worker that drains it. */
@@ -81,6 +87,13 @@ export function createWritePath(options: WritePathOptions): WritePath {
     couriers: ports.couriers,
     courierRule: courierRule(options.courierRule),
     invalidate,
+    idempotency: options.idempotency,
+  });
+  // Every process that serves writes finishes those a dead process left half-way (src/writes/interrupted-writes.ts).
+  const interrupted = startInterruptedWriteSweep({
+    finishInterrupted: () => writes.finishInterrupted(),
+    alerts: options.outboxOptions?.alerts,
+    everyMs: options.idempotency?.sweepEveryMs,
   });
   const worker =
     options.worker === false
@@ -91,7 +104,8 @@ export function createWritePath(options: WritePathOptions): WritePath {
           handlers: createFollowerHandlers({ store: ports.store, directory: ports.directory, erp: ports.erp, payments: ports.payments, legacy: ports.legacy, couriers: ports.couriers, invalidate }),
         });
   const close = async () => {
+    await interrupted.close();
     await worker?.close();
   };
-  return { writes, auth, outbox, worker, close, [Symbol.asyncDispose]: close };
+  return { writes, auth, outbox, worker, interrupted, close, [Symbol.asyncDispose]: close };
 }

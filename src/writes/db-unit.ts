@@ -4,7 +4,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { money, type Customer, type Order, type OrderStatus } from '../domain';
 import { redact } from '../audit/redact';
 import { CustomerEntity, IdempotencyClaimEntity, MutationAuditEntity, OrderEntity, OrderLineEntity, OutboxJobEntity, ShadowStateEntity, type Database } from '../db';
-import type { FollowerJob, KeyClaim, Receipt, WriteTransaction, WriteUnit } from './types';
+import type { ClaimedRequest, FollowerJob, KeyClaim, Receipt, WriteTransaction, WriteUnit } from './types';
 
 /** Attempts before an outbox job is dead-lettered. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -36,7 +36,19 @@ export function createWriteUnit(db: Database, options: { maxAttempts?: number; n
       const row = await em.findOne(MutationAuditEntity, { id: auditId });
       return row ? withCurrentJobs(em, row) : null;
     },
-    claim: (operation, idempotencyKey, actor, leaseMs) => claimKey(db, { operation, idempotencyKey, actor, leaseMs, clock: now }),
+    claim: (operation, idempotencyKey, actor, leaseMs, request) => claimKey(db, { operation, idempotencyKey, actor, leaseMs, request, clock: now }),
+    async lapsedClaims(limit) {
+      const rows = await db.orm.em
+        .fork()
+        .find(IdempotencyClaimEntity, { expiresAt: { $lt: now() }, request: { $ne: null } }, { orderBy: { expiresAt: 'asc', id: 'asc' }, limit });
+      return rows.map((row) => ({
+        operation: row.operation,
+        idempotencyKey: row.idempotencyKey,
+        actor: { subject: row.actor, scopes: row.request!.scopes },
+        input: row.request!.input,
+        claimedAt: row.claimedAt,
+      }));
+    },
   };
 }
 
@@ -48,16 +60,16 @@ export function createWriteUnit(db: Database, options: { maxAttempts?: number; n
  */
 async function claimKey(
   db: Database,
-  request: { operation: string; idempotencyKey: string; actor: string; leaseMs: number; clock: () => Date },
+  claim: { operation: string; idempotencyKey: string; actor: string; leaseMs: number; request: ClaimedRequest | undefined; clock: () => Date },
 ): Promise<KeyClaim> {
-  const { operation, idempotencyKey, actor, leaseMs, clock } = request;
+  const { operation, idempotencyKey, actor, leaseMs, request, clock } = claim;
   const now = clock();
   const em = db.orm.em.fork();
   const id = randomUUID();
   const expiresAt = new Date(now.getTime() + leaseMs);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      await em.insert(IdempotencyClaimEntity, { id, operation, idempotencyKey, actor, claimedAt: now, expiresAt });
+      await em.insert(IdempotencyClaimEntity, { id, operation, idempotencyKey, actor, claimedAt: now, expiresAt, request: request ?? null });
       return {
         claimed: true,
         release: async () => void (await db.orm.em.fork().nativeDelete(IdempotencyClaimEntity, { id })),

@@ -1,11 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WriteRejection } from './saga';
-import type { Actor, KeyClaim, Receipt, WriteUnit } from './types';
+import type { Actor, KeyClaim, LapsedClaim, Receipt, WriteUnit } from './types';
 import { idempotencyKeyInput, parseInput } from './validate';
 
-/** Runs a mutation once per idempotency key, for the caller who sent it: a retry answers the first receipt. */
-export type Once = (operation: string, key: string | undefined, actor: Actor, run: (key: string) => Promise<Receipt>) => Promise<Receipt>;
+/** A mutation's own work under its idempotency key (the client's, or one made up for a request sent without). */
+export type Apply = (idempotencyKey: string) => Promise<Receipt>;
+
+export interface Once {
+  /** Runs a mutation once per idempotency key, for the caller who sent it: a retry answers the first receipt. */
+  apply(operation: string, key: string | undefined, actor: Actor, input: unknown, run: Apply): Promise<Receipt>;
+  /**
+   * Finishes a request whose process died under it (its claim lapsed), as a retry of it would: null when it is not
+   * this process's to finish (a copy of it is being applied, or has already been).
+   */
+  resume(lapsed: LapsedClaim, run: Apply): Promise<Receipt | null>;
+}
 
 export interface OnceOptions {
   /**
@@ -83,10 +93,11 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
     operation: string,
     idempotencyKey: string,
     actor: Actor,
+    input: unknown,
   ): Promise<{ claim: HeldClaim; receipt: null } | { claim: null; receipt: Receipt }> => {
     const giveUpAt = Date.now() + waitMs;
     for (let pause = pollMs; ; pause = Math.min(pause * 2, LONGEST_POLL_MS)) {
-      const claim = await unit.claim(operation, idempotencyKey, actor.subject, leaseMs);
+      const claim = await unit.claim(operation, idempotencyKey, actor.subject, leaseMs, { input, scopes: actor.scopes });
       if (claim.claimed) {
         const finished = await earlierReceipt(operation, idempotencyKey, actor).catch(async (error: unknown) => {
           await claim.release();
@@ -109,43 +120,78 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
     }
   };
 
-  return async (operation, key, actor, run) => {
-    // A request sent without a key gets one of its own: no copy of it can exist, so there is nothing to look up or claim.
-    if (key === undefined) return run(randomUUID());
-    const idempotencyKey = parseInput(idempotencyKeyInput, key);
-    const flight = `${operation}\n${idempotencyKey}`;
-    const running = inFlight.get(flight);
-    if (running) {
-      if (running.actor !== actor.subject) throw keyOfAnother(operation);
-      return running.applying;
+  /**
+   * Applies the request under a claim this process holds, renewing it until the receipt has committed (its
+   * transaction lets the claim go, WriteTransaction.audit).
+   */
+  const applyClaimed = async (
+    operation: string,
+    idempotencyKey: string,
+    actor: Actor,
+    claim: HeldClaim,
+    run: Apply,
+    failed: 'let go' | 'keep',
+  ): Promise<Receipt> => {
+    const renewal = keepRenewed(claim, leaseMs);
+    try {
+      return await run(idempotencyKey);
+    } catch (error) {
+      renewal.stop();
+      // No receipt committed. A client hears of the failure and may send the request again: the claim is let go (one
+      // that cannot be let go now, the database being away, stands until its lease ends). A request finished for a
+      // dead process has nobody to send it again: its claim is kept, to lapse and be finished by a later sweep, unless
+      // the request itself was refused (its input), which no later sweep would change.
+      if (failed === 'let go' || error instanceof WriteRejection) await claim.release().catch(() => undefined);
+      // A process that took the key over while we could not renew it (our database was away) may have committed the
+      // receipt.
+      const winner = await earlierReceipt(operation, idempotencyKey, actor);
+      if (winner) return winner;
+      throw error;
+    } finally {
+      renewal.stop();
     }
-    const applying = (async () => {
-      const claimed = await claimOrReceipt(operation, idempotencyKey, actor);
-      if (claimed.claim === null) return claimed.receipt;
-      const { claim } = claimed;
-      const renewal = keepRenewed(claim, leaseMs);
-      try {
-        // The receipt's transaction lets the claim go (WriteTransaction.audit), in the same commit.
-        return await run(idempotencyKey);
-      } catch (error) {
-        renewal.stop();
-        // No receipt committed: let go here. A claim that cannot be let go now (the database is away) stands until its
-        // lease ends.
-        await claim.release().catch(() => undefined);
-        // A process that took the key over while we could not renew it (our database was away) may have committed the
-        // receipt.
-        const winner = await earlierReceipt(operation, idempotencyKey, actor);
-        if (winner) return winner;
-        throw error;
-      } finally {
-        renewal.stop();
-      }
-    })();
+  };
+
+  /** Runs `work` as this process's one copy of the request in flight, for copies of it that reach this process. */
+  const inFlightFor = async (operation: string, idempotencyKey: string, actor: Actor, work: () => Promise<Receipt>): Promise<Receipt> => {
+    const flight = `${operation}\n${idempotencyKey}`;
+    const applying = work();
     inFlight.set(flight, { actor: actor.subject, applying });
     try {
       return await applying;
     } finally {
       inFlight.delete(flight);
     }
+  };
+
+  return {
+    async apply(operation, key, actor, input, run) {
+      // A request sent without a key gets one of its own: no copy of it can exist, but it is claimed all the same, so
+      // that it can be finished if this process dies under it.
+      const idempotencyKey = key === undefined ? randomUUID() : parseInput(idempotencyKeyInput, key);
+      const running = inFlight.get(`${operation}\n${idempotencyKey}`);
+      if (running) {
+        if (running.actor !== actor.subject) throw keyOfAnother(operation);
+        return running.applying;
+      }
+      return inFlightFor(operation, idempotencyKey, actor, async () => {
+        const claimed = await claimOrReceipt(operation, idempotencyKey, actor, input);
+        if (claimed.claim === null) return claimed.receipt;
+        return applyClaimed(operation, idempotencyKey, actor, claimed.claim, run, 'let go');
+      });
+    },
+
+    async resume(lapsed, run) {
+      const { operation, idempotencyKey, actor, input } = lapsed;
+      if (inFlight.has(`${operation}\n${idempotencyKey}`)) return null;
+      // Taken over only while it is still lapsed: a claim renewed or taken meanwhile is someone's who is applying it.
+      const claim = await unit.claim(operation, idempotencyKey, actor.subject, leaseMs, { input, scopes: actor.scopes });
+      if (!claim.claimed) return null;
+      if (await unit.receiptFor(operation, idempotencyKey)) {
+        await claim.release();
+        return null;
+      }
+      return inFlightFor(operation, idempotencyKey, actor, () => applyClaimed(operation, idempotencyKey, actor, claim, run, 'keep'));
+    },
   };
 }

@@ -92,9 +92,30 @@ export interface WriteUnit {
   /**
    * Claims an idempotency key for a request about to be applied, among every process on this database: `claimed`
    * with the way to let it go when no receipt will commit (the receipt's own transaction lets it go, see `audit`), or
-   * who holds it now. A claim not renewed for `leaseMs` is a dead process's and is taken over.
+   * who holds it now. A claim not renewed for `leaseMs` is a dead process's and is taken over. `request` is kept with
+   * the claim, so that the request can be finished if this process dies before its receipt.
    */
-  claim(operation: string, idempotencyKey: string, actor: string, leaseMs: number): Promise<KeyClaim>;
+  claim(operation: string, idempotencyKey: string, actor: string, leaseMs: number, request?: ClaimedRequest): Promise<KeyClaim>;
+  /** Claims whose process died before their receipt (their lease ran out), with their requests: the oldest first. */
+  lapsedClaims(limit: number): Promise<LapsedClaim[]>;
+}
+
+/** What a claim keeps of its request: enough to run it again as its caller sent it. */
+export interface ClaimedRequest {
+  readonly input: unknown;
+  readonly scopes: readonly string[];
+}
+
+/** A request whose process died under it, finished since: its receipt, or why it could not be finished now. */
+export type FinishedWrite = LapsedClaim & ({ readonly receipt: Receipt } | { readonly error: string });
+
+/** A request whose process died under it, as its claim kept it. */
+export interface LapsedClaim {
+  readonly operation: string;
+  readonly idempotencyKey: string;
+  readonly actor: Actor;
+  readonly input: unknown;
+  readonly claimedAt: Date;
 }
 
 export type KeyClaim =

@@ -12,8 +12,8 @@ import {
   type Shipment,
 } from '../domain';
 import { outcomeUnknown, Saga, WriteRejection, type SagaStep } from './saga';
-import { createOnce } from './idempotency';
-import type { Actor, AuditRequest, FollowerJob, JobRequest, Receipt, ReceiptStatus, WriteUnit } from './types';
+import { createOnce, type OnceOptions } from './idempotency';
+import type { Actor, AuditRequest, FinishedWrite, FollowerJob, JobRequest, Receipt, ReceiptStatus, WriteUnit } from './types';
 import {
   adjustInventoryInput,
   ORDER_TRANSITIONS,
@@ -44,6 +44,8 @@ export interface WriteServiceDeps {
   /** Drops cached reads our own writes made stale. */
   readonly invalidate: (system: string, operation: string, keys: readonly string[]) => Promise<void>;
   readonly now?: () => Date;
+  /** Leases and waits of idempotency claims. */
+  readonly idempotency?: OnceOptions;
 }
 
 type IntegrationErrorLike = { readonly code: string; readonly system: string; readonly message: string };
@@ -61,7 +63,7 @@ export function createWriteService(deps: WriteServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
   /** Runs a mutation once per idempotency key: a retry answers the first receipt (src/writes/idempotency.ts). */
-  const once = createOnce(deps.unit);
+  const once = createOnce(deps.unit, deps.idempotency);
 
   const receiptOf = (
     audit: AuditRequest,
@@ -128,237 +130,266 @@ export function createWriteService(deps: WriteServiceDeps) {
     jobs: readonly JobRequest[],
   ): Promise<FollowerJob[]> => Promise.all(jobs.map((job) => tx.enqueue({ ...job, auditId })));
 
-  return {
+  /** Each mutation's own work, by name, under its idempotency key; `once` runs it once per key. */
+  const mutations = {
     /**
      * Changes a customer's profile at its owner (the site's store by default; the CRM or the ERP when the matrix says
      * so), then the followers through the outbox. An external owner that is not there gets the write queued.
      */
-    updateCustomer(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('updateCustomer', key, actor, async (idempotencyKey) => {
-        const patch = parseInput(updateCustomerInput, input);
-        const fields = (['email', 'name', 'phone'] as const).filter((field) => patch[field] !== undefined);
-        const owners = [...new Set(fields.map((field) => deps.matrix.ownerOf('Customer', field)))];
-        const owner = owners.join('+');
-        const base = { id: randomUUID(), actor: actor.subject, operation: 'updateCustomer', entity: 'Customer', entityId: patch.id, input: patch, owner, before: null, idempotencyKey };
-        if (owners.length > 1) {
-          return reject(base, new WriteRejection('CONFLICT', `these fields have different owners (${owner}): change them in separate mutations`));
-        }
-        const followers = [...new Set(fields.flatMap((field) => deps.matrix.followersOf('Customer', field)))].filter(
-          (system) => system !== owner && system !== 'store',
-        );
-        try {
-          const before = await deps.unit.transaction((tx) => tx.getCustomer(patch.id));
-          if (!before) throw new WriteRejection('NOT_FOUND', `no customer ${patch.id}`);
-          const after: Customer = {
-            ...before,
-            ...(patch.email !== undefined ? { email: patch.email } : {}),
-            ...(patch.name !== undefined ? { name: patch.name } : {}),
-            ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
-            updatedAt: now(),
-          };
-          // An external owner is written first; when it is not there, the write to it waits in the outbox.
-          let waiting: IntegrationErrorLike | null = null;
-          if (owner !== 'store') {
-            try {
-              await writeProfileTo(owner, after, idempotencyKey);
-            } catch (error) {
-              if (!isIntegrationError(error) || !WAITABLE.has(error.code)) throw error;
-              waiting = error;
-            }
+    async updateCustomer(input: unknown, actor: Actor, idempotencyKey: string): Promise<Receipt> {
+      const patch = parseInput(updateCustomerInput, input);
+      const fields = (['email', 'name', 'phone'] as const).filter((field) => patch[field] !== undefined);
+      const owners = [...new Set(fields.map((field) => deps.matrix.ownerOf('Customer', field)))];
+      const owner = owners.join('+');
+      const base = { id: randomUUID(), actor: actor.subject, operation: 'updateCustomer', entity: 'Customer', entityId: patch.id, input: patch, owner, before: null, idempotencyKey };
+      if (owners.length > 1) {
+        return reject(base, new WriteRejection('CONFLICT', `these fields have different owners (${owner}): change them in separate mutations`));
+      }
+      const followers = [...new Set(fields.flatMap((field) => deps.matrix.followersOf('Customer', field)))].filter(
+        (system) => system !== owner && system !== 'store',
+      );
+      try {
+        const before = await deps.unit.transaction((tx) => tx.getCustomer(patch.id));
+        if (!before) throw new WriteRejection('NOT_FOUND', `no customer ${patch.id}`);
+        const after: Customer = {
+          ...before,
+          ...(patch.email !== undefined ? { email: patch.email } : {}),
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
+          updatedAt: now(),
+        };
+        // An external owner is written first; when it is not there, the write to it waits in the outbox.
+        let waiting: IntegrationErrorLike | null = null;
+        if (owner !== 'store') {
+          try {
+            await writeProfileTo(owner, after, idempotencyKey);
+          } catch (error) {
+            if (!isIntegrationError(error) || !WAITABLE.has(error.code)) throw error;
+            waiting = error;
           }
-          return await deps.unit.transaction(async (tx) => {
-            // The site keeps the profile either way: as its owner, or as a follower of the owner just written.
-            await tx.saveCustomer(after);
-            const audit: AuditRequest = { ...base, before, after, result: waiting ? 'QUEUED' : 'APPLIED', errorCode: waiting?.code ?? null };
-            const targets = waiting ? [owner, ...followers] : followers;
-            const jobs = await enqueueAll(tx, audit.id, [
-              ...targets.map((system) => ({
-                system,
-                operation: system === 'crm' ? 'upsertProfile' : 'upsertPartner',
-                entity: 'Customer',
-                entityId: patch.id,
-                payload: { customerId: patch.id },
-                idempotencyKey: `${audit.id}:${system}`,
-              })),
-              ...(await shadowJobs(tx, audit.id, 'Customer', patch.id)),
-            ]);
-            const receipt = receiptOf(audit, jobs, waiting ? { error: { code: waiting.code, system: waiting.system, message: waiting.message } } : {});
-            await tx.audit(audit, receipt);
-            return receipt;
-          });
-        } catch (error) {
-          if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error);
-          if (isUniqueViolation(error)) return reject(base, new WriteRejection('CONFLICT', 'that e-mail belongs to another customer'));
-          throw error;
         }
-      });
+        return await deps.unit.transaction(async (tx) => {
+          // The site keeps the profile either way: as its owner, or as a follower of the owner just written.
+          await tx.saveCustomer(after);
+          const audit: AuditRequest = { ...base, before, after, result: waiting ? 'QUEUED' : 'APPLIED', errorCode: waiting?.code ?? null };
+          const targets = waiting ? [owner, ...followers] : followers;
+          const jobs = await enqueueAll(tx, audit.id, [
+            ...targets.map((system) => ({
+              system,
+              operation: system === 'crm' ? 'upsertProfile' : 'upsertPartner',
+              entity: 'Customer',
+              entityId: patch.id,
+              payload: { customerId: patch.id },
+              idempotencyKey: `${audit.id}:${system}`,
+            })),
+            ...(await shadowJobs(tx, audit.id, 'Customer', patch.id)),
+          ]);
+          const receipt = receiptOf(audit, jobs, waiting ? { error: { code: waiting.code, system: waiting.system, message: waiting.message } } : {});
+          await tx.audit(audit, receipt);
+          return receipt;
+        });
+      } catch (error) {
+        if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error);
+        if (isUniqueViolation(error)) return reject(base, new WriteRejection('CONFLICT', 'that e-mail belongs to another customer'));
+        throw error;
+      }
     },
 
     /**
      * Places an order across systems: reserve stock at the ERP, take the payment, book the courier(s); when a later
      * step fails, the completed ones are undone (stock released, payment cancelled, shipments cancelled).
      */
-    placeOrder(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('placeOrder', key, actor, async (idempotencyKey) => {
-        const request = parseInput(placeOrderInput, input);
-        // The order id follows from the key: two racing copies of one request cannot make two orders.
-        const orderId = `ord-${createHash('sha256').update(`placeOrder:${actor.subject}:${idempotencyKey}`).digest('hex').slice(0, 16)}`;
-        const owner = deps.matrix.ownerOf('Order', 'status');
-        const base = { id: randomUUID(), actor: actor.subject, operation: 'placeOrder', entity: 'Order', entityId: orderId, input: request, owner, before: null, idempotencyKey };
-        const saga = new Saga();
-        /** An undo left to the outbox, under this operation's audit id. */
-        const undoJob = (system: string, operation: string, payload: Record<string, unknown>, what: string): JobRequest => ({
-          system,
-          operation,
-          entity: 'Order',
-          entityId: orderId,
-          payload,
-          idempotencyKey: `${base.id}:undo:${what}`,
-        });
-        try {
-          const customer = await deps.unit.transaction((tx) => tx.getCustomer(request.customerId));
-          if (!customer) throw new WriteRejection('NOT_FOUND', `no customer ${request.customerId}`);
-          const items = await deps.erp.findItemsBySkus(request.lines.map((line) => line.sku));
-          const unknown = request.lines.filter((line) => !items.has(line.sku)).map((line) => line.sku);
-          if (unknown.length) throw new WriteRejection('BAD_USER_INPUT', `unknown SKU ${unknown.join(', ')}`);
-          const lines = request.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: items.get(line.sku)!.price }));
-          const currency = lines[0]!.unitPrice.currency;
-          const placedAt = now();
-          const order: Order = {
-            id: orderId,
-            number: `WEB-${placedAt.getUTCFullYear()}-${orderId.slice(4, 12).toUpperCase()}`,
-            customerId: customer.id,
-            status: 'CONFIRMED',
-            placedAt,
-            updatedAt: placedAt,
-            lines,
-            total: sumMoney(lines.map((line) => money(line.unitPrice.minor * line.quantity, line.unitPrice.currency)), currency),
-          };
-
-          for (const line of lines) {
-            await saga.do({
-              step: `reserve ${line.quantity} × ${line.sku}`,
-              system: 'erp',
-              run: () => deps.erp.reserveStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:reserve:${line.sku}` }),
-              compensate: () => deps.erp.releaseStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:release:${line.sku}` }),
-              compensateLater: () => undoJob('erp', 'releaseStock', { orderId, sku: line.sku, quantity: line.quantity }, line.sku),
-            });
-          }
-          const payment = await saga.do({
-            step: `take payment of ${order.total.minor} ${order.total.currency} minor units`,
-            system: 'payments',
-            run: async () => {
-              const created = await deps.payments.createPayment({ orderId, customerId: customer.id, amount: order.total, idempotencyKey: `${idempotencyKey}:payment` });
-              return deps.payments.confirmPayment({ paymentId: created.id, idempotencyKey: `${idempotencyKey}:confirm` });
-            },
-            compensate: (taken) => deps.payments.cancelPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:cancel-payment` }).catch(async (error: unknown) => {
-              // A captured payment cannot be cancelled: it is refunded instead.
-              if (isIntegrationError(error) && error.code === 'UPSTREAM_REJECTED') {
-                return deps.payments.refundPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:refund` });
-              }
-              throw error;
-            }),
-            compensateLater: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment'),
-            // An intent may exist though the answer was lost, or was created and then not confirmed: the clean-up
-            // cancels whatever the payment gateway holds for the order (nothing, when it holds nothing).
-            cleanUpAfter: { when: (error) => !(isIntegrationError(error) && error.code === 'CIRCUIT_OPEN'), job: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment') },
-          });
-          const shipments: Shipment[] = [];
-          for (const carrier of deps.courierRule(order)) {
-            const courier = deps.couriers.find((candidate) => candidate.carrier === carrier);
-            if (!courier) throw new WriteRejection('BAD_USER_INPUT', `the courier rule names ${carrier}, which is not in the estate`);
-            shipments.push(
-              await saga.do({
-                step: `book a shipment with ${carrier}`,
-                system: carrier,
-                run: () => courier.bookShipment({ orderId, recipient: { name: customer.name, phone: customer.phone }, parcels: Math.max(1, Math.ceil(lines.length / 2)), idempotencyKey: `${idempotencyKey}:ship:${carrier}` }),
-                compensate: (shipment) => courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${idempotencyKey}:cancel-ship:${carrier}` }),
-                compensateLater: (shipment) => undoJob(carrier, 'cancelShipment', { shipmentId: shipment.id, orderId }, carrier),
-                cleanUpAfter: { when: outcomeUnknown, job: () => undoJob(carrier, 'cancelForOrder', { orderId }, `${carrier}-booking`) },
-              }),
-            );
-          }
-
-          const receipt = await deps.unit
-            .transaction(async (tx) => {
-              await tx.insertOrder(order);
-              const audit: AuditRequest = { ...base, after: { order, payment, shipments }, result: 'APPLIED', errorCode: null };
-              const jobs = await enqueueAll(tx, audit.id, [
-                ...deps.matrix.followersOf('Order', 'status').map((system) => ({
-                  system,
-                  operation: 'upsertOrder',
-                  entity: 'Order',
-                  entityId: orderId,
-                  payload: { orderId },
-                  idempotencyKey: `${audit.id}:${system}`,
-                })),
-                ...(await shadowJobs(tx, audit.id, 'Order', orderId)),
-              ]);
-              const done = receiptOf(audit, jobs, { steps: saga.steps });
-              await tx.audit(audit, done);
-              return done;
-            })
-            .catch(async (error: unknown) => {
-              // A copy of this request that raced this one committed first: its steps are these steps (same keys), and
-              // undoing them would undo the order it placed.
-              if (!(await deps.unit.receiptFor('placeOrder', idempotencyKey))) await saga.compensate();
-              throw error;
-            });
-          await Promise.all([
-            deps.invalidate('erp', 'findItemsBySkus', lines.map((line) => line.sku)),
-            deps.invalidate('payments', 'findByOrderIds', [orderId]),
-            ...deps.couriers.map((courier) => deps.invalidate(courier.carrier, 'findByOrderIds', [orderId])),
-          ]);
-          return receipt;
-        } catch (error) {
-          if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error, saga.steps, saga.jobs);
-          throw error;
-        }
+    async placeOrder(input: unknown, actor: Actor, idempotencyKey: string): Promise<Receipt> {
+      const request = parseInput(placeOrderInput, input);
+      // The order id follows from the key: two racing copies of one request cannot make two orders.
+      const orderId = `ord-${createHash('sha256').update(`placeOrder:${actor.subject}:${idempotencyKey}`).digest('hex').slice(0, 16)}`;
+      const owner = deps.matrix.ownerOf('Order', 'status');
+      const base = { id: randomUUID(), actor: actor.subject, operation: 'placeOrder', entity: 'Order', entityId: orderId, input: request, owner, before: null, idempotencyKey };
+      const saga = new Saga();
+      /** An undo left to the outbox, under this operation's audit id. */
+      const undoJob = (system: string, operation: string, payload: Record<string, unknown>, what: string): JobRequest => ({
+        system,
+        operation,
+        entity: 'Order',
+        entityId: orderId,
+        payload,
+        idempotencyKey: `${base.id}:undo:${what}`,
       });
+      try {
+        const customer = await deps.unit.transaction((tx) => tx.getCustomer(request.customerId));
+        if (!customer) throw new WriteRejection('NOT_FOUND', `no customer ${request.customerId}`);
+        const items = await deps.erp.findItemsBySkus(request.lines.map((line) => line.sku));
+        const unknown = request.lines.filter((line) => !items.has(line.sku)).map((line) => line.sku);
+        if (unknown.length) throw new WriteRejection('BAD_USER_INPUT', `unknown SKU ${unknown.join(', ')}`);
+        const lines = request.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: items.get(line.sku)!.price }));
+        const currency = lines[0]!.unitPrice.currency;
+        const placedAt = now();
+        const order: Order = {
+          id: orderId,
+          number: `WEB-${placedAt.getUTCFullYear()}-${orderId.slice(4, 12).toUpperCase()}`,
+          customerId: customer.id,
+          status: 'CONFIRMED',
+          placedAt,
+          updatedAt: placedAt,
+          lines,
+          total: sumMoney(lines.map((line) => money(line.unitPrice.minor * line.quantity, line.unitPrice.currency)), currency),
+        };
+
+        for (const line of lines) {
+          await saga.do({
+            step: `reserve ${line.quantity} × ${line.sku}`,
+            system: 'erp',
+            run: () => deps.erp.reserveStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:reserve:${line.sku}` }),
+            compensate: () => deps.erp.releaseStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:release:${line.sku}` }),
+            compensateLater: () => undoJob('erp', 'releaseStock', { orderId, sku: line.sku, quantity: line.quantity }, line.sku),
+          });
+        }
+        const payment = await saga.do({
+          step: `take payment of ${order.total.minor} ${order.total.currency} minor units`,
+          system: 'payments',
+          run: async () => {
+            const created = await deps.payments.createPayment({ orderId, customerId: customer.id, amount: order.total, idempotencyKey: `${idempotencyKey}:payment` });
+            return deps.payments.confirmPayment({ paymentId: created.id, idempotencyKey: `${idempotencyKey}:confirm` });
+          },
+          compensate: (taken) => deps.payments.cancelPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:cancel-payment` }).catch(async (error: unknown) => {
+            // A captured payment cannot be cancelled: it is refunded instead.
+            if (isIntegrationError(error) && error.code === 'UPSTREAM_REJECTED') {
+              return deps.payments.refundPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:refund` });
+            }
+            throw error;
+          }),
+          compensateLater: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment'),
+          // An intent may exist though the answer was lost, or was created and then not confirmed: the clean-up
+          // cancels whatever the payment gateway holds for the order (nothing, when it holds nothing).
+          cleanUpAfter: { when: (error) => !(isIntegrationError(error) && error.code === 'CIRCUIT_OPEN'), job: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment') },
+        });
+        const shipments: Shipment[] = [];
+        for (const carrier of deps.courierRule(order)) {
+          const courier = deps.couriers.find((candidate) => candidate.carrier === carrier);
+          if (!courier) throw new WriteRejection('BAD_USER_INPUT', `the courier rule names ${carrier}, which is not in the estate`);
+          shipments.push(
+            await saga.do({
+              step: `book a shipment with ${carrier}`,
+              system: carrier,
+              run: () => courier.bookShipment({ orderId, recipient: { name: customer.name, phone: customer.phone }, parcels: Math.max(1, Math.ceil(lines.length / 2)), idempotencyKey: `${idempotencyKey}:ship:${carrier}` }),
+              compensate: (shipment) => courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${idempotencyKey}:cancel-ship:${carrier}` }),
+              compensateLater: (shipment) => undoJob(carrier, 'cancelShipment', { shipmentId: shipment.id, orderId }, carrier),
+              cleanUpAfter: { when: outcomeUnknown, job: () => undoJob(carrier, 'cancelForOrder', { orderId }, `${carrier}-booking`) },
+            }),
+          );
+        }
+
+        const receipt = await deps.unit
+          .transaction(async (tx) => {
+            await tx.insertOrder(order);
+            const audit: AuditRequest = { ...base, after: { order, payment, shipments }, result: 'APPLIED', errorCode: null };
+            const jobs = await enqueueAll(tx, audit.id, [
+              ...deps.matrix.followersOf('Order', 'status').map((system) => ({
+                system,
+                operation: 'upsertOrder',
+                entity: 'Order',
+                entityId: orderId,
+                payload: { orderId },
+                idempotencyKey: `${audit.id}:${system}`,
+              })),
+              ...(await shadowJobs(tx, audit.id, 'Order', orderId)),
+            ]);
+            const done = receiptOf(audit, jobs, { steps: saga.steps });
+            await tx.audit(audit, done);
+            return done;
+          })
+          .catch(async (error: unknown) => {
+            // A copy of this request that raced this one committed first: its steps are these steps (same keys), and
+            // undoing them would undo the order it placed.
+            if (!(await deps.unit.receiptFor('placeOrder', idempotencyKey))) await saga.compensate();
+            throw error;
+          });
+        await Promise.all([
+          deps.invalidate('erp', 'findItemsBySkus', lines.map((line) => line.sku)),
+          deps.invalidate('payments', 'findByOrderIds', [orderId]),
+          ...deps.couriers.map((courier) => deps.invalidate(courier.carrier, 'findByOrderIds', [orderId])),
+        ]);
+        return receipt;
+      } catch (error) {
+        if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error, saga.steps, saga.jobs);
+        throw error;
+      }
     },
 
     /** Moves an order along its lifecycle at its owner; the ERP follows through the outbox. */
-    updateOrderStatus(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('updateOrderStatus', key, actor, (idempotencyKey) => changeOrder(parseInput(orderStatusInput, input), actor, idempotencyKey, 'updateOrderStatus'));
+    updateOrderStatus(input: unknown, actor: Actor, idempotencyKey: string): Promise<Receipt> {
+      return changeOrder(parseInput(orderStatusInput, input), actor, idempotencyKey, 'updateOrderStatus');
     },
 
     /** Cancels an order; the ERP releases its stock and follows, through the outbox. */
-    cancelOrder(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('cancelOrder', key, actor, (idempotencyKey) =>
-        changeOrder({ ...parseInput(orderIdInput, input), status: 'CANCELLED' }, actor, idempotencyKey, 'cancelOrder'),
-      );
+    cancelOrder(input: unknown, actor: Actor, idempotencyKey: string): Promise<Receipt> {
+      return changeOrder({ ...parseInput(orderIdInput, input), status: 'CANCELLED' }, actor, idempotencyKey, 'cancelOrder');
     },
 
     /** Changes stock at the ERP, its owner; queued (not lost) when the ERP is not there. */
-    adjustInventory(input: unknown, actor: Actor, key?: string): Promise<Receipt> {
-      return once('adjustInventory', key, actor, async (idempotencyKey) => {
-        const request = parseInput(adjustInventoryInput, input);
-        const owner = deps.matrix.ownerOf('InventoryItem', 'onHand');
-        const base = { id: randomUUID(), actor: actor.subject, operation: 'adjustInventory', entity: 'InventoryItem', entityId: request.sku, input: request, owner, before: null, idempotencyKey };
-        if (owner !== 'erp') return reject(base, new WriteRejection('CONFLICT', `the matrix gives inventory to ${owner}: only the ERP can be written`));
-        try {
-          const after = await deps.erp.adjustStock({ ...request, idempotencyKey });
-          await deps.invalidate('erp', 'findItemsBySkus', [request.sku]);
-          const audit: AuditRequest = { ...base, after, result: 'APPLIED', errorCode: null };
-          const receipt = receiptOf(audit, []);
-          await deps.unit.transaction((tx) => tx.audit(audit, receipt));
-          return receipt;
-        } catch (error) {
-          if (isIntegrationError(error) && WAITABLE.has(error.code)) {
-            return deps.unit.transaction(async (tx) => {
-              const audit: AuditRequest = { ...base, after: null, result: 'QUEUED', errorCode: error.code };
-              const jobs = await enqueueAll(tx, audit.id, [
-                { system: 'erp', operation: 'adjustStock', entity: 'InventoryItem', entityId: request.sku, payload: request, idempotencyKey },
-              ]);
-              const receipt = receiptOf(audit, jobs, { error: { code: error.code, system: error.system, message: error.message } });
-              await tx.audit(audit, receipt);
-              return receipt;
-            });
-          }
-          if (isIntegrationError(error)) return reject(base, error);
-          throw error;
+    async adjustInventory(input: unknown, actor: Actor, idempotencyKey: string): Promise<Receipt> {
+      const request = parseInput(adjustInventoryInput, input);
+      const owner = deps.matrix.ownerOf('InventoryItem', 'onHand');
+      const base = { id: randomUUID(), actor: actor.subject, operation: 'adjustInventory', entity: 'InventoryItem', entityId: request.sku, input: request, owner, before: null, idempotencyKey };
+      if (owner !== 'erp') return reject(base, new WriteRejection('CONFLICT', `the matrix gives inventory to ${owner}: only the ERP can be written`));
+      try {
+        const after = await deps.erp.adjustStock({ ...request, idempotencyKey });
+        await deps.invalidate('erp', 'findItemsBySkus', [request.sku]);
+        const audit: AuditRequest = { ...base, after, result: 'APPLIED', errorCode: null };
+        const receipt = receiptOf(audit, []);
+        await deps.unit.transaction((tx) => tx.audit(audit, receipt));
+        return receipt;
+      } catch (error) {
+        if (isIntegrationError(error) && WAITABLE.has(error.code)) {
+          return deps.unit.transaction(async (tx) => {
+            const audit: AuditRequest = { ...base, after: null, result: 'QUEUED', errorCode: error.code };
+            const jobs = await enqueueAll(tx, audit.id, [
+              { system: 'erp', operation: 'adjustStock', entity: 'InventoryItem', entityId: request.sku, payload: request, idempotencyKey },
+            ]);
+            const receipt = receiptOf(audit, jobs, { error: { code: error.code, system: error.system, message: error.message } });
+            await tx.audit(audit, receipt);
+            return receipt;
+          });
         }
-      });
+        if (isIntegrationError(error)) return reject(base, error);
+        throw error;
+      }
+    },
+  } satisfies Record<string, (input: unknown, actor: Actor, idempotencyKey: string) => Promise<Receipt>>;
+  type MutationName = keyof typeof mutations;
+  const isMutation = (operation: string): operation is MutationName => Object.hasOwn(mutations, operation);
+
+  /** A mutation as clients call it: once per idempotency key (src/writes/idempotency.ts). */
+  const applied =
+    (operation: MutationName) =>
+    (input: unknown, actor: Actor, key?: string): Promise<Receipt> =>
+      once.apply(operation, key, actor, input, (idempotencyKey) => mutations[operation](input, actor, idempotencyKey));
+
+  return {
+    updateCustomer: applied('updateCustomer'),
+    placeOrder: applied('placeOrder'),
+    updateOrderStatus: applied('updateOrderStatus'),
+    cancelOrder: applied('cancelOrder'),
+    adjustInventory: applied('adjustInventory'),
+
+    /**
+     * Finishes the requests whose process died before their receipt (their claims lapsed), as the client's retry
+     * would: the same input, caller and idempotency key, so each system applies its step once. Answers each one it
+     * finished, or why it could not (its claim is let go, and the next call tries again).
+     */
+    async finishInterrupted(limit = 20): Promise<FinishedWrite[]> {
+      const finished: FinishedWrite[] = [];
+      for (const lapsed of await deps.unit.lapsedClaims(limit)) {
+        const { operation } = lapsed;
+        if (!isMutation(operation)) continue;
+        try {
+          const receipt = await once.resume(lapsed, (idempotencyKey) => mutations[operation](lapsed.input, lapsed.actor, idempotencyKey));
+          if (receipt) finished.push({ ...lapsed, receipt });
+        } catch (error) {
+          finished.push({ ...lapsed, error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      return finished;
     },
 
     // Audit ids are UUIDs: anything else names no receipt (and never reaches the database as a malformed uuid).

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../../src/db';
 import { IdempotencyClaimEntity, MutationAuditEntity } from '../../src/db/entities';
 import { createWriteUnit } from '../../src/writes/db-unit';
-import { createOnce, type Once } from '../../src/writes/idempotency';
+import { createOnce, type Apply, type Once } from '../../src/writes/idempotency';
 import { WriteRejection } from '../../src/writes/saga';
 import type { Actor, Receipt, WriteUnit } from '../../src/writes/types';
 import { openTestDatabase, testDatabases } from '../support/databases';
@@ -98,7 +98,10 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
     await untilClaimed(key);
     return { two, key, runs, held, first };
   };
-  const processes = (options: Parameters<typeof createOnce>[1] = {}): [Once, Once] => [createOnce(unit, options), createOnce(unit, options)];
+  /** A process's write path as its mutations call it (their input does not matter here: `mutation` ignores it). */
+  type Process = (operation: string, key: string | undefined, actor: Actor, run: Apply) => Promise<Receipt>;
+  const processOf = (once: Once): Process => (operation, key, actor, run) => once.apply(operation, key, actor, {}, run);
+  const processes = (options: Parameters<typeof createOnce>[1] = {}): [Process, Process] => [processOf(createOnce(unit, options)), processOf(createOnce(unit, options))];
 
   it('a copy that reaches a second process while the first applies it waits and answers the first receipt: applied once', async () => {
     // The first process holds the key before the copy arrives at the second.
@@ -173,6 +176,92 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
     expect(runs.count).toBe(1);
     expect(await auditRows(key)).toBe(1);
     expect(await claims(key)).toBe(0);
+  });
+
+  describe('a request whose process died before its receipt, and whose client never sends it again', () => {
+    const lapse = () => new Promise((resolve) => setTimeout(resolve, 400));
+    const lapsedOf = async (key: string) => (await unit.lapsedClaims(1_000)).find((lapsed) => lapsed.idempotencyKey === key);
+
+    it('is listed with what its claim kept (input, caller) once its lease has run out, and is finished once, as its retry would be', async () => {
+      const key = `replica-swept-${randomUUID()}`;
+      const input = { customerId: 'cus-00001', lines: [{ sku: 'SKU-00001', quantity: 2 }] };
+      expect((await unit.claim('placeOrder', key, 'alice', 300, { input, scopes: ALICE.scopes })).claimed).toBe(true);
+      expect(await lapsedOf(key)).toBeUndefined();
+      await lapse();
+      const lapsed = (await lapsedOf(key))!;
+      expect(lapsed).toMatchObject({ operation: 'placeOrder', idempotencyKey: key, actor: ALICE, input, claimedAt: expect.any(Date) });
+
+      const [sweeper, other] = [createOnce(unit, { leaseMs: 300 }), createOnce(unit, { leaseMs: 300 })];
+      const runs = { count: 0 };
+      const receipt = await sweeper.resume(lapsed, mutation(runs));
+      expect(receipt).toMatchObject({ status: 'APPLIED' });
+      // A second sweeper that listed it too finishes nothing; the client's retry answers the sweep's receipt.
+      expect(await other.resume(lapsed, mutation(runs))).toBeNull();
+      expect((await processOf(other)('placeOrder', key, ALICE, mutation(runs))).auditId).toBe(receipt!.auditId);
+      expect(runs.count).toBe(1);
+      expect(await auditRows(key)).toBe(1);
+      expect(await claims(key)).toBe(0);
+      expect(await lapsedOf(key)).toBeUndefined();
+    });
+
+    it('is not finished by a sweep while its process lives: a renewed claim is never listed, and taking it over is refused', async () => {
+      const { key, runs, held, first } = await firstHolding('live-sweep', { leaseMs: 150 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await lapsedOf(key)).toBeUndefined();
+      const stale = { operation: 'placeOrder', idempotencyKey: key, actor: ALICE, input: {}, claimedAt: new Date() };
+      expect(await createOnce(unit, { leaseMs: 150 }).resume(stale, mutation(runs))).toBeNull();
+      held.open();
+      await first;
+      expect(runs.count).toBe(1);
+      expect(await auditRows(key)).toBe(1);
+    });
+
+    it('keeps its claim when finishing it fails, so that a later sweep finishes it', async () => {
+      const key = `replica-sweep-failed-${randomUUID()}`;
+      await unit.claim('placeOrder', key, 'alice', 300, { input: {}, scopes: ALICE.scopes });
+      await lapse();
+      const sweeper = createOnce(unit, { leaseMs: 300 });
+      await expect(
+        sweeper.resume((await lapsedOf(key))!, async () => {
+          throw new Error('the database went away half-way');
+        }),
+      ).rejects.toThrow('went away');
+      expect(await claims(key)).toBe(1);
+      await lapse();
+      const runs = { count: 0 };
+      expect(await sweeper.resume((await lapsedOf(key))!, mutation(runs))).toMatchObject({ status: 'APPLIED' });
+      expect(runs.count).toBe(1);
+      expect(await claims(key)).toBe(0);
+    });
+
+    it('lets its claim go when the request itself is refused (its input): no later sweep would change that', async () => {
+      const key = `replica-sweep-refused-${randomUUID()}`;
+      await unit.claim('placeOrder', key, 'alice', 300, { input: { lines: 'not a list' }, scopes: ALICE.scopes });
+      await lapse();
+      const refusal = new WriteRejection('BAD_USER_INPUT', 'lines: expected an array');
+      await expect(
+        createOnce(unit, { leaseMs: 300 }).resume((await lapsedOf(key))!, async () => {
+          throw refusal;
+        }),
+      ).rejects.toBe(refusal);
+      expect(await claims(key)).toBe(0);
+    });
+
+    it('is claimed even when sent without an idempotency key, with its input, so that it can be finished too', async () => {
+      const caller: Actor = { subject: `keyless-${randomUUID()}`, scopes: ['orders:write'] };
+      const held = gate();
+      const runs = { count: 0 };
+      const input = { customerId: 'cus-00002', lines: [{ sku: 'SKU-00002', quantity: 1 }] };
+      const applying = createOnce(unit).apply('placeOrder', undefined, caller, input, mutation(runs, held.opened));
+      const giveUpAt = Date.now() + 5_000;
+      let rows: IdempotencyClaimEntity[] = [];
+      while (rows.length === 0 && Date.now() < giveUpAt) rows = await db.orm.em.fork().find(IdempotencyClaimEntity, { actor: caller.subject });
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.request).toEqual({ input, scopes: caller.scopes });
+      held.open();
+      await applying;
+      expect(await db.orm.em.fork().count(IdempotencyClaimEntity, { actor: caller.subject })).toBe(0);
+    });
   });
 
   it('a claim whose process died (its lease ran out, no receipt) is taken over: the copy is applied, once', async () => {

@@ -265,62 +265,114 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
     }
   }, 240_000);
 
-  it('answers a client that retries an order the product was killed in the middle of: applied once, once the dead claim lapses', async () => {
-    const orderToken = await createAuth({ secret: jwtSecretFrom().secret }).mint({ subject: 'crash-test', scopes: ['orders:write'] });
-    const sku = seed.items.find((item) => item.available >= 10)!.sku;
-    const key = 'crash-order-0001';
-    const placeOrder = (url: string) =>
-      graphql<{ placeOrder: { status: string; auditId: string; error: { code: string } | null; order: { id: string } | null } }>(
+  describe('killed in the middle of an order (the stock reserved, the payment gateway holding the payment)', () => {
+    type Placed = { placeOrder: { status: string; auditId: string; error: { code: string } | null; order: { id: string } | null } };
+    let orderToken: string;
+    const sku = () => seed.items.find((item) => item.available >= 10)!.sku;
+
+    beforeAll(async () => {
+      orderToken = await createAuth({ secret: jwtSecretFrom().secret }).mint({ subject: 'crash-test', scopes: ['orders:write'] });
+    });
+
+    const placeOrder = (url: string, key: string) =>
+      graphql<Placed>(
         url,
         'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { status auditId error { code } order { id } } }',
-        { input: { customerId: 'cus-00020', lines: [{ sku, quantity: 2 }] } },
+        { input: { customerId: 'cus-00020', lines: [{ sku: sku(), quantity: 2 }] } },
         { authorization: `Bearer ${orderToken}`, 'idempotency-key': key },
       );
-    const { payments, erp } = estate.sandboxes;
+    const reservedByOrder = async (): Promise<Record<string, number>> =>
+      ((await (await fetch(`${estate.sandboxes.erp.url}/_sandbox/records/stock.quant/${sku()}`)).json()) as { x_reserved_by_origin?: Record<string, number> })
+        .x_reserved_by_origin ?? {};
 
-    // The product is killed while the payment gateway holds the order's payment: the key is claimed, the stock is
-    // reserved, no receipt has committed.
-    const first = startProduct();
-    const firstUrl = await started(first);
-    const heldBefore = payments.stats.snapshot().faultsInjected;
-    payments.setFault({ mode: 'slow', delayMs: 60_000 });
-    const unanswered = placeOrder(firstUrl).then(
-      (data) => data.placeOrder,
-      () => null,
-    );
-    const giveUpAt = Date.now() + 30_000;
-    while (payments.stats.snapshot().faultsInjected === heldBefore) {
-      if (Date.now() > giveUpAt) throw new Error(`the order never reached the payment gateway:\n${first.output.slice(-3_000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    first.process.kill('SIGKILL');
-    expect(await first.exited).toBeNull();
-    payments.setFault({ mode: 'ok' });
-    expect(await unanswered).toBeNull();
+    /**
+     * Starts the product, sends the order and kills the product (SIGKILL) while the payment gateway holds its payment:
+     * the key is claimed and the stock reserved, and no receipt has committed. Answers the order's id, read from the
+     * ERP's reservation (the order exists nowhere else yet).
+     */
+    const killedInTheMiddleOf = async (key: string): Promise<string> => {
+      const { payments } = estate.sandboxes;
+      const reservedBefore = await reservedByOrder();
+      const first = startProduct();
+      const url = await started(first);
+      const heldBefore = payments.stats.snapshot().faultsInjected;
+      payments.setFault({ mode: 'slow', delayMs: 60_000 });
+      const unanswered = placeOrder(url, key).then(
+        (data) => data.placeOrder,
+        () => null,
+      );
+      const giveUpAt = Date.now() + 30_000;
+      while (payments.stats.snapshot().faultsInjected === heldBefore) {
+        if (Date.now() > giveUpAt) throw new Error(`the order never reached the payment gateway:\n${first.output.slice(-3_000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      first.process.kill('SIGKILL');
+      expect(await first.exited).toBeNull();
+      payments.setFault({ mode: 'ok' });
+      expect(await unanswered).toBeNull();
+      const reserved = Object.keys(await reservedByOrder()).filter((origin) => !(origin in reservedBefore));
+      expect(reserved).toHaveLength(1);
+      return reserved[0]!;
+    };
 
-    // The client sends it again, same key, to the restarted product: one order, one reservation, one payment.
-    const second = startProduct();
-    const url = await started(second);
-    const { placeOrder: receipt } = await placeOrder(url);
-    expect(receipt).toMatchObject({ status: 'APPLIED', error: null, order: { id: expect.stringMatching(/^ord-/) } });
-    const orderId = receipt.order!.id;
-    const quant = (await (await fetch(`${erp.url}/_sandbox/records/stock.quant/${sku}`)).json()) as { x_reserved_by_origin?: Record<string, number> };
-    expect(quant.x_reserved_by_origin?.[orderId]).toBe(2);
-    const intents = [...payments.records.collection<{ metadata: { order_id?: string } }>('payment_intents').values()].filter(
-      (intent) => intent.metadata.order_id === orderId,
-    );
-    expect(intents).toHaveLength(1);
-    second.process.kill('SIGTERM');
-    await second.exited;
+    /** One order, one reservation of its 2 units, one payment intent; one audit row under the key, no claim left. */
+    const expectAppliedOnce = async (product: Product, key: string, orderId: string): Promise<void> => {
+      expect((await reservedByOrder())[orderId]).toBe(2);
+      const intents = [...estate.sandboxes.payments.records.collection<{ metadata: { order_id?: string } }>('payment_intents').values()];
+      expect(intents.filter((intent) => intent.metadata.order_id === orderId)).toHaveLength(1);
+      product.process.kill('SIGTERM');
+      await product.exited;
+      const db = await openDatabase(undefined, { dataDir });
+      try {
+        const connection = db.orm.em.getConnection();
+        expect(await connection.execute('select result, entity_id from mutation_audit where idempotency_key = ?', [key])).toEqual([{ result: 'APPLIED', entity_id: orderId }]);
+        expect(await connection.execute('select id from idempotency_claims')).toEqual([]);
+      } finally {
+        await db.close();
+      }
+    };
 
-    const db = await openDatabase(undefined, { dataDir });
-    try {
-      const connection = db.orm.em.getConnection();
-      const audits: { result: string }[] = await connection.execute('select result from mutation_audit where idempotency_key = ?', [key]);
-      expect(audits).toEqual([{ result: 'APPLIED' }]);
-      expect(await connection.execute('select id from idempotency_claims')).toEqual([]);
-    } finally {
-      await db.close();
-    }
-  }, 120_000);
+    it('answers the client that sends it again: applied once, as soon as the dead claim lapses', async () => {
+      const key = 'crash-order-0001';
+      const orderId = await killedInTheMiddleOf(key);
+      const second = startProduct();
+      const url = await started(second);
+      const { placeOrder: receipt } = await placeOrder(url, key);
+      expect(receipt).toMatchObject({ status: 'APPLIED', error: null, order: { id: orderId } });
+      await expectAppliedOnce(second, key, orderId);
+    }, 120_000);
+
+    it('finishes it when the client never sends it again: the restarted product applies it once, and alerts ops', async () => {
+      const key = 'crash-order-0002';
+      const orderId = await killedInTheMiddleOf(key);
+      const second = startProduct();
+      const url = await started(second);
+      // Nobody sends anything: the order appears by itself once the dead claim has lapsed and been swept.
+      const giveUpAt = Date.now() + 60_000;
+      const orderOf = async () => (await graphql<{ order: { id: string; status: string } | null }>(url, 'query($id: ID!) { order(id: $id) { id status } }', { id: orderId })).order;
+      let order = await orderOf();
+      while (!order) {
+        if (Date.now() > giveUpAt) throw new Error(`the interrupted order was never finished:\n${second.output.slice(-3_000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        order = await orderOf();
+      }
+      expect(order.status).toBe('CONFIRMED');
+      // The client coming back later with its key gets the receipt of the order the sweep placed.
+      const { placeOrder: receipt } = await placeOrder(url, key);
+      expect(receipt).toMatchObject({ status: 'APPLIED', order: { id: orderId } });
+      await expectAppliedOnce(second, key, orderId);
+
+      const db = await openDatabase(undefined, { dataDir });
+      try {
+        const alerts: { system: string; subject: string; message: string }[] = await db.orm.em
+          .getConnection()
+          .execute("select system, subject, message from alerts where kind = 'write-interrupted'");
+        expect(alerts).toEqual([
+          { system: 'store', subject: receipt.auditId, message: expect.stringMatching(new RegExp(`^placeOrder \\(idempotency key ${key}, from crash-test\\): .* stopped before its receipt; it was finished afterwards .*: APPLIED`)) },
+        ]);
+      } finally {
+        await db.close();
+      }
+    }, 120_000);
+  });
 });

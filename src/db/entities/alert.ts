@@ -1,11 +1,15 @@
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
-/** What an alert is about: an outbox job failed for the third time, or it was dead-lettered. */
-export type AlertKind = 'job-failing' | 'job-dead';
+/**
+ * What an alert is about: an outbox job failed for the third time, or it was dead-lettered; or a mutation whose process
+ * died before its receipt was finished afterwards (or could not be yet).
+ */
+export type AlertKind = 'job-failing' | 'job-dead' | 'write-interrupted';
 
 /**
  * A row of `alerts`: something ops must look at, shown on the dashboard until someone acknowledges it. `subject` is
- * what it is about (for job alerts, the outbox job's id).
+ * what it is about (for job alerts, the outbox job's id; for an interrupted write, its audit id, or its operation and
+ * idempotency key when it has no receipt yet).
  */
 @Entity({ tableName: 'alerts' })
 @Index({ name: 'alerts_created_at_index', properties: ['createdAt'] })
