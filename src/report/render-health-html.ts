@@ -4,7 +4,7 @@ import type { MonthlyHealthReport, SystemHealth } from './health';
 import { esc, page, section, table } from './page';
 import { dayLabel } from './period';
 import { barChart, lineChart, type BarSegment } from './svg-charts';
-import { FAILURE_KINDS, FIGURE_NOTES, SYSTEM_TABLE_HEAD, systemRow, TOPIC_TITLES } from './wording';
+import { ALERT_TABLE_HEAD, alertRows, FAILURE_KINDS, FIGURE_NOTES, SYSTEM_TABLE_HEAD, systemRow, TOPIC_TITLES } from './wording';
 
 /** The monthly integrations health report as one HTML page with inline SVG charts. */
 export function renderHealthReportHtml(report: MonthlyHealthReport): string {
@@ -110,9 +110,7 @@ function drift(report: MonthlyHealthReport): string {
 }
 
 function alerts(report: MonthlyHealthReport): string {
-  const systems = [...new Set(report.alerts.map((alert) => alert.system))];
-  const countOf = (system: string, kind: string) => report.alerts.find((alert) => alert.system === system && alert.kind === kind)?.alerts ?? 0;
-  const alertRows = systems.map((system) => [esc(system), esc(count(countOf(system, 'job-failing'))), esc(count(countOf(system, 'job-dead')))]);
+  const alerted = alertRows(report);
   const { total, latest } = report.deadLetters;
   const deadRows = latest.map((job) => [
     `<code>${esc(job.id)}</code>`,
@@ -125,7 +123,7 @@ function alerts(report: MonthlyHealthReport): string {
   ]);
   const shown = total > latest.length ? ` (the latest ${latest.length} below)` : '';
   return `<h3>Alerts raised</h3>
-${table('alerts', ['System', 'Jobs failing (3rd failure)', 'Jobs dead-lettered'], alertRows, (index) => `data-system="${esc(systems[index]!)}"`)}
+${table('alerts', ALERT_TABLE_HEAD, alerted.map((alert) => alert.cells.map(esc)), (index) => `data-system="${esc(alerted[index]!.system)}"`)}
 <h3>Dead letters waiting for a replay</h3>
 <p class="note">${esc(`${count(total)} job${total === 1 ? '' : 's'} dead-lettered in ${report.period.title} and not replayed since${shown}. Replay one with npm run outbox -- replay <id>.`)}</p>
 ${total === 0 ? '' : table('dead-letters', ['Job', 'System', 'Operation', 'Entity', 'Attempts', 'Dead since', 'Last error'], deadRows)}`;

@@ -3,7 +3,7 @@ import { count, followersText, millis, outcomesText, ruleText } from './format';
 import type { MonthlyHealthReport } from './health';
 import { dayLabel } from './period';
 import type { SourceOfTruthReview } from './review';
-import { FIGURE_NOTES, SYSTEM_TABLE_HEAD, systemRow, TOPIC_TITLES } from './wording';
+import { ALERT_TABLE_HEAD, alertRows, FIGURE_NOTES, SYSTEM_TABLE_HEAD, systemRow, TOPIC_TITLES } from './wording';
 
 /** A Markdown table row; a pipe inside a cell would split it. */
 const row = (cells: readonly string[]): string => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|').replace(/\n/g, ' ')).join(' | ')} |`;
@@ -17,8 +17,6 @@ function markdownTable(head: readonly string[], rows: readonly (readonly string[
 export function renderHealthReportMarkdown(report: MonthlyHealthReport): string {
   const { period } = report;
   const called = report.systems.filter((system) => system.calls > 0);
-  const countOf = (system: string, kind: string) => report.alerts.find((alert) => alert.system === system && alert.kind === kind)?.alerts ?? 0;
-  const alertSystems = [...new Set(report.alerts.map((alert) => alert.system))];
   const lines = [
     `# Integrations health report: ${period.title}`,
     '',
@@ -84,8 +82,8 @@ export function renderHealthReportMarkdown(report: MonthlyHealthReport): string 
     '## Alerts and dead letters',
     '',
     ...markdownTable(
-      ['System', 'Jobs failing (3rd failure)', 'Jobs dead-lettered'],
-      alertSystems.map((system) => [system, count(countOf(system, 'job-failing')), count(countOf(system, 'job-dead'))]),
+      ALERT_TABLE_HEAD,
+      alertRows(report).map((alert) => alert.cells),
     ),
     '',
     `${count(report.deadLetters.total)} job${report.deadLetters.total === 1 ? '' : 's'} dead-lettered in ${period.title} and not replayed since. ` +

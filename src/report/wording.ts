@@ -1,5 +1,5 @@
 import { count, percent } from './format';
-import type { CallFigures, SystemHealth } from './health';
+import type { CallFigures, MonthlyHealthReport, SystemHealth } from './health';
 import type { RenegotiationTopic } from './renegotiate';
 import { RENEGOTIATION_THRESHOLDS } from './renegotiate';
 
@@ -30,6 +30,17 @@ export const SYSTEM_TABLE_HEAD = [
   'System', 'Calls', 'Attempted', 'Failed', 'Error rate', 'Unreachable/5xx', 'Timeouts', 'Rate-limited', 'Bad answers',
   'Credentials refused', 'Breaker openings', 'Refused by breaker', 'Refused requests (4xx)',
 ] as const;
+
+/** The alerts table's columns: the alert kinds, in this order. */
+export const ALERT_TABLE_HEAD = ['System', 'Jobs failing (3rd failure)', 'Jobs dead-lettered', 'Writes finished after their process died'] as const;
+const ALERT_KINDS = ['job-failing', 'job-dead', 'write-interrupted'] as const;
+
+/** The alerts table: a row per system that had any, with its count of each kind, as text. */
+export function alertRows(report: MonthlyHealthReport): { readonly system: string; readonly cells: string[] }[] {
+  const systems = [...new Set(report.alerts.map((alert) => alert.system))];
+  const countOf = (system: string, kind: string) => report.alerts.find((alert) => alert.system === system && alert.kind === kind)?.alerts ?? 0;
+  return systems.map((system) => ({ system, cells: [system, ...ALERT_KINDS.map((kind) => count(countOf(system, kind)))] }));
+}
 
 /** A system's row of the flaky-systems table, as text. */
 export function systemRow(system: SystemHealth): string[] {

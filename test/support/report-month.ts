@@ -6,6 +6,7 @@ import {
   DriftEntity,
   IntegrationLogEntity,
   OutboxJobEntity,
+  type AlertKind,
   type Database,
 } from '../../src/db';
 
@@ -91,7 +92,7 @@ export async function seedReportMonth(db: Database): Promise<void> {
     conflict('ord-7', 'erp', 'store', dec(10)),
   ]);
 
-  const alert = (kind: 'job-failing' | 'job-dead', system: string, createdAt: Date): EntityData<AlertEntity> => ({
+  const alert = (kind: AlertKind, system: string, createdAt: Date): EntityData<AlertEntity> => ({
     id: randomUUID(), kind, system, subject: randomUUID(), message: `seeded ${kind}`, createdAt,
   });
   await em.insertMany(AlertEntity, [
@@ -100,6 +101,7 @@ export async function seedReportMonth(db: Database): Promise<void> {
     alert('job-dead', 'crm', nov(21)),
     alert('job-dead', 'erp', nov(28)),
     alert('job-dead', 'crm', oct(30)),
+    alert('write-interrupted', 'store', nov(12)),
   ]);
 
   const job = (id: string, system: string, operation: string, state: 'dead' | 'done', updatedAt: Date): EntityData<OutboxJobEntity> => ({
