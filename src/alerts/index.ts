@@ -150,7 +150,8 @@ function describeWrite(alert: WriteAlert, at: Date): Described {
   const row: Alert = {
     id: randomUUID(),
     kind: alert.kind,
-    system: finished ? outcome.receipt.owner : 'plugboard',
+    // Unfinished, it is our own database's: the write path's state lives there, and the dashboard's store tile shows it.
+    system: finished ? outcome.receipt.owner : 'store',
     subject: finished ? outcome.receipt.auditId : `${operation}:${idempotencyKey}`.slice(0, 200),
     message: finished
       ? `${stopped}; it was finished afterwards as a retry would have been: ${outcome.receipt.status}, audit ${outcome.receipt.auditId}`
