@@ -375,7 +375,8 @@ export function createWriteService(deps: WriteServiceDeps) {
     /**
      * Finishes the requests whose process died before their receipt (their claims lapsed), as the client's retry
      * would: the same input, caller and idempotency key, so each system applies its step once. Answers each one it
-     * finished, or why it could not (its claim is let go, and the next call tries again).
+     * finished, or why it could not: then its claim is kept, to lapse again and be finished by a later call (unless
+     * the request itself was refused, which no later call would change).
      */
     async finishInterrupted(limit = 20): Promise<FinishedWrite[]> {
       const finished: FinishedWrite[] = [];
