@@ -1,26 +1,24 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   isIntegrationError,
-  money,
-  sumMoney,
   type Courier,
   type Customer,
   type CustomerDirectory,
   type Erp,
   type Order,
   type PaymentGateway,
-  type Shipment,
 } from '../domain';
-import { outcomeUnknown, Saga, WriteRejection, type SagaStep } from './saga';
+import { WriteRejection } from './saga';
 import { createOnce, type OnceOptions } from './idempotency';
-import type { Actor, AuditRequest, FinishedWrite, FollowerJob, JobRequest, Receipt, ReceiptStatus, WriteUnit } from './types';
+import { placeOrderWith } from './place-order';
+import { createReceipts } from './receipts';
+import type { Actor, AuditRequest, FinishedWrite, JobRequest, Receipt, WriteUnit } from './types';
 import {
   adjustInventoryInput,
   ORDER_TRANSITIONS,
   orderIdInput,
   orderStatusInput,
   parseInput,
-  placeOrderInput,
   updateCustomerInput,
 } from './validate';
 
@@ -65,41 +63,8 @@ export function createWriteService(deps: WriteServiceDeps) {
   /** Runs a mutation once per idempotency key: a retry answers the first receipt (src/writes/idempotency.ts). */
   const once = createOnce(deps.unit, deps.idempotency);
 
-  const receiptOf = (
-    audit: AuditRequest,
-    jobs: readonly FollowerJob[],
-    extra: { status?: ReceiptStatus; error?: Receipt['error']; steps?: readonly SagaStep[] } = {},
-  ): Receipt => ({
-    status: extra.status ?? audit.result,
-    auditId: audit.id,
-    operation: audit.operation,
-    owner: audit.owner,
-    entity: audit.entity,
-    entityId: audit.entityId,
-    followerJobs: jobs,
-    error: extra.error ?? null,
-    steps: extra.steps ?? [],
-  });
-
-  /** A refusal is audited too: nothing a client asked for goes unrecorded. */
-  const reject = async (
-    base: Omit<AuditRequest, 'result' | 'errorCode' | 'after'>,
-    error: unknown,
-    steps: readonly SagaStep[] = [],
-    undos: readonly JobRequest[] = [],
-  ): Promise<Receipt> => {
-    const code = error instanceof WriteRejection || isIntegrationError(error) ? error.code : 'INTERNAL_SERVER_ERROR';
-    const system = isIntegrationError(error) ? error.system : null;
-    const message = error instanceof Error ? error.message : String(error);
-    const audit: AuditRequest = { ...base, after: null, result: 'REJECTED', errorCode: code };
-    // Undos a system could not take now are committed with the audit row: the outbox finishes them.
-    return deps.unit.transaction(async (tx) => {
-      const jobs = await enqueueAll(tx, audit.id, undos);
-      const receipt = receiptOf(audit, jobs, { error: { code, system, message }, steps });
-      await tx.audit(audit, receipt);
-      return receipt;
-    });
-  };
+  const receipts = createReceipts(deps.unit);
+  const { receiptOf, reject, shadowJobs, enqueueAll } = receipts;
 
   const writeProfileTo = async (system: string, customer: Customer, idempotencyKey: string): Promise<void> => {
     if (system === 'crm') await deps.directory.upsertProfile({ customer, idempotencyKey });
@@ -107,28 +72,6 @@ export function createWriteService(deps: WriteServiceDeps) {
     else throw new WriteRejection('CONFLICT', `the matrix gives the customer profile to ${system}, which cannot hold one`);
     await deps.invalidate(system, system === 'crm' ? 'findByCustomerIds' : 'findPartnersByCustomerIds', [customer.id]);
   };
-
-  /** Shadow mode: while the entity is in it, the legacy shop gets a copy of the write, through the outbox. */
-  const shadowJobs = async (
-    tx: Parameters<Parameters<WriteUnit['transaction']>[0]>[0],
-    auditId: string,
-    entity: 'Customer' | 'Order',
-    entityId: string,
-  ): Promise<JobRequest[]> =>
-    (await tx.shadowTargets(entity)).map((system) => ({
-      system,
-      operation: entity === 'Customer' ? 'saveCustomer' : 'saveOrder',
-      entity,
-      entityId,
-      payload: entity === 'Customer' ? { customerId: entityId } : { orderId: entityId },
-      idempotencyKey: `${auditId}:${system}`,
-    }));
-
-  const enqueueAll = async (
-    tx: Parameters<Parameters<WriteUnit['transaction']>[0]>[0],
-    auditId: string,
-    jobs: readonly JobRequest[],
-  ): Promise<FollowerJob[]> => Promise.all(jobs.map((job) => tx.enqueue({ ...job, auditId })));
 
   /** Each mutation's own work, by name, under its idempotency key; `once` runs it once per key. */
   const mutations = {
@@ -195,126 +138,8 @@ export function createWriteService(deps: WriteServiceDeps) {
       }
     },
 
-    /**
-     * Places an order across systems: reserve stock at the ERP, take the payment, book the courier(s); when a later
-     * step fails, the completed ones are undone (stock released, payment cancelled, shipments cancelled).
-     */
-    async placeOrder(input: unknown, actor: Actor, idempotencyKey: string): Promise<Receipt> {
-      const request = parseInput(placeOrderInput, input);
-      // The order id follows from the key: two racing copies of one request cannot make two orders.
-      const orderId = `ord-${createHash('sha256').update(`placeOrder:${actor.subject}:${idempotencyKey}`).digest('hex').slice(0, 16)}`;
-      const owner = deps.matrix.ownerOf('Order', 'status');
-      const base = { id: randomUUID(), actor: actor.subject, operation: 'placeOrder', entity: 'Order', entityId: orderId, input: request, owner, before: null, idempotencyKey };
-      const saga = new Saga();
-      /** An undo left to the outbox, under this operation's audit id. */
-      const undoJob = (system: string, operation: string, payload: Record<string, unknown>, what: string): JobRequest => ({
-        system,
-        operation,
-        entity: 'Order',
-        entityId: orderId,
-        payload,
-        idempotencyKey: `${base.id}:undo:${what}`,
-      });
-      try {
-        const customer = await deps.unit.transaction((tx) => tx.getCustomer(request.customerId));
-        if (!customer) throw new WriteRejection('NOT_FOUND', `no customer ${request.customerId}`);
-        const items = await deps.erp.findItemsBySkus(request.lines.map((line) => line.sku));
-        const unknown = request.lines.filter((line) => !items.has(line.sku)).map((line) => line.sku);
-        if (unknown.length) throw new WriteRejection('BAD_USER_INPUT', `unknown SKU ${unknown.join(', ')}`);
-        const lines = request.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: items.get(line.sku)!.price }));
-        const currency = lines[0]!.unitPrice.currency;
-        const placedAt = now();
-        const order: Order = {
-          id: orderId,
-          number: `WEB-${placedAt.getUTCFullYear()}-${orderId.slice(4, 12).toUpperCase()}`,
-          customerId: customer.id,
-          status: 'CONFIRMED',
-          placedAt,
-          updatedAt: placedAt,
-          lines,
-          total: sumMoney(lines.map((line) => money(line.unitPrice.minor * line.quantity, line.unitPrice.currency)), currency),
-        };
-
-        for (const line of lines) {
-          await saga.do({
-            step: `reserve ${line.quantity} × ${line.sku}`,
-            system: 'erp',
-            run: () => deps.erp.reserveStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:reserve:${line.sku}` }),
-            compensate: () => deps.erp.releaseStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:release:${line.sku}` }),
-            compensateLater: () => undoJob('erp', 'releaseStock', { orderId, sku: line.sku, quantity: line.quantity }, line.sku),
-          });
-        }
-        const payment = await saga.do({
-          step: `take payment of ${order.total.minor} ${order.total.currency} minor units`,
-          system: 'payments',
-          run: async () => {
-            const created = await deps.payments.createPayment({ orderId, customerId: customer.id, amount: order.total, idempotencyKey: `${idempotencyKey}:payment` });
-            return deps.payments.confirmPayment({ paymentId: created.id, idempotencyKey: `${idempotencyKey}:confirm` });
-          },
-          compensate: (taken) => deps.payments.cancelPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:cancel-payment` }).catch(async (error: unknown) => {
-            // A captured payment cannot be cancelled: it is refunded instead.
-            if (isIntegrationError(error) && error.code === 'UPSTREAM_REJECTED') {
-              return deps.payments.refundPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:refund` });
-            }
-            throw error;
-          }),
-          compensateLater: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment'),
-          // An intent may exist though the answer was lost, or was created and then not confirmed: the clean-up
-          // cancels whatever the payment gateway holds for the order (nothing, when it holds nothing).
-          cleanUpAfter: { when: (error) => !(isIntegrationError(error) && error.code === 'CIRCUIT_OPEN'), job: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment') },
-        });
-        const shipments: Shipment[] = [];
-        for (const carrier of deps.courierRule(order)) {
-          const courier = deps.couriers.find((candidate) => candidate.carrier === carrier);
-          if (!courier) throw new WriteRejection('BAD_USER_INPUT', `the courier rule names ${carrier}, which is not in the estate`);
-          shipments.push(
-            await saga.do({
-              step: `book a shipment with ${carrier}`,
-              system: carrier,
-              run: () => courier.bookShipment({ orderId, recipient: { name: customer.name, phone: customer.phone }, parcels: Math.max(1, Math.ceil(lines.length / 2)), idempotencyKey: `${idempotencyKey}:ship:${carrier}` }),
-              compensate: (shipment) => courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${idempotencyKey}:cancel-ship:${carrier}` }),
-              compensateLater: (shipment) => undoJob(carrier, 'cancelShipment', { shipmentId: shipment.id, orderId }, carrier),
-              cleanUpAfter: { when: outcomeUnknown, job: () => undoJob(carrier, 'cancelForOrder', { orderId }, `${carrier}-booking`) },
-            }),
-          );
-        }
-
-        const receipt = await deps.unit
-          .transaction(async (tx) => {
-            await tx.insertOrder(order);
-            const audit: AuditRequest = { ...base, after: { order, payment, shipments }, result: 'APPLIED', errorCode: null };
-            const jobs = await enqueueAll(tx, audit.id, [
-              ...deps.matrix.followersOf('Order', 'status').map((system) => ({
-                system,
-                operation: 'upsertOrder',
-                entity: 'Order',
-                entityId: orderId,
-                payload: { orderId },
-                idempotencyKey: `${audit.id}:${system}`,
-              })),
-              ...(await shadowJobs(tx, audit.id, 'Order', orderId)),
-            ]);
-            const done = receiptOf(audit, jobs, { steps: saga.steps });
-            await tx.audit(audit, done);
-            return done;
-          })
-          .catch(async (error: unknown) => {
-            // A copy of this request that raced this one committed first: its steps are these steps (same keys), and
-            // undoing them would undo the order it placed.
-            if (!(await deps.unit.receiptFor('placeOrder', idempotencyKey))) await saga.compensate();
-            throw error;
-          });
-        await Promise.all([
-          deps.invalidate('erp', 'findItemsBySkus', lines.map((line) => line.sku)),
-          deps.invalidate('payments', 'findByOrderIds', [orderId]),
-          ...deps.couriers.map((courier) => deps.invalidate(courier.carrier, 'findByOrderIds', [orderId])),
-        ]);
-        return receipt;
-      } catch (error) {
-        if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error, saga.steps, saga.jobs);
-        throw error;
-      }
-    },
+    /** Places an order across systems, as a saga (src/writes/place-order.ts). */
+    placeOrder: placeOrderWith(deps, receipts, now),
 
     /** Moves an order along its lifecycle at its owner; the ERP follows through the outbox. */
     updateOrderStatus(input: unknown, actor: Actor, idempotencyKey: string): Promise<Receipt> {

@@ -1,0 +1,133 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { isIntegrationError, money, sumMoney, type Order, type Shipment } from '../domain';
+import type { Receipts } from './receipts';
+import { outcomeUnknown, Saga, WriteRejection } from './saga';
+import type { Actor, AuditRequest, JobRequest, Receipt } from './types';
+import { parseInput, placeOrderInput } from './validate';
+import type { WriteServiceDeps } from './write-service';
+
+/**
+ * Places an order across systems: reserve stock at the ERP, take the payment, book the courier(s); when a later
+ * step fails, the completed ones are undone (stock released, payment cancelled, shipments cancelled). Every call to a
+ * system carries a key made from the order's idempotency key, so running it again (a retry, or the sweep that finishes
+ * it after its process died) takes no step twice.
+ */
+export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: () => Date) {
+  const { receiptOf, reject, shadowJobs, enqueueAll } = receipts;
+  return async (input: unknown, actor: Actor, idempotencyKey: string): Promise<Receipt> => {
+    const request = parseInput(placeOrderInput, input);
+    // The order id follows from the key: two racing copies of one request cannot make two orders.
+    const orderId = `ord-${createHash('sha256').update(`placeOrder:${actor.subject}:${idempotencyKey}`).digest('hex').slice(0, 16)}`;
+    const owner = deps.matrix.ownerOf('Order', 'status');
+    const base = { id: randomUUID(), actor: actor.subject, operation: 'placeOrder', entity: 'Order', entityId: orderId, input: request, owner, before: null, idempotencyKey };
+    const saga = new Saga();
+    /** An undo left to the outbox, under this operation's audit id. */
+    const undoJob = (system: string, operation: string, payload: Record<string, unknown>, what: string): JobRequest => ({
+      system,
+      operation,
+      entity: 'Order',
+      entityId: orderId,
+      payload,
+      idempotencyKey: `${base.id}:undo:${what}`,
+    });
+    try {
+      const customer = await deps.unit.transaction((tx) => tx.getCustomer(request.customerId));
+      if (!customer) throw new WriteRejection('NOT_FOUND', `no customer ${request.customerId}`);
+      const items = await deps.erp.findItemsBySkus(request.lines.map((line) => line.sku));
+      const unknown = request.lines.filter((line) => !items.has(line.sku)).map((line) => line.sku);
+      if (unknown.length) throw new WriteRejection('BAD_USER_INPUT', `unknown SKU ${unknown.join(', ')}`);
+      const lines = request.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: items.get(line.sku)!.price }));
+      const currency = lines[0]!.unitPrice.currency;
+      const placedAt = now();
+      const order: Order = {
+        id: orderId,
+        number: `WEB-${placedAt.getUTCFullYear()}-${orderId.slice(4, 12).toUpperCase()}`,
+        customerId: customer.id,
+        status: 'CONFIRMED',
+        placedAt,
+        updatedAt: placedAt,
+        lines,
+        total: sumMoney(lines.map((line) => money(line.unitPrice.minor * line.quantity, line.unitPrice.currency)), currency),
+      };
+
+      for (const line of lines) {
+        await saga.do({
+          step: `reserve ${line.quantity} × ${line.sku}`,
+          system: 'erp',
+          run: () => deps.erp.reserveStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:reserve:${line.sku}` }),
+          compensate: () => deps.erp.releaseStock({ orderId, sku: line.sku, quantity: line.quantity, idempotencyKey: `${idempotencyKey}:release:${line.sku}` }),
+          compensateLater: () => undoJob('erp', 'releaseStock', { orderId, sku: line.sku, quantity: line.quantity }, line.sku),
+        });
+      }
+      const payment = await saga.do({
+        step: `take payment of ${order.total.minor} ${order.total.currency} minor units`,
+        system: 'payments',
+        run: async () => {
+          const created = await deps.payments.createPayment({ orderId, customerId: customer.id, amount: order.total, idempotencyKey: `${idempotencyKey}:payment` });
+          return deps.payments.confirmPayment({ paymentId: created.id, idempotencyKey: `${idempotencyKey}:confirm` });
+        },
+        compensate: (taken) => deps.payments.cancelPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:cancel-payment` }).catch(async (error: unknown) => {
+          // A captured payment cannot be cancelled: it is refunded instead.
+          if (isIntegrationError(error) && error.code === 'UPSTREAM_REJECTED') {
+            return deps.payments.refundPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:refund` });
+          }
+          throw error;
+        }),
+        compensateLater: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment'),
+        // An intent may exist though the answer was lost, or was created and then not confirmed: the clean-up
+        // cancels whatever the payment gateway holds for the order (nothing, when it holds nothing).
+        cleanUpAfter: { when: (error) => !(isIntegrationError(error) && error.code === 'CIRCUIT_OPEN'), job: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment') },
+      });
+      const shipments: Shipment[] = [];
+      for (const carrier of deps.courierRule(order)) {
+        const courier = deps.couriers.find((candidate) => candidate.carrier === carrier);
+        if (!courier) throw new WriteRejection('BAD_USER_INPUT', `the courier rule names ${carrier}, which is not in the estate`);
+        shipments.push(
+          await saga.do({
+            step: `book a shipment with ${carrier}`,
+            system: carrier,
+            run: () => courier.bookShipment({ orderId, recipient: { name: customer.name, phone: customer.phone }, parcels: Math.max(1, Math.ceil(lines.length / 2)), idempotencyKey: `${idempotencyKey}:ship:${carrier}` }),
+            compensate: (shipment) => courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${idempotencyKey}:cancel-ship:${carrier}` }),
+            compensateLater: (shipment) => undoJob(carrier, 'cancelShipment', { shipmentId: shipment.id, orderId }, carrier),
+            cleanUpAfter: { when: outcomeUnknown, job: () => undoJob(carrier, 'cancelForOrder', { orderId }, `${carrier}-booking`) },
+          }),
+        );
+      }
+
+      const receipt = await deps.unit
+        .transaction(async (tx) => {
+          await tx.insertOrder(order);
+          const audit: AuditRequest = { ...base, after: { order, payment, shipments }, result: 'APPLIED', errorCode: null };
+          const jobs = await enqueueAll(tx, audit.id, [
+            ...deps.matrix.followersOf('Order', 'status').map((system) => ({
+              system,
+              operation: 'upsertOrder',
+              entity: 'Order',
+              entityId: orderId,
+              payload: { orderId },
+              idempotencyKey: `${audit.id}:${system}`,
+            })),
+            ...(await shadowJobs(tx, audit.id, 'Order', orderId)),
+          ]);
+          const done = receiptOf(audit, jobs, { steps: saga.steps });
+          await tx.audit(audit, done);
+          return done;
+        })
+        .catch(async (error: unknown) => {
+          // A copy of this request that raced this one committed first: its steps are these steps (same keys), and
+          // undoing them would undo the order it placed.
+          if (!(await deps.unit.receiptFor('placeOrder', idempotencyKey))) await saga.compensate();
+          throw error;
+        });
+      await Promise.all([
+        deps.invalidate('erp', 'findItemsBySkus', lines.map((line) => line.sku)),
+        deps.invalidate('payments', 'findByOrderIds', [orderId]),
+        ...deps.couriers.map((courier) => deps.invalidate(courier.carrier, 'findByOrderIds', [orderId])),
+      ]);
+      return receipt;
+    } catch (error) {
+      if (error instanceof WriteRejection || isIntegrationError(error)) return reject(base, error, saga.steps, saga.jobs);
+      throw error;
+    }
+  };
+}
