@@ -85,6 +85,16 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
+  /** A copy of the request sent to a process of its own, after its first process died: applied there, once. */
+  const expectAppliedOnceBySurvivor = async (key: string, options: Parameters<typeof createOnce>[1] = {}) => {
+    const [survivor] = processes(options);
+    const runs = { count: 0 };
+    const receipt = await survivor('placeOrder', key, ALICE, mutation(runs));
+    expect(receipt.status).toBe('APPLIED');
+    expect(runs.count).toBe(1);
+    expect(await auditRows(key)).toBe(1);
+    expect(await claims(key)).toBe(0);
+  };
   /**
    * The first of two processes applying a request under a fresh key, held half-way once it has claimed the key; the
    * second process, to send a copy to.
@@ -159,13 +169,7 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
     // What a process killed between its claim and its receipt leaves behind: a claim nobody renews.
     const key = `replica-crashed-${randomUUID()}`;
     expect((await unit.claim('placeOrder', key, 'alice', 300)).claimed).toBe(true);
-    const [survivor] = processes({ leaseMs: 300 });
-    const runs = { count: 0 };
-    const receipt = await survivor('placeOrder', key, ALICE, mutation(runs));
-    expect(receipt.status).toBe('APPLIED');
-    expect(runs.count).toBe(1);
-    expect(await auditRows(key)).toBe(1);
-    expect(await claims(key)).toBe(0);
+    await expectAppliedOnceBySurvivor(key, { leaseMs: 300 });
   });
 
   describe('a request whose process died before its receipt, and whose client never sends it again', () => {
@@ -268,13 +272,7 @@ describe.each(testDatabases())('idempotency keys across processes, on $label', (
     await unit.claim('placeOrder', key, 'alice', 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     // And a copy of the request, sent to a process of its own.
-    const [survivor] = processes();
-    const runs = { count: 0 };
-    const receipt = await survivor('placeOrder', key, ALICE, mutation(runs));
-    expect(receipt.status).toBe('APPLIED');
-    expect(runs.count).toBe(1);
-    expect(await auditRows(key)).toBe(1);
-    expect(await claims(key)).toBe(0);
+    await expectAppliedOnceBySurvivor(key);
   });
 
   it('a copy waiting on a first one that failed before its receipt applies the request itself', async () => {
