@@ -32,8 +32,8 @@ export interface OnceOptions {
   readonly pollMs?: number;
 }
 
-export const DEFAULT_LEASE_MS = 10_000;
-export const DEFAULT_WAIT_MS = 30_000;
+const DEFAULT_LEASE_MS = 10_000;
+const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_POLL_MS = 20;
 const LONGEST_POLL_MS = 1_000;
 
