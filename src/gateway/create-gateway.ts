@@ -26,6 +26,8 @@ export interface GatewayOptions {
   readonly batching?: boolean;
   /** Where masked errors are told in full, with the request id (the log). */
   readonly onMaskedError?: (fields: Record<string, unknown>, message: string) => void;
+  /** Signs every request to a subgraph over HTTP (PLUGBOARD_SUBGRAPH_SECRET); see src/serve/subgraph-signature.ts. @default unsigned */
+  readonly subgraphSecret?: string;
 }
 
 /** Codes a client may see as they are; anything else from the gateway itself is masked. */
@@ -45,6 +47,8 @@ const PASS_THROUGH = new Set([
   'UPSTREAM_AUTH_FAILED',
   'UPSTREAM_REJECTED',
   'CIRCUIT_OPEN',
+  'SYSTEM_BUSY',
+  'REQUEST_TOO_LARGE_FOR_SYSTEM',
   'UNAUTHENTICATED',
   'FORBIDDEN',
 ]);
@@ -243,7 +247,7 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
 /** Apollo Gateway over the committed supergraph, served by Apollo Server 5. */
 export function createGateway(options: GatewayOptions): { gateway: ApolloGateway; apollo: ApolloServer<GatewayContext> } {
   // One keep-alive undici pool per subgraph for every data source (npm run bench: see bench/RESULTS.md).
-  const subgraphFetcher = createSubgraphFetcher();
+  const subgraphFetcher = createSubgraphFetcher({ secret: options.subgraphSecret });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => {
@@ -259,6 +263,10 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
     ...(options.persistedQueries === false ? { persistedQueries: false as const } : options.persistedQueries ? { persistedQueries: { cache: options.persistedQueries } } : {}),
     ...(options.maxTokens ? { parseOptions: { maxTokens: options.maxTokens } } : {}),
     allowBatchedHttpRequests: options.batching ?? false,
+    // CSRF prevention guards cookie sessions; this API reads no cookie (bearer tokens only), a GET can never run a
+    // mutation, and a simple-form POST (text/plain, urlencoded, multipart) is refused before Apollo (415). With it on,
+    // urql's and graphql-request's default GETs were refused. docs/front-door.md, "Choices".
+    csrfPrevention: false,
     includeStacktraceInErrorResponses: false,
     // Our CLIs stop everything in order on SIGINT/SIGTERM; Apollo's own handlers would kill the process half-way.
     stopOnTerminationSignals: false,

@@ -1,7 +1,7 @@
 import { adminOnly } from '../auth/admin-token';
 import fastifyStatic from '@fastify/static';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify, { type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
 import fastifyCors from '@fastify/cors';
@@ -14,6 +14,7 @@ import type { Dashboard } from '../dashboard';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../logging';
 import { gracefulClose } from '../serve/graceful-close';
 import type { Metrics } from '../metrics';
+import { DEFAULT_ADMISSION, serverTimeouts, useAdmission, type AdmissionSettings } from './admission';
 
 /** A system as the admin API lists it. */
 export interface SystemListing {
@@ -58,6 +59,8 @@ export interface ServeGatewayOptions extends GatewayOptions {
   readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
   /** Inbound webhook endpoints (src/webhooks), each a plugin with its own raw-body parsing. */
   readonly webhooks?: readonly FastifyPluginAsync[];
+  /** Admission control, the request deadline and the slow-body timeouts (src/gateway/admission.ts). @default DEFAULT_ADMISSION */
+  readonly admission?: AdmissionSettings;
 }
 
 export interface RunningGateway extends AsyncDisposable {
@@ -77,7 +80,9 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   // and forwarded to every subgraph, whose system calls log it.
   const frontDoor = options.frontDoor ?? DEFAULT_FRONT_DOOR;
   const log = options.logger ?? pino({ name: 'plugboard-gateway' });
+  const admission = options.admission ?? DEFAULT_ADMISSION;
   const app = Fastify({
+    ...serverTimeouts(admission),
     logger: false,
     bodyLimit: frontDoor.maxBodyBytes,
     genReqId: (raw) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]),
@@ -122,8 +127,15 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   app.route({
     url: '/graphql',
     method: ['GET', 'POST'],
+    // Past the concurrency limit a request is answered 503 before its body is read; health and admin never are.
+    onRequest: useAdmission(admission).onRequest,
     // Limits, batch length and trusted documents are checked before Apollo (and any system) sees the request.
-    preHandler: (request, reply) => (request.method === 'GET' && prefersHtml(request) ? Promise.resolve() : door.preHandler(request, reply)),
+    preHandler: (request, reply) => {
+      // What a plain HTML form can POST (text/plain, urlencoded, multipart) never reaches Apollo: with no cookie read
+      // and CSRF prevention off, this is what keeps a cross-site form from running a mutation.
+      if (request.method === 'POST' && !isJson(request)) return refuseMediaType(request, reply);
+      return request.method === 'GET' && prefersHtml(request) ? Promise.resolve() : door.preHandler(request, reply);
+    },
     handler: (request, reply) => {
       // The explorer needs introspection: where it is off (production), a browser gets the GraphQL answer instead.
       if (request.method === 'GET' && prefersHtml(request) && options.introspection !== false) return reply.type('text/html; charset=utf-8').send(explorer());
@@ -197,3 +209,15 @@ function prefersHtml(request: FastifyRequest): boolean {
   return accept.includes('text/html') && !(request.query as Record<string, unknown>)?.query;
 }
 
+
+function isJson(request: FastifyRequest): boolean {
+  const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || type === 'application/graphql-response+json';
+}
+
+async function refuseMediaType(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await reply
+    .code(415)
+    .type('application/json; charset=utf-8')
+    .send({ errors: [{ message: 'Send the request as application/json.', extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', requestId: request.id } }] });
+}
