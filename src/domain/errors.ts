@@ -18,6 +18,10 @@ export const INTEGRATION_ERROR_CODES = [
   'UPSTREAM_REJECTED',
   /** The breaker for this system and operation is open: the call was not attempted. */
   'CIRCUIT_OPEN',
+  /** Our own bulkhead for this system was full: the call was not attempted (our saturation, not the system failing). */
+  'SYSTEM_BUSY',
+  /** We built a request larger than the system accepts (e.g. a URL past its limit, HTTP 414/431): our defect, not its refusal. */
+  'REQUEST_TOO_LARGE_FOR_SYSTEM',
 ] as const;
 export type IntegrationErrorCode = (typeof INTEGRATION_ERROR_CODES)[number];
 
@@ -58,7 +62,7 @@ export class IntegrationError extends Error {
 
   /** Failures that say nothing about the system's health (it answered, and said no) must not trip a breaker. */
   get countsAgainstHealth(): boolean {
-    return this.code !== 'UPSTREAM_REJECTED' && this.code !== 'CIRCUIT_OPEN';
+    return this.code !== 'UPSTREAM_REJECTED' && this.code !== 'CIRCUIT_OPEN' && this.code !== 'SYSTEM_BUSY' && this.code !== 'REQUEST_TOO_LARGE_FOR_SYSTEM';
   }
 }
 

@@ -1,6 +1,7 @@
 import CircuitBreaker from 'opossum';
 import { isIntegrationError, type IntegrationError } from '../domain';
 import type { ReadCache } from './cache';
+import { createBulkhead, type Bulkhead, type Release } from './bulkhead';
 import { callSystem, translate, type CallSite, type Method } from './call';
 import { DEFAULT_STALE_TTL_MS, DEFAULT_SYSTEM_POLICY, type OperationPolicies, type OperationPolicy, type SystemPolicy } from './policy';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter, type RedisScripting } from './rate-limit';
@@ -23,7 +24,10 @@ export interface CallRecord {
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** A system's policy as configured: any part of it, the breaker's settings one by one. */
-export type SystemPolicyOverride = Partial<Omit<SystemPolicy, 'breaker'>> & { readonly breaker?: Partial<SystemPolicy['breaker']> };
+export type SystemPolicyOverride = Partial<Omit<SystemPolicy, 'breaker' | 'bulkhead'>> & {
+  readonly breaker?: Partial<SystemPolicy['breaker']>;
+  readonly bulkhead?: Partial<SystemPolicy['bulkhead']>;
+};
 
 export interface ResilienceOptions {
   /** The policy of each system; what is not named (a system, a setting, a breaker setting) is {@link DEFAULT_SYSTEM_POLICY}'s. */
@@ -76,7 +80,19 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   const random = options.random ?? Math.random;
   const policyOf = (system: string): SystemPolicy => {
     const given = options.systems?.[system];
-    return { ...DEFAULT_SYSTEM_POLICY, ...given, breaker: { ...DEFAULT_SYSTEM_POLICY.breaker, ...given?.breaker } };
+    return {
+      ...DEFAULT_SYSTEM_POLICY,
+      ...given,
+      breaker: { ...DEFAULT_SYSTEM_POLICY.breaker, ...given?.breaker },
+      bulkhead: { ...DEFAULT_SYSTEM_POLICY.bulkhead, ...given?.bulkhead },
+    };
+  };
+  // One bulkhead per system, shared by all its operations: they share its sockets and its capacity.
+  const bulkheads = new Map<string, Bulkhead>();
+  const bulkheadFor = (system: string): Bulkhead => {
+    let bulkhead = bulkheads.get(system);
+    if (!bulkhead) bulkheads.set(system, (bulkhead = createBulkhead(system, policyOf(system).bulkhead)));
+    return bulkhead;
   };
 
   const breakerFor = (system: string, operation: string): BreakerEntry => {
@@ -109,7 +125,10 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     const cost = { attempts: 0 };
     const startedAt = new Date();
     const started = performance.now();
+    let release: Release | undefined;
     try {
+      // The time a call waits for its place is ours, not the system's: its budget starts once it has one.
+      release = await bulkheadFor(system).acquire(signal);
       const result = await callSystem(site, method, input, signal, cost);
       options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'ok', keys, attempts: cost.attempts });
       return result;
@@ -117,6 +136,8 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       const failure = translate(system, operation, error);
       options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'error', error: failure, keys, attempts: cost.attempts });
       throw failure;
+    } finally {
+      release?.();
     }
   };
 

@@ -1,3 +1,5 @@
+import { DEFAULT_BULKHEAD, type BulkheadPolicy } from './bulkhead';
+
 /** How calls to one system behave: the knobs the integration map sets per system. */
 export interface SystemPolicy {
   /**
@@ -17,6 +19,11 @@ export interface SystemPolicy {
   /** The vendor's published budget, shared by every call to the system; null when it publishes none. @default null */
   readonly rateLimit: RateLimit | null;
   readonly breaker: BreakerPolicy;
+  /**
+   * Calls in flight to the system at once, and the short queue behind them. A call's timeout starts when it gets its
+   * place; a call shed here fails with SYSTEM_BUSY and never counts against the breaker. @default DEFAULT_BULKHEAD
+   */
+  readonly bulkhead: BulkheadPolicy;
 }
 
 /** A vendor's request budget: `requests` per `perSeconds`, as in the integration map. */
@@ -67,4 +74,5 @@ export const DEFAULT_SYSTEM_POLICY: SystemPolicy = {
   retryBaseDelayMs: 100,
   rateLimit: null,
   breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 },
+  bulkhead: DEFAULT_BULKHEAD,
 };

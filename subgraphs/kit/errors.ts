@@ -37,6 +37,8 @@ function describe(code: string): string {
     case 'UPSTREAM_AUTH_FAILED': return 'refused our credentials';
     case 'UPSTREAM_REJECTED': return 'refused the request';
     case 'CIRCUIT_OPEN': return 'is failing (breaker open)';
+    case 'SYSTEM_BUSY': return 'was not called: we are busy (our bulkhead is full)';
+    case 'REQUEST_TOO_LARGE_FOR_SYSTEM': return 'was sent a request too large by us';
     default: return 'failed';
   }
 }
