@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { textProblem } from '../domain/text';
 import { AuthError } from './errors';
 import { isScope, SCOPES, type Scope } from './scopes';
 import { JWT_SECRET_VARIABLE, MIN_SECRET_LENGTH } from './secret';
@@ -20,6 +21,11 @@ export interface AuthOptions {
   readonly readsOpen?: boolean;
   /** Clock skew allowed between the minting machine and this one. @default 5 */
   readonly clockToleranceSeconds?: number;
+  /**
+   * Longest a token may live: a token whose `exp` lies further ahead than this (from now, or from its `iat`) is refused,
+   * and none longer is minted. @default {@link MAX_TOKEN_LIFETIME_SECONDS} (24 h)
+   */
+  readonly maxLifetimeSeconds?: number;
   /** The clock, for minting and checking expiry. @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -48,12 +54,19 @@ export interface Auth {
 /** The claims we read from a verified token. */
 interface Claims {
   readonly sub?: string;
+  readonly exp?: number;
+  readonly iat?: number;
   readonly scope?: unknown;
   readonly scp?: unknown;
 }
 
-/** Longest a minted token may live. */
-const MAX_LIFETIME_SECONDS = 366 * 24 * 3600;
+/**
+ * Longest a token may live, minted or verified: a day. A bearer token cannot be revoked (HS256, no token store), so
+ * its lifetime bounds how long a leaked one works; `npm run token` mints a fresh one in a second.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+/** Longest subject (`sub`) accepted: it is the audit's actor, and ids of OAuth providers are far shorter. */
+export const MAX_SUBJECT_LENGTH = 256;
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** jose is an ES module: loaded with import(), which also works from our CommonJS build. */
@@ -71,6 +84,8 @@ export function createAuth(options: AuthOptions): Auth {
   const issuer = options.issuer ?? 'plugboard';
   const audience = options.audience ?? 'plugboard-graph';
   const now = options.now ?? (() => new Date());
+  const tolerance = options.clockToleranceSeconds ?? 5;
+  const maxLifetime = options.maxLifetimeSeconds ?? MAX_TOKEN_LIFETIME_SECONDS;
 
   return {
     readsOpen: options.readsOpen ?? true,
@@ -90,21 +105,25 @@ export function createAuth(options: AuthOptions): Auth {
           algorithms: ['HS256'],
           requiredClaims: ['sub', 'exp'],
           currentDate: now(),
-          clockTolerance: options.clockToleranceSeconds ?? 5,
+          clockTolerance: tolerance,
         }));
       } catch (error) {
         throw new AuthError('UNAUTHENTICATED', reasonOf(error, issuer, audience));
       }
+      checkLifetime(payload, Math.floor(now().getTime() / 1000), tolerance, maxLifetime);
       if (typeof payload.sub !== 'string' || payload.sub === '') {
         throw new AuthError('UNAUTHENTICATED', 'the token names no subject (sub)');
       }
+      const subjectProblem = textProblem(payload.sub, { max: MAX_SUBJECT_LENGTH });
+      if (subjectProblem) throw new AuthError('UNAUTHENTICATED', `the token's subject (sub) ${subjectProblem}`);
       return { subject: payload.sub, scopes: scopesOf(payload) };
     },
 
     requireScope,
 
     async mint({ subject, scopes, expiresIn = '1h' }) {
-      if (subject.trim() === '') throw new Error('token: the subject must not be empty');
+      const subjectProblem = textProblem(subject, { max: MAX_SUBJECT_LENGTH });
+      if (subjectProblem) throw new Error(`token: the subject ${subjectProblem}`);
       const unknown = scopes.filter((scope) => !isScope(scope));
       if (unknown.length > 0) {
         throw new Error(`token: unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}; scopes are ${SCOPES.join(', ')}`);
@@ -117,7 +136,7 @@ export function createAuth(options: AuthOptions): Auth {
         .setIssuer(issuer)
         .setAudience(audience)
         .setIssuedAt(issuedAt)
-        .setExpirationTime(issuedAt + lifetimeSeconds(expiresIn))
+        .setExpirationTime(issuedAt + lifetimeSeconds(expiresIn, maxLifetime))
         .setJti(randomUUID())
         .sign(key);
     },
@@ -135,8 +154,29 @@ export function requireScope(actor: Actor | null, scope: Scope): Actor {
   return actor;
 }
 
-/** Reads '90s', '30m', '1h', '7d' or a number of seconds. */
-export function lifetimeSeconds(expiresIn: number | string): number {
+/**
+ * A token's lifetime in seconds, before its `exp` is trusted: one that lives longer than `maxLifetime` (its `exp` further
+ * ahead than that from now or from its `iat`) is refused, and so is one issued in the future (beyond the skew).
+ */
+function checkLifetime(payload: Claims, nowSeconds: number, tolerance: number, maxLifetime: number): void {
+  const { exp, iat } = payload;
+  if (typeof iat === 'number' && iat > nowSeconds + tolerance) {
+    throw new AuthError('UNAUTHENTICATED', 'the token was issued in the future: check the clock of the machine that minted it');
+  }
+  const longest = maxLifetime + tolerance;
+  if (typeof exp === 'number' && (exp - nowSeconds > longest || (typeof iat === 'number' && exp - iat > longest))) {
+    throw new AuthError('UNAUTHENTICATED', `the token lives too long: tokens may live at most ${describeSeconds(maxLifetime)}; ask for a shorter one`);
+  }
+}
+
+function describeSeconds(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+/** Reads '90s', '30m', '1h', '7d' or a number of seconds, up to `max` seconds. */
+export function lifetimeSeconds(expiresIn: number | string, max = MAX_TOKEN_LIFETIME_SECONDS): number {
   let seconds: number;
   if (typeof expiresIn === 'number') {
     seconds = expiresIn;
@@ -145,8 +185,8 @@ export function lifetimeSeconds(expiresIn: number | string): number {
     if (!match) throw new Error(`token: expiry "${expiresIn}" is not a duration such as 90s, 30m, 1h or 7d`);
     seconds = Number(match[1]) * UNIT_SECONDS[(match[2] || 's').toLowerCase()]!;
   }
-  if (!Number.isInteger(seconds) || seconds <= 0 || seconds > MAX_LIFETIME_SECONDS) {
-    throw new Error(`token: expiry must be between 1 second and 366 days`);
+  if (!Number.isInteger(seconds) || seconds <= 0 || seconds > max) {
+    throw new Error(`token: expiry must be between 1 second and ${describeSeconds(max)}`);
   }
   return seconds;
 }

@@ -1,4 +1,4 @@
-export { createAuth, lifetimeSeconds, requireScope } from './create-auth';
+export { createAuth, lifetimeSeconds, MAX_SUBJECT_LENGTH, MAX_TOKEN_LIFETIME_SECONDS, requireScope } from './create-auth';
 export type { Actor, Auth, AuthOptions, MintOptions } from './create-auth';
 export { adminOnly, hasBearer, refuseWithoutAdminToken } from './admin-token';
 export { AuthError, isAuthError } from './errors';

@@ -48,8 +48,8 @@ export function explorerPage(options: ExplorerOptions): string {
   });
 }
 
-/** How long the explorer's demo token lives: as long as a demo can run (tokens live at most 366 days). */
-const DEMO_TOKEN_LIFETIME = '365d';
+/** How long the explorer's demo token lives: the longest a token may (MAX_TOKEN_LIFETIME_SECONDS, a day). */
+const DEMO_TOKEN_LIFETIME = '24h';
 
 /**
  * The headers the explorer starts with: `Authorization: Bearer <token>` with every write scope, minted for the

@@ -121,6 +121,58 @@ describe('auth', () => {
     );
   });
 
+  describe('tokens that no minting of ours makes (issue 15)', () => {
+    /** A token signed with our secret, with claims of the test's choosing: what someone holding the secret could forge. */
+    async function signed(claims: { sub?: string; iat?: number; exp: number }): Promise<string> {
+      const { SignJWT } = await import('jose');
+      const jwt = new SignJWT({ scope: 'orders:write', ...(claims.iat === undefined ? {} : { iat: claims.iat }) })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('plugboard')
+        .setAudience('plugboard-graph')
+        .setExpirationTime(claims.exp);
+      if (claims.sub !== undefined) jwt.setSubject(claims.sub);
+      return jwt.sign(new TextEncoder().encode(SECRET));
+    }
+    const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+    it('refuses an exp further ahead than the longest lifetime (24 h), from now or from its iat', async () => {
+      const century = await authErrorOf(auth.verify(`Bearer ${await signed({ sub: 'alice', iat: nowSeconds(), exp: nowSeconds() + 100 * 365 * 86_400 })}`));
+      expect(century).toMatchObject({ code: 'UNAUTHENTICATED', message: 'the token lives too long: tokens may live at most 24 h; ask for a shorter one' });
+      const noIat = await authErrorOf(auth.verify(`Bearer ${await signed({ sub: 'alice', exp: nowSeconds() + 25 * 3600 })}`));
+      expect(noIat.code).toBe('UNAUTHENTICATED');
+      const longFromIat = await authErrorOf(auth.verify(`Bearer ${await signed({ sub: 'alice', iat: nowSeconds() - 3600, exp: nowSeconds() + 24 * 3600 })}`));
+      expect(longFromIat.message).toMatch(/lives too long/);
+      expect(await auth.verify(`Bearer ${await signed({ sub: 'alice', iat: nowSeconds(), exp: nowSeconds() + 23 * 3600 })}`)).toEqual({ subject: 'alice', scopes: ['orders:write'] });
+    });
+
+    it('refuses a token issued in the future beyond the clock skew, and takes one within it', async () => {
+      const future = await authErrorOf(auth.verify(`Bearer ${await signed({ sub: 'alice', iat: nowSeconds() + 3600, exp: nowSeconds() + 7200 })}`));
+      expect(future).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/issued in the future/) });
+      expect(await auth.verify(`Bearer ${await signed({ sub: 'alice', iat: nowSeconds() + 2, exp: nowSeconds() + 600 })}`)).toMatchObject({ subject: 'alice' });
+    });
+
+    it.each([
+      ['a newline', 'alice\nadmin'],
+      ['a NUL', 'alice\u0000'],
+      ['a C1 control', 'alice\u0085'],
+      ['a lone surrogate', 'alice\uD800'],
+      ['10 kB', 'a'.repeat(10_000)],
+      ['257 characters', 'a'.repeat(257)],
+    ])('refuses a subject (sub) with %s: it would become the audit actor', async (_what, sub) => {
+      const error = await authErrorOf(auth.verify(`Bearer ${await signed({ sub, iat: nowSeconds(), exp: nowSeconds() + 600 })}`));
+      expect(error.code).toBe('UNAUTHENTICATED');
+      expect(error.message).toMatch(/^the token's subject \(sub\) must/);
+    });
+
+    it('takes a subject of 256 characters, and mints only what it verifies', async () => {
+      expect(await auth.verify(`Bearer ${await signed({ sub: 's'.repeat(256), iat: nowSeconds(), exp: nowSeconds() + 600 })}`)).toMatchObject({ subject: 's'.repeat(256) });
+      const day = await auth.mint({ subject: 'alice', scopes: ['orders:write'], expiresIn: '24h' });
+      expect(await auth.verify(`Bearer ${day}`)).toMatchObject({ subject: 'alice' });
+      await expect(auth.mint({ subject: 'alice', scopes: [], expiresIn: '7d' })).rejects.toThrow('token: expiry must be between 1 second and 24 h');
+      await expect(auth.mint({ subject: 'alice\r\nadmin', scopes: [] })).rejects.toThrow(/token: the subject must not hold control characters/);
+    });
+  });
+
   describe('npm run token', () => {
     it('prints a token signed with the demo secret when PLUGBOARD_JWT_SECRET is unset', async () => {
       const { stdout, stderr } = await token(['--scope', 'orders:write', '--scope', 'inventory:write', '--subject', 'alice']);
