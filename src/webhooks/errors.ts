@@ -7,6 +7,8 @@ export const WEBHOOK_REFUSALS = {
   WEBHOOK_SIGNATURE_INVALID: 400,
   /** The signature is good but its timestamp is older than the tolerance (PLUGBOARD_WEBHOOK_TOLERANCE_S). */
   WEBHOOK_TOO_OLD: 400,
+  /** The signature is good but dated further in the future than the tolerance: a clock gone wrong, or a forged time. */
+  WEBHOOK_FROM_THE_FUTURE: 400,
   /** The exact delivery (same event, same signature) was accepted before: a captured request sent again. */
   WEBHOOK_REPLAYED: 409,
   /** Signed, but not an event we can read (not JSON, or not the shape of an event). */

@@ -4,7 +4,7 @@ import type { IntegrationLog } from '../audit/integration-log';
 import type { Database } from '../db';
 import { WebhookRefusal } from './errors';
 import { createWebhookEventStore, type Seen } from './event-store';
-import { changedOrderOf, stripeEventSchema, type StripeEvent } from './payments-event';
+import { stripeEventSchema, subjectOf, type StripeEvent } from './payments-event';
 
 /** Where the payment gateway sends its events, below the gateway's origin. */
 export const PAYMENTS_WEBHOOK_PATH = '/webhooks/payments';
@@ -25,6 +25,13 @@ export interface PaymentsWebhookOptions {
    * copy (source-of-truth.yaml), so this drops the read cache's copy: the next read asks the owner.
    */
   readonly onPaymentChanged: (orderId: string) => Promise<void>;
+  /**
+   * Told once of each signed event that can never apply (an order id no order can have): it is acknowledged (2xx) so
+   * that the payment gateway stops retrying it, remembered as `unusable`, and logged inbound with the reason; this is
+   * where a person hears of it (an ops alert). Re-sent deliveries of it are acknowledged without telling again.
+   * @default nothing beyond the log row
+   */
+  readonly onUnusable?: (event: { readonly id: string; readonly type: string; readonly reason: string }) => Promise<void> | void;
   /** The system's name in the integration map. @default 'payments' */
   readonly system?: string;
   /** @default PAYMENTS_WEBHOOK_PATH */
@@ -52,17 +59,23 @@ export function usePaymentsWebhook(options: PaymentsWebhookOptions): FastifyPlug
   const store = createWebhookEventStore(options.db);
 
   /** One inbound row: what came, how it ended, and on a refusal the redacted body. */
-  const record = (request: FastifyRequest, startedAt: Date, outcome: { event?: StripeEvent; refusal?: WebhookRefusal; note?: string }) => {
-    const { event, refusal } = outcome;
+  const record = (
+    request: FastifyRequest,
+    startedAt: Date,
+    outcome: { event?: StripeEvent; refusal?: WebhookRefusal; note?: string; unusable?: string },
+  ) => {
+    const { event, refusal, unusable } = outcome;
     options.integrationLog.record({
       adapter: system,
       direction: 'inbound',
       operation: event ? `webhook ${event.type}` : 'webhook',
       timestamp: startedAt,
       durationMs: Date.now() - startedAt.getTime(),
-      outcome: refusal ? 'error' : 'ok',
+      outcome: refusal || unusable ? 'error' : 'ok',
       ...(refusal ? { errorCode: refusal.code, reason: refusal.message, payload: bodyForLog(request.body) } : {}),
-      ...(!refusal && outcome.note ? { reason: outcome.note } : {}),
+      // No payload for an unusable event: what makes it unusable (a NUL) is what PostgreSQL's jsonb refuses to keep.
+      ...(unusable ? { errorCode: 'WEBHOOK_UNUSABLE', reason: unusable } : {}),
+      ...(!refusal && !unusable && outcome.note ? { reason: outcome.note } : {}),
       requestId: request.id,
     });
   };
@@ -96,7 +109,8 @@ export function usePaymentsWebhook(options: PaymentsWebhookOptions): FastifyPlug
     try {
       const seen = await store.seen(system, event.id, signature);
       if (seen.kind !== 'new') return answerSeen(request, reply, startedAt, event, seen);
-      const orderId = changedOrderOf(event);
+      const subject = subjectOf(event);
+      const orderId = subject.kind === 'order' ? subject.orderId : undefined;
       // Applied before it is remembered: dropping a cached copy twice is harmless, an event remembered but never
       // applied would be lost for good (the re-sent delivery would be acknowledged as a duplicate).
       if (orderId !== undefined) await options.onPaymentChanged(orderId);
@@ -105,13 +119,21 @@ export function usePaymentsWebhook(options: PaymentsWebhookOptions): FastifyPlug
         eventId: event.id,
         type: event.type,
         signature,
-        outcome: orderId === undefined ? 'ignored' : 'applied',
+        outcome: subject.kind === 'order' ? 'applied' : subject.kind === 'unusable' ? 'unusable' : 'ignored',
         subject: orderId ?? null,
         receivedAt: startedAt,
       });
       if (!first) {
         const raced = await store.seen(system, event.id, signature);
         if (raced.kind !== 'new') return answerSeen(request, reply, startedAt, event, raced);
+      }
+      if (subject.kind === 'unusable') {
+        // A poison event: no delivery of it will ever apply, and any answer but a 2xx has the payment gateway retry it
+        // for days (Stripe has no "final" 4xx). Acknowledged, kept as unusable, logged, and told once to a person.
+        const reason = `event ${event.id} can never apply: ${subject.reason}; acknowledged so that it is not sent again`;
+        record(request, startedAt, { event, unusable: reason });
+        await Promise.resolve(options.onUnusable?.({ id: event.id, type: event.type, reason })).catch(() => undefined);
+        return reply.code(200).send({ received: true, id: event.id, applied: false, unusable: reason });
       }
       record(request, startedAt, {
         event,
@@ -150,12 +172,16 @@ function verify(raw: Buffer, signature: string, secret: string, tolerance: numbe
       throw new WebhookRefusal('WEBHOOK_MALFORMED', 'the signature holds but the body is not JSON', { cause: error });
     }
     if (signatureHolds(raw, signature, secret)) {
-      const signedAt = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
-      const age = Math.floor(receivedAt.getTime() / 1000) - signedAt;
+      const age = Math.floor(receivedAt.getTime() / 1000) - signedAtOf(signature);
       throw new WebhookRefusal('WEBHOOK_TOO_OLD', `signed ${age} s ago; signatures older than ${tolerance} s are refused`, { cause: error });
     }
     const why = signature === '' ? 'no Stripe-Signature header' : 'the Stripe-Signature header does not match the body and our signing secret';
     throw new WebhookRefusal('WEBHOOK_SIGNATURE_INVALID', why, { cause: error });
+  }
+  // The SDK checks only the age of a signature; one dated ahead of our clock by more than the tolerance is as suspect.
+  const ahead = signedAtOf(signature) - Math.floor(receivedAt.getTime() / 1000);
+  if (ahead > tolerance) {
+    throw new WebhookRefusal('WEBHOOK_FROM_THE_FUTURE', `signed ${ahead} s ahead of our clock; signatures more than ${tolerance} s ahead are refused`);
   }
   const event = stripeEventSchema.safeParse(parsed);
   if (!event.success) {
@@ -164,6 +190,11 @@ function verify(raw: Buffer, signature: string, secret: string, tolerance: numbe
     throw new WebhookRefusal('WEBHOOK_MALFORMED', `signed, but not an event we can read: field ${where}: ${issue?.message ?? 'invalid'}`);
   }
   return event.data;
+}
+
+/** The signing time a Stripe-Signature header states (`t=`), in seconds since the epoch. */
+function signedAtOf(signature: string): number {
+  return Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
 }
 
 /** Whether the signature matches the body and secret, its age aside (tolerance 0 skips the age check in the SDK). */

@@ -200,6 +200,60 @@ describe.each(testDatabases())('payment webhooks on $label', (database: TestData
     expect(await paymentOf(orderId)).toMatchObject({ status: 'SUCCEEDED' });
   });
 
+  /** A payment intent event as Stripe shapes it, signed with our secret at `timestamp` (now by default). */
+  function signedEvent(id: string, orderId: string, timestamp?: number): { payload: string; signature: string } {
+    const payload = JSON.stringify({
+      id,
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'pi_Poison0000000000000000', object: 'payment_intent', status: 'succeeded', metadata: { order_id: orderId } } },
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret,
+      ...(timestamp === undefined ? {} : { timestamp }),
+    });
+    return { payload, signature };
+  }
+
+  it('refuses a signature dated in the future beyond the tolerance, as a stale one is', async () => {
+    const inAnHour = Math.floor(Date.now() / 1000) + 3_600;
+    const future = signedEvent('evt_Future000000000000000000', awaitingCapture[4]!, inAnHour);
+    const answer = await post(future.payload, future.signature);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toEqual({ code: 'WEBHOOK_FROM_THE_FUTURE', message: expect.stringMatching(/^signed 3\d{3} s ahead of our clock; signatures more than 300 s ahead are refused$/) });
+    expect(await stack.db.orm.em.fork().findOne(WebhookEventEntity, { eventId: 'evt_Future000000000000000000' })).toBeNull();
+    expect((await inboundRows()).find((row) => row.errorCode === 'WEBHOOK_FROM_THE_FUTURE')).toMatchObject({ outcome: 'error', reason: answer.body.error!.message });
+
+    // Within the tolerance (a sender's clock a little ahead) it is taken.
+    const nearly = signedEvent('evt_NearlyNow0000000000000000', awaitingCapture[4]!, Math.floor(Date.now() / 1000) + 60);
+    expect((await post(nearly.payload, nearly.signature)).status).toBe(200);
+  });
+
+  it('acknowledges a signed event whose order id holds a NUL as received but unusable (2xx, so it is not retried for days), once', async () => {
+    const poison = signedEvent('evt_Poison00000000000000000', 'ord-000001\u0000');
+    const answer = await post(poison.payload, poison.signature);
+    expect(answer).toEqual({
+      status: 200,
+      body: { received: true, id: 'evt_Poison00000000000000000', applied: false, unusable: expect.stringMatching(/metadata\.order_id must not hold control characters/) },
+    });
+    const remembered = await stack.db.orm.em.fork().findOne(WebhookEventEntity, { eventId: 'evt_Poison00000000000000000' });
+    expect(remembered).toMatchObject({ outcome: 'unusable', subject: null });
+    const logged = (await inboundRows()).filter((row) => row.errorCode === 'WEBHOOK_UNUSABLE');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ direction: 'inbound', outcome: 'error', operation: 'webhook payment_intent.succeeded' });
+
+    // The payment gateway's retry (signed afresh) is acknowledged as a duplicate, not recorded as unusable again.
+    const retry = signedEvent('evt_Poison00000000000000000', 'ord-000001\u0000', Math.floor(Date.now() / 1000) + 1);
+    expect(await post(retry.payload, retry.signature)).toEqual({ status: 200, body: { received: true, id: 'evt_Poison00000000000000000', duplicate: true } });
+    expect((await inboundRows()).filter((row) => row.errorCode === 'WEBHOOK_UNUSABLE')).toHaveLength(1);
+
+    // A lone surrogate is as unusable.
+    const surrogate = signedEvent('evt_Surrogate000000000000000', 'ord-\uD800');
+    expect((await post(surrogate.payload, surrogate.signature)).body).toMatchObject({ received: true, applied: false, unusable: expect.stringMatching(/Unicode/) });
+  });
+
   it('refuses a signed body that is not an event, and a body too large to be one', async () => {
     const notAnEvent = JSON.stringify({ id: 'evt_NotAnEvent0000000000000', object: 'charge' });
     const signed = Stripe.webhooks.generateTestHeaderString({ payload: notAnEvent, secret: PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret });

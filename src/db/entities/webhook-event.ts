@@ -1,7 +1,10 @@
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
-/** What became of an inbound webhook event we accepted: it changed what the graph serves, or it concerned nothing we read. */
-export type WebhookEventOutcome = 'applied' | 'ignored';
+/**
+ * What became of an inbound webhook event we accepted: it changed what the graph serves, it concerned nothing we read,
+ * or it named a record in a form nothing can hold (a NUL in an order id): received, kept for a person, never applied.
+ */
+export type WebhookEventOutcome = 'applied' | 'ignored' | 'unusable';
 
 /**
  * A row of `webhook_events`: one event a system sent us and we accepted (signature and timestamp good), remembered
