@@ -4,6 +4,7 @@ import { loadConfig, newAdminToken } from '../config';
 import { SYSTEMS } from '../estate/systems';
 import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway } from '../gateway/serve-gateway';
+import { admissionFrom } from '../gateway/admission';
 import { SUPERGRAPH_FILE } from '../runtime/start-stack';
 
 /**
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     port: config.PORT,
     host: config.HOST,
     ...frontDoorFrom(config),
+    admission: admissionFrom(config),
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     adminToken,
     systems: SYSTEMS.map((system) => ({

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config';
 
 /** How much work the gateway takes on at once, and how long a request may take. */
 export interface AdmissionSettings {
@@ -141,4 +142,17 @@ export function useAdmission(settings: AdmissionSettings, onShed?: (code: 'OVERL
     reply.raw.once('close', () => clearTimeout(timer));
   };
   return { onRequest, gate };
+}
+
+/** The admission settings from the configuration. */
+export function admissionFrom(config: Config): AdmissionSettings {
+  return {
+    enabled: config.PLUGBOARD_ADMISSION === 'on',
+    maxConcurrent: config.PLUGBOARD_MAX_REQUESTS,
+    maxQueue: config.PLUGBOARD_REQUEST_QUEUE,
+    maxQueueWaitMs: config.PLUGBOARD_REQUEST_QUEUE_WAIT_MS,
+    deadlineMs: config.PLUGBOARD_REQUEST_DEADLINE_MS ?? config.PLUGBOARD_TIMEOUT_MS + 1_000,
+    bodyTimeoutMs: config.PLUGBOARD_BODY_TIMEOUT_MS,
+    headersTimeoutMs: config.PLUGBOARD_HEADERS_TIMEOUT_MS,
+  };
 }

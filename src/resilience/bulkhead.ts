@@ -100,3 +100,8 @@ export function createBulkhead(system: string, policy: BulkheadPolicy): Bulkhead
     },
   };
 }
+
+/** The bulkhead every system gets from the configuration (the integration map may not set one per system yet). */
+export function bulkheadFrom(config: { readonly PLUGBOARD_SYSTEM_MAX_CALLS: number; readonly PLUGBOARD_SYSTEM_CALL_QUEUE: number; readonly PLUGBOARD_SYSTEM_QUEUE_WAIT_MS: number }): BulkheadPolicy {
+  return { maxConcurrent: config.PLUGBOARD_SYSTEM_MAX_CALLS, maxQueue: config.PLUGBOARD_SYSTEM_CALL_QUEUE, maxQueueWaitMs: config.PLUGBOARD_SYSTEM_QUEUE_WAIT_MS };
+}

@@ -7,5 +7,5 @@ export { createMemoryRateLimiter, createRedisRateLimiter } from './rate-limit';
 export type { RateLimiter, RedisRateLimiterOptions, RedisScripting, Reservation } from './rate-limit';
 export { staleKeysOf } from './stale';
 export type { StaleKeys } from './stale';
-export { createBulkhead, DEFAULT_BULKHEAD } from './bulkhead';
+export { bulkheadFrom, createBulkhead, DEFAULT_BULKHEAD } from './bulkhead';
 export type { Bulkhead, BulkheadPolicy } from './bulkhead';

@@ -8,7 +8,8 @@ import { SUBGRAPH_PORTS, SYSTEMS } from '../estate/systems';
 import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway, type RunningGateway, type SystemListing } from '../gateway/serve-gateway';
 import { applyCutovers, createShadowControl, type ShadowControl } from '../shadow';
-import { createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
+import { bulkheadFrom, createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
+import { admissionFrom } from '../gateway/admission';
 import { generateEstate } from '../sandboxes/seed';
 import { serveSubgraph, type RunningService } from '../serve/serve-subgraph';
 import { createSubgraphs } from '../../subgraphs';
@@ -127,7 +128,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const timeouts = Object.fromEntries(
       SYSTEMS.map((system) => [
         system.name,
-        { timeoutMs: map.systems[system.name]?.timeoutMs ?? config.PLUGBOARD_TIMEOUT_MS, rateLimit: map.systems[system.name]?.rateLimit ?? null },
+        {
+          timeoutMs: map.systems[system.name]?.timeoutMs ?? config.PLUGBOARD_TIMEOUT_MS,
+          rateLimit: map.systems[system.name]?.rateLimit ?? null,
+          bulkhead: bulkheadFrom(config),
+        },
       ]),
     );
     const resilience = createResilience({
@@ -198,6 +203,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       port: options.ports === 'fixed' ? config.PORT : 0,
       host: config.HOST,
       ...frontDoorFrom(config),
+      admission: admissionFrom(config),
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
       adminToken,
       systems,
