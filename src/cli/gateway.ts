@@ -1,6 +1,7 @@
 import '../telemetry-off';
 import { readFile } from 'node:fs/promises';
-import { loadConfig, newAdminToken } from '../config';
+import { assertSafeToServe, loadConfig, newAdminToken } from '../config';
+import { AuthError, createAuth, jwtSecretFrom } from '../auth';
 import { SYSTEMS } from '../estate/systems';
 import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway } from '../gateway/serve-gateway';
@@ -13,6 +14,7 @@ import { SUPERGRAPH_FILE } from '../runtime/start-stack';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertSafeToServe(config, 'gateway');
   const subgraphUrls = Object.fromEntries(
     (config.PLUGBOARD_SUBGRAPH_URLS ?? '').split(',').filter(Boolean).map((pair) => {
       const [name, ...url] = pair.split('=');
@@ -27,12 +29,23 @@ async function main(): Promise<void> {
   const baseUrlOf = (name: string, sandboxPort: number | undefined): string =>
     sandboxes && sandboxPort ? `${name === 'courier-a' ? 'https' : 'http'}://127.0.0.1:${sandboxPort}` : (configured[name] ?? '');
   const adminToken = config.PLUGBOARD_ADMIN_TOKEN ?? newAdminToken();
+  const auth = createAuth({ secret: jwtSecretFrom().secret, readsOpen: config.PLUGBOARD_READS === 'open' });
   const gateway = await serveGateway({
     supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
     subgraphUrls,
+    // Every request to a subgraph is signed: the subgraphs answer nothing else.
+    subgraphSecret: config.PLUGBOARD_SUBGRAPH_SECRET,
     port: config.PORT,
     host: config.HOST,
     ...frontDoorFrom(config),
+    // Reads closed: refused here first (each subgraph checks the token again itself).
+    ...(config.PLUGBOARD_READS === 'closed'
+      ? {
+          authorize: async (authorization: string | undefined) => {
+            if (!(await auth.verify(authorization))) throw new AuthError('UNAUTHENTICATED', 'reads are closed: send Authorization: Bearer <token>');
+          },
+        }
+      : {}),
     admission: admissionFrom(config),
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     adminToken,

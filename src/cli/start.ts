@@ -1,11 +1,12 @@
 import '../telemetry-off';
-import { ConfigError, loadConfig } from '../config';
+import { assertSafeToServe, ConfigError, loadConfig, UnsafeStartError } from '../config';
 import { IntegrationMapError } from '../integration-map';
 import { startStack, type RunningPart } from '../runtime/start-stack';
 
 /** `npm start`: the whole product on the embedded defaults, until Ctrl-C. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertSafeToServe(config, 'stack');
   const started = Date.now();
   const stack = await startStack({ config, ports: 'fixed' });
   console.log(`\nPlugboard is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
@@ -44,6 +45,7 @@ function table(parts: readonly RunningPart[]): string {
 
 main().catch((error: unknown) => {
   // A bad configuration or integration map is the user's to fix: its message names the place, a stack trace would not help.
-  console.error(error instanceof ConfigError || error instanceof IntegrationMapError ? `Plugboard did not start:\n${error.message}` : error);
+  if (error instanceof UnsafeStartError) console.error(error.message);
+  else console.error(error instanceof ConfigError || error instanceof IntegrationMapError ? `Plugboard did not start:\n${error.message}` : error);
   process.exit(1);
 });

@@ -1,4 +1,7 @@
-import { loadConfig } from '../config';
+import '../telemetry-off';
+import { assertSafeToServe, introspectionOn, loadConfig } from '../config';
+import { createAuth, jwtSecretFrom } from '../auth';
+import { createLogger } from '../logging';
 import { openDatabase, seedSiteStore, type Database } from '../db';
 import { generateEstate } from '../sandboxes/seed';
 import { connectionsFromConfig } from '../estate/connections';
@@ -25,8 +28,9 @@ async function main(): Promise<void> {
   }
   const subgraphName = name as SubgraphName;
   const config = loadConfig();
+  assertSafeToServe(config, 'subgraph');
   const connections =
-    config.PLUGBOARD_SANDBOXES === 'on' ? await fixedSandboxConnections(config.PLUGBOARD_DATA_DIR, config.HOST) : connectionsFromConfig(config);
+    config.PLUGBOARD_SANDBOXES === 'on' ? await fixedSandboxConnections(config.PLUGBOARD_DATA_DIR, config.PLUGBOARD_INTERNAL_HOST) : connectionsFromConfig(config);
   const { matrix } = loadIntegrationMap();
   let db: Database | undefined;
   if (subgraphName === 'store' || subgraphName === 'writes') {
@@ -54,7 +58,20 @@ async function main(): Promise<void> {
       : undefined;
   const truth = db ? createTruthFor(db, ports.ports, matrix) : NO_PORTS.truth;
   const subgraph = await createSubgraph(subgraphName, { ...NO_PORTS, ...ports.ports, truth, ...(writePath ? { writes: writePath.writes, auth: writePath.auth } : {}) });
-  const service = await serveSubgraph(subgraph, { port: Number(portArgument ?? SUBGRAPH_PORTS[subgraphName]), host: config.HOST });
+  // Reads closed: this subgraph checks the bearer token itself, whatever the gateway did.
+  const auth = writePath?.auth ?? createAuth({ secret: jwtSecretFrom().secret, readsOpen: config.PLUGBOARD_READS === 'open' });
+  const service = await serveSubgraph(subgraph, {
+    introspection: introspectionOn(config),
+    logger: createLogger({ name: `plugboard-subgraph-${subgraphName}`, level: config.PLUGBOARD_LOG_LEVEL }),
+    door: {
+      // assertSafeToServe refused a start without it.
+      secret: config.PLUGBOARD_SUBGRAPH_SECRET ?? '',
+      port: Number(portArgument ?? SUBGRAPH_PORTS[subgraphName]),
+      host: config.PLUGBOARD_INTERNAL_HOST,
+      skewSeconds: config.PLUGBOARD_SUBGRAPH_SKEW_S,
+      ...(config.PLUGBOARD_READS === 'closed' ? { requireToken: async (authorization: string | undefined) => (await auth.verify(authorization)) !== null } : {}),
+    },
+  });
   console.log(`subgraph ${subgraphName} at ${service.url}`);
   const stop = () =>
     void (async () => {

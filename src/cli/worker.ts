@@ -1,6 +1,6 @@
 import '../telemetry-off';
 import pino from 'pino';
-import { ConfigError, loadConfig } from '../config';
+import { assertSafeToServe, ConfigError, loadConfig, UnsafeStartError } from '../config';
 import { startWorkerProcess } from '../outbox/worker-process';
 
 /**
@@ -10,7 +10,9 @@ import { startWorkerProcess } from '../outbox/worker-process';
  */
 async function main(): Promise<void> {
   const logger = pino({ name: 'plugboard-worker' });
-  const running = await startWorkerProcess({ config: loadConfig(), logger });
+  const config = loadConfig();
+  assertSafeToServe(config, 'worker');
+  const running = await startWorkerProcess({ config, logger });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `The worker did not start:\n${error.message}` : error);
+  if (error instanceof UnsafeStartError) console.error(error.message);
+  else console.error(error instanceof ConfigError ? `The worker did not start:\n${error.message}` : error);
   process.exit(1);
 });

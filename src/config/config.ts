@@ -12,7 +12,11 @@ const url = z.string().url();
 
 export const CONFIG_KEYS = {
   PORT: { schema: port.default(GATEWAY_PORT), doc: 'Port of the gateway (GraphQL, explorer, health, admin).' },
-  HOST: { schema: z.string().default('127.0.0.1'), doc: 'Interface every server binds to. Use 0.0.0.0 to serve beyond this machine.' },
+  HOST: { schema: z.string().default('127.0.0.1'), doc: 'Interface the gateway binds to. Use 0.0.0.0 to serve beyond this machine (subgraphs and sandboxes keep PLUGBOARD_INTERNAL_HOST).' },
+  PLUGBOARD_INTERNAL_HOST: {
+    schema: z.string().default('127.0.0.1'),
+    doc: 'Interface the subgraphs (`npm run subgraph`, or `npm start` with PLUGBOARD_SUBGRAPH_CALLS=http) and the sandboxes with their fault switches bind to; HOST never moves them.',
+  },
   DATABASE_URL: {
     schema: z.string().optional(),
     doc: 'Database for the site\'s store, audit and outbox: unset for SQLite in PLUGBOARD_DATA_DIR, or postgresql://…',
@@ -77,13 +81,21 @@ export const CONFIG_KEYS = {
     schema: z.enum(['open', 'closed']).default('open'),
     doc: 'open: queries need no token (the demo); closed: every request needs a valid bearer token. Mutations always need one with the entity\'s scope.',
   },
+  PLUGBOARD_SUBGRAPH_SECRET: {
+    schema: z.string().min(32, 'expected at least 32 characters, e.g. `openssl rand -hex 32`').optional(),
+    doc: 'Shared secret with which the gateway signs (HMAC-SHA256) every request to a subgraph over HTTP; a subgraph refuses what it did not sign. `npm start` makes one per start when unset; `npm run gateway` and `npm run subgraph` need the same value.',
+  },
+  PLUGBOARD_SUBGRAPH_SKEW_S: {
+    schema: z.coerce.number().int().min(1).max(600).default(30),
+    doc: 'Oldest (or furthest ahead) signature timestamp a subgraph accepts from the gateway, in seconds: the clock skew allowed between them.',
+  },
   PLUGBOARD_SUBGRAPH_CALLS: {
     schema: z.enum(['in-process', 'http']).default('in-process'),
-    doc: 'How `npm start`\'s gateway reaches the subgraphs of its own process: directly (in-process), or over HTTP as a gateway of its own does.',
+    doc: 'How `npm start`\'s gateway reaches the subgraphs of its own process: directly (in-process: the subgraphs open no port), or over HTTP as a gateway of its own does (signed, see PLUGBOARD_SUBGRAPH_SECRET).',
   },
   PLUGBOARD_PROFILE: {
     schema: z.enum(['demo', 'production']).default('demo'),
-    doc: 'demo: introspection and the explorer on; production: both off unless PLUGBOARD_INTROSPECTION=on (errors then give no schema hints either).',
+    doc: 'demo: introspection and the explorer on; production: both off unless PLUGBOARD_INTROSPECTION=on (errors then give no schema hints either), /metrics needs the admin token unless PLUGBOARD_METRICS=open, and a start without a JWT secret of its own, an admin token or a subgraph secret is refused (docs/deployment.md).',
   },
   PLUGBOARD_INTROSPECTION: {
     schema: z.enum(['on', 'off']).optional(),
@@ -152,8 +164,8 @@ export const CONFIG_KEYS = {
     doc: 'Level of the structured log (pino JSON lines on stdout): info logs every system call with its request id, warn only failed ones.',
   },
   PLUGBOARD_METRICS: {
-    schema: z.enum(['open', 'admin', 'off']).default('open'),
-    doc: 'GET /metrics (Prometheus): open to whoever reaches the port, admin (needs the admin bearer token), or off.',
+    schema: z.enum(['open', 'admin', 'off']).optional(),
+    doc: 'GET /metrics (Prometheus): open to whoever reaches the port, admin (needs the admin bearer token), or off; unset: open in the demo profile, admin in production.',
   },
   PLUGBOARD_CUTOVER_CLEAN_DAYS: {
     schema: z.coerce.number().int().min(1).max(365).default(5),
@@ -196,7 +208,9 @@ export const CONFIG_KEYS = {
 } as const;
 
 type Keys = typeof CONFIG_KEYS;
-export type Config = { readonly [K in keyof Keys]: z.output<Keys[K]['schema']> };
+type Parsed = { readonly [K in keyof Keys]: z.output<Keys[K]['schema']> };
+/** The configuration, with the defaults that depend on the profile filled in. */
+export type Config = Omit<Parsed, 'PLUGBOARD_METRICS'> & { readonly PLUGBOARD_METRICS: 'open' | 'admin' | 'off' };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -213,6 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else problems.push(`${key}=${JSON.stringify(raw)}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   }
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  // Defaults that follow the profile: production opens nothing it was not asked to.
+  config['PLUGBOARD_METRICS'] ??= config['PLUGBOARD_PROFILE'] === 'production' ? 'admin' : 'open';
   return config as Config;
 }
 

@@ -1,4 +1,5 @@
 import { Agent } from 'undici';
+import { signSubgraphRequest } from '../serve/subgraph-signature';
 
 /** A subgraph's HTTP answer, read whole. */
 export interface SubgraphReply {
@@ -13,6 +14,18 @@ export interface SubgraphFetcher {
   close(): Promise<void>;
 }
 
+export interface SubgraphFetcherOptions {
+  /** @default 128 */
+  readonly connectionsPerOrigin?: number;
+  /**
+   * The secret shared with the subgraphs (PLUGBOARD_SUBGRAPH_SECRET): every request is signed with it (HMAC-SHA256
+   * over a timestamp and the body, see src/serve/subgraph-signature.ts). @default none: requests go unsigned
+   */
+  readonly secret?: string;
+  /** The clock of the signatures. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
 /**
  * One keep-alive undici pool per subgraph origin. Apollo's default (make-fetch-happen) builds a cache-aware request
  * pipeline for every subgraph call, and RemoteGraphQLDataSource a fetch Request and Headers on top; the gateway needs
@@ -20,7 +33,7 @@ export interface SubgraphFetcher {
  * Each answer is collected straight from undici's dispatcher into one string: the gateway reads every answer whole, so
  * the stream that `request()` wraps around a body would only be read to its end.
  */
-export function createSubgraphFetcher(options: { connectionsPerOrigin?: number } = {}): SubgraphFetcher {
+export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): SubgraphFetcher {
   const agent = new Agent({ connections: options.connectionsPerOrigin ?? 128, keepAliveTimeout: 30_000, pipelining: 1 });
   const targets = new Map<string, { origin: string; path: string }>();
   const targetOf = (url: string) => {
@@ -33,8 +46,9 @@ export function createSubgraphFetcher(options: { connectionsPerOrigin?: number }
     return target;
   };
   return {
-    post(url, body, headers) {
+    post(url, body, given) {
       const { origin, path } = targetOf(url);
+      const headers = options.secret ? { ...given, ...signSubgraphRequest(options.secret, body, options.now?.()) } : given;
       return new Promise<SubgraphReply>((resolve, reject) => {
         let status = 0;
         let contentType = '';

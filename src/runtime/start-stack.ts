@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { newAdminToken, type Config } from '../config';
+import { randomBytes } from 'node:crypto';
+import { introspectionOn, newAdminToken, type Config } from '../config';
 import { openDatabase, seedSiteStore, type Database } from '../db';
 import { connectionsFromConfig, withResponseCaps, type SystemConnections } from '../estate/connections';
 import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
@@ -74,8 +75,8 @@ export interface RunningStack extends AsyncDisposable {
 
 /**
  * Starts the whole product on one machine: the example estate's sandboxes (unless PLUGBOARD_SANDBOXES=off), the
- * site's database (migrated, and seeded with the estate when it is empty), every subgraph on its own port, and the
- * gateway in front of them. Closing it stops everything in reverse order.
+ * site's database (migrated, and seeded with the estate when it is empty), every subgraph (in the gateway's process,
+ * or each on its own port behind a signed door with PLUGBOARD_SUBGRAPH_CALLS=http), and the gateway in front of them. Closing it stops everything in reverse order.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { config } = options;
@@ -90,7 +91,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let estate: RunningEstate | undefined;
     let connections: SystemConnections;
     if (config.PLUGBOARD_SANDBOXES === 'on') {
-      estate = await startSandboxes({ estate: estateSeed, dataDir: config.PLUGBOARD_DATA_DIR, ports: options.ports, host: config.HOST });
+      // The sandboxes' fault switches never face the network with the gateway: they keep the internal interface.
+      estate = await startSandboxes({ estate: estateSeed, dataDir: config.PLUGBOARD_DATA_DIR, ports: options.ports, host: config.PLUGBOARD_INTERNAL_HOST });
       closers.push(estate.close);
       connections = estate.connections;
     } else {
@@ -169,9 +171,30 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const subgraphs: RunningService[] = [];
     const truth = createTruthFor(db, estatePorts.ports, matrix);
+    // Embedded (in-process calls), the subgraphs open no port: nothing can reach them around the gateway. Over HTTP,
+    // each listens behind a door that answers only requests the gateway signed; both sides are composed here, so a
+    // secret made for this start serves when none is configured.
+    const overHttp = config.PLUGBOARD_SUBGRAPH_CALLS === 'http';
+    const subgraphSecret = overHttp ? (config.PLUGBOARD_SUBGRAPH_SECRET ?? randomBytes(32).toString('base64url')) : undefined;
     for (const subgraph of await createSubgraphs({ ...estatePorts.ports, writes: writePath.writes, auth: writePath.auth, truth })) {
       const port = options.ports === 'fixed' ? SUBGRAPH_PORTS[subgraph.name as keyof typeof SUBGRAPH_PORTS] : 0;
-      const running = await serveSubgraph(subgraph, { port, host: config.HOST });
+      const running = await serveSubgraph(subgraph, {
+        introspection: introspectionOn(config),
+        logger,
+        ...(subgraphSecret
+          ? {
+              door: {
+                secret: subgraphSecret,
+                port,
+                host: config.PLUGBOARD_INTERNAL_HOST,
+                skewSeconds: config.PLUGBOARD_SUBGRAPH_SKEW_S,
+                ...(config.PLUGBOARD_READS === 'closed'
+                  ? { requireToken: async (authorization: string | undefined) => (await writePath.auth.verify(authorization)) !== null }
+                  : {}),
+              },
+            }
+          : {}),
+      });
       closers.push(running.close);
       subgraphs.push(running);
     }
@@ -194,12 +217,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }));
     const gateway = await serveGateway({
       supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
-      subgraphUrls: Object.fromEntries(subgraphs.map((service) => [service.name, service.url])),
-      // Embedded: the gateway reaches the subgraphs of its own process directly (they still listen on their ports
-      // for anyone else); PLUGBOARD_SUBGRAPH_CALLS=http sends it over HTTP like a gateway of its own.
-      ...(config.PLUGBOARD_SUBGRAPH_CALLS === 'in-process'
-        ? { localSubgraphs: Object.fromEntries(subgraphs.map((service) => [service.name, service.execute])) }
-        : {}),
+      // Embedded: the gateway reaches the subgraphs of its own process directly; PLUGBOARD_SUBGRAPH_CALLS=http sends
+      // it over HTTP like a gateway of its own, signing every request.
+      ...(subgraphSecret
+        ? { subgraphUrls: Object.fromEntries(subgraphs.map((service) => [service.name, service.url ?? ''])), subgraphSecret }
+        : { localSubgraphs: Object.fromEntries(subgraphs.map((service) => [service.name, service.execute])) }),
       port: options.ports === 'fixed' ? config.PORT : 0,
       host: config.HOST,
       ...frontDoorFrom(config),
@@ -250,7 +272,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       { part: 'gateway', name: 'admin API', url: `${gateway.origin}/admin/api/systems` },
       { part: 'gateway', name: 'dashboard', url: `${gateway.origin}/admin` },
       ...(config.PLUGBOARD_METRICS === 'off' ? [] : [{ part: 'gateway', name: 'metrics', url: `${gateway.origin}/metrics` }]),
-      ...subgraphs.map((service) => ({ part: 'subgraph', name: service.name, url: service.url })),
+      ...subgraphs.map((service) => ({ part: 'subgraph', name: service.name, url: service.url ?? '(in process, no port)' })),
       ...SYSTEMS.map((system) => ({ part: estate && system.name !== 'store' ? 'sandbox' : 'system', name: system.name, url: urls[system.name] ?? '' })),
     ];
     const close = closeAll;

@@ -5,16 +5,21 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify from 'fastify';
 import type { GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
 import { formatSubgraphError, type Subgraph } from '../../subgraphs';
-import { withRequestId } from '../../subgraphs/kit';
+import { withRequestId, type SubgraphRequest } from '../../subgraphs/kit';
 import { staleExtensionsPlugin, withStaleReport } from '../../subgraphs/kit/stale';
-import { gracefulClose } from './graceful-close';
+import { createLogger } from '../logging';
+import { openSubgraphDoor, type SubgraphDoor } from './subgraph-door';
+import { loggingMaskedErrors, noServiceFieldRule } from './subgraph-errors';
+
+export type { SubgraphDoor } from './subgraph-door';
 
 export interface RunningService extends AsyncDisposable {
   readonly name: string;
-  readonly url: string;
+  /** Where it listens for the gateway; undefined when it serves only its own process (no port open). */
+  readonly url: string | undefined;
   /**
    * Runs one operation in this process, as a request to `url` would (the same context, request id and stale
    * report), without HTTP or JSON in between: the gateway's way to its subgraphs when they share its process.
@@ -37,21 +42,41 @@ export interface SubgraphAnswer {
   readonly extensions?: Record<string, unknown>;
 }
 
-/** Serves one subgraph over HTTP at `/graphql` (and `/health`), the way it is deployed past one machine. */
-export async function serveSubgraph(subgraph: Subgraph, options: { port?: number; host?: string } = {}): Promise<RunningService> {
-  const app = Fastify({ logger: false });
-  // The gateway's fetches in flight are answered before the subgraph stops.
-  const stopServing = gracefulClose(app);
+export interface ServeSubgraphOptions {
+  /**
+   * Listen for the gateway over HTTP, behind its door (signed requests only); unset: no port at all, the subgraph
+   * serves only `execute` in this process (the embedded mode of `npm start`). @default undefined
+   */
+  readonly door?: SubgraphDoor;
+  /** Introspection and `_service` (PLUGBOARD_INTROSPECTION, else on only in the demo profile). @default true */
+  readonly introspection?: boolean;
+  /** Where a masked error is told in full: its original message and stack, with the request id. @default pino on stdout */
+  readonly logger?: Logger;
+}
+
+/**
+ * Serves one subgraph: always to its own process (`execute`), and over HTTP at `/graphql` (and `/health`) only when
+ * given a door, the way it is deployed past one machine.
+ */
+export async function serveSubgraph(subgraph: Subgraph, options: ServeSubgraphOptions = {}): Promise<RunningService> {
+  const introspection = options.introspection ?? true;
+  const logger = options.logger ?? createLogger({ name: `plugboard-subgraph-${subgraph.name}` });
+  const served = { http: 0, inProcess: 0 };
+  const door = options.door ? openSubgraphDoor(subgraph.name, options.door, () => void (served.http += 1)) : undefined;
   const apollo = new ApolloServer({
     schema: subgraph.schema,
-    formatError: formatSubgraphError,
+    formatError: loggingMaskedErrors(formatSubgraphError, logger, subgraph.name),
+    introspection,
+    // The gateway is composed from the committed supergraph: `_service` only tells strangers the SDL.
+    ...(introspection ? {} : { validationRules: [noServiceFieldRule] }),
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
     // Inline traces are for Apollo's cloud reporting, which we do not use: they only cost time. Cache-control hints
     // are read by no one (the gateway caches system reads, not subgraph responses), and computing them wraps every
     // field's resolver: 14% of an orders page's CPU (npm run bench).
     plugins: [
-      fastifyApolloDrainPlugin(app),
+      // The gateway's fetches in flight are answered before the subgraph stops.
+      ...(door ? [fastifyApolloDrainPlugin(door.app)] : []),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
@@ -59,16 +84,8 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
     ],
   });
   await apollo.start();
-  const handler = fastifyApolloHandler(apollo, { context: async (request) => subgraph.createContext({ headers: request.headers }) });
-  const served = { http: 0, inProcess: 0 };
-  app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/graphql')) served.http += 1;
-  });
-  app.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler: withRequestId(withStaleReport(handler)) });
-  app.get('/health', async () => ({ status: 'live', subgraph: subgraph.name }));
-  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}/graphql`;
+  const context = async (request: { readonly headers: SubgraphRequest['headers'] }) => subgraph.createContext({ headers: request.headers });
+  const listening = door ? await door.listen(withRequestId(withStaleReport(fastifyApolloHandler(apollo, { context })))) : undefined;
   const execute = withRequestId(
     withStaleReport(async (request: { readonly headers: Readonly<Record<string, string>> }, operation: SubgraphOperation): Promise<SubgraphAnswer> => {
       const response = await apollo.executeOperation(
@@ -80,12 +97,12 @@ export async function serveSubgraph(subgraph: Subgraph, options: { port?: number
     }),
   );
   const close = async () => {
-    await stopServing();
+    await listening?.close();
     await apollo.stop();
   };
   return {
     name: subgraph.name,
-    url,
+    url: listening?.url,
     execute: (operation, headers) => {
       served.inProcess += 1;
       return execute({ headers }, operation);
