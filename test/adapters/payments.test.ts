@@ -347,6 +347,33 @@ describe('payments adapter', () => {
     expect(searchCalls() - before).toBe(3);
   });
 
+  it('reads 500 orders on a gateway that allows 500 clauses without overflowing the URL: every payment found', async () => {
+    const wide = await startPayments({ maxSearchClauses: 500 });
+    try {
+      const payments = estate.payments.slice(0, 500);
+      const created = createPaymentsAdapter({ baseUrl: wide.url, secretKey, maxSearchClauses: 500 });
+      adapters.push(created);
+      const found = await created.findByOrderIds(payments.map((payment) => payment.orderId));
+      expect(found.size).toBe(new Set(payments.map((payment) => payment.orderId)).size);
+      // Split by the URL budget (4 KiB of query), not by the clause count alone.
+      expect(wide.stats.snapshot().byOperation['payment_intents.search']).toBeGreaterThan(1);
+    } finally {
+      await wide.close();
+    }
+  });
+
+  it('reports a URL the system refuses for its size (431) as our REQUEST_TOO_LARGE_FOR_SYSTEM, not its refusal', async () => {
+    const wide = await startPayments({ maxSearchClauses: 500 });
+    try {
+      const created = createPaymentsAdapter({ baseUrl: wide.url, secretKey, maxSearchClauses: 500, maxSearchQueryBytes: 1_000_000 });
+      adapters.push(created);
+      const error = await created.findByOrderIds(estate.payments.slice(0, 500).map((payment) => payment.orderId)).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'REQUEST_TOO_LARGE_FOR_SYSTEM', system: 'payments', countsAgainstHealth: false });
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('reports a refused key as UPSTREAM_AUTH_FAILED, naming the system', async () => {
     const error = await expectIntegrationError(
       adapter({ secretKey: 'sk_test_revoked' }).findByOrderIds([estate.payments[0]!.orderId]),

@@ -1,5 +1,5 @@
 import type { CallOptions, Courier, Shipment, ShipmentRequest } from '../../domain';
-import { badResponse, pathOf, type CallSite } from '../kit';
+import { badResponse, batchesWithin, encodedBytes, pathOf, type CallSite } from '../kit';
 import { createCourierBClient } from './client';
 import { fromErrors } from './errors';
 import { shipEngineIdOf, toCreateShipments, toShipment } from './mapper';
@@ -22,6 +22,8 @@ export interface CourierBAdapterOptions {
   readonly pageSize?: number;
   /** Most order ids sent in one `sales_order_id` list (it travels in the URL); larger batches are split. @default 200 */
   readonly maxOrdersPerRequest?: number;
+  /** Most bytes of the encoded `sales_order_id` list: a longer URL is refused (414/431) before it is read. @default 4096 */
+  readonly maxOrderIdBytesPerRequest?: number;
   /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
   readonly maxResponseBytes?: number;
 }
@@ -48,6 +50,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
   };
   const pageSize = Math.max(1, options.pageSize ?? 500);
   const chunkSize = Math.max(1, options.maxOrdersPerRequest ?? 200);
+  const idBytes = Math.max(1, options.maxOrderIdBytesPerRequest ?? 4_096);
   const client = createCourierBClient({ system, baseUrl: options.baseUrl, apiKey: options.apiKey, maxResponseBytes: options.maxResponseBytes });
   const site = (operation: string): CallSite => ({ system, operation });
 
@@ -75,8 +78,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     callOptions?: CallOptions,
   ): Promise<ReadonlyMap<string, readonly Shipment[]>> => {
     const wanted = [...new Set(orderIds)].filter((id) => id !== '' && !id.includes(','));
-    const chunks: string[][] = [];
-    for (let start = 0; start < wanted.length; start += chunkSize) chunks.push(wanted.slice(start, start + chunkSize));
+    const chunks = batchesWithin(wanted, { maxCount: chunkSize, maxBytes: idBytes, separatorBytes: encodedBytes(','), sizeOf: encodedBytes });
     const answers = await Promise.all(chunks.map((chunk) => listChunk(chunk, callOptions?.signal)));
     const asked = new Set(wanted);
     const found = new Map<string, Shipment[]>();

@@ -1,4 +1,5 @@
 export { createHttpClient, DEFAULT_MAX_RESPONSE_BYTES, pathOf } from './http-client';
 export type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './http-client';
-export { badResponse, errorFromStatus, errorFromTransport, parseJson, retryAfterMs, validate } from './translate';
+export { badResponse, errorFromStatus, errorFromTransport, parseJson, retryAfterMs, tooLargeForSystem, validate } from './translate';
 export type { CallSite } from './translate';
+export { batchesWithin, encodedBytes } from './batches';

@@ -23,6 +23,7 @@ export function errorFromStatus(
   status: number,
   detail: { retryAfter?: string | string[]; reason?: string } = {},
 ): IntegrationError {
+  if (status === 414 || status === 431) return tooLargeForSystem(site, status);
   const code: IntegrationErrorCode =
     status === 429 ? 'UPSTREAM_RATE_LIMITED'
     : status === 401 || status === 403 ? 'UPSTREAM_AUTH_FAILED'
@@ -36,6 +37,15 @@ export function errorFromStatus(
     reason,
     retryAfterMs: retryAfterMs(detail.retryAfter),
   });
+}
+
+/**
+ * The system refused a request for its size before reading it (414 URI Too Long, 431 Request Header Fields Too
+ * Large): we built it, so it is our defect, never the system refusing the client (and never held against its health).
+ */
+export function tooLargeForSystem(site: CallSite, status: number, cause?: unknown): IntegrationError {
+  const reason = `answered HTTP ${status}: the request we built is larger than it accepts (our defect, to be split smaller)`;
+  return new IntegrationError('REQUEST_TOO_LARGE_FOR_SYSTEM', `${site.system} ${site.operation}: ${reason}`, { ...site, reason, cause });
 }
 
 /** Maps a transport failure (reset, refused, aborted, TLS) onto our closed set. */

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { IntegrationError, type IntegrationErrorCode } from '../../domain';
-import { badResponse, errorFromStatus, retryAfterMs, type CallSite } from '../kit';
+import { badResponse, errorFromStatus, retryAfterMs, tooLargeForSystem, type CallSite } from '../kit';
 import { ResponseTooLarge } from './client';
 
 /**
@@ -14,6 +14,10 @@ export function errorFromStripe(site: CallSite, error: unknown, signal?: AbortSi
   if (tooLarge) return badResponse(site, tooLarge.message, error);
 
   const { errors } = Stripe;
+  // A URL or headers past the server's limit: we built that request, the vendor never read it.
+  if (error instanceof errors.StripeError && (error.statusCode === 414 || error.statusCode === 431)) {
+    return tooLargeForSystem(site, error.statusCode, error);
+  }
   if (!(error instanceof errors.StripeError)) {
     // The SDK threw something of its own while reading the answer (e.g. a body that is JSON but not an object).
     const detail = error instanceof Error ? error.message : String(error);

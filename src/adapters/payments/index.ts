@@ -3,7 +3,7 @@ import { IntegrationError, type CallOptions, type Payment, type PaymentGateway }
 import { validate, type CallSite } from '../kit';
 import { createStripeClient } from './client';
 import { errorFromStripe } from './errors';
-import { chunksOf, keepLatest, orderIdsQuery, toPayment } from './mapper';
+import { keepLatest, orderIdsQuery, searchQueriesFor, toPayment } from './mapper';
 import { paymentIntentSchema, paymentIntentSearchSchema, refundSchema } from './schema';
 
 export interface PaymentsAdapterOptions {
@@ -18,6 +18,11 @@ export interface PaymentsAdapterOptions {
    * against a gateway that allows more (the demo's sandbox does). @default 10
    */
   readonly maxSearchClauses?: number;
+  /**
+   * Most bytes of one search query once URL-encoded: searches are GETs, and a URL past the server's limit is refused
+   * (414/431) before the vendor reads it. Batches are split by clause count and by this budget. @default 4096
+   */
+  readonly maxSearchQueryBytes?: number;
   /** Longest wait for one HTTP request, a backstop behind the caller's signal. @default 30000 */
   readonly timeoutMs?: number;
   /**
@@ -44,7 +49,8 @@ const WITH_CHARGE = ['latest_charge'];
 /**
  * The payment gateway adapter: Stripe payment intents through the official `stripe` SDK. Payments are authorised
  * on confirmation and captured separately (capture_method manual). Each order's payments carry our order id in
- * `metadata.order_id`; batch reads find them with Stripe's search, one search call per `maxSearchClauses` orders.
+ * `metadata.order_id`; batch reads find them with Stripe's search, one search call per `maxSearchClauses` orders
+ * (fewer when their query would pass `maxSearchQueryBytes`).
  * Stripe's search is eventually consistent (an intent can take up to a minute to appear), so reads right after a
  * write should use the payment the write answered.
  */
@@ -54,6 +60,7 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
   if (!Number.isInteger(maxSearchClauses) || maxSearchClauses < 1) {
     throw new RangeError(`payments adapter: maxSearchClauses must be a whole number of at least 1, got ${maxSearchClauses}`);
   }
+  const maxSearchQueryBytes = options.maxSearchQueryBytes ?? 4_096;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const paymentMethod = options.paymentMethod ?? 'pm_card_visa';
   const client = createStripeClient({ baseUrl: options.baseUrl, secretKey: options.secretKey, timeoutMs, maxResponseBytes: options.maxResponseBytes });
@@ -108,7 +115,7 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
         page = result.has_more ? (result.next_page ?? undefined) : undefined;
       } while (page);
     };
-    await Promise.all(chunksOf(wanted, maxSearchClauses).map(searchChunk));
+    await Promise.all(searchQueriesFor(wanted, maxSearchClauses, maxSearchQueryBytes).map(searchChunk));
     return found;
   };
 

@@ -1,4 +1,5 @@
 import { money, type Payment, type PaymentStatus } from '../../domain';
+import { batchesWithin, encodedBytes } from '../kit';
 import type { StripePaymentIntent } from './schema';
 
 /** Stripe's vocabulary <-> ours. Internal to the adapter. */
@@ -34,10 +35,18 @@ export function orderIdsQuery(orderIds: readonly string[]): string {
   return orderIds.map((orderId) => `metadata['order_id']:'${orderId.replace(/[\\']/g, (char) => `\\${char}`)}'`).join(' OR ');
 }
 
-export function chunksOf<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
+/**
+ * Splits order ids into search queries of at most `maxClauses` clauses and at most `maxQueryBytes` bytes once
+ * URL-encoded (Stripe's search is a GET: the query rides in the URL, and a server refuses a URL past its limit with
+ * 414 or 431).
+ */
+export function searchQueriesFor(orderIds: readonly string[], maxClauses: number, maxQueryBytes: number): string[][] {
+  return batchesWithin(orderIds, {
+    maxCount: maxClauses,
+    maxBytes: maxQueryBytes,
+    separatorBytes: encodedBytes(' OR '),
+    sizeOf: (orderId) => encodedBytes(orderIdsQuery([orderId])),
+  });
 }
 
 /** Keeps the latest payment per order: the newest `created`, and among equals the first Stripe listed (newest first). */
