@@ -5,7 +5,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { DocumentCache } from './front-door/documents';
+import { createMaskedErrors } from './masked-errors';
 import { foldRepresentations } from './distinct-representations';
 import { createSubgraphFetcher, type SubgraphFetcher } from './subgraph-fetcher';
 
@@ -18,12 +18,12 @@ export interface GatewayOptions {
   readonly subgraphUrls?: Readonly<Record<string, string>>;
   /** Turn on introspection (the explorer needs it). Off also hides schema hints ("Did you mean…") in errors. @default true */
   readonly introspection?: boolean;
-  /** Where automatic persisted queries are kept; `false` turns them off (trusted-documents mode). @default Apollo's in-memory cache */
-  readonly persistedQueries?: DocumentCache | false;
   /** The parser stops a document with more tokens than this, before any other work. */
   readonly maxTokens?: number;
   /** Whether a request may carry a JSON array of operations (its length is checked at the front door). @default false */
   readonly batching?: boolean;
+  /** More Apollo Server plugins (usage reporting, tests that watch what runs); the front door's check comes first. @default [] */
+  readonly plugins?: readonly ApolloServerPlugin<GatewayContext>[];
   /** Where masked errors are told in full, with the request id (the log). */
   readonly onMaskedError?: (fields: Record<string, unknown>, message: string) => void;
   /** Signs every request to a subgraph over HTTP (PLUGBOARD_SUBGRAPH_SECRET); see src/serve/subgraph-signature.ts. @default unsigned */
@@ -31,7 +31,7 @@ export interface GatewayOptions {
 }
 
 /** Codes a client may see as they are; anything else from the gateway itself is masked. */
-const PASS_THROUGH = new Set([
+const PASS_THROUGH: ReadonlySet<string> = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
@@ -54,44 +54,18 @@ const PASS_THROUGH = new Set([
 ]);
 
 /**
- * Subgraph errors keep their code and system; anything unexpected is masked, with no stack trace, no vendor body
- * and no SQL: the client gets INTERNAL_SERVER_ERROR and the request id that finds the whole story in the log.
+ * Refuses to execute a document the front door did not check for this request (a way around the door would otherwise
+ * run unchecked: the class of issue 15's APQ and GET bypasses). The door hands Apollo only documents it resolved and
+ * checked, and lists them in the context; this is the assertion that nothing else runs.
  */
-export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-  if (PASS_THROUGH.has(code)) {
-    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
-  }
-  return { message: 'Internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR', masked: true } };
-}
-
-/**
- * Stamps each error of an answer with the request's id, and tells the log the full story of those that were masked
- * (their original message and stack), under the same id.
- */
-function requestIdPlugin(onMaskedError: GatewayOptions['onMaskedError']): ApolloServerPlugin<GatewayContext> {
+function frontDoorCheckPlugin(log: GatewayOptions['onMaskedError']): ApolloServerPlugin<GatewayContext> {
   return {
-    async requestDidStart({ contextValue }) {
-      const requestId = String(contextValue.headers?.['x-request-id'] ?? '');
-      let seen: readonly GraphQLError[] = [];
+    async requestDidStart() {
       return {
-        async didEncounterErrors({ errors }) {
-          seen = errors;
-        },
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
-          const errors = response.body.singleResult.errors;
-          response.body.singleResult.errors = errors.map((error) => ({ ...error, extensions: { ...error.extensions, ...(requestId ? { requestId } : {}) } }));
-          errors.forEach((error, index) => {
-            if (error.extensions?.['masked'] !== true) return;
-            const original = seen[index]?.originalError ?? seen[index];
-            onMaskedError?.({ requestId, path: error.path, err: original }, 'masked error');
-          });
-          response.body.singleResult.errors = response.body.singleResult.errors.map(({ extensions, ...rest }) => {
-            const { masked: _masked, ...kept } = extensions ?? {};
-            return { ...rest, extensions: kept };
-          });
+        async didResolveOperation({ source, contextValue }) {
+          if (contextValue.checkedDocuments?.has(source)) return;
+          log?.({ requestId: contextValue.headers?.['x-request-id'], document: source.slice(0, 500) }, 'an operation reached Apollo around the front door: refused');
+          throw new GraphQLError('This operation did not pass the front door.', { extensions: { code: 'OPERATION_NOT_CHECKED', http: { status: 500 } } });
         },
       };
     },
@@ -101,6 +75,8 @@ function requestIdPlugin(onMaskedError: GatewayOptions['onMaskedError']): Apollo
 /** What the gateway keeps of a client's request for the subgraphs. */
 export interface GatewayContext {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The documents the front door resolved and checked for this request, by text: Apollo runs no other. */
+  readonly checkedDocuments?: ReadonlySet<string>;
 }
 
 /** Client headers the subgraphs need: who is asking, and the key that makes a mutation safe to retry. */
@@ -245,7 +221,12 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
 }
 
 /** Apollo Gateway over the committed supergraph, served by Apollo Server 5. */
-export function createGateway(options: GatewayOptions): { gateway: ApolloGateway; apollo: ApolloServer<GatewayContext> } {
+export function createGateway(options: GatewayOptions): {
+  gateway: ApolloGateway;
+  apollo: ApolloServer<GatewayContext>;
+  /** Stamps an answer's errors with the request id and logs the originals of those masked (see masked-errors.ts). */
+  finishErrors(body: string, requestId: string): string;
+} {
   // One keep-alive undici pool per subgraph for every data source (npm run bench: see bench/RESULTS.md).
   const subgraphFetcher = createSubgraphFetcher({ secret: options.subgraphSecret });
   const gateway = new ApolloGateway({
@@ -256,11 +237,14 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
     },
   });
   const introspection = options.introspection ?? true;
+  const masked = createMaskedErrors(PASS_THROUGH, options.onMaskedError);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection,
     hideSchemaDetailsFromClientErrors: !introspection,
-    ...(options.persistedQueries === false ? { persistedQueries: false as const } : options.persistedQueries ? { persistedQueries: { cache: options.persistedQueries } } : {}),
+    // The front door resolves persisted queries and trusted documents itself and hands Apollo the document it checked:
+    // Apollo resolving a document by id is how an unchecked one ran (issue 15).
+    persistedQueries: false,
     ...(options.maxTokens ? { parseOptions: { maxTokens: options.maxTokens } } : {}),
     allowBatchedHttpRequests: options.batching ?? false,
     // CSRF prevention guards cookie sessions; this API reads no cookie (bearer tokens only), a GET can never run a
@@ -270,7 +254,7 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
     includeStacktraceInErrorResponses: false,
     // Our CLIs stop everything in order on SIGINT/SIGTERM; Apollo's own handlers would kill the process half-way.
     stopOnTerminationSignals: false,
-    formatError: formatGatewayError,
+    formatError: masked.format,
     // Apollo's default landing page loads from a CDN; the explorer is served from our own files instead.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
@@ -282,10 +266,11 @@ export function createGateway(options: GatewayOptions): { gateway: ApolloGateway
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       staleExtensionsPlugin(),
-      requestIdPlugin(options.onMaskedError),
+      frontDoorCheckPlugin(options.onMaskedError),
+      ...(options.plugins ?? []),
       // The subgraph connections close with the server, not when the process exits.
       { serverWillStart: async () => ({ serverWillStop: () => subgraphFetcher.close() }) },
     ],
   });
-  return { gateway, apollo };
+  return { gateway, apollo, finishErrors: masked.finish };
 }

@@ -1,12 +1,15 @@
 import { adminOnly } from '../auth/admin-token';
 import fastifyStatic from '@fastify/static';
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import { HeaderMap } from '@apollo/server';
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
 import fastifyCors from '@fastify/cors';
 import pino, { type Logger } from 'pino';
-import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, installErrorAnswers, type FrontDoorSettings } from './front-door';
+import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, FrontDoorRejection, installErrorAnswers, type Admitted, type FrontDoorSettings } from './front-door';
+import { answerClientError } from './front-door/http-refusals';
 import type { Outbox } from '../outbox/outbox';
 import type { Alerts } from '../alerts';
 import type { ShadowControl } from '../shadow';
@@ -86,6 +89,8 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     logger: false,
     bodyLimit: frontDoor.maxBodyBytes,
     genReqId: (raw) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]),
+    // What the HTTP parser refuses (headers too large, a broken start line) is answered in the documented shape too.
+    clientErrorHandler: answerClientError,
   });
   // A stop (SIGTERM, a deploy) lets the requests in flight finish and answers them, mutations included.
   const stopServing = gracefulClose(app);
@@ -102,9 +107,8 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   const documentCache = frontDoor.trustedDocuments || !frontDoor.apq ? undefined : createDocumentCache(options.redisUrl);
-  const { apollo, gateway } = createGateway({
+  const { apollo, gateway, finishErrors } = createGateway({
     ...options,
-    persistedQueries: documentCache ?? false,
     maxTokens: frontDoor.limits.maxTokens,
     batching: frontDoor.maxBatch > 1,
     onMaskedError: (fields, message) => log.error(fields, message),
@@ -117,9 +121,6 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   const door = createFrontDoor(frontDoor, gateway.schema, documentCache);
 
   await app.register(fastifyStatic, { root: explorerAssetsDirectory(), prefix: EXPLORER_ASSETS, decorateReply: false });
-  const graphql = fastifyApolloHandler(apollo, {
-    context: async (request) => ({ headers: { ...request.headers, [REQUEST_ID_HEADER]: request.id } }),
-  });
   const demoHeaders = await explorerDemoHeaders();
   // Altair's renderer is half a megabyte of code: it is loaded on the first visit to the explorer, not at start.
   let page: string | undefined;
@@ -129,26 +130,45 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     method: ['GET', 'POST'],
     // Past the concurrency limit a request is answered 503 before its body is read; health and admin never are.
     onRequest: useAdmission(admission).onRequest,
-    // Limits, batch length and trusted documents are checked before Apollo (and any system) sees the request.
-    preHandler: (request, reply) => {
+    handler: async (request, reply) => {
+      // The explorer is a page, never an operation: a browser opening /graphql with nothing asked gets it where
+      // introspection is on; anything else, whatever its Accept, goes through the door below.
+      if (request.method === 'GET' && options.introspection !== false && isExplorerVisit(request)) return reply.type('text/html; charset=utf-8').send(explorer());
       // What a plain HTML form can POST (text/plain, urlencoded, multipart) never reaches Apollo: with no cookie read
       // and CSRF prevention off, this is what keeps a cross-site form from running a mutation.
-      if (request.method === 'POST' && !isJson(request)) return refuseMediaType(request, reply);
-      return request.method === 'GET' && prefersHtml(request) ? Promise.resolve() : door.preHandler(request, reply);
-    },
-    handler: (request, reply) => {
-      // The explorer needs introspection: where it is off (production), a browser gets the GraphQL answer instead.
-      if (request.method === 'GET' && prefersHtml(request) && options.introspection !== false) return reply.type('text/html; charset=utf-8').send(explorer());
-      if (options.authorize && request.method !== 'OPTIONS') {
-        return options.authorize(request.headers.authorization).then(
-          () => graphql.call(app, request as never, reply as never),
-          (error: { code?: string; message?: string }) =>
-            reply.code(401).header('www-authenticate', 'Bearer realm="plugboard"').send({
-              errors: [{ message: error.message ?? 'a valid bearer token is needed', extensions: { code: error.code ?? 'UNAUTHENTICATED' } }],
-            }),
+      if (request.method === 'POST' && !isJson(request)) return refuse(request, reply, new FrontDoorRejection('UNSUPPORTED_MEDIA_TYPE', 'Send the request as application/json.', {}, 415));
+      // Reads closed: who asks is checked before the door measures anything, so that no limit or cost figure
+      // describes the schema to a caller who may not read it.
+      if (options.authorize) {
+        const refused = await options.authorize(request.headers.authorization).then(
+          () => undefined,
+          (error: { code?: string; message?: string }) => error,
         );
+        if (refused) {
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Bearer realm="plugboard"')
+            .send({ errors: [{ message: refused.message ?? 'a valid bearer token is needed', extensions: { code: refused.code ?? 'UNAUTHENTICATED', requestId: request.id } }] });
+        }
       }
-      return graphql.call(app, request as never, reply as never);
+      let admitted: Admitted;
+      try {
+        admitted = await door.admit(request);
+      } catch (error) {
+        if (error instanceof FrontDoorRejection) return refuse(request, reply, error);
+        throw error;
+      }
+      // Apollo is handed what the door checked, rebuilt: never the request as it was sent.
+      const headers = new HeaderMap();
+      for (const [name, value] of Object.entries(request.headers)) if (value) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: request.method === 'HEAD' ? 'GET' : request.method, headers, search: admitted.search, body: admitted.body },
+        context: async () => ({ headers: { ...request.headers, [REQUEST_ID_HEADER]: request.id }, checkedDocuments: admitted.checked }),
+      });
+      for (const [name, value] of response.headers) void reply.header(name, value);
+      void reply.code(response.status ?? 200);
+      if (response.body.kind !== 'complete') return reply.send(Readable.from(response.body.asyncIterator));
+      return finishErrors(response.body.string, request.id);
     },
   });
   app.get('/', (_request, reply) => reply.redirect('/graphql'));
@@ -204,20 +224,18 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   return { url: `${origin}/graphql`, origin, close, [Symbol.asyncDispose]: close };
 }
 
-function prefersHtml(request: FastifyRequest): boolean {
-  const accept = String(request.headers.accept ?? '');
-  return accept.includes('text/html') && !(request.query as Record<string, unknown>)?.query;
+/** A browser opening /graphql: it asks for HTML and for no operation at all. */
+function isExplorerVisit(request: FastifyRequest): boolean {
+  if (!String(request.headers.accept ?? '').includes('text/html')) return false;
+  const asked = request.url.indexOf('?');
+  return asked === -1 || asked === request.url.length - 1;
 }
-
 
 function isJson(request: FastifyRequest): boolean {
-  const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json' || type === 'application/graphql-response+json';
+  return String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
-async function refuseMediaType(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  await reply
-    .code(415)
-    .type('application/json; charset=utf-8')
-    .send({ errors: [{ message: 'Send the request as application/json.', extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', requestId: request.id } }] });
+function refuse(request: FastifyRequest, reply: FastifyReply, rejection: FrontDoorRejection): FastifyReply {
+  if (rejection.status === 200) reply.header('cache-control', 'private, no-cache, must-revalidate');
+  return reply.code(rejection.status).type('application/json; charset=utf-8').send(rejection.toBody(request.id));
 }

@@ -1,8 +1,8 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { createOperationGuard, DEFAULT_LIMITS, type OperationLimits } from './limits';
 import { FrontDoorRejection } from './rejection';
-import type { DocumentCache, TrustedDocuments } from './documents';
+import { sha256Hex, type DocumentCache, type TrustedDocuments } from './documents';
+import { forApollo, readOperation, readSearch, searchForApollo, type SentOperation } from './operations';
 
 export { buildTrustedDocuments, createDocumentCache, loadTrustedDocuments, sha256Hex, trustedDocumentsOf } from './documents';
 export type { DocumentCache, TrustedDocuments } from './documents';
@@ -10,6 +10,7 @@ export { DEFAULT_LIMITS, SYSTEM_FIELD_WEIGHTS, createOperationGuard } from './li
 export type { OperationGuard, OperationLimits } from './limits';
 export { FrontDoorRejection } from './rejection';
 export { frontDoorFrom } from './settings';
+export { installErrorAnswers } from './http-refusals';
 
 /** What the gateway's front door lets in. */
 export interface FrontDoorSettings {
@@ -26,146 +27,105 @@ export interface FrontDoorSettings {
 
 export const DEFAULT_FRONT_DOOR: FrontDoorSettings = { limits: DEFAULT_LIMITS, maxBatch: 10, maxBodyBytes: 1_048_576, apq: true };
 
-/** One GraphQL request as sent over HTTP (a POST body, or a GET's search parameters). */
-interface Sent {
-  query?: unknown;
-  variables?: unknown;
-  operationName?: unknown;
-  extensions?: unknown;
-  documentId?: unknown;
+/** A request as the door reads it: its method, its parsed body (POST) or its URL (GET), and its headers. */
+export interface DoorRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** What passed the door: the request Apollo is handed, rebuilt from the documents the door checked, and those documents. */
+export interface Admitted {
+  /** A GET's search string (`?query=…`), or '' for a POST. */
+  readonly search: string;
+  /** A POST's body (one operation, or a batch); undefined for a GET. */
+  readonly body: unknown;
+  /** The documents checked, by text: Apollo's run of anything else is refused (see `useFrontDoorCheck`). */
+  readonly checked: ReadonlySet<string>;
 }
 
 /**
- * The checks every GraphQL request passes before Apollo sees it (and so before any subgraph or system is called):
- * batch length, trusted documents, and the operation limits of each operation. A refusal is a GraphQL error
- * response with a stable code and the request id.
+ * The one door every GraphQL request passes before Apollo sees it (and so before any subgraph or system is called),
+ * however it arrived (POST, GET, batch, persisted query by id, trusted document): read and normalise the request
+ * (malformed fields refused), resolve each document (as sent, from the trusted documents, or from the persisted-query
+ * store: Apollo itself resolves nothing by id), check it (trusted documents, the operation limits), then check the
+ * request as a whole (its cost summed over its operations; an Idempotency-Key over more than one mutation). A
+ * refusal is a {@link FrontDoorRejection}: a GraphQL error response with a stable code and the request id.
  */
 export function createFrontDoor(settings: FrontDoorSettings, schema: GraphQLSchema, apqCache: DocumentCache | undefined) {
   const guard = createOperationGuard(schema, settings.limits);
   const trusted = settings.trustedDocuments;
+  const apq = settings.apq && !trusted ? apqCache : undefined;
 
-  /** The document of one request: as sent, from the trusted documents, or from the persisted-query cache. */
-  const documentOf = async (sent: Sent): Promise<{ query: string | undefined; fromTrusted: boolean }> => {
-    const query = typeof sent.query === 'string' ? sent.query : undefined;
-    const hash = hashOf(sent);
-    if (trusted) {
-      if (query !== undefined) {
-        if (!trusted.includes(query)) throw new FrontDoorRejection('OPERATION_NOT_TRUSTED', 'This gateway runs only the operations its frontend registered (trusted documents); send a registered one, or its id.');
-        return { query, fromTrusted: false };
+  /** The document of one operation, and whether it is to be remembered by its hash once the request passes. */
+  const documentOf = async (sent: SentOperation): Promise<{ query: string; register: boolean }> => {
+    if (sent.query !== undefined) {
+      if (trusted && !trusted.includes(sent.query)) {
+        throw new FrontDoorRejection('OPERATION_NOT_TRUSTED', 'This gateway runs only the operations its frontend registered (trusted documents); send a registered one, or its id.');
       }
-      if (hash === undefined) return { query: undefined, fromTrusted: false };
-      const found = trusted.byHash(hash);
-      if (found === undefined) throw new FrontDoorRejection('PERSISTED_QUERY_NOT_FOUND', 'No trusted document has this id.', {}, 200);
-      return { query: found, fromTrusted: true };
+      if (sent.hash === undefined) return { query: sent.query, register: false };
+      if (!trusted && !apq) throw notSupported();
+      if (sha256Hex(sent.query) !== sent.hash) throw new FrontDoorRejection('PERSISTED_QUERY_HASH_MISMATCH', 'The sha256Hash is not the sha256 of the query sent with it.');
+      return { query: sent.query, register: apq !== undefined };
     }
-    if (query === undefined && hash !== undefined && settings.apq && apqCache) {
-      return { query: await apqCache.get(`apq:${hash}`), fromTrusted: false };
+    const hash = sent.hash!;
+    const found = trusted ? trusted.byHash(hash) : apq ? await apq.get(`apq:${hash}`) : undefined;
+    if (!trusted && !apq) throw notSupported();
+    if (found === undefined) {
+      throw new FrontDoorRejection('PERSISTED_QUERY_NOT_FOUND', trusted ? 'PersistedQueryNotFound: no trusted document has this id.' : 'PersistedQueryNotFound', {}, 200);
     }
-    return { query, fromTrusted: false };
-  };
-
-  const checkOne = async (sent: Sent): Promise<string | undefined> => {
-    const { query, fromTrusted } = await documentOf(sent);
-    if (query !== undefined) {
-      const variables = sent.variables !== null && typeof sent.variables === 'object' && !Array.isArray(sent.variables) ? (sent.variables as Record<string, unknown>) : undefined;
-      guard.check(query, variables, typeof sent.operationName === 'string' ? sent.operationName : undefined);
-    }
-    return fromTrusted ? query : undefined;
+    return { query: found, register: false };
   };
 
   return {
-    /** A fastify preHandler for the GraphQL route. */
-    async preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      try {
-        if (request.method === 'GET') {
-          const search = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
-          const sent: Sent = {
-            query: search.get('query') ?? undefined,
-            variables: parseJsonParam(search.get('variables')),
-            operationName: search.get('operationName') ?? undefined,
-            extensions: parseJsonParam(search.get('extensions')),
-            documentId: search.get('documentId') ?? undefined,
-          };
-          const resolved = await checkOne(sent);
-          if (resolved !== undefined) {
-            // The trusted document's text goes to Apollo in place of its id.
-            search.set('query', resolved);
-            search.delete('extensions');
-            search.delete('documentId');
-            request.raw.url = `${request.url.split('?')[0]}?${search.toString()}`;
-          }
-          return;
-        }
-        if (request.method !== 'POST') return;
-        const body = request.body;
-        const batch = Array.isArray(body) ? body : [body];
-        if (Array.isArray(body) && (settings.maxBatch <= 1 || body.length > settings.maxBatch)) {
-          throw new FrontDoorRejection(
-            'BATCH_LIMIT_EXCEEDED',
-            settings.maxBatch <= 1 ? 'This gateway does not take batched requests.' : `A batch may hold at most ${settings.maxBatch} operations; this one holds ${body.length}.`,
-            { limit: settings.maxBatch },
-          );
-        }
-        for (const sent of batch) {
-          if (sent === null || typeof sent !== 'object') continue; // Apollo answers a body that is not an object
-          const resolved = await checkOne(sent as Sent);
-          if (resolved !== undefined) {
-            const entry = sent as Sent & Record<string, unknown>;
-            entry.query = resolved;
-            delete entry['documentId'];
-            if (entry.extensions && typeof entry.extensions === 'object') delete (entry.extensions as Record<string, unknown>)['persistedQuery'];
-          }
-        }
-      } catch (error) {
-        if (!(error instanceof FrontDoorRejection)) throw error;
-        return void reply.code(error.status).type('application/json; charset=utf-8').send(error.toBody(request.id));
+    /** Reads, resolves and checks one HTTP request; throws a {@link FrontDoorRejection} to refuse it. */
+    async admit(request: DoorRequest): Promise<Admitted> {
+      const isGet = request.method === 'GET' || request.method === 'HEAD';
+      const batch = !isGet && Array.isArray(request.body);
+      const entries: unknown[] = batch ? (request.body as unknown[]) : [request.body];
+      if (batch && (settings.maxBatch <= 1 || entries.length > settings.maxBatch || entries.length === 0)) {
+        throw new FrontDoorRejection(
+          'BATCH_LIMIT_EXCEEDED',
+          settings.maxBatch <= 1 ? 'This gateway does not take batched requests.' : `A batch may hold 1 to ${settings.maxBatch} operations; this one holds ${entries.length}.`,
+          { limit: settings.maxBatch },
+        );
       }
+      const sent = isGet ? [readSearch(new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length)))] : entries.map(readOperation);
+      let cost = 0;
+      let mutationFields = 0;
+      const resolved: { query: string; register: boolean }[] = [];
+      for (const operation of sent) {
+        const document = await documentOf(operation);
+        const measure = guard.check(document.query, operation.variables, operation.operationName);
+        cost += measure.cost;
+        mutationFields += measure.mutationFields;
+        resolved.push(document);
+      }
+      if (sent.length > 1 && cost > settings.limits.maxCost) {
+        throw new FrontDoorRejection(
+          'COST_LIMIT_EXCEEDED',
+          `The request's estimated cost is ${cost} over its ${sent.length} operations; at most ${settings.limits.maxCost} is allowed per request. Ask for fewer items or fewer fields, or send fewer operations.`,
+          { limit: settings.limits.maxCost, cost },
+        );
+      }
+      if (mutationFields > 1 && request.headers['idempotency-key'] !== undefined) {
+        throw new FrontDoorRejection(
+          'IDEMPOTENCY_KEY_ON_BATCH',
+          `An Idempotency-Key covers one mutation; this request holds ${mutationFields}. Send each mutation in its own request with its own key.`,
+        );
+      }
+      for (const [index, document] of resolved.entries()) {
+        if (document.register) await apq!.set(`apq:${sent[index]!.hash!}`, document.query);
+      }
+      const operations = sent.map((operation, index) => forApollo(operation, resolved[index]!.query));
+      return {
+        search: isGet ? searchForApollo(operations[0]!) : '',
+        body: isGet ? undefined : batch ? operations : operations[0],
+        checked: new Set(resolved.map((document) => document.query)),
+      };
     },
   };
 }
 
-function hashOf(sent: Sent): string | undefined {
-  const persisted = (sent.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery;
-  if (persisted && typeof persisted.sha256Hash === 'string') return persisted.sha256Hash.toLowerCase();
-  if (typeof sent.documentId === 'string') return sent.documentId.replace(/^sha256:/, '').toLowerCase();
-  return undefined;
-}
-
-function parseJsonParam(value: string | null): unknown {
-  if (value === null) return undefined;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return undefined; // Apollo answers a malformed parameter with its own 400
-  }
-}
-
-/** What fastify's own refusals (body too large, not JSON, wrong content type) become: a stable code, no internals. */
-const FASTIFY_REFUSALS: Readonly<Record<string, { status: number; code: string; message: string }>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than this gateway takes.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request as application/json.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_REQUEST', message: 'The request body is empty.' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_REQUEST', message: 'The request body is not valid JSON.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'MALFORMED_REQUEST', message: 'The Content-Length does not match the body.' },
-};
-
-/**
- * Answers every error the HTTP layer meets with a stable code and the request id, never a stack or an internal
- * message: GraphQL's error shape on /graphql, the admin API's shape elsewhere. The full error goes to the log.
- */
-export function installErrorAnswers(app: FastifyInstance, log: (fields: Record<string, unknown>, message: string) => void): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = FASTIFY_REFUSALS[error.code];
-    const isJsonSyntax = error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message));
-    const answer = known ?? (isJsonSyntax ? FASTIFY_REFUSALS.FST_ERR_CTP_INVALID_JSON_BODY! : undefined);
-    const status = answer?.status ?? (error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500);
-    const code = answer?.code ?? (status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR');
-    const message = answer?.message ?? (status < 500 ? 'The request could not be read.' : 'Internal error');
-    if (status >= 500) log({ requestId: request.id, url: request.url.split('?')[0], err: error }, 'request failed');
-    const onGraphql = request.url.split('?')[0] === '/graphql';
-    return reply
-      .code(status)
-      .type('application/json; charset=utf-8')
-      .send(onGraphql ? { errors: [{ message, extensions: { code, requestId: request.id } }] } : { error: { code, message, requestId: request.id } });
-  });
-}
+const notSupported = () => new FrontDoorRejection('PERSISTED_QUERY_NOT_SUPPORTED', 'PersistedQueryNotSupported: this gateway takes documents in full (persisted queries are off).', {}, 200);

@@ -67,19 +67,34 @@ export const DEFAULT_LIMITS: OperationLimits = {
 interface Checked {
   /** Kept only when the cost depends on variables, or to resolve which operation runs (several in one document). */
   readonly document: DocumentNode | undefined;
-  readonly operations: readonly (string | undefined)[];
+  readonly operations: readonly CheckedOperation[];
   /** Whether the cost depends on variables (a `first: $n`): then it is estimated per request. */
   readonly costNeedsVariables: boolean;
   readonly cost: number | undefined;
 }
 
+/** One operation of a document: its name, and how many mutation fields it selects at its root. */
+interface CheckedOperation {
+  readonly name: string | undefined;
+  readonly mutationFields: number;
+}
+
+/** What the guard found of one operation within the limits. */
+export interface OperationMeasure {
+  /** Its estimated cost; 0 when it cannot be estimated (not valid GraphQL: Apollo refuses it with its own code). */
+  readonly cost: number;
+  /** Mutation fields at its root (what an Idempotency-Key would cover). */
+  readonly mutationFields: number;
+}
+
 export interface OperationGuard {
   /**
    * Checks one operation before anything runs. Throws a {@link FrontDoorRejection} with a stable code when it asks
-   * too much; answers quietly when it is within the limits, or when it is not valid GraphQL at all (Apollo then
-   * answers with its own code, as the GraphQL-over-HTTP spec wants).
+   * too much (depth, aliases, root fields, tokens, or a cost over the limit on its own); answers its measure when it
+   * is within the limits, or when it is not valid GraphQL at all (Apollo then answers with its own code, as the
+   * GraphQL-over-HTTP spec wants). The cost of a whole HTTP request is the front door's to sum.
    */
-  check(query: string, variables: Record<string, unknown> | undefined, operationName: string | undefined): void;
+  check(query: string, variables: Record<string, unknown> | undefined, operationName: string | undefined): OperationMeasure;
 }
 
 /** The operation limits over one API schema, with a bounded cache of the documents already checked. */
@@ -145,7 +160,11 @@ export function createOperationGuard(schema: GraphQLSchema, limits: OperationLim
     const costNeedsVariables = document.definitions.some(
       (definition) => definition.kind === Kind.OPERATION_DEFINITION && (definition.variableDefinitions?.length ?? 0) > 0,
     );
-    const operations = document.definitions.flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION ? [definition.name?.value] : []));
+    const operations = document.definitions.flatMap((definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION
+        ? [{ name: definition.name?.value, mutationFields: definition.operation === 'mutation' ? countRootFields(definition.selectionSet, fragments, new Set()) : 0 }]
+        : [],
+    );
     return { document: costNeedsVariables ? document : undefined, operations, costNeedsVariables, cost: costNeedsVariables ? undefined : costOf(document, undefined, undefined) };
   };
 
@@ -157,10 +176,10 @@ export function createOperationGuard(schema: GraphQLSchema, limits: OperationLim
         checked.set(query, entry);
       }
       if (entry instanceof FrontDoorRejection) throw entry;
-      if (entry === 'not-graphql') return;
+      if (entry === 'not-graphql') return { cost: 0, mutationFields: 0 };
       // Which operation to run must be clear before the gateway plans it (it answers 500 to a name it cannot find).
-      const resolves = operationName === undefined ? entry.operations.length === 1 : entry.operations.includes(operationName);
-      if (!resolves) {
+      const operation = operationName === undefined ? (entry.operations.length === 1 ? entry.operations[0] : undefined) : entry.operations.find((found) => found.name === operationName);
+      if (!operation) {
         throw new FrontDoorRejection(
           'OPERATION_RESOLUTION_FAILURE',
           operationName === undefined ? 'The document holds several operations: name the one to run (operationName).' : `The document has no operation named "${operationName}".`,
@@ -174,6 +193,7 @@ export function createOperationGuard(schema: GraphQLSchema, limits: OperationLim
           { limit: limits.maxCost, cost },
         );
       }
+      return { cost: cost ?? 0, mutationFields: operation.mutationFields };
     },
   };
 }
