@@ -1,12 +1,15 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
+/**
+ * Whether the request carries `Authorization: Bearer <token>`, compared in constant time. Both sides are hashed first:
+ * digests have one length, so neither the comparison nor an early return on a length mismatch tells a caller how
+ * long the token is.
+ */
 export function hasBearer(request: FastifyRequest, token: string): boolean {
   const given = /^Bearer (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1] ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
 }
 
 /** The admin API's 401, the same everywhere under /admin. */

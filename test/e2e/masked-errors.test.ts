@@ -4,7 +4,8 @@ import { capturingLogger, gatewayOver, serveStandIn, type StandIn } from '../sup
 /**
  * What the gateway does with an error it has no stable code for: the client gets INTERNAL_SERVER_ERROR, no message
  * of substance, no stack, no SQL, and a request id; the gateway's log has the original under that same id.
- * A stand-in for the store's subgraph answers every request with a driver's error, SQL and all.
+ * A stand-in for the store's subgraph answers every request with a driver's error, SQL and all; one for the ERP's
+ * answers an error it masked itself (its own log has the original).
  */
 
 const LEAKY = 'relation "customers_v2" does not exist: SELECT id, email, password_hash FROM customers_v2 WHERE id = $1';
@@ -17,11 +18,13 @@ const KEY_IN_USE = 'a request with this idempotency key has been applied elsewhe
 
 beforeAll(async () => {
   subgraph = await serveStandIn(({ url }) => ({
-    body: url.startsWith('/writes')
+    body: url.startsWith('/erp')
+      ? JSON.stringify({ data: { inventoryItem: null }, errors: [{ message: 'Internal error', path: ['inventoryItem'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })
+      : url.startsWith('/writes')
       ? JSON.stringify({ data: { updateCustomer: null }, errors: [{ message: KEY_IN_USE, path: ['updateCustomer'], extensions: { code: 'IDEMPOTENCY_KEY_IN_USE' } }] })
       : JSON.stringify({ data: { customer: null }, errors: [{ message: LEAKY, path: ['customer'], extensions: { code: 'XX000', stacktrace: ['at Pool.query (pg/lib/pool.js:45:11)'] } }] }),
   }));
-  gateway = await gatewayOver({ store: `${subgraph.origin}/store`, writes: `${subgraph.origin}/writes` }, capturingLogger(logged));
+  gateway = await gatewayOver({ store: `${subgraph.origin}/store`, writes: `${subgraph.origin}/writes`, erp: `${subgraph.origin}/erp` }, capturingLogger(logged));
 });
 
 afterAll(async () => {
@@ -54,4 +57,21 @@ it('passes a stable code of the write path through as it is: IDEMPOTENCY_KEY_IN_
   const body = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
   expect(body.errors).toHaveLength(1);
   expect(body.errors[0]).toMatchObject({ message: KEY_IN_USE, extensions: { code: 'IDEMPOTENCY_KEY_IN_USE' } });
+});
+
+it('logs an error a subgraph masked itself with the subgraph named and the request id, and a batch entry\'s with the same id', async () => {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'masked-error-request-02' },
+    body: JSON.stringify([{ query: '{ inventoryItem(sku: "SKU-00001") { sku } }' }, { query: '{ customer(id: "cus-00001") { id } }' }]),
+  });
+  const body = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] }[];
+  expect(body.map((result) => result.errors[0]?.extensions)).toEqual([
+    { code: 'INTERNAL_SERVER_ERROR', requestId: 'masked-error-request-02' },
+    { code: 'INTERNAL_SERVER_ERROR', requestId: 'masked-error-request-02' },
+  ]);
+  const stories = logged.filter((line) => line['requestId'] === 'masked-error-request-02' && line['msg'] === 'masked error');
+  expect(stories).toHaveLength(2);
+  expect(stories.find((line) => line['subgraph'] === 'erp')).toMatchObject({ note: expect.stringMatching(/erp subgraph/), path: ['inventoryItem'] });
+  expect(JSON.stringify(stories.find((line) => line['subgraph'] === 'store'))).toContain('customers_v2');
 });
