@@ -114,7 +114,8 @@ async function main(): Promise<number> {
 function legacyConnection(config: Config): { baseUrl: string; username: string; password: string } {
   if (config.PLUGBOARD_SANDBOXES === 'on') {
     const port = SYSTEMS.find((system) => system.name === 'legacy')?.sandboxPort;
-    const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+    // The sandboxes bind the internal interface, whatever HOST the gateway faces.
+    const host = ['0.0.0.0', '::'].includes(config.PLUGBOARD_INTERNAL_HOST) ? '127.0.0.1' : config.PLUGBOARD_INTERNAL_HOST;
     return { baseUrl: `http://${host}:${port}`, ...LEGACY_SANDBOX_CREDENTIALS };
   }
   const missing = (['LEGACY_URL', 'LEGACY_USERNAME', 'LEGACY_PASSWORD'] as const).filter((key) => !config[key]);

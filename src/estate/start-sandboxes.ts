@@ -67,7 +67,7 @@ export async function fixedSandboxConnections(dataDir: string, host = '127.0.0.1
   const urls = Object.fromEntries(
     SYSTEMS.filter((system) => system.sandboxPort).map((system) => [
       system.name,
-      `${system.name === 'courier-a' ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${system.sandboxPort}`,
+      `${system.name === 'courier-a' ? 'https' : 'http'}://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${system.sandboxPort}`,
     ]),
   ) as Record<SandboxName, string>;
   return sandboxConnections(urls, pki, DEMO_MAX_SEARCH_CLAUSES);

@@ -40,7 +40,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   };
   try {
     const connections =
-      config.PLUGBOARD_SANDBOXES === 'on' ? await fixedSandboxConnections(config.PLUGBOARD_DATA_DIR, config.HOST) : connectionsFromConfig(config);
+      config.PLUGBOARD_SANDBOXES === 'on' ? await fixedSandboxConnections(config.PLUGBOARD_DATA_DIR, config.PLUGBOARD_INTERNAL_HOST) : connectionsFromConfig(config);
     const db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
     closers.push(db.close);
     await db.migrate();
