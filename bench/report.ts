@@ -6,12 +6,14 @@ import { SYSTEM_DELAY_MS } from './integration/run-integration';
 import type { WriteFigures, WriteSettings } from './integration/run-writes';
 import { figure, ratio, table } from './kit/stats';
 import type { HeaderMode } from './kit/load';
+import { overloadSection, type OverloadReport, type OverloadSettings } from './overload/run-overload';
 
 export interface BenchSettings {
   readonly quick: boolean;
   readonly federation: FederationSettings;
   readonly integration: IntegrationSettings;
   readonly writes: WriteSettings;
+  readonly overload: OverloadSettings;
   readonly profileSeconds: number;
 }
 
@@ -26,6 +28,7 @@ export interface BenchResults {
   readonly integration?: IntegrationReport;
   readonly writes?: readonly WriteFigures[];
   readonly profile?: GatewayProfile;
+  readonly overload?: OverloadReport;
 }
 
 /** Issue 7's targets. */
@@ -87,6 +90,7 @@ export function renderReport(results: BenchResults): string {
   if (results.federation) out.push(...federationSection(results.federation, settings.federation));
   if (results.integration) out.push(...integrationSection(results.integration, settings.integration));
   if (results.writes?.length) out.push(...writesSection(results.writes, settings.writes));
+  if (results.overload) out.push(...overloadSection(results.overload, settings.overload));
   const checks = checkTargets(results);
   if (checks.length) {
     out.push('## Targets (issue 7)', '');

@@ -8,14 +8,16 @@ import { profileGateway } from './federation/profile';
 import { runIntegration } from './integration/run-integration';
 import { runWrites } from './integration/run-writes';
 import { checkTargets, renderReport, type BenchResults, type BenchSettings } from './report';
+import { checkOverload, runOverload } from './overload/run-overload';
 import { PROJECT_ROOT } from '../src/project-root';
 
 /**
- * `npm run bench [-- --quick] [-- --only federation,integration,writes] [-- --no-profile]`: issue 7's benchmark,
- * every part in one run, printed as tables; a full run also writes bench/RESULTS.md.
+ * `npm run bench [-- --quick] [-- --only federation,integration,writes,overload] [-- --no-profile]`: issue 7's
+ * benchmark and issue 15's overload part, every part in one run, printed as tables; a full run also writes
+ * bench/RESULTS.md.
  */
 
-const PARTS = ['federation', 'integration', 'writes'] as const;
+const PARTS = ['federation', 'integration', 'writes', 'overload'] as const;
 type Part = (typeof PARTS)[number];
 
 const FULL: BenchSettings = {
@@ -23,6 +25,7 @@ const FULL: BenchSettings = {
   federation: { rounds: 5, identicalRounds: 2, firstWarmupSeconds: 6, warmupSeconds: 1.5, seconds: 4, connections: 32 },
   integration: { uncachedSamples: 30, cachedSamples: 30, openSeconds: 4 },
   writes: { seconds: 5, concurrency: 8 },
+  overload: { clients: 200, seconds: 30, slowSystem: 'erp', slowDelayMs: 3_000 },
   profileSeconds: 4,
 };
 
@@ -31,6 +34,7 @@ const QUICK: BenchSettings = {
   federation: { rounds: 1, identicalRounds: 1, firstWarmupSeconds: 1, warmupSeconds: 0.5, seconds: 1.5, connections: 32 },
   integration: { uncachedSamples: 6, cachedSamples: 6, openSeconds: 1.5 },
   writes: { seconds: 1.5, concurrency: 8 },
+  overload: { clients: 200, seconds: 5, slowSystem: 'erp', slowDelayMs: 3_000 },
   profileSeconds: 0,
 };
 
@@ -93,6 +97,10 @@ async function main(): Promise<void> {
     }
     results.writes = writes;
   }
+  if (parts.includes('overload')) {
+    log('e. overload');
+    results.overload = await runOverload(settings.overload, log);
+  }
   results.durationSeconds = (Date.now() - startedAt.getTime()) / 1_000;
 
   const report = renderReport(results);
@@ -102,7 +110,7 @@ async function main(): Promise<void> {
     writeFileSync(RESULTS_FILE, `# Benchmark results (issue 7)\n\nWritten by \`npm run bench\` from its last full run.\n\n${report}\n`);
     log(`written: ${path.relative(process.cwd(), RESULTS_FILE)}`);
   }
-  const missed = checkTargets(results).filter((check) => !check.met);
+  const missed = [...checkTargets(results), ...(results.overload ? checkOverload(results.overload) : [])].filter((check) => !check.met);
   if (missed.length) log(`targets missed: ${missed.length} (see the table above)`);
 }
 

@@ -35,10 +35,13 @@ const COMPILED = __filename.endsWith('.js');
  * Starts `bench/<entry>.ts` (compiled: `dist/bench/<entry>.js`) in a child process pinned to the CPUs given (taskset: every thread it starts inherits
  * the pinning), with an IPC channel, and waits for its `ready` message.
  */
-export async function startChild(entry: string, options: { cpus: string; env?: Record<string, string>; nodeArgs?: readonly string[] }): Promise<BenchChild> {
+export async function startChild(
+  entry: string,
+  options: { cpus: string; env?: Record<string, string>; nodeArgs?: readonly string[]; /** Drop the child's stdout (a product logging every call). */ quiet?: boolean },
+): Promise<BenchChild> {
   const file = path.join(__dirname, '..', COMPILED ? entry.replace(/\.ts$/, '.js') : entry);
   const child: ChildProcess = spawn('taskset', ['-c', options.cpus, process.execPath, ...(options.nodeArgs ?? []), ...(COMPILED ? [] : REGISTER), file], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', ...options.env },
   });
   const pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
