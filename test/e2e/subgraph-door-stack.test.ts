@@ -10,14 +10,15 @@ import { bearer, mintTestToken } from '../support/tokens';
  * it refuses an anonymous query even when signed, while the gateway's own signed calls with the client's token serve.
  */
 
-/** Ports this process listens on now (every net.Server, the gateway's and sandboxes' fastify servers included). */
-function listeningPorts(): number[] {
+/** Where this process listens now (every net.Server, the gateway's and sandboxes' fastify servers included). */
+function listening(): { address: string; port: number }[] {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
   return handles
     .filter((handle): handle is Server => handle instanceof Server && handle.listening)
     .map((server) => server.address())
-    .flatMap((address) => (address && typeof address === 'object' ? [address.port] : []));
+    .flatMap((address) => (address && typeof address === 'object' ? [{ address: address.address, port: address.port }] : []));
 }
+const listeningPorts = () => listening().map(({ port }) => port);
 const portOf = (url: string) => Number(new URL(url).port);
 
 describe('embedded (PLUGBOARD_SUBGRAPH_CALLS=in-process, the default of npm start)', () => {
@@ -42,11 +43,11 @@ describe('embedded (PLUGBOARD_SUBGRAPH_CALLS=in-process, the default of npm star
   });
 });
 
-describe('over HTTP with reads closed (PLUGBOARD_SUBGRAPH_CALLS=http, PLUGBOARD_READS=closed)', () => {
+describe('over HTTP with reads closed, the gateway facing the network (PLUGBOARD_SUBGRAPH_CALLS=http, PLUGBOARD_READS=closed, HOST=0.0.0.0)', () => {
   const SECRET = 'subgraph-door-stack-secret-0123456789abcdef';
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ PLUGBOARD_SUBGRAPH_CALLS: 'http', PLUGBOARD_READS: 'closed', PLUGBOARD_SUBGRAPH_SECRET: SECRET });
+    stack = await startTestStack({ HOST: '0.0.0.0', PLUGBOARD_SUBGRAPH_CALLS: 'http', PLUGBOARD_READS: 'closed', PLUGBOARD_SUBGRAPH_SECRET: SECRET });
   }, 60_000);
   afterAll(async () => {
     await stack?.close();
@@ -59,8 +60,15 @@ describe('over HTTP with reads closed (PLUGBOARD_SUBGRAPH_CALLS=http, PLUGBOARD_
     return { status: response.status, text: await response.text() };
   };
 
-  it('a subgraph port listens on loopback and refuses an unsigned request, even with a valid token', async () => {
-    expect(new URL(storeUrl()).hostname).toBe('127.0.0.1');
+  it('only the gateway faces the network: the subgraphs and the sandboxes (fault switches) keep loopback', () => {
+    const gatewayPort = portOf(stack.gateway.url);
+    const internal = [...stack.subgraphs.map((service) => service.url!), ...Object.values(stack.estate!.sandboxes).map((sandbox) => sandbox.url)];
+    const where = new Map(listening().map(({ address, port }) => [port, address]));
+    expect(['0.0.0.0', '::']).toContain(where.get(gatewayPort));
+    expect(internal.map((url) => where.get(portOf(url)))).toEqual(internal.map(() => '127.0.0.1'));
+  });
+
+  it('a subgraph port refuses an unsigned request, even with a valid token', async () => {
     const token = await mintTestToken({ subject: 'door-stack' });
     const answer = await post(storeUrl(), bearer(token));
     expect(answer.status).toBe(401);
