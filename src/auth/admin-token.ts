@@ -17,7 +17,7 @@ export function refuseWithoutAdminToken(reply: FastifyReply): FastifyReply {
   return reply
     .code(401)
     .header('www-authenticate', 'Bearer realm="plugboard-admin"')
-    .send({ error: { code: 'UNAUTHENTICATED', message: 'This needs the admin bearer token (PLUGBOARD_ADMIN_TOKEN).' } });
+    .send({ error: { code: 'UNAUTHENTICATED', message: 'This needs the admin bearer token (PLUGBOARD_ADMIN_TOKEN).', requestId: reply.request.id } });
 }
 
 /**

@@ -8,7 +8,7 @@ import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
 import fastifyCors from '@fastify/cors';
 import pino, { type Logger } from 'pino';
-import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, FrontDoorRejection, installErrorAnswers, type Admitted, type FrontDoorSettings } from './front-door';
+import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, FrontDoorRejection, installErrorAnswers, type Admitted, type DocumentCache, type FrontDoorSettings } from './front-door';
 import { answerClientError } from './front-door/http-refusals';
 import type { Outbox } from '../outbox/outbox';
 import type { Alerts } from '../alerts';
@@ -69,6 +69,8 @@ export interface ServeGatewayOptions extends GatewayOptions {
 export interface RunningGateway extends AsyncDisposable {
   readonly url: string;
   readonly origin: string;
+  /** The store of automatic persisted queries (hash -> document, keys `apq:<sha256>`), when APQ is on. */
+  readonly persistedQueries?: DocumentCache;
   close(): Promise<void>;
 }
 
@@ -221,7 +223,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     await apollo.stop();
     await documentCache?.disconnect();
   };
-  return { url: `${origin}/graphql`, origin, close, [Symbol.asyncDispose]: close };
+  return { url: `${origin}/graphql`, origin, ...(documentCache ? { persistedQueries: documentCache } : {}), close, [Symbol.asyncDispose]: close };
 }
 
 /** A browser opening /graphql: it asks for HTML and for no operation at all. */
