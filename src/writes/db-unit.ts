@@ -29,7 +29,7 @@ export function createWriteUnit(db: Database, options: { maxAttempts?: number; n
     async receiptFor(operation, idempotencyKey) {
       const em = db.orm.em.fork();
       const row = await em.findOne(MutationAuditEntity, { operation, idempotencyKey });
-      return row ? { actor: row.actor, receipt: await withCurrentJobs(em, row) } : null;
+      return row ? { actor: row.actor, receipt: await withCurrentJobs(em, row), fingerprint: row.fingerprint } : null;
     },
     async receipt(auditId) {
       const em = db.orm.em.fork();
@@ -56,20 +56,24 @@ export function createWriteUnit(db: Database, options: { maxAttempts?: number; n
  * One INSERT under the unique (operation, key): the process whose row lands applies the request. A row already there
  * is someone's claim, unless its lease has run out (its process stopped renewing it): then it is deleted (only if it
  * is still that claim) and the INSERT tried again, so that of two processes taking over one dead claim only one gets
- * it. The holder renews its claim while it applies the request (src/writes/idempotency.ts).
+ * it. A dead claim of another request (another fingerprint) is not taken over: the key stays bound to the request it
+ * was first sent with, which the sweep of interrupted writes finishes. The holder renews its claim while it applies
+ * the request (src/writes/idempotency.ts).
  */
 async function claimKey(
   db: Database,
   claim: { operation: string; idempotencyKey: string; actor: string; leaseMs: number; request: ClaimedRequest | undefined; clock: () => Date },
 ): Promise<KeyClaim> {
-  const { operation, idempotencyKey, actor, leaseMs, request, clock } = claim;
+  const { operation, idempotencyKey, actor, leaseMs, clock } = claim;
+  const { fingerprint = null, ...request } = claim.request ?? { input: undefined, scopes: [] };
+  const kept = claim.request ? request : null;
   const now = clock();
   const em = db.orm.em.fork();
   const id = randomUUID();
   const expiresAt = new Date(now.getTime() + leaseMs);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      await em.insert(IdempotencyClaimEntity, { id, operation, idempotencyKey, actor, claimedAt: now, expiresAt, request: request ?? null });
+      await em.insert(IdempotencyClaimEntity, { id, operation, idempotencyKey, actor, claimedAt: now, expiresAt, request: kept, fingerprint });
       return {
         claimed: true,
         release: async () => void (await db.orm.em.fork().nativeDelete(IdempotencyClaimEntity, { id })),
@@ -82,11 +86,14 @@ async function claimKey(
     const held = await em.findOne(IdempotencyClaimEntity, { operation, idempotencyKey }, { disableIdentityMap: true });
     // Let go between our INSERT and this look: try again.
     if (!held) continue;
-    if (held.expiresAt.getTime() > now.getTime()) return { claimed: false, actor: held.actor, since: held.claimedAt };
+    const boundElsewhere = held.fingerprint !== null && fingerprint !== null && held.fingerprint !== fingerprint;
+    if (held.expiresAt.getTime() > now.getTime() || boundElsewhere) {
+      return { claimed: false, actor: held.actor, since: held.claimedAt, fingerprint: held.fingerprint };
+    }
     await em.nativeDelete(IdempotencyClaimEntity, { id: held.id, expiresAt: held.expiresAt });
   }
   // Others keep taking and letting go of the key: the caller waits and asks again, as if it were held.
-  return { claimed: false, actor, since: now };
+  return { claimed: false, actor, since: now, fingerprint };
 }
 
 function transactionOver(em: SqlEntityManager, now: () => Date, maxAttempts: number): WriteTransaction {
@@ -131,6 +138,11 @@ function transactionOver(em: SqlEntityManager, now: () => Date, maxAttempts: num
       await em.nativeUpdate(OrderEntity, { id }, { status, updatedAt: at });
     },
     async audit(request, receipt) {
+      // The receipt is bound to what its key's claim was bound to: the request the key was first sent with.
+      const claim =
+        request.idempotencyKey === null
+          ? null
+          : await em.findOne(IdempotencyClaimEntity, { operation: request.operation, idempotencyKey: request.idempotencyKey }, { fields: ['fingerprint'] });
       em.create(MutationAuditEntity, {
         id: request.id,
         actor: request.actor,
@@ -145,6 +157,7 @@ function transactionOver(em: SqlEntityManager, now: () => Date, maxAttempts: num
         errorCode: request.errorCode,
         receipt: redact(receipt),
         idempotencyKey: request.idempotencyKey,
+        fingerprint: claim?.fingerprint ?? null,
         createdAt: now(),
       });
       await em.flush();

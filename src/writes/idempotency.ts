@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type WriteClock } from './clock';
+import { fingerprintOf } from './fingerprint';
 import { WriteRejection } from './saga';
 import type { Actor, KeyClaim, LapsedClaim, Receipt, WriteUnit } from './types';
 import { idempotencyKeyInput, parseInput } from './validate';
@@ -8,7 +9,10 @@ import { idempotencyKeyInput, parseInput } from './validate';
 export type Apply = (idempotencyKey: string) => Promise<Receipt>;
 
 export interface Once {
-  /** Runs a mutation once per idempotency key, for the caller who sent it: a retry answers the first receipt. */
+  /**
+   * Runs a mutation once per idempotency key, for the caller who sent it: a retry answers the first receipt; the key
+   * sent with another request (other arguments) is refused IDEMPOTENCY_KEY_REUSED, and nothing is applied.
+   */
   apply(operation: string, key: string | undefined, actor: Actor, input: unknown, run: Apply): Promise<Receipt>;
   /**
    * Finishes a request whose process died under it (its claim lapsed), as a retry of it would: null when it is not
@@ -30,6 +34,11 @@ export interface OnceOptions {
   readonly waitMs?: number;
   /** The first pause between two looks at the other process's progress; it doubles up to a second. @default 20 ms */
   readonly pollMs?: number;
+  /**
+   * The time leases, renewals and waits run on. The database unit's `now` must read the same time (claims' expiry is
+   * written with it). @default the system clock
+   */
+  readonly clock?: WriteClock;
 }
 
 const DEFAULT_LEASE_MS = 10_000;
@@ -43,21 +52,11 @@ type HeldClaim = Extract<KeyClaim, { claimed: true }>;
  * Renews a claim every third of its lease until `stop`, so that it stands as long as its process lives. A renewal that
  * fails (the database is away) is tried again at the next beat; one that finds the claim gone stops the beats.
  */
-function keepRenewed(claim: HeldClaim, leaseMs: number): { stop(): void } {
-  let renewing = false;
-  const beat = setInterval(() => {
-    if (renewing) return;
-    renewing = true;
-    claim
-      .renew(leaseMs)
-      .then((ours) => {
-        if (!ours) clearInterval(beat);
-      })
-      .catch(() => undefined)
-      .finally(() => (renewing = false));
-  }, Math.max(1, Math.floor(leaseMs / 3)));
-  beat.unref();
-  return { stop: () => clearInterval(beat) };
+function keepRenewed(claim: HeldClaim, leaseMs: number, clock: WriteClock): { stop(): void } {
+  const beats = clock.every(Math.max(1, Math.floor(leaseMs / 3)), async () => {
+    if (!(await claim.renew(leaseMs))) beats.stop();
+  });
+  return beats;
 }
 
 /**
@@ -67,20 +66,31 @@ function keepRenewed(claim: HeldClaim, leaseMs: number): { stop(): void } {
  * wait on the first one's promise, copies in other processes on the claim it holds in the database (the
  * `idempotency_claims` row, taken before anything is applied and let go once the receipt has committed). A key is its
  * caller's: keys are unique per operation, not per caller, so another caller who sends one gets a refusal, never the
- * first caller's receipt.
+ * first caller's receipt. A key is also its request's, as Stripe's are: it remembers the request's fingerprint
+ * (src/writes/fingerprint.ts), in its claim and then in its receipt, and another request under it is refused.
  */
 export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
-  /** Requests being applied in this process, by operation and idempotency key, with who asked. */
-  const inFlight = new Map<string, { readonly actor: string; readonly applying: Promise<Receipt> }>();
+  const clock = options.clock ?? systemClock;
+  /** Requests being applied in this process, by operation and idempotency key, with who asked and what. */
+  const inFlight = new Map<string, { readonly actor: string; readonly fingerprint: string; readonly applying: Promise<Receipt> }>();
   const keyOfAnother = (operation: string) =>
     new WriteRejection('BAD_USER_INPUT', `this idempotency key was used for ${operation} by another caller: send a key of your own`);
-  /** The earlier receipt under this key, when it is this caller's. */
-  const earlierReceipt = async (operation: string, idempotencyKey: string, actor: Actor): Promise<Receipt | null> => {
+  /** Stripe's rule: a key names one request. The same key with another body is refused, and nothing is applied. */
+  const keyReused = (operation: string) =>
+    new WriteRejection(
+      'IDEMPOTENCY_KEY_REUSED',
+      `this idempotency key was used for another ${operation} request (other arguments): nothing was applied; send a new key for a new request`,
+    );
+  /** Whether a key bound to `bound` may answer the request with `fingerprint` (keys from before fingerprints bind nothing). */
+  const sameRequest = (bound: string | null, fingerprint: string): boolean => bound === null || bound === fingerprint;
+  /** The earlier receipt under this key, when it is this caller's and this very request's. */
+  const earlierReceipt = async (operation: string, idempotencyKey: string, actor: Actor, fingerprint: string): Promise<Receipt | null> => {
     const earlier = await unit.receiptFor(operation, idempotencyKey);
     if (earlier && earlier.actor !== actor.subject) throw keyOfAnother(operation);
+    if (earlier && !sameRequest(earlier.fingerprint, fingerprint)) throw keyReused(operation);
     return earlier?.receipt ?? null;
   };
 
@@ -94,12 +104,13 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
     idempotencyKey: string,
     actor: Actor,
     input: unknown,
+    fingerprint: string,
   ): Promise<{ claim: HeldClaim; receipt: null } | { claim: null; receipt: Receipt }> => {
-    const giveUpAt = Date.now() + waitMs;
+    const giveUpAt = clock.now().getTime() + waitMs;
     for (let pause = pollMs; ; pause = Math.min(pause * 2, LONGEST_POLL_MS)) {
-      const claim = await unit.claim(operation, idempotencyKey, actor.subject, leaseMs, { input, scopes: actor.scopes });
+      const claim = await unit.claim(operation, idempotencyKey, actor.subject, leaseMs, { input, scopes: actor.scopes, fingerprint });
       if (claim.claimed) {
-        const finished = await earlierReceipt(operation, idempotencyKey, actor).catch(async (error: unknown) => {
+        const finished = await earlierReceipt(operation, idempotencyKey, actor, fingerprint).catch(async (error: unknown) => {
           await claim.release();
           throw error;
         });
@@ -108,14 +119,15 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
         return { claim: null, receipt: finished };
       }
       if (claim.actor !== actor.subject) throw keyOfAnother(operation);
-      if (Date.now() >= giveUpAt) {
+      if (!sameRequest(claim.fingerprint, fingerprint)) throw keyReused(operation);
+      if (clock.now().getTime() >= giveUpAt) {
         throw new WriteRejection(
           'IDEMPOTENCY_KEY_IN_USE',
           `a request with this idempotency key has been applied elsewhere since ${claim.since.toISOString()} and is not finished: send it again later for its receipt`,
         );
       }
-      await sleep(Math.min(pause, Math.max(0, giveUpAt - Date.now())));
-      const receipt = await earlierReceipt(operation, idempotencyKey, actor);
+      await clock.sleep(Math.min(pause, Math.max(0, giveUpAt - clock.now().getTime())));
+      const receipt = await earlierReceipt(operation, idempotencyKey, actor, fingerprint);
       if (receipt) return { claim: null, receipt };
     }
   };
@@ -128,11 +140,12 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
     operation: string,
     idempotencyKey: string,
     actor: Actor,
+    fingerprint: string,
     claim: HeldClaim,
     run: Apply,
     failed: 'let go' | 'keep',
   ): Promise<Receipt> => {
-    const renewal = keepRenewed(claim, leaseMs);
+    const renewal = keepRenewed(claim, leaseMs, clock);
     try {
       return await run(idempotencyKey);
     } catch (error) {
@@ -144,7 +157,7 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
       if (failed === 'let go' || error instanceof WriteRejection) await claim.release().catch(() => undefined);
       // A process that took the key over while we could not renew it (our database was away) may have committed the
       // receipt.
-      const winner = await earlierReceipt(operation, idempotencyKey, actor);
+      const winner = await earlierReceipt(operation, idempotencyKey, actor, fingerprint);
       if (winner) return winner;
       throw error;
     } finally {
@@ -153,10 +166,16 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
   };
 
   /** Runs `work` as this process's one copy of the request in flight, for copies of it that reach this process. */
-  const inFlightFor = async (operation: string, idempotencyKey: string, actor: Actor, work: () => Promise<Receipt>): Promise<Receipt> => {
+  const inFlightFor = async (
+    operation: string,
+    idempotencyKey: string,
+    actor: Actor,
+    fingerprint: string,
+    work: () => Promise<Receipt>,
+  ): Promise<Receipt> => {
     const flight = `${operation}\n${idempotencyKey}`;
     const applying = work();
-    inFlight.set(flight, { actor: actor.subject, applying });
+    inFlight.set(flight, { actor: actor.subject, fingerprint, applying });
     try {
       return await applying;
     } finally {
@@ -169,29 +188,34 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
       // A request sent without a key gets one of its own: no copy of it can exist, but it is claimed all the same, so
       // that it can be finished if this process dies under it.
       const idempotencyKey = key === undefined ? randomUUID() : parseInput(idempotencyKeyInput, key);
+      const fingerprint = fingerprintOf(operation, actor.subject, input);
       const running = inFlight.get(`${operation}\n${idempotencyKey}`);
       if (running) {
         if (running.actor !== actor.subject) throw keyOfAnother(operation);
+        if (running.fingerprint !== fingerprint) throw keyReused(operation);
         return running.applying;
       }
-      return inFlightFor(operation, idempotencyKey, actor, async () => {
-        const claimed = await claimOrReceipt(operation, idempotencyKey, actor, input);
+      return inFlightFor(operation, idempotencyKey, actor, fingerprint, async () => {
+        const claimed = await claimOrReceipt(operation, idempotencyKey, actor, input, fingerprint);
         if (claimed.claim === null) return claimed.receipt;
-        return applyClaimed(operation, idempotencyKey, actor, claimed.claim, run, 'let go');
+        return applyClaimed(operation, idempotencyKey, actor, fingerprint, claimed.claim, run, 'let go');
       });
     },
 
     async resume(lapsed, run) {
       const { operation, idempotencyKey, actor, input } = lapsed;
       if (inFlight.has(`${operation}\n${idempotencyKey}`)) return null;
+      const fingerprint = fingerprintOf(operation, actor.subject, input);
       // Taken over only while it is still lapsed: a claim renewed or taken meanwhile is someone's who is applying it.
-      const claim = await unit.claim(operation, idempotencyKey, actor.subject, leaseMs, { input, scopes: actor.scopes });
+      const claim = await unit.claim(operation, idempotencyKey, actor.subject, leaseMs, { input, scopes: actor.scopes, fingerprint });
       if (!claim.claimed) return null;
       if (await unit.receiptFor(operation, idempotencyKey)) {
         await claim.release();
         return null;
       }
-      return inFlightFor(operation, idempotencyKey, actor, () => applyClaimed(operation, idempotencyKey, actor, claim, run, 'keep'));
+      return inFlightFor(operation, idempotencyKey, actor, fingerprint, () =>
+        applyClaimed(operation, idempotencyKey, actor, fingerprint, claim, run, 'keep'),
+      );
     },
   };
 }

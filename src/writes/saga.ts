@@ -82,7 +82,7 @@ function describe(error: unknown): string {
 export class WriteRejection extends Error {
   override readonly name = 'WriteRejection';
   constructor(
-    readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'IDEMPOTENCY_KEY_IN_USE',
+    readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'IDEMPOTENCY_KEY_IN_USE' | 'IDEMPOTENCY_KEY_REUSED',
     message: string,
   ) {
     super(message);

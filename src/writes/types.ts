@@ -86,7 +86,10 @@ export interface WriteUnit {
    * The receipt of an earlier mutation with this idempotency key, and who asked for it, so that a client's retry gets
    * it again (and only that client: keys are unique per operation, not per caller).
    */
-  receiptFor(operation: string, idempotencyKey: string): Promise<{ readonly actor: string; readonly receipt: Receipt } | null>;
+  receiptFor(
+    operation: string,
+    idempotencyKey: string,
+  ): Promise<{ readonly actor: string; readonly receipt: Receipt; readonly fingerprint: string | null } | null>;
   /** A receipt by audit id, with its jobs' current states. */
   receipt(auditId: string): Promise<Receipt | null>;
   /**
@@ -104,6 +107,8 @@ export interface WriteUnit {
 export interface ClaimedRequest {
   readonly input: unknown;
   readonly scopes: readonly string[];
+  /** What the key is bound to (src/writes/fingerprint.ts), kept in a column of its own and passed on to the receipt. */
+  readonly fingerprint?: string;
 }
 
 /** A request whose process died under it, finished since: its receipt, or why it could not be finished now. */
@@ -125,4 +130,10 @@ export type KeyClaim =
       /** Extends the claim by `leaseMs` from now; false when it is no longer ours (it ran out and was taken over). */
       renew(leaseMs: number): Promise<boolean>;
     }
-  | { readonly claimed: false; readonly actor: string; readonly since: Date };
+  | {
+      readonly claimed: false;
+      readonly actor: string;
+      readonly since: Date;
+      /** The fingerprint of the request that holds the key (null when unknown). */
+      readonly fingerprint: string | null;
+    };

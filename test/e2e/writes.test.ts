@@ -148,6 +148,45 @@ describe.each(testDatabases())('writes on $label', (database: TestDatabase) => {
     });
   });
 
+  describe('an idempotency key names one request, as Stripe\'s do (issue 15)', () => {
+    const customer = estate.customers[21]!;
+    const UPDATE = 'mutation($input: UpdateCustomerInput!, $key: String) { updateCustomer(input: $input, idempotencyKey: $key) { status auditId } }';
+    const nameOf = async () => (await data<{ customer: { name: string } }>('query($id: ID!) { customer(id: $id) { name } }', { id: customer.id })).customer.name;
+
+    it('the same key with another body is refused IDEMPOTENCY_KEY_REUSED and applies nothing; the same body again answers the first receipt', async () => {
+      const token = bearer(await mintTestToken({ subject: 'alice', scopes: ['customers:write'] }));
+      const key = `e2e-reused-${randomBytes(4).toString('hex')}`;
+      const first = await data<{ updateCustomer: Receipt }>(UPDATE, { input: { id: customer.id, name: 'Kept Name' }, key }, token);
+      expect(first.updateCustomer.status).toBe('APPLIED');
+
+      const second = await graphql<{ updateCustomer: Receipt | null }>(UPDATE, { input: { id: customer.id, name: 'Dropped Name' }, key }, token);
+      expect(second.errors).toHaveLength(1);
+      expect(second.errors![0]).toMatchObject({ path: ['updateCustomer'], extensions: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+      expect(second.data?.updateCustomer ?? null).toBeNull();
+      expect(await nameOf()).toBe('Kept Name');
+      expect(await em().count(MutationAuditEntity, { operation: 'updateCustomer', idempotencyKey: key })).toBe(1);
+
+      const again = await data<{ updateCustomer: Receipt }>(UPDATE, { input: { id: customer.id, name: 'Kept Name' }, key }, token);
+      expect(again.updateCustomer.auditId).toBe(first.updateCustomer.auditId);
+    });
+
+    it('one key given to two different mutations of one operation applies the first and refuses the second', async () => {
+      const token = bearer(await mintTestToken({ subject: 'alice', scopes: ['customers:write'] }));
+      const key = `e2e-twice-${randomBytes(4).toString('hex')}`;
+      const body = await graphql<{ a: Receipt | null; b: Receipt | null }>(
+        `mutation($id: ID!, $key: String) {
+           a: updateCustomer(input: { id: $id, name: "Header One" }, idempotencyKey: $key) { status }
+           b: updateCustomer(input: { id: $id, name: "Header Two" }, idempotencyKey: $key) { status } }`,
+        { id: customer.id, key },
+        token,
+      );
+      // b's refusal nulls the whole answer (receipts are non-null), but a was applied: its receipt answers a retry of it.
+      expect(body.errors).toEqual([expect.objectContaining({ path: ['b'], extensions: expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' }) })]);
+      expect(await nameOf()).toBe('Header One');
+      expect(await em().count(MutationAuditEntity, { operation: 'updateCustomer', idempotencyKey: key })).toBe(1);
+    });
+  });
+
   describe('placeOrder', () => {
     const customer = estate.customers[30]!;
     const item = (sku: string) => estate.items.find((candidate) => candidate.sku === sku)!;

@@ -12,7 +12,7 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mik
 @Unique({ name: 'idempotency_claims_operation_idempotency_key_unique', properties: ['operation', 'idempotencyKey'] })
 @Index({ name: 'idempotency_claims_expires_at_index', properties: ['expiresAt'] })
 export class IdempotencyClaimEntity {
-  [OptionalProps]?: 'request';
+  [OptionalProps]?: 'request' | 'fingerprint';
 
   /** This claim's own id: only the process that made it lets it go. */
   @PrimaryKey({ type: 'uuid' })
@@ -35,6 +35,14 @@ export class IdempotencyClaimEntity {
   /** After this, the claim is taken to be a dead process's and may be taken over. */
   @Property({ type: 'datetime', fieldName: 'expires_at' })
   expiresAt!: Date;
+
+  /**
+   * What the key is bound to: the SHA-256 of the operation, the caller and the canonical input (src/writes/fingerprint.ts).
+   * A copy of the request with another fingerprint is refused (IDEMPOTENCY_KEY_REUSED); the receipt inherits it.
+   * Null only for claims made before it was kept.
+   */
+  @Property({ type: 'string', length: 64, nullable: true })
+  fingerprint: string | null = null;
 
   /** The request itself, to finish it after its process died; null only for claims made before it was kept. */
   @Property({ type: 'json', nullable: true })

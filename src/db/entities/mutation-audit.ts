@@ -14,7 +14,7 @@ export type MutationResult = 'APPLIED' | 'QUEUED' | 'REJECTED';
 @Unique({ name: 'mutation_audit_operation_idempotency_key_unique', properties: ['operation', 'idempotencyKey'] })
 @Index({ name: 'mutation_audit_entity_created_at_index', properties: ['entity', 'entityId', 'createdAt'] })
 export class MutationAuditEntity {
-  [OptionalProps]?: 'before' | 'after' | 'errorCode' | 'idempotencyKey';
+  [OptionalProps]?: 'before' | 'after' | 'errorCode' | 'idempotencyKey' | 'fingerprint';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -61,6 +61,13 @@ export class MutationAuditEntity {
 
   @Property({ type: 'string', length: 200, fieldName: 'idempotency_key', nullable: true })
   idempotencyKey: string | null = null;
+
+  /**
+   * The fingerprint of the request the idempotency key was first sent with, taken from its claim (src/writes/fingerprint.ts):
+   * the key answers this receipt only to the same request. Null for rows written before it was kept.
+   */
+  @Property({ type: 'string', length: 64, nullable: true })
+  fingerprint: string | null = null;
 
   @Property({ type: 'datetime', fieldName: 'created_at' })
   createdAt!: Date;
