@@ -23,5 +23,15 @@ module.exports = {
     '^.+\\.ts$': SWC,
     '/node_modules/jose/.+\\.js$': SWC,
   },
-  testTimeout: 30000,
+  // Two workers on our 2-core machines: most of a test's time is spent waiting on sockets, child processes and
+  // databases, so two files at a time keep both cores busy (one worker, jest's default on 2 cores, leaves half the
+  // suite's wall time idle). More than two only adds contention. See docs/testing.md.
+  maxWorkers: 2,
+  // A worker that grew past this (the fuzz test's heap, a stack's caches) is replaced before its next file, so later
+  // files do not pay for an earlier file's garbage.
+  workerIdleMemoryLimit: '1GB',
+  // Only how long a hung test takes to fail, never a speed requirement: a busy machine may be several times slower.
+  testTimeout: 60000,
+  // Without Chromium (and outside CI), the run ends with one line naming the browser tests that did not run.
+  reporters: ['default', '<rootDir>/test/support/skipped-browser-reporter.js'],
 };

@@ -267,13 +267,14 @@ export function describeCustomerDirectoryContract(label: string, setup: () => Pr
       });
 
       it('stops waiting when the caller gives up, as UPSTREAM_TIMEOUT', async () => {
-        await h.setFault({ mode: 'slow', delayMs: 10_000 });
+        // Held far longer than the bound below: only giving up on the caller's signal gets under it.
+        await h.setFault({ mode: 'slow', delayMs: 60_000 });
         const started = Date.now();
         await expectFailure(
           h.directory.findByCustomerIds([customer(45).id], { signal: AbortSignal.timeout(150) }),
           'UPSTREAM_TIMEOUT',
         );
-        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(Date.now() - started).toBeLessThan(20_000);
       });
     });
   });

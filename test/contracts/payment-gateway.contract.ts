@@ -244,7 +244,7 @@ export function describePaymentGatewayContract(
           gateway.findByOrderIds([subject.seeded[0]!.orderId], { signal: AbortSignal.timeout(150) }),
           'UPSTREAM_TIMEOUT',
         );
-        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(Date.now() - started).toBeLessThan(20_000);
       });
     });
   });

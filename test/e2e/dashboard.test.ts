@@ -129,7 +129,7 @@ function sandboxRequests(stack: TestStack): Record<string, number> {
   return Object.fromEntries(Object.entries(stack.estate!.sandboxes).map(([name, sandbox]) => [name, sandbox.stats.snapshot().total]));
 }
 
-describeInBrowser('the dashboard browser test')('the live integrations dashboard in a browser', () => {
+describeInBrowser()('the live integrations dashboard in a browser', () => {
   let stack: TestStack;
   let chromium: LaunchedChromium;
   let shots: string;
@@ -216,7 +216,7 @@ describeInBrowser('the dashboard browser test')('the live integrations dashboard
     const crm = page.locator('[data-system="crm"]');
     await crm.locator('[data-field="state"]', { hasText: 'down' }).waitFor({ timeout: 10_000 - (Date.now() - wentDown) });
     expect(Date.now() - wentDown).toBeLessThan(10_000);
-    await crm.locator('.breaker-open').first().waitFor({ timeout: 5_000 });
+    await crm.locator('.breaker-open').first().waitFor({ timeout: 15_000 });
     expect(await crm.locator('[data-field="reason"]').innerText()).toMatch(/breaker open|calls failed/);
     // Only the CRM is down.
     expect(await page.locator('[data-system="erp"] [data-field="state"]').textContent()).toBe('up');
@@ -245,26 +245,26 @@ describeInBrowser('the dashboard browser test')('the live integrations dashboard
     stack.estate!.sandboxes.erp.setFault({ mode: 'ok' });
     await replay.click();
     await page.locator(`#replayed [data-job="${erpJob.id}"][data-job-state="done"]`).waitFor({ timeout: 15_000 });
-    await erp.locator('[data-field="queue-states"]', { hasText: 'dead 0' }).waitFor({ timeout: 5_000 });
+    await erp.locator('[data-field="queue-states"]', { hasText: 'dead 0' }).waitFor({ timeout: 15_000 });
     const job = (await (await fetch(`${stack.gateway.origin}/admin/api/outbox?state=done&limit=1000`, { headers: bearer(TEST_ADMIN_TOKEN) })).json()) as { jobs: { id: string }[] };
     expect(job.jobs.map((row) => row.id)).toContain(erpJob.id);
     await page.screenshot({ path: path.join(shots, 'dashboard-replayed.png'), fullPage: true });
 
     // Shadow mode: the table from its API, or a clear word that it is absent.
-    await page.locator('#shadow-message').filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
+    await page.locator('#shadow-message').filter({ hasText: /\S/ }).waitFor({ timeout: 15_000 });
     const shadow = await page.locator('#shadow-message').innerText();
     const shadowApi = await fetch(`${stack.gateway.origin}/admin/api/shadow`, { headers: bearer(TEST_ADMIN_TOKEN) });
     if (shadowApi.status === 404) expect(shadow).toContain('not available');
     else {
       // Switched from the page, and back: the table shows what the shadow API now says.
       const row = page.locator('#shadow-table tbody tr').first();
-      await row.waitFor({ timeout: 5_000 });
+      await row.waitFor({ timeout: 15_000 });
       const was = await row.locator('[data-field="shadow"]').innerText();
       const flipped = was === 'on' ? 'off' : 'on';
       await row.locator('[data-shadow-toggle]').click();
-      await row.locator('[data-field="shadow"]', { hasText: flipped }).waitFor({ timeout: 5_000 });
+      await row.locator('[data-field="shadow"]', { hasText: flipped }).waitFor({ timeout: 15_000 });
       await row.locator('[data-shadow-toggle]').click();
-      await row.locator('[data-field="shadow"]', { hasText: was }).waitFor({ timeout: 5_000 });
+      await row.locator('[data-field="shadow"]', { hasText: was }).waitFor({ timeout: 15_000 });
     }
 
     // Everything the page loaded came from the gateway.

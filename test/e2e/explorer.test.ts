@@ -9,7 +9,7 @@ import { describeInBrowser, isLocalUrl, launchChromium, readPng, type LaunchedCh
 import { refusedByNetworkGuard } from '../support/network-guard';
 import { startTestStack, type TestStack } from '../support/stack';
 
-const describeExplorer = describeInBrowser('the explorer browser test');
+const describeExplorer = describeInBrowser();
 
 /** The first customer of the example estate, by id: the welcome query lists customers in id order. */
 const firstCustomer = [...generateEstate().customers].sort((a, b) => a.id.localeCompare(b.id))[0]!;

@@ -63,7 +63,7 @@ describe('npm run map', () => {
   }, 60_000);
 });
 
-describeInBrowser('the Integration Map browser test')('the Integration Map page in a browser', () => {
+describeInBrowser()('the Integration Map page in a browser', () => {
   let out: string;
   let chromium: LaunchedChromium;
   let passed = false;

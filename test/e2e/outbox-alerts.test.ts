@@ -117,15 +117,15 @@ describe('the ERP is down during updateCustomer', () => {
     expect(job).toMatchObject({ operation: 'upsertPartner', state: 'pending' });
 
     // Ops hear about it after the third failure: a row the dashboard shows, and the webhook.
-    const [alert] = await eventually('the third failure to be alerted', () => alertsAbout(job.id), (rows) => rows.length > 0, 10_000);
+    const [alert] = await eventually('the third failure to be alerted', () => alertsAbout(job.id), (rows) => rows.length > 0);
     expect(alert).toMatchObject({ kind: 'job-failing', system: 'erp', subject: job.id });
     expect(alert!.message).toMatch(/after 3 attempts/);
-    const hook = await eventually('the webhook to get the alert', async () => received.find((sent) => sent.jobId === job.id), Boolean, 5_000);
+    const hook = await eventually('the webhook to get the alert', async () => received.find((sent) => sent.jobId === job.id), Boolean);
     expect(hook).toMatchObject({ kind: 'job-failing', system: 'erp', attempts: 3, id: alert!.id });
 
     erp.stats.reset();
     erp.setFault({ mode: 'ok' });
-    await eventually('the queued write to reach the ERP', () => jobOf(queued.auditId, 'erp'), (current) => current.state === 'done', 10_000);
+    await eventually('the queued write to reach the ERP', () => jobOf(queued.auditId, 'erp'), (current) => current.state === 'done');
     expect((await partner(customerId)).phone).toBe('+49 30 5550031');
     await stack.writePath.worker?.drain();
     expect(partnerWrites()).toBe(1);
@@ -142,11 +142,11 @@ describe('the ERP is down during updateCustomer', () => {
     const job = applied.followerJobs.find((candidate) => candidate.system === 'erp')!;
     expect(job).toMatchObject({ operation: 'upsertPartner' });
 
-    const dead = await eventually('the ERP job to be dead-lettered', () => jobOf(applied.auditId, 'erp'), (current) => current.state === 'dead', 15_000);
+    const dead = await eventually('the ERP job to be dead-lettered', () => jobOf(applied.auditId, 'erp'), (current) => current.state === 'dead');
     expect(dead.attempts).toBe(MAX_ATTEMPTS);
     const alerts = await alertsAbout(job.id);
     expect(alerts.map((row) => row.kind).sort()).toEqual(['job-dead', 'job-failing']);
-    await eventually('the webhook to get the dead letter', async () => received.filter((sent) => sent.jobId === job.id), (sent) => sent.length === 2, 5_000);
+    await eventually('the webhook to get the dead letter', async () => received.filter((sent) => sent.jobId === job.id), (sent) => sent.length === 2);
 
     // The admin API lists it among the dead letters; the ERP is back; ops replay it.
     const listed = (await (await admin('/admin/api/outbox?state=dead')).json()) as { jobs: Job[] };
@@ -155,7 +155,7 @@ describe('the ERP is down during updateCustomer', () => {
     erp.setFault({ mode: 'ok' });
     const replay = await admin(`/admin/api/outbox/${job.id}/replay`, 'POST');
     expect(replay.status).toBe(200);
-    await eventually('the replayed job to be done', () => jobOf(applied.auditId, 'erp'), (current) => current.state === 'done', 10_000);
+    await eventually('the replayed job to be done', () => jobOf(applied.auditId, 'erp'), (current) => current.state === 'done');
     expect((await partner(customerId)).email).toBe(email);
     await stack.writePath.worker?.drain();
     expect(partnerWrites()).toBe(1);

@@ -214,7 +214,7 @@ describe('npm run report refuses bad arguments', () => {
   }, 30_000);
 });
 
-describeInBrowser('the report browser test')('the report pages in a browser', () => {
+describeInBrowser()('the report pages in a browser', () => {
   let prepared: Prepared;
   let chromium: LaunchedChromium;
   let passed = false;

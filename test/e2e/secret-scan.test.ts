@@ -12,6 +12,7 @@ import { CRM_SANDBOX_CREDENTIALS } from '../../src/sandboxes/crm';
 import { ERP_SANDBOX_CREDENTIALS } from '../../src/sandboxes/erp';
 import { LEGACY_SANDBOX_CREDENTIALS } from '../../src/sandboxes/legacy';
 import { PAYMENTS_SANDBOX_CREDENTIALS } from '../../src/sandboxes/payments';
+import { eventually } from '../support/scratch-database';
 
 /**
  * Secrets never leak. The product runs as `npm start` does (its own process, its sandboxes inside it), with planted
@@ -151,8 +152,17 @@ it('plants secrets, drives every path, and finds none of them in responses, logs
     headers: { 'content-type': 'application/json', 'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` },
     body: JSON.stringify({ id: 'evt_forged', type: 'payment_intent.succeeded', data: { object: { id: 'pi_x', metadata: { order_id: 'ord-1' } } } }),
   });
-  // Let the outbox try (and fail, and alert) before the product stops.
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  // The outbox settles before the product stops (every job done or dead-lettered, its failures logged and alerted),
+  // so its rows are in the scan.
+  const unsettled = async () => {
+    let jobs = 0;
+    for (const state of ['pending', 'running', 'failed']) {
+      const listed = await request(`${origin}/admin/api/outbox?state=${state}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      jobs += ((await listed.body.json()) as { jobs: unknown[] }).jobs.length;
+    }
+    return jobs;
+  };
+  await eventually('the outbox to settle', unsettled, (jobs) => jobs === 0, 60_000);
   product.kill('SIGTERM');
   await new Promise((resolve) => product.once('exit', resolve));
 

@@ -92,7 +92,6 @@ describe.each(testDatabases())('shadow mode and cutover on $label', (database: T
       `the outbox jobs of ${auditId} to be done`,
       () => stack.db.orm.em.fork().find(OutboxJobEntity, { auditId }),
       (jobs) => jobs.length > 0 && jobs.every((job) => job.state === 'done'),
-      10_000,
     );
 
   const sandboxRecord = async <T>(collection: string, id: string): Promise<T> =>

@@ -105,7 +105,8 @@ it('serves a courier\'s last answer while it is down, marked stale and naming th
 it('does not record drift from a follower\'s stale copy: only what the follower holds now counts', async () => {
   const customer = estate.customers[40]!;
   const EMAIL = 'query($id: ID!) { customer(id: $id) { id email segment } }';
-  const drift = () => stack.db.orm.em.fork().find(DriftEntity, { entity: 'Customer', entityId: customer.id, field: 'email', followerSystem: 'crm' });
+  const driftAt = (followerSystem: string) => () => stack.db.orm.em.fork().find(DriftEntity, { entity: 'Customer', entityId: customer.id, field: 'email', followerSystem });
+  const drift = driftAt('crm');
   // The CRM's copy is read (and cached) while it agrees with the store.
   expect((await stack.query(EMAIL, { id: customer.id })).errors).toBeUndefined();
   // The store's e-mail changes behind the CRM's back (no follower sync): the CRM now really differs.
@@ -118,8 +119,9 @@ it('does not record drift from a follower\'s stale copy: only what the follower 
     const stale = (await stack.query(EMAIL, { id: customer.id })) as Body;
     expect(stale.errors).toBeUndefined();
     expect((stale.data as unknown as { customer: { email: string } }).customer.email).toBe(changed);
-    // The background check had the CRM's old copy only: no drift from it.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The same read checked the ERP's copy (up, and really different) in the same background pass: once that drift
+    // is recorded, the check of the CRM's old copy has had its turn too, and left nothing.
+    await eventually('the ERP\'s drift to be recorded', driftAt('erp'), (rows) => rows.length > 0);
     expect(await drift()).toEqual([]);
   } finally {
     sandbox('crm').setFault({ mode: 'ok' });

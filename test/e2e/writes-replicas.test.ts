@@ -8,7 +8,7 @@ import { environmentOf } from '../../src/estate/connections';
 import { startSandboxes, type RunningEstate, type SandboxName } from '../../src/estate/start-sandboxes';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { testDatabases } from '../support/databases';
-import { scratchDatabase } from '../support/scratch-database';
+import { eventually, scratchDatabase } from '../support/scratch-database';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 import { bearer, mintTestToken } from '../support/tokens';
 
@@ -74,11 +74,12 @@ type Placed = { status: string; auditId: string; order: { id: string; payment: {
       const orders = () => replicas[1]!.db.orm.em.fork().count(OrderEntity, { customer: input.customerId });
       const ordersBefore = await orders();
       await window('payments', 'DELETE', '/_sandbox/stats');
-      // The payment takes a while, so the copy arrives at the other replica while the first is half-way.
-      await window('payments', 'POST', '/_sandbox/faults', { mode: 'slow', delayMs: 300 });
+      // The payment gateway holds the first replica's payment: the copy is sent once it is held there, so it reaches
+      // the other replica while the first is half-way (however slow the machine).
+      await window('payments', 'POST', '/_sandbox/faults', { mode: 'slow', delayMs: 1_000 });
       try {
         const first = send(replicas[0]!);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await eventually('the first payment to be held', async () => estate.sandboxes.payments.stats.snapshot().faultsInjected, (held) => held > 0);
         const [one, two] = await Promise.all([first, send(replicas[1]!)]);
         expect(one.errors).toBeUndefined();
         expect(two.errors).toBeUndefined();

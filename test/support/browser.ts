@@ -93,14 +93,17 @@ export function isLocalUrl(url: string): boolean {
   return isLocalHost(parsed.hostname);
 }
 
+/** Marks the title of a suite skipped for want of Chromium; test/support/skipped-browser-reporter.js looks for it. */
+export const NEEDS_CHROMIUM = '[needs Chromium]';
+
 /**
  * `describe` for a suite that needs Chromium: without it (and only outside CI, see locateChromium) the suite is
- * skipped with a warning naming what did not run.
+ * skipped, its title marked NEEDS_CHROMIUM, and the run ends with one line naming what did not run and how to get it.
  */
-export function describeInBrowser(what: string): jest.Describe {
+export function describeInBrowser(): jest.Describe {
   if (locateChromium()) return describe;
-  console.warn(`Chromium is not at ${process.env.PLUGBOARD_CHROMIUM || DEFAULT_CHROMIUM} (apt-get install -y chromium): skipping ${what}.`);
-  return describe.skip;
+  const skip = ((title: string, body: () => void) => describe.skip(`${title} ${NEEDS_CHROMIUM}`, body)) as jest.Describe;
+  return skip;
 }
 
 /** The little of the DOM reading a PNG back needs (the project compiles without the DOM library). */

@@ -25,8 +25,12 @@ export async function scratchDatabase(serverUrl: string, label: string): Promise
   };
 }
 
-/** Polls until `accept` holds, or fails naming what never happened and the last value seen. */
-export async function eventually<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 2_000): Promise<T> {
+/**
+ * Polls until `accept` holds, or fails naming what never happened and the last value seen. `timeoutMs` only bounds how
+ * long a broken build takes to fail, never how fast the product must be: a busy machine may take many times longer.
+ * @default timeoutMs 20_000
+ */
+export async function eventually<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
