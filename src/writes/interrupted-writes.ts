@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { Alerts } from '../alerts';
+import { systemClock, type WriteClock } from './clock';
 import type { FinishedWrite } from './types';
 
 export interface InterruptedWritesOptions {
@@ -8,8 +9,10 @@ export interface InterruptedWritesOptions {
   /** Where each finished (or failed) one is reported; unset: the log only. */
   readonly alerts?: Alerts;
   readonly logger?: Logger;
-  /** Pause between two sweeps. @default 5 s */
+  /** How often it sweeps; a sweep still under way when the next is due makes that one skip. @default 5 s */
   readonly everyMs?: number;
+  /** The time sweeps are due on. @default the system clock */
+  readonly clock?: WriteClock;
 }
 
 export interface InterruptedWrites extends AsyncDisposable {
@@ -32,8 +35,6 @@ export function startInterruptedWriteSweep(options: InterruptedWritesOptions): I
   /** Failures already reported, so that one which keeps failing is an alert once per process, not once per sweep. */
   const reportedFailures = new Set<string>();
   let running: Promise<FinishedWrite[]> | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
 
   const report = async (write: FinishedWrite): Promise<void> => {
     const key = `${write.operation}\n${write.idempotencyKey}`;
@@ -68,20 +69,15 @@ export function startInterruptedWriteSweep(options: InterruptedWritesOptions): I
     return running;
   };
 
-  const schedule = () => {
-    if (closed) return;
-    timer = setTimeout(() => {
-      sweep()
-        .catch((error: unknown) => logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'the sweep of interrupted writes failed: it is tried again'))
-        .finally(schedule);
-    }, everyMs);
-    timer.unref();
-  };
-  schedule();
+  const beats = (options.clock ?? systemClock).every(everyMs, () =>
+    sweep().then(
+      () => undefined,
+      (error: unknown) => logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'the sweep of interrupted writes failed: it is tried again'),
+    ),
+  );
 
   const close = async () => {
-    closed = true;
-    clearTimeout(timer);
+    beats.stop();
     await running?.catch(() => undefined);
   };
   return { sweep, close, [Symbol.asyncDispose]: close };

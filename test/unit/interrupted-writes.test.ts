@@ -1,4 +1,5 @@
 import type { Alerts, WriteAlert } from '../../src/alerts';
+import { createManualClock } from '../../src/writes/clock';
 import { startInterruptedWriteSweep } from '../../src/writes/interrupted-writes';
 import type { FinishedWrite, Receipt } from '../../src/writes/types';
 
@@ -30,6 +31,8 @@ describe('the sweep of interrupted writes', () => {
   });
 
   it('sweeps by itself every so often, one sweep at a time, and stops when closed', async () => {
+    // On a clock of the test's own: ten beats are ten sweeps, however busy the machine (issue 16).
+    const clock = createManualClock();
     let sweeps = 0;
     let running = 0;
     let overlapped = false;
@@ -43,14 +46,16 @@ describe('the sweep of interrupted writes', () => {
         return [];
       },
       everyMs: 10,
+      clock,
     });
+    // Two asked for at once are one sweep.
     await Promise.all([sweep.sweep(), sweep.sweep()]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sweeps).toBe(1);
+    await clock.advance(100);
+    expect(sweeps).toBe(11);
     await sweep.close();
-    const after = sweeps;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(after).toBeGreaterThan(2);
-    expect(sweeps).toBe(after);
+    await clock.advance(100);
+    expect(sweeps).toBe(11);
     expect(overlapped).toBe(false);
   });
 });
