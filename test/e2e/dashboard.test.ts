@@ -150,9 +150,9 @@ describeInBrowser()('the live integrations dashboard in a browser', () => {
       {
         systems: {
           // The CRM's breaker opens after a few failed reads and stays open for the rest of the test.
-          crm: { timeoutMs: 1_000, breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 120_000, rollingWindowMs: 10_000 } },
+          crm: { breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 120_000, rollingWindowMs: 10_000 } },
           // The ERP's never opens here: its follower job must fail for real, twice, to be dead-lettered.
-          erp: { timeoutMs: 1_000, breaker: { errorThresholdPercentage: 50, volumeThreshold: 10_000, resetTimeoutMs: 1_000, rollingWindowMs: 10_000 } },
+          erp: { breaker: { errorThresholdPercentage: 50, volumeThreshold: 10_000, resetTimeoutMs: 1_000, rollingWindowMs: 10_000 } },
         },
       },
     );

@@ -23,7 +23,7 @@ describe('a matrix that gives the customer profile to the CRM', () => {
     );
     expect(matrix).toContain('email: { owner: crm, followers: [store, erp]');
     await writeFile(file, matrix);
-    stack = await startTestStack({}, { schemaDir, systems: { crm: { timeoutMs: 1_000 } } });
+    stack = await startTestStack({}, { schemaDir });
     token = await createAuth({ secret: jwtSecretFrom().secret }).mint({ subject: 'matrix-test', scopes: ['customers:write'] });
   });
 

@@ -62,7 +62,7 @@ beforeAll(async () => {
       PLUGBOARD_ALERT_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`,
     },
     // The ERP's breaker half-opens after 300 ms: a job refused by the open breaker waits for that trial.
-    { schemaDir, systems: { erp: { timeoutMs: 500, breaker: { resetTimeoutMs: 300 } } } },
+    { schemaDir, systems: { erp: { breaker: { resetTimeoutMs: 300 } } } },
   );
   token = await mintTestToken({ subject: 'ops-test', scopes: ['customers:write'] });
 }, 60_000);

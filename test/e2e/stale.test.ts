@@ -29,7 +29,7 @@ let stack: TestStack;
 
 beforeAll(async () => {
   // Breakers that cannot open during the test: what is checked here is the stale copy, not the breaker.
-  const steady = { timeoutMs: 1_000, breaker: { errorThresholdPercentage: 100, volumeThreshold: 1_000 } };
+  const steady = { breaker: { errorThresholdPercentage: 100, volumeThreshold: 1_000 } };
   stack = await startTestStack({}, { systems: { crm: steady, 'courier-b': steady } });
 });
 
