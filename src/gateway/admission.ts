@@ -101,7 +101,6 @@ function refuse(request: FastifyRequest, reply: FastifyReply, code: 'OVERLOADED'
   return reply
     .code(503)
     .header('retry-after', String(RETRY_AFTER_SECONDS))
-    .header('connection', 'close')
     .type('application/json; charset=utf-8')
     .send({ errors: [{ message, extensions: { code, requestId: request.id } }] });
 }
