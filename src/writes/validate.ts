@@ -1,25 +1,36 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../domain';
+import { phoneProblem, textProblem, type TextRules } from '../domain/text';
 import { WriteRejection } from './saga';
 
 /**
- * An id a client names: no control characters (a NUL reaches no database) and no lone surrogate halves (no system
- * could store or echo them), so a hostile id is refused as BAD_USER_INPUT, never met by a driver.
+ * Text as we keep it (src/domain/text.ts): no control characters (a NUL reaches no database; CR/LF splits headers and
+ * log lines), only whole Unicode characters (no lone surrogate halves, which no system could store or echo), not
+ * empty, not too long. So hostile text is refused as BAD_USER_INPUT, the same on SQLite and PostgreSQL, never met by a
+ * driver.
  */
-const UNSTORABLE_IN_ID = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const entityId = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((id) => !UNSTORABLE_IN_ID.test(id), { message: 'an id holds no control characters and only whole Unicode characters' });
+const text = (rules: TextRules) =>
+  z.string().superRefine((value, context) => {
+    const problem = textProblem(value, rules);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
+/** An id a client names (a customer, an order, a SKU). */
+const entityId = text({ max: 64 });
+
+/** A phone number: E.164-ish (src/domain/text.ts); null clears it, an empty string is refused. */
+const phone = z.string().superRefine((value, context) => {
+  const problem = phoneProblem(value);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
 
 /** What clients may send, checked before any system is called. */
 export const updateCustomerInput = z
   .object({
     id: entityId,
-    email: z.string().trim().toLowerCase().email().max(320).optional(),
-    name: z.string().trim().min(1).max(200).optional(),
-    phone: z.string().trim().max(64).nullable().optional(),
+    email: text({ max: 320 }).pipe(z.string().trim().toLowerCase().email()).optional(),
+    name: text({ max: 200 }).transform((name) => name.trim()).optional(),
+    phone: phone.nullable().optional(),
   })
   .refine((input) => input.email !== undefined || input.name !== undefined || input.phone !== undefined, {
     message: 'give at least one of email, name, phone',
@@ -37,13 +48,47 @@ export const placeOrderInput = z.object({
 export const orderStatusInput = z.object({ id: entityId, status: z.enum(ORDER_STATUSES) });
 export const orderIdInput = z.object({ id: entityId });
 
-export const adjustInventoryInput = z.object({
-  sku: entityId,
-  delta: z.number().int().min(-100_000).max(100_000).refine((delta) => delta !== 0, { message: 'delta must not be 0' }),
-  reason: z.string().trim().min(1).max(200),
-});
+const delta = z.number().int().min(-100_000).max(100_000).refine((value) => value !== 0, { message: 'delta must not be 0' });
+const reason = text({ max: 200 }).transform((value) => value.trim());
+
+export const adjustInventoryInput = z.object({ sku: entityId, delta, reason });
 
 export const idempotencyKeyInput = z.string().min(8).max(200).regex(/^[\w.:-]+$/, 'letters, digits, _ . : - only');
+
+/** A mutation's arguments as the graph names them, each with its rules: what the edge screens (see {@link screenArguments}). */
+const key = idempotencyKeyInput.nullish();
+export const MUTATION_ARGUMENTS = {
+  updateCustomer: { input: updateCustomerInput, idempotencyKey: key },
+  placeOrder: { input: placeOrderInput, idempotencyKey: key },
+  updateOrderStatus: { id: entityId, status: z.enum(ORDER_STATUSES), idempotencyKey: key },
+  cancelOrder: { id: entityId, idempotencyKey: key },
+  adjustInventory: { sku: entityId, delta, reason, idempotencyKey: key },
+} as const satisfies Record<string, Record<string, z.ZodType>>;
+
+/** A refused argument, named as the client sent it: `argument` (e.g. "input") and the `field` within it ("input.phone"). */
+export class InputRefusal extends WriteRejection {
+  constructor(
+    readonly argument: string,
+    readonly field: string,
+    message: string,
+  ) {
+    super('BAD_USER_INPUT', message);
+  }
+}
+
+/**
+ * Screens a mutation's arguments at the edge, before anything is claimed, applied or audited: the first argument that
+ * breaks its rules is refused as an {@link InputRefusal} naming it.
+ */
+export function screenArguments(operation: keyof typeof MUTATION_ARGUMENTS, args: Readonly<Record<string, unknown>>): void {
+  for (const [argument, schema] of Object.entries(MUTATION_ARGUMENTS[operation]) as [string, z.ZodType][]) {
+    const parsed = schema.safeParse(args[argument]);
+    if (parsed.success) continue;
+    const issue = parsed.error.issues[0]!;
+    const field = [argument, ...issue.path.map(String)].join('.');
+    throw new InputRefusal(argument, field, `${field}: ${issue.message}`);
+  }
+}
 
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);

@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { readCustomerCursor, readOrderCursor } from '../../src/adapters/store';
 import type { OrderStatus } from '../../src/domain';
-import { OrderStatusEnum, PAGE_SIZE, pageSize } from '../kit';
+import { textProblem } from '../../src/domain/text';
+import { badUserInput, OrderStatusEnum, PAGE_SIZE, pageSize } from '../kit';
 import type { StoreContext } from './context';
 import { connectionOf, CustomerConnectionType, CustomerType, OrderConnectionType, OrderType } from './types';
 
@@ -8,7 +10,7 @@ import { connectionOf, CustomerConnectionType, CustomerType, OrderConnectionType
 export class CustomerResolver {
   @Query(() => CustomerType, { nullable: true, description: 'One customer by id.' })
   async customer(@Arg('id', () => ID, { description: 'The customer\'s id.' }) id: string, @Ctx() context: StoreContext): Promise<CustomerType | null> {
-    const found = await context.customers.load(id);
+    const found = await context.customers.load(screenedId(id, 'id'));
     return found && CustomerType.of(found);
   }
 
@@ -18,7 +20,7 @@ export class CustomerResolver {
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after (pageInfo.endCursor).' }) after: string | null,
     @Ctx() context: StoreContext,
   ): Promise<CustomerConnectionType> {
-    const page = await context.store.listCustomers({ first: pageSize(first, PAGE_SIZE), after });
+    const page = await context.store.listCustomers({ first: pageSize(first, PAGE_SIZE), after: screenedCursor(after, 'customers') });
     return connectionOf(page, CustomerType.of);
   }
 
@@ -44,7 +46,7 @@ export class CustomerResolver {
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after (pageInfo.endCursor).' }) after: string | null,
     @Ctx() context: StoreContext,
   ): Promise<OrderConnectionType> {
-    const page = await context.ordersOfCustomer.load({ customerId: customer.id, first: pageSize(first, PAGE_SIZE), after });
+    const page = await context.ordersOfCustomer.load({ customerId: customer.id, first: pageSize(first, PAGE_SIZE), after: screenedCursor(after, 'orders') });
     return connectionOf(page, OrderType.of);
   }
 }
@@ -53,7 +55,7 @@ export class CustomerResolver {
 export class OrderResolver {
   @Query(() => OrderType, { nullable: true, description: 'One order by id.' })
   async order(@Arg('id', () => ID, { description: 'The order\'s id.' }) id: string, @Ctx() context: StoreContext): Promise<OrderType | null> {
-    const found = await context.orders.load(id);
+    const found = await context.orders.load(screenedId(id, 'id'));
     return found && OrderType.of(found);
   }
 
@@ -67,8 +69,9 @@ export class OrderResolver {
   ): Promise<OrderConnectionType> {
     const page = await context.store.listOrders({
       first: pageSize(first, PAGE_SIZE),
-      after,
-      ...(customerId ? { customerId } : {}),
+      after: screenedCursor(after, 'orders'),
+      // An empty customerId is refused, never read as "every customer's".
+      ...(customerId != null ? { customerId: screenedId(customerId, 'customerId') } : {}),
       ...(status ? { status } : {}),
     });
     return connectionOf(page, OrderType.of);
@@ -91,4 +94,19 @@ export class OrderResolver {
     const found = await context.customers.load(order.customerId);
     return found && CustomerType.of(found);
   }
+}
+
+/** An id argument as the store keeps ids (src/domain/text.ts), or BAD_USER_INPUT naming the argument. */
+function screenedId(id: string, argument: string): string {
+  const problem = textProblem(id, { max: 64 });
+  if (problem) throw badUserInput(`${argument} ${problem}`, argument);
+  return id;
+}
+
+/** An `after` cursor this store gave out for this list, or BAD_USER_INPUT naming `after` (never a store failure). */
+function screenedCursor(after: string | null | undefined, list: 'customers' | 'orders'): string | null {
+  if (after == null) return null;
+  const known = list === 'customers' ? readCustomerCursor(after) !== undefined : readOrderCursor(after) !== undefined;
+  if (!known) throw badUserInput(`after is not a cursor of ${list} that this graph gave out: pass pageInfo.endCursor of the page before`, 'after');
+  return after;
 }

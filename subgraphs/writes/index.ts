@@ -1,7 +1,9 @@
+import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Auth, Actor, Scope } from '../../src/auth';
 import type { OrderStatus } from '../../src/domain';
 import type { Receipt } from '../../src/writes/types';
+import { InputRefusal, screenArguments, type MUTATION_ARGUMENTS } from '../../src/writes/validate';
 import type { WriteService } from '../../src/writes/write-service';
 import { buildSubgraph, OrderStatusEnum, type Subgraph, type SubgraphRequest } from '../kit';
 import {
@@ -39,6 +41,7 @@ class WritesResolver {
     @Ctx() context: WritesContext,
   ): Promise<CustomerReceiptType> {
     const actor = await context.actor('customers:write');
+    screened('updateCustomer', { input: withoutNulls(input), idempotencyKey });
     const receipt = await context.writes.updateCustomer(withoutNulls(input), actor, keyOf(context, idempotencyKey));
     return Object.assign(new CustomerReceiptType(), receiptFields(receipt), {
       customer: exists(receipt) ? Object.assign(new CustomerReference(), { id: input.id }) : null,
@@ -52,6 +55,7 @@ class WritesResolver {
     @Ctx() context: WritesContext,
   ): Promise<OrderReceiptType> {
     const actor = await context.actor('orders:write');
+    screened('placeOrder', { input: { ...input, lines: input.lines.map((line) => ({ ...line })) }, idempotencyKey });
     const receipt = await context.writes.placeOrder({ customerId: input.customerId, lines: input.lines.map((line) => ({ ...line })) }, actor, keyOf(context, idempotencyKey));
     return orderReceipt(receipt);
   }
@@ -64,6 +68,7 @@ class WritesResolver {
     @Ctx() context: WritesContext,
   ): Promise<OrderReceiptType> {
     const actor = await context.actor('orders:write');
+    screened('updateOrderStatus', { id, status, idempotencyKey });
     return orderReceipt(await context.writes.updateOrderStatus({ id, status }, actor, keyOf(context, idempotencyKey)));
   }
 
@@ -74,6 +79,7 @@ class WritesResolver {
     @Ctx() context: WritesContext,
   ): Promise<OrderReceiptType> {
     const actor = await context.actor('orders:write');
+    screened('cancelOrder', { id, idempotencyKey });
     return orderReceipt(await context.writes.cancelOrder({ id }, actor, keyOf(context, idempotencyKey)));
   }
 
@@ -86,6 +92,7 @@ class WritesResolver {
     @Ctx() context: WritesContext,
   ): Promise<InventoryReceiptType> {
     const actor = await context.actor('inventory:write');
+    screened('adjustInventory', { sku, delta, reason, idempotencyKey });
     const receipt = await context.writes.adjustInventory({ sku, delta, reason }, actor, keyOf(context, idempotencyKey));
     return Object.assign(new InventoryReceiptType(), receiptFields(receipt), {
       item: receipt.status === 'REJECTED' ? null : Object.assign(new InventoryItemReference(), { sku }),
@@ -96,6 +103,19 @@ class WritesResolver {
   async receipt(@Arg('auditId', () => ID, { description: 'The receipt\'s auditId.' }) auditId: string, @Ctx() context: WritesContext): Promise<AnyReceiptType | null> {
     const found = await context.writes.receipt(auditId);
     return found && Object.assign(new AnyReceiptType(), receiptFields(found), { operation: found.operation, entity: found.entity, entityId: found.entityId });
+  }
+}
+
+/**
+ * Screens a mutation's arguments at the edge (src/writes/validate.ts), before anything is claimed or applied: a refusal
+ * is BAD_USER_INPUT naming the argument (`extensions.argument`) and the field within it (`extensions.field`).
+ */
+function screened(operation: keyof typeof MUTATION_ARGUMENTS, args: Readonly<Record<string, unknown>>): void {
+  try {
+    screenArguments(operation, args);
+  } catch (error) {
+    if (!(error instanceof InputRefusal)) throw error;
+    throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', argument: error.argument, field: error.field } });
   }
 }
 
