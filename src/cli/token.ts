@@ -4,7 +4,7 @@ import { createAuth, isScope, jwtSecretFrom, JWT_SECRET_VARIABLE, SCOPES, type S
 const USAGE = `usage: npm run token -- --scope <scope> [--scope <scope> ...] [--subject <name>] [--expires <duration>]
   --scope     what the token allows: ${SCOPES.join(', ')} (repeat for several)
   --subject   who the token names (default: developer)
-  --expires   how long it lives: 90s, 30m, 1h, 7d (default: 1h)
+  --expires   how long it lives: 90s, 30m, 1h, at most 24h (default: 1h)
 Signs with ${JWT_SECRET_VARIABLE}, or with the demo secret when it is unset. Prints the token alone on stdout.`;
 
 /** `npm run token -- --scope orders:write`: mints a bearer token for the graph's mutations. */
