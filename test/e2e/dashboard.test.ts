@@ -186,7 +186,7 @@ describeInBrowser()('the live integrations dashboard in a browser', () => {
 
     for (const system of SYSTEM_NAMES) {
       const tile = page.locator(`[data-system="${system}"]`);
-      await tile.locator('[data-field="state"]', { hasText: 'up' }).waitFor({ timeout: 10_000 });
+      await tile.locator('[data-field="state"]', { hasText: 'up' }).waitFor({ timeout: 15_000 });
       expect(await tile.locator('[data-field="uptime"]').innerText()).toBe('100%');
       expect(await tile.locator('[data-field="error-rate"]').innerText()).toBe('0%');
       expect(await tile.locator('[data-field="p50"]').innerText()).toMatch(/^\d+(\.\d)? ms$/);

@@ -104,7 +104,7 @@ describeExplorer('the explorer a browser gets at /graphql', () => {
     expect((await tabs.allInnerTexts()).map((title) => title.trim()).sort()).toEqual(EXPLORER_EXAMPLES.map((example) => example.name).sort());
 
     await page.locator('.window-switcher__item', { hasText: 'placeOrder' }).click();
-    await editor.locator('.cm-line', { hasText: 'mutation PlaceOrder(' }).waitFor({ timeout: 10_000 });
+    await editor.locator('.cm-line', { hasText: 'mutation PlaceOrder(' }).waitFor({ timeout: 30_000 });
     const answered = page.waitForResponse(
       (response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes('mutation PlaceOrder'),
     );
@@ -131,7 +131,7 @@ describeExplorer('the explorer a browser gets at /graphql', () => {
     await page.getByText('Docs', { exact: true }).click();
     const docs = page.locator('app-doc-viewer');
     await docs.getByText('Query', { exact: true }).click();
-    await docs.getByText('Reads: each field is served by the system that owns it.').waitFor({ timeout: 10_000 });
+    await docs.getByText('Reads: each field is served by the system that owns it.').waitFor({ timeout: 30_000 });
     await docs.getByText('All customers, a page at a time, ordered by id.').waitFor();
     await docs.getByText('One order by id.').waitFor();
     const screenshot = path.join(shots, 'explorer-docs.png');
