@@ -152,17 +152,23 @@ it('plants secrets, drives every path, and finds none of them in responses, logs
     headers: { 'content-type': 'application/json', 'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` },
     body: JSON.stringify({ id: 'evt_forged', type: 'payment_intent.succeeded', data: { object: { id: 'pi_x', metadata: { order_id: 'ord-1' } } } }),
   });
-  // The outbox settles before the product stops (every job done or dead-lettered, its failures logged and alerted),
-  // so its rows are in the scan.
-  const unsettled = async () => {
-    let jobs = 0;
+  // Every job the writes queued has been tried (and, with the systems failing, failed and logged its error) before the
+  // product stops, so the outbox's rows are in the scan. Jobs then waiting out an open breaker are not waited for.
+  const untried = async () => {
+    const jobs: { state: string; attempts: number }[] = [];
     for (const state of ['pending', 'running', 'failed']) {
       const listed = await request(`${origin}/admin/api/outbox?state=${state}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-      jobs += ((await listed.body.json()) as { jobs: unknown[] }).jobs.length;
+      jobs.push(...((await listed.body.json()) as { jobs: { state: string; attempts: number }[] }).jobs);
     }
-    return jobs;
+    return jobs.filter((job) => job.state === 'running' || job.attempts === 0);
   };
-  await eventually('the outbox to settle', unsettled, (jobs) => jobs === 0, 60_000);
+  await eventually('every queued job to be tried', untried, (jobs) => jobs.length === 0, 60_000);
+  // ...and ops alerted about at least one (a job dead-lettered after its three failures), so the alerts are scanned too.
+  const alerts = async () => {
+    const listed = await request(`${origin}/admin/api/alerts`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    return ((await listed.body.json()) as { alerts: unknown[] }).alerts;
+  };
+  await eventually('an alert about the failing jobs', alerts, (rows) => rows.length > 0, 60_000);
   product.kill('SIGTERM');
   await new Promise((resolve) => product.once('exit', resolve));
 
