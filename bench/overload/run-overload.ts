@@ -25,6 +25,9 @@ export interface OverloadRun {
   readonly clients: ClientsResult;
   readonly product: ProductCounts;
   readonly peakRssMb: number;
+  /** CPU seconds the product used during the run (user + system), and requests served per CPU second. */
+  readonly cpuSeconds: number;
+  readonly servedPerCpuSecond: number;
 }
 
 export interface OverloadReport {
@@ -64,10 +67,13 @@ async function oneRun(name: string, settings: OverloadSettings, options: { admis
     if (ready.status !== 200) throw new Error(`the product answered ${ready.status} to its first query`);
     if (options.slow) await child.call('setFault', { name: settings.slowSystem, setting: { mode: 'slow', delayMs: settings.slowDelayMs } });
     await child.call('resetCounts');
+    const before = await child.usage();
     const clients = await runClients({ url, query: QUICK_START_QUERY, clients: settings.clients, seconds: settings.seconds });
-    const product = await child.call<ProductCounts>('counts');
     const usage = await child.usage();
-    return { name, ...options, clients, product, peakRssMb: megabytes(usage.peakRss) };
+    const product = await child.call<ProductCounts>('counts');
+    const cpuSeconds = (usage.cpu.user + usage.cpu.system - before.cpu.user - before.cpu.system) / 1e6;
+    const served = clients.byStatus['200'] ?? 0;
+    return { name, ...options, clients, product, peakRssMb: megabytes(usage.peakRss), cpuSeconds, servedPerCpuSecond: served / cpuSeconds };
   } finally {
     await child.stop();
   }
@@ -120,8 +126,14 @@ export function checkOverload(report: OverloadReport): OverloadCheck[] {
     checks.push({ target: 'healthy, admission on: no breaker opens', measured: `${openings} openings, ${refused} calls refused CIRCUIT_OPEN`, met: openings === 0 && refused === 0 });
   }
   if (healthyOn && healthyOff) {
-    const [shedding, without] = [healthyOn.clients.servedPerSecond, healthyOff.clients.servedPerSecond];
-    checks.push({ target: 'throughput with shedding >= without it', measured: `${figure(shedding, 1)}/s vs ${figure(without, 1)}/s`, met: shedding >= without });
+    // Per CPU second of the product: the machine is shared, and what other processes take in one run and not in
+    // the other must not decide the comparison. The wall-clock figures are printed beside it.
+    const [shedding, without] = [healthyOn.servedPerCpuSecond, healthyOff.servedPerCpuSecond];
+    checks.push({
+      target: 'throughput with shedding >= without it (served per CPU second of the product)',
+      measured: `${figure(shedding, 1)} vs ${figure(without, 1)} (wall clock: ${figure(healthyOn.clients.servedPerSecond, 1)}/s vs ${figure(healthyOff.clients.servedPerSecond, 1)}/s)`,
+      met: shedding >= without,
+    });
   }
   const peak = Math.max(0, ...on.map((run) => run.peakRssMb));
   checks.push({ target: `peak RSS of the started product <= ${TARGET_RSS_MB} MB (admission on)`, measured: `${figure(peak)} MB`, met: peak <= TARGET_RSS_MB });
@@ -138,6 +150,7 @@ export function overloadSection(report: OverloadReport, settings: OverloadSettin
     return [
       run.name,
       figure(clients.servedPerSecond, 1),
+      `${figure(run.cpuSeconds, 1)} / ${figure(run.servedPerCpuSecond, 1)}`,
       `${figure(clients.servedP50Ms)} / ${figure(clients.servedP99Ms)} / ${figure(clients.servedMaxMs)}`,
       status + (clients.transportErrors ? `, no answer: ${clients.transportErrors}` : ''),
       codes,
@@ -151,7 +164,7 @@ export function overloadSection(report: OverloadReport, settings: OverloadSettin
     '',
     `The product as \`npm start\` runs it (sandboxes, subgraphs, gateway in one process; node ${report.nodeArgs.join(' ')}), started fresh for each run (cold caches). Each client sends the query, reads the whole answer and sends it again; after a 503 it waits the Retry-After (1 s at most). The slow run sets the ${settings.slowSystem} sandbox's fault switch to slow ${settings.slowDelayMs} ms.`,
     '',
-    table(['run', 'served/s', 'served p50 / p99 / max ms', 'HTTP statuses', 'error codes in answers', 'breaker openings', 'system calls by outcome', 'peak RSS MB'], rows),
+    table(['run', 'served/s', 'product CPU s / served per CPU s', 'served p50 / p99 / max ms', 'HTTP statuses', 'error codes in answers', 'breaker openings', 'system calls by outcome', 'peak RSS MB'], rows),
     '',
     '### Targets (issue 15)',
     '',

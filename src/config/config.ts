@@ -26,24 +26,24 @@ export const CONFIG_KEYS = {
   PLUGBOARD_ADMIN_TOKEN: { schema: z.string().min(16).optional(), doc: 'Bearer token for /admin; `npm start` makes and prints one when unset.' },
   PLUGBOARD_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(120_000).default(8_000), doc: 'Default timeout of a call to a system.' },
   PLUGBOARD_SYSTEM_MAX_CALLS: {
-    schema: z.coerce.number().int().min(1).max(1_000).default(16),
+    schema: z.coerce.number().int().min(1).max(1_000).default(32),
     doc: 'Calls to one system in flight at once (its bulkhead); more wait in a short queue, whose wait is not part of the system\'s timeout.',
   },
   PLUGBOARD_SYSTEM_CALL_QUEUE: {
-    schema: z.coerce.number().int().min(0).max(10_000).default(64),
+    schema: z.coerce.number().int().min(0).max(10_000).default(128),
     doc: 'Calls that may wait for a place in a system\'s bulkhead; one more fails at once with SYSTEM_BUSY (ours, never counted by the breaker).',
   },
   PLUGBOARD_SYSTEM_QUEUE_WAIT_MS: {
-    schema: z.coerce.number().int().min(1).max(120_000).default(2_000),
+    schema: z.coerce.number().int().min(1).max(120_000).default(1_500),
     doc: 'Longest a call waits for a place in a system\'s bulkhead before it fails with SYSTEM_BUSY.',
   },
   PLUGBOARD_ADMISSION: { schema: z.enum(['on', 'off']).default('on'), doc: 'Admission control of GraphQL requests at the gateway (off: every request is let in at once).' },
   PLUGBOARD_MAX_REQUESTS: {
-    schema: z.coerce.number().int().min(1).max(10_000).default(32),
+    schema: z.coerce.number().int().min(1).max(10_000).default(64),
     doc: 'GraphQL requests the gateway serves at once; more wait in a short queue (health, metrics and admin are never held).',
   },
   PLUGBOARD_REQUEST_QUEUE: {
-    schema: z.coerce.number().int().min(0).max(100_000).default(32),
+    schema: z.coerce.number().int().min(0).max(100_000).default(64),
     doc: 'GraphQL requests that may wait for a place; past it the gateway answers 503 OVERLOADED with Retry-After at once.',
   },
   PLUGBOARD_REQUEST_QUEUE_WAIT_MS: {

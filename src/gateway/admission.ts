@@ -5,9 +5,9 @@ import type { Config } from '../config';
 export interface AdmissionSettings {
   /** Off: every request is let in at once, however many there are (the bench compares both). @default true */
   readonly enabled: boolean;
-  /** GraphQL requests served at once; the next ones wait in a short queue. @default 32 */
+  /** GraphQL requests served at once; the next ones wait in a short queue. @default 64 */
   readonly maxConcurrent: number;
-  /** GraphQL requests that may wait for a place; past it, 503 OVERLOADED with Retry-After at once. @default 32 */
+  /** GraphQL requests that may wait for a place; past it, 503 OVERLOADED with Retry-After at once. @default 64 */
   readonly maxQueue: number;
   /** Longest a request waits in the queue before it is answered 503 OVERLOADED. @default 1000 */
   readonly maxQueueWaitMs: number;
@@ -24,8 +24,8 @@ export interface AdmissionSettings {
 
 export const DEFAULT_ADMISSION: AdmissionSettings = {
   enabled: true,
-  maxConcurrent: 32,
-  maxQueue: 32,
+  maxConcurrent: 64,
+  maxQueue: 64,
   maxQueueWaitMs: 1_000,
   deadlineMs: 9_000,
   bodyTimeoutMs: 10_000,

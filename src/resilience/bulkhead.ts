@@ -2,15 +2,15 @@ import { IntegrationError } from '../domain';
 
 /** How many calls to one system may be in flight at once, and how many may wait for a place. */
 export interface BulkheadPolicy {
-  /** Calls to the system in flight at once (all its operations together). @default 16 */
+  /** Calls to the system in flight at once (all its operations together). @default 32 */
   readonly maxConcurrent: number;
-  /** Calls that may wait for a place; one more is refused at once with SYSTEM_BUSY. @default 64 */
+  /** Calls that may wait for a place; one more is refused at once with SYSTEM_BUSY. @default 128 */
   readonly maxQueue: number;
-  /** Longest a call waits for a place before it is refused with SYSTEM_BUSY. @default 2000 */
+  /** Longest a call waits for a place before it is refused with SYSTEM_BUSY. @default 1500 */
   readonly maxQueueWaitMs: number;
 }
 
-export const DEFAULT_BULKHEAD: BulkheadPolicy = { maxConcurrent: 16, maxQueue: 64, maxQueueWaitMs: 2_000 };
+export const DEFAULT_BULKHEAD: BulkheadPolicy = { maxConcurrent: 32, maxQueue: 128, maxQueueWaitMs: 1_500 };
 
 /** A place in the bulkhead; give it back once the call (all its attempts) is over. */
 export type Release = () => void;
