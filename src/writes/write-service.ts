@@ -49,7 +49,7 @@ export interface WriteServiceDeps {
 type IntegrationErrorLike = { readonly code: string; readonly system: string; readonly message: string };
 
 /** Failures that mean "the system is not there right now": the write waits in the outbox instead of being lost. */
-const WAITABLE = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_RATE_LIMITED', 'CIRCUIT_OPEN']);
+const WAITABLE = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_RATE_LIMITED', 'CIRCUIT_OPEN', 'SYSTEM_BUSY']);
 
 /**
  * The write path: each mutation goes to the system that owns what it changes (the matrix decides), with an
