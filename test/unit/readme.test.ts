@@ -29,6 +29,13 @@ describe('README, the front door', () => {
     expect(readme.split('\n').length).toBeLessThanOrEqual(210);
   });
 
+  it('links only to files that exist, as does every page in docs/', () => {
+    const broken = ['README.md', ...docs].flatMap((file) =>
+      relativeLinks(file).filter((target) => !existsSync(path.join(ROOT, target))).map((target) => `${file} -> ${target}`),
+    );
+    expect(broken).toEqual([]);
+  });
+
   it('names only paths that exist in its tree', () => {
     const tree = readme.slice(readme.indexOf('### The tree'), readme.indexOf('## ', readme.indexOf('### The tree') + 4));
     const paths = [...tree.matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) => [...(row[1] ?? '').matchAll(/`([^`]+)`/g)].map((name) => name[1] ?? ''));
