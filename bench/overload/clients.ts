@@ -18,6 +18,8 @@ export interface ClientsResult {
   readonly servedP50Ms: number;
   readonly servedP99Ms: number;
   readonly servedMaxMs: number;
+  /** When the slowest served request was sent, in seconds from the start of the run. */
+  readonly slowestSentAtSeconds: number;
   /** Latency of every answer, refusals included. */
   readonly allP99Ms: number;
   /** HTTP 200 answers per second over the run. */
@@ -41,6 +43,7 @@ export async function runClients(options: { url: string; query: string; clients:
   let withRetryAfter = 0;
   let withoutRetryAfter = 0;
   let transportErrors = 0;
+  const slowest = { ms: 0, at: Number.NaN };
   const started = performance.now();
   const stopAt = started + options.seconds * 1_000;
   const client = async () => {
@@ -53,7 +56,10 @@ export async function runClients(options: { url: string; query: string; clients:
         const ms = performance.now() - since;
         all.push(ms);
         byStatus[answer.statusCode] = (byStatus[answer.statusCode] ?? 0) + 1;
-        if (answer.statusCode === 200) served.push(ms);
+        if (answer.statusCode === 200) {
+          served.push(ms);
+          if (ms > slowest.ms) Object.assign(slowest, { ms, at: (since - started) / 1_000 });
+        }
         if (answer.statusCode === 503) {
           if (answer.headers['retry-after']) withRetryAfter += 1;
           else withoutRetryAfter += 1;
@@ -80,7 +86,8 @@ export async function runClients(options: { url: string; query: string; clients:
     transportErrors,
     servedP50Ms: percentile(served, 50),
     servedP99Ms: percentile(served, 99),
-    servedMaxMs: served.length ? Math.max(...served) : Number.NaN,
+    servedMaxMs: served.length ? slowest.ms : Number.NaN,
+    slowestSentAtSeconds: slowest.at,
     allP99Ms: percentile(all, 99),
     servedPerSecond: served.length / seconds,
   };

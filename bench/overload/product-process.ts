@@ -1,5 +1,6 @@
 import '../kit/guard';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
@@ -15,6 +16,9 @@ export interface ProductCounts {
   readonly calls: Readonly<Record<string, number>>;
   /** Times a breaker went from closed (or half-open) to open, by system.operation. */
   readonly breakerOpenings: Readonly<Record<string, number>>;
+  /** How late the event loop ran (p99 and max, ms): a loop blocked by work or by garbage collection delays every answer. */
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
 }
 
 /**
@@ -31,6 +35,8 @@ async function main(): Promise<void> {
     calls[key] = (calls[key] ?? 0) + 1;
   };
   const stack = await startStack({ config: loadConfig({ ...process.env, PLUGBOARD_DATA_DIR: dataDir }), ports: 'ephemeral', onCall });
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
   const last = new Map<string, string>();
   // The breakers' states, sampled: an opening is a change to open (they stay open for their reset timeout, 10 s).
   const sampler = setInterval(() => {
@@ -56,8 +62,14 @@ async function main(): Promise<void> {
           if (!sandbox) throw new Error(`no sandbox ${name}`);
           sandbox.setFault(setting);
         },
-        counts: (): ProductCounts => ({ calls: { ...calls }, breakerOpenings: { ...openings } }),
+        counts: (): ProductCounts => ({
+          calls: { ...calls },
+          breakerOpenings: { ...openings },
+          loopDelayP99Ms: loop.percentile(99) / 1e6,
+          loopDelayMaxMs: loop.max / 1e6,
+        }),
         resetCounts: () => {
+          loop.reset();
           for (const key of Object.keys(calls)) delete calls[key];
           for (const key of Object.keys(openings)) delete openings[key];
         },
