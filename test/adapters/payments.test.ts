@@ -355,7 +355,7 @@ describe('payments adapter', () => {
       adapters.push(created);
       const found = await created.findByOrderIds(payments.map((payment) => payment.orderId));
       expect(found.size).toBe(new Set(payments.map((payment) => payment.orderId)).size);
-      // Split by the URL budget (4 KiB of query), not by the clause count alone.
+      // Split by the URL budget (6 KiB of query), not by the clause count alone.
       expect(wide.stats.snapshot().byOperation['payment_intents.search']).toBeGreaterThan(1);
     } finally {
       await wide.close();

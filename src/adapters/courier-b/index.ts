@@ -22,7 +22,7 @@ export interface CourierBAdapterOptions {
   readonly pageSize?: number;
   /** Most order ids sent in one `sales_order_id` list (it travels in the URL); larger batches are split. @default 200 */
   readonly maxOrdersPerRequest?: number;
-  /** Most bytes of the encoded `sales_order_id` list: a longer URL is refused (414/431) before it is read. @default 4096 */
+  /** Most bytes of the encoded `sales_order_id` list: a longer URL is refused (414/431) before it is read. @default 6144 */
   readonly maxOrderIdBytesPerRequest?: number;
   /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
   readonly maxResponseBytes?: number;
@@ -50,7 +50,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
   };
   const pageSize = Math.max(1, options.pageSize ?? 500);
   const chunkSize = Math.max(1, options.maxOrdersPerRequest ?? 200);
-  const idBytes = Math.max(1, options.maxOrderIdBytesPerRequest ?? 4_096);
+  const idBytes = Math.max(1, options.maxOrderIdBytesPerRequest ?? 6_144);
   const client = createCourierBClient({ system, baseUrl: options.baseUrl, apiKey: options.apiKey, maxResponseBytes: options.maxResponseBytes });
   const site = (operation: string): CallSite => ({ system, operation });
 

@@ -20,7 +20,7 @@ export interface PaymentsAdapterOptions {
   readonly maxSearchClauses?: number;
   /**
    * Most bytes of one search query once URL-encoded: searches are GETs, and a URL past the server's limit is refused
-   * (414/431) before the vendor reads it. Batches are split by clause count and by this budget. @default 4096
+   * (414/431) before the vendor reads it. Batches are split by clause count and by this budget. @default 6144
    */
   readonly maxSearchQueryBytes?: number;
   /** Longest wait for one HTTP request, a backstop behind the caller's signal. @default 30000 */
@@ -60,7 +60,7 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
   if (!Number.isInteger(maxSearchClauses) || maxSearchClauses < 1) {
     throw new RangeError(`payments adapter: maxSearchClauses must be a whole number of at least 1, got ${maxSearchClauses}`);
   }
-  const maxSearchQueryBytes = options.maxSearchQueryBytes ?? 4_096;
+  const maxSearchQueryBytes = options.maxSearchQueryBytes ?? 6_144;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const paymentMethod = options.paymentMethod ?? 'pm_card_visa';
   const client = createStripeClient({ baseUrl: options.baseUrl, secretKey: options.secretKey, timeoutMs, maxResponseBytes: options.maxResponseBytes });
