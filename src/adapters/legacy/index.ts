@@ -1,6 +1,6 @@
 import type { ZodType } from 'zod';
 import { IntegrationError, type CallOptions, type ChangedOnRequest, type LegacyStore, type Page } from '../../domain';
-import { badResponse, type CallSite } from '../kit';
+import { badResponse, batchesWithin, encodedBytes, type CallSite } from '../kit';
 import { createLegacyClient } from './client';
 import { createLegacyMapper, type LegacyForm } from './mapper';
 import {
@@ -34,6 +34,9 @@ export interface LegacyAdapterOptions {
   readonly maxResponseBytes?: number;
 }
 
+/** Most bytes of encoded keys in one lookup's URL (see docs/overload.md for why 6 KiB). */
+const MAX_KEY_BYTES_PER_CALL = 6_144;
+
 /**
  * The legacy shop being replaced, as our LegacyStore: customers and orders looked up by OUR ids (the shop's EXT_REF
  * column), one request per batch of up to `maxKeysPerCall` keys; a day's changes paged in id order (reconciliation);
@@ -66,11 +69,12 @@ export function createLegacyAdapter(options: LegacyAdapterOptions): LegacyStore 
     const wanted = [...new Set(keys)].filter((key) => key !== '' && !key.includes(',') && key.trim() === key);
     const asked = new Set(wanted);
     const found = new Map<string, T>();
-    for (let start = 0; start < wanted.length; start += maxKeys) {
+    // The keys travel in the URL: split by count and by bytes, so that no request passes the shop's URL limit.
+    for (const batch of batchesWithin(wanted, { maxCount: maxKeys, maxBytes: MAX_KEY_BYTES_PER_CALL, separatorBytes: encodedBytes(','), sizeOf: encodedBytes })) {
       const rows = await client.lookup<Row>({
         ...call,
         param: 'ext',
-        keys: wanted.slice(start, start + maxKeys),
+        keys: batch,
         signal: callOptions?.signal,
       });
       for (const row of rows) {
