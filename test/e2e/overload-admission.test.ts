@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { eventually } from '../support/scratch-database';
 import { startTestStack, TEST_ADMIN_TOKEN, type TestStack } from '../support/stack';
 
@@ -5,7 +6,7 @@ import { startTestStack, TEST_ADMIN_TOKEN, type TestStack } from '../support/sta
  * Admission control and the request deadline on the running product: one GraphQL request at a time and no queue,
  * a deadline of 2 s, and an ERP that does not answer. The request held by the ERP is answered 503
  * DEADLINE_EXCEEDED at its deadline (never a hang); a request that comes meanwhile gets 503 OVERLOADED with
- * Retry-After at once; health and metrics answer throughout.
+ * Retry-After at once; health and metrics answer throughout. A body that never finishes arriving is dropped.
  */
 
 const QUICK_START =
@@ -15,7 +16,7 @@ let stack: TestStack;
 
 beforeAll(async () => {
   stack = await startTestStack(
-    { PLUGBOARD_MAX_REQUESTS: '1', PLUGBOARD_REQUEST_QUEUE: '0', PLUGBOARD_REQUEST_DEADLINE_MS: '2000' },
+    { PLUGBOARD_MAX_REQUESTS: '1', PLUGBOARD_REQUEST_QUEUE: '0', PLUGBOARD_REQUEST_DEADLINE_MS: '2000', PLUGBOARD_BODY_TIMEOUT_MS: '500' },
     { systems: { erp: { timeoutMs: 5_000, retries: 0 } } },
   );
 });
@@ -52,4 +53,14 @@ it('sheds a request past the limit at once with 503 OVERLOADED and Retry-After, 
   erp.setFault({ mode: 'ok' });
   const next = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
   expect(next.status).toBe(200);
+});
+
+it('drops a request whose body stops half-way, after PLUGBOARD_BODY_TIMEOUT_MS, with 408', async () => {
+  const socket = connect(Number(new URL(stack.gateway.origin).port), '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk.toString()));
+  socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":"{ __typename');
+  // Before, the socket stayed open for Node's 300 s default (jest gives up long before).
+  await new Promise((resolve) => socket.once('close', resolve));
+  expect(received).toMatch(/^HTTP\/1\.1 408/);
 });
