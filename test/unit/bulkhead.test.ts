@@ -82,6 +82,22 @@ describe('resilience with a bulkhead per system', () => {
     await resilience.close();
   });
 
+  it('gives the place back when a call fails, so that the next call is attempted', async () => {
+    let attempts = 0;
+    const port: { findByIds: BatchRead<{ id: string }> } = {
+      async findByIds() {
+        attempts += 1;
+        throw new IntegrationError('UPSTREAM_REJECTED', 'no', { system: 'erp' });
+      },
+    };
+    const resilience = createResilience({ systems: { erp: { retries: 0, bulkhead: { maxConcurrent: 1, maxQueue: 0 } } } });
+    const wrapped = resilience.wrap('erp', port, { findByIds: { kind: 'batch-read' } });
+    await expect(wrapped.findByIds(['a'])).rejects.toMatchObject({ code: 'UPSTREAM_REJECTED' });
+    await expect(wrapped.findByIds(['a'])).rejects.toMatchObject({ code: 'UPSTREAM_REJECTED' });
+    expect(attempts).toBe(2);
+    await resilience.close();
+  });
+
   it('does not count the time a call waited for its place against the system\'s timeout', async () => {
     jest.useFakeTimers();
     const system = heldSystem();
