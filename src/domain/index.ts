@@ -3,3 +3,4 @@ export * from './entities';
 export * from './errors';
 export * from './ports';
 export * from './source-of-truth';
+export * from './cursor';

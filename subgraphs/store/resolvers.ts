@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { readCustomerCursor, readOrderCursor } from '../../src/adapters/store';
+import { readCustomerCursor, readOrderCursor } from '../../src/domain/cursor';
 import type { OrderStatus } from '../../src/domain';
 import { textProblem } from '../../src/domain/text';
 import { badUserInput, OrderStatusEnum, PAGE_SIZE, pageSize } from '../kit';

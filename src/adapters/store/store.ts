@@ -3,7 +3,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { CallOptions, Customer, Order, OrderStatus, Page, SiteStore } from '../../domain';
 import { CustomerEntity, OrderEntity, OrderLineEntity, type Database } from '../../db';
 import { validate, type CallSite } from '../kit';
-import { customerCursor, orderCursor, readCustomerCursor, readOrderCursor, type OrderKey } from './cursor';
+import { customerCursor, orderCursor, readCustomerCursor, readOrderCursor, type OrderKey } from '../../domain';
 import { errorFromDatabase, rejected } from './errors';
 import { toCustomer, toOrder } from './mapper';
 import {
