@@ -7,7 +7,7 @@ export type { AlertKind } from '../db';
 
 /** What a worker tells ops about a job: it keeps failing, or it was dead-lettered. */
 export interface JobAlert {
-  readonly kind: Exclude<AlertKind, 'write-interrupted'>;
+  readonly kind: 'job-failing' | 'job-dead';
   readonly jobId: string;
   readonly system: string;
   readonly operation: string;
@@ -30,6 +30,19 @@ export interface WriteAlert {
   /** When its first process claimed it. */
   readonly claimedAt: Date;
   readonly outcome: { readonly receipt: { readonly status: string; readonly auditId: string; readonly owner: string } } | { readonly error: string };
+}
+
+/**
+ * A signed webhook event that cannot be applied (its ids are unusable): acknowledged to the system so that it stops
+ * retrying, kept in the inbound integration log, and told to ops once.
+ */
+export interface WebhookAlert {
+  readonly kind: 'webhook-unusable';
+  readonly system: string;
+  /** The event's id at the system. */
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly reason: string;
 }
 
 /** An alert as stored, listed and POSTed to the webhook. */
@@ -65,7 +78,7 @@ export interface AlertsOptions {
 
 export interface Alerts {
   /** Logs the alert, stores it in `alerts` and POSTs it to the webhook. Never throws for the webhook's sake. */
-  raise(alert: JobAlert | WriteAlert): Promise<Alert>;
+  raise(alert: JobAlert | WriteAlert | WebhookAlert): Promise<Alert>;
   list(filter?: AlertFilter): Promise<Alert[]>;
   /** Marks an alert seen; false when there is no such alert or it was already acknowledged. */
   acknowledge(id: string): Promise<boolean>;
@@ -100,7 +113,7 @@ export function createAlerts(db: Database, options: AlertsOptions = {}): Alerts 
 
   return {
     async raise(alert) {
-      const { row, fields } = alert.kind === 'write-interrupted' ? describeWrite(alert, now()) : describeJob(alert, now());
+      const { row, fields } = describe(alert, now());
       logger[alert.kind === 'job-failing' ? 'warn' : 'error'](fields, row.message);
       await db.orm.em.fork().insert(AlertEntity, { ...row });
       await post({ ...fields, id: row.id, kind: row.kind, subject: row.subject, message: row.message, createdAt: row.createdAt.toISOString() });
@@ -125,6 +138,32 @@ export function createAlerts(db: Database, options: AlertsOptions = {}): Alerts 
 }
 
 type Described = { readonly row: Alert; readonly fields: Record<string, unknown> };
+
+function describe(alert: JobAlert | WriteAlert | WebhookAlert, at: Date): Described {
+  switch (alert.kind) {
+    case 'write-interrupted':
+      return describeWrite(alert, at);
+    case 'webhook-unusable':
+      return describeWebhook(alert, at);
+    case 'job-failing':
+    case 'job-dead':
+      return describeJob(alert, at);
+  }
+}
+
+function describeWebhook(alert: WebhookAlert, at: Date): Described {
+  const reason = redactText(alert.reason);
+  const row: Alert = {
+    id: randomUUID(),
+    kind: alert.kind,
+    system: alert.system,
+    subject: alert.eventId.slice(0, 200),
+    message: `${alert.system} webhook ${alert.eventType} (event ${alert.eventId}) was signed but cannot be applied: ${reason}; it was acknowledged so that the system stops sending it`,
+    createdAt: at,
+    acknowledgedAt: null,
+  };
+  return { row, fields: { alert: alert.kind, alertId: row.id, system: alert.system, eventId: alert.eventId, eventType: alert.eventType, reason } };
+}
 
 function describeJob(alert: JobAlert, at: Date): Described {
   const lastError = redactText(alert.lastError);

@@ -91,7 +91,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (openAlerts) {
     new Gauge({
       name: 'plugboard_alerts_open',
-      help: 'Alerts nobody has acknowledged yet, per system and kind (job-failing, job-dead, write-interrupted).',
+      help: 'Alerts nobody has acknowledged yet, per system and kind (job-failing, job-dead, write-interrupted, webhook-unusable).',
       labelNames: ['system', 'kind'] as const,
       registers: [registry],
       async collect() {

@@ -1,3 +1,4 @@
+import type { AlertKind } from '../alerts';
 import { count, percent } from './format';
 import type { CallFigures, MonthlyHealthReport, SystemHealth } from './health';
 import type { RenegotiationTopic } from './renegotiate';
@@ -32,8 +33,10 @@ export const SYSTEM_TABLE_HEAD = [
 ] as const;
 
 /** The alerts table's columns: the alert kinds, in this order. */
-export const ALERT_TABLE_HEAD = ['System', 'Jobs failing (3rd failure)', 'Jobs dead-lettered', 'Writes finished after their process died'] as const;
-const ALERT_KINDS = ['job-failing', 'job-dead', 'write-interrupted'] as const;
+export const ALERT_TABLE_HEAD = [
+  'System', 'Jobs failing (3rd failure)', 'Jobs dead-lettered', 'Writes finished after their process died', 'Webhook events it could not apply',
+] as const;
+const ALERT_KINDS = ['job-failing', 'job-dead', 'write-interrupted', 'webhook-unusable'] as const satisfies readonly AlertKind[];
 
 /** The alerts table: a row per system that had any, with its count of each kind, as text. */
 export function alertRows(report: MonthlyHealthReport): { readonly system: string; readonly cells: string[] }[] {

@@ -68,6 +68,8 @@ export interface WritePathOptions {
   readonly readsOpen?: boolean;
   /** Backoff, attempts and alerts of the outbox (its alerts also tell of interrupted writes). */
   readonly outboxOptions?: OutboxOptions;
+  /** HS256 secret of the bearer tokens the write path verifies. @default PLUGBOARD_JWT_SECRET of the process, else the demo's */
+  readonly jwtSecret?: string;
   /** Leases and waits of idempotency claims, and how often interrupted writes are swept. */
   readonly idempotency?: OnceOptions & { readonly sweepEveryMs?: number };
 }
@@ -77,7 +79,7 @@ export function createWritePath(options: WritePathOptions): WritePath {
   const { ports, resilience } = options;
   const invalidate = (system: string, operation: string, keys: readonly string[]) => resilience.invalidate(system, operation, keys);
   const outbox = createOutbox(options.db, options.outboxOptions);
-  const auth = createAuth({ secret: jwtSecretFrom().secret, readsOpen: options.readsOpen ?? true });
+  const auth = createAuth({ secret: options.jwtSecret ?? jwtSecretFrom().secret, readsOpen: options.readsOpen ?? true });
   const writes = createWriteService({
     unit: createWriteUnit(options.db, { maxAttempts: options.outboxOptions?.maxAttempts }),
     matrix: options.matrix,

@@ -19,7 +19,7 @@ import { createTruthFor } from './create-truth';
 import { createWritePath, writeMatrixOf, type WritePath, type WritePathOptions } from './create-write-path';
 import { createIntegrationLog, type IntegrationLog } from '../audit/integration-log';
 import { loadIntegrationMap } from '../integration-map';
-import { AuthError } from '../auth';
+import { AuthError, jwtSecretFrom } from '../auth';
 import { createAlerts } from '../alerts';
 import { outboxSettingsFrom } from '../outbox/settings';
 import type { Logger } from 'pino';
@@ -158,6 +158,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     closers.push(estatePorts.close);
     const writePath = createWritePath({
       db,
+      // The configuration given, not the process's environment: a stack started with its own config verifies its own tokens.
+      jwtSecret: jwtSecretFrom({ PLUGBOARD_JWT_SECRET: config.PLUGBOARD_JWT_SECRET }).secret,
       ports: estatePorts.ports,
       resilience,
       matrix: writeMatrixOf(matrix),
@@ -252,6 +254,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
                 db,
                 integrationLog,
                 onPaymentChanged: (orderId) => resilience.invalidate('payments', 'findByOrderIds', [orderId]),
+                onUnusable: async (event) => {
+                  await alerts.raise({ kind: 'webhook-unusable', system: 'payments', eventId: event.id, eventType: event.type, reason: event.reason });
+                },
               }),
             ],
           }

@@ -156,9 +156,10 @@ describe.each(testDatabases())('npm run report on $label', (entry) => {
 
   it('lists the month\'s alerts and the dead letters still waiting for a replay', () => {
     const alerts = sectionOf(prepared.monthMarkdown, 'Alerts and dead letters');
-    expect(rowOf(alerts, 'crm')).toBe('| crm | 2 | 1 | 0 |');
-    expect(rowOf(alerts, 'erp')).toBe('| erp | 0 | 1 | 0 |');
-    expect(rowOf(alerts, 'store')).toBe('| store | 0 | 0 | 1 |');
+    expect(rowOf(alerts, 'crm')).toBe('| crm | 2 | 1 | 0 | 0 |');
+    expect(rowOf(alerts, 'erp')).toBe('| erp | 0 | 1 | 0 | 0 |');
+    expect(rowOf(alerts, 'store')).toBe('| store | 0 | 0 | 1 | 0 |');
+    expect(rowOf(alerts, 'payments')).toBe('| payments | 0 | 0 | 0 | 1 |');
     expect(alerts).toContain('2 jobs dead-lettered in November 2026 and not replayed since. Replay one with `npm run outbox -- replay <id>`.');
     const dead = alerts.filter((line) => line.startsWith('| `'));
     expect(dead.map((line) => line.split(' | ').slice(0, 3))).toEqual([

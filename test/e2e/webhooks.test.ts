@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { parseDatabaseUrl, WebhookEventEntity } from '../../src/db';
+import { AlertEntity, parseDatabaseUrl, WebhookEventEntity } from '../../src/db';
 import { generateEstate } from '../../src/sandboxes/seed';
 import { PAYMENTS_SANDBOX_CREDENTIALS, type SentEvent } from '../../src/sandboxes/payments';
 import { PAYMENTS_WEBHOOK_PATH } from '../../src/webhooks';
@@ -243,11 +243,15 @@ describe.each(testDatabases())('payment webhooks on $label', (database: TestData
     const logged = (await inboundRows()).filter((row) => row.errorCode === 'WEBHOOK_UNUSABLE');
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ direction: 'inbound', outcome: 'error', operation: 'webhook payment_intent.succeeded' });
+    // Ops hear of it once: an alert the dashboard shows, about the event.
+    const alerted = await stack.db.orm.em.fork().find(AlertEntity, { kind: 'webhook-unusable' });
+    expect(alerted).toEqual([expect.objectContaining({ system: 'payments', subject: 'evt_Poison00000000000000000', message: expect.stringMatching(/signed but cannot be applied/) })]);
 
     // The payment gateway's retry (signed afresh) is acknowledged as a duplicate, not recorded as unusable again.
     const retry = signedEvent('evt_Poison00000000000000000', 'ord-000001\u0000', Math.floor(Date.now() / 1000) + 1);
     expect(await post(retry.payload, retry.signature)).toEqual({ status: 200, body: { received: true, id: 'evt_Poison00000000000000000', duplicate: true } });
     expect((await inboundRows()).filter((row) => row.errorCode === 'WEBHOOK_UNUSABLE')).toHaveLength(1);
+    expect(await stack.db.orm.em.fork().count(AlertEntity, { kind: 'webhook-unusable' })).toBe(1);
 
     // A lone surrogate is as unusable.
     const surrogate = signedEvent('evt_Surrogate000000000000000', 'ord-\uD800');

@@ -102,6 +102,7 @@ export async function seedReportMonth(db: Database): Promise<void> {
     alert('job-dead', 'erp', nov(28)),
     alert('job-dead', 'crm', oct(30)),
     alert('write-interrupted', 'store', nov(12)),
+    alert('webhook-unusable', 'payments', nov(14)),
   ]);
 
   const job = (id: string, system: string, operation: string, state: 'dead' | 'done', updatedAt: Date): EntityData<OutboxJobEntity> => ({
