@@ -1,8 +1,8 @@
 import '../kit/guard';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { startSandboxes } from '../../src/estate/start-sandboxes';
-import type { FaultSetting } from '../../src/sandboxes/kit/faults';
-import { generateEstate } from '../../src/sandboxes/seed';
+import type { FaultSetting } from '../../src/systems/kit/sandbox/faults';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { serveChild } from '../kit/child';
 
 /**

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { PROJECT_ROOT } from '../../src/project-root';
 import type { CallRecord } from '../../src/resilience';
-import type { FaultSetting } from '../../src/sandboxes/kit/faults';
-import type { AnsweredRequest } from '../../src/sandboxes/kit/records';
+import type { FaultSetting } from '../../src/systems/kit/sandbox/faults';
+import type { AnsweredRequest } from '../../src/systems/kit/sandbox/records';
 import type { TestStack } from '../../test/support/stack';
 
 /** The frontends' page: 100 orders with customer, lines -> item, payment and shipments (test/operations). */

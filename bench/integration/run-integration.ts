@@ -6,8 +6,8 @@ import { environmentOf, type SystemConnections } from '../../src/estate/connecti
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { seedSiteStore } from '../../src/db';
 import { loadIntegrationMap } from '../../src/integration-map';
-import type { AnsweredRequest } from '../../src/sandboxes/kit/records';
-import { generateEstate } from '../../src/sandboxes/seed';
+import type { AnsweredRequest } from '../../src/systems/kit/sandbox/records';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type TestStack } from '../../test/support/stack';
 import { summarise, type CpuProfileNode, type ProfileLine } from '../federation/profile';
 import { pinSelf, startChild } from '../kit/child';

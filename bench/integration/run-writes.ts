@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MutationAuditEntity, parseDatabaseUrl } from '../../src/db';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { scratchDatabase } from '../../test/support/scratch-database';
 import { startTestStack } from '../../test/support/stack';
 import { bearer, mintTestToken } from '../../test/support/tokens';

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import type { CallRecord } from '../../src/resilience';
 import { startStack } from '../../src/runtime/start-stack';
-import type { FaultSetting } from '../../src/sandboxes/kit/faults';
+import type { FaultSetting } from '../../src/systems/kit/sandbox/faults';
 import { serveChild } from '../kit/child';
 
 /** What the product saw of its own system calls during a run. */

@@ -1,14 +1,14 @@
 import '../telemetry-off';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLegacyAdapter } from '../adapters/legacy';
+import { createLegacyAdapter } from '../systems/legacy/adapter';
 import { createIntegrationLog } from '../audit/integration-log';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { openDatabase } from '../db';
 import type { LegacyStore } from '../domain';
 import { SYSTEMS } from '../estate/systems';
 import { createResilience } from '../resilience';
-import { LEGACY_SANDBOX_CREDENTIALS } from '../sandboxes/legacy';
+import { LEGACY_SANDBOX_CREDENTIALS } from '../systems/legacy/sandbox';
 import {
   createProgress,
   dayIn,

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { startSandboxes } from '../estate/start-sandboxes';
-import { generateEstate } from '../sandboxes/seed';
+import { generateEstate } from '../systems/kit/seed';
 
 /** `npm run sandboxes`: only the example estate's sandboxes, on their fixed ports, until Ctrl-C. */
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@ import { assertSafeToServe, introspectionOn, loadConfig } from '../config';
 import { createAuth, jwtSecretFrom } from '../auth';
 import { createLogger } from '../logging';
 import { openDatabase, seedSiteStore, type Database } from '../db';
-import { generateEstate } from '../sandboxes/seed';
+import { generateEstate } from '../systems/kit/seed';
 import { connectionsFromConfig } from '../estate/connections';
 import { fixedSandboxConnections } from '../estate/start-sandboxes';
 import { SUBGRAPH_PORTS } from '../estate/systems';

@@ -1,5 +1,5 @@
 import type { EntityData } from '@mikro-orm/core';
-import type { EstateSeed } from '../sandboxes/seed';
+import type { EstateSeed } from '../systems/kit/seed';
 import type { Database } from './database';
 import { CustomerEntity, OrderEntity, OrderLineEntity } from './entities';
 

@@ -1,10 +1,10 @@
-import { createCourierAAdapter } from '../adapters/courier-a';
-import { createCourierBAdapter } from '../adapters/courier-b';
-import { createCrmAdapter } from '../adapters/crm';
-import { createErpAdapter } from '../adapters/erp';
-import { createLegacyAdapter } from '../adapters/legacy';
-import { createPaymentsAdapter } from '../adapters/payments';
-import { createStoreAdapter } from '../adapters/store';
+import { createCourierAAdapter } from '../systems/courier-a/adapter';
+import { createCourierBAdapter } from '../systems/courier-b/adapter';
+import { createCrmAdapter } from '../systems/crm/adapter';
+import { createErpAdapter } from '../systems/erp/adapter';
+import { createLegacyAdapter } from '../systems/legacy/adapter';
+import { createPaymentsAdapter } from '../systems/payments/adapter';
+import { createStoreAdapter } from '../systems/store/adapter';
 import type { Database } from '../db';
 import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../domain';
 import type { SystemConnections } from '../estate/connections';

@@ -11,7 +11,7 @@ import { serveGateway, type RunningGateway, type SystemListing } from '../gatewa
 import { applyCutovers, createShadowControl, type ShadowControl } from '../shadow';
 import { bulkheadFrom, createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
 import { admissionFrom } from '../gateway/admission';
-import { generateEstate } from '../sandboxes/seed';
+import { generateEstate } from '../systems/kit/seed';
 import { serveSubgraph, type RunningService } from '../serve/serve-subgraph';
 import { createSubgraphs } from '../../subgraphs';
 import { createEstatePorts } from './create-ports';

@@ -1,4 +1,4 @@
-import { createLegacyMapper } from '../adapters/legacy';
+import { createLegacyMapper } from '../systems/legacy/adapter';
 import { ReconciliationDayEntity, type Database } from '../db';
 import type { LegacyStore } from '../domain';
 import { shiftDay } from './business-day';

@@ -1,4 +1,4 @@
-import { amountText, createLegacyMapper, type LegacyCustomerRow, type LegacyOrderRow } from '../adapters/legacy';
+import { amountText, createLegacyMapper, type LegacyCustomerRow, type LegacyOrderRow } from '../systems/legacy/adapter';
 import { money, type Customer, type OrderStatus } from '../domain';
 import { shiftDay } from './business-day';
 import type { Difference, ReconcileSource } from './compare';

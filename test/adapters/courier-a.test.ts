@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { createCourierAAdapter, type CourierAAdapter, type CourierAAdapterOptions } from '../../src/adapters/courier-a';
+import { createCourierAAdapter, type CourierAAdapter, type CourierAAdapterOptions } from '../../src/systems/courier-a/adapter';
 import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../src/domain';
 import {
   createTestPki,
@@ -15,9 +15,9 @@ import {
   writePki,
   type TestPki,
 } from '../../src/pki';
-import { createCourierASandbox } from '../../src/sandboxes/courier-a';
-import { startSandbox } from '../../src/sandboxes/kit';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { createCourierASandbox } from '../../src/systems/courier-a/sandbox';
+import { startSandbox } from '../../src/systems/kit/sandbox';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { describeCourierContract, type StoredShipment } from '../contracts/courier.contract';
 
 const estate = generateEstate();

@@ -1,8 +1,8 @@
-import { createCourierBAdapter, type CourierBAdapter, type CourierBAdapterOptions } from '../../src/adapters/courier-b';
+import { createCourierBAdapter, type CourierBAdapter, type CourierBAdapterOptions } from '../../src/systems/courier-b/adapter';
 import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../src/domain';
-import { COURIER_B_SANDBOX_CREDENTIALS, createCourierBSandbox } from '../../src/sandboxes/courier-b';
-import { startSandbox, type RunningSandbox } from '../../src/sandboxes/kit';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { COURIER_B_SANDBOX_CREDENTIALS, createCourierBSandbox } from '../../src/systems/courier-b/sandbox';
+import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { describeCourierContract, type StoredShipment } from '../contracts/courier.contract';
 
 const estate = generateEstate();

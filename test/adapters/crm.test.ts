@@ -1,13 +1,13 @@
-import { createCrmAdapter, type CrmAdapterOptions } from '../../src/adapters/crm';
+import { createCrmAdapter, type CrmAdapterOptions } from '../../src/systems/crm/adapter';
 import {
   isIntegrationError,
   type CustomerDirectory,
   type CustomerSegment,
   type IntegrationError,
 } from '../../src/domain';
-import { createCrmSandbox, CRM_SANDBOX_CREDENTIALS, type CrmSandboxOptions } from '../../src/sandboxes/crm';
-import { startSandbox, type RunningSandbox } from '../../src/sandboxes/kit';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { createCrmSandbox, CRM_SANDBOX_CREDENTIALS, type CrmSandboxOptions } from '../../src/systems/crm/sandbox';
+import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { describeCustomerDirectoryContract, type StoredProfile } from '../contracts/customer-directory.contract';
 
 const estate = generateEstate();

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import { createErpAdapter } from '../../src/adapters/erp';
+import { createErpAdapter } from '../../src/systems/erp/adapter';
 import { isIntegrationError, type Erp, type IntegrationError } from '../../src/domain';
-import { startSandbox, type FaultSetting, type RunningSandbox, type SandboxDefinition } from '../../src/sandboxes/kit';
-import { createErpSandbox, ERP_SANDBOX_CREDENTIALS } from '../../src/sandboxes/erp';
-import { generateEstate, type EstateSeed } from '../../src/sandboxes/seed';
+import { startSandbox, type FaultSetting, type RunningSandbox, type SandboxDefinition } from '../../src/systems/kit/sandbox';
+import { createErpSandbox, ERP_SANDBOX_CREDENTIALS } from '../../src/systems/erp/sandbox';
+import { generateEstate, type EstateSeed } from '../../src/systems/kit/seed';
 import { describeErpContract, type ErpContractSystem } from '../contracts/erp.contract';
 
 const credentials = ERP_SANDBOX_CREDENTIALS;

@@ -1,8 +1,8 @@
-import { createLegacyAdapter } from '../../src/adapters/legacy';
+import { createLegacyAdapter } from '../../src/systems/legacy/adapter';
 import { isIntegrationError, type IntegrationError } from '../../src/domain';
-import { startSandbox, type RunningSandbox } from '../../src/sandboxes/kit';
-import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS, type LegacyCustomerRow, type LegacyOrderRow } from '../../src/sandboxes/legacy';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
+import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS, type LegacyCustomerRow, type LegacyOrderRow } from '../../src/systems/legacy/sandbox';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { describeLegacyStoreContract } from '../contracts/legacy-store.contract';
 
 const estate = generateEstate();

@@ -9,7 +9,7 @@ import { openDatabase, OutboxJobEntity, parseDatabaseUrl, type Database } from '
 import { environmentOf } from '../../src/estate/connections';
 import { startSandboxes, type RunningEstate } from '../../src/estate/start-sandboxes';
 import { createOutbox } from '../../src/outbox';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { testDatabases } from '../support/databases';
 import { scratchDatabase } from '../support/scratch-database';
 

@@ -1,17 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { createPaymentsAdapter, type PaymentsAdapter } from '../../src/adapters/payments';
+import { createPaymentsAdapter, type PaymentsAdapter } from '../../src/systems/payments/adapter';
 import { money, type PaymentStatus } from '../../src/domain';
-import { startSandbox, type RunningSandbox } from '../../src/sandboxes/kit';
+import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
 import {
   createPaymentsSandbox,
   PAYMENTS_SANDBOX_CREDENTIALS,
   seededCustomerId,
   type PaymentsSandboxOptions,
   type SentEvent,
-} from '../../src/sandboxes/payments';
-import { generateEstate } from '../../src/sandboxes/seed';
+} from '../../src/systems/payments/sandbox';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { describePaymentGatewayContract, expectIntegrationError, type HeldPayment } from '../contracts/payment-gateway.contract';
 
 const estate = generateEstate();

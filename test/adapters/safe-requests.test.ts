@@ -1,5 +1,5 @@
 import { IntegrationError } from '../../src/domain';
-import { createHttpClient, pathOf, type CallSite } from '../../src/adapters/kit';
+import { createHttpClient, pathOf, type CallSite } from '../../src/systems/kit/adapter';
 import { createXmlCodec } from '../../src/xml';
 
 /** Ids never build a request that means something else: refused before anything leaves, with a code that names the system. */

@@ -2,10 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createStoreAdapter } from '../../src/adapters/store';
+import { createStoreAdapter } from '../../src/systems/store/adapter';
 import { MIGRATIONS_DIR, openDatabase, parseDatabaseUrl, seedSiteStore } from '../../src/db';
 import { isIntegrationError, type IntegrationError } from '../../src/domain';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { describeSiteStoreContract } from '../contracts/site-store.contract';
 import { openTestDatabase, testDatabases } from '../support/databases';
 

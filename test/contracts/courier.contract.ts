@@ -8,8 +8,8 @@ import {
   type ShipmentRequest,
   type ShipmentStatus,
 } from '../../src/domain';
-import type { FaultSetting } from '../../src/sandboxes/kit';
-import type { EstateSeed } from '../../src/sandboxes/seed';
+import type { FaultSetting } from '../../src/systems/kit/sandbox';
+import type { EstateSeed } from '../../src/systems/kit/seed';
 
 /** What the courier holds for one shipment, read around the port (its records window), in our vocabulary. */
 export interface StoredShipment {

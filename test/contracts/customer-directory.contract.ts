@@ -6,8 +6,8 @@ import {
   type IntegrationError,
   type IntegrationErrorCode,
 } from '../../src/domain';
-import type { FaultSetting } from '../../src/sandboxes/kit';
-import type { EstateSeed } from '../../src/sandboxes/seed';
+import type { FaultSetting } from '../../src/systems/kit/sandbox';
+import type { EstateSeed } from '../../src/systems/kit/seed';
 
 /** What the system holds for one customer, read around the port (its records window), in our vocabulary. */
 export interface StoredProfile {

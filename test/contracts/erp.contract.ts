@@ -8,8 +8,8 @@ import {
   type InventoryItem,
   type Order,
 } from '../../src/domain';
-import type { FaultSetting } from '../../src/sandboxes/kit';
-import type { EstateSeed } from '../../src/sandboxes/seed';
+import type { FaultSetting } from '../../src/systems/kit/sandbox';
+import type { EstateSeed } from '../../src/systems/kit/seed';
 
 /** The ERP as the suite observes it directly, in our words: what it holds now and what it was asked. */
 export interface ErpContractSystem {

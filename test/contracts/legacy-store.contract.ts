@@ -1,6 +1,6 @@
 import { isIntegrationError, type IntegrationError, type LegacyStore } from '../../src/domain';
-import type { FaultSetting } from '../../src/sandboxes/kit';
-import type { EstateSeed } from '../../src/sandboxes/seed';
+import type { FaultSetting } from '../../src/systems/kit/sandbox';
+import type { EstateSeed } from '../../src/systems/kit/seed';
 
 /** What the contract needs: the implementation under test, and ways to observe and break the system behind it. */
 export interface LegacyStoreHarness {

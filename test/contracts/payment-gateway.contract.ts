@@ -7,7 +7,7 @@ import {
   type PaymentGateway,
   type PaymentStatus,
 } from '../../src/domain';
-import type { RunningSandbox } from '../../src/sandboxes/kit';
+import type { RunningSandbox } from '../../src/systems/kit/sandbox';
 
 /** A payment as the system holds it, read through the sandbox window rather than through the port under test. */
 export interface HeldPayment {

@@ -7,7 +7,7 @@ import {
   type Page,
   type SiteStore,
 } from '../../src/domain';
-import type { EstateSeed } from '../../src/sandboxes/seed';
+import type { EstateSeed } from '../../src/systems/kit/seed';
 
 /** What the contract needs: the implementation under test, seeded with the estate, and a way to observe its work. */
 export interface SiteStoreHarness {

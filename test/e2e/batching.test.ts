@@ -4,7 +4,7 @@ import type { Order } from '../../src/domain';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { CustomersOrdersDocument, OrdersPageDocument, type OrdersPageQuery } from '../../src/generated/graphql';
 import type { CallRecord } from '../../src/resilience';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 
 /**

@@ -1,8 +1,8 @@
 import { print } from 'graphql';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { InventoryItemDocument, type InventoryItemQuery } from '../../src/generated/graphql';
-import { ERP_SANDBOX_CREDENTIALS } from '../../src/sandboxes/erp';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { ERP_SANDBOX_CREDENTIALS } from '../../src/systems/erp/sandbox';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 
 /**

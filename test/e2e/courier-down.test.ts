@@ -1,6 +1,6 @@
 import { print } from 'graphql';
 import { OrdersPageDocument, type OrdersPageQuery } from '../../src/generated/graphql';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 
 /**

@@ -6,7 +6,7 @@ import { createAuth, jwtSecretFrom } from '../../src/auth';
 import { openDatabase, seedSiteStore } from '../../src/db';
 import { startSandboxes, type RunningEstate } from '../../src/estate/start-sandboxes';
 import { environmentOf } from '../../src/estate/connections';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 
 const ROOT = path.join(__dirname, '..', '..');
 const ADMIN_TOKEN = 'crash-test-admin-token-0123456789';

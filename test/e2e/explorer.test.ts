@@ -4,7 +4,7 @@ import path from 'node:path';
 import { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, parse, validate } from 'graphql';
 import { createAuth, DEMO_JWT_SECRET, SCOPES } from '../../src/auth';
 import { EXPLORER_EXAMPLES, explorerDemoHeaders, explorerPage } from '../../src/gateway/explorer';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { describeInBrowser, isLocalUrl, launchChromium, readPng, type LaunchedChromium } from '../support/browser';
 import { refusedByNetworkGuard } from '../support/network-guard';
 import { startTestStack, type TestStack } from '../support/stack';

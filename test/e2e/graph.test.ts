@@ -2,7 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getIntrospectionQuery, print, type IntrospectionObjectType, type IntrospectionQuery } from 'graphql';
 import { formatDecimal, type CustomerSegment, type Order } from '../../src/domain';
 import { SYSTEMS } from '../../src/estate/systems';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import {
   CustomerDocument,
   CustomersPageDocument,

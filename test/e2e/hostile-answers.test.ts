@@ -1,6 +1,6 @@
 import type { SandboxName } from '../../src/estate/start-sandboxes';
-import type { FaultSetting } from '../../src/sandboxes/kit';
-import { generateEstate } from '../../src/sandboxes/seed';
+import type { FaultSetting } from '../../src/systems/kit/sandbox';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**

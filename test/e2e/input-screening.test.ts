@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CustomerEntity, MutationAuditEntity, parseDatabaseUrl } from '../../src/db';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { testDatabases, type TestDatabase } from '../support/databases';
 import { scratchDatabase } from '../support/scratch-database';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';

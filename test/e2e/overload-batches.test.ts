@@ -1,4 +1,4 @@
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**

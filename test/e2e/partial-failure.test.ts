@@ -3,8 +3,8 @@ import { print } from 'graphql';
 import { formatDecimal, type Order } from '../../src/domain';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { CustomerSegmentsDocument, InventoryItemDocument, OrderDocument, type OrderQuery } from '../../src/generated/graphql';
-import type { FaultSetting } from '../../src/sandboxes/kit';
-import { generateEstate } from '../../src/sandboxes/seed';
+import type { FaultSetting } from '../../src/systems/kit/sandbox';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 
 /**

@@ -7,11 +7,11 @@ import { Agent, request } from 'undici';
 import { openDatabase } from '../../src/db';
 import { createAuth } from '../../src/auth';
 import { PKI_FILES } from '../../src/pki';
-import { COURIER_B_SANDBOX_CREDENTIALS } from '../../src/sandboxes/courier-b';
-import { CRM_SANDBOX_CREDENTIALS } from '../../src/sandboxes/crm';
-import { ERP_SANDBOX_CREDENTIALS } from '../../src/sandboxes/erp';
-import { LEGACY_SANDBOX_CREDENTIALS } from '../../src/sandboxes/legacy';
-import { PAYMENTS_SANDBOX_CREDENTIALS } from '../../src/sandboxes/payments';
+import { COURIER_B_SANDBOX_CREDENTIALS } from '../../src/systems/courier-b/sandbox';
+import { CRM_SANDBOX_CREDENTIALS } from '../../src/systems/crm/sandbox';
+import { ERP_SANDBOX_CREDENTIALS } from '../../src/systems/erp/sandbox';
+import { LEGACY_SANDBOX_CREDENTIALS } from '../../src/systems/legacy/sandbox';
+import { PAYMENTS_SANDBOX_CREDENTIALS } from '../../src/systems/payments/sandbox';
 import { eventually } from '../support/scratch-database';
 
 /**

@@ -2,7 +2,7 @@ import { print } from 'graphql';
 import { CustomerSegmentsDocument, type CustomerSegmentsQuery } from '../../src/generated/graphql';
 import { CustomerEntity, DriftEntity } from '../../src/db';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { eventually } from '../support/scratch-database';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 

@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { IdempotencyClaimEntity, MutationAuditEntity, OrderEntity, seedSiteStore } from '../../src/db';
 import { environmentOf } from '../../src/estate/connections';
 import { startSandboxes, type RunningEstate, type SandboxName } from '../../src/estate/start-sandboxes';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { testDatabases } from '../support/databases';
 import { eventually, scratchDatabase } from '../support/scratch-database';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';

@@ -3,7 +3,7 @@ import { Agent, request } from 'undici';
 import { IntegrationLogEntity, MutationAuditEntity, OrderEntity, OutboxJobEntity, parseDatabaseUrl } from '../../src/db';
 import { formatDecimal, money } from '../../src/domain';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { generateEstate } from '../../src/systems/kit/seed';
 import { testDatabases, type TestDatabase } from '../support/databases';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 import { bearer, mintTestToken } from '../support/tokens';

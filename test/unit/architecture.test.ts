@@ -5,9 +5,9 @@ import ts from 'typescript';
 /**
  * The dependency rules of style.md, enforced on every TypeScript source file of src/ and subgraphs/:
  * - src/domain imports nothing but src/domain (no package at all);
- * - an adapter (src/adapters/<system>) never imports the sandboxes, another system's adapter (the shared
- *   src/adapters/kit is fine), the subgraphs, the gateway or the runtime;
- * - the sandboxes never import an adapter;
+ * - an adapter (src/systems/<system>/adapter) never imports a sandbox, another system's folder (the shared
+ *   src/systems/kit/adapter is fine), the subgraphs, the gateway or the runtime;
+ * - the sandboxes (src/systems/<system>/sandbox, the shared kit and seed) never import an adapter;
  * - the subgraphs never import an adapter or a sandbox.
  */
 
@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SCANNED = ['src', 'subgraphs'];
 
 interface SourceFile {
-  /** Repository-relative, with forward slashes, e.g. "src/adapters/crm/client.ts". */
+  /** Repository-relative, with forward slashes, e.g. "src/systems/crm/adapter/client.ts". */
   readonly file: string;
   /** Module specifiers exactly as written: imports, re-exports, require() and import(). */
   readonly imports: readonly string[];
@@ -30,9 +30,19 @@ function resolveImport(from: string, specifier: string): Target {
   return { kind: 'source', path: path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier)) };
 }
 
-/** The adapter folder a path is in ("crm" for src/adapters/crm/client.ts), if any. */
+/** The system whose adapter a path is in ("crm" for src/systems/crm/adapter/client.ts, "kit" for the shared kit), if any. */
 function adapterOf(file: string): string | undefined {
-  return /^src\/adapters\/([^/]+)\//.exec(`${file}/`)?.[1];
+  return /^src\/systems\/([^/]+)\/adapter\//.exec(`${file}/`)?.[1];
+}
+
+/** The system folder a path is in ("crm" for src/systems/crm/index.ts), if any. */
+function systemOf(file: string): string | undefined {
+  return /^src\/systems\/([^/]+)\//.exec(`${file}/`)?.[1];
+}
+
+/** Whether a path is a sandbox: a system's, or the shared sandbox kit and seed data. */
+function isSandbox(file: string): boolean {
+  return /^src\/systems\/[^/]+\/sandbox\//.test(`${file}/`) || within(file, 'src/systems/kit/seed');
 }
 
 /** Why `from` may not import `target`, or undefined when it may. */
@@ -47,19 +57,20 @@ function brokenRule(from: string, target: Target): string | undefined {
 
   const system = adapterOf(from);
   if (system !== undefined) {
-    for (const folder of ['src/sandboxes', 'subgraphs', 'src/gateway', 'src/runtime']) {
+    if (isSandbox(to)) return 'an adapter never imports a sandbox';
+    for (const folder of ['subgraphs', 'src/gateway', 'src/runtime']) {
       if (within(to, folder)) return `an adapter never imports ${folder}`;
     }
-    const other = adapterOf(to);
-    if (other !== undefined && other !== system && other !== 'kit') {
-      return `the ${system} adapter never imports another system's adapter (src/adapters/${other})`;
+    const other = systemOf(to);
+    if (other !== undefined && other !== system && !within(to, 'src/systems/kit/adapter')) {
+      return `the ${system} adapter never imports another system's folder (src/systems/${other})`;
     }
     return undefined;
   }
-  if (within(from, 'src/sandboxes') && within(to, 'src/adapters')) return 'a sandbox never imports an adapter';
+  if (isSandbox(from) && adapterOf(to) !== undefined) return 'a sandbox never imports an adapter';
   if (within(from, 'subgraphs')) {
-    if (within(to, 'src/adapters')) return 'a subgraph never imports an adapter';
-    if (within(to, 'src/sandboxes')) return 'a subgraph never imports a sandbox';
+    if (adapterOf(to) !== undefined) return 'a subgraph never imports an adapter';
+    if (isSandbox(to)) return 'a subgraph never imports a sandbox';
   }
   return undefined;
 }
@@ -108,7 +119,7 @@ describe('architecture: the dependency rules of style.md', () => {
     const byFile = new Map(sources.map((source) => [source.file, source.imports]));
     expect(sources.length).toBeGreaterThan(50);
     expect(byFile.get('src/domain/ports.ts')).toEqual(expect.arrayContaining(['./entities', './money']));
-    expect(byFile.get('src/adapters/kit/http-client.ts')).toEqual(expect.arrayContaining(['undici', './translate']));
+    expect(byFile.get('src/systems/kit/adapter/http-client.ts')).toEqual(expect.arrayContaining(['undici', './translate']));
     expect([...byFile.keys()].filter((file) => file.startsWith('subgraphs/')).length).toBeGreaterThan(3);
   });
 
@@ -118,31 +129,31 @@ describe('architecture: the dependency rules of style.md', () => {
 
   it('catches each kind of violation, and only those', () => {
     const synthetic: SourceFile[] = [
-      { file: 'src/domain/order-rules.ts', imports: ['./money', '../adapters/crm', 'zod', 'node:crypto', '../sandboxes/seed'] },
+      { file: 'src/domain/order-rules.ts', imports: ['./money', '../systems/crm/adapter', 'zod', 'node:crypto', '../systems/kit/seed'] },
       {
-        file: 'src/adapters/crm/client.ts',
-        imports: ['../kit', '../../domain', 'undici', '../erp/schema', '../../sandboxes/crm', '../../../subgraphs/kit'],
+        file: 'src/systems/crm/adapter/client.ts',
+        imports: ['../../kit/adapter', '../../../domain', 'undici', '../../erp/adapter/schema', '../sandbox', '../../../../subgraphs/kit'],
       },
-      { file: 'src/adapters/erp/mapper.ts', imports: ['../../gateway/serve-gateway', '../../runtime/start-stack', './schema'] },
-      { file: 'src/adapters/kit/translate.ts', imports: ['../payments/errors', '../../domain'] },
-      { file: 'src/sandboxes/crm/routes.ts', imports: ['../kit', '../seed', '../../domain', '../../adapters/crm/schema'] },
-      { file: 'subgraphs/crm/index.ts', imports: ['../kit', '../../src/domain', '../../src/adapters/crm', '../../src/sandboxes/seed'] },
-      { file: 'src/runtime/create-ports.ts', imports: ['../adapters/crm', '../adapters/erp', '../sandboxes/seed'] },
+      { file: 'src/systems/erp/adapter/mapper.ts', imports: ['../../../gateway/serve-gateway', '../../../runtime/start-stack', './schema'] },
+      { file: 'src/systems/kit/adapter/translate.ts', imports: ['../../payments/adapter/errors', '../../../domain'] },
+      { file: 'src/systems/crm/sandbox/routes.ts', imports: ['../../kit/sandbox', '../../kit/seed', '../../../domain', '../adapter/schema'] },
+      { file: 'subgraphs/crm/index.ts', imports: ['../kit', '../../src/domain', '../../src/systems/crm/adapter', '../../src/systems/kit/seed'] },
+      { file: 'src/runtime/create-ports.ts', imports: ['../systems/crm/adapter', '../systems/erp/adapter', '../systems/kit/seed'] },
     ];
     expect(dependencyViolations(synthetic)).toEqual([
-      "src/domain/order-rules.ts -> '../adapters/crm' (src/adapters/crm): the domain imports nothing outside src/domain",
+      "src/domain/order-rules.ts -> '../systems/crm/adapter' (src/systems/crm/adapter): the domain imports nothing outside src/domain",
       "src/domain/order-rules.ts -> 'zod': the domain imports no package",
       "src/domain/order-rules.ts -> 'node:crypto': the domain imports no package",
-      "src/domain/order-rules.ts -> '../sandboxes/seed' (src/sandboxes/seed): the domain imports nothing outside src/domain",
-      "src/adapters/crm/client.ts -> '../erp/schema' (src/adapters/erp/schema): the crm adapter never imports another system's adapter (src/adapters/erp)",
-      "src/adapters/crm/client.ts -> '../../sandboxes/crm' (src/sandboxes/crm): an adapter never imports src/sandboxes",
-      "src/adapters/crm/client.ts -> '../../../subgraphs/kit' (subgraphs/kit): an adapter never imports subgraphs",
-      "src/adapters/erp/mapper.ts -> '../../gateway/serve-gateway' (src/gateway/serve-gateway): an adapter never imports src/gateway",
-      "src/adapters/erp/mapper.ts -> '../../runtime/start-stack' (src/runtime/start-stack): an adapter never imports src/runtime",
-      "src/adapters/kit/translate.ts -> '../payments/errors' (src/adapters/payments/errors): the kit adapter never imports another system's adapter (src/adapters/payments)",
-      "src/sandboxes/crm/routes.ts -> '../../adapters/crm/schema' (src/adapters/crm/schema): a sandbox never imports an adapter",
-      "subgraphs/crm/index.ts -> '../../src/adapters/crm' (src/adapters/crm): a subgraph never imports an adapter",
-      "subgraphs/crm/index.ts -> '../../src/sandboxes/seed' (src/sandboxes/seed): a subgraph never imports a sandbox",
+      "src/domain/order-rules.ts -> '../systems/kit/seed' (src/systems/kit/seed): the domain imports nothing outside src/domain",
+      "src/systems/crm/adapter/client.ts -> '../../erp/adapter/schema' (src/systems/erp/adapter/schema): the crm adapter never imports another system's folder (src/systems/erp)",
+      "src/systems/crm/adapter/client.ts -> '../sandbox' (src/systems/crm/sandbox): an adapter never imports a sandbox",
+      "src/systems/crm/adapter/client.ts -> '../../../../subgraphs/kit' (subgraphs/kit): an adapter never imports subgraphs",
+      "src/systems/erp/adapter/mapper.ts -> '../../../gateway/serve-gateway' (src/gateway/serve-gateway): an adapter never imports src/gateway",
+      "src/systems/erp/adapter/mapper.ts -> '../../../runtime/start-stack' (src/runtime/start-stack): an adapter never imports src/runtime",
+      "src/systems/kit/adapter/translate.ts -> '../../payments/adapter/errors' (src/systems/payments/adapter/errors): the kit adapter never imports another system's folder (src/systems/payments)",
+      "src/systems/crm/sandbox/routes.ts -> '../adapter/schema' (src/systems/crm/adapter/schema): a sandbox never imports an adapter",
+      "subgraphs/crm/index.ts -> '../../src/systems/crm/adapter' (src/systems/crm/adapter): a subgraph never imports an adapter",
+      "subgraphs/crm/index.ts -> '../../src/systems/kit/seed' (src/systems/kit/seed): a subgraph never imports a sandbox",
     ]);
   });
 

@@ -1,8 +1,8 @@
-import { amountText, createLegacyAdapter } from '../../src/adapters/legacy';
+import { amountText, createLegacyAdapter } from '../../src/systems/legacy/adapter';
 import { isIntegrationError, money } from '../../src/domain';
-import { startSandbox, type RunningSandbox } from '../../src/sandboxes/kit';
-import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS } from '../../src/sandboxes/legacy';
-import { generateEstate } from '../../src/sandboxes/seed';
+import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
+import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS } from '../../src/systems/legacy/sandbox';
+import { generateEstate } from '../../src/systems/kit/seed';
 
 /** What reconciliation and shadow mode need of the legacy shop: a day's changes paged in id order, and its saves. */
 

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { startSandbox, type RunningSandbox, type SandboxDefinition } from '../../src/sandboxes/kit';
+import { startSandbox, type RunningSandbox, type SandboxDefinition } from '../../src/systems/kit/sandbox';
 
 interface Widget {
   readonly id: string;

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { SandboxDefinition } from '../../kit/sandbox';
+import type { EstateSeed } from '../../kit/seed';
+import {
+  isFailure,
+  notFound,
+  SHIPMENT_STATUSES,
+  ShipmentLedger,
+  WEIGHT_UNITS,
+  type Failure,
+  type ShipEngineShipment,
+} from './shipments';
+
+export {
+  SHIPMENT_STATUSES,
+  TRACKING_STATUS_CODES,
+  type ShipEngineLabel,
+  type ShipEngineShipment,
+  type ShipEngineShipmentStatus,
+  type TrackingStatusCode,
+} from './shipments';
+
+/** What a client needs to talk to courier B's sandbox account. */
+export interface CourierBSandboxCredentials {
+  /** Sent in the `API-Key` header. */
+  readonly apiKey: string;
+  /** The account's one connected carrier. */
+  readonly carrierId: string;
+  /** The carrier's services the account may book. */
+  readonly serviceCodes: readonly string[];
+}
+
+export const COURIER_B_SANDBOX_CREDENTIALS: CourierBSandboxCredentials = {
+  apiKey: 'TEST_courier_b_sandbox_key',
+  carrierId: 'se-100001',
+  serviceCodes: ['courier_b_standard', 'courier_b_express'],
+};
+
+export interface CourierBSandboxOptions {
+  /** The API key the sandbox accepts. @default COURIER_B_SANDBOX_CREDENTIALS.apiKey */
+  readonly apiKey?: string;
+}
+
+/** Largest `page_size` the sandbox serves. */
+export const MAX_PAGE_SIZE = 500;
+
+/**
+ * Courier B: shaped like ShipEngine's JSON API (`API-Key` header; ShipEngine's field names, statuses and error body).
+ *
+ * `GET /v1/shipments` (page, page_size, shipment_status, sales_order_id, created/modified ranges, sort_by, sort_dir),
+ * `POST /v1/shipments`, `GET /v1/shipments/:shipment_id`, `PUT /v1/shipments/:shipment_id/cancel` (204),
+ * `GET /v1/labels` (shipment_id, tracking_number).
+ *
+ * Sandbox extensions, documented here because real ShipEngine differs:
+ * - `sales_order_id` accepts a comma-separated list, so one request answers many orders; it matches a shipment's
+ *   `external_order_id`.
+ * - The account buys the label as soon as a shipment is created (status `label_purchased`), and every shipment carries
+ *   `tracking_number` and `tracking_status_code` (ShipEngine's tracking codes AC, IT, DE, EX, AT, NY, UN) copied
+ *   from its label, so a list call answers tracking too.
+ * - `external_shipment_id` is the idempotency key of a create: the same id answers the same shipment.
+ * - Cancelling voids a label the carrier has not yet taken (AC); later ones are refused (`invalid_status`).
+ * - Addresses are not validated (the domain carries none): `ship_to` needs a name.
+ */
+export function createCourierBSandbox(estate: EstateSeed, options: CourierBSandboxOptions = {}): SandboxDefinition {
+  const apiKey = options.apiKey ?? COURIER_B_SANDBOX_CREDENTIALS.apiKey;
+  return {
+    name: 'courier-b',
+    failureBody: (status, message) => ({
+      contentType: 'application/json',
+      body: JSON.stringify(
+        errorBody(status === 429 ? 'rate_limit_exceeded' : 'unspecified', 'system', message),
+      ),
+    }),
+    routes: async (app, { records }) => {
+      const ledger = new ShipmentLedger(records, COURIER_B_SANDBOX_CREDENTIALS.carrierId);
+      ledger.seed(estate, COURIER_B_SANDBOX_CREDENTIALS.serviceCodes[0] ?? 'courier_b_standard');
+      await app.register(async (api) => shipEngineRoutes(api, ledger, apiKey));
+    },
+  };
+}
+
+const dateTime = z.iso.datetime({ offset: true });
+const listQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(25),
+  shipment_status: z.enum(SHIPMENT_STATUSES).optional(),
+  sales_order_id: z.string().min(1).optional(),
+  created_at_start: dateTime.optional(),
+  created_at_end: dateTime.optional(),
+  modified_at_start: dateTime.optional(),
+  modified_at_end: dateTime.optional(),
+  sort_dir: z.enum(['asc', 'desc']).default('desc'),
+  sort_by: z.enum(['modified_at', 'created_at']).default('created_at'),
+});
+const createSchema = z.object({
+  shipments: z
+    .array(
+      z.object({
+        carrier_id: z.string().min(1),
+        service_code: z.enum(COURIER_B_SANDBOX_CREDENTIALS.serviceCodes as [string, ...string[]]),
+        external_shipment_id: z.string().min(1).max(50).nullish(),
+        external_order_id: z.string().min(1).max(100).nullish(),
+        shipment_number: z.string().max(50).nullish(),
+        ship_to: z.object({
+          name: z.string().trim().min(1),
+          phone: z.string().max(40).nullish(),
+          country_code: z.string().length(2).default('NL'),
+        }),
+        packages: z
+          .array(
+            z.object({
+              package_code: z.string().default('package'),
+              weight: z.object({ value: z.number().positive(), unit: z.enum(WEIGHT_UNITS) }),
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+
+function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: string): void {
+  api.addHook('onRequest', async (request, reply) => {
+    if (request.headers['api-key'] === apiKey) return;
+    const message = 'The API key is invalid. Please see https://www.shipengine.com/docs/auth';
+    return reply.code(401).send(errorBody('unauthorized', 'security', message));
+  });
+
+  api.get('/v1/shipments', { config: { operation: 'shipments.list' } }, async (request, reply) => {
+    const parsed = listQuerySchema.safeParse(request.query);
+    if (!parsed.success) return sendValidation(reply, parsed.error);
+    const query = parsed.data;
+    const orderIds = query.sales_order_id ? new Set(query.sales_order_id.split(',').map((id) => id.trim())) : null;
+    const within = (value: string, start?: string, end?: string): boolean =>
+      (start === undefined || value >= start) && (end === undefined || value <= end);
+    const matching = ledger
+      .shipmentsOf(orderIds)
+      .filter(
+        (shipment) =>
+          (query.shipment_status === undefined || shipment.shipment_status === query.shipment_status) &&
+          within(shipment.created_at, query.created_at_start, query.created_at_end) &&
+          within(shipment.modified_at, query.modified_at_start, query.modified_at_end),
+      )
+      .sort((a, b) => {
+        const order = a[query.sort_by].localeCompare(b[query.sort_by]) || a.shipment_id.localeCompare(b.shipment_id);
+        return query.sort_dir === 'asc' ? order : -order;
+      });
+    const pages = Math.ceil(matching.length / query.page_size);
+    const start = (query.page - 1) * query.page_size;
+    return {
+      shipments: matching.slice(start, start + query.page_size),
+      total: matching.length,
+      page: query.page,
+      pages,
+      links: pageLinks(request, query.page, pages),
+    };
+  });
+
+  api.post('/v1/shipments', { config: { operation: 'shipments.create' } }, async (request, reply) => {
+    const parsed = createSchema.safeParse(request.body);
+    if (!parsed.success) return sendValidation(reply, parsed.error);
+    const created: ShipEngineShipment[] = [];
+    for (const shipment of parsed.data.shipments) {
+      const outcome = ledger.create({
+        carrier_id: shipment.carrier_id,
+        service_code: shipment.service_code,
+        external_shipment_id: shipment.external_shipment_id ?? null,
+        external_order_id: shipment.external_order_id ?? null,
+        shipment_number: shipment.shipment_number ?? null,
+        ship_to: { ...shipment.ship_to, phone: shipment.ship_to.phone ?? null },
+        packages: shipment.packages,
+      });
+      if (isFailure(outcome)) return sendFailure(reply, outcome);
+      created.push(outcome);
+    }
+    return {
+      has_errors: false,
+      shipments: created.map((shipment) => ({ ...shipment, errors: [], address_validation: null })),
+    };
+  });
+
+  api.get<{ Params: { shipment_id: string } }>(
+    '/v1/shipments/:shipment_id',
+    { config: { operation: 'shipments.get' } },
+    async (request, reply) => {
+      const shipment = ledger.shipments.get(request.params.shipment_id);
+      return shipment ?? sendFailure(reply, notFound(request.params.shipment_id));
+    },
+  );
+
+  api.put<{ Params: { shipment_id: string } }>(
+    '/v1/shipments/:shipment_id/cancel',
+    { config: { operation: 'shipments.cancel' } },
+    async (request, reply) => {
+      const outcome = ledger.cancel(request.params.shipment_id);
+      if (isFailure(outcome)) return sendFailure(reply, outcome);
+      return reply.code(204).send();
+    },
+  );
+
+  api.get<{ Querystring: { shipment_id?: string; tracking_number?: string } }>(
+    '/v1/labels',
+    { config: { operation: 'labels.list' } },
+    async (request) => {
+      const { shipment_id, tracking_number } = request.query;
+      const labels = ledger.labelsOf({ shipment_id, tracking_number });
+      const pages = labels.length ? 1 : 0;
+      return { labels, total: labels.length, page: 1, pages, links: pageLinks(request, 1, pages) };
+    },
+  );
+}
+
+function pageLinks(request: FastifyRequest, page: number, pages: number) {
+  const href = (n: number): { href: string } => {
+    const url = new URL(request.url, `${request.protocol}://${request.host}`);
+    url.searchParams.set('page', String(n));
+    return { href: url.toString() };
+  };
+  return {
+    first: href(1),
+    last: href(Math.max(1, pages)),
+    prev: page > 1 ? href(page - 1) : {},
+    next: page < pages ? href(page + 1) : {},
+  };
+}
+
+function errorBody(code: string, type: string, message: string) {
+  return {
+    request_id: randomUUID(),
+    errors: [{ error_source: 'shipengine', error_type: type, error_code: code, message }],
+  };
+}
+
+function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply {
+  return reply.code(failure.status).send(errorBody(failure.code, failure.type, failure.message));
+}
+
+function sendValidation(reply: FastifyReply, error: z.ZodError): FastifyReply {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') || 'request';
+  const missing = issue?.code === 'invalid_type' && issue.input === undefined;
+  const code = missing ? 'field_value_required' : 'invalid_field_value';
+  return reply.code(400).send(errorBody(code, 'validation', `${field}: ${issue?.message ?? 'invalid'}`));
+}

@@ -1,0 +1,307 @@
+import type { ShipmentStatus } from '../../../domain';
+import type { RecordStore } from '../../kit/sandbox';
+import type { EstateSeed } from '../../kit/seed';
+
+export const SHIPMENT_STATUSES = ['pending', 'processing', 'label_purchased', 'cancelled'] as const;
+export type ShipEngineShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+/** ShipEngine's tracking status codes (upper case, as its tracking answers carry them). */
+export const TRACKING_STATUS_CODES = ['UN', 'AC', 'IT', 'DE', 'EX', 'AT', 'NY'] as const;
+export type TrackingStatusCode = (typeof TRACKING_STATUS_CODES)[number];
+export const WEIGHT_UNITS = ['pound', 'ounce', 'gram', 'kilogram'] as const;
+
+export interface ShipEngineAddress {
+  readonly name: string;
+  readonly phone: string | null;
+  readonly company_name: string | null;
+  readonly country_code: string;
+}
+
+export interface ShipEnginePackage {
+  readonly package_code: string;
+  readonly weight: { readonly value: number; readonly unit: (typeof WEIGHT_UNITS)[number] };
+}
+
+/**
+ * A shipment as ShipEngine answers it (collection `shipments`, keyed by `shipment_id`). Sandbox extensions, so that one
+ * list call answers tracking too: `tracking_number` (the purchased label's) and `tracking_status_code` (the label's
+ * tracking status as ShipEngine's status codes: AC accepted, IT in transit, DE delivered, EX exception, ...).
+ */
+export interface ShipEngineShipment {
+  readonly shipment_id: string;
+  readonly carrier_id: string;
+  readonly service_code: string;
+  /** Our order id: the `sales_order_id` filter matches it. */
+  readonly external_order_id: string | null;
+  readonly external_shipment_id: string | null;
+  readonly shipment_number: string | null;
+  readonly ship_date: string;
+  readonly created_at: string;
+  readonly modified_at: string;
+  readonly shipment_status: ShipEngineShipmentStatus;
+  readonly ship_to: ShipEngineAddress;
+  readonly ship_from: ShipEngineAddress;
+  readonly warehouse_id: string | null;
+  readonly return_to: ShipEngineAddress;
+  readonly confirmation: 'none';
+  readonly customs: null;
+  readonly advanced_options: Record<string, never>;
+  readonly insurance_provider: 'none';
+  readonly tags: readonly { readonly name: string }[];
+  readonly packages: readonly ShipEnginePackage[];
+  readonly total_weight: { readonly value: number; readonly unit: 'gram' };
+  readonly tracking_number: string | null;
+  readonly tracking_status_code: TrackingStatusCode | null;
+}
+
+/** A label as ShipEngine answers it (collection `labels`, keyed by `label_id`). */
+export interface ShipEngineLabel {
+  readonly label_id: string;
+  readonly shipment_id: string;
+  readonly status: 'processing' | 'completed' | 'error' | 'voided';
+  readonly carrier_id: string;
+  readonly service_code: string;
+  readonly tracking_number: string;
+  readonly tracking_status: 'unknown' | 'in_transit' | 'error' | 'delivered';
+  readonly trackable: boolean;
+  readonly voided: boolean;
+  readonly voided_at: string | null;
+  readonly created_at: string;
+}
+
+export interface NewShipment {
+  readonly carrier_id: string;
+  readonly service_code: string;
+  readonly external_shipment_id: string | null;
+  readonly external_order_id: string | null;
+  readonly shipment_number: string | null;
+  readonly ship_to: { readonly name: string; readonly phone: string | null; readonly country_code: string };
+  readonly packages: readonly ShipEnginePackage[];
+}
+
+export type Failure = {
+  readonly status: number;
+  readonly type: 'validation' | 'business_rules';
+  readonly code: string;
+  readonly message: string;
+};
+
+const WAREHOUSE: ShipEngineAddress = {
+  name: 'Plugboard demo warehouse',
+  phone: '+31 20 555 0100',
+  company_name: 'Plugboard Demo BV',
+  country_code: 'NL',
+};
+const TRACKING_OF: Readonly<Record<ShipmentStatus, TrackingStatusCode>> = {
+  LABEL_CREATED: 'AC',
+  IN_TRANSIT: 'IT',
+  DELIVERED: 'DE',
+  EXCEPTION: 'EX',
+  CANCELLED: 'AC',
+};
+const LABEL_TRACKING: Readonly<Record<TrackingStatusCode, ShipEngineLabel['tracking_status']>> = {
+  UN: 'unknown', NY: 'unknown', AC: 'unknown', IT: 'in_transit', AT: 'in_transit', DE: 'delivered', EX: 'error',
+};
+const GRAMS: Readonly<Record<(typeof WEIGHT_UNITS)[number], number>> = {
+  gram: 1,
+  kilogram: 1000,
+  ounce: 28.3495,
+  pound: 453.592,
+};
+const PREFIX = 'courier-b:';
+
+/**
+ * Courier B's account, kept in the sandbox's record store: `shipments` and `labels` by id, `shipments-by-order` (our
+ * order id -> shipment ids) and `external-shipment-ids` (idempotency).
+ */
+export class ShipmentLedger {
+  readonly shipments: Map<string, ShipEngineShipment>;
+  private readonly labels: Map<string, ShipEngineLabel>;
+  private readonly byOrder: Map<string, string[]>;
+  private readonly byExternalId: Map<string, { shipment_id: string; fingerprint: string }>;
+  private shipmentSequence = 0;
+  private labelSequence = 7_000_000;
+
+  constructor(
+    records: RecordStore,
+    readonly carrierId: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.shipments = records.collection<ShipEngineShipment>('shipments');
+    this.labels = records.collection<ShipEngineLabel>('labels');
+    this.byOrder = records.collection<string[]>('shipments-by-order');
+    this.byExternalId = records.collection('external-shipment-ids');
+  }
+
+  seed(estate: EstateSeed, serviceCode: string): void {
+    const orders = new Map(estate.orders.map((order) => [order.id, order]));
+    const customers = new Map(estate.customers.map((customer) => [customer.id, customer]));
+    const weights = new Map(estate.items.map((item) => [item.sku, item.weightGrams]));
+    for (const shipment of estate.shipments) {
+      if (shipment.carrier !== 'courier-b' || !shipment.id.startsWith(PREFIX)) continue;
+      const order = orders.get(shipment.orderId);
+      const customer = order ? customers.get(order.customerId) : undefined;
+      const grams = order?.lines.reduce((sum, line) => sum + (weights.get(line.sku) ?? 500) * line.quantity, 0) ?? 500;
+      const at = shipment.createdAt.toISOString();
+      const record = this.shipmentOf(
+        shipment.id.slice(PREFIX.length),
+        {
+          carrier_id: this.carrierId,
+          service_code: serviceCode,
+          external_shipment_id: null,
+          external_order_id: shipment.orderId,
+          shipment_number: order?.number ?? null,
+          ship_to: { name: customer?.name ?? 'Unknown recipient', phone: customer?.phone ?? null, country_code: 'NL' },
+          packages: [{ package_code: 'package', weight: { value: grams, unit: 'gram' } }],
+        },
+        at,
+      );
+      this.store(record);
+      this.purchaseLabel(record, shipment.trackingNumber, TRACKING_OF[shipment.status], at);
+      if (shipment.status === 'CANCELLED') this.cancel(record.shipment_id);
+    }
+  }
+
+  /** Creates a shipment and buys its label at once; the same `external_shipment_id` answers the same shipment. */
+  create(input: NewShipment): ShipEngineShipment | Failure {
+    if (input.carrier_id !== this.carrierId) {
+      return failure(400, 'business_rules', 'carrier_not_connected', `carrier_id ${input.carrier_id} is not connected`);
+    }
+    const { carrier_id, service_code, external_order_id, ship_to, packages } = input;
+    const fingerprint = JSON.stringify([carrier_id, service_code, external_order_id, ship_to, packages]);
+    if (input.external_shipment_id !== null) {
+      const seen = this.byExternalId.get(input.external_shipment_id);
+      const existing = seen && this.shipments.get(seen.shipment_id);
+      if (seen && existing) {
+        if (seen.fingerprint === fingerprint) return existing;
+        const message = `external_shipment_id ${input.external_shipment_id} is already used by ${seen.shipment_id}`;
+        return failure(400, 'validation', 'identifier_conflict', message);
+      }
+    }
+    const at = this.now().toISOString();
+    this.shipmentSequence += 1;
+    const record = this.shipmentOf(`se-${String(this.shipmentSequence).padStart(6, '0')}`, input, at);
+    this.store(record);
+    if (input.external_shipment_id !== null) {
+      this.byExternalId.set(input.external_shipment_id, { shipment_id: record.shipment_id, fingerprint });
+    }
+    return this.purchaseLabel(record, `1Z${record.shipment_id.slice(3)}000`, 'AC', at);
+  }
+
+  /** Cancels a shipment whose parcel the carrier has not yet taken, voiding its label. */
+  cancel(shipmentId: string): ShipEngineShipment | Failure {
+    const shipment = this.shipments.get(shipmentId);
+    if (!shipment) return notFound(shipmentId);
+    if (shipment.shipment_status === 'cancelled') return shipment;
+    const code = shipment.tracking_status_code;
+    if (code !== null && code !== 'AC' && code !== 'NY' && code !== 'UN') {
+      const message = `shipment ${shipmentId} cannot be cancelled: its label is ${code} and must be voided first`;
+      return failure(400, 'business_rules', 'invalid_status', message);
+    }
+    const at = this.now().toISOString();
+    for (const [id, label] of this.labels) {
+      if (label.shipment_id === shipmentId && !label.voided) {
+        this.labels.set(id, { ...label, status: 'voided', voided: true, voided_at: at });
+      }
+    }
+    const cancelled: ShipEngineShipment = { ...shipment, shipment_status: 'cancelled', modified_at: at };
+    this.shipments.set(shipmentId, cancelled);
+    return cancelled;
+  }
+
+  /** The shipments of the orders given (all shipments when null). */
+  shipmentsOf(orderIds: ReadonlySet<string> | null): ShipEngineShipment[] {
+    if (orderIds === null) return [...this.shipments.values()];
+    const ids = [...orderIds].flatMap((orderId) => this.byOrder.get(orderId) ?? []);
+    return ids.map((id) => this.shipments.get(id)).filter((found): found is ShipEngineShipment => found !== undefined);
+  }
+
+  labelsOf(filter: { shipment_id?: string; tracking_number?: string }): ShipEngineLabel[] {
+    return [...this.labels.values()].filter(
+      (label) =>
+        (filter.shipment_id === undefined || label.shipment_id === filter.shipment_id) &&
+        (filter.tracking_number === undefined || label.tracking_number === filter.tracking_number),
+    );
+  }
+
+  private shipmentOf(id: string, input: NewShipment, at: string): ShipEngineShipment {
+    const grams = input.packages.reduce((sum, pkg) => sum + pkg.weight.value * GRAMS[pkg.weight.unit], 0);
+    return {
+      shipment_id: id,
+      carrier_id: input.carrier_id,
+      service_code: input.service_code,
+      external_order_id: input.external_order_id,
+      external_shipment_id: input.external_shipment_id,
+      shipment_number: input.shipment_number,
+      ship_date: at.slice(0, 10),
+      created_at: at,
+      modified_at: at,
+      shipment_status: 'pending',
+      ship_to: { ...input.ship_to, company_name: null },
+      ship_from: WAREHOUSE,
+      warehouse_id: null,
+      return_to: WAREHOUSE,
+      confirmation: 'none',
+      customs: null,
+      advanced_options: {},
+      insurance_provider: 'none',
+      tags: [],
+      packages: input.packages,
+      total_weight: { value: Math.round(grams), unit: 'gram' },
+      tracking_number: null,
+      tracking_status_code: null,
+    };
+  }
+
+  private store(record: ShipEngineShipment): void {
+    this.shipments.set(record.shipment_id, record);
+    if (record.external_order_id !== null) {
+      const list = this.byOrder.get(record.external_order_id) ?? [];
+      this.byOrder.set(record.external_order_id, [...list, record.shipment_id]);
+    }
+    const number = Number(/^se-(\d+)$/.exec(record.shipment_id)?.[1] ?? 0);
+    this.shipmentSequence = Math.max(this.shipmentSequence, number);
+  }
+
+  private purchaseLabel(
+    record: ShipEngineShipment,
+    trackingNumber: string,
+    code: TrackingStatusCode,
+    at: string,
+  ): ShipEngineShipment {
+    this.labelSequence += 1;
+    const label: ShipEngineLabel = {
+      label_id: `se-${this.labelSequence}`,
+      shipment_id: record.shipment_id,
+      status: 'completed',
+      carrier_id: record.carrier_id,
+      service_code: record.service_code,
+      tracking_number: trackingNumber,
+      tracking_status: LABEL_TRACKING[code],
+      trackable: true,
+      voided: false,
+      voided_at: null,
+      created_at: at,
+    };
+    this.labels.set(label.label_id, label);
+    const purchased: ShipEngineShipment = {
+      ...record,
+      shipment_status: 'label_purchased',
+      tracking_number: trackingNumber,
+      tracking_status_code: code,
+    };
+    this.shipments.set(record.shipment_id, purchased);
+    return purchased;
+  }
+}
+
+export function notFound(shipmentId: string): Failure {
+  return failure(404, 'validation', 'invalid_identifier', `shipment ${shipmentId} was not found`);
+}
+
+function failure(status: number, type: Failure['type'], code: string, message: string): Failure {
+  return { status, type, code, message };
+}
+
+export function isFailure(value: ShipEngineShipment | Failure): value is Failure {
+  return 'status' in value && 'code' in value;
+}

@@ -1,0 +1,333 @@
+import type { RecordStore } from '../../kit/sandbox';
+import { compileDomain, compileOrder } from './domain-filter';
+import { MODELS, odooDatetime, roundAmount, type FieldSpec, type Many2one, type OdooRecord } from './models';
+import { missingError, OdooError, typeError, userError, validationError, valueError } from './odoo-error';
+import { Table } from './table';
+
+/** Paging and sorting of a search, as Odoo's `search`/`search_read` take them. */
+export interface SearchOptions {
+  readonly offset?: number;
+  readonly limit?: number | null;
+  readonly order?: unknown;
+}
+
+type Vals = Record<string, unknown>;
+
+/**
+ * The ERP's state and its ORM rules: generic search/read/create/write over the models, with the few computed and
+ * related fields Odoo keeps up to date (display names of many2one pairs, order totals, stock on the product).
+ * Internal to the ERP sandbox.
+ */
+export class ErpDatabase {
+  private readonly tables = new Map<string, Table>();
+
+  constructor(
+    records: RecordStore,
+    /** The company currency, as the many2one pair Odoo puts on prices and totals. */
+    readonly currency: Many2one,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    for (const spec of Object.values(MODELS)) {
+      const key = spec.key;
+      const businessKey = (record: OdooRecord): string | null => {
+        if (!key) return null;
+        const holder = key.via ? this.pointed(spec.fields[key.via]?.comodel ?? '', record[key.via]) : record;
+        const value = holder?.[key.field];
+        return typeof value === 'string' && value !== '' ? value : null;
+      };
+      this.tables.set(spec.name, new Table(spec, records.collection<OdooRecord>(spec.name), businessKey));
+    }
+  }
+
+  now(): string {
+    return odooDatetime(this.clock());
+  }
+
+  table(model: string): Table {
+    const table = this.tables.get(model);
+    if (!table) throw new OdooError('builtins.KeyError', `'${model}'`);
+    return table;
+  }
+
+  /** The record a many2one pair points at. */
+  private pointed(comodel: string, value: unknown): OdooRecord | undefined {
+    if (!Array.isArray(value) || typeof value[0] !== 'number') return undefined;
+    return this.tables.get(comodel)?.get(value[0]);
+  }
+
+  /** The many2one pair Odoo answers for a record: [id, display name]. */
+  pairOf(model: string, record: OdooRecord): Many2one {
+    if (model === 'product.product' && typeof record['default_code'] === 'string') {
+      return [record.id, `[${record['default_code']}] ${String(record['name'])}`];
+    }
+    return [record.id, String(record['name'])];
+  }
+
+  search(model: string, domain: unknown, options: SearchOptions = {}): OdooRecord[] {
+    const table = this.table(model);
+    const predicate = compileDomain(table.spec, domain);
+    const found = table.all().filter(predicate).sort(compileOrder(table.spec, options.order));
+    const offset = options.offset ?? 0;
+    return found.slice(offset, options.limit === null || options.limit === undefined ? undefined : offset + options.limit);
+  }
+
+  browse(model: string, ids: readonly number[]): OdooRecord[] {
+    const table = this.table(model);
+    const missing = ids.filter((id) => !table.get(id));
+    if (missing.length > 0) throw missingError(model, missing);
+    return ids.map((id) => table.get(id) as OdooRecord);
+  }
+
+  /** A record as `read` answers it: the fields asked for (all when none), always with its id. */
+  project(model: string, record: OdooRecord, fields: readonly string[] | undefined): Vals {
+    const spec = this.table(model).spec;
+    const names = fields && fields.length > 0 ? fields : Object.keys(spec.fields);
+    const out: Vals = { id: record.id };
+    for (const name of names) {
+      if (!spec.fields[name]) throw valueError(`Invalid field ${JSON.stringify(name)} on model ${JSON.stringify(model)}`);
+      out[name] = record[name] ?? false;
+    }
+    return out;
+  }
+
+  create(model: string, vals: unknown): number {
+    if (model === 'stock.quant') throw userError("Quant's editing is restricted, you can't do this operation.");
+    const table = this.table(model);
+    const { values, lines } = this.convert(model, vals);
+    const now = this.now();
+    const record: OdooRecord = { ...this.defaults(model, table.nextId(), now), ...values };
+    for (const [name, spec] of Object.entries(table.spec.fields)) {
+      if (spec.required && (record[name] === false || record[name] === undefined)) throw mandatory(model, name, spec);
+    }
+    this.checkKey(table, record);
+    table.insert(record);
+    this.afterChange(model, record, values);
+    if (lines) this.applyLineCommands(record, lines);
+    return record.id;
+  }
+
+  write(model: string, ids: readonly number[], vals: unknown): true {
+    if (model === 'stock.quant') throw userError("Quant's editing is restricted, you can't do this operation.");
+    const table = this.table(model);
+    const records = this.browse(model, ids);
+    const { values, lines } = this.convert(model, vals);
+    for (const [name, spec] of Object.entries(table.spec.fields)) {
+      if (spec.required && name in values && values[name] === false) throw mandatory(model, name, spec);
+    }
+    const now = this.now();
+    const quants = this.table('stock.quant');
+    for (const record of records) {
+      const quantKeys =
+        model === 'product.product' ? this.quantsOf(record.id).map((quant) => [quant, quants.keyOf(quant)] as const) : [];
+      this.checkKey(table, { ...record, ...values });
+      table.update(record, () => Object.assign(record, values, { write_date: now }));
+      for (const [quant, previousKey] of quantKeys) quants.rekey(quant, previousKey);
+      this.afterChange(model, record, values);
+      if (lines) this.applyLineCommands(record, lines);
+    }
+    return true;
+  }
+
+  quantsOf(productId: number): OdooRecord[] {
+    return this.table('stock.quant')
+      .all()
+      .filter((quant) => Array.isArray(quant['product_id']) && quant['product_id'][0] === productId);
+  }
+
+  private checkKey(table: Table, record: OdooRecord): void {
+    const key = table.spec.key;
+    if (!key || key.via) return;
+    const value = record[key.field];
+    if (typeof value !== 'string' || value === '') return;
+    const holder = table.holderOf(value, record.id);
+    if (holder) {
+      throw validationError(
+        `${table.spec.fields[key.field]?.string ?? key.field} "${value}" is already used by ${table.spec.description} ` +
+          `${holder.id}: it must be unique.`,
+      );
+    }
+  }
+
+  private defaults(model: string, id: number, now: string): OdooRecord {
+    const spec = this.table(model).spec;
+    const record: OdooRecord = { id };
+    for (const [name, field] of Object.entries(spec.fields)) {
+      if (name === 'id') continue;
+      record[name] = field.type === 'float' ? 0 : field.type === 'one2many' ? [] : false;
+    }
+    Object.assign(record, { create_date: now, write_date: now });
+    if (model === 'product.product') Object.assign(record, { list_price: 1, currency_id: this.currency });
+    if (model === 'sale.order') {
+      Object.assign(record, {
+        name: `S${String(id).padStart(5, '0')}`,
+        state: 'draft',
+        date_order: now,
+        currency_id: this.currency,
+      });
+    }
+    return record;
+  }
+
+  /** Checks and converts written values field by field, as Odoo's `convert_to_cache` does. */
+  private convert(model: string, vals: unknown): { values: Vals; lines: unknown[] | null } {
+    if (vals === null || typeof vals !== 'object' || Array.isArray(vals)) {
+      throw typeError(`${model}: values must be a dictionary of field names to values, got ${JSON.stringify(vals)}`);
+    }
+    const spec = this.table(model).spec;
+    const values: Vals = {};
+    let lines: unknown[] | null = null;
+    for (const [name, value] of Object.entries(vals)) {
+      const field = spec.fields[name];
+      if (!field) throw valueError(`Invalid field ${JSON.stringify(name)} on model ${JSON.stringify(model)}`);
+      if (field.type === 'one2many') {
+        if (!Array.isArray(value)) throw valueError(`Wrong value for ${model}.${name}: ${JSON.stringify(value)}`);
+        lines = value;
+        continue;
+      }
+      if (field.computed) continue;
+      values[name] = this.convertValue(model, name, field, value);
+    }
+    return { values, lines };
+  }
+
+  private convertValue(model: string, name: string, field: FieldSpec, value: unknown): unknown {
+    const wrong = (): OdooError => valueError(`Wrong value for ${model}.${name}: ${JSON.stringify(value)}`);
+    if (value === null || value === false) return field.type === 'float' ? 0 : false;
+    switch (field.type) {
+      case 'integer':
+        if (!Number.isInteger(value)) throw wrong();
+        return value;
+      case 'float':
+        if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong();
+        return value;
+      case 'char':
+        if (typeof value === 'number') return String(value);
+        if (typeof value !== 'string') throw wrong();
+        return value === '' ? false : value;
+      case 'datetime': {
+        if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/.test(value)) {
+          throw valueError(`${JSON.stringify(value)} does not match format "%Y-%m-%d %H:%M:%S" (${model}.${name})`);
+        }
+        return value.length === 10 ? `${value} 00:00:00` : value;
+      }
+      case 'selection':
+        if (!field.selection?.includes(value as string)) throw wrong();
+        return value;
+      case 'many2one': {
+        if (!Number.isInteger(value)) throw wrong();
+        const target = this.table(field.comodel ?? '').get(value as number);
+        if (!target) {
+          throw validationError(
+            `The operation cannot be completed: ${field.string} (${name}) points at ${field.comodel} ` +
+              `${String(value)}, which does not exist.`,
+          );
+        }
+        return this.pairOf(field.comodel ?? '', target);
+      }
+      case 'one2many':
+        throw wrong();
+    }
+  }
+
+  /** Keeps what Odoo computes or relates in step with a change. */
+  private afterChange(model: string, record: OdooRecord, values: Vals): void {
+    const renamed = 'name' in values || 'default_code' in values;
+    if (model === 'res.partner' && (renamed || 'ref' in values)) {
+      for (const order of this.table('sale.order').all()) {
+        if (Array.isArray(order['partner_id']) && order['partner_id'][0] === record.id) {
+          Object.assign(order, { partner_id: this.pairOf(model, record), x_partner_ref: record['ref'] ?? false });
+        }
+      }
+    }
+    if (model === 'product.product' && renamed) {
+      const pair = this.pairOf(model, record);
+      for (const other of [...this.table('stock.quant').all(), ...this.table('sale.order.line').all()]) {
+        if (Array.isArray(other['product_id']) && other['product_id'][0] === record.id) other['product_id'] = pair;
+      }
+    }
+    if (model === 'product.product' && this.quantsOf(record.id).length === 0) {
+      const quants = this.table('stock.quant');
+      quants.insert({
+        id: quants.nextId(),
+        product_id: this.pairOf(model, record),
+        location_id: STOCK_LOCATION,
+        quantity: 0,
+        reserved_quantity: 0,
+        create_date: record['create_date'],
+        write_date: record['write_date'],
+      });
+    }
+    if (model === 'sale.order' && 'partner_id' in values) {
+      record['x_partner_ref'] = this.pointed('res.partner', record['partner_id'])?.['ref'] ?? false;
+    }
+    if (model === 'sale.order.line') {
+      record['price_subtotal'] = roundAmount(Number(record['product_uom_qty']) * Number(record['price_unit']));
+      const order = this.pointed('sale.order', record['order_id']);
+      if (order) this.recomputeOrder(order);
+    }
+  }
+
+  private linesOf(order: OdooRecord): OdooRecord[] {
+    const ids = Array.isArray(order['order_line']) ? (order['order_line'] as number[]) : [];
+    const lines = this.table('sale.order.line');
+    return ids.map((id) => lines.get(id)).filter((line): line is OdooRecord => line !== undefined);
+  }
+
+  private recomputeOrder(order: OdooRecord): void {
+    const lines = this.table('sale.order.line')
+      .all()
+      .filter((line) => Array.isArray(line['order_id']) && line['order_id'][0] === order.id);
+    const ids = lines.map((line) => line.id);
+    const total = roundAmount(lines.reduce((sum, line) => sum + Number(line['price_subtotal']), 0));
+    const before = order['order_line'] as number[];
+    if (total !== order['amount_total'] || ids.join() !== before.join()) {
+      Object.assign(order, { order_line: ids, amount_total: total });
+    }
+  }
+
+  /** Odoo's x2many commands on `order_line`: (0, 0, vals) create, (1, id, vals) update, (2|3, id) delete, (5) clear. */
+  private applyLineCommands(order: OdooRecord, commands: readonly unknown[]): void {
+    const lines = this.table('sale.order.line');
+    for (const command of commands) {
+      if (!Array.isArray(command) || !Number.isInteger(command[0])) {
+        throw valueError(`Invalid x2many command ${JSON.stringify(command)} on sale.order.order_line`);
+      }
+      const [code, id, vals] = command as [number, unknown, unknown];
+      const owned = (): OdooRecord => {
+        const line = Number.isInteger(id) ? lines.get(id as number) : undefined;
+        if (!line || !Array.isArray(line['order_id']) || line['order_id'][0] !== order.id) {
+          throw missingError('sale.order.line', [Number(id)]);
+        }
+        return line;
+      };
+      switch (code) {
+        case 0:
+          this.create('sale.order.line', { ...(vals as Vals), order_id: order.id });
+          break;
+        case 1:
+          this.write('sale.order.line', [owned().id], vals);
+          break;
+        case 2:
+        case 3:
+          lines.delete(owned());
+          break;
+        case 5:
+          for (const line of this.linesOf(order)) lines.delete(line);
+          break;
+        default:
+          throw valueError(`The x2many command ${code} is not supported by this ERP on sale.order.order_line`);
+      }
+    }
+    this.recomputeOrder(order);
+  }
+}
+
+/** Odoo's default stock location (WH/Stock). */
+export const STOCK_LOCATION: Many2one = [8, 'WH/Stock'];
+
+function mandatory(model: string, name: string, field: FieldSpec): OdooError {
+  return validationError(
+    `The operation cannot be completed: a mandatory field is not set.\nModel: ${MODELS[model]?.description ?? model} ` +
+      `(${model}), Field: ${field.string} (${name})`,
+  );
+}
