@@ -1,0 +1,158 @@
+import type { z } from 'zod';
+import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../../domain';
+import type { Database } from '../../db';
+import type { ClaimedJob } from '../../outbox/outbox';
+import type { OperationPolicies, Resilience } from '../../resilience';
+import type { TestPki } from '../../pki';
+import type { SandboxDefinition } from './sandbox';
+import type { EstateSeed } from './seed';
+
+/**
+ * What a system is, in one place: `src/systems/<name>/index.ts` exports one `defineSystem({...})`, and the registry
+ * (`src/systems/index.ts`) lists them. Config, connections, the sandboxes, the ports, the admin listing, the follower
+ * handlers of the outbox and the integration map's checks are loops over that registry: nothing else names a system.
+ */
+
+/** One environment variable of a system's connection, validated when the configuration is loaded. */
+export interface SystemSetting {
+  /** zod schema of the raw value (strings from the environment: coerce numbers). */
+  readonly schema: z.ZodTypeAny;
+  /** One line for docs/configuration.md. */
+  readonly doc: string;
+  /**
+   * Needed to reach the real system (PLUGBOARD_SANDBOXES=off): a start without it stops, naming it.
+   * @default false
+   */
+  readonly required?: boolean;
+}
+
+/** The largest answer an adapter takes from its system, in bytes (the integration map's `maxResponseBytes`). */
+export interface Capped {
+  readonly maxResponseBytes?: number;
+}
+
+/** How its adapter reaches one system: base URL, credentials, anything else the adapter is built with. */
+export interface Connection extends Capped {
+  readonly baseUrl: string;
+}
+
+/** Reads a system's settings from the loaded configuration. */
+export interface SettingsReader {
+  /** A setting's value (its zod default applied); a `required` one that is missing is collected and reported. */
+  get<T = string>(key: string): T;
+  /** The text of the file a setting names (certificates), or '' after reporting it unreadable. */
+  file(key: string): string;
+}
+
+/** What a sandbox is started with. */
+export interface SandboxStartContext {
+  /** The estate every sandbox is seeded from, so that every system agrees at the start. */
+  readonly estate: EstateSeed;
+  /** Test PKI (courier A's mutual TLS). */
+  readonly pki: TestPki;
+  /** `fixed`: on the documented ports; `ephemeral`: any free port (tests). */
+  readonly ports: 'fixed' | 'ephemeral';
+  /** Tuning the embedded estate passes to one sandbox by its system name (e.g. the CRM's token lifetime). */
+  readonly tuning: Readonly<Record<string, unknown>>;
+}
+
+/** A started system's stand-in, before it listens. */
+export interface SandboxInstance {
+  readonly definition: SandboxDefinition;
+  /** How the adapter reaches this sandbox once it listens at `url`, with the sandbox's demo credentials. */
+  connection(url: string): Connection;
+  /** Told where the gateway listens, once it does (a sandbox that calls back, e.g. with webhooks). */
+  onGatewayOrigin?(origin: string): void;
+}
+
+/** A system's sandbox: the stand-in for its vendor in the example estate. */
+export interface SystemSandbox {
+  /** Its port in the embedded estate (`npm start`, `npm run sandboxes`). */
+  readonly port: number;
+  /** @default 'http' */
+  readonly scheme?: 'http' | 'https';
+  create(context: SandboxStartContext): SandboxInstance;
+}
+
+/**
+ * The ports the systems serve, by port name. A system fills the ones it serves (`couriers` collect every courier);
+ * a new kind of system adds a port of its own under its own name.
+ */
+export interface EstatePortSet {
+  readonly store?: SiteStore;
+  readonly directory?: CustomerDirectory;
+  readonly erp?: Erp;
+  readonly payments?: PaymentGateway;
+  readonly couriers?: readonly Courier[];
+  readonly legacy?: LegacyStore;
+  readonly [port: string]: unknown;
+}
+
+/** What a system's ports are built with. */
+export interface ServeContext<C extends Connection> {
+  readonly connection: C;
+  /** Wraps every port method with the system's policy: cache, rate limit, bulkhead, breaker, timeout, the integration log. */
+  readonly resilience: Resilience;
+  /** The site's own database: only the store needs it; absent in a process that does not open it. */
+  readonly db?: Database;
+}
+
+/** A system's ports, each wrapped once by the resilience layer, and how its adapter lets go of its connections. */
+export interface ServedPorts {
+  readonly ports: EstatePortSet;
+  close?(): Promise<void>;
+}
+
+/** A queued write as a follower handler sees it. */
+export type FollowerJob = ClaimedJob;
+/** Delivers one queued write to its system; throws to have it retried with backoff. */
+export type FollowerHandler = (job: FollowerJob) => Promise<void>;
+
+/** What follower handlers are built with: every port of the estate (already wrapped) and the read cache. */
+export interface FollowerContext {
+  readonly ports: EstatePortSet;
+  /** Drops the cached reads of a system's operation for these keys, after a write changed them. */
+  invalidate(system: string, operation: string, keys: readonly string[]): Promise<void>;
+}
+
+export type SystemKind = 'site-store' | 'crm' | 'erp' | 'payment-gateway' | 'courier' | 'legacy-store' | 'accounting' | (string & {});
+export type SystemAuth = 'none' | 'oauth2-client-credentials' | 'api-key' | 'basic' | 'mtls' | 'oauth2' | (string & {});
+export type SystemFormat = 'sql' | 'json' | 'json-rpc' | 'form' | 'xml' | (string & {});
+
+/** One system: everything the product knows about it. */
+export interface SystemDefinition<C extends Connection = Connection> {
+  /** Its name in the integration map, the logs, metrics and errors (`extensions.system`). kebab-case. */
+  readonly name: string;
+  readonly kind: SystemKind;
+  /** One line for people (the dashboard, the map). */
+  readonly title: string;
+  readonly auth: SystemAuth;
+  readonly format: SystemFormat;
+  /**
+   * Environment variables of its connection to the real system (PLUGBOARD_SANDBOXES=off), validated with the rest of
+   * the configuration. @default {} (the store: our own database)
+   */
+  readonly settings?: Readonly<Record<string, SystemSetting>>;
+  /** Its connection from the settings (PLUGBOARD_SANDBOXES=off). Absent for the store. */
+  connect?(settings: SettingsReader): C;
+  /** The environment that points a process at this connection with PLUGBOARD_SANDBOXES=off: the inverse of connect. */
+  environmentOf?(connection: C, context: { readonly pkiDir: string }): Record<string, string>;
+  /** Its stand-in in the example estate. Absent for the store. */
+  readonly sandbox?: SystemSandbox;
+  /** Read-cache lifetime of its reads, in ms (how stale a follower copy may be). @default none */
+  readonly cacheTtlMs?: number;
+  /** The ports it serves, wrapped with a policy per method ({@link definePolicies}). */
+  serve(context: ServeContext<C>): ServedPorts;
+  /** The outbox jobs it delivers, by `<system>:<operation>` (a follower's sync, a compensation). @default none */
+  followers?(context: FollowerContext): Record<string, FollowerHandler>;
+}
+
+/** Declares a system; the identity function, for type inference. */
+export function defineSystem<C extends Connection>(definition: SystemDefinition<C>): SystemDefinition<C> {
+  return definition;
+}
+
+/** A policy for every method of a port (the compiler refuses a missing one). */
+export function definePolicies<Port extends object>(policies: OperationPolicies<Port>): OperationPolicies<Port> {
+  return policies;
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { PaymentGateway } from '../../domain';
+import { PAYMENTS_WEBHOOK_PATH } from '../../webhooks';
+import { defineSystem, definePolicies } from '../kit/define-system';
+import { field } from '../kit/followers';
+import { createPaymentsAdapter, type PaymentsAdapterOptions } from './adapter';
+import { createPaymentsSandbox, PAYMENTS_SANDBOX_CREDENTIALS } from './sandbox';
+
+/** Read-cache lifetime of payments: webhooks drop a changed one at once; this bounds a missed event. */
+const CACHE_TTL_MS = 5_000;
+
+/** Payment search clauses per call in the demo: the sandbox allows what the adapter sends (Stripe itself allows 10). */
+export const DEMO_MAX_SEARCH_CLAUSES = 500;
+
+export const PAYMENTS_POLICIES = definePolicies<PaymentGateway>({
+  findByOrderIds: { kind: 'batch-read', cacheTtlMs: CACHE_TTL_MS },
+  createPayment: { kind: 'write' },
+  confirmPayment: { kind: 'write' },
+  capturePayment: { kind: 'write' },
+  cancelPayment: { kind: 'write' },
+  refundPayment: { kind: 'write' },
+});
+
+/** The connection to the payment gateway: with the signing secret of our webhook endpoint, when there is one. */
+export interface PaymentsConnection extends PaymentsAdapterOptions {
+  /** Signing secret of our webhook endpoint; without one, the gateway takes no payment webhooks. */
+  readonly webhookSecret?: string;
+}
+
+/** The payment gateway: Stripe (payment intents, captures, refunds, search, signed webhooks). Owns payments. */
+export const paymentsSystem = defineSystem<PaymentsConnection>({
+  name: 'payments',
+  kind: 'payment-gateway',
+  title: 'Payment gateway (Stripe wire format)',
+  auth: 'api-key',
+  format: 'form',
+  cacheTtlMs: CACHE_TTL_MS,
+  settings: {
+    PAYMENTS_URL: { schema: z.string().url().optional(), doc: 'Base URL of the payment gateway (Stripe wire format).', required: true },
+    PAYMENTS_SECRET_KEY: { schema: z.string().optional(), doc: 'Payment gateway secret key.', required: true },
+    PAYMENTS_WEBHOOK_SECRET: {
+      schema: z.string().min(1).optional(),
+      doc: 'Signing secret (whsec_…) of our webhook endpoint at the payment gateway; POST /webhooks/payments refuses what it did not sign. Unset with PLUGBOARD_SANDBOXES=off: no webhook endpoint.',
+    },
+    PAYMENTS_MAX_SEARCH_CLAUSES: {
+      schema: z.coerce.number().int().min(1).max(1000).default(10),
+      doc: 'OR clauses per payment search (Stripe allows 10; the sandbox is started with 500 in the demo).',
+    },
+  },
+  connect: (settings) => {
+    const webhookSecret = settings.get<string | undefined>('PAYMENTS_WEBHOOK_SECRET');
+    return {
+      baseUrl: settings.get('PAYMENTS_URL'),
+      secretKey: settings.get('PAYMENTS_SECRET_KEY'),
+      maxSearchClauses: settings.get<number>('PAYMENTS_MAX_SEARCH_CLAUSES'),
+      ...(webhookSecret ? { webhookSecret } : {}),
+    };
+  },
+  environmentOf: (connection) => ({
+    PAYMENTS_URL: connection.baseUrl,
+    PAYMENTS_SECRET_KEY: connection.secretKey,
+    PAYMENTS_MAX_SEARCH_CLAUSES: String(connection.maxSearchClauses ?? 10),
+    ...(connection.webhookSecret ? { PAYMENTS_WEBHOOK_SECRET: connection.webhookSecret } : {}),
+  }),
+  sandbox: {
+    port: 4103,
+    create: ({ estate, ports, tuning }) => {
+      const maxSearchClauses = (tuning['maxSearchClauses'] as number | undefined) ?? DEMO_MAX_SEARCH_CLAUSES;
+      const webhookUrl = tuning['paymentsWebhookUrl'] as string | undefined;
+      // With fixed ports (`npm run sandboxes` beside `npm run gateway`) the webhooks go to the gateway's documented port.
+      const gatewayPort = tuning['gatewayPort'] as number | undefined;
+      const definition = createPaymentsSandbox(estate, {
+        maxSearchClauses,
+        webhookUrl: webhookUrl ?? (ports === 'fixed' && gatewayPort ? `http://127.0.0.1:${gatewayPort}${PAYMENTS_WEBHOOK_PATH}` : undefined),
+      });
+      return {
+        definition,
+        connection: (url) => ({ baseUrl: url, secretKey: PAYMENTS_SANDBOX_CREDENTIALS.secretKey, maxSearchClauses, webhookSecret: PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret }),
+        onGatewayOrigin: (origin) => definition.setWebhookUrl(`${origin}${PAYMENTS_WEBHOOK_PATH}`),
+      };
+    },
+  },
+  serve: ({ connection, resilience }) => {
+    const adapter = createPaymentsAdapter(connection);
+    return { ports: { payments: resilience.wrap<PaymentGateway>('payments', adapter, PAYMENTS_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };
+  },
+  followers: ({ ports, invalidate }) => ({
+    // A payment placeOrder could not undo at once: refunded when captured, else cancelled.
+    'payments:voidForOrder': async (job) => {
+      const orderId = field(job, 'orderId');
+      const payments = ports.payments!;
+      const payment = (await payments.findByOrderIds([orderId])).get(orderId);
+      if (!payment || payment.status === 'CANCELED') return;
+      if (payment.status === 'SUCCEEDED') {
+        if (payment.refunded.minor < payment.amount.minor) {
+          await payments.refundPayment({ paymentId: payment.id, idempotencyKey: job.idempotencyKey });
+        }
+      } else {
+        await payments.cancelPayment({ paymentId: payment.id, idempotencyKey: job.idempotencyKey });
+      }
+      await invalidate('payments', 'findByOrderIds', [orderId]);
+    },
+  }),
+});
