@@ -4,3 +4,4 @@ export { dashboardRoutes } from './serve-dashboard';
 export type { DashboardRouteOptions } from './serve-dashboard';
 export { systemStateOf } from './system-state';
 export type { SystemState } from './system-state';
+export { useDashboard } from './use-dashboard';

@@ -3,20 +3,16 @@ import fastifyStatic from '@fastify/static';
 import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { HeaderMap } from '@apollo/server';
 import { Readable } from 'node:stream';
-import Fastify, { type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
 import fastifyCors from '@fastify/cors';
 import pino, { type Logger } from 'pino';
 import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, FrontDoorRejection, installErrorAnswers, type Admitted, type DocumentCache, type FrontDoorSettings } from './front-door';
 import { answerClientError } from './front-door/http-refusals';
-import type { Outbox } from '../outbox/outbox';
-import type { Alerts } from '../alerts';
-import type { ShadowControl } from '../shadow';
-import type { Dashboard } from '../dashboard';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../logging';
 import { gracefulClose } from '../serve/graceful-close';
-import type { Metrics } from '../metrics';
+import type { GatewayPlugin } from './plugin';
 import { DEFAULT_ADMISSION, serverTimeouts, useAdmission, type AdmissionSettings } from './admission';
 
 /** A system as the admin API lists it. */
@@ -39,17 +35,11 @@ export interface ServeGatewayOptions extends GatewayOptions {
    * (UNAUTHENTICATED) to refuse it.
    */
   readonly authorize?: (authorization: string | undefined) => Promise<void>;
-  /** The outbox and the alerts, for the admin API (dead letters, replay). */
-  readonly outbox?: Outbox;
-  readonly alerts?: Alerts;
-  /** Shadow mode and the cutover gate, for the admin API (/admin/api/shadow, /admin/api/cutover). */
-  readonly shadow?: ShadowControl;
-  /** The live integrations dashboard at /admin (its data at /admin/api/dashboard, admin token). */
-  readonly dashboard?: Dashboard;
-  /** Served at GET /metrics. */
-  readonly metrics?: Metrics;
-  /** Who may read /metrics: anyone who reaches the port (`open`), or only with the admin token (`admin`). @default 'open' */
-  readonly metricsAccess?: 'open' | 'admin';
+  /**
+   * The gateway's extras, each made by its feature's `useX(options)`: useDashboard, useMetrics, usePaymentsWebhook,
+   * useShadowAdmin, useOutboxAdmin. Their routes are added in this order. @default []
+   */
+  readonly extras?: readonly GatewayPlugin[];
   /** Operation limits, batching, body size, persisted queries and trusted documents. @default DEFAULT_FRONT_DOOR */
   readonly frontDoor?: FrontDoorSettings;
   /** Browser origins allowed to call the gateway cross-origin (CORS); none by default: same origin only. */
@@ -60,8 +50,6 @@ export interface ServeGatewayOptions extends GatewayOptions {
   readonly redisUrl?: string;
   /** Extra readiness checks (e.g. the database answers), by name. */
   readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
-  /** Inbound webhook endpoints (src/webhooks), each a plugin with its own raw-body parsing. */
-  readonly webhooks?: readonly FastifyPluginAsync[];
   /** Admission control, the request deadline and the slow-body timeouts (src/gateway/admission.ts). @default DEFAULT_ADMISSION */
   readonly admission?: AdmissionSettings;
 }
@@ -193,27 +181,8 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     admin.get('/admin/api/systems', async () => ({ systems: options.systems }));
   });
 
-  for (const webhook of options.webhooks ?? []) await app.register(webhook);
-
-  // What the gateway serves besides the graph is loaded only when it is asked for: a gateway without a dashboard,
-  // metrics, outbox or shadow mode never holds the ORM, prom-client or the legacy adapter in memory (npm run bench:
-  // gateway RSS).
-  if (options.dashboard) {
-    const { dashboardRoutes } = require('../dashboard') as typeof import('../dashboard');
-    await app.register(dashboardRoutes, { dashboard: options.dashboard, adminToken: options.adminToken });
-  }
-  if (options.metrics) {
-    const { metricsRoute } = require('../metrics') as typeof import('../metrics');
-    await app.register(metricsRoute, { metrics: options.metrics, ...(options.metricsAccess === 'admin' ? { adminToken: options.adminToken } : {}) });
-  }
-  if (options.outbox) {
-    const { adminOutboxRoutes } = require('./admin-outbox') as typeof import('./admin-outbox');
-    await app.register(adminOutboxRoutes, { outbox: options.outbox, alerts: options.alerts, adminToken: options.adminToken });
-  }
-  if (options.shadow) {
-    const { adminShadowRoutes } = require('../shadow') as typeof import('../shadow');
-    await app.register(adminShadowRoutes, { control: options.shadow, adminToken: options.adminToken });
-  }
+  // The extras bring their own routes; the gateway imports none of them, and a feature not given is never loaded.
+  for (const extra of options.extras ?? []) await extra.routes(app, { adminToken: options.adminToken });
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();

@@ -8,7 +8,7 @@ import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
 import { SUBGRAPH_PORTS, SYSTEMS } from '../estate/systems';
 import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway, type RunningGateway, type SystemListing } from '../gateway/serve-gateway';
-import { applyCutovers, createShadowControl, type ShadowControl } from '../shadow';
+import { applyCutovers, createShadowControl, useShadowAdmin, type ShadowControl } from '../shadow';
 import { bulkheadFrom, createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
 import { admissionFrom } from '../gateway/admission';
 import { generateEstate } from '../systems/kit/seed';
@@ -23,9 +23,10 @@ import { AuthError, jwtSecretFrom } from '../auth';
 import { createAlerts } from '../alerts';
 import { outboxSettingsFrom } from '../outbox/settings';
 import type { Logger } from 'pino';
-import { createDashboard } from '../dashboard';
+import { createDashboard, useDashboard } from '../dashboard';
 import { createLogger, currentRequestId, logSystemCall } from '../logging';
-import { createMetrics, openAlerts, queueDepth, type Metrics } from '../metrics';
+import { createMetrics, openAlerts, queueDepth, useMetrics, type Metrics } from '../metrics';
+import { useOutboxAdmin } from '../gateway/use-outbox-admin';
 import { PAYMENTS_WEBHOOK_PATH, usePaymentsWebhook } from '../webhooks';
 import { PROJECT_ROOT } from '../project-root';
 
@@ -231,11 +232,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
       adminToken,
       systems,
-      outbox: writePath.outbox,
-      shadow,
-      alerts,
-      dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), outbox: writePath.outbox, alerts }),
-      ...(config.PLUGBOARD_METRICS === 'off' ? {} : { metrics, metricsAccess: config.PLUGBOARD_METRICS }),
       // Reads closed by config: every request needs a valid token (mutations also check their scope).
       ...(config.PLUGBOARD_READS === 'closed'
         ? {
@@ -244,10 +240,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             },
           }
         : {}),
-      // Payment webhooks in: the payment gateway owns payments and the site keeps no copy, so an event drops the cached one.
-      ...(connections.payments.webhookSecret
-        ? {
-            webhooks: [
+      // The gateway's extras, as plugins: it imports none of them.
+      extras: [
+        useOutboxAdmin({ outbox: writePath.outbox, alerts }),
+        useShadowAdmin({ control: shadow }),
+        useDashboard({ dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), outbox: writePath.outbox, alerts }) }),
+        ...(config.PLUGBOARD_METRICS === 'off' ? [] : [useMetrics({ metrics, access: config.PLUGBOARD_METRICS })]),
+        // Payment webhooks in: the payment gateway owns payments and the site keeps no copy, so an event drops the cached one.
+        ...(connections.payments.webhookSecret
+          ? [
               usePaymentsWebhook({
                 secret: connections.payments.webhookSecret,
                 toleranceSeconds: config.PLUGBOARD_WEBHOOK_TOLERANCE_S,
@@ -258,9 +259,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
                   await alerts.raise({ kind: 'webhook-unusable', system: 'payments', eventId: event.id, eventType: event.type, reason: event.reason });
                 },
               }),
-            ],
-          }
-        : {}),
+            ]
+          : []),
+      ],
       readiness: {
         database: async () => {
           const check = await db.orm.checkConnection();

@@ -5,6 +5,7 @@
  * owner (an override laid over the declared matrix) and stops the writes to the legacy shop.
  */
 export { adminShadowRoutes, ACTOR_HEADER, type AdminShadowOptions } from './admin-routes';
+export { useShadowAdmin } from './use-shadow-admin';
 export { dayIn, isDay, isTimeZone, shiftDay } from './business-day';
 export { compareSources, SourceOrderError, type CompareOptions, type Difference, type EntityReconciliation, type ReconcileSource } from './compare';
 export { createShadowControl, type CutoverRecord, type ShadowControl, type ShadowControlOptions, type ShadowEntityView, type ShadowOutcome } from './control';

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Stripe from 'stripe';
 import type { IntegrationLog } from '../audit/integration-log';
 import type { Database } from '../db';
+import type { GatewayPlugin } from '../gateway/plugin';
 import { WebhookRefusal } from './errors';
 import { createWebhookEventStore, type Seen } from './event-store';
 import { stripeEventSchema, subjectOf, type StripeEvent } from './payments-event';
@@ -41,13 +42,13 @@ export interface PaymentsWebhookOptions {
 }
 
 /**
- * The payment gateway's webhooks in, as a fastify plugin: `POST /webhooks/payments`. Each delivery is verified with the
+ * The payment gateway's webhooks in, as a gateway plugin: `POST /webhooks/payments`. Each delivery is verified with the
  * official `stripe` SDK on the raw body (signature and timestamp tolerance), refused when it replays a delivery we
  * accepted, recorded in `integration_logs` (direction inbound; the payload of a refusal kept, redacted), and, when it
  * changed an order's payment, applied by dropping the cached payment. A re-sent event (the same event id under a fresh
  * signature: Stripe re-signs every retry) is answered 200 and not applied twice.
  */
-export function usePaymentsWebhook(options: PaymentsWebhookOptions): FastifyPluginAsync {
+export function usePaymentsWebhook(options: PaymentsWebhookOptions): GatewayPlugin {
   const system = options.system ?? 'payments';
   const tolerance = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_S;
   if (!Number.isInteger(tolerance) || tolerance < 1) {
@@ -146,7 +147,7 @@ export function usePaymentsWebhook(options: PaymentsWebhookOptions): FastifyPlug
     }
   };
 
-  return async (app: FastifyInstance) => {
+  const endpoint = async (app: FastifyInstance) => {
     // The signature covers the exact bytes sent: the body reaches the handler raw, whatever its content type says.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
@@ -160,6 +161,8 @@ export function usePaymentsWebhook(options: PaymentsWebhookOptions): FastifyPlug
     });
     app.post(options.path ?? PAYMENTS_WEBHOOK_PATH, receive);
   };
+  // Its own fastify scope: the raw-body parsing above applies to this endpoint only.
+  return { name: 'payments-webhook', routes: async (app) => void (await app.register(endpoint)) };
 }
 
 /** The event, if the signature holds for these bytes and our secret and is recent enough; a refusal saying why not. */
