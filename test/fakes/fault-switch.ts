@@ -32,6 +32,8 @@ export interface FaultSwitchOptions {
 /** The fault switch and request counter a fake puts in front of every call to it. */
 export interface FaultSwitch {
   set(setting: FakeFault): void;
+  /** Fails only the next call of `operation` the way `setting` says (a system that goes away between two calls). */
+  failNext(operation: string, setting: FakeFault): void;
   /** Counts the request under `operation`, then fails it the way the current fault says (or lets it through). */
   enter(operation: string, signal?: AbortSignal): Promise<void>;
   /** Requests received so far, by operation. */
@@ -43,8 +45,9 @@ export function createFaultSwitch(options: FaultSwitchOptions): FaultSwitch {
   const sleep = options.sleep ?? sleepForever;
   const random = options.random ?? Math.random;
   const counts = new Map<string, number>();
-  let fault: FakeFault = { mode: 'ok' };
+  let current: FakeFault = { mode: 'ok' };
   let garbled = 0;
+  const scripted = new Map<string, FakeFault>();
 
   const error = (code: IntegrationError['code'], message: string, operation: string, extra: { retryAfterMs?: number } = {}) =>
     new IntegrationError(code, `${system}: ${message}`, { system, operation, ...extra });
@@ -63,14 +66,20 @@ export function createFaultSwitch(options: FaultSwitchOptions): FaultSwitch {
 
   return {
     set(setting) {
-      fault = setting;
+      current = setting;
       garbled = 0;
+    },
+    failNext(operation, setting) {
+      scripted.set(operation, setting);
     },
     count: (operation) =>
       operation === undefined ? [...counts.values()].reduce((sum, n) => sum + n, 0) : (counts.get(operation) ?? 0),
     async enter(operation, signal) {
       counts.set(operation, (counts.get(operation) ?? 0) + 1);
       if (signal?.aborted) throw aborted(operation);
+      const once = scripted.get(operation);
+      scripted.delete(operation);
+      const fault = once ?? current;
       switch (fault.mode) {
         case 'ok':
           return;

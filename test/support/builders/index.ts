@@ -1,0 +1,3 @@
+export { aCustomer, CustomerBuilder } from './customer';
+export { anOrder, anItem, OrderBuilder, ItemBuilder } from './order';
+export { aMatrix, MatrixBuilder } from './matrix';
