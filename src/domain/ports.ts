@@ -169,3 +169,28 @@ export interface SiteStore {
     options?: CallOptions,
   ): Promise<ReadonlyMap<string, Page<Order>>>;
 }
+
+/** Where an invoice stands in the accounting system: issued and waiting for payment, paid, or voided. */
+export const INVOICE_STATUSES = ['DRAFT', 'AWAITING_APPROVAL', 'AWAITING_PAYMENT', 'PAID', 'VOIDED'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+/** The invoice the accounting system holds for one order (it follows the order). */
+export interface Invoice {
+  readonly orderId: string;
+  /** The accounting system's own id. */
+  readonly invoiceId: string;
+  /** The invoice number a customer sees. */
+  readonly number: string;
+  readonly status: InvoiceStatus;
+  readonly total: Money;
+  readonly amountDue: Money;
+  readonly updatedAt: Date;
+}
+
+/** An accounting system: follower of orders (one sales invoice each), owner of what is invoiced and paid. */
+export interface Accounting {
+  /** The invoice of each order, keyed by order id (an order with none is missing from the map). */
+  findInvoicesByOrderIds: BatchRead<Invoice>;
+  /** Creates the order's invoice, or brings it in line with the order: a cancelled order's invoice is voided (null: it had none). */
+  upsertInvoice(input: { order: Order; customer: Customer; idempotencyKey: string }, options?: CallOptions): Promise<Invoice | null>;
+}

@@ -1,0 +1,117 @@
+import { createXeroAdapter } from '../../src/systems/xero/adapter';
+import { startSandbox } from '../../src/systems/kit/sandbox';
+import {
+  createXeroSandbox,
+  invoicesOf,
+  SPEC_VIOLATIONS,
+  XERO_API_BASE,
+  XERO_SANDBOX_CREDENTIALS,
+  XERO_TOKEN_PATH,
+  type StoredInvoice as XeroRecord,
+} from '../../src/systems/xero/sandbox';
+import { loadXeroSpec } from '../../src/systems/xero/sandbox/spec';
+import { describeInvoicesContract, type StoredInvoice } from '../contracts/invoices.contract';
+
+/** How this test reads Xero's statuses back, written independently of the adapter's mapper. */
+const STATUS = { DRAFT: 'DRAFT', SUBMITTED: 'AWAITING_APPROVAL', AUTHORISED: 'AWAITING_PAYMENT', PAID: 'PAID', VOIDED: 'VOIDED' } as const;
+
+describeInvoicesContract('Xero adapter against its sandbox (checked against Xero\'s OpenAPI description)', async () => {
+  const sandbox = await startSandbox(createXeroSandbox());
+  const { clientId, clientSecret, tenantId } = XERO_SANDBOX_CREDENTIALS;
+  const accounting = createXeroAdapter({
+    baseUrl: `${sandbox.url}${XERO_API_BASE}`,
+    tokenUrl: `${sandbox.url}${XERO_TOKEN_PATH}`,
+    clientId,
+    clientSecret,
+    tenantId,
+  });
+  const ofOrder = (orderId: string): XeroRecord[] =>
+    [...sandbox.records.collection<XeroRecord>('invoices').values()].filter((invoice) => invoice.Reference === orderId);
+  const cents = (amount: number): number => Math.round(amount * 100);
+  return {
+    accounting,
+    system: 'xero',
+    setFault: async (setting) => sandbox.setFault(setting),
+    batchReadCalls: async () => sandbox.stats.snapshot().byOperation['getInvoices'] ?? 0,
+    async stored(orderId) {
+      return ofOrder(orderId).map((invoice): StoredInvoice => {
+        const total = invoice.LineItems.reduce((sum, line) => sum + cents(line.LineAmount), 0);
+        const gone = invoice.Status === 'VOIDED' || invoice.Status === 'DELETED';
+        return {
+          number: invoice.InvoiceNumber,
+          status: STATUS[invoice.Status as keyof typeof STATUS],
+          totalMinor: total,
+          amountDueMinor: gone ? 0 : total - cents(invoice.AmountPaid),
+          currency: invoice.CurrencyCode,
+        };
+      });
+    },
+    async pay(orderId) {
+      for (const invoice of ofOrder(orderId)) invoicesOf(sandbox.records).pay(invoice.InvoiceID, invoice.LineItems.reduce((sum, line) => sum + line.LineAmount, 0));
+    },
+    specViolations: async () => [...sandbox.records.collection(SPEC_VIOLATIONS).values()],
+    async close() {
+      await accounting.close();
+      await sandbox.close();
+    },
+  };
+});
+
+describe('Xero sandbox: Xero\'s description is the oracle', () => {
+  it('finds an answer outside the description (a field of the wrong type) and a request outside it', () => {
+    const spec = loadXeroSpec();
+    expect(spec.checkAnswer('GET', '/Invoices', 200, { Invoices: [{ InvoiceID: '7b3c9a4e-2f61-4d0c-9a7e-5c1e8f0d2b46', AmountDue: '12.00' }] })).toEqual([
+      expect.stringContaining('/Invoices/0/AmountDue must be number'),
+    ]);
+    expect(spec.checkRequest({ method: 'POST', path: '/Invoices', query: {}, headers: {}, body: { Invoices: [{ Type: 'INVOICE' }] } })).toEqual([
+      'the header parameter xero-tenant-id is required',
+      expect.stringContaining('request body/Invoices/0/Type must be equal to one of the allowed values'),
+    ]);
+    expect(spec.checkRequest({ method: 'DELETE', path: '/Invoices', query: {}, headers: {} })).toEqual(["DELETE /Invoices is not in Xero's description"]);
+  });
+
+  it('refuses a request outside the description as Xero does (400 ValidationException) and writes it down', async () => {
+    const sandbox = await startSandbox(createXeroSandbox());
+    try {
+      const { clientId, clientSecret, tenantId } = XERO_SANDBOX_CREDENTIALS;
+      const token = (await (
+        await fetch(`${sandbox.url}${XERO_TOKEN_PATH}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+          body: 'grant_type=client_credentials',
+        })
+      ).json()) as { access_token: string };
+      const response = await fetch(`${sandbox.url}${XERO_API_BASE}/Invoices?page=first`, {
+        headers: { authorization: `Bearer ${token.access_token}`, 'xero-tenant-id': tenantId },
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ Type: 'ValidationException', Message: expect.stringContaining('page must be an integer') });
+      expect([...sandbox.records.collection(SPEC_VIOLATIONS).values()]).toEqual([
+        { side: 'request', operation: 'GET /Invoices', problems: ['the query parameter page must be an integer, got "first"'] },
+      ]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('answers a wrong tenant 403 and a missing token 401, which the adapter reads as UPSTREAM_AUTH_FAILED', async () => {
+    const sandbox = await startSandbox(createXeroSandbox());
+    const { clientId, clientSecret } = XERO_SANDBOX_CREDENTIALS;
+    const adapter = createXeroAdapter({
+      baseUrl: `${sandbox.url}${XERO_API_BASE}`,
+      tokenUrl: `${sandbox.url}${XERO_TOKEN_PATH}`,
+      clientId,
+      clientSecret,
+      tenantId: '00000000-0000-4000-8000-000000000000',
+    });
+    const wrongSecret = createXeroAdapter({ baseUrl: `${sandbox.url}${XERO_API_BASE}`, tokenUrl: `${sandbox.url}${XERO_TOKEN_PATH}`, clientId, clientSecret: 'nope', tenantId: 'x' });
+    try {
+      await expect(adapter.findInvoicesByOrderIds(['ord-1'])).rejects.toMatchObject({ code: 'UPSTREAM_AUTH_FAILED', system: 'xero' });
+      await expect(wrongSecret.findInvoicesByOrderIds(['ord-1'])).rejects.toMatchObject({ code: 'UPSTREAM_AUTH_FAILED', system: 'xero' });
+    } finally {
+      await adapter.close();
+      await wrongSecret.close();
+      await sandbox.close();
+    }
+  });
+});
