@@ -1,29 +1,14 @@
+import { ERROR_CODE_NAMES, ERROR_CODES, type IntegrationErrorCode } from './error-codes';
+
 /**
  * The closed set of things that can go wrong when we talk to a system. Adapters translate every vendor error
  * (HTTP status, JSON-RPC envelope, XML fault, SDK exception) into one of these at the boundary; nothing above an
- * adapter sees a status code or a vendor body.
+ * adapter sees a status code or a vendor body. Each code's meaning, status and wording are in ./error-codes.ts
+ * (the entries with `system`).
  */
-export const INTEGRATION_ERROR_CODES = [
-  /** The system could not be reached, reset the connection or answered 5xx. */
-  'UPSTREAM_UNAVAILABLE',
-  /** The system did not answer within its timeout. */
-  'UPSTREAM_TIMEOUT',
-  /** The system asked us to slow down (429 or its equivalent). */
-  'UPSTREAM_RATE_LIMITED',
-  /** The system answered with something that is not what its contract says (wrong shape, malformed). */
-  'UPSTREAM_BAD_RESPONSE',
-  /** The system refused our credentials. */
-  'UPSTREAM_AUTH_FAILED',
-  /** The system understood the request and refused it (validation, business rule, unknown record). */
-  'UPSTREAM_REJECTED',
-  /** The breaker for this system and operation is open: the call was not attempted. */
-  'CIRCUIT_OPEN',
-  /** Our own bulkhead for this system was full: the call was not attempted (our saturation, not the system failing). */
-  'SYSTEM_BUSY',
-  /** We built a request larger than the system accepts (e.g. a URL past its limit, HTTP 414/431): our defect, not its refusal. */
-  'REQUEST_TOO_LARGE_FOR_SYSTEM',
-] as const;
-export type IntegrationErrorCode = (typeof INTEGRATION_ERROR_CODES)[number];
+export const INTEGRATION_ERROR_CODES = ERROR_CODE_NAMES.filter(
+  (code): code is IntegrationErrorCode => 'system' in ERROR_CODES[code],
+) as readonly IntegrationErrorCode[];
 
 export interface IntegrationErrorOptions {
   /** The system name from the integration map, e.g. "crm". */

@@ -4,3 +4,4 @@ export * from './errors';
 export * from './ports';
 export * from './source-of-truth';
 export * from './cursor';
+export * from './error-codes';

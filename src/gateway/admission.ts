@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
+import { ERROR_CODES, type ErrorCode } from '../domain/error-codes';
 
 /** How much work the gateway takes on at once, and how long a request may take. */
 export interface AdmissionSettings {
@@ -97,9 +98,9 @@ export function createAdmissionGate(settings: Pick<AdmissionSettings, 'maxConcur
 /** How long a shed client should wait before trying again, in whole seconds. */
 const RETRY_AFTER_SECONDS = 1;
 
-function refuse(request: FastifyRequest, reply: FastifyReply, code: 'OVERLOADED' | 'DEADLINE_EXCEEDED', message: string): FastifyReply {
+function refuse(request: FastifyRequest, reply: FastifyReply, code: Extract<ErrorCode, 'OVERLOADED' | 'DEADLINE_EXCEEDED'>, message: string): FastifyReply {
   return reply
-    .code(503)
+    .code(ERROR_CODES[code].status)
     .header('retry-after', String(RETRY_AFTER_SECONDS))
     .type('application/json; charset=utf-8')
     .send({ errors: [{ message, extensions: { code, requestId: request.id } }] });

@@ -5,6 +5,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { codesSeenIn } from '../domain/error-codes';
 import { createMaskedErrors } from './masked-errors';
 import { foldRepresentations } from './distinct-representations';
 import { createSubgraphFetcher, type SubgraphFetcher } from './subgraph-fetcher';
@@ -30,29 +31,11 @@ export interface GatewayOptions {
   readonly subgraphSecret?: string;
 }
 
-/** Codes a client may see as they are; anything else from the gateway itself is masked. */
-const PASS_THROUGH: ReadonlySet<string> = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'IDEMPOTENCY_KEY_IN_USE',
-  'IDEMPOTENCY_KEY_REUSED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'UPSTREAM_UNAVAILABLE',
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_RATE_LIMITED',
-  'UPSTREAM_BAD_RESPONSE',
-  'UPSTREAM_AUTH_FAILED',
-  'UPSTREAM_REJECTED',
-  'CIRCUIT_OPEN',
-  'SYSTEM_BUSY',
-  'REQUEST_TOO_LARGE_FOR_SYSTEM',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-]);
+/**
+ * Codes a client may see as they are: those the list of error codes says an answer may carry. Anything else from the
+ * gateway itself or a subgraph is masked, INTERNAL_SERVER_ERROR included (its original is logged).
+ */
+const PASS_THROUGH: ReadonlySet<string> = new Set(codesSeenIn('answer').filter((code) => code !== 'INTERNAL_SERVER_ERROR'));
 
 /**
  * Refuses to execute a document the front door did not check for this request (a way around the door would otherwise

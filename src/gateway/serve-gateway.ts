@@ -126,7 +126,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
       if (request.method === 'GET' && options.introspection !== false && isExplorerVisit(request)) return reply.type('text/html; charset=utf-8').send(explorer());
       // What a plain HTML form can POST (text/plain, urlencoded, multipart) never reaches Apollo: with no cookie read
       // and CSRF prevention off, this is what keeps a cross-site form from running a mutation.
-      if (request.method === 'POST' && !isJson(request)) return refuse(request, reply, new FrontDoorRejection('UNSUPPORTED_MEDIA_TYPE', 'Send the request as application/json.', {}, 415));
+      if (request.method === 'POST' && !isJson(request)) return refuse(request, reply, new FrontDoorRejection('UNSUPPORTED_MEDIA_TYPE', 'Send the request as application/json.'));
       // Reads closed: who asks is checked before the door measures anything, so that no limit or cost figure
       // describes the schema to a caller who may not read it.
       if (options.authorize) {

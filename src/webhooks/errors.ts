@@ -1,22 +1,25 @@
+import { ERROR_CODES } from '../domain/error-codes';
+
 /**
- * Why an inbound webhook was refused: a closed set of stable codes, each with the HTTP status the sender gets.
+ * Why an inbound webhook was refused: a closed set of stable codes, each with the HTTP status the sender gets (both
+ * from the list of error codes, src/domain/error-codes.ts).
  * A refused webhook changes nothing; every refusal is one `integration_logs` row (direction inbound) with the code.
  */
 export const WEBHOOK_REFUSALS = {
   /** No signature header, one we cannot read, or a signature that does not match the body and our secret. */
-  WEBHOOK_SIGNATURE_INVALID: 400,
+  WEBHOOK_SIGNATURE_INVALID: ERROR_CODES.WEBHOOK_SIGNATURE_INVALID.status,
   /** The signature is good but its timestamp is older than the tolerance (PLUGBOARD_WEBHOOK_TOLERANCE_S). */
-  WEBHOOK_TOO_OLD: 400,
+  WEBHOOK_TOO_OLD: ERROR_CODES.WEBHOOK_TOO_OLD.status,
   /** The signature is good but dated further in the future than the tolerance: a clock gone wrong, or a forged time. */
-  WEBHOOK_FROM_THE_FUTURE: 400,
+  WEBHOOK_FROM_THE_FUTURE: ERROR_CODES.WEBHOOK_FROM_THE_FUTURE.status,
   /** The exact delivery (same event, same signature) was accepted before: a captured request sent again. */
-  WEBHOOK_REPLAYED: 409,
+  WEBHOOK_REPLAYED: ERROR_CODES.WEBHOOK_REPLAYED.status,
   /** Signed, but not an event we can read (not JSON, or not the shape of an event). */
-  WEBHOOK_MALFORMED: 400,
+  WEBHOOK_MALFORMED: ERROR_CODES.WEBHOOK_MALFORMED.status,
   /** The body is larger than an event can be. */
-  WEBHOOK_TOO_LARGE: 413,
+  WEBHOOK_TOO_LARGE: ERROR_CODES.WEBHOOK_TOO_LARGE.status,
   /** Signed and readable, but we could not apply or remember it (our database or cache failed): send it again later. */
-  WEBHOOK_NOT_APPLIED: 503,
+  WEBHOOK_NOT_APPLIED: ERROR_CODES.WEBHOOK_NOT_APPLIED.status,
 } as const;
 
 export type WebhookRefusalCode = keyof typeof WEBHOOK_REFUSALS;

@@ -1,4 +1,4 @@
-import { IntegrationError, isIntegrationError } from '../domain';
+import { IntegrationError, isIntegrationError, type ErrorCode } from '../domain';
 import type { JobRequest } from './types';
 
 /** One step of a multi-system operation, as the receipt and the audit row tell it. */
@@ -78,11 +78,15 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The codes a write refuses with; each is in the list of error codes (a code missing there does not compile). */
+type WriteRejectionCode = Listed<'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'IDEMPOTENCY_KEY_IN_USE' | 'IDEMPOTENCY_KEY_REUSED'>;
+type Listed<Code extends ErrorCode> = Code;
+
 /** A refusal of ours (not a system's): bad input that no system was asked about. */
 export class WriteRejection extends Error {
   override readonly name = 'WriteRejection';
   constructor(
-    readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'IDEMPOTENCY_KEY_IN_USE' | 'IDEMPOTENCY_KEY_REUSED',
+    readonly code: WriteRejectionCode,
     message: string,
   ) {
     super(message);

@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isIntegrationError } from '../../src/domain';
+import { ERROR_CODES, isIntegrationError, type IntegrationErrorCode } from '../../src/domain';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isAuthError } from '../../src/auth';
 import { WriteRejection } from '../../src/writes/saga';
@@ -28,19 +28,9 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
   return { message: 'Internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
-function describe(code: string): string {
-  switch (code) {
-    case 'UPSTREAM_UNAVAILABLE': return 'is unavailable';
-    case 'UPSTREAM_TIMEOUT': return 'did not answer in time';
-    case 'UPSTREAM_RATE_LIMITED': return 'is rate limiting us';
-    case 'UPSTREAM_BAD_RESPONSE': return 'sent an unexpected answer';
-    case 'UPSTREAM_AUTH_FAILED': return 'refused our credentials';
-    case 'UPSTREAM_REJECTED': return 'refused the request';
-    case 'CIRCUIT_OPEN': return 'is failing (breaker open)';
-    case 'SYSTEM_BUSY': return 'was not called: we are busy (our bulkhead is full)';
-    case 'REQUEST_TOO_LARGE_FOR_SYSTEM': return 'was sent a request too large by us';
-    default: return 'failed';
-  }
+/** How the list of error codes (src/domain/error-codes.ts) says an integration failure, after the system's name. */
+function describe(code: IntegrationErrorCode): string {
+  return ERROR_CODES[code].system.says;
 }
 
 /** A bad argument from the client: rejected before any system is called. */

@@ -73,7 +73,7 @@ export function createFrontDoor(settings: FrontDoorSettings, schema: GraphQLSche
     const found = trusted ? trusted.byHash(hash) : apq ? await apq.get(`apq:${hash}`) : undefined;
     if (!trusted && !apq) throw notSupported();
     if (found === undefined) {
-      throw new FrontDoorRejection('PERSISTED_QUERY_NOT_FOUND', trusted ? 'PersistedQueryNotFound: no trusted document has this id.' : 'PersistedQueryNotFound', {}, 200);
+      throw new FrontDoorRejection('PERSISTED_QUERY_NOT_FOUND', trusted ? 'PersistedQueryNotFound: no trusted document has this id.' : 'PersistedQueryNotFound');
     }
     return { query: found, register: false };
   };
@@ -128,4 +128,4 @@ export function createFrontDoor(settings: FrontDoorSettings, schema: GraphQLSche
   };
 }
 
-const notSupported = () => new FrontDoorRejection('PERSISTED_QUERY_NOT_SUPPORTED', 'PersistedQueryNotSupported: this gateway takes documents in full (persisted queries are off).', {}, 200);
+const notSupported = () => new FrontDoorRejection('PERSISTED_QUERY_NOT_SUPPORTED', 'PersistedQueryNotSupported: this gateway takes documents in full (persisted queries are off).');

@@ -137,7 +137,8 @@ export function createOperationGuard(schema: GraphQLSchema, limits: OperationLim
       }
       return 'not-graphql'; // a syntax error: Apollo answers GRAPHQL_PARSE_FAILED
     }
-    for (const [code, rule] of Object.entries(rules)) {
+    for (const code of Object.keys(rules) as (keyof typeof rules)[]) {
+      const rule = rules[code];
       let error: Error | undefined;
       try {
         [error] = validate(schema, document, [rule]);

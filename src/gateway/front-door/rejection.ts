@@ -1,13 +1,16 @@
+import { ERROR_CODES, type ErrorCode } from '../../domain/error-codes';
+
 /**
- * A request the front door refuses before anything runs: a stable code, a message a developer can act on, the
- * HTTP status, and the limit that was crossed when there is one. Answered as a GraphQL error response.
+ * A request the front door refuses before anything runs: a stable code from the list of error codes, a message a
+ * developer can act on, the HTTP status (the list's for the code), and the limit that was crossed when there is one.
+ * Answered as a GraphQL error response.
  */
 export class FrontDoorRejection extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: Readonly<Record<string, number | string>> = {},
-    readonly status = 400,
+    readonly status: number = ERROR_CODES[code].status,
   ) {
     super(message);
     this.name = 'FrontDoorRejection';
