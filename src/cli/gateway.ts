@@ -2,7 +2,7 @@ import '../telemetry-off';
 import { readFile } from 'node:fs/promises';
 import { assertSafeToServe, loadConfig, newAdminToken } from '../config';
 import { AuthError, createAuth, jwtSecretFrom } from '../auth';
-import { SYSTEMS } from '../estate/systems';
+import { SYSTEM_REGISTRY, type SystemDefinition } from '../systems';
 import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway } from '../gateway/serve-gateway';
 import { admissionFrom } from '../gateway/admission';
@@ -22,12 +22,13 @@ async function main(): Promise<void> {
     }),
   );
   const sandboxes = config.PLUGBOARD_SANDBOXES === 'on';
-  const configured: Record<string, string | undefined> = {
-    crm: config.CRM_URL, erp: config.ERP_URL, payments: config.PAYMENTS_URL, 'courier-a': config.COURIER_A_URL,
-    'courier-b': config.COURIER_B_URL, legacy: config.LEGACY_URL, store: config.DATABASE_URL ? 'DATABASE_URL' : 'sqlite',
+  // Where each system is: its sandbox's fixed port, or the URL setting of its definition (the one named *_URL).
+  const baseUrlOf = (system: SystemDefinition): string => {
+    if (!system.connect) return config.DATABASE_URL ? 'DATABASE_URL' : 'sqlite';
+    if (sandboxes && system.sandbox) return `${system.sandbox.scheme ?? 'http'}://127.0.0.1:${system.sandbox.port}`;
+    const urlSetting = Object.keys(system.settings ?? {}).find((key) => key.endsWith('_URL'));
+    return urlSetting && typeof config[urlSetting] === 'string' ? (config[urlSetting] as string) : '';
   };
-  const baseUrlOf = (name: string, sandboxPort: number | undefined): string =>
-    sandboxes && sandboxPort ? `${name === 'courier-a' ? 'https' : 'http'}://127.0.0.1:${sandboxPort}` : (configured[name] ?? '');
   const adminToken = config.PLUGBOARD_ADMIN_TOKEN ?? newAdminToken();
   const auth = createAuth({ secret: jwtSecretFrom().secret, readsOpen: config.PLUGBOARD_READS === 'open' });
   const gateway = await serveGateway({
@@ -49,11 +50,11 @@ async function main(): Promise<void> {
     admission: admissionFrom(config),
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     adminToken,
-    systems: SYSTEMS.map((system) => ({
+    systems: SYSTEM_REGISTRY.map((system) => ({
       name: system.name,
       kind: system.kind,
-      baseUrl: baseUrlOf(system.name, system.sandboxPort),
-      sandbox: sandboxes && system.sandboxPort !== undefined,
+      baseUrl: baseUrlOf(system),
+      sandbox: sandboxes && system.sandbox !== undefined,
     })),
   });
   console.log(`gateway at ${gateway.url}`);

@@ -1,14 +1,12 @@
 import '../telemetry-off';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLegacyAdapter } from '../systems/legacy/adapter';
-import { createIntegrationLog } from '../audit/integration-log';
-import { ConfigError, loadConfig, type Config } from '../config';
+import { loadConfig } from '../config';
 import { openDatabase } from '../db';
-import type { LegacyStore } from '../domain';
-import { SYSTEMS } from '../estate/systems';
-import { createResilience } from '../resilience';
-import { LEGACY_SANDBOX_CREDENTIALS } from '../systems/legacy/sandbox';
+import { composeSystems, connectionsFor, type ComposedSystems } from '../runtime/compose-systems';
+import { loadIntegrationMap } from '../integration-map';
+import { createLogger } from '../logging';
+import type { Connection } from '../systems';
 import {
   createProgress,
   dayIn,
@@ -83,44 +81,30 @@ async function main(): Promise<number> {
   if (day > today) throw new UsageError(`--date ${day}: that day has not begun yet in ${timeZone} (today is ${today})`);
 
   const db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
-  const integrationLog = createIntegrationLog(db);
-  const resilience = createResilience({ onCall: integrationLog.onCall, systems: { legacy: { timeoutMs: config.PLUGBOARD_TIMEOUT_MS } } });
-  const adapter = createLegacyAdapter({ ...legacyConnection(config), timeZone });
+  let systems: ComposedSystems | undefined;
   try {
     await db.migrate();
-    // Reconciliation reads the shop as it is now: through the resilience layer (timeout, breaker, read retries), never a cache.
-    const legacy = resilience.wrap<LegacyStore>('legacy', adapter, {
-      findCustomersByIds: { kind: 'batch-read' },
-      findOrdersByIds: { kind: 'batch-read' },
-      listCustomersChangedOn: { kind: 'read' },
-      listOrdersChangedOn: { kind: 'read' },
-      saveCustomer: { kind: 'write' },
-      saveOrder: { kind: 'write' },
+    // The legacy shop, composed as every process composes a system (the map's timeout and rate limit, the integration
+    // log, metrics); reconciliation reads it as it is now (its day listings are never cached). Its clock is our zone's.
+    const connections = await connectionsFor(config, ['legacy']);
+    systems = await composeSystems({
+      config,
+      db,
+      logger: createLogger({ name: 'plugboard-reconcile', level: config.PLUGBOARD_LOG_LEVEL === 'info' ? 'warn' : config.PLUGBOARD_LOG_LEVEL }),
+      map: loadIntegrationMap(config.PLUGBOARD_SCHEMA_DIR).map,
+      connections: { legacy: { ...connections['legacy']!, timeZone } as Connection },
+      only: ['legacy'],
     });
+    const legacy = systems.ports.legacy;
     const { report, files } = await reconcileDay({ db, legacy, day, timeZone, entities, outDir, samples, progress });
     console.log(summary(report));
     console.log(`report: ${files.markdown}\n        ${files.json}`);
     console.log(`recorded for the cutover gate: ${day} ${report.clean ? 'clean' : 'NOT clean'}`);
     return report.clean ? CLEAN : DIFFERENCES;
   } finally {
-    await adapter[Symbol.asyncDispose]();
-    await resilience.close();
-    await integrationLog.close();
+    await systems?.close();
     await db.close();
   }
-}
-
-/** Where the legacy shop is: the sandbox of `npm start` / `npm run sandboxes`, or LEGACY_URL with its login. */
-function legacyConnection(config: Config): { baseUrl: string; username: string; password: string } {
-  if (config.PLUGBOARD_SANDBOXES === 'on') {
-    const port = SYSTEMS.find((system) => system.name === 'legacy')?.sandboxPort;
-    // The sandboxes bind the internal interface, whatever HOST the gateway faces.
-    const host = ['0.0.0.0', '::'].includes(config.PLUGBOARD_INTERNAL_HOST) ? '127.0.0.1' : config.PLUGBOARD_INTERNAL_HOST;
-    return { baseUrl: `http://${host}:${port}`, ...LEGACY_SANDBOX_CREDENTIALS };
-  }
-  const missing = (['LEGACY_URL', 'LEGACY_USERNAME', 'LEGACY_PASSWORD'] as const).filter((key) => !config[key]);
-  if (missing.length > 0) throw new ConfigError(`with PLUGBOARD_SANDBOXES=off reconcile needs ${missing.join(', ')}`);
-  return { baseUrl: config.LEGACY_URL!, username: config.LEGACY_USERNAME!, password: config.LEGACY_PASSWORD! };
 }
 
 function entitiesFrom(names: readonly string[] | undefined): readonly ReconciledEntity[] {

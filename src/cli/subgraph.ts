@@ -4,11 +4,8 @@ import { createAuth, jwtSecretFrom } from '../auth';
 import { createLogger } from '../logging';
 import { openDatabase, seedSiteStore, type Database } from '../db';
 import { generateEstate } from '../systems/kit/seed';
-import { connectionsFromConfig } from '../estate/connections';
-import { fixedSandboxConnections } from '../estate/start-sandboxes';
 import { SUBGRAPH_PORTS } from '../estate/systems';
-import { createReadCache, createResilience } from '../resilience';
-import { createEstatePorts } from '../runtime/create-ports';
+import { composeSystems } from '../runtime/compose-systems';
 import { serveSubgraph } from '../serve/serve-subgraph';
 import { createSubgraph, NO_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs';
 import { loadIntegrationMap } from '../integration-map';
@@ -29,22 +26,20 @@ async function main(): Promise<void> {
   const subgraphName = name as SubgraphName;
   const config = loadConfig();
   assertSafeToServe(config, 'subgraph');
-  const connections =
-    config.PLUGBOARD_SANDBOXES === 'on' ? await fixedSandboxConnections(config.PLUGBOARD_DATA_DIR, config.PLUGBOARD_INTERNAL_HOST) : connectionsFromConfig(config);
-  const { matrix } = loadIntegrationMap();
-  let db: Database | undefined;
-  if (subgraphName === 'store' || subgraphName === 'writes') {
-    db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
-    await db.migrate();
-    // The demo store starts with the same estate the sandboxes are seeded with, as `npm start` does.
-    if (config.PLUGBOARD_SANDBOXES === 'on') await seedSiteStore(db, generateEstate());
-  }
-  const cache = createReadCache(config.REDIS_URL);
-  const resilience = createResilience({ cache });
-  const ports = createEstatePorts({ connections, db, resilience });
+  const { matrix, map } = loadIntegrationMap(config.PLUGBOARD_SCHEMA_DIR);
+  const logger = createLogger({ name: `plugboard-subgraph-${subgraphName}`, level: config.PLUGBOARD_LOG_LEVEL });
+  // Every subgraph opens the database: its system calls are written to the integration log like everyone's.
+  const db: Database = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
+  await db.migrate();
+  // The demo store starts with the same estate the sandboxes are seeded with, as `npm start` does.
+  if ((subgraphName === 'store' || subgraphName === 'writes') && config.PLUGBOARD_SANDBOXES === 'on') await seedSiteStore(db, generateEstate());
+  // The systems, composed as every process composes them: the map's policies, the integration log, metrics, limits.
+  const systems = await composeSystems({ config, db, logger, map });
+  const { resilience } = systems;
+  const ports = { ports: systems.ports };
   // The writes subgraph carries the write path, and drains the outbox unless PLUGBOARD_OUTBOX_WORKER=off.
   const writePath =
-    subgraphName === 'writes' && db
+    subgraphName === 'writes'
       ? createWritePath({
           db,
           ports: ports.ports,
@@ -56,13 +51,13 @@ async function main(): Promise<void> {
           readsOpen: config.PLUGBOARD_READS === 'open',
         })
       : undefined;
-  const truth = db ? createTruthFor(db, ports.ports, matrix) : NO_PORTS.truth;
+  const truth = createTruthFor(db, ports.ports, matrix);
   const subgraph = await createSubgraph(subgraphName, { ...NO_PORTS, ...ports.ports, truth, ...(writePath ? { writes: writePath.writes, auth: writePath.auth } : {}) });
   // Reads closed: this subgraph checks the bearer token itself, whatever the gateway did.
   const auth = writePath?.auth ?? createAuth({ secret: jwtSecretFrom().secret, readsOpen: config.PLUGBOARD_READS === 'open' });
   const service = await serveSubgraph(subgraph, {
     introspection: introspectionOn(config),
-    logger: createLogger({ name: `plugboard-subgraph-${subgraphName}`, level: config.PLUGBOARD_LOG_LEVEL }),
+    logger,
     door: {
       // assertSafeToServe refused a start without it.
       secret: config.PLUGBOARD_SUBGRAPH_SECRET ?? '',
@@ -77,10 +72,8 @@ async function main(): Promise<void> {
     void (async () => {
       await service.close();
       await writePath?.close();
-      await ports.close();
-      await resilience.close();
-      await cache.disconnect();
-      await db?.close();
+      await systems.close();
+      await db.close();
       process.exit(0);
     })();
   process.once('SIGINT', stop);

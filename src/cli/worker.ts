@@ -1,7 +1,7 @@
 import '../telemetry-off';
 import pino from 'pino';
 import { assertSafeToServe, ConfigError, loadConfig, UnsafeStartError } from '../config';
-import { startWorkerProcess } from '../outbox/worker-process';
+import { startWorkerProcess } from '../runtime/worker-process';
 
 /**
  * `npm run worker`: an outbox worker as a process of its own. Any number can run against one database: on PostgreSQL

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { GATEWAY_PORT } from '../estate/systems';
+import { SYSTEM_REGISTRY, type SystemSetting } from '../systems';
+import { GATEWAY_PORT } from './ports';
 import { isTimeZone } from '../shadow/business-day';
 
 /**
@@ -10,7 +11,7 @@ import { isTimeZone } from '../shadow/business-day';
 const port = z.coerce.number().int().min(0).max(65_535);
 const url = z.string().url();
 
-export const CONFIG_KEYS = {
+const CORE_KEYS = {
   PORT: { schema: port.default(GATEWAY_PORT), doc: 'Port of the gateway (GraphQL, explorer, health, admin).' },
   HOST: { schema: z.string().default('127.0.0.1'), doc: 'Interface the gateway binds to. Use 0.0.0.0 to serve beyond this machine (subgraphs and sandboxes keep PLUGBOARD_INTERNAL_HOST).' },
   PLUGBOARD_INTERNAL_HOST: {
@@ -22,6 +23,10 @@ export const CONFIG_KEYS = {
     doc: 'Database for the site\'s store, audit and outbox: unset for SQLite in PLUGBOARD_DATA_DIR, or postgresql://…',
   },
   REDIS_URL: { schema: url.optional(), doc: 'Redis for the shared read cache (and, later, rate limits); unset keeps them in memory.' },
+  PLUGBOARD_SCHEMA_DIR: {
+    schema: z.string().optional(),
+    doc: 'Where every process reads the integration map and the source-of-truth matrix from; unset: the project\'s schema/.',
+  },
   PLUGBOARD_DATA_DIR: { schema: z.string().default('.plugboard'), doc: 'Where the embedded SQLite file and the test PKI live.' },
   PLUGBOARD_ADMIN_TOKEN: { schema: z.string().min(16).optional(), doc: 'Bearer token for /admin; `npm start` makes and prints one when unset.' },
   PLUGBOARD_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(120_000).default(8_000), doc: 'Default timeout of a call to a system.' },
@@ -175,42 +180,28 @@ export const CONFIG_KEYS = {
     schema: z.string().refine(isTimeZone, 'expected an IANA time zone, e.g. Europe/Amsterdam').default('Europe/Amsterdam'),
     doc: 'Time zone of the business day that reconciliation compares and the cutover gate counts: the legacy shop\'s server clock (its timestamps carry no offset).',
   },
-  CRM_URL: { schema: url.optional(), doc: 'Base URL of the CRM.' },
-  CRM_CLIENT_ID: { schema: z.string().optional(), doc: 'OAuth2 client id for the CRM.' },
-  CRM_CLIENT_SECRET: { schema: z.string().optional(), doc: 'OAuth2 client secret for the CRM.' },
-  ERP_URL: { schema: url.optional(), doc: 'Base URL of the ERP (its /jsonrpc endpoint lives below it).' },
-  ERP_DB: { schema: z.string().optional(), doc: 'ERP database name.' },
-  ERP_LOGIN: { schema: z.string().optional(), doc: 'ERP user login.' },
-  ERP_API_KEY: { schema: z.string().optional(), doc: 'ERP API key.' },
-  PAYMENTS_URL: { schema: url.optional(), doc: 'Base URL of the payment gateway (Stripe wire format).' },
-  PAYMENTS_SECRET_KEY: { schema: z.string().optional(), doc: 'Payment gateway secret key.' },
-  PAYMENTS_WEBHOOK_SECRET: {
-    schema: z.string().min(1).optional(),
-    doc: 'Signing secret (whsec_…) of our webhook endpoint at the payment gateway; POST /webhooks/payments refuses what it did not sign. Unset with PLUGBOARD_SANDBOXES=off: no webhook endpoint.',
-  },
   PLUGBOARD_WEBHOOK_TOLERANCE_S: {
     schema: z.coerce.number().int().min(1).max(86_400).default(300),
     doc: 'Oldest webhook signature accepted, in seconds (Stripe\'s default, 300): an older one is refused as WEBHOOK_TOO_OLD.',
   },
-  PAYMENTS_MAX_SEARCH_CLAUSES: {
-    schema: z.coerce.number().int().min(1).max(1000).default(10),
-    doc: 'OR clauses per payment search (Stripe allows 10; the sandbox is started with 500 in the demo).',
-  },
-  COURIER_A_URL: { schema: url.optional(), doc: 'Base URL of courier A (https, mutual TLS).' },
-  COURIER_A_CA_FILE: { schema: z.string().optional(), doc: 'PEM file of the CA that signed courier A\'s server certificate.' },
-  COURIER_A_CERT_FILE: { schema: z.string().optional(), doc: 'PEM file of our client certificate for courier A.' },
-  COURIER_A_KEY_FILE: { schema: z.string().optional(), doc: 'PEM file of our client key for courier A.' },
-  COURIER_B_URL: { schema: url.optional(), doc: 'Base URL of courier B.' },
-  COURIER_B_API_KEY: { schema: z.string().optional(), doc: 'Courier B API key.' },
-  LEGACY_URL: { schema: url.optional(), doc: 'Base URL of the legacy store.' },
-  LEGACY_USERNAME: { schema: z.string().optional(), doc: 'Legacy store user (HTTP Basic).' },
-  LEGACY_PASSWORD: { schema: z.string().optional(), doc: 'Legacy store password (HTTP Basic).' },
 } as const;
 
-type Keys = typeof CONFIG_KEYS;
+/**
+ * Every configuration key: the product's own, then each system's connection settings from the registry
+ * (src/systems/<name>/index.ts: CRM_URL, ERP_DB, ...), validated the same way.
+ */
+export const CONFIG_KEYS: typeof CORE_KEYS & Readonly<Record<string, SystemSetting>> = {
+  ...CORE_KEYS,
+  ...Object.fromEntries(SYSTEM_REGISTRY.flatMap((system) => Object.entries(system.settings ?? {}))),
+};
+
+type Keys = typeof CORE_KEYS;
 type Parsed = { readonly [K in keyof Keys]: z.output<Keys[K]['schema']> };
-/** The configuration, with the defaults that depend on the profile filled in. */
-export type Config = Omit<Parsed, 'PLUGBOARD_METRICS'> & { readonly PLUGBOARD_METRICS: 'open' | 'admin' | 'off' };
+/**
+ * The configuration, with the defaults that depend on the profile filled in. Systems' settings are read by their
+ * definitions, by name (`settingsReader`).
+ */
+export type Config = Omit<Parsed, 'PLUGBOARD_METRICS'> & { readonly PLUGBOARD_METRICS: 'open' | 'admin' | 'off' } & { readonly [systemSetting: string]: unknown };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -1,85 +1,60 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PKI_FILES } from '../pki';
 import { ConfigError, type Config } from '../config';
+import { SYSTEM_REGISTRY, type Connection, type SettingsReader } from '../systems';
 
-/** The largest answer an adapter takes from its system, in bytes (from the integration map; default 5 MiB). */
-interface Capped {
-  readonly maxResponseBytes?: number;
-}
+/**
+ * How the adapters reach the systems, by system name: where each one is and the credentials it takes (each
+ * system's definition gives its connection's shape). The store has none: it is our own database.
+ */
+export type SystemConnections = Readonly<Record<string, Connection>>;
 
-/** Everything the adapters need to reach the systems: where they are and the credentials they take. */
-export interface SystemConnections {
-  readonly crm: Capped & { readonly baseUrl: string; readonly clientId: string; readonly clientSecret: string };
-  readonly erp: Capped & { readonly baseUrl: string; readonly db: string; readonly login: string; readonly apiKey: string };
-  readonly payments: Capped & {
-    readonly baseUrl: string;
-    readonly secretKey: string;
-    readonly maxSearchClauses: number;
-    /** Signing secret of our webhook endpoint; without one, the gateway takes no payment webhooks. */
-    readonly webhookSecret?: string;
-  };
-  readonly courierA: Capped & {
-    readonly baseUrl: string;
-    readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
-  };
-  readonly courierB: Capped & { readonly baseUrl: string; readonly apiKey: string };
-  readonly legacy: Capped & { readonly baseUrl: string; readonly username: string; readonly password: string };
-}
-
-/** Each system's cap on the size of its answers, in bytes (the integration map's `maxResponseBytes`). */
-export type ResponseCaps = { readonly [K in keyof SystemConnections]?: number };
+/** Each system's cap on the size of its answers, in bytes (the integration map's `maxResponseBytes`), by name. */
+export type ResponseCaps = Readonly<Record<string, number | undefined>>;
 
 /** The connections with each system's response cap, which its adapter enforces on every answer. */
 export function withResponseCaps(connections: SystemConnections, caps: ResponseCaps): SystemConnections {
-  const capped = <T extends object>(connection: T, cap: number | undefined): T => (cap ? { ...connection, maxResponseBytes: cap } : connection);
+  return Object.fromEntries(
+    Object.entries(connections).map(([name, connection]) => [name, caps[name] ? { ...connection, maxResponseBytes: caps[name] } : connection]),
+  );
+}
+
+/** Reads the systems' settings from the configuration, collecting every missing one. */
+function settingsReader(config: Config, missing: string[], required: ReadonlySet<string>): SettingsReader {
   return {
-    crm: capped(connections.crm, caps.crm),
-    erp: capped(connections.erp, caps.erp),
-    payments: capped(connections.payments, caps.payments),
-    courierA: capped(connections.courierA, caps.courierA),
-    courierB: capped(connections.courierB, caps.courierB),
-    legacy: capped(connections.legacy, caps.legacy),
+    get: <T>(key: string): T => {
+      const value = config[key];
+      if ((value === undefined || value === null) && required.has(key)) missing.push(key);
+      return value as T;
+    },
+    file: (key: string): string => {
+      const path = config[key];
+      if (typeof path !== 'string' || !path) {
+        missing.push(key);
+        return '';
+      }
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        missing.push(`${key} (cannot read ${path})`);
+        return '';
+      }
+    },
   };
 }
 
 /**
- * Connections to real systems, from the configuration (PLUGBOARD_SANDBOXES=off). Credentials come from environment
- * variables and files, never from code; a missing one stops the start with its variable's name.
+ * Connections to real systems, from the configuration (PLUGBOARD_SANDBOXES=off): each system of the registry reads
+ * its own settings. Credentials come from environment variables and files, never from code; a missing one stops the
+ * start with its variable's name.
  */
-export function connectionsFromConfig(config: Config): SystemConnections {
+export function connectionsFromConfig(config: Config, only?: readonly string[]): SystemConnections {
   const missing: string[] = [];
-  const need = <K extends keyof Config>(key: K): NonNullable<Config[K]> => {
-    const value = config[key];
-    if (value === undefined || value === null) missing.push(key);
-    return value as NonNullable<Config[K]>;
-  };
-  const file = (key: 'COURIER_A_CA_FILE' | 'COURIER_A_CERT_FILE' | 'COURIER_A_KEY_FILE'): string => {
-    const path = need(key);
-    if (!path) return '';
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      missing.push(`${key} (cannot read ${path})`);
-      return '';
-    }
-  };
-  const connections: SystemConnections = {
-    crm: { baseUrl: need('CRM_URL'), clientId: need('CRM_CLIENT_ID'), clientSecret: need('CRM_CLIENT_SECRET') },
-    erp: { baseUrl: need('ERP_URL'), db: need('ERP_DB'), login: need('ERP_LOGIN'), apiKey: need('ERP_API_KEY') },
-    payments: {
-      baseUrl: need('PAYMENTS_URL'),
-      secretKey: need('PAYMENTS_SECRET_KEY'),
-      maxSearchClauses: config.PAYMENTS_MAX_SEARCH_CLAUSES,
-      ...(config.PAYMENTS_WEBHOOK_SECRET ? { webhookSecret: config.PAYMENTS_WEBHOOK_SECRET } : {}),
-    },
-    courierA: {
-      baseUrl: need('COURIER_A_URL'),
-      tls: { ca: file('COURIER_A_CA_FILE'), cert: file('COURIER_A_CERT_FILE'), key: file('COURIER_A_KEY_FILE') },
-    },
-    courierB: { baseUrl: need('COURIER_B_URL'), apiKey: need('COURIER_B_API_KEY') },
-    legacy: { baseUrl: need('LEGACY_URL'), username: need('LEGACY_USERNAME'), password: need('LEGACY_PASSWORD') },
-  };
+  const connections: Record<string, Connection> = {};
+  for (const system of SYSTEM_REGISTRY) {
+    if (!system.connect || (only && !only.includes(system.name))) continue;
+    const required = new Set(Object.entries(system.settings ?? {}).filter(([, setting]) => setting.required).map(([key]) => key));
+    connections[system.name] = system.connect(settingsReader(config, missing, required));
+  }
   if (missing.length) {
     throw new ConfigError(`with PLUGBOARD_SANDBOXES=off these must be set:\n${missing.map((key) => `- ${key}`).join('\n')}`);
   }
@@ -88,30 +63,13 @@ export function connectionsFromConfig(config: Config): SystemConnections {
 
 /**
  * The environment that points the product at these systems with PLUGBOARD_SANDBOXES=off: the inverse of
- * connectionsFromConfig. Courier A's certificates are named by file, in `pkiDir` (where the sandboxes made them).
+ * connectionsFromConfig. Certificates are named by file, in `pkiDir` (where the sandboxes made them).
  */
 export function environmentOf(connections: SystemConnections, pkiDir: string): Record<string, string> {
-  return {
-    PLUGBOARD_SANDBOXES: 'off',
-    CRM_URL: connections.crm.baseUrl,
-    CRM_CLIENT_ID: connections.crm.clientId,
-    CRM_CLIENT_SECRET: connections.crm.clientSecret,
-    ERP_URL: connections.erp.baseUrl,
-    ERP_DB: connections.erp.db,
-    ERP_LOGIN: connections.erp.login,
-    ERP_API_KEY: connections.erp.apiKey,
-    PAYMENTS_URL: connections.payments.baseUrl,
-    PAYMENTS_SECRET_KEY: connections.payments.secretKey,
-    PAYMENTS_MAX_SEARCH_CLAUSES: String(connections.payments.maxSearchClauses),
-    ...(connections.payments.webhookSecret ? { PAYMENTS_WEBHOOK_SECRET: connections.payments.webhookSecret } : {}),
-    COURIER_A_URL: connections.courierA.baseUrl,
-    COURIER_A_CA_FILE: path.join(pkiDir, PKI_FILES.ca),
-    COURIER_A_CERT_FILE: path.join(pkiDir, PKI_FILES.clientCert),
-    COURIER_A_KEY_FILE: path.join(pkiDir, PKI_FILES.clientKey),
-    COURIER_B_URL: connections.courierB.baseUrl,
-    COURIER_B_API_KEY: connections.courierB.apiKey,
-    LEGACY_URL: connections.legacy.baseUrl,
-    LEGACY_USERNAME: connections.legacy.username,
-    LEGACY_PASSWORD: connections.legacy.password,
-  };
+  const environment: Record<string, string> = { PLUGBOARD_SANDBOXES: 'off' };
+  for (const system of SYSTEM_REGISTRY) {
+    const connection = connections[system.name];
+    if (connection && system.environmentOf) Object.assign(environment, system.environmentOf(connection, { pkiDir }));
+  }
+  return environment;
 }

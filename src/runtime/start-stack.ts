@@ -3,31 +3,32 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { introspectionOn, newAdminToken, type Config } from '../config';
 import { openDatabase, seedSiteStore, type Database } from '../db';
-import { connectionsFromConfig, withResponseCaps, type SystemConnections } from '../estate/connections';
+import { connectionsFromConfig, type SystemConnections } from '../estate/connections';
 import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
 import { SUBGRAPH_PORTS, SYSTEMS } from '../estate/systems';
 import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway, type RunningGateway, type SystemListing } from '../gateway/serve-gateway';
 import { applyCutovers, createShadowControl, useShadowAdmin, type ShadowControl } from '../shadow';
-import { bulkheadFrom, createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
+import type { Resilience, ResilienceOptions } from '../resilience';
 import { admissionFrom } from '../gateway/admission';
 import { generateEstate } from '../systems/kit/seed';
 import { serveSubgraph, type RunningService } from '../serve/serve-subgraph';
 import { createSubgraphs } from '../../subgraphs';
-import { createEstatePorts } from './create-ports';
+import { composeSystems } from './compose-systems';
+import type { PaymentsConnection } from '../systems/payments';
 import { createTruthFor } from './create-truth';
 import { createWritePath, writeMatrixOf, type WritePath, type WritePathOptions } from './create-write-path';
-import { createIntegrationLog, type IntegrationLog } from '../audit/integration-log';
+import type { IntegrationLog } from '../audit/integration-log';
 import { loadIntegrationMap } from '../integration-map';
 import { AuthError, jwtSecretFrom } from '../auth';
 import { createAlerts } from '../alerts';
 import { outboxSettingsFrom } from '../outbox/settings';
 import type { Logger } from 'pino';
 import { createDashboard, useDashboard } from '../dashboard';
-import { createLogger, currentRequestId, logSystemCall } from '../logging';
-import { createMetrics, openAlerts, queueDepth, useMetrics, type Metrics } from '../metrics';
+import { createLogger } from '../logging';
+import { useMetrics, type Metrics } from '../metrics';
 import { useOutboxAdmin } from '../gateway/use-outbox-admin';
-import { PAYMENTS_WEBHOOK_PATH, usePaymentsWebhook } from '../webhooks';
+import { usePaymentsWebhook } from '../webhooks';
 import { PROJECT_ROOT } from '../project-root';
 
 /** Where the committed supergraph lives. */
@@ -87,7 +88,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   try {
     // The integration map and the matrix are checked before anything starts: a bad one stops the start, named.
-    const { map, matrix: declared } = loadIntegrationMap(options.schemaDir);
+    const { map, matrix: declared } = loadIntegrationMap(options.schemaDir ?? config.PLUGBOARD_SCHEMA_DIR);
     const estateSeed = generateEstate();
     let estate: RunningEstate | undefined;
     let connections: SystemConnections;
@@ -99,13 +100,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     } else {
       connections = connectionsFromConfig(config);
     }
-    // Each adapter refuses answers larger than its system's cap in the integration map.
-    const capOf = (name: string) => map.systems[name]?.maxResponseBytes;
-    connections = withResponseCaps(connections, {
-      crm: capOf('crm'), erp: capOf('erp'), payments: capOf('payments'),
-      courierA: capOf('courier-a'), courierB: capOf('courier-b'), legacy: capOf('legacy'),
-    });
-
     const db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
     closers.push(db.close);
     await db.migrate();
@@ -116,47 +110,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const alerts = createAlerts(db, { webhookUrl: config.PLUGBOARD_ALERT_WEBHOOK_URL });
 
     const logger = options.logger ?? createLogger({ level: config.PLUGBOARD_LOG_LEVEL });
-    // Rows and log lines of a call made for a client's request carry its id (subgraphs run requests under it).
-    const integrationLog = createIntegrationLog(db, { requestId: currentRequestId });
-    const metrics = createMetrics({
-      breakerStates: () => resilience.breakerStates(),
-      queueDepth: () => queueDepth(db),
-      openAlerts: () => openAlerts(db),
-      onError: (error) => logger.warn({ reason: error.message }, 'metrics'),
-    });
-    closers.push(integrationLog.close);
-    const cache = createReadCache(config.REDIS_URL);
-    closers.push(() => cache.disconnect());
-    // Each system's timeout comes from the integration map; PLUGBOARD_TIMEOUT_MS is the default for the rest.
-    const timeouts = Object.fromEntries(
-      SYSTEMS.map((system) => [
-        system.name,
-        {
-          timeoutMs: map.systems[system.name]?.timeoutMs ?? config.PLUGBOARD_TIMEOUT_MS,
-          rateLimit: map.systems[system.name]?.rateLimit ?? null,
-          bulkhead: bulkheadFrom(config),
-        },
-      ]),
-    );
-    const resilience = createResilience({
-      cache,
-      onCall: (record) => {
-        integrationLog.onCall(record);
-        metrics.onCall(record);
-        logSystemCall(logger, record);
-        options.onCall?.(record);
-      },
-      systems: Object.fromEntries(
-        [...new Set([...Object.keys(timeouts), ...Object.keys(options.systems ?? {})])].map((name) => [
-          name,
-          { ...timeouts[name], ...options.systems?.[name] },
-        ]),
-      ),
-      ...(config.REDIS_URL ? { rateLimitRedis: config.REDIS_URL } : {}),
-    });
-    closers.push(resilience.close);
-    const estatePorts = createEstatePorts({ connections, db, resilience });
-    closers.push(estatePorts.close);
+    // The systems, composed as every other process composes them: the map's policies, the integration log, metrics.
+    const composed = await composeSystems({ config, db, logger, map, connections, onCall: options.onCall, systems: options.systems });
+    closers.push(composed.close);
+    const { resilience, integrationLog, metrics } = composed;
+    const estatePorts = { ports: composed.ports };
     const writePath = createWritePath({
       db,
       // The configuration given, not the process's environment: a stack started with its own config verifies its own tokens.
@@ -203,13 +161,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     const adminToken = config.PLUGBOARD_ADMIN_TOKEN ?? newAdminToken();
+    const paymentsWebhookSecret = (connections['payments'] as PaymentsConnection | undefined)?.webhookSecret;
     const urls: Record<string, string> = {
-      crm: connections.crm.baseUrl,
-      erp: connections.erp.baseUrl,
-      payments: connections.payments.baseUrl,
-      'courier-a': connections.courierA.baseUrl,
-      'courier-b': connections.courierB.baseUrl,
-      legacy: connections.legacy.baseUrl,
+      ...Object.fromEntries(Object.entries(connections).map(([name, connection]) => [name, connection.baseUrl])),
       store: db.dialect === 'sqlite' ? `sqlite:${config.PLUGBOARD_DATA_DIR}` : 'postgresql (DATABASE_URL)',
     };
     const systems: SystemListing[] = SYSTEMS.map((system) => ({
@@ -247,10 +201,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         useDashboard({ dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), outbox: writePath.outbox, alerts }) }),
         ...(config.PLUGBOARD_METRICS === 'off' ? [] : [useMetrics({ metrics, access: config.PLUGBOARD_METRICS })]),
         // Payment webhooks in: the payment gateway owns payments and the site keeps no copy, so an event drops the cached one.
-        ...(connections.payments.webhookSecret
+        ...(paymentsWebhookSecret
           ? [
               usePaymentsWebhook({
-                secret: connections.payments.webhookSecret,
+                secret: paymentsWebhookSecret,
                 toleranceSeconds: config.PLUGBOARD_WEBHOOK_TOLERANCE_S,
                 db,
                 integrationLog,
@@ -270,7 +224,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       },
     });
     closers.push(gateway.close);
-    estate?.setPaymentsWebhookUrl(`${gateway.origin}${PAYMENTS_WEBHOOK_PATH}`);
+    estate?.setGatewayOrigin(gateway.origin);
 
     const parts: RunningPart[] = [
       { part: 'gateway', name: 'GraphQL + explorer', url: gateway.url },

@@ -4,6 +4,7 @@ import { IntegrationLogEntity, MutationAuditEntity, OrderEntity, OutboxJobEntity
 import { formatDecimal, money } from '../../src/domain';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { generateEstate } from '../../src/systems/kit/seed';
+import type { CourierAAdapterOptions } from '../../src/systems/courier-a/adapter';
 import { testDatabases, type TestDatabase } from '../support/databases';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 import { bearer, mintTestToken } from '../support/tokens';
@@ -39,7 +40,7 @@ describe.each(testDatabases())('writes on $label', (database: TestDatabase) => {
       env.DATABASE_URL = scratch.url;
     }
     stack = await startTestStack(env);
-    courierAgent = new Agent({ connect: { ...stack.estate!.connections.courierA.tls, rejectUnauthorized: true } });
+    courierAgent = new Agent({ connect: { ...(stack.estate!.connections['courier-a'] as CourierAAdapterOptions).tls, rejectUnauthorized: true } });
   }, 60_000);
 
   afterAll(async () => {

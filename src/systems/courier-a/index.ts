@@ -36,10 +36,8 @@ export const courierASystem = defineSystem<CourierAAdapterOptions>({
   sandbox: {
     port: 4104,
     scheme: 'https',
-    create: ({ estate, pki }) => ({
-      definition: createCourierASandbox(estate, { pki: { ca: pki.ca, server: pki.server } }),
-      connection: (url) => ({ baseUrl: url, tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key } }),
-    }),
+    connection: (url, { pki }) => ({ baseUrl: url, tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key } }),
+    create: ({ estate, pki }) => ({ definition: createCourierASandbox(estate, { pki: { ca: pki.ca, server: pki.server } }) }),
   },
   serve: ({ connection, resilience }) => {
     const adapter = createCourierAAdapter(connection);

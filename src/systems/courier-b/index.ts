@@ -22,10 +22,8 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
   environmentOf: (connection) => ({ COURIER_B_URL: connection.baseUrl, COURIER_B_API_KEY: connection.apiKey }),
   sandbox: {
     port: 4105,
-    create: ({ estate }) => ({
-      definition: createCourierBSandbox(estate),
-      connection: (url) => ({ baseUrl: url, apiKey: COURIER_B_SANDBOX_CREDENTIALS.apiKey }),
-    }),
+    connection: (url) => ({ baseUrl: url, apiKey: COURIER_B_SANDBOX_CREDENTIALS.apiKey }),
+    create: ({ estate }) => ({ definition: createCourierBSandbox(estate) }),
   },
   serve: ({ connection, resilience }) => {
     const adapter = createCourierBAdapter(connection);

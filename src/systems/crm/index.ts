@@ -31,9 +31,9 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
   environmentOf: (connection) => ({ CRM_URL: connection.baseUrl, CRM_CLIENT_ID: connection.clientId, CRM_CLIENT_SECRET: connection.clientSecret }),
   sandbox: {
     port: 4101,
+    connection: (url) => ({ baseUrl: url, ...CRM_SANDBOX_CREDENTIALS }),
     create: ({ estate, tuning }) => ({
       definition: createCrmSandbox(estate, { tokenTtlSeconds: (tuning['crmTokenTtlSeconds'] as number | undefined) ?? 1800 }),
-      connection: (url) => ({ baseUrl: url, ...CRM_SANDBOX_CREDENTIALS }),
     }),
   },
   serve: ({ connection, resilience }) => {

@@ -37,7 +37,8 @@ export const erpSystem = defineSystem<ErpAdapterOptions>({
   environmentOf: (connection) => ({ ERP_URL: connection.baseUrl, ERP_DB: connection.db, ERP_LOGIN: connection.login, ERP_API_KEY: connection.apiKey }),
   sandbox: {
     port: 4102,
-    create: ({ estate }) => ({ definition: createErpSandbox(estate), connection: (url) => ({ baseUrl: url, ...ERP_SANDBOX_CREDENTIALS }) }),
+    connection: (url) => ({ baseUrl: url, ...ERP_SANDBOX_CREDENTIALS }),
+    create: ({ estate }) => ({ definition: createErpSandbox(estate) }),
   },
   serve: ({ connection, resilience }) => {
     const adapter = createErpAdapter(connection);

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../../domain';
-import type { Database } from '../../db';
 import type { ClaimedJob } from '../../outbox/outbox';
 import type { OperationPolicies, Resilience } from '../../resilience';
 import type { TestPki } from '../../pki';
@@ -44,33 +43,37 @@ export interface SettingsReader {
   file(key: string): string;
 }
 
-/** What a sandbox is started with. */
-export interface SandboxStartContext {
-  /** The estate every sandbox is seeded from, so that every system agrees at the start. */
-  readonly estate: EstateSeed;
+/** What a sandbox's connection is made from. */
+export interface SandboxConnectionContext {
   /** Test PKI (courier A's mutual TLS). */
   readonly pki: TestPki;
-  /** `fixed`: on the documented ports; `ephemeral`: any free port (tests). */
-  readonly ports: 'fixed' | 'ephemeral';
   /** Tuning the embedded estate passes to one sandbox by its system name (e.g. the CRM's token lifetime). */
   readonly tuning: Readonly<Record<string, unknown>>;
 }
 
-/** A started system's stand-in, before it listens. */
+/** What a sandbox is started with. */
+export interface SandboxStartContext extends SandboxConnectionContext {
+  /** The estate every sandbox is seeded from, so that every system agrees at the start. */
+  readonly estate: EstateSeed;
+  /** `fixed`: on the documented ports; `ephemeral`: any free port (tests). */
+  readonly ports: 'fixed' | 'ephemeral';
+}
+
+/** A system's stand-in, before it listens. */
 export interface SandboxInstance {
   readonly definition: SandboxDefinition;
-  /** How the adapter reaches this sandbox once it listens at `url`, with the sandbox's demo credentials. */
-  connection(url: string): Connection;
   /** Told where the gateway listens, once it does (a sandbox that calls back, e.g. with webhooks). */
   onGatewayOrigin?(origin: string): void;
 }
 
 /** A system's sandbox: the stand-in for its vendor in the example estate. */
-export interface SystemSandbox {
+export interface SystemSandbox<C extends Connection = Connection> {
   /** Its port in the embedded estate (`npm start`, `npm run sandboxes`). */
   readonly port: number;
   /** @default 'http' */
   readonly scheme?: 'http' | 'https';
+  /** How the adapter reaches the sandbox listening at `url`, with the sandbox's demo credentials. */
+  connection(url: string, context: SandboxConnectionContext): C;
   create(context: SandboxStartContext): SandboxInstance;
 }
 
@@ -93,8 +96,11 @@ export interface ServeContext<C extends Connection> {
   readonly connection: C;
   /** Wraps every port method with the system's policy: cache, rate limit, bulkhead, breaker, timeout, the integration log. */
   readonly resilience: Resilience;
-  /** The site's own database: only the store needs it; absent in a process that does not open it. */
-  readonly db?: Database;
+  /**
+   * The site's database (src/db's `Database`): only the store needs it; absent in a process that does not open it.
+   * Opaque here, as the database's seed depends on this kit.
+   */
+  readonly db?: object;
 }
 
 /** A system's ports, each wrapped once by the resilience layer, and how its adapter lets go of its connections. */
@@ -138,7 +144,7 @@ export interface SystemDefinition<C extends Connection = Connection> {
   /** The environment that points a process at this connection with PLUGBOARD_SANDBOXES=off: the inverse of connect. */
   environmentOf?(connection: C, context: { readonly pkiDir: string }): Record<string, string>;
   /** Its stand-in in the example estate. Absent for the store. */
-  readonly sandbox?: SystemSandbox;
+  readonly sandbox?: SystemSandbox<C>;
   /** Read-cache lifetime of its reads, in ms (how stale a follower copy may be). @default none */
   readonly cacheTtlMs?: number;
   /** The ports it serves, wrapped with a policy per method ({@link definePolicies}). */

@@ -35,7 +35,8 @@ export const legacySystem = defineSystem<LegacyAdapterOptions>({
   environmentOf: (connection) => ({ LEGACY_URL: connection.baseUrl, LEGACY_USERNAME: connection.username, LEGACY_PASSWORD: connection.password }),
   sandbox: {
     port: 4106,
-    create: ({ estate }) => ({ definition: createLegacySandbox(estate), connection: (url) => ({ baseUrl: url, ...LEGACY_SANDBOX_CREDENTIALS }) }),
+    connection: (url) => ({ baseUrl: url, ...LEGACY_SANDBOX_CREDENTIALS }),
+    create: ({ estate }) => ({ definition: createLegacySandbox(estate) }),
   },
   serve: ({ connection, resilience }) => {
     const adapter = createLegacyAdapter(connection);

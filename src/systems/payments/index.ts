@@ -12,6 +12,9 @@ const CACHE_TTL_MS = 5_000;
 /** Payment search clauses per call in the demo: the sandbox allows what the adapter sends (Stripe itself allows 10). */
 export const DEMO_MAX_SEARCH_CLAUSES = 500;
 
+const maxSearchClausesOf = (tuning: Readonly<Record<string, unknown>>): number =>
+  (tuning['maxSearchClauses'] as number | undefined) ?? DEMO_MAX_SEARCH_CLAUSES;
+
 export const PAYMENTS_POLICIES = definePolicies<PaymentGateway>({
   findByOrderIds: { kind: 'batch-read', cacheTtlMs: CACHE_TTL_MS },
   createPayment: { kind: 'write' },
@@ -64,8 +67,14 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
   }),
   sandbox: {
     port: 4103,
+    connection: (url, { tuning }) => ({
+      baseUrl: url,
+      secretKey: PAYMENTS_SANDBOX_CREDENTIALS.secretKey,
+      maxSearchClauses: maxSearchClausesOf(tuning),
+      webhookSecret: PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret,
+    }),
     create: ({ estate, ports, tuning }) => {
-      const maxSearchClauses = (tuning['maxSearchClauses'] as number | undefined) ?? DEMO_MAX_SEARCH_CLAUSES;
+      const maxSearchClauses = maxSearchClausesOf(tuning);
       const webhookUrl = tuning['paymentsWebhookUrl'] as string | undefined;
       // With fixed ports (`npm run sandboxes` beside `npm run gateway`) the webhooks go to the gateway's documented port.
       const gatewayPort = tuning['gatewayPort'] as number | undefined;
@@ -75,7 +84,6 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
       });
       return {
         definition,
-        connection: (url) => ({ baseUrl: url, secretKey: PAYMENTS_SANDBOX_CREDENTIALS.secretKey, maxSearchClauses, webhookSecret: PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret }),
         onGatewayOrigin: (origin) => definition.setWebhookUrl(`${origin}${PAYMENTS_WEBHOOK_PATH}`),
       };
     },

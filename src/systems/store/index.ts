@@ -1,3 +1,4 @@
+import type { Database } from '../../db';
 import type { SiteStore } from '../../domain';
 import { defineSystem, definePolicies, type Connection } from '../kit/define-system';
 import { createStoreAdapter } from './adapter';
@@ -22,5 +23,5 @@ export const storeSystem = defineSystem<Connection>({
   title: 'The new site\'s store (our database)',
   auth: 'none',
   format: 'sql',
-  serve: ({ db, resilience }) => ({ ports: { store: resilience.wrap<SiteStore>('store', db ? createStoreAdapter({ db }) : NO_STORE, STORE_POLICIES) } }),
+  serve: ({ db, resilience }) => ({ ports: { store: resilience.wrap<SiteStore>('store', db ? createStoreAdapter({ db: db as Database }) : NO_STORE, STORE_POLICIES) } }),
 });
