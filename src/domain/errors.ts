@@ -1,4 +1,5 @@
 import { ERROR_CODE_NAMES, ERROR_CODES, type IntegrationErrorCode } from './error-codes';
+import type { BatchAnswer } from './ports';
 
 /**
  * The closed set of things that can go wrong when we talk to a system. Adapters translate every vendor error
@@ -31,6 +32,11 @@ export class IntegrationError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly reason: string | undefined;
   readonly payload: unknown;
+  /**
+   * What a failed batch read could still answer from the cache (its keys; the others failed), set by the resilience
+   * layer: a caller may serve it and fail only the keys the system owed. @default undefined: nothing cached
+   */
+  cachedPart: BatchAnswer<unknown> | undefined;
 
   constructor(
     readonly code: IntegrationErrorCode,
@@ -43,6 +49,13 @@ export class IntegrationError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.reason = options.reason;
     this.payload = options.payload;
+    this.cachedPart = undefined;
+  }
+
+  /** The same error, carrying what the cache could still answer (see {@link cachedPart}). */
+  withCachedPart(found: BatchAnswer<unknown>): this {
+    this.cachedPart = found;
+    return this;
   }
 
   /** Failures that say nothing about the system's health (it answered, and said no) must not trip a breaker. */

@@ -5,3 +5,4 @@ export * from './ports';
 export * from './source-of-truth';
 export * from './cursor';
 export * from './error-codes';
+export * from './staleness';

@@ -1,3 +1,4 @@
+import type { MaybeStale } from './staleness';
 import type {
   CrmProfile,
   Customer,
@@ -27,10 +28,17 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A batch read: keys in, a map of the records found out. */
-export type BatchRead<T> = (keys: readonly string[], options?: CallOptions) => Promise<ReadonlyMap<string, T>>;
+/**
+ * A batch read's answer: the records found, by key. Through the resilience layer it may say that some are older
+ * copies (`stale`); an adapter answers a plain map.
+ */
+export interface BatchAnswer<T> extends ReadonlyMap<string, T>, MaybeStale {}
 
-export interface Page<T> {
+/** A batch read: keys in, a map of the records found out. */
+export type BatchRead<T> = (keys: readonly string[], options?: CallOptions) => Promise<BatchAnswer<T>>;
+
+/** A page of a list; through the resilience layer it may be an older copy (`stale`). */
+export interface Page<T> extends MaybeStale {
   readonly items: readonly T[];
   /** The opaque cursor of each item, in the same order as `items` (what a connection's edges carry). */
   readonly cursors: readonly string[];

@@ -61,6 +61,8 @@ export interface GatewayContext {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The documents the front door resolved and checked for this request, by text: Apollo runs no other. */
   readonly checkedDocuments?: ReadonlySet<string>;
+  /** What the subgraphs reported served from stale copies, for the client's `extensions.stale` (filled as they answer). */
+  staleNotices?: StaleNotice[];
 }
 
 /** Client headers the subgraphs need: who is asking, and the key that makes a mutation safe to retry. */
@@ -80,10 +82,6 @@ export interface StaleNotice {
   /** Where the subgraph's answer sits in the client's, e.g. "customers.nodes.@" ("@" = every item of a list). */
   readonly path?: string;
 }
-
-const STALE_NOTICES = Symbol('stale notices of a gateway request');
-
-type WithStaleNotices = { [STALE_NOTICES]?: StaleNotice[] };
 
 function staleNoticesOf(value: unknown, path: readonly (string | number)[] | undefined): StaleNotice[] {
   if (!Array.isArray(value)) return [];
@@ -112,7 +110,7 @@ function staleExtensionsPlugin(): ApolloServerPlugin<GatewayContext> {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
-          const notices = (contextValue as WithStaleNotices)[STALE_NOTICES];
+          const notices = contextValue.staleNotices;
           if (!notices?.length || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, stale: mergeStaleNotices(notices) };
@@ -123,12 +121,9 @@ function staleExtensionsPlugin(): ApolloServerPlugin<GatewayContext> {
 }
 
 /** Keeps what a subgraph's answer reported stale, for the client's `extensions.stale`. */
-function collectStaleNotices(extensions: Record<string, unknown> | undefined, context: unknown, path: readonly (string | number)[] | undefined): void {
+function collectStaleNotices(extensions: Record<string, unknown> | undefined, context: GatewayContext, path: readonly (string | number)[] | undefined): void {
   const notices = staleNoticesOf(extensions?.['stale'], path);
-  if (notices.length && context && typeof context === 'object') {
-    const collected = ((context as WithStaleNotices)[STALE_NOTICES] ??= []);
-    collected.push(...notices);
-  }
+  if (notices.length) (context.staleNotices ??= []).push(...notices);
 }
 
 /** The client's headers a subgraph gets (FORWARDED_HEADERS). */

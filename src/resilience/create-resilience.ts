@@ -1,5 +1,5 @@
 import CircuitBreaker from 'opossum';
-import { isIntegrationError, type IntegrationError } from '../domain';
+import { isIntegrationError, type BatchAnswer, type IntegrationError } from '../domain';
 import type { ReadCache } from './cache';
 import { createBulkhead, type Bulkhead, type Release } from './bulkhead';
 import { callSystem, translate, type CallSite, type Method } from './call';
@@ -68,8 +68,8 @@ interface BreakerEntry {
 
 /**
  * The one place every adapter call goes through. Reads may be cached, are retried within their time budget, and fall
- * back to a stale copy (marked, see staleKeysOf) when the system fails; writes are never retried here: they go to the
- * outbox with an idempotency key, like RemoteGraphQLDataSource's `retry: false`.
+ * back to a stale copy when the system fails (the answer's `stale` field says which records, and as of when); writes
+ * are never retried here: they go to the outbox with an idempotency key, like RemoteGraphQLDataSource's `retry: false`.
  */
 export function createResilience(options: ResilienceOptions = {}): Resilience {
   const breakers = new Map<string, BreakerEntry>();
@@ -225,10 +225,10 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
           found.set(key, copy.value);
           asOf.set(key, new Date(copy.at));
         }
-        const answer = asOf.size ? markStale(found, { system, operation, asOf }) : found;
+        const answer: BatchAnswer<unknown> = asOf.size ? markStale(found, { system, operation, asOf }) : found;
         if (copies.size === missing.length) return answer;
         // What the caches hold is still good: the caller may serve it and fail only the keys the system owed.
-        throw found.size ? withCachedPart(error as IntegrationError, answer) : error;
+        throw found.size && isIntegrationError(error) ? error.withCachedPart(answer) : error;
       }
       const entries = [...fetched.entries()];
       await keep(cache, system, operation, entries, policy, missing.filter((key) => !fetched.has(key)));
@@ -336,13 +336,7 @@ function cachePolicyOf(policy: { readonly cacheTtlMs?: number; readonly staleTtl
   return { ttl, staleTtl: policy.staleTtlMs ?? (ttl > 0 ? DEFAULT_STALE_TTL_MS : 0) };
 }
 
-const CACHED_PART = Symbol('cached part of a failed batch read');
-
-function withCachedPart(error: IntegrationError, found: ReadonlyMap<string, unknown>): IntegrationError {
-  return Object.assign(error, { [CACHED_PART]: found });
-}
-
 /** The records a failed batch read could still answer from the cache (keys absent from it failed). */
-export function cachedPartOf(error: unknown): ReadonlyMap<string, unknown> | undefined {
-  return (error as { [CACHED_PART]?: ReadonlyMap<string, unknown> } | null)?.[CACHED_PART];
+export function cachedPartOf(error: unknown): BatchAnswer<unknown> | undefined {
+  return isIntegrationError(error) ? error.cachedPart : undefined;
 }

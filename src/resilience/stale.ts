@@ -1,23 +1,18 @@
+import { stalenessOf, type Staleness } from '../domain';
+
 /** Which records of a read's answer are stale copies, served because the system failed, and as of when. */
-export interface StaleKeys {
-  readonly system: string;
-  readonly operation: string;
-  /** Key (a batch read's key, or a plain read's input as JSON) -> when the copy was read from the system. */
-  readonly asOf: ReadonlyMap<string, Date>;
+export type StaleKeys = Staleness;
+
+/**
+ * The same answer, with its `stale` field set (see the domain's MaybeStale): a batch read's fresh map of this call, or
+ * a copy of a cached page, never a cached original.
+ */
+export function markStale<T extends object>(answer: T, stale: Staleness): T & { readonly stale: Staleness } {
+  return Object.assign(answer, { stale });
 }
 
-const STALE = Symbol('stale keys of a read');
-
-/** The same answer, marked: the mark rides on the object itself (a Map for a batch read), never enumerated. */
-export function markStale<T extends object>(answer: T, stale: StaleKeys): T {
-  Object.defineProperty(answer, STALE, { value: stale, enumerable: false });
-  return answer;
-}
-
-/** The stale part of a read's answer (or of the cached part of a failed one), if any. */
-export function staleKeysOf(answer: unknown): StaleKeys | undefined {
-  return answer !== null && typeof answer === 'object' ? (answer as { [STALE]?: StaleKeys })[STALE] : undefined;
-}
+/** The stale part of a read's answer (or of the cached part of a failed one), if any: its `stale` field. */
+export const staleKeysOf = stalenessOf;
 
 /** What the cache keeps beside each fresh record, for a longer while. */
 export interface StaleCopy {

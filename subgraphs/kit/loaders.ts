@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
-import type { BatchRead } from '../../src/domain';
-import { cachedPartOf } from '../../src/resilience';
-import { currentStaleReport, reportStale, type StaleReport } from './stale';
+import { isIntegrationError, type BatchRead, type MaybeStale } from '../../src/domain';
+import { currentStaleReport, type StaleReport } from './stale';
 
 export interface LoaderOptions {
   /** Most keys in one call to the system. @default 500 */
@@ -16,7 +15,9 @@ export interface LoaderOptions {
  * from a stale copy (the system failed) are reported to the request, so that its response says so.
  */
 export function loaderOf<T>(read: BatchRead<T>, options: LoaderOptions = {}): DataLoader<string, T | null> {
-  const report = (answer: unknown) => reportStale(answer, options.report ?? currentStaleReport());
+  const report = (answer: MaybeStale) => {
+    if (answer.stale) (options.report ?? currentStaleReport())?.add(answer.stale);
+  };
   return new DataLoader<string, T | null>(
     async (keys) => {
       try {
@@ -25,7 +26,7 @@ export function loaderOf<T>(read: BatchRead<T>, options: LoaderOptions = {}): Da
         return keys.map((key) => found.get(key) ?? null);
       } catch (error) {
         // A failed batch costs only the keys the system owed: what the cache held is still served.
-        const cached = cachedPartOf(error);
+        const cached = isIntegrationError(error) ? error.cachedPart : undefined;
         if (!cached) throw error;
         report(cached);
         return keys.map((key) => (cached.has(key) ? (cached.get(key) as T) : (error as Error)));

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { staleKeysOf, type StaleKeys } from '../../src/resilience';
+import { stalenessOf, type Staleness } from '../../src/domain';
 
 /** One group of stale records in a response's `extensions.stale`: a system's copies read at one moment. */
 export interface StaleEntry {
@@ -19,7 +19,7 @@ export interface StaleEntry {
 export class StaleReport {
   private readonly groups = new Map<string, { system: string; asOf: string; keys: Set<string> }>();
 
-  add(stale: StaleKeys): void {
+  add(stale: Staleness): void {
     for (const [key, asOf] of stale.asOf) {
       const when = asOf.toISOString();
       const id = `${stale.system}\u0000${when}`;
@@ -41,9 +41,9 @@ export function currentStaleReport(): StaleReport | undefined {
   return scope.getStore();
 }
 
-/** Reports the stale records of a read's answer (see staleKeysOf) to the request; an unmarked answer adds nothing. */
+/** Reports the stale records of a read's answer (its `stale` field) to the request; a fresh answer adds nothing. */
 export function reportStale(answer: unknown, report: StaleReport | undefined = currentStaleReport()): void {
-  const stale = staleKeysOf(answer);
+  const stale = stalenessOf(answer);
   if (stale) report?.add(stale);
 }
 
