@@ -1,3 +1,4 @@
+import { codesSeenIn } from '../../src/domain';
 import type { RunningGateway } from '../../src/gateway/serve-gateway';
 import { capturingLogger, gatewayOver, serveStandIn, type StandIn } from '../support/stand-ins';
 
@@ -13,12 +14,19 @@ let subgraph: StandIn;
 let gateway: RunningGateway;
 const logged: Record<string, unknown>[] = [];
 
+/** The codes an answer may carry as they are (the list of error codes), and one the list does not hold. */
+const PUBLIC_CODES = codesSeenIn('answer').filter((code) => code !== 'INTERNAL_SERVER_ERROR');
+const UNLISTED = 'SOME_VENDOR_CODE';
+const EVERY_CODE_SKU = 'SKU-EVERY-CODE';
+
 /** What the writes subgraph says of a copy of a mutation another gateway replica is still applying. */
 const KEY_IN_USE = 'a request with this idempotency key has been applied elsewhere since 2026-11-27T18:00:00.000Z and is not finished: send it again later for its receipt';
 
 beforeAll(async () => {
-  subgraph = await serveStandIn(({ url }) => ({
-    body: url.startsWith('/erp')
+  subgraph = await serveStandIn(({ url, body }) => ({
+    body: url.startsWith('/erp') && JSON.stringify(body).includes(EVERY_CODE_SKU)
+      ? JSON.stringify({ data: { inventoryItem: null }, errors: [...PUBLIC_CODES, UNLISTED].map((code) => ({ message: `said with ${code}`, path: ['inventoryItem'], extensions: { code } })) })
+      : url.startsWith('/erp')
       ? JSON.stringify({ data: { inventoryItem: null }, errors: [{ message: 'Internal error', path: ['inventoryItem'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })
       : url.startsWith('/writes')
       ? JSON.stringify({ data: { updateCustomer: null }, errors: [{ message: KEY_IN_USE, path: ['updateCustomer'], extensions: { code: 'IDEMPOTENCY_KEY_IN_USE' } }] })
@@ -74,4 +82,18 @@ it('logs an error a subgraph masked itself with the subgraph named and the reque
   expect(stories).toHaveLength(2);
   expect(stories.find((line) => line['subgraph'] === 'erp')).toMatchObject({ note: expect.stringMatching(/erp subgraph/), path: ['inventoryItem'] });
   expect(JSON.stringify(stories.find((line) => line['subgraph'] === 'store'))).toContain('customers_v2');
+});
+
+it('lets through, as they are, the codes the list of error codes says an answer carries, and masks any other', async () => {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'every-listed-code-01' },
+    body: JSON.stringify({ query: `{ inventoryItem(sku: "${EVERY_CODE_SKU}") { sku } }` }),
+  });
+  const body = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+  expect(PUBLIC_CODES.length).toBeGreaterThan(15);
+  expect(body.errors.map((error) => [error.extensions['code'], error.message])).toEqual([
+    ...PUBLIC_CODES.map((code) => [code, `said with ${code}`]),
+    ['INTERNAL_SERVER_ERROR', 'Internal error'],
+  ]);
 });
