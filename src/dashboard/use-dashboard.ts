@@ -1,4 +1,4 @@
-import type { GatewayPlugin } from '../gateway/plugin';
+import type { GatewayPlugin } from '../gateway-plugin';
 import type { Dashboard } from './create-dashboard';
 
 /** The live integrations dashboard at /admin, its data at /admin/api/dashboard (admin token): a gateway plugin. */

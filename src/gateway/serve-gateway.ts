@@ -12,7 +12,7 @@ import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, FrontDoorReje
 import { answerClientError } from './front-door/http-refusals';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../logging';
 import { gracefulClose } from '../serve/graceful-close';
-import type { GatewayPlugin } from './plugin';
+import type { GatewayPlugin } from '../gateway-plugin';
 import { DEFAULT_ADMISSION, serverTimeouts, useAdmission, type AdmissionSettings } from './admission';
 
 /** A system as the admin API lists it. */

@@ -1,6 +1,6 @@
 import type { Alerts } from '../alerts';
 import type { Outbox } from '../outbox/outbox';
-import type { GatewayPlugin } from './plugin';
+import type { GatewayPlugin } from '../gateway-plugin';
 
 export interface UseOutboxAdminOptions {
   readonly outbox: Outbox;

@@ -1,4 +1,4 @@
-import type { GatewayPlugin } from '../gateway/plugin';
+import type { GatewayPlugin } from '../gateway-plugin';
 import type { Metrics } from './create-metrics';
 
 export interface UseMetricsOptions {

@@ -1,4 +1,4 @@
-import type { GatewayPlugin } from '../gateway/plugin';
+import type { GatewayPlugin } from '../gateway-plugin';
 import type { ShadowControl } from './control';
 
 /** Shadow mode and the cutover gate in the admin API (/admin/api/shadow, /admin/api/cutover): a gateway plugin. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Stripe from 'stripe';
 import type { IntegrationLog } from '../audit/integration-log';
 import type { Database } from '../db';
-import type { GatewayPlugin } from '../gateway/plugin';
+import type { GatewayPlugin } from '../gateway-plugin';
 import { WebhookRefusal } from './errors';
 import { createWebhookEventStore, type Seen } from './event-store';
 import { stripeEventSchema, subjectOf, type StripeEvent } from './payments-event';

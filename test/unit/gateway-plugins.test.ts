@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
-import type { GatewayPlugin } from '../../src/gateway/plugin';
+import type { GatewayPlugin } from '../../src/gateway-plugin';
 import { useOutboxAdmin } from '../../src/gateway/use-outbox-admin';
 import { useDashboard } from '../../src/dashboard';
 import { useMetrics } from '../../src/metrics';
@@ -40,6 +40,12 @@ describe('the gateway and its extras', () => {
         .map((target) => `${file} -> ${target}`),
     );
     expect(found).toEqual([]);
+  });
+
+  it('the features import nothing of the gateway either: the plugin type lives apart (src/gateway-plugin.ts)', () => {
+    const found = FEATURES.flatMap(sources).flatMap((file) => importsOf(file).filter((target) => within(target, 'src/gateway')).map((target) => `${file} -> ${target}`));
+    expect(found).toEqual([]);
+    expect(importsOf('src/gateway-plugin.ts')).toEqual([]);
   });
 
   it("the gateway's core loads no admin API of the outbox: it is a plugin too", () => {

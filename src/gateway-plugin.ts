@@ -10,7 +10,8 @@ export interface GatewayPluginContext {
  * An extra of the gateway (the dashboard, metrics, a webhook endpoint, an admin API), made by a `useX(options)`
  * factory that lives with its feature: the gateway only calls it, and never imports the feature (envelop's and
  * Yoga's plugins; style.md 5). A factory loads its feature's routes in `routes`, not at import, so that a gateway
- * given no such plugin never loads what it needs (the ORM, prom-client).
+ * given no such plugin never loads what it needs (the ORM, prom-client). This file imports nothing of ours: the
+ * gateway and each feature import it, and neither imports the other (no cycle between their folders).
  */
 export interface GatewayPlugin {
   /** Names the plugin in errors, e.g. "dashboard". */
