@@ -8,7 +8,8 @@ import ts from 'typescript';
  * - an adapter (src/systems/<system>/adapter) never imports a sandbox, another system's folder (the shared
  *   src/systems/kit/adapter is fine), the subgraphs, the gateway or the runtime;
  * - the sandboxes (src/systems/<system>/sandbox, the shared kit and seed) never import an adapter;
- * - the subgraphs never import an adapter or a sandbox.
+ * - the subgraphs never import an adapter or a sandbox;
+ * - no two folders (src/<folder>, subgraphs/<folder>, src/systems/<name>) import each other, directly or round a cycle.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -91,6 +92,73 @@ function dependencyViolations(files: readonly SourceFile[]): string[] {
   return violations;
 }
 
+/**
+ * The node a file is in, in the graph of folders: `src/<folder>`, `subgraphs/<folder>`, each system's own
+ * `src/systems/<name>`, and the files at the top of `src/`, `subgraphs/` and `src/systems/` as `src`, `subgraphs` and
+ * `src/systems`.
+ */
+function folderOf(file: string): string {
+  const parts = file.split('/');
+  if (parts[0] === 'src' && parts[1] === 'systems') return parts.length > 3 ? parts.slice(0, 3).join('/') : 'src/systems';
+  return parts.length > 2 ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/**
+ * Every cycle in the import graph between folders, one line each: the folders of one strongly connected component,
+ * and for each edge inside it one import that makes it ("a -> b (a/x.ts imports '../b/y')").
+ */
+function folderCycles(files: readonly SourceFile[]): string[] {
+  const known = new Set(files.map(({ file }) => file));
+  const edges = new Map<string, Map<string, string>>();
+  for (const { file, imports } of files) {
+    for (const specifier of imports) {
+      const target = resolveImport(file, specifier);
+      if (target.kind === 'package') continue;
+      // '../config' is a folder's index; './estate' next to it may be a file.
+      const resolved = known.has(`${target.path}.ts`) || known.has(target.path) ? target.path.replace(/\.ts$/, '') + '.ts' : `${target.path}/index.ts`;
+      const [from, to] = [folderOf(file), folderOf(resolved)];
+      if (from === to) continue;
+      if (!edges.has(from)) edges.set(from, new Map());
+      if (!edges.get(from)!.has(to)) edges.get(from)!.set(to, `${file} imports '${specifier}'`);
+    }
+  }
+  // Tarjan's strongly connected components.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const visit = (node: string): void => {
+    index.set(node, index.size);
+    low.set(node, index.get(node)!);
+    stack.push(node);
+    onStack.add(node);
+    for (const next of edges.get(node)?.keys() ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node)!, low.get(next)!));
+      } else if (onStack.has(next)) low.set(node, Math.min(low.get(node)!, index.get(next)!));
+    }
+    if (low.get(node) === index.get(node)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1) components.push(component.sort());
+    }
+  };
+  for (const node of [...edges.keys()].sort()) if (!index.has(node)) visit(node);
+  return components.map((component) => {
+    const inside = component.flatMap((from) =>
+      [...(edges.get(from) ?? [])].filter(([to]) => component.includes(to)).map(([to, why]) => `${from} -> ${to} (${why})`),
+    );
+    return `cycle between ${component.join(', ')}: ${inside.join('; ')}`;
+  });
+}
+
 /** TypeScript's own import scanner: it sees multi-line and type-only imports and ignores comments and strings. */
 function importsOf(text: string): string[] {
   return ts.preProcessFile(text, true, true).importedFiles.map((imported) => imported.fileName);
@@ -155,6 +223,35 @@ describe('architecture: the dependency rules of style.md', () => {
       "subgraphs/crm/index.ts -> '../../src/systems/crm/adapter' (src/systems/crm/adapter): a subgraph never imports an adapter",
       "subgraphs/crm/index.ts -> '../../src/systems/kit/seed' (src/systems/kit/seed): a subgraph never imports a sandbox",
     ]);
+  });
+
+  it('has no import cycle between folders (src/<folder>, subgraphs/<folder>, src/systems/<name>)', () => {
+    expect(folderCycles(sources)).toEqual([]);
+  });
+
+  it('catches a cycle between folders, of two folders or more, and names the imports that make it', () => {
+    const synthetic: SourceFile[] = [
+      { file: 'src/outbox/worker-process.ts', imports: ['../writes/follower-handlers', './outbox'] },
+      { file: 'src/outbox/outbox.ts', imports: ['../db'] },
+      { file: 'src/writes/follower-handlers.ts', imports: ['../outbox/outbox', '../systems'] },
+      { file: 'src/systems/index.ts', imports: ['./crm', './kit/define-system'] },
+      { file: 'src/systems/crm/index.ts', imports: ['../kit/define-system', '../../project-root'] },
+      { file: 'src/systems/kit/define-system.ts', imports: ['../../domain'] },
+      { file: 'src/project-root.ts', imports: [] },
+      { file: 'src/domain/index.ts', imports: [] },
+      { file: 'src/db/index.ts', imports: ['../systems/kit/seed'] },
+      { file: 'src/systems/kit/seed.ts', imports: ['../../runtime/start-stack'] },
+      { file: 'src/runtime/start-stack.ts', imports: ['../db'] },
+    ];
+    expect(folderCycles(synthetic)).toEqual([
+      "cycle between src/db, src/runtime, src/systems/kit: src/db -> src/systems/kit (src/db/index.ts imports '../systems/kit/seed'); " +
+        "src/runtime -> src/db (src/runtime/start-stack.ts imports '../db'); " +
+        "src/systems/kit -> src/runtime (src/systems/kit/seed.ts imports '../../runtime/start-stack')",
+      "cycle between src/outbox, src/writes: src/outbox -> src/writes (src/outbox/worker-process.ts imports '../writes/follower-handlers'); " +
+        "src/writes -> src/outbox (src/writes/follower-handlers.ts imports '../outbox/outbox')",
+    ]);
+    // Within one folder, and a system's folder to the shared kit, are not cycles.
+    expect(folderCycles(synthetic.slice(3, 8))).toEqual([]);
   });
 
   it('reads imports the way TypeScript does: multi-line, type-only, require and import(), not comments', () => {

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../../domain';
-import type { ClaimedJob } from '../../outbox/outbox';
 import type { OperationPolicies, Resilience } from '../../resilience';
 import type { TestPki } from '../../pki';
 import type { SandboxDefinition } from './sandbox';
@@ -109,8 +108,17 @@ export interface ServedPorts {
   close?(): Promise<void>;
 }
 
-/** A queued write as a follower handler sees it. */
-export type FollowerJob = ClaimedJob;
+/** A queued write as a follower handler sees it (the outbox's claimed job, of which it reads these). */
+export interface FollowerJob {
+  readonly id: string;
+  readonly system: string;
+  readonly operation: string;
+  readonly payload: unknown;
+  /** Sent with the write, so that a retry is applied once. */
+  readonly idempotencyKey: string;
+  /** Attempts so far, this one included. */
+  readonly attempts: number;
+}
 /** Delivers one queued write to its system; throws to have it retried with backoff. */
 export type FollowerHandler = (job: FollowerJob) => Promise<void>;
 
