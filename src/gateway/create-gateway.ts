@@ -24,7 +24,7 @@ export interface GatewayOptions {
   /** Whether a request may carry a JSON array of operations (its length is checked at the front door). @default false */
   readonly batching?: boolean;
   /** More Apollo Server plugins (usage reporting, tests that watch what runs); the front door's check comes first. @default [] */
-  readonly plugins?: readonly ApolloServerPlugin<GatewayContext>[];
+  readonly apolloPlugins?: readonly ApolloServerPlugin<GatewayContext>[];
   /** Where masked errors are told in full, with the request id (the log). */
   readonly onMaskedError?: (fields: Record<string, unknown>, message: string) => void;
   /** Signs every request to a subgraph over HTTP (PLUGBOARD_SUBGRAPH_SECRET); see src/serve/subgraph-signature.ts. @default unsigned */
@@ -246,7 +246,7 @@ export function createGateway(options: GatewayOptions): {
       ApolloServerPluginInlineTraceDisabled(),
       staleExtensionsPlugin(),
       frontDoorCheckPlugin(options.onMaskedError),
-      ...(options.plugins ?? []),
+      ...(options.apolloPlugins ?? []),
       // The subgraph connections close with the server, not when the process exits.
       { serverWillStart: async () => ({ serverWillStop: () => subgraphFetcher.close() }) },
     ],

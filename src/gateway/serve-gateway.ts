@@ -37,9 +37,10 @@ export interface ServeGatewayOptions extends GatewayOptions {
   readonly authorize?: (authorization: string | undefined) => Promise<void>;
   /**
    * The gateway's extras, each made by its feature's `useX(options)`: useDashboard, useMetrics, usePaymentsWebhook,
-   * useShadowAdmin, useOutboxAdmin. Their routes are added in this order. @default []
+   * useShadowAdmin, useOutboxAdmin. Their routes are added in this order. (Apollo Server's own plugins are
+   * `apolloPlugins`.) @default []
    */
-  readonly extras?: readonly GatewayPlugin[];
+  readonly plugins?: readonly GatewayPlugin[];
   /** Operation limits, batching, body size, persisted queries and trusted documents. @default DEFAULT_FRONT_DOOR */
   readonly frontDoor?: FrontDoorSettings;
   /** Browser origins allowed to call the gateway cross-origin (CORS); none by default: same origin only. */
@@ -181,8 +182,8 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
     admin.get('/admin/api/systems', async () => ({ systems: options.systems }));
   });
 
-  // The extras bring their own routes; the gateway imports none of them, and a feature not given is never loaded.
-  for (const extra of options.extras ?? []) await extra.routes(app, { adminToken: options.adminToken });
+  // The plugins bring their own routes; the gateway imports none of them, and a feature not given is never loaded.
+  for (const plugin of options.plugins ?? []) await plugin.routes(app, { adminToken: options.adminToken });
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();

@@ -195,7 +195,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           }
         : {}),
       // The gateway's extras, as plugins: it imports none of them.
-      extras: [
+      plugins: [
         useOutboxAdmin({ outbox: writePath.outbox, alerts }),
         useShadowAdmin({ control: shadow }),
         useDashboard({ dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), outbox: writePath.outbox, alerts }) }),

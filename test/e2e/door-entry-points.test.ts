@@ -42,7 +42,7 @@ async function gateway(frontDoor: FrontDoorSettings, introspection = true): Prom
     systems: [],
     frontDoor,
     introspection,
-    plugins: [watch],
+    apolloPlugins: [watch],
   });
 }
 
