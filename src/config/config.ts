@@ -182,7 +182,7 @@ const CORE_KEYS = {
   },
   PLUGBOARD_WEBHOOK_TOLERANCE_S: {
     schema: z.coerce.number().int().min(1).max(86_400).default(300),
-    doc: 'Oldest webhook signature accepted, in seconds (Stripe\'s default, 300): an older one is refused as WEBHOOK_TOO_OLD.',
+    doc: 'Oldest webhook signature accepted, in seconds (the payment gateway\'s default, 300): an older one is refused as WEBHOOK_TOO_OLD.',
   },
 } as const;
 

@@ -25,7 +25,7 @@ export interface StartSandboxesOptions {
   /** `fixed`: each sandbox on its port from its system's definition (4101…); `ephemeral`: any free port (tests). */
   readonly ports: 'fixed' | 'ephemeral';
   readonly host?: string;
-  /** Payment search clauses per call: the sandbox allows what the demo's adapter sends (Stripe itself allows 10). */
+  /** Payment search clauses per call: the sandbox allows what the demo's adapter sends (the vendor itself allows 10). */
   readonly maxSearchClauses?: number;
   /** CRM token lifetime. @default 1800 */
   readonly crmTokenTtlSeconds?: number;

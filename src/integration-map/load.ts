@@ -24,8 +24,8 @@ export interface LoadIntegrationMapOptions {
   /** The composed graph the matrix is checked against. @default `<dir>/supergraph.graphql` */
   readonly supergraphFile?: string;
   /**
-   * Systems the running product connects to: each must be declared in the map.
-   * @default SYSTEM_NAMES of src/estate/systems.ts
+   * Systems the running product connects to: each must be declared in the map, and the map declares no other.
+   * @default the registry's (src/systems/index.ts)
    */
   readonly wiredSystems?: readonly string[];
 }
@@ -56,9 +56,19 @@ export function loadIntegrationMap(dir: string = SCHEMA_DIR, options: LoadIntegr
   const written = matrixSource && validate(matrixSchema, matrixSource, problems);
 
   if (map && mapSource) {
-    for (const system of options.wiredSystems ?? SYSTEM_NAMES) {
+    const wired = options.wiredSystems ?? SYSTEM_NAMES;
+    for (const system of wired) {
       if (!Object.hasOwn(map.systems, system)) {
         problems.add(mapSource, ['systems'], `${JSON.stringify(system)} is missing: Plugboard connects to it, so the map must declare it`);
+      }
+    }
+    for (const system of Object.keys(map.systems)) {
+      if (!wired.includes(system)) {
+        problems.add(
+          mapSource,
+          ['systems', system],
+          `no system ${JSON.stringify(system)} in the registry (src/systems/index.ts): declare it with defineSystem in src/systems/${system}/ first`,
+        );
       }
     }
   }

@@ -281,6 +281,15 @@ describe('an invalid map stops the start with a message that names the file, the
     expect(problemsOf(dir)).toEqual([`${path.join(dir, MAP)}:${lineOf(dir, MAP, 'systems:')}: systems: "legacy" is missing: Plugboard connects to it, so the map must declare it`]);
   });
 
+  it('a system the map declares but the registry lacks', () => {
+    const dir = schemaWith({ map: (text) => text.replace('\n  legacy:\n', '\n  legacy-shop:\n') });
+    const problems = problemsOf(dir);
+    expect(problems).toContain(
+      `${path.join(dir, MAP)}:${lineOf(dir, MAP, 'legacy-shop:')}: systems.legacy-shop: no system "legacy-shop" in the registry (src/systems/index.ts): declare it with defineSystem in src/systems/legacy-shop/ first`,
+    );
+    expect(problems).toContain(`${path.join(dir, MAP)}:${lineOf(dir, MAP, 'systems:')}: systems: "legacy" is missing: Plugboard connects to it, so the map must declare it`);
+  });
+
   it('every problem of both files at once', () => {
     const dir = schemaWith({
       map: (text) => edit(text, 'sandbox: true', 'sandbox: yes please', '\n  erp:\n'),
