@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import type { ConflictLog } from '../audit/conflicts';
 import type { DriftLog } from '../audit/drift';
-import { staleKeysOf } from '../resilience';
 import {
   followersOf,
   ownerOf,
@@ -65,7 +64,7 @@ export function createTruth(deps: TruthDeps): Truth {
         new DataLoader<string, T | null>(async (keys) => {
           const found = await read(keys);
           onAnswer?.(found);
-          for (const key of staleKeysOf(found)?.asOf.keys() ?? []) stale.add(`${system}|${key}`);
+          for (const key of found.stale?.asOf.keys() ?? []) stale.add(`${system}|${key}`);
           return keys.map((key) => found.get(key) ?? null);
         });
       const profiles: Record<string, DataLoader<string, Profile | null>> = {
