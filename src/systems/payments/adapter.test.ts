@@ -1,18 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { createPaymentsAdapter, type PaymentsAdapter } from '../../src/systems/payments/adapter';
-import { money, type PaymentStatus } from '../../src/domain';
-import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
+import { createPaymentsAdapter, type PaymentsAdapter } from './adapter';
+import { money, type PaymentStatus } from '../../domain';
+import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import {
   createPaymentsSandbox,
   PAYMENTS_SANDBOX_CREDENTIALS,
   seededCustomerId,
   type PaymentsSandboxOptions,
   type SentEvent,
-} from '../../src/systems/payments/sandbox';
-import { generateEstate } from '../../src/systems/kit/seed';
-import { describePaymentGatewayContract, expectIntegrationError, type HeldPayment } from '../contracts/payment-gateway.contract';
+} from './sandbox';
+import { generateEstate } from '../kit/seed';
+import { describePaymentGatewayContract, expectIntegrationError, type HeldPayment } from '../../../test/contracts/payment-gateway.contract';
 
 const estate = generateEstate();
 const { secretKey, webhookSecret } = PAYMENTS_SANDBOX_CREDENTIALS;

@@ -1,14 +1,14 @@
-import { createCrmAdapter, type CrmAdapterOptions } from '../../src/systems/crm/adapter';
+import { createCrmAdapter, type CrmAdapterOptions } from './adapter';
 import {
   isIntegrationError,
   type CustomerDirectory,
   type CustomerSegment,
   type IntegrationError,
-} from '../../src/domain';
-import { createCrmSandbox, CRM_SANDBOX_CREDENTIALS, type CrmSandboxOptions } from '../../src/systems/crm/sandbox';
-import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
-import { generateEstate } from '../../src/systems/kit/seed';
-import { describeCustomerDirectoryContract, type StoredProfile } from '../contracts/customer-directory.contract';
+} from '../../domain';
+import { createCrmSandbox, CRM_SANDBOX_CREDENTIALS, type CrmSandboxOptions } from './sandbox';
+import { startSandbox, type RunningSandbox } from '../kit/sandbox';
+import { generateEstate } from '../kit/seed';
+import { describeCustomerDirectoryContract, type StoredProfile } from '../../../test/contracts/customer-directory.contract';
 
 const estate = generateEstate();
 

@@ -1,9 +1,9 @@
-import { createCourierBAdapter, type CourierBAdapter, type CourierBAdapterOptions } from '../../src/systems/courier-b/adapter';
-import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../src/domain';
-import { COURIER_B_SANDBOX_CREDENTIALS, createCourierBSandbox } from '../../src/systems/courier-b/sandbox';
-import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
-import { generateEstate } from '../../src/systems/kit/seed';
-import { describeCourierContract, type StoredShipment } from '../contracts/courier.contract';
+import { createCourierBAdapter, type CourierBAdapter, type CourierBAdapterOptions } from './adapter';
+import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../domain';
+import { COURIER_B_SANDBOX_CREDENTIALS, createCourierBSandbox } from './sandbox';
+import { startSandbox, type RunningSandbox } from '../kit/sandbox';
+import { generateEstate } from '../kit/seed';
+import { describeCourierContract, type StoredShipment } from '../../../test/contracts/courier.contract';
 
 const estate = generateEstate();
 const { apiKey } = COURIER_B_SANDBOX_CREDENTIALS;

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import { createErpAdapter } from '../../src/systems/erp/adapter';
-import { isIntegrationError, type Erp, type IntegrationError } from '../../src/domain';
-import { startSandbox, type FaultSetting, type RunningSandbox, type SandboxDefinition } from '../../src/systems/kit/sandbox';
-import { createErpSandbox, ERP_SANDBOX_CREDENTIALS } from '../../src/systems/erp/sandbox';
-import { generateEstate, type EstateSeed } from '../../src/systems/kit/seed';
-import { describeErpContract, type ErpContractSystem } from '../contracts/erp.contract';
+import { createErpAdapter } from './adapter';
+import { isIntegrationError, type Erp, type IntegrationError } from '../../domain';
+import { startSandbox, type FaultSetting, type RunningSandbox, type SandboxDefinition } from '../kit/sandbox';
+import { createErpSandbox, ERP_SANDBOX_CREDENTIALS } from './sandbox';
+import { generateEstate, type EstateSeed } from '../kit/seed';
+import { describeErpContract, type ErpContractSystem } from '../../../test/contracts/erp.contract';
 
 const credentials = ERP_SANDBOX_CREDENTIALS;
 

@@ -1,9 +1,9 @@
-import { createLegacyAdapter } from '../../src/systems/legacy/adapter';
-import { isIntegrationError, type IntegrationError } from '../../src/domain';
-import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
-import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS, type LegacyCustomerRow, type LegacyOrderRow } from '../../src/systems/legacy/sandbox';
-import { generateEstate } from '../../src/systems/kit/seed';
-import { describeLegacyStoreContract } from '../contracts/legacy-store.contract';
+import { createLegacyAdapter } from './adapter';
+import { isIntegrationError, type IntegrationError } from '../../domain';
+import { startSandbox, type RunningSandbox } from '../kit/sandbox';
+import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS, type LegacyCustomerRow, type LegacyOrderRow } from './sandbox';
+import { generateEstate } from '../kit/seed';
+import { describeLegacyStoreContract } from '../../../test/contracts/legacy-store.contract';
 
 const estate = generateEstate();
 

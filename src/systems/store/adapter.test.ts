@@ -2,12 +2,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createStoreAdapter } from '../../src/systems/store/adapter';
-import { MIGRATIONS_DIR, openDatabase, parseDatabaseUrl, seedSiteStore } from '../../src/db';
-import { isIntegrationError, type IntegrationError } from '../../src/domain';
-import { generateEstate } from '../../src/systems/kit/seed';
-import { describeSiteStoreContract } from '../contracts/site-store.contract';
-import { openTestDatabase, testDatabases } from '../support/databases';
+import { createStoreAdapter } from './adapter';
+import { MIGRATIONS_DIR, openDatabase, parseDatabaseUrl, seedSiteStore } from '../../db';
+import { isIntegrationError, type IntegrationError } from '../../domain';
+import { generateEstate } from '../kit/seed';
+import { describeSiteStoreContract } from '../../../test/contracts/site-store.contract';
+import { openTestDatabase, testDatabases } from '../../../test/support/databases';
 
 const estate = generateEstate();
 

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { createCourierAAdapter, type CourierAAdapter, type CourierAAdapterOptions } from '../../src/systems/courier-a/adapter';
-import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../src/domain';
+import { createCourierAAdapter, type CourierAAdapter, type CourierAAdapterOptions } from './adapter';
+import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../domain';
 import {
   createTestPki,
   describeCertificate,
@@ -14,11 +14,11 @@ import {
   PKI_FILES,
   writePki,
   type TestPki,
-} from '../../src/pki';
-import { createCourierASandbox } from '../../src/systems/courier-a/sandbox';
-import { startSandbox } from '../../src/systems/kit/sandbox';
-import { generateEstate } from '../../src/systems/kit/seed';
-import { describeCourierContract, type StoredShipment } from '../contracts/courier.contract';
+} from '../../pki';
+import { createCourierASandbox } from './sandbox';
+import { startSandbox } from '../kit/sandbox';
+import { generateEstate } from '../kit/seed';
+import { describeCourierContract, type StoredShipment } from '../../../test/contracts/courier.contract';
 
 const estate = generateEstate();
 
