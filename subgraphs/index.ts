@@ -1,5 +1,5 @@
 import type { Auth } from '../src/auth';
-import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../src/domain';
+import type { Accounting, Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../src/domain';
 import type { WriteService } from '../src/writes/write-service';
 import type { Truth } from '../src/truth/truth';
 import type { Subgraph } from './kit';
@@ -10,6 +10,7 @@ import { createLegacySubgraph } from './legacy';
 import { createPaymentsSubgraph } from './payments';
 import { createStoreSubgraph } from './store';
 import { createWritesSubgraph } from './writes';
+import { createXeroSubgraph } from './xero';
 
 export type { Subgraph } from './kit';
 export { formatSubgraphError } from './kit';
@@ -22,6 +23,7 @@ export interface SubgraphPorts {
   readonly payments: PaymentGateway;
   readonly couriers: readonly Courier[];
   readonly legacy: LegacyStore;
+  readonly accounting: Accounting;
   /** The write path every mutation goes through. */
   readonly writes: WriteService;
   /** Verifies the bearer tokens mutations need. */
@@ -30,7 +32,7 @@ export interface SubgraphPorts {
   readonly truth: Truth;
 }
 
-export const SUBGRAPH_NAMES = ['store', 'crm', 'erp', 'payments', 'couriers', 'legacy', 'writes'] as const;
+export const SUBGRAPH_NAMES = ['store', 'crm', 'erp', 'payments', 'couriers', 'legacy', 'writes', 'xero'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** Builds one subgraph. Ports are only touched per request, so the SDL can be printed without live systems. */
@@ -50,6 +52,8 @@ export function createSubgraph(name: SubgraphName, ports: SubgraphPorts): Promis
       return createLegacySubgraph({ legacy: ports.legacy });
     case 'writes':
       return createWritesSubgraph({ writes: ports.writes, auth: ports.auth });
+    case 'xero':
+      return createXeroSubgraph({ accounting: ports.accounting });
     default: {
       const unreachable: never = name;
       throw new Error(`unknown subgraph ${String(unreachable)}`);

@@ -144,6 +144,29 @@ export type InventoryReceipt = {
   steps: Array<SagaStep>;
 };
 
+/** The sales invoice the accounting system holds for an order (its owner). */
+export type Invoice = {
+  /** What is still owed on it. */
+  amountDue: Money;
+  /** The invoice number the customer sees. */
+  number: Scalars['String']['output'];
+  /** Where the invoice stands. */
+  status: InvoiceStatus;
+};
+
+/** Where an order's invoice stands in the accounting system. */
+export type InvoiceStatus =
+  /** Submitted for approval; not sent. */
+  | 'AWAITING_APPROVAL'
+  /** Issued; the customer owes its amount due. */
+  | 'AWAITING_PAYMENT'
+  /** Being prepared; not sent. */
+  | 'DRAFT'
+  /** Paid in full. */
+  | 'PAID'
+  /** Cancelled with its order: nothing is owed. */
+  | 'VOIDED';
+
 /** The legacy store's copy of a customer, for cutover checks. */
 export type LegacyCustomerRecord = {
   /** E-mail as the legacy store holds it. */
@@ -234,6 +257,8 @@ export type Order = {
   customer: Maybe<Customer>;
   /** The order's id in the graph. */
   id: Scalars['ID']['output'];
+  /** The order's invoice in the accounting system; null until it is made. */
+  invoice: Maybe<Invoice>;
   /** What the legacy store (being replaced) holds for this order. */
   legacyRecord: Maybe<LegacyOrderRecord>;
   /** What was ordered. */

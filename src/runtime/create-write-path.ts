@@ -103,7 +103,7 @@ export function createWritePath(options: WritePathOptions): WritePath {
       : startOutboxWorker({
           ...options.workerOptions,
           outbox,
-          handlers: createFollowerHandlers({ store: ports.store, directory: ports.directory, erp: ports.erp, payments: ports.payments, legacy: ports.legacy, couriers: ports.couriers, invalidate }),
+          handlers: createFollowerHandlers({ ...ports, invalidate }),
         });
   const close = async () => {
     await interrupted.close();

@@ -6,6 +6,7 @@ import { erpSystem } from './erp';
 import { legacySystem } from './legacy';
 import { paymentsSystem } from './payments';
 import { storeSystem } from './store';
+import { xeroSystem } from './xero';
 
 export * from './kit/define-system';
 
@@ -21,6 +22,7 @@ export const SYSTEM_REGISTRY: readonly SystemDefinition<any>[] = [
   paymentsSystem,
   courierASystem,
   courierBSystem,
+  xeroSystem,
   legacySystem,
 ];
 

@@ -4,7 +4,7 @@ import type { Receipts } from './receipts';
 import { outcomeUnknown, Saga, WriteRejection } from './saga';
 import type { Actor, AuditRequest, JobRequest, Receipt } from './types';
 import { parseInput, placeOrderInput } from './validate';
-import type { WriteServiceDeps } from './write-service';
+import { orderFollowers, type WriteServiceDeps } from './write-service';
 
 /**
  * Places an order across systems: reserve stock at the ERP, take the payment, book the courier(s); when a later
@@ -99,7 +99,7 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
           await tx.insertOrder(order);
           const audit: AuditRequest = { ...base, after: { order, payment, shipments }, result: 'APPLIED', errorCode: null };
           const jobs = await enqueueAll(tx, audit.id, [
-            ...deps.matrix.followersOf('Order', 'status').map((system) => ({
+            ...orderFollowers(deps.matrix).map((system) => ({
               system,
               operation: 'upsertOrder',
               entity: 'Order',

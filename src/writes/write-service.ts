@@ -28,6 +28,12 @@ export interface WriteMatrix {
   followersOf(entity: string, field: string): readonly string[];
 }
 
+/** The fields an order sync (`upsertOrder`) carries: it pushes the whole order as the store holds it. */
+const ORDER_SYNCED_FIELDS = ['status', 'number', 'placedAt', 'lines', 'total'] as const;
+
+/** Who gets an order sync: every system that follows any field it carries (the ERP, an accounting system's invoice). */
+export const orderFollowers = (matrix: WriteMatrix): readonly string[] => [...new Set(ORDER_SYNCED_FIELDS.flatMap((field) => matrix.followersOf('Order', field)))];
+
 /** Which couriers carry an order: the fan-out rule from config. */
 export type CourierRule = (order: Order) => readonly string[];
 
@@ -241,7 +247,7 @@ export function createWriteService(deps: WriteServiceDeps) {
         await tx.setOrderStatus(request.id, request.status, at);
         const after: Order = { ...before, status: request.status, updatedAt: at };
         const audit: AuditRequest = { ...base, before, after, result: 'APPLIED', errorCode: null };
-        const follow: JobRequest[] = deps.matrix.followersOf('Order', 'status').map((system) => ({
+        const follow: JobRequest[] = orderFollowers(deps.matrix).map((system) => ({
           system,
           operation: 'upsertOrder',
           entity: 'Order',

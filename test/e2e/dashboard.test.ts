@@ -16,12 +16,12 @@ import { bearer, mintTestToken } from '../support/tokens';
  * letter with a click.
  */
 
-/** Reads every system of the estate: the store, the CRM, the ERP, payments, both couriers and the legacy store. */
+/** Reads every system of the estate: the store, the CRM, the ERP, payments, both couriers, accounting and the legacy store. */
 const EVERY_SYSTEM = `query EverySystem($first: Int, $after: String) {
   customers(first: $first, after: $after) {
     nodes {
       id segment legacyRecord { email }
-      orders(first: 2) { nodes { id lines { item { name onHand } } payment { status } shipments { carrier status } } }
+      orders(first: 2) { nodes { id lines { item { name onHand } } payment { status } shipments { carrier status } invoice { status } } }
     }
   }
 }`;

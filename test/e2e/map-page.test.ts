@@ -54,7 +54,7 @@ describe('npm run map', () => {
       expect(failure?.stderr).toBe(
         'The integration map is invalid:\n' +
           `${matrixFile}:${line}: entities.Order.fields.status.followers[0]: unknown system "erpp" ` +
-          '(did you mean erp? the map has: store, crm, erp, payments, courier-a, courier-b, legacy)\n',
+          '(did you mean erp? the map has: store, crm, erp, payments, courier-a, courier-b, xero, legacy)\n',
       );
       await expect(stat(path.join(schema, 'out'))).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
@@ -99,7 +99,7 @@ describeInBrowser()('the Integration Map page in a browser', () => {
     const wires = await page.locator('svg.diagram path.wire').evaluateAll((paths) =>
       paths.map((wire) => ({ style: wire.getAttribute('class'), title: wire.querySelector('title')?.textContent ?? '', start: wire.hasAttribute('marker-start') })),
     );
-    expect(wires).toHaveLength(9);
+    expect(wires).toHaveLength(11);
     expect(wires).toContainEqual({
       style: 'wire bidirectional',
       title: expect.stringMatching(/^Order: status \(store ↔ erp; bidirectional/),
@@ -109,8 +109,11 @@ describeInBrowser()('the Integration Map page in a browser', () => {
       'Customer: email, name, phone',
       'Customer: email, name, phone',
       'Order: number, placedAt, lines, total',
+      'Order: number, placedAt, lines, total',
       'InventoryItem: name, onHand, available, price',
     ]);
+    expect(wires).toContainEqual({ style: 'wire sync', title: expect.stringMatching(/^Order: number, placedAt, lines, total \(store → xero; owner → follower/), start: false });
+    expect(wires).toContainEqual({ style: 'wire read', title: expect.stringMatching(/^Order: invoice \(xero → store; read live/), start: false });
     const labels = await page
       .locator('svg.diagram g.wire-label')
       .evaluateAll((groups) => groups.map((group) => [...group.querySelectorAll('text')].map((text) => text.textContent).join('\n')));

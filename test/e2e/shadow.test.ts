@@ -187,7 +187,7 @@ describe.each(testDatabases())('shadow mode and cutover on $label', (database: T
         'orders:write',
       );
     const confirmed = (await move('CONFIRMED')).updateOrderStatus;
-    expect(confirmed.followerJobs.map((job) => `${job.system}:${job.operation}`).sort()).toEqual(['erp:upsertOrder', 'legacy:saveOrder']);
+    expect(confirmed.followerJobs.map((job) => `${job.system}:${job.operation}`).sort()).toEqual(['erp:upsertOrder', 'legacy:saveOrder', 'xero:upsertOrder']);
     await jobsDone(confirmed.auditId);
     expect(await sandboxRecord<LegacyOrderRow>('orders', order.id)).toMatchObject({ STAT: 'B', SUM_GROSS: expect.stringMatching(/^\d{1,3}(\.\d{3})*,\d{2}$/) });
 
@@ -218,7 +218,7 @@ describe.each(testDatabases())('shadow mode and cutover on $label', (database: T
 
     expect(await admin('POST', '/admin/api/shadow/Order', { body: { shadow: true } })).toMatchObject({ status: 409, body: { error: { code: 'ALREADY_CUT_OVER' } } });
     const shipped = (await move('SHIPPED')).updateOrderStatus;
-    expect(shipped.followerJobs.map((job) => job.system)).toEqual(['erp']);
+    expect(shipped.followerJobs.map((job) => job.system)).toEqual(['erp', 'xero']);
     expect((await sandboxRecord<LegacyOrderRow>('orders', order.id)).STAT).toBe('B');
   });
 

@@ -294,7 +294,7 @@ describe.each(testDatabases())('writes on $label', (database: TestDatabase) => {
 
       const first = await place(lines, key);
       expect(first).toMatchObject({ status: 'APPLIED', owner: 'store', error: null });
-      expect(first.followerJobs.map(({ system, operation }) => `${system}:${operation}`)).toEqual(['erp:upsertOrder']);
+      expect(first.followerJobs.map(({ system, operation }) => `${system}:${operation}`)).toEqual(['erp:upsertOrder', 'xero:upsertOrder']);
       expect(first.steps.map(({ system, outcome }) => `${system}:${outcome}`)).toEqual(['erp:done', 'erp:done', 'payments:done', 'courier-a:done']);
       const total = lines.reduce((sum, line) => sum + item(line.sku).price.minor * line.quantity, 0);
       expect(first.order).toEqual({

@@ -161,7 +161,7 @@ describe('an invalid map stops the start with a message that names the file, the
     const dir = schemaWith({ matrix: (text) => edit(text, 'email:         { owner: store,', 'email:         { owner: stor,') });
     expect(problemsOf(dir)).toEqual([
       `${path.join(dir, MATRIX)}:${lineOf(dir, MATRIX, 'email:')}: entities.Customer.fields.email.owner: unknown system "stor" ` +
-        '(did you mean store? the map has: store, crm, erp, payments, courier-a, courier-b, legacy)',
+        '(did you mean store? the map has: store, crm, erp, payments, courier-a, courier-b, xero, legacy)',
     ]);
   });
 
@@ -169,7 +169,7 @@ describe('an invalid map stops the start with a message that names the file, the
     const dir = schemaWith({ matrix: (text) => edit(text, 'followers: [erp], direction: bidirectional', 'followers: [erpp], direction: bidirectional') });
     expect(problemsOf(dir)).toEqual([
       `${path.join(dir, MATRIX)}:${lineOf(dir, MATRIX, 'status:   { owner: store')}: entities.Order.fields.status.followers[0]: ` +
-        'unknown system "erpp" (did you mean erp? the map has: store, crm, erp, payments, courier-a, courier-b, legacy)',
+        'unknown system "erpp" (did you mean erp? the map has: store, crm, erp, payments, courier-a, courier-b, xero, legacy)',
     ]);
   });
 
