@@ -180,10 +180,6 @@ const CORE_KEYS = {
     schema: z.string().refine(isTimeZone, 'expected an IANA time zone, e.g. Europe/Amsterdam').default('Europe/Amsterdam'),
     doc: 'Time zone of the business day that reconciliation compares and the cutover gate counts: the legacy shop\'s server clock (its timestamps carry no offset).',
   },
-  PLUGBOARD_WEBHOOK_TOLERANCE_S: {
-    schema: z.coerce.number().int().min(1).max(86_400).default(300),
-    doc: 'Oldest webhook signature accepted, in seconds (the payment gateway\'s default, 300): an older one is refused as WEBHOOK_TOO_OLD.',
-  },
 } as const;
 
 /**

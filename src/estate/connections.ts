@@ -42,6 +42,11 @@ function settingsReader(config: Config, missing: string[], required: ReadonlySet
   };
 }
 
+/** The systems' settings as the configuration holds them (defaults applied), for what a system builds besides its connection. */
+export function settingsFrom(config: Config): SettingsReader {
+  return settingsReader(config, [], new Set());
+}
+
 /**
  * Connections to real systems, from the configuration (PLUGBOARD_SANDBOXES=off): each system of the registry reads
  * its own settings. Credentials come from environment variables and files, never from code; a missing one stops the

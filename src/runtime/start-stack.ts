@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { introspectionOn, newAdminToken, type Config } from '../config';
 import { openDatabase, seedSiteStore, type Database } from '../db';
-import { connectionsFromConfig, type SystemConnections } from '../estate/connections';
+import { connectionsFromConfig, settingsFrom, type SystemConnections } from '../estate/connections';
 import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
 import { SUBGRAPH_PORTS, SYSTEMS } from '../estate/systems';
 import { frontDoorFrom } from '../gateway/front-door';
@@ -15,7 +15,7 @@ import { generateEstate } from '../systems/kit/seed';
 import { serveSubgraph, type RunningService } from '../serve/serve-subgraph';
 import { createSubgraphs } from '../../subgraphs';
 import { composeSystems } from './compose-systems';
-import type { PaymentsConnection } from '../systems/payments';
+import { SYSTEM_REGISTRY } from '../systems';
 import { createTruthFor } from './create-truth';
 import { createWritePath, writeMatrixOf, type WritePath, type WritePathOptions } from './create-write-path';
 import type { IntegrationLog } from '../audit/integration-log';
@@ -28,7 +28,6 @@ import { createDashboard, useDashboard } from '../dashboard';
 import { createLogger } from '../logging';
 import { useMetrics, type Metrics } from '../metrics';
 import { useOutboxAdmin } from '../gateway/use-outbox-admin';
-import { usePaymentsWebhook } from '../webhooks';
 import { PROJECT_ROOT } from '../project-root';
 
 /** Where the committed supergraph lives. */
@@ -161,7 +160,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     const adminToken = config.PLUGBOARD_ADMIN_TOKEN ?? newAdminToken();
-    const paymentsWebhookSecret = (connections['payments'] as PaymentsConnection | undefined)?.webhookSecret;
     const urls: Record<string, string> = {
       ...Object.fromEntries(Object.entries(connections).map(([name, connection]) => [name, connection.baseUrl])),
       store: db.dialect === 'sqlite' ? `sqlite:${config.PLUGBOARD_DATA_DIR}` : 'postgresql (DATABASE_URL)',
@@ -200,21 +198,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         useShadowAdmin({ control: shadow }),
         useDashboard({ dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), outbox: writePath.outbox, alerts }) }),
         ...(config.PLUGBOARD_METRICS === 'off' ? [] : [useMetrics({ metrics, access: config.PLUGBOARD_METRICS })]),
-        // Payment webhooks in: the payment gateway owns payments and the site keeps no copy, so an event drops the cached one.
-        ...(paymentsWebhookSecret
-          ? [
-              usePaymentsWebhook({
-                secret: paymentsWebhookSecret,
-                toleranceSeconds: config.PLUGBOARD_WEBHOOK_TOLERANCE_S,
-                db,
-                integrationLog,
-                onPaymentChanged: (orderId) => resilience.invalidate('payments', 'findByOrderIds', [orderId]),
-                onUnusable: async (event) => {
-                  await alerts.raise({ kind: 'webhook-unusable', system: 'payments', eventId: event.id, eventType: event.type, reason: event.reason });
-                },
-              }),
-            ]
-          : []),
+        // What each system plugs into the gateway's process: its webhooks in.
+        ...SYSTEM_REGISTRY.flatMap(
+          (system) =>
+            system.gatewayPlugins?.({
+              connection: connections[system.name] ?? { baseUrl: '' },
+              settings: settingsFrom(config),
+              services: { db, integrationLog, alerts },
+              invalidate: (operation, keys) => resilience.invalidate(system.name, operation, keys),
+            }) ?? [],
+        ),
       ],
       readiness: {
         database: async () => {

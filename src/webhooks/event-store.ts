@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Database } from '../db';
 import { WebhookEventEntity, type WebhookEventOutcome } from '../db/entities';
 
-/** Internal to src/webhooks: the events we accepted, remembered durably so that none is applied twice. */
+/** Shared by the systems' webhooks: the events we accepted, remembered durably so that none is applied twice. */
 
 /** What we remember of an accepted event. */
 export interface AcceptedEvent {

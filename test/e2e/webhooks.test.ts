@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { AlertEntity, parseDatabaseUrl, WebhookEventEntity } from '../../src/db';
 import { generateEstate } from '../../src/systems/kit/seed';
 import { PAYMENTS_SANDBOX_CREDENTIALS, type SentEvent } from '../../src/systems/payments/sandbox';
-import { PAYMENTS_WEBHOOK_PATH } from '../../src/webhooks';
+import { PAYMENTS_WEBHOOK_PATH } from '../../src/systems/payments/webhook';
 import { testDatabases, type TestDatabase } from '../support/databases';
 import { eventually, scratchDatabase } from '../support/scratch-database';
 import { startTestStack, type TestStack } from '../support/stack';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../../domain';
+import type { GatewayPlugin } from '../../gateway-plugin';
 import type { OperationPolicies, Resilience } from '../../resilience';
 import type { TestPki } from '../../pki';
 import type { SandboxDefinition } from './sandbox';
@@ -129,6 +130,20 @@ export interface FollowerContext {
   invalidate(system: string, operation: string, keys: readonly string[]): Promise<void>;
 }
 
+/** What a system's gateway plugins (its webhooks in) are built with. */
+export interface GatewayPluginContext<C extends Connection> {
+  readonly connection: C;
+  /** The configuration's values of the system's settings. */
+  readonly settings: SettingsReader;
+  /**
+   * The runtime's services, typed where they are defined (src/db's `Database`, src/audit's `IntegrationLog`,
+   * src/alerts' `Alerts`); opaque here, as the database's seed depends on this kit.
+   */
+  readonly services: { readonly db: object; readonly integrationLog: object; readonly alerts: object };
+  /** Drops cached reads of one of the system's operations (an event said they changed). */
+  invalidate(operation: string, keys: readonly string[]): Promise<void>;
+}
+
 export type SystemKind = 'site-store' | 'crm' | 'erp' | 'payment-gateway' | 'courier' | 'legacy-store' | 'accounting' | (string & {});
 export type SystemAuth = 'none' | 'oauth2-client-credentials' | 'api-key' | 'basic' | 'mtls' | 'oauth2' | (string & {});
 export type SystemFormat = 'sql' | 'json' | 'json-rpc' | 'form' | 'xml' | (string & {});
@@ -157,6 +172,8 @@ export interface SystemDefinition<C extends Connection = Connection> {
   readonly cacheTtlMs?: number;
   /** The ports it serves, wrapped with a policy per method ({@link definePolicies}). */
   serve(context: ServeContext<C>): ServedPorts;
+  /** What it plugs into the gateway's process (its webhooks in). @default none */
+  gatewayPlugins?(context: GatewayPluginContext<C>): GatewayPlugin[];
   /** The outbox jobs it delivers, by `<system>:<operation>` (a follower's sync, a compensation). @default none */
   followers?(context: FollowerContext): Record<string, FollowerHandler>;
 }

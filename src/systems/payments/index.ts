@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { PaymentGateway } from '../../domain';
-import { PAYMENTS_WEBHOOK_PATH } from '../../webhooks';
+import type { Alerts } from '../../alerts';
+import type { IntegrationLog } from '../../audit/integration-log';
+import type { Database } from '../../db';
+import { DEFAULT_WEBHOOK_TOLERANCE_S, PAYMENTS_WEBHOOK_PATH, usePaymentsWebhook } from './webhook';
 import { defineSystem, definePolicies } from '../kit/define-system';
 import { field } from '../kit/followers';
 import { createPaymentsAdapter, type PaymentsAdapterOptions } from './adapter';
@@ -44,6 +47,10 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
     PAYMENTS_WEBHOOK_SECRET: {
       schema: z.string().min(1).optional(),
       doc: 'Signing secret (whsec_…) of our webhook endpoint at the payment gateway; POST /webhooks/payments refuses what it did not sign. Unset with PLUGBOARD_SANDBOXES=off: no webhook endpoint.',
+    },
+    PLUGBOARD_WEBHOOK_TOLERANCE_S: {
+      schema: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_WEBHOOK_TOLERANCE_S),
+      doc: 'Oldest webhook signature accepted, in seconds (Stripe\'s default, 300): an older one is refused as WEBHOOK_TOO_OLD.',
     },
     PAYMENTS_MAX_SEARCH_CLAUSES: {
       schema: z.coerce.number().int().min(1).max(1000).default(10),
@@ -91,6 +98,24 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
   serve: ({ connection, resilience }) => {
     const adapter = createPaymentsAdapter(connection);
     return { ports: { payments: resilience.wrap<PaymentGateway>('payments', adapter, PAYMENTS_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };
+  },
+  // Payment webhooks in: the payment gateway owns payments and the site keeps no copy, so an event drops the cached one.
+  // Without a signing secret (PLUGBOARD_SANDBOXES=off and no PAYMENTS_WEBHOOK_SECRET) there is no endpoint.
+  gatewayPlugins: ({ connection, settings, services, invalidate }) => {
+    if (!connection.webhookSecret) return [];
+    const { db, integrationLog, alerts } = services as { db: Database; integrationLog: IntegrationLog; alerts: Alerts };
+    return [
+      usePaymentsWebhook({
+        secret: connection.webhookSecret,
+        toleranceSeconds: settings.get<number>('PLUGBOARD_WEBHOOK_TOLERANCE_S'),
+        db,
+        integrationLog,
+        onPaymentChanged: (orderId) => invalidate('findByOrderIds', [orderId]),
+        onUnusable: async (event) => {
+          await alerts.raise({ kind: 'webhook-unusable', system: 'payments', eventId: event.id, eventType: event.type, reason: event.reason });
+        },
+      }),
+    ];
   },
   followers: ({ ports, invalidate }) => ({
     // A payment placeOrder could not undo at once: refunded when captured, else cancelled.

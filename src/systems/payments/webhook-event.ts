@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { textProblem } from '../domain/text';
+import { textProblem } from '../../domain/text';
 
-/** Internal to src/webhooks: a payment gateway's (Stripe's) event, as far as we read it. */
+/** Internal to the payments system: a payment gateway's (Stripe's) event, as far as we read it. */
 
 const stripeId = (prefix: string) =>
   z.string().max(255).regex(new RegExp(`^${prefix}_[A-Za-z0-9]+$`), `expected a Stripe id starting ${prefix}_`);

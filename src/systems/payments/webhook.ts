@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Stripe from 'stripe';
-import type { IntegrationLog } from '../audit/integration-log';
-import type { Database } from '../db';
-import type { GatewayPlugin } from '../gateway-plugin';
-import { WebhookRefusal } from './errors';
-import { createWebhookEventStore, type Seen } from './event-store';
-import { stripeEventSchema, subjectOf, type StripeEvent } from './payments-event';
+import type { IntegrationLog } from '../../audit/integration-log';
+import type { Database } from '../../db';
+import type { GatewayPlugin } from '../../gateway-plugin';
+import { createWebhookEventStore, WebhookRefusal, type Seen } from '../../webhooks';
+import { stripeEventSchema, subjectOf, type StripeEvent } from './webhook-event';
 
 /** Where the payment gateway sends its events, below the gateway's origin. */
 export const PAYMENTS_WEBHOOK_PATH = '/webhooks/payments';
