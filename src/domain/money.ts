@@ -1,7 +1,7 @@
 /**
  * Money in the domain is an integer count of minor units (cents) and an ISO 4217 currency code.
  * Integer minor units keep sums exact; adapters convert each system's representation (floats, decimal strings,
- * Stripe's minor units) at the boundary, and the graph renders a decimal string.
+ * the payment gateway's minor units) at the boundary, and the graph renders a decimal string.
  */
 export interface Money {
   /** Amount in minor units (e.g. cents). */

@@ -25,7 +25,7 @@ export class WebhookEventEntity {
   @Property({ type: 'string', length: 64 })
   source!: string;
 
-  /** The system's own id of the event (Stripe's `evt_…`). */
+  /** The system's own id of the event (the payment gateway's `evt_…`). */
   @Property({ type: 'string', length: 255, fieldName: 'event_id' })
   eventId!: string;
 
