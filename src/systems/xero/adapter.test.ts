@@ -1,5 +1,5 @@
-import { createXeroAdapter } from '../../src/systems/xero/adapter';
-import { startSandbox } from '../../src/systems/kit/sandbox';
+import { createXeroAdapter } from './adapter';
+import { startSandbox } from '../kit/sandbox';
 import {
   createXeroSandbox,
   invoicesOf,
@@ -8,9 +8,9 @@ import {
   XERO_SANDBOX_CREDENTIALS,
   XERO_TOKEN_PATH,
   type StoredInvoice as XeroRecord,
-} from '../../src/systems/xero/sandbox';
-import { loadXeroSpec } from '../../src/systems/xero/sandbox/spec';
-import { describeInvoicesContract, type StoredInvoice } from '../contracts/invoices.contract';
+} from './sandbox';
+import { loadXeroSpec } from './sandbox/spec';
+import { describeInvoicesContract, type StoredInvoice } from '../../../test/contracts/invoices.contract';
 
 /** How this test reads Xero's statuses back, written independently of the adapter's mapper. */
 const STATUS = { DRAFT: 'DRAFT', SUBMITTED: 'AWAITING_APPROVAL', AUTHORISED: 'AWAITING_PAYMENT', PAID: 'PAID', VOIDED: 'VOIDED' } as const;

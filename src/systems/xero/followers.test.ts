@@ -1,10 +1,10 @@
-import type { ClaimedJob } from '../../src/outbox/outbox';
-import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
-import { xeroSystem } from '../../src/systems/xero';
-import { createXeroAdapter, type XeroAdapter } from '../../src/systems/xero/adapter';
-import { createXeroSandbox, SPEC_VIOLATIONS, XERO_API_BASE, XERO_SANDBOX_CREDENTIALS, XERO_TOKEN_PATH, type StoredInvoice } from '../../src/systems/xero/sandbox';
-import { createFakeSiteStore } from '../fakes/site-store';
-import { aCustomer, anOrder } from '../support/builders';
+import type { FollowerJob } from '../kit/define-system';
+import { startSandbox, type RunningSandbox } from '../kit/sandbox';
+import { xeroSystem } from './index';
+import { createXeroAdapter, type XeroAdapter } from './adapter';
+import { createXeroSandbox, SPEC_VIOLATIONS, XERO_API_BASE, XERO_SANDBOX_CREDENTIALS, XERO_TOKEN_PATH, type StoredInvoice } from './sandbox';
+import { createFakeSiteStore } from '../../../test/fakes/site-store';
+import { aCustomer, anOrder } from '../../../test/support/builders';
 
 /** Xero follows the order through the outbox: its `xero:upsertOrder` handler, on the store's fake and Xero's sandbox. */
 describe('xero:upsertOrder, the follower job of an order', () => {
@@ -32,7 +32,7 @@ describe('xero:upsertOrder, the follower job of an order', () => {
       invalidate: async (system, operation, keys) => void invalidated.push(...keys.map((key) => `${system}:${operation}:${key}`)),
     });
     const run = (auditId: string) => {
-      const job: ClaimedJob = { id: `job-${auditId}`, system: 'xero', operation: 'upsertOrder', payload: { orderId: order.id }, idempotencyKey: `${auditId}:xero`, attempts: 1, maxAttempts: 8, lockedBy: 'test' };
+      const job: FollowerJob = { id: `job-${auditId}`, system: 'xero', operation: 'upsertOrder', payload: { orderId: order.id }, idempotencyKey: `${auditId}:xero`, attempts: 1 };
       return handlers['xero:upsertOrder']!(job);
     };
 
@@ -52,7 +52,7 @@ describe('xero:upsertOrder, the follower job of an order', () => {
   it('fails the job (to be retried, then dead-lettered) when the order is not in the store', async () => {
     const store = createFakeSiteStore({ customers: [ada], orders: [] });
     const handlers = xeroSystem.followers!({ ports: { store: store.store, accounting }, invalidate: async () => undefined });
-    const job: ClaimedJob = { id: 'job-x', system: 'xero', operation: 'upsertOrder', payload: { orderId: 'ord-gone' }, idempotencyKey: 'audit-x:xero', attempts: 1, maxAttempts: 8, lockedBy: 'test' };
+    const job: FollowerJob = { id: 'job-x', system: 'xero', operation: 'upsertOrder', payload: { orderId: 'ord-gone' }, idempotencyKey: 'audit-x:xero', attempts: 1 };
     await expect(handlers['xero:upsertOrder']!(job)).rejects.toMatchObject({ code: 'UPSTREAM_REJECTED', system: 'store' });
   });
 });
