@@ -49,6 +49,17 @@ describe('an invoice per placed order, in Xero', () => {
   const outboxIdle = () =>
     eventually('the outbox to be idle', () => stack.writePath.outbox.counts(), (counts) => !counts.pending && !counts.running && !counts.failed, 20_000);
 
+  it('serves the invoices the organisation already holds for the estate\'s orders, one read for a page of them', async () => {
+    const xero = stack.estate!.sandboxes['xero']!;
+    const before = xero.stats.snapshot().byOperation['getInvoices'] ?? 0;
+    const body = await stack.query<{ orders: { nodes: { number: string; invoice: { number: string } | null }[] } }>('{ orders(first: 20) { nodes { number invoice { number } } } }');
+    expect(body.errors).toBeUndefined();
+    const nodes = body.data!.orders.nodes;
+    expect(nodes).toHaveLength(20);
+    for (const node of nodes) expect(node.invoice?.number).toBe(node.number);
+    expect((xero.stats.snapshot().byOperation['getInvoices'] ?? 0) - before).toBe(1);
+  });
+
   it('queues the invoice with the order, serves it as Order.invoice, and voids it when the order is cancelled', async () => {
     const customer = estate.customers[41]!;
     const placed = (

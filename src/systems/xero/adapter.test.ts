@@ -115,3 +115,26 @@ describe('Xero sandbox: Xero\'s description is the oracle', () => {
     }
   });
 });
+
+describe('Xero sandbox seeded from the estate', () => {
+  it('holds an invoice per estate order, as the adapter reads it: voided when cancelled, paid when its payment was taken', async () => {
+    const { generateEstate } = await import('../kit/seed');
+    const estate = generateEstate();
+    const sandbox = await startSandbox(createXeroSandbox({ estate }));
+    const adapter = createXeroAdapter({ ...XERO_SANDBOX_CREDENTIALS, baseUrl: `${sandbox.url}${XERO_API_BASE}`, tokenUrl: `${sandbox.url}${XERO_TOKEN_PATH}` });
+    try {
+      const paidIds = new Set(estate.payments.filter((payment) => payment.status === 'SUCCEEDED').map((payment) => payment.orderId));
+      const cancelled = estate.orders.find((order) => order.status === 'CANCELLED')!;
+      const paid = estate.orders.find((order) => order.status !== 'CANCELLED' && paidIds.has(order.id))!;
+      const open = estate.orders.find((order) => order.status !== 'CANCELLED' && !paidIds.has(order.id))!;
+      const found = await adapter.findInvoicesByOrderIds([cancelled.id, paid.id, open.id]);
+      expect(found.get(cancelled.id)).toMatchObject({ number: cancelled.number, status: 'VOIDED', amountDue: { minor: 0 } });
+      expect(found.get(paid.id)).toMatchObject({ number: paid.number, status: 'PAID', amountDue: { minor: 0 }, total: paid.total });
+      expect(found.get(open.id)).toMatchObject({ number: open.number, status: 'AWAITING_PAYMENT', amountDue: open.total });
+      expect([...sandbox.records.collection(SPEC_VIOLATIONS).values()]).toEqual([]);
+    } finally {
+      await adapter.close();
+      await sandbox.close();
+    }
+  });
+});

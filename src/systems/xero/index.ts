@@ -57,7 +57,7 @@ export const xeroSystem = defineSystem<XeroConnection>({
   sandbox: {
     port: 4107,
     connection: (url) => ({ baseUrl: `${url}${XERO_API_BASE}`, tokenUrl: `${url}${XERO_TOKEN_PATH}`, ...XERO_SANDBOX_CREDENTIALS }),
-    create: () => ({ definition: createXeroSandbox() }),
+    create: ({ estate }) => ({ definition: createXeroSandbox({ estate }) }),
   },
   serve: ({ connection, resilience }) => {
     const adapter = createXeroAdapter(connection);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RecordStore, SandboxDefinition } from '../../kit/sandbox';
+import type { EstateSeed } from '../../kit/seed';
 import { InvoiceLedger, InvoiceRefused, toWire, type InvoiceInput } from './invoices';
 import { loadXeroSpec } from './spec';
 import { parseWhere } from './where';
@@ -30,6 +31,8 @@ export const XERO_PAGE_SIZE = 100;
 export const SPEC_VIOLATIONS = 'spec-violations';
 
 export interface XeroSandboxOptions {
+  /** The estate to invoice at the start (one invoice per order). @default none: no invoices */
+  readonly estate?: EstateSeed;
   readonly credentials?: XeroSandboxCredentials;
   /** Seconds a token lives. @default 1800 (Xero's 30 minutes) */
   readonly tokenTtlSeconds?: number;
@@ -91,6 +94,7 @@ export function createXeroSandbox(options: XeroSandboxOptions = {}): SandboxDefi
     routes: async (app, { records }) => {
       const spec = loadXeroSpec();
       const ledger = new InvoiceLedger(records, clock);
+      if (options.estate) ledger.seed(options.estate);
       const tokens = new Map<string, number>();
       const replays = new Map<string, { status: number; body: unknown }>();
       const violations = records.collection<SpecViolation>(SPEC_VIOLATIONS);

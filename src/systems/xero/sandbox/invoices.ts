@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { formatDecimal } from '../../../domain';
 import type { RecordStore } from '../../kit/sandbox';
+import type { EstateSeed } from '../../kit/seed';
 
 /** Internal to the Xero sandbox: its invoices, as Xero holds and writes them. */
 
@@ -184,6 +186,38 @@ export class InvoiceLedger {
     };
     this.invoices.set(updated.InvoiceID, updated);
     return updated;
+  }
+
+  /**
+   * The estate's orders as the organisation invoiced them before Plugboard: one sales invoice each, numbered with the
+   * order's number and referencing its id; paid when its payment was taken, voided when it was cancelled.
+   */
+  seed(estate: EstateSeed): void {
+    const names = new Map(estate.customers.map((customer) => [customer.id, customer.name]));
+    const paid = new Set(estate.payments.filter((payment) => payment.status === 'SUCCEEDED').map((payment) => payment.orderId));
+    for (const order of estate.orders) {
+      const lines = this.linesOf(order.lines.map((line) => ({ Description: line.sku, Quantity: line.quantity, UnitAmount: Number(formatDecimal(line.unitPrice)) })));
+      const at = order.placedAt.getTime();
+      const day = Date.UTC(order.placedAt.getUTCFullYear(), order.placedAt.getUTCMonth(), order.placedAt.getUTCDate());
+      const total = lines.reduce((sum, line) => sum + cents(line.LineAmount), 0);
+      const status = order.status === 'CANCELLED' ? 'VOIDED' : paid.has(order.id) ? 'PAID' : 'AUTHORISED';
+      const invoice: StoredInvoice = {
+        InvoiceID: randomUUID(),
+        Type: 'ACCREC',
+        InvoiceNumber: order.number,
+        Reference: order.id,
+        Contact: this.contactOf({ Name: names.get(order.customerId) ?? order.customerId, ContactNumber: order.customerId }),
+        Date: day,
+        DueDate: day + 14 * 86_400_000,
+        Status: status,
+        LineAmountTypes: 'Inclusive',
+        LineItems: lines,
+        CurrencyCode: order.total.currency,
+        AmountPaid: status === 'PAID' ? amount(total) : 0,
+        UpdatedDateUTC: at,
+      };
+      this.invoices.set(invoice.InvoiceID, invoice);
+    }
   }
 
   /** Records a payment against an invoice (what paying it in Xero does); the test window's lever. */
