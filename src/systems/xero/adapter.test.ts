@@ -1,5 +1,6 @@
 import { createXeroAdapter } from './adapter';
 import { startSandbox } from '../kit/sandbox';
+import { generateEstate } from '../kit/seed';
 import {
   createXeroSandbox,
   invoicesOf,
@@ -118,7 +119,6 @@ describe('Xero sandbox: Xero\'s description is the oracle', () => {
 
 describe('Xero sandbox seeded from the estate', () => {
   it('holds an invoice per estate order, as the adapter reads it: voided when cancelled, paid when its payment was taken', async () => {
-    const { generateEstate } = await import('../kit/seed');
     const estate = generateEstate();
     const sandbox = await startSandbox(createXeroSandbox({ estate }));
     const adapter = createXeroAdapter({ ...XERO_SANDBOX_CREDENTIALS, baseUrl: `${sandbox.url}${XERO_API_BASE}`, tokenUrl: `${sandbox.url}${XERO_TOKEN_PATH}` });
