@@ -1,4 +1,5 @@
 import type { Money } from './money';
+import type { PostalAddress, ShipmentLabel, ShipmentTracking, Weight } from './shipping';
 
 /**
  * The shared entities of the graph, in our own vocabulary. Every adapter maps its system's vocabulary to these
@@ -11,6 +12,8 @@ export interface Customer {
   readonly email: string;
   readonly name: string;
   readonly phone: string | null;
+  /** The delivery address on file, used when an order names none; null or absent: none on file. */
+  readonly address?: PostalAddress | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -72,6 +75,8 @@ export interface InventoryItem {
   /** Units that can still be promised: on hand minus reserved. */
   readonly available: number;
   readonly price: Money;
+  /** The weight of one unit, packed; null or absent: unknown (parcels then count a documented default). */
+  readonly weight?: Weight | null;
   readonly updatedAt: Date;
 }
 
@@ -86,14 +91,38 @@ export const PAYMENT_STATUSES = [
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
+/**
+ * What the client must do to complete a payment in `REQUIRES_ACTION` (3-D Secure and the like): the payment gateway's
+ * action type (Stripe `next_action.type`, e.g. "use_stripe_sdk", "redirect_to_url") and, for a redirect, where to.
+ */
+export interface PaymentNextAction {
+  readonly type: string;
+  readonly redirectUrl: string | null;
+}
+
 export interface Payment {
   readonly id: string;
   readonly orderId: string;
+  /**
+   * `REQUIRES_PAYMENT_METHOD` and `REQUIRES_ACTION` are states the client completes (it attaches a payment method, or
+   * passes 3-D Secure, with `clientSecret`), not failures.
+   */
   readonly status: PaymentStatus;
   readonly amount: Money;
   /** Sum of refunds so far. */
   readonly refunded: Money;
   readonly createdAt: Date;
+  /**
+   * The secret the client (Stripe.js) completes the payment with; only the paying customer may see it. Null or
+   * absent when the gateway gave none.
+   */
+  readonly clientSecret?: string | null;
+  /** What the client must do next, when `status` is `REQUIRES_ACTION`; null otherwise. */
+  readonly nextAction?: PaymentNextAction | null;
+  /** The payment method attached (Stripe `pm_…`); null when none is yet. */
+  readonly paymentMethodId?: string | null;
+  /** The payment gateway's own customer the payment belongs to (Stripe `cus_…`); null when none. */
+  readonly gatewayCustomerId?: string | null;
 }
 
 export const SHIPMENT_STATUSES = ['LABEL_CREATED', 'IN_TRANSIT', 'DELIVERED', 'EXCEPTION', 'CANCELLED'] as const;
@@ -108,6 +137,10 @@ export interface Shipment {
   readonly trackingNumber: string;
   readonly status: ShipmentStatus;
   readonly createdAt: Date;
+  /** The label bought from the carrier; null or absent while none is. */
+  readonly label?: ShipmentLabel | null;
+  /** The carrier's tracking as last read; null or absent when not read. */
+  readonly tracking?: ShipmentTracking | null;
 }
 
 /** The legacy store's view of an order, for shadow mode and reconciliation. */

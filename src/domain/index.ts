@@ -1,5 +1,6 @@
 export * from './money';
 export * from './entities';
+export * from './shipping';
 export * from './errors';
 export * from './ports';
 export * from './source-of-truth';

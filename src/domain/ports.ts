@@ -13,6 +13,7 @@ import type {
   Shipment,
 } from './entities';
 import type { Money } from './money';
+import type { Parcel, PostalAddress, ShipFrom } from './shipping';
 
 /**
  * Ports: the small interfaces the domain needs from the outside world. Adapters implement them; the resilience
@@ -102,14 +103,36 @@ export interface Erp {
   upsertOrder(input: { order: Order; idempotencyKey: string }, options?: CallOptions): Promise<ErpOrder>;
 }
 
+/** The customer a payment is for, as the payment gateway needs it to find or create its own customer record. */
+export interface PaymentCustomer {
+  /** Our customer id. */
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  /** The gateway's customer id kept for this customer (Stripe `cus_…`); null or absent: find or create it. */
+  readonly gatewayCustomerId?: string | null;
+}
+
+/** What a new payment is created with. */
+export interface PaymentRequest {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly amount: Money;
+  readonly idempotencyKey: string;
+  /**
+   * The payment method from checkout (a Stripe PaymentMethod id `pm_…`). Absent: the payment is created without one
+   * and waits for the client (`REQUIRES_PAYMENT_METHOD`, completed with its `clientSecret`).
+   */
+  readonly paymentMethod?: string | null;
+  /** The customer, so that the payment is made under the gateway's customer record. */
+  readonly customer?: PaymentCustomer | null;
+}
+
 /** The payment gateway: owner of payments. */
 export interface PaymentGateway {
   /** The payments taken for each order, keyed by order id (the latest intent when there are several). */
   findByOrderIds: BatchRead<Payment>;
-  createPayment(
-    input: { orderId: string; customerId: string; amount: Money; idempotencyKey: string },
-    options?: CallOptions,
-  ): Promise<Payment>;
+  createPayment(input: PaymentRequest, options?: CallOptions): Promise<Payment>;
   confirmPayment(input: { paymentId: string; idempotencyKey: string }, options?: CallOptions): Promise<Payment>;
   capturePayment(input: { paymentId: string; idempotencyKey: string }, options?: CallOptions): Promise<Payment>;
   cancelPayment(input: { paymentId: string; idempotencyKey: string }, options?: CallOptions): Promise<Payment>;
@@ -122,8 +145,15 @@ export interface PaymentGateway {
 export interface ShipmentRequest {
   readonly orderId: string;
   readonly recipient: { readonly name: string; readonly phone: string | null };
+  /** How many packages (the length of `packages` when it is given). */
   readonly parcels: number;
   readonly idempotencyKey: string;
+  /** Where the shipment goes. */
+  readonly shipTo?: PostalAddress | null;
+  /** Where it leaves from; absent: the courier's configured sender (its system settings). */
+  readonly shipFrom?: ShipFrom | null;
+  /** The packages, with weight and dimensions, computed from the order's lines. */
+  readonly packages?: readonly Parcel[] | null;
 }
 
 /** A courier: owner of the shipments it carries. Several couriers implement it; orders can fan out to more than one. */
