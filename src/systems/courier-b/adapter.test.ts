@@ -1,12 +1,14 @@
 import { createCourierBAdapter, type CourierBAdapter, type CourierBAdapterOptions } from './adapter';
 import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../domain';
-import { COURIER_B_SANDBOX_CREDENTIALS, createCourierBSandbox } from './sandbox';
+import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCourierBSandbox } from './sandbox';
 import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import { generateEstate } from '../kit/seed';
 import { describeCourierContract, type StoredShipment } from '../../../test/contracts/courier.contract';
 
 const estate = generateEstate();
-const { apiKey } = COURIER_B_SANDBOX_CREDENTIALS;
+const { apiKey, carrierId } = COURIER_B_SANDBOX_CREDENTIALS;
+/** The sandbox account's booking settings, as its connection in the registry passes them. */
+const account = { apiKey, carrierId, serviceCode: 'courier_b_standard', shipFrom: COURIER_B_SANDBOX_SHIP_FROM };
 
 /** How this test reads ShipEngine's statuses back, written independently of the adapter's mapper. */
 function statusOf(shipment: { shipment_status: string; tracking_status_code: string | null }): ShipmentStatus {
@@ -43,7 +45,7 @@ async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
 
 describeCourierContract('courier B adapter (ShipEngine-shaped JSON) against its sandbox', async () => {
   const sandbox = await startSandbox(createCourierBSandbox(estate));
-  const courier = createCourierBAdapter({ baseUrl: sandbox.url, apiKey });
+  const courier = createCourierBAdapter({ baseUrl: sandbox.url, ...account });
   const record = async <T>(collection: string, id: string): Promise<T | undefined> => {
     const { status, body } = await json<T>(`${sandbox.url}/_sandbox/records/${collection}/${encodeURIComponent(id)}`);
     return status === 404 ? undefined : body;
@@ -89,7 +91,7 @@ describe('courier B: ShipEngine specifics', () => {
   const carried = [...new Set(estate.shipments.filter((s) => s.carrier === 'courier-b').map((s) => s.orderId))];
 
   function adapter(options: Partial<CourierBAdapterOptions> = {}): CourierBAdapter {
-    const courier = createCourierBAdapter({ baseUrl: sandbox.url, apiKey, ...options });
+    const courier = createCourierBAdapter({ baseUrl: sandbox.url, ...account, ...options });
     opened.push(courier);
     return courier;
   }

@@ -3,8 +3,32 @@ import type { Courier } from '../../domain';
 import { defineSystem } from '../kit/define-system';
 import { COURIER_CACHE_TTL_MS, COURIER_POLICIES } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
-import { createCourierBAdapter, type CourierBAdapterOptions } from './adapter';
-import { COURIER_B_SANDBOX_CREDENTIALS, createCourierBSandbox } from './sandbox';
+import { createCourierBAdapter, type CourierBAdapterOptions, type CourierBAddress } from './adapter';
+import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCourierBSandbox } from './sandbox';
+
+/** Our address as COURIER_B_SHIP_FROM carries it (JSON). */
+const addressSchema = z.object({
+  name: z.string().min(1),
+  phone: z.string().min(1).nullish(),
+  line1: z.string().min(1),
+  line2: z.string().nullish(),
+  city: z.string().min(1),
+  region: z.string(),
+  postalCode: z.string().min(1),
+  countryCode: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. "US"'),
+  residential: z.boolean().nullish(),
+});
+const jsonAddress = z
+  .string()
+  .transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be a JSON object (an address)' });
+      return z.NEVER;
+    }
+  })
+  .pipe(addressSchema);
 
 /** Courier B: ShipEngine (shipments, labels, tracking; API-Key header). */
 export const courierBSystem = defineSystem<CourierBAdapterOptions>({
@@ -17,12 +41,33 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
   settings: {
     COURIER_B_URL: { schema: z.string().url().optional(), doc: 'Base URL of courier B.', required: true },
     COURIER_B_API_KEY: { schema: z.string().optional(), doc: 'Courier B API key.', required: true },
+    COURIER_B_CARRIER_ID: { schema: z.string().regex(/^se(-[a-z0-9]+)+$/).optional(), doc: "ShipEngine carrier_id (se-…) shipments are booked on.", required: true },
+    COURIER_B_SERVICE_CODE: { schema: z.string().min(1).optional(), doc: 'ShipEngine service_code shipments are booked with (e.g. usps_priority_mail).', required: true },
+    COURIER_B_SHIP_FROM: { schema: jsonAddress.optional(), doc: 'Where parcels leave from (ship_from), as JSON: name, phone, line1, city, region, postalCode, countryCode.', required: true },
   },
-  connect: (settings) => ({ baseUrl: settings.get('COURIER_B_URL'), apiKey: settings.get('COURIER_B_API_KEY') }),
-  environmentOf: (connection) => ({ COURIER_B_URL: connection.baseUrl, COURIER_B_API_KEY: connection.apiKey }),
+  connect: (settings) => ({
+    baseUrl: settings.get('COURIER_B_URL'),
+    apiKey: settings.get('COURIER_B_API_KEY'),
+    carrierId: settings.get('COURIER_B_CARRIER_ID'),
+    serviceCode: settings.get('COURIER_B_SERVICE_CODE'),
+    shipFrom: settings.get<CourierBAddress>('COURIER_B_SHIP_FROM'),
+  }),
+  environmentOf: (connection) => ({
+    COURIER_B_URL: connection.baseUrl,
+    COURIER_B_API_KEY: connection.apiKey,
+    COURIER_B_CARRIER_ID: connection.carrierId,
+    COURIER_B_SERVICE_CODE: connection.serviceCode,
+    COURIER_B_SHIP_FROM: JSON.stringify(connection.shipFrom),
+  }),
   sandbox: {
     port: 4105,
-    connection: (url) => ({ baseUrl: url, apiKey: COURIER_B_SANDBOX_CREDENTIALS.apiKey }),
+    connection: (url) => ({
+      baseUrl: url,
+      apiKey: COURIER_B_SANDBOX_CREDENTIALS.apiKey,
+      carrierId: COURIER_B_SANDBOX_CREDENTIALS.carrierId,
+      serviceCode: COURIER_B_SANDBOX_CREDENTIALS.serviceCodes[0] ?? 'courier_b_standard',
+      shipFrom: COURIER_B_SANDBOX_SHIP_FROM,
+    }),
     create: ({ estate }) => ({ definition: createCourierBSandbox(estate) }),
   },
   serve: ({ connection, resilience }) => {

@@ -29,3 +29,9 @@ export function fromErrors(site: CallSite, status: number, errors: readonly Ship
     : `reported errors without saying which (HTTP ${status})`;
   return new IntegrationError(code, `${site.system} ${site.operation}: ${reason}`, { ...site, reason });
 }
+
+/** A shipment ShipEngine refused in a 200 answer (`has_errors`), with the reasons it gave as strings. */
+export function refusedShipment(site: CallSite, errors: readonly string[]): IntegrationError {
+  const reason = errors.length ? `refused the shipment: ${errors.join('; ').slice(0, 200)}` : 'refused the shipment without saying why';
+  return new IntegrationError('UPSTREAM_REJECTED', `${site.system} ${site.operation}: ${reason}`, { ...site, reason });
+}

@@ -1,9 +1,11 @@
-import type { CallOptions, Courier, Shipment, ShipmentRequest } from '../../../domain';
+import type { CallOptions, Courier, Shipment } from '../../../domain';
 import { badResponse, batchesWithin, encodedBytes, pathOf, type CallSite } from '../../kit/adapter';
 import { createCourierBClient } from './client';
-import { fromErrors } from './errors';
-import { shipEngineIdOf, toCreateShipments, toShipment } from './mapper';
+import { refusedShipment } from './errors';
+import { shipEngineIdOf, toCreateShipments, toShipment, type CourierBAddress, type CourierBShipmentRequest } from './mapper';
 import { createShipmentsSchema, listShipmentsSchema, shipmentSchema } from './schema';
+
+export type { CourierBAddress, CourierBParcel, CourierBShipmentRequest } from './mapper';
 
 export interface CourierBAdapterOptions {
   /** Courier B's base URL, e.g. "https://api.shipengine.com". */
@@ -12,11 +14,13 @@ export interface CourierBAdapterOptions {
   readonly apiKey: string;
   /** The system name in the integration map; also the shipments' `carrier` and id prefix. @default 'courier-b' */
   readonly system?: string;
-  /** The carrier account shipments are booked on. @default 'se-100001' (the sandbox account's) */
-  readonly carrierId?: string;
-  /** The carrier service shipments are booked with. @default 'courier_b_standard' */
-  readonly serviceCode?: string;
-  /** Weight declared per parcel, as the domain's shipment request carries none. @default 1000 */
+  /** The carrier account shipments are booked on: ShipEngine's `carrier_id` ("se-…"), from the account's carriers. */
+  readonly carrierId: string;
+  /** The carrier service shipments are booked with: ShipEngine's `service_code` (e.g. "usps_priority_mail"). */
+  readonly serviceCode: string;
+  /** Where parcels leave from: ShipEngine's `ship_from`, which its description requires on every shipment. */
+  readonly shipFrom: CourierBAddress;
+  /** Weight declared per parcel when a request carries no packages. @default 1000 */
   readonly packageWeightGrams?: number;
   /** Shipments asked per page when listing. @default 500 (the sandbox's largest page) */
   readonly pageSize?: number;
@@ -44,8 +48,9 @@ const MAX_PAGES = 100;
 export function createCourierBAdapter(options: CourierBAdapterOptions): CourierBAdapter {
   const system = options.system ?? 'courier-b';
   const account = {
-    carrierId: options.carrierId ?? 'se-100001',
-    serviceCode: options.serviceCode ?? 'courier_b_standard',
+    carrierId: options.carrierId,
+    serviceCode: options.serviceCode,
+    shipFrom: options.shipFrom,
     packageWeightGrams: options.packageWeightGrams ?? 1000,
   };
   const pageSize = Math.max(1, options.pageSize ?? 500);
@@ -92,7 +97,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     return found;
   };
 
-  const bookShipment = async (input: ShipmentRequest, callOptions?: CallOptions): Promise<Shipment> => {
+  const bookShipment = async (input: CourierBShipmentRequest, callOptions?: CallOptions): Promise<Shipment> => {
     const here = site('bookShipment');
     const answer = await client.json(
       here,
@@ -100,9 +105,8 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
       createShipmentsSchema,
     );
     const created = answer.shipments[0];
-    if (!created || answer.has_errors || (created.errors?.length ?? 0) > 0) {
-      throw fromErrors(here, 200, created?.errors ?? []);
-    }
+    // has_errors is the verdict; a shipment's `errors` (strings, deprecated in ShipEngine's description) only say why.
+    if (!created || answer.has_errors) throw refusedShipment(here, created?.errors ?? []);
     return toShipment(created, system, created.external_order_id ?? input.orderId);
   };
 

@@ -45,10 +45,80 @@ export function toShipment(shipment: ShipEngineShipment, carrier: string, orderI
   };
 }
 
-export function toCreateShipments(
-  input: ShipmentRequest,
-  account: { carrierId: string; serviceCode: string; packageWeightGrams: number },
-): unknown {
+/**
+ * A postal address as the domain carries it (its PostalAddress), read structurally so that the adapter compiles
+ * before and after the domain's shipping types.
+ */
+export interface CourierBAddress {
+  readonly name: string;
+  readonly phone?: string | null;
+  readonly line1: string;
+  readonly line2?: string | null;
+  readonly city: string;
+  readonly region: string;
+  readonly postalCode: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly countryCode: string;
+  readonly residential?: boolean | null;
+}
+
+/** One package as the domain carries it (its Parcel), read structurally. */
+export interface CourierBParcel {
+  readonly weight: { readonly value: number; readonly unit: 'GRAM' | 'KILOGRAM' | 'OUNCE' | 'POUND' };
+  readonly dimensions: { readonly length: number; readonly width: number; readonly height: number; readonly unit: 'CENTIMETER' | 'INCH' } | null;
+}
+
+/** The booking account: ShipEngine's carrier and service ids and where parcels leave from, from configuration. */
+export interface CourierBAccount {
+  readonly carrierId: string;
+  readonly serviceCode: string;
+  readonly shipFrom: CourierBAddress;
+  readonly packageWeightGrams: number;
+}
+
+/** What bookShipment reads: the port's request, with the address and parcels the domain carries once it has them. */
+export type CourierBShipmentRequest = ShipmentRequest & {
+  readonly shipTo?: CourierBAddress | null;
+  readonly packages?: readonly CourierBParcel[] | null;
+};
+
+/** ShipEngine's `address` (every field its description requires; `phone` only when we know one). */
+export function toShipEngineAddress(address: CourierBAddress): Record<string, unknown> {
+  const indicator = address.residential === true ? 'yes' : address.residential === false ? 'no' : 'unknown';
+  return {
+    name: address.name,
+    ...(address.phone ? { phone: address.phone } : {}),
+    address_line1: address.line1,
+    ...(address.line2 ? { address_line2: address.line2 } : {}),
+    city_locality: address.city,
+    state_province: address.region,
+    postal_code: address.postalCode,
+    country_code: address.countryCode,
+    address_residential_indicator: indicator,
+  };
+}
+
+function toPackage(parcel: CourierBParcel): Record<string, unknown> {
+  const { dimensions } = parcel;
+  return {
+    weight: { value: parcel.weight.value, unit: parcel.weight.unit.toLowerCase() },
+    ...(dimensions
+      ? { dimensions: { length: dimensions.length, width: dimensions.width, height: dimensions.height, unit: dimensions.unit.toLowerCase() } }
+      : {}),
+  };
+}
+
+/**
+ * `POST /v1/shipments`'s body. Without a delivery address (a request from before the domain carried one) `ship_to`
+ * holds only the recipient: real ShipEngine refuses that; the sandbox accepts it.
+ */
+export function toCreateShipments(input: CourierBShipmentRequest, account: CourierBAccount): unknown {
+  const shipTo = input.shipTo
+    ? toShipEngineAddress({ ...input.shipTo, phone: input.shipTo.phone ?? input.recipient.phone })
+    : { name: input.recipient.name, ...(input.recipient.phone ? { phone: input.recipient.phone } : {}) };
+  const packages = input.packages?.length
+    ? input.packages.map(toPackage)
+    : Array.from({ length: input.parcels }, () => ({ weight: { value: account.packageWeightGrams, unit: 'gram' } }));
   return {
     shipments: [
       {
@@ -56,11 +126,9 @@ export function toCreateShipments(
         service_code: account.serviceCode,
         external_shipment_id: input.idempotencyKey,
         external_order_id: input.orderId,
-        ship_to: { name: input.recipient.name, phone: input.recipient.phone },
-        packages: Array.from({ length: input.parcels }, () => ({
-          package_code: 'package',
-          weight: { value: account.packageWeightGrams, unit: 'gram' },
-        })),
+        ship_to: shipTo,
+        ship_from: toShipEngineAddress(account.shipFrom),
+        packages,
       },
     ],
   };

@@ -34,7 +34,8 @@ const errorSchema = z.object({
 export const createShipmentsSchema = z.object({
   has_errors: z.boolean(),
   shipments: z
-    .array(shipmentSchema.extend({ errors: z.array(errorSchema).nullish() }))
+    // ShipEngine's per-shipment errors are strings (create_shipment_response_body_fields.errors).
+    .array(shipmentSchema.extend({ errors: z.array(z.string()).nullish() }))
     .min(1, 'must hold the created shipment'),
 });
 

@@ -38,6 +38,18 @@ export const COURIER_B_SANDBOX_CREDENTIALS: CourierBSandboxCredentials = {
   serviceCodes: ['courier_b_standard', 'courier_b_express'],
 };
 
+/** The sandbox account's warehouse, as our address: where its shipments leave from (`ship_from`). */
+export const COURIER_B_SANDBOX_SHIP_FROM = {
+  name: 'Plugboard demo warehouse',
+  phone: '+31 20 555 0100',
+  line1: 'Westerdok 12',
+  city: 'Amsterdam',
+  region: 'NH',
+  postalCode: '1013 BH',
+  countryCode: 'NL',
+  residential: false,
+} as const;
+
 export interface CourierBSandboxOptions {
   /** The API key the sandbox accepts. @default COURIER_B_SANDBOX_CREDENTIALS.apiKey */
   readonly apiKey?: string;

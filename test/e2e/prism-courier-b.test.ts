@@ -1,0 +1,163 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isIntegrationError, type IntegrationError } from '../../src/domain';
+import { createCourierBAdapter, type CourierBAdapter, type CourierBShipmentRequest } from '../../src/systems/courier-b/adapter';
+import { COURIER_B_SANDBOX_SHIP_FROM } from '../../src/systems/courier-b/sandbox';
+import { PROJECT_ROOT } from '../../src/project-root';
+
+/**
+ * Courier B's adapter against a mock no one here wrote: Prism 5.14.2 (from node_modules, on 127.0.0.1 only) serving
+ * ShipEngine's published description with `--errors`, so a request outside the description is refused (Prism answers
+ * the operation's 400) and an answer outside it becomes a 500. Prism answers the description's static examples, so
+ * these tests prove the requests are ShipEngine's and that the adapter parses ShipEngine's own examples; round trips
+ * of state are the sandbox's job (src/systems/courier-b/adapter.test.ts).
+ */
+
+const SPEC = path.join(PROJECT_ROOT, 'src/systems/courier-b/shipengine.trimmed.json');
+const PRISM = path.join(PROJECT_ROOT, 'node_modules/@stoplight/prism-cli/dist/index.js');
+
+/**
+ * The description as Prism is given it, with three faults worked around, each Prism's (or its example's), not ours:
+ * - Prism validates `additionalProperties: false` beside `allOf` without looking into the `allOf` (ShipEngine writes
+ *   its schemas that way), so it refuses its own static examples (`insured_value` "must NOT have additional
+ *   properties"): the keyword is dropped; required fields, types, enums and formats are still checked.
+ * - The list answers' example has `"page": "????"` for an integer: Prism serves it and then refuses it. It becomes 1.
+ * - The 204 of `PUT /v1/shipments/{id}/cancel` declares an empty-string body, which Prism sends with a Content-Length
+ *   that undici refuses: the 204 is served without content, as ShipEngine sends it.
+ */
+function prismSpec(): object {
+  const spec = JSON.parse(readFileSync(SPEC, 'utf8')) as { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const schema = node as Record<string, unknown>;
+    if (schema['additionalProperties'] === false) delete schema['additionalProperties'];
+    if (schema['type'] === 'integer' && typeof schema['example'] === 'string') schema['example'] = 1;
+    Object.values(schema).forEach(visit);
+  };
+  visit(spec);
+  const cancelled = spec.paths['/v1/shipments/{shipment_id}/cancel']?.['put']?.responses['204'];
+  if (cancelled) delete cancelled.content;
+  return spec;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Starts Prism and resolves when it says it listens; rejects (failing the suite, also with CI=true) when it exits. */
+async function startPrism(specFile: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [PRISM, 'mock', '-h', '127.0.0.1', '-p', String(port), '--errors', specFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const read = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      if (output.includes('Prism is listening')) resolve();
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`Prism exited (${String(code)}) before listening:\n${output.slice(-2000)}`)));
+  });
+  return child;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
+  const error = await promise.then(
+    () => new Error('expected the call to fail, and it succeeded'),
+    (caught: unknown) => caught,
+  );
+  if (!isIntegrationError(error)) throw error;
+  return error;
+}
+
+/** A shipment as the domain asks for one, with a delivery address and a parcel with weight and dimensions. */
+const request = (overrides: Partial<CourierBShipmentRequest> = {}): CourierBShipmentRequest => ({
+  orderId: 'ord-prism-1',
+  recipient: { name: 'Ada Lovelace', phone: '+1 512-555-0100' },
+  parcels: 1,
+  idempotencyKey: 'prism-book-1',
+  shipTo: {
+    name: 'Ada Lovelace',
+    phone: '+1 512-555-0100',
+    line1: '4009 Marathon Blvd',
+    city: 'Austin',
+    region: 'TX',
+    postalCode: '78756',
+    countryCode: 'US',
+    residential: true,
+  },
+  packages: [{ weight: { value: 1.5, unit: 'KILOGRAM' }, dimensions: { length: 30, width: 20, height: 10, unit: 'CENTIMETER' } }],
+  ...overrides,
+});
+
+describe("courier B's adapter against Prism serving ShipEngine's published description", () => {
+  let prism: ChildProcess | undefined;
+  let dir: string;
+  let courier: CourierBAdapter;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'plugboard-prism-'));
+    const specFile = path.join(dir, 'shipengine.prism.json');
+    writeFileSync(specFile, JSON.stringify(prismSpec()));
+    const port = await freePort();
+    prism = await startPrism(specFile, port);
+    courier = createCourierBAdapter({
+      baseUrl: `http://127.0.0.1:${port}`,
+      apiKey: 'TEST_prism_key',
+      carrierId: 'se-28529731',
+      serviceCode: 'usps_priority_mail',
+      shipFrom: COURIER_B_SANDBOX_SHIP_FROM,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await courier?.close();
+    if (prism && prism.exitCode === null) {
+      const exited = new Promise((resolve) => prism?.once('exit', resolve));
+      prism.kill();
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('books a shipment with ship_to, ship_from, carrier and service: the request is within the description', async () => {
+    const shipment = await courier.bookShipment(request());
+
+    // Prism answers the description's example shipment (se-28529731, external_order_id "string").
+    expect(shipment).toMatchObject({ id: 'courier-b:se-28529731', carrier: 'courier-b', status: 'LABEL_CREATED' });
+  });
+
+  it('parses per-shipment errors as the strings ShipEngine sends (its example carries one beside has_errors false)', async () => {
+    await expect(courier.bookShipment(request({ idempotencyKey: 'prism-book-2' }))).resolves.toMatchObject({ carrier: 'courier-b' });
+  });
+
+  it('fails on a request ShipEngine would refuse: a ship_to without its address is answered 400 and reported', async () => {
+    const error = await failureOf(courier.bookShipment(request({ shipTo: null, idempotencyKey: 'prism-no-address' })));
+
+    expect({ code: error.code, system: error.system }).toEqual({ code: 'UPSTREAM_REJECTED', system: 'courier-b' });
+  });
+
+  it('lists shipments and reads the example page', async () => {
+    const found = await courier.findByOrderIds(['string', 'ord-prism-unknown']);
+
+    expect([...found.keys()]).toEqual(['string']);
+    expect(found.get('string')?.[0]).toMatchObject({ id: 'courier-b:se-28529731', orderId: 'string' });
+  });
+
+  it('cancels a shipment (PUT …/cancel, 204) and reads it back', async () => {
+    const shipment = await courier.cancelShipment({ shipmentId: 'courier-b:se-28529731', idempotencyKey: 'prism-cancel' });
+
+    expect(shipment).toMatchObject({ id: 'courier-b:se-28529731', carrier: 'courier-b' });
+  });
+});
