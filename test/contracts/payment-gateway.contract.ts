@@ -31,6 +31,11 @@ export interface PaymentGatewayContractSubject {
   heldPayment(paymentId: string): Promise<HeldPayment | undefined>;
   /** How many payments the system holds for one of our orders. */
   paymentCountForOrder(orderId: string): Promise<number>;
+  /**
+   * The differences from the vendor's published description the system met (requests it received, answers and events
+   * it sent), for a system held to one; every test ends with none. An in-memory fake has no wire and leaves it out.
+   */
+  specViolations?(): Promise<readonly unknown[]>;
   /** Closes the implementation and the system behind it. */
   close(): Promise<void>;
 }
@@ -61,7 +66,11 @@ export function describePaymentGatewayContract(
       subject = await setup();
       gateway = subject.gateway;
     });
-    afterEach(() => subject.sandbox.setFault({ mode: 'ok' }));
+    afterEach(async () => {
+      subject.sandbox.setFault({ mode: 'ok' });
+      // The vendor's description is the oracle: nothing the implementation sent, nor the system answered, may leave it.
+      if (subject.specViolations) expect(await subject.specViolations()).toEqual([]);
+    });
     afterAll(async () => {
       await subject?.close();
     });

@@ -8,6 +8,7 @@ import {
   createPaymentsSandbox,
   PAYMENTS_SANDBOX_CREDENTIALS,
   seededCustomerId,
+  SPEC_VIOLATIONS,
   type PaymentsSandboxOptions,
   type SentEvent,
 } from './sandbox';
@@ -72,6 +73,7 @@ describePaymentGatewayContract('Stripe adapter against the payments sandbox', as
     async paymentCountForOrder(orderId) {
       return intentsOf(sandbox).filter((intent) => intent.metadata.order_id === orderId).length;
     },
+    specViolations: async () => [...sandbox.records.collection(SPEC_VIOLATIONS).values()],
     async close() {
       await gateway.close();
       await sandbox.close();

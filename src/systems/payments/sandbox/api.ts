@@ -1,9 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fingerprintOf, type IdempotencyStore } from './idempotency';
+import { specRoute, type StripeSpec } from './spec';
 import type { PendingEvent } from './ledger';
 import type { WebhookSender } from './webhooks';
-import { newId, parseForm, queryOf, StripeFailure, type Params } from './wire';
+import { invalid, newId, parseForm, queryOf, StripeFailure, type Params } from './wire';
 
 /**
  * The request pipeline every Stripe route shares: API-key auth (Bearer, or Basic with the key as user name),
@@ -22,6 +23,14 @@ export interface StripeCall {
   readonly events: PendingEvent[];
 }
 
+/** A difference between what the sandbox received or sent and Stripe's description: a defect, in the adapter or here. */
+export interface SpecViolation {
+  readonly side: 'request' | 'answer' | 'event';
+  /** `POST /v1/payment_intents`, or the event's type. */
+  readonly operation: string;
+  readonly problems: readonly string[];
+}
+
 export interface StripeAnswer {
   readonly status?: number;
   readonly body: object;
@@ -36,7 +45,13 @@ export interface StripeApi {
 
 export function createStripeApi(
   app: FastifyInstance,
-  deps: { readonly secretKey: string; readonly idempotency: IdempotencyStore; readonly webhooks: WebhookSender },
+  deps: {
+    readonly secretKey: string;
+    readonly idempotency: IdempotencyStore;
+    readonly webhooks: WebhookSender;
+    readonly spec: StripeSpec;
+    readonly violation: (entry: SpecViolation) => void;
+  },
 ): StripeApi {
   const route = (method: 'GET' | 'POST', url: string, operation: string, handler: StripeHandler): void => {
     app.route({
@@ -52,9 +67,21 @@ export function createStripeApi(
     const versionHeader = request.headers['stripe-version'];
     const apiVersion = typeof versionHeader === 'string' && versionHeader ? versionHeader : DEFAULT_API_VERSION;
     reply.header('request-id', requestId).header('stripe-version', apiVersion);
+    const route = specRoute(request.routeOptions.url ?? request.url.split('?')[0]!);
     const send = (status: number, text: string) =>
       reply.code(status).header('content-type', 'application/json; charset=utf-8').send(text);
-    const fail = (failure: StripeFailure) => send(failure.status, JSON.stringify({ error: failure.body }, null, 2));
+    /** The answer, once it is checked against Stripe's description: one outside it is a sandbox defect, sent as a 500. */
+    const checked = (status: number, body: object): { status: number; text: string } => {
+      const problems = deps.spec.checkAnswer(method, route, status, body);
+      if (problems.length === 0) return { status, text: JSON.stringify(body, null, 2) };
+      deps.violation({ side: 'answer', operation: `${method} ${route}`, problems });
+      const message = `The payments sandbox's answer is outside Stripe's description (a sandbox defect): ${problems.join('; ')}`;
+      return { status: 500, text: JSON.stringify({ error: { type: 'api_error', message } }, null, 2) };
+    };
+    const fail = (failure: StripeFailure) => {
+      const answer = checked(failure.status, { error: failure.body });
+      return send(answer.status, answer.text);
+    };
 
     try {
       const apiKey = authenticate(request.headers.authorization, deps.secretKey);
@@ -63,6 +90,12 @@ export function createStripeApi(
         return fail(apiKey);
       }
       const params = method === 'GET' ? queryOf(request.url) : bodyParams(request.body);
+      const refused = deps.spec.checkRequest(method, route, params);
+      if (refused.length > 0) {
+        deps.violation({ side: 'request', operation: `${method} ${route}`, problems: refused.map((problem) => problem.message) });
+        const [first] = refused;
+        return fail(invalid(first!.message, { code: first!.code, ...(first!.param ? { param: first!.param } : {}) }));
+      }
       const keyHeader = request.headers['idempotency-key'];
       const key = method === 'POST' && typeof keyHeader === 'string' && keyHeader ? keyHeader : null;
       const fingerprint = fingerprintOf(method, request.url.split('?')[0] ?? request.url, params);
@@ -80,13 +113,11 @@ export function createStripeApi(
       let executed: boolean;
       try {
         const answer = handler({ params, path: request.params as Record<string, string>, events });
-        status = answer.status ?? 200;
-        text = JSON.stringify(answer.body, null, 2);
+        ({ status, text } = checked(answer.status ?? 200, answer.body));
         executed = true;
       } catch (error) {
         if (!(error instanceof StripeFailure)) throw error;
-        status = error.status;
-        text = JSON.stringify({ error: error.body }, null, 2);
+        ({ status, text } = checked(error.status, { error: error.body }));
         executed = error.executed;
       }
       if (key && executed) deps.idempotency.keep(apiKey, key, { fingerprint, status, body: text, requestId });

@@ -1,18 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { FailureBody, SandboxDefinition } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
-import { createStripeApi } from './api';
+import { createStripeApi, type SpecViolation } from './api';
 import { IdempotencyStore } from './idempotency';
 import { COLLECTIONS, PaymentsLedger } from './ledger';
 import type { Lookups } from './listing';
 import { registerPaymentIntentRoutes } from './payment-intent-routes';
 import { registerRefundAndCustomerRoutes } from './refund-customer-routes';
 import { seedLedger } from './seed';
+import { loadStripeSpec } from './spec';
 import { assertLoopbackUrl, createWebhookSender, type SentEvent, type WebhookSender } from './webhooks';
 
 export { seededCustomerId } from './seed';
 export { signPayload } from './webhooks';
 export type { SentEvent } from './webhooks';
+export type { SpecViolation } from './api';
+
+/** The record collection where the sandbox writes each difference from Stripe's description it meets. */
+export const SPEC_VIOLATIONS = 'spec-violations';
 
 /** The credentials the payments sandbox holds: a Stripe test-mode secret key and a webhook signing secret. */
 export interface PaymentsSandboxCredentials {
@@ -50,7 +55,10 @@ export interface PaymentsSandboxDefinition extends SandboxDefinition {
 /**
  * The payment gateway of the example estate: a stand-in for Stripe that speaks its wire format for what the estate
  * uses (customers, payment intents with manual or automatic capture, search, refunds, idempotent requests, signed
- * webhooks), so that the official `stripe` SDK drives it as it drives Stripe.
+ * webhooks), so that the official `stripe` SDK drives it as it drives Stripe. It is held to Stripe's own OpenAPI
+ * description (`stripe.trimmed.json`): every request it receives (decoded with `qs`, as Stripe decodes forms), every
+ * answer it sends and every webhook event it raises is checked; a request outside it is refused in Stripe's words, an
+ * answer outside it becomes a 500 (a sandbox defect), and each is written to `records.collection('spec-violations')`.
  *
  * Records: `payment_intents` (by id), `payment_intents-by-order` (the latest intent per our order id),
  * `customers`, `charges`, `refunds`, `events` (as sent, with their signature and delivery).
@@ -83,7 +91,20 @@ export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandb
       const ledger = new PaymentsLedger(records);
       seedLedger(ledger, estate);
       const events = records.collection<SentEvent>(COLLECTIONS.events);
-      const sender = createWebhookSender({ secret: webhookSecret, ...(webhookUrl ? { url: webhookUrl } : {}), store: events });
+      const spec = loadStripeSpec();
+      const violations = records.collection<SpecViolation>(SPEC_VIOLATIONS);
+      const violation = (entry: SpecViolation): void => {
+        violations.set(String(violations.size + 1), entry);
+      };
+      const sender = createWebhookSender({
+        secret: webhookSecret,
+        ...(webhookUrl ? { url: webhookUrl } : {}),
+        store: events,
+        inspect: (event) => {
+          const problems = spec.checkEvent(event);
+          if (problems.length > 0) violation({ side: 'event', operation: event.type, problems });
+        },
+      });
       webhooks = sender;
       app.addHook('onClose', async () => sender.close());
 
@@ -96,7 +117,7 @@ export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandb
       const idempotency = new IdempotencyStore();
       await app.register(
         async (v1: FastifyInstance) => {
-          const api = createStripeApi(v1, { secretKey, idempotency, webhooks: sender });
+          const api = createStripeApi(v1, { secretKey, idempotency, webhooks: sender, spec, violation });
           registerPaymentIntentRoutes(api, ledger, lookups, { maxSearchClauses });
           registerRefundAndCustomerRoutes(api, ledger, lookups);
         },

@@ -120,7 +120,16 @@ export class PaymentsLedger {
         decline_code: declineCode,
         message: 'Your card was declined.',
         charge: charge.id,
-        payment_method: { id: intent.payment_method, object: 'payment_method', type: 'card' },
+        payment_method: {
+          id: intent.payment_method,
+          object: 'payment_method',
+          billing_details: { address: null, email: null, name: null, phone: null },
+          created: intent.created,
+          customer: intent.customer,
+          livemode: false,
+          metadata: {},
+          type: 'card',
+        },
       };
       intent.payment_method = null;
       intent.status = 'requires_payment_method';

@@ -38,7 +38,19 @@ export interface LastPaymentError {
   decline_code: string;
   message: string;
   charge: string;
-  payment_method: { id: string; object: 'payment_method'; type: 'card' };
+  payment_method: DeclinedPaymentMethod;
+}
+
+/** The payment method a decline names, with the fields Stripe's `payment_method` object always carries. */
+export interface DeclinedPaymentMethod {
+  id: string;
+  object: 'payment_method';
+  billing_details: { address: null; email: null; name: null; phone: null };
+  created: number;
+  customer: string | null;
+  livemode: false;
+  metadata: Record<string, string>;
+  type: 'card';
 }
 
 export interface PaymentIntent {
@@ -122,7 +134,8 @@ export interface Refund {
   charge: string;
   created: number;
   currency: string;
-  description: null;
+  /** Stripe's description has it as an optional, non-null string: a refund made without one leaves it out. */
+  description?: string;
   metadata: Record<string, string>;
   payment_intent: string;
   reason: string | null;
@@ -280,7 +293,6 @@ export function newRefund(
     charge: charge.id,
     created: fields.created ?? unixNow(),
     currency: charge.currency,
-    description: null,
     metadata: fields.metadata ?? {},
     payment_intent: charge.payment_intent,
     reason: fields.reason ?? null,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { StripeApi } from './api';
 import type { PaymentsLedger } from './ledger';
 import { createdFilter, expand, limitParam, newestFirst, paginate, type Lookups } from './listing';
@@ -170,15 +171,21 @@ function paymentMethodParam(params: Params): string | undefined {
   return value;
 }
 
+/**
+ * A page token names its query by a digest, not the query itself: Stripe's description caps `next_page` at 5,000
+ * characters, and a wide query (the demo allows 500 clauses) carried whole would pass it.
+ */
 function pageToken(query: string, offset: number): string {
-  return Buffer.from(JSON.stringify({ q: query, o: offset }), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify({ q: queryDigest(query), o: offset }), 'utf8').toString('base64url');
 }
+
+const queryDigest = (query: string): string => createHash('sha256').update(query).digest('base64url').slice(0, 22);
 
 function pageOffset(page: string | undefined, query: string): number {
   if (page === undefined) return 0;
   try {
     const decoded = JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) as { q?: unknown; o?: unknown };
-    if (decoded.q === query && typeof decoded.o === 'number' && Number.isSafeInteger(decoded.o) && decoded.o >= 0) {
+    if (decoded.q === queryDigest(query) && typeof decoded.o === 'number' && Number.isSafeInteger(decoded.o) && decoded.o >= 0) {
       return decoded.o;
     }
   } catch {

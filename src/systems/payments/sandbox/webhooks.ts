@@ -71,6 +71,8 @@ export function createWebhookSender(options: {
   readonly store: Map<string, SentEvent>;
   /** Events kept at most; the oldest are forgotten first. */
   readonly capacity?: number;
+  /** Sees every event before it is kept and sent (the sandbox checks it against Stripe's description). */
+  readonly inspect?: (event: StripeEvent) => void;
 }): WebhookSender {
   let target = options.url ? assertLoopbackUrl(options.url) : undefined;
   const capacity = options.capacity ?? 5_000;
@@ -128,6 +130,7 @@ export function createWebhookSender(options: {
           request: { id: context.requestId, idempotency_key: context.idempotencyKey },
           type: change.type,
         };
+        options.inspect?.(event);
         const payload = JSON.stringify(event, null, 2);
         const sent: SentEvent = {
           id: event.id,
