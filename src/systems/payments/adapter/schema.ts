@@ -47,7 +47,8 @@ export const paymentIntentSearchSchema = z.object({
   object: z.literal('search_result'),
   data: z.array(paymentIntentSchema),
   has_more: z.boolean(),
-  next_page: z.string().min(1).nullable(),
+  // Optional: Stripe leaves it out of the last page (has_more false); null is read the same way.
+  next_page: z.string().min(1).nullish(),
 });
 
 /** A refund, with its payment intent (and that intent's charge) expanded. */

@@ -115,7 +115,8 @@ export function registerPaymentIntentRoutes(
       object: 'search_result' as const,
       data: structuredClone(data),
       has_more: hasMore,
-      next_page: hasMore ? pageToken(query, offset + limit) : null,
+      // Stripe leaves next_page out of the last page (its description marks it optional; stripe-mock omits it too).
+      ...(hasMore ? { next_page: pageToken(query, offset + limit) } : {}),
       url: '/v1/payment_intents/search',
       ...(paths.includes('total_count') ? { total_count: found.length } : {}),
     };
