@@ -33,6 +33,32 @@ export interface CustomerDirectoryHarness {
   stored(customerId: string): Promise<StoredProfile | undefined>;
   /** Releases the implementation and the system (clients, servers). */
   close(): Promise<void>;
+  /** The vendor behind it, where there is one (see {@link CustomerDirectoryCapabilities}). */
+  readonly vendor?: CustomerDirectoryVendor;
+}
+
+/** What an implementation can be tested for beyond the port. */
+export interface CustomerDirectoryCapabilities {
+  /** A vendor's sandbox stands behind it: the vendor cases run, through the harness's `vendor`. @default false */
+  readonly vendor?: boolean;
+}
+
+
+/**
+ * Ways into the vendor behind an adapter (a sandbox of a real vendor's API), for the cases only a vendor has: a
+ * contact someone made in the CRM itself, access tokens that expire, a rate limit. A fake leaves them out.
+ */
+export interface CustomerDirectoryVendor {
+  /** Makes a contact in the CRM itself (a form, an import), not ours: no customer id on it. Answers its CRM id. */
+  addForeignContact(email: string, name: string): Promise<string>;
+  /** Lets every access token the CRM has issued expire. */
+  expireAccessTokens(): Promise<void>;
+  /** Token requests the CRM has answered so far. */
+  tokenRequests(): Promise<number>;
+  /** Spends the CRM's rate limit (through another client of the same account) until `left` calls remain. */
+  spendRateLimit(left: number): Promise<void>;
+  /** The waits (ms) the implementation asked for before its calls, so far (it is given a fake sleep). */
+  waits(): readonly number[];
 }
 
 let keys = 0;
@@ -67,7 +93,11 @@ const otherSegment = (...avoid: (CustomerSegment | undefined)[]): CustomerSegmen
  * The CustomerDirectory contract: every implementation (the CRM adapter against its sandbox, any fake) runs it.
  * `setup` is called once; the suite uses distinct customers per test, so tests do not depend on each other's writes.
  */
-export function describeCustomerDirectoryContract(label: string, setup: () => Promise<CustomerDirectoryHarness>): void {
+export function describeCustomerDirectoryContract(
+  label: string,
+  setup: () => Promise<CustomerDirectoryHarness>,
+  capabilities: CustomerDirectoryCapabilities = {},
+): void {
   describe(`CustomerDirectory contract: ${label}`, () => {
     let h: CustomerDirectoryHarness;
     const customer = (index: number): Customer => h.estate.customers[index] as Customer;
@@ -116,6 +146,12 @@ export function describeCustomerDirectoryContract(label: string, setup: () => Pr
 
         expect(found.size).toBe(60);
         expect((await h.batchReadCalls()) - before).toBe(1);
+      });
+
+      it('answers every one of more than 100 ids (the vendor caps a batch at 100)', async () => {
+        const ids = h.estate.customers.slice(100, 250).map((c) => c.id);
+        const found = await h.directory.findByCustomerIds(ids);
+        expect([...found.keys()].sort()).toEqual([...ids].sort());
       });
 
       it('answers an empty map without calling the system when asked for nothing', async () => {
@@ -220,6 +256,21 @@ export function describeCustomerDirectoryContract(label: string, setup: () => Pr
         expect((await h.stored(target.id))?.segment).toBe(second);
       });
 
+      it('moves a segment backwards (VIP to LEAD), though the vendor moves its stages forward only', async () => {
+        const target = customer(32);
+        const key = idempotencyKey('segment-up');
+        await h.directory.updateSegment({ customerId: target.id, segment: 'VIP', idempotencyKey: key });
+
+        const profile = await h.directory.updateSegment({
+          customerId: target.id,
+          segment: 'LEAD',
+          idempotencyKey: idempotencyKey('segment-back'),
+        });
+
+        expect(profile.segment).toBe('LEAD');
+        expect((await h.stored(target.id))?.segment).toBe('LEAD');
+      });
+
       it('refuses a customer the system does not know as UPSTREAM_REJECTED', async () => {
         await expectFailure(
           h.directory.updateSegment({
@@ -232,6 +283,64 @@ export function describeCustomerDirectoryContract(label: string, setup: () => Pr
         expect(await h.stored('cus-nobody')).toBeUndefined();
       });
     });
+
+    if (capabilities.vendor) {
+      describe('as the vendor behaves', () => {
+        const vendor = (): CustomerDirectoryVendor => {
+          if (!h.vendor) throw new Error('the harness declared a vendor and gave none');
+          return h.vendor;
+        };
+
+        it('adopts a contact that already holds a new customer\'s e-mail (409 CONFLICT) instead of failing', async () => {
+          const walkIn = newCustomer('cus-contract-walk-in', { email: 'walk-in@contract.example.com', name: 'Walk In' });
+          const crmId = await vendor().addForeignContact(walkIn.email, 'Someone Else');
+
+          const profile = await h.directory.upsertProfile({ customer: walkIn, idempotencyKey: idempotencyKey('adopt') });
+
+          expect(profile).toMatchObject({ customerId: walkIn.id, crmId, email: walkIn.email, name: 'Walk In' });
+          expect(await h.stored(walkIn.id)).toMatchObject({ crmId, email: walkIn.email, name: 'Walk In' });
+        });
+
+        it('renews an access token that expired, once, and answers', async () => {
+          await h.directory.findByCustomerIds([customer(50).id]);
+          const before = await vendor().tokenRequests();
+          await vendor().expireAccessTokens();
+
+          const found = await h.directory.findByCustomerIds([customer(51).id]);
+
+          expect(found.get(customer(51).id)?.email).toBe(customer(51).email);
+          expect((await vendor().tokenRequests()) - before).toBe(1);
+        });
+
+        it('slows down when the rate limit runs out, instead of earning a 429', async () => {
+          await vendor().spendRateLimit(1);
+          const waited = vendor().waits().length;
+
+          await h.directory.findByCustomerIds([customer(52).id]);
+          const found = await h.directory.findByCustomerIds([customer(53).id]);
+
+          expect(found.size).toBe(1);
+          expect(vendor().waits().slice(waited)).toEqual([expect.any(Number)]);
+          expect(vendor().waits().slice(waited)[0]).toBeGreaterThan(0);
+        });
+
+        it('after a 429, reports the wait the rate-limit window names and waits it out before the next call', async () => {
+          await vendor().spendRateLimit(0);
+          const waited = vendor().waits().length;
+
+          const error = await expectFailure(h.directory.findByCustomerIds([customer(54).id]), 'UPSTREAM_RATE_LIMITED');
+          const found = await h.directory.findByCustomerIds([customer(54).id]);
+
+          expect(error.retryAfterMs).toBeGreaterThan(0);
+          expect(found.size).toBe(1);
+          // The wait left of the window it named: at most that, and more than nothing.
+          const [wait, ...more] = vendor().waits().slice(waited);
+          expect(more).toEqual([]);
+          expect(wait).toBeGreaterThan(0);
+          expect(wait).toBeLessThanOrEqual(error.retryAfterMs ?? 0);
+        });
+      });
+    }
 
     describe('when the system misbehaves', () => {
       it('turns garbage (cut-off bodies and wrong shapes) into UPSTREAM_BAD_RESPONSE with a readable reason', async () => {

@@ -253,7 +253,7 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       expect(jobs.filter((job) => job.state !== 'done')).toEqual([]);
       // Each job sends its key and the version it pushes: a job re-run after the kill resends the same version under
       // the same key (the CRM applies it once); only a newer state of the customer gets a new key.
-      const crmKeys = [...estate.sandboxes.crm.records.collection('idempotency-keys').keys()].filter((key) => /:crm:v\d+:(update|create)$/.test(key));
+      const crmKeys = [...estate.sandboxes.crm.records.collection('idempotency-keys').keys()].filter((key) => /:crm:v\d+:(update|create|upsert)$/.test(key));
       const jobsSeen = new Set(crmKeys.map((key) => key.slice(0, key.indexOf(':crm:'))));
       expect([...jobsSeen].sort()).toEqual(all.map((mutation) => mutation.auditId).sort());
       // One key per job, plus at most one more for each job the first life had claimed when it was killed (a worker
@@ -282,8 +282,8 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
         { authorization: `Bearer ${orderToken}`, 'idempotency-key': key },
       );
     const reservedByOrder = async (): Promise<Record<string, number>> =>
-      ((await (await fetch(`${estate.sandboxes.erp.url}/_sandbox/records/stock.quant/${sku()}`)).json()) as { x_reserved_by_origin?: Record<string, number> })
-        .x_reserved_by_origin ?? {};
+      ((await (await fetch(`${estate.sandboxes.erp.url}/_sandbox/records/stock.quant/${sku()}`)).json()) as { _reserved_by_order?: Record<string, number> })
+        ._reserved_by_order ?? {};
 
     /**
      * Starts the product, sends the order and kills the product (SIGKILL) while the payment gateway holds its payment:

@@ -55,41 +55,91 @@ async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
   return error;
 }
 
-describeCustomerDirectoryContract('CRM adapter against the HubSpot-shaped CRM sandbox', async () => {
-  const sandbox = await startSandbox(createCrmSandbox(estate));
-  const directory = createCrmAdapter({ baseUrl: sandbox.url, ...CRM_SANDBOX_CREDENTIALS });
-  return {
-    directory,
-    system: 'crm',
-    estate,
-    async setFault(setting) {
-      const response = await fetch(`${sandbox.url}/_sandbox/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(setting),
-      });
-      expect(response.status).toBe(200);
-      await response.arrayBuffer();
-    },
-    batchReadCalls: () => callsTo(sandbox, 'contacts.batchRead'),
-    async stored(customerId): Promise<StoredProfile | undefined> {
-      const contact = await record(sandbox, 'contacts-by-customer', customerId);
-      if (!contact) return undefined;
-      const { email, firstname, lastname, phone, lifecyclestage } = contact.properties;
-      return {
-        crmId: contact.id,
-        email: email ?? '',
-        name: [firstname, lastname].filter(Boolean).join(' '),
-        phone: phone ?? null,
-        segment: lifecyclestage ? (SEGMENT_OF_STAGE[lifecyclestage] ?? null) : null,
-      };
-    },
-    async close() {
-      await directory[Symbol.asyncDispose]();
-      await sandbox.close();
-    },
-  };
-});
+const OAUTH = {
+  clientId: CRM_SANDBOX_CREDENTIALS.clientId,
+  clientSecret: CRM_SANDBOX_CREDENTIALS.clientSecret,
+  refreshToken: CRM_SANDBOX_CREDENTIALS.refreshToken,
+};
+const BEARER = { authorization: `Bearer ${CRM_SANDBOX_CREDENTIALS.privateAppToken}` };
+
+describeCustomerDirectoryContract(
+  'CRM adapter against the HubSpot-shaped CRM sandbox',
+  async () => {
+    // One clock for the CRM and the adapter, moved on by the adapter's waits: rate-limit windows pass without a timer.
+    let skewMs = 0;
+    const clock = (): number => Date.now() + skewMs;
+    const waits: number[] = [];
+    // The replay cases of the shared contract need the sandbox's Idempotency-Key convention (HubSpot has none).
+    const sandbox = await startSandbox(createCrmSandbox(estate, { clock, honourIdempotencyKey: true }));
+    const directory = createCrmAdapter({
+      baseUrl: sandbox.url,
+      ...OAUTH,
+      now: clock,
+      sleep: async (ms) => {
+        waits.push(ms);
+        skewMs += ms;
+      },
+    });
+    return {
+      directory,
+      system: 'crm',
+      estate,
+      async setFault(setting) {
+        const response = await fetch(`${sandbox.url}/_sandbox/faults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(setting),
+        });
+        expect(response.status).toBe(200);
+        await response.arrayBuffer();
+      },
+      batchReadCalls: () => callsTo(sandbox, 'contacts.batchRead'),
+      async stored(customerId): Promise<StoredProfile | undefined> {
+        const contact = await record(sandbox, 'contacts-by-customer', customerId);
+        if (!contact) return undefined;
+        const { email, firstname, lastname, phone, lifecyclestage } = contact.properties;
+        return {
+          crmId: contact.id,
+          email: email ?? '',
+          name: [firstname, lastname].filter(Boolean).join(' '),
+          phone: phone ?? null,
+          segment: lifecyclestage ? (SEGMENT_OF_STAGE[lifecyclestage] ?? null) : null,
+        };
+      },
+      vendor: {
+        async addForeignContact(email, name) {
+          const [firstname, lastname] = name.split(' ');
+          const { status, body } = await json<{ id: string }>(`${sandbox.url}/crm/v3/objects/contacts`, {
+            method: 'POST',
+            headers: { ...BEARER, 'content-type': 'application/json' },
+            body: JSON.stringify({ properties: { email, firstname, lastname } }),
+          });
+          expect(status).toBe(201);
+          return body.id;
+        },
+        async expireAccessTokens() {
+          skewMs += 1_801_000;
+        },
+        tokenRequests: () => callsTo(sandbox, 'oauth.token'),
+        async spendRateLimit(left) {
+          for (;;) {
+            const response = await fetch(`${sandbox.url}/crm/v3/objects/contacts?limit=1`, { headers: BEARER });
+            await response.arrayBuffer();
+            const remaining = Number(response.headers.get('x-hubspot-ratelimit-remaining'));
+            if (response.status === 429 || remaining < left) skewMs += 10_000;
+            else if (remaining === left) return;
+          }
+        },
+        waits: () => waits,
+      },
+      async close() {
+        await directory[Symbol.asyncDispose]();
+        await sandbox.close();
+      },
+    };
+  },
+  { vendor: true },
+);
 
 describe('CRM adapter: HubSpot specifics', () => {
   const opened: { close(): Promise<void> }[] = [];
@@ -101,23 +151,9 @@ describe('CRM adapter: HubSpot specifics', () => {
   }
 
   function adapter(sandbox: RunningSandbox, options: Partial<CrmAdapterOptions> = {}): CustomerDirectory {
-    const directory = createCrmAdapter({ baseUrl: sandbox.url, ...CRM_SANDBOX_CREDENTIALS, ...options });
+    const directory = createCrmAdapter({ baseUrl: sandbox.url, ...OAUTH, ...options });
     opened.unshift({ close: async () => { await directory[Symbol.asyncDispose](); } });
     return directory;
-  }
-
-  async function tokenFor(sandbox: RunningSandbox): Promise<string> {
-    const { status, body } = await json<{ access_token: string }>(`${sandbox.url}/oauth/v1/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: CRM_SANDBOX_CREDENTIALS.clientId,
-        client_secret: CRM_SANDBOX_CREDENTIALS.clientSecret,
-      }).toString(),
-    });
-    expect(status).toBe(200);
-    return body.access_token;
   }
 
   const first = estate.customers[0]!;
@@ -183,6 +219,60 @@ describe('CRM adapter: HubSpot specifics', () => {
       expect(await callsTo(sandbox, 'oauth.token')).toBe(1);
     });
 
+    it('answers the refresh-token grant as HubSpot documents it, and refuses client credentials', async () => {
+      const sandbox = await crm();
+      const token = (form: Record<string, string>) =>
+        json<Record<string, unknown>>(`${sandbox.url}/oauth/v1/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(form).toString(),
+        });
+      const { clientId: client_id, clientSecret: client_secret, refreshToken: refresh_token } = OAUTH;
+
+      const refreshed = await token({ grant_type: 'refresh_token', client_id, client_secret, refresh_token });
+      const credentials = await token({ grant_type: 'client_credentials', client_id, client_secret });
+      const unknown = await token({ grant_type: 'refresh_token', client_id, client_secret, refresh_token: 'stolen' });
+
+      expect(refreshed).toEqual({
+        status: 200,
+        body: { token_type: 'bearer', refresh_token, access_token: expect.any(String), expires_in: 1800 },
+      });
+      expect(credentials).toMatchObject({ status: 400, body: { status: 'BAD_GRANT_TYPE' } });
+      expect(unknown).toMatchObject({ status: 400, body: { status: 'BAD_REFRESH_TOKEN' } });
+    });
+
+    it("works with a private app's token alone, and never asks the token endpoint", async () => {
+      const sandbox = await crm();
+      const directory = adapter(sandbox, {
+        clientId: undefined,
+        clientSecret: undefined,
+        refreshToken: undefined,
+        accessToken: CRM_SANDBOX_CREDENTIALS.privateAppToken,
+      });
+
+      const profile = await directory.updateSegment({ customerId: first.id, segment: 'VIP', idempotencyKey: 'pat-1' });
+
+      expect(profile.segment).toBe('VIP');
+      expect(await callsTo(sandbox, 'oauth.token')).toBe(0);
+    });
+
+    it("reports a private app's token the CRM refuses as UPSTREAM_AUTH_FAILED, without a second try", async () => {
+      const sandbox = await crm();
+      const directory = adapter(sandbox, { accessToken: 'pat-eu1-revoked' });
+
+      const error = await failureOf(directory.findByCustomerIds([first.id]));
+
+      expect(error.code).toBe('UPSTREAM_AUTH_FAILED');
+      expect(await callsTo(sandbox, 'contacts.batchRead')).toBe(1);
+      expect(await callsTo(sandbox, 'oauth.token')).toBe(0);
+    });
+
+    it('refuses options with neither a token nor the whole OAuth triple, naming the settings', () => {
+      expect(() => createCrmAdapter({ baseUrl: 'http://127.0.0.1:9', clientId: 'x', clientSecret: 'y' })).toThrow(
+        /CRM_ACCESS_TOKEN.*CRM_REFRESH_TOKEN/,
+      );
+    });
+
     it('reports a wrong client secret as UPSTREAM_AUTH_FAILED under the configured system name', async () => {
       const sandbox = await crm();
       const directory = adapter(sandbox, { clientSecret: 'not-the-secret', system: 'crm-eu' });
@@ -213,7 +303,6 @@ describe('CRM adapter: HubSpot specifics', () => {
   describe('contacts', () => {
     it('pages through all 240 contacts with the cursor HubSpot gives', async () => {
       const sandbox = await crm();
-      const token = await tokenFor(sandbox);
       const seen: ContactRecord[] = [];
       let after: string | undefined;
       let pages = 0;
@@ -222,7 +311,7 @@ describe('CRM adapter: HubSpot specifics', () => {
         if (after) query.set('after', after);
         const { status, body } = await json<{ results: ContactRecord[]; paging?: { next?: { after: string } } }>(
           `${sandbox.url}/crm/v3/objects/contacts?${query}`,
-          { headers: { authorization: `Bearer ${token}` } },
+          { headers: { ...BEARER } },
         );
         expect(status).toBe(200);
         seen.push(...body.results);
@@ -248,7 +337,7 @@ describe('CRM adapter: HubSpot specifics', () => {
 
     it('answers one contact by HubSpot id or by our customer id, and a 404 in HubSpot words otherwise', async () => {
       const sandbox = await crm();
-      const headers = { authorization: `Bearer ${await tokenFor(sandbox)}` };
+      const headers = BEARER;
       const contacts = `${sandbox.url}/crm/v3/objects/contacts`;
 
       const byOurId = await json<ContactRecord>(
@@ -299,7 +388,7 @@ describe('CRM adapter: HubSpot specifics', () => {
       const inputs = estate.customers.slice(0, 101).map((c) => ({ id: c.id }));
       const { status, body } = await json<Record<string, unknown>>(`${sandbox.url}/crm/v3/objects/contacts/batch/read`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await tokenFor(sandbox)}`, 'content-type': 'application/json' },
+        headers: { ...BEARER, 'content-type': 'application/json' },
         body: JSON.stringify({ idProperty: 'plugboard_customer_id', inputs }),
       });
       expect(status).toBe(400);
@@ -309,16 +398,19 @@ describe('CRM adapter: HubSpot specifics', () => {
     it('reads stages set in HubSpot itself (sales qualified lead) as PROSPECT', async () => {
       const sandbox = await crm();
       const target = estate.customers[3]!;
-      const response = await fetch(
-        `${sandbox.url}/crm/v3/objects/contacts/${encodeURIComponent(target.id)}?idProperty=plugboard_customer_id`,
-        {
-          method: 'PATCH',
-          headers: { authorization: `Bearer ${await tokenFor(sandbox)}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ properties: { lifecyclestage: 'salesqualifiedlead' } }),
-        },
-      );
-      expect(response.status).toBe(200);
-      await response.arrayBuffer();
+      // As a person in HubSpot would: clear the stage, then set it (it may be a move backwards).
+      for (const lifecyclestage of ['', 'salesqualifiedlead']) {
+        const response = await fetch(
+          `${sandbox.url}/crm/v3/objects/contacts/${encodeURIComponent(target.id)}?idProperty=plugboard_customer_id`,
+          {
+            method: 'PATCH',
+            headers: { ...BEARER, 'content-type': 'application/json' },
+            body: JSON.stringify({ properties: { lifecyclestage } }),
+          },
+        );
+        expect(response.status).toBe(200);
+        await response.arrayBuffer();
+      }
 
       expect((await adapter(sandbox).findByCustomerIds([target.id])).get(target.id)?.segment).toBe('PROSPECT');
     });
@@ -337,6 +429,109 @@ describe('CRM adapter: HubSpot specifics', () => {
       expect(error.code).toBe('UPSTREAM_REJECTED');
       expect(error.message).toMatch(/CONFLICT/);
       expect((await record(sandbox, 'contacts-by-customer', one.id))?.properties).toMatchObject({ email: one.email });
+    });
+  });
+
+  describe('as HubSpot behaves', () => {
+    it('adopts the contact a race left (409 on a create that another write of ours made first)', async () => {
+      const sandbox = await crm();
+      const fresh = { ...first, id: 'cus-race-1', email: 'race-1@example.com', name: 'Race One' };
+      // Two followers push the same new customer at once; HubSpot ignores the key, so both writes are applied.
+      const [one, two] = await Promise.all([
+        adapter(sandbox).upsertProfile({ customer: fresh, idempotencyKey: 'race-a' }),
+        adapter(sandbox).upsertProfile({ customer: fresh, idempotencyKey: 'race-b' }),
+      ]);
+
+      expect(one.crmId).toBe(two.crmId);
+      expect((await record(sandbox, 'contacts-by-customer', fresh.id))?.id).toBe(one.crmId);
+    });
+
+    it("refuses to adopt a contact when the customer already has one of its own (a merge for a person)", async () => {
+      const sandbox = await crm();
+      const response = await fetch(`${sandbox.url}/crm/v3/objects/contacts`, {
+        method: 'POST',
+        headers: { ...BEARER, 'content-type': 'application/json' },
+        body: JSON.stringify({ properties: { email: 'form-fill@example.com', firstname: 'Form' } }),
+      });
+      expect(response.status).toBe(201);
+      await response.arrayBuffer();
+      const known = estate.customers[22]!;
+
+      const error = await failureOf(
+        adapter(sandbox).upsertProfile({ customer: { ...known, email: 'form-fill@example.com' }, idempotencyKey: 'merge' }),
+      );
+
+      expect(error.code).toBe('UPSTREAM_REJECTED');
+      expect(error.message).toMatch(/merge them/);
+      expect((await record(sandbox, 'contacts-by-customer', known.id))?.properties.email).toBe(known.email);
+    });
+
+    it('keeps a later lifecycle stage when a write moves it backwards, as HubSpot does', async () => {
+      const sandbox = await crm();
+      const target = estate.customers[4]!;
+      const patch = async (lifecyclestage: string): Promise<string | null | undefined> => {
+        const { body } = await json<ContactRecord>(
+          `${sandbox.url}/crm/v3/objects/contacts/${encodeURIComponent(target.id)}?idProperty=plugboard_customer_id`,
+          { method: 'PATCH', headers: { ...BEARER, 'content-type': 'application/json' }, body: JSON.stringify({ properties: { lifecyclestage } }) },
+        );
+        return body.properties.lifecyclestage;
+      };
+      expect(await patch('evangelist')).toBe('evangelist');
+      expect(await patch('lead')).toBe('evangelist');
+      expect(await patch('')).toBeNull();
+      expect(await patch('lead')).toBe('lead');
+    });
+
+    it('refuses an upsert by plugboard_customer_id until the portal has that unique property', async () => {
+      const sandbox = await crm({ customerIdProperty: false });
+
+      const error = await failureOf(
+        adapter(sandbox).upsertProfile({ customer: estate.customers[6]!, idempotencyKey: 'no-setup' }),
+      );
+
+      expect(error.code).toBe('UPSTREAM_REJECTED');
+      expect(error.message).toMatch(/VALIDATION_ERROR.*plugboard_customer_id/);
+    });
+
+    it('applies a write sent twice with one key twice: HubSpot ignores Idempotency-Key', async () => {
+      const sandbox = await crm();
+      const target = estate.customers[7]!;
+      const directory = adapter(sandbox);
+      await directory.upsertProfile({ customer: { ...target, name: 'First Write' }, idempotencyKey: 'same-key' });
+      await directory.upsertProfile({ customer: { ...target, name: 'Later Write' }, idempotencyKey: 'other-key' });
+
+      await directory.upsertProfile({ customer: { ...target, name: 'First Write' }, idempotencyKey: 'same-key' });
+
+      expect((await record(sandbox, 'contacts-by-customer', target.id))?.properties.lastname).toBe('Write');
+      expect((await record(sandbox, 'contacts-by-customer', target.id))?.properties.firstname).toBe('First');
+    });
+
+    it("sends HubSpot's rate-limit headers, the daily ones to private apps only", async () => {
+      const sandbox = await crm({ rateLimit: { max: 5, intervalMs: 2_000 } });
+      const response = await fetch(`${sandbox.url}/crm/v3/objects/contacts?limit=1`, { headers: BEARER });
+      await response.arrayBuffer();
+      expect(Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('x-hubspot-ratelimit')))).toEqual({
+        'x-hubspot-ratelimit-max': '5',
+        'x-hubspot-ratelimit-remaining': '4',
+        'x-hubspot-ratelimit-interval-milliseconds': '2000',
+        'x-hubspot-ratelimit-daily': '250000',
+        'x-hubspot-ratelimit-daily-remaining': '249999',
+      });
+    });
+
+    it('paces a burst of batch reads under the limit: no 429, waits asked for instead', async () => {
+      let skewMs = 0;
+      const clock = (): number => Date.now() + skewMs;
+      const sandbox = await crm({ clock, rateLimit: { max: 3, intervalMs: 10_000 } });
+      const waits: number[] = [];
+      const directory = adapter(sandbox, { now: clock, sleep: async (ms) => { waits.push(ms); skewMs += ms; } });
+      const ids = estate.customers.slice(0, 100).map((c) => c.id);
+
+      for (let round = 0; round < 4; round += 1) expect((await directory.findByCustomerIds(ids)).size).toBe(100);
+
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toBeGreaterThan(9_000);
+      expect(await callsTo(sandbox, 'contacts.batchRead')).toBe(4);
     });
   });
 });

@@ -45,7 +45,9 @@ export function errorFromHubSpot(site: CallSite, response: HttpResponse): Integr
   const reason = `HubSpot ${category ?? 'error'} (HTTP ${response.status})${said}`;
   const code = (category ? CODE_OF_CATEGORY[category] : undefined) ?? errorFromStatus(site, response.status).code;
   const waitMs =
-    retryAfterMs(response.headers['retry-after']) ?? (body.policyName ? POLICY_WINDOW_MS[body.policyName] : undefined);
+    retryAfterMs(response.headers['retry-after']) ??
+    rateLimitOf(response).intervalMs ??
+    (body.policyName ? POLICY_WINDOW_MS[body.policyName] : undefined);
   return new IntegrationError(code, `${site.system} ${site.operation}: ${reason}`, {
     ...site,
     reason,
@@ -62,4 +64,16 @@ export function tokenRefused(site: CallSite, response: HttpResponse): Integratio
     ...site,
     reason,
   });
+}
+
+/** HubSpot's rate-limit headers on an answer (absent when HubSpot could not gather them). */
+export function rateLimitOf(response: HttpResponse): { readonly remaining?: number; readonly intervalMs?: number } {
+  const number = (name: string): number | undefined => {
+    const raw = response.headers[name];
+    const value = Number(Array.isArray(raw) ? raw[0] : raw);
+    return raw === undefined || !Number.isFinite(value) || value < 0 ? undefined : value;
+  };
+  const remaining = number('x-hubspot-ratelimit-remaining');
+  const intervalMs = number('x-hubspot-ratelimit-interval-milliseconds');
+  return { ...(remaining === undefined ? {} : { remaining }), ...(intervalMs === undefined ? {} : { intervalMs }) };
 }

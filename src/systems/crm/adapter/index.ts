@@ -1,21 +1,21 @@
 import type { CallOptions, CrmProfile, CustomerDirectory } from '../../../domain';
 import { pathOf, validate, type CallSite } from '../../kit/adapter';
-import { createCrmClient } from './client';
-import {
-  CONTACT_PROPERTIES,
-  CUSTOMER_ID_PROPERTY,
-  LIFECYCLE_STAGE_OF,
-  profileFromContact,
-  propertiesFromCustomer,
-} from './mapper';
-import { batchReadSchema, contactSchema } from './schema';
+import { createCrmClient, type CrmAuth } from './client';
+import { adoptExisting } from './adopt';
+import { CONTACT_PROPERTIES, CUSTOMER_ID_PROPERTY, LIFECYCLE_STAGE_OF, profileFromContact, propertiesFromCustomer } from './mapper';
+import { batchReadSchema, batchUpsertSchema, contactSchema } from './schema';
+
+export type { CrmAuth } from './client';
 
 export interface CrmAdapterOptions {
   /** Where the CRM's API answers, e.g. "https://api.hubapi.com". */
   readonly baseUrl: string;
-  /** OAuth2 client credentials of our app in the CRM. */
-  readonly clientId: string;
-  readonly clientSecret: string;
+  /** A private app's access token (`pat-…`). Give this, or the three OAuth settings below. */
+  readonly accessToken?: string | undefined;
+  /** The OAuth app's client id, its secret, and the refresh token its installation in the portal gave. */
+  readonly clientId?: string | undefined;
+  readonly clientSecret?: string | undefined;
+  readonly refreshToken?: string | undefined;
   /** The system's name in the integration map; errors carry it. @default 'crm' */
   readonly system?: string;
   /** Customer ids per batch read; HubSpot accepts at most 100. @default 100 */
@@ -24,14 +24,30 @@ export interface CrmAdapterOptions {
   readonly currency?: string;
   /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
   readonly maxResponseBytes?: number;
+  /** Our clock, for token lifetimes and rate-limit windows. @default Date.now */
+  readonly now?: () => number;
+  /** Waits when HubSpot's rate limit says so. @default a timer the call's signal cancels */
+  readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
 const CONTACTS = ['crm', 'v3', 'objects', 'contacts'] as const;
 const MAX_BATCH_SIZE = 100;
 
+/** The auth the options describe: a private app's token, or all three OAuth settings; anything else is refused. */
+export function crmAuthOf(options: CrmAdapterOptions): CrmAuth {
+  const { accessToken, clientId, clientSecret, refreshToken } = options;
+  if (accessToken) return { kind: 'private-app', accessToken };
+  if (clientId && clientSecret && refreshToken) return { kind: 'oauth', clientId, clientSecret, refreshToken };
+  throw new RangeError(
+    'crm adapter: give a private app access token (CRM_ACCESS_TOKEN), or an OAuth client id, client secret and refresh ' +
+      'token (CRM_CLIENT_ID, CRM_CLIENT_SECRET, CRM_REFRESH_TOKEN)',
+  );
+}
+
 /**
- * The CRM (HubSpot CRM v3) as our CustomerDirectory: contacts looked up by the unique property
- * `plugboard_customer_id`, profile and segment written with PATCH by that property (create on 404).
+ * The CRM (HubSpot CRM v3) as our CustomerDirectory: contacts read and upserted in batches by the unique property
+ * `plugboard_customer_id`; a contact that already holds the customer's e-mail is adopted; segments written to
+ * `lifecyclestage`, cleared first when HubSpot will not move it backwards.
  */
 export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory & AsyncDisposable {
   const system = options.system ?? 'crm';
@@ -43,9 +59,10 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
   const client = createCrmClient({
     system,
     baseUrl: options.baseUrl,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
+    auth: crmAuthOf(options),
     maxResponseBytes: options.maxResponseBytes,
+    now: options.now,
+    sleep: options.sleep,
   });
 
   const byCustomerId = (site: CallSite, customerId: string): string =>
@@ -94,41 +111,43 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
     async upsertProfile({ customer, idempotencyKey }, callOptions?: CallOptions) {
       const site: CallSite = { system, operation: 'upsertProfile' };
       const properties = propertiesFromCustomer(customer);
-      // Two writes under one caller key: each gets its own derived key, so a retry replays both answers.
-      const updated = await client.call({
-        operation: site.operation,
-        method: 'PATCH',
-        path: byCustomerId(site, customer.id),
-        body: { properties },
-        idempotencyKey: `${idempotencyKey}:update`,
-        accept: [404],
-        signal: callOptions?.signal,
-      });
-      if (updated.status !== 404) return profileOf(site, updated.body);
-      const created = await client.call({
+      // HubSpot ignores idempotency keys; they are sent for the log, and each write of one operation gets its own.
+      const upserted = await client.call({
         operation: site.operation,
         method: 'POST',
-        path: pathOf(site, ...CONTACTS),
-        body: {
-          properties: { ...properties, [CUSTOMER_ID_PROPERTY]: customer.id, lifecyclestage: LIFECYCLE_STAGE_OF.LEAD },
-        },
-        idempotencyKey: `${idempotencyKey}:create`,
+        path: pathOf(site, ...CONTACTS, 'batch', 'upsert'),
+        body: { inputs: [{ idProperty: CUSTOMER_ID_PROPERTY, id: customer.id, properties }] },
+        idempotencyKey: `${idempotencyKey}:upsert`,
+        accept: [409],
         signal: callOptions?.signal,
       });
-      return profileOf(site, created.body);
+      if (upserted.status !== 409) {
+        const [contact] = validate(site, batchUpsertSchema, upserted.body).results;
+        return profileFromContact(contact!, currency, site);
+      }
+      const adopted = await adoptExisting({ client, site, customer, properties, idempotencyKey, conflict: upserted.body, signal: callOptions?.signal });
+      return profileOf(site, adopted);
     },
 
     async updateSegment({ customerId, segment, idempotencyKey }, callOptions?: CallOptions) {
       const site: CallSite = { system, operation: 'updateSegment' };
-      const updated = await client.call({
-        operation: site.operation,
-        method: 'PATCH',
-        path: byCustomerId(site, customerId),
-        body: { properties: { lifecyclestage: LIFECYCLE_STAGE_OF[segment] } },
-        idempotencyKey,
-        signal: callOptions?.signal,
-      });
-      return profileOf(site, updated.body);
+      const write = async (stage: string, key: string): Promise<CrmProfile> => {
+        const updated = await client.call({
+          operation: site.operation,
+          method: 'PATCH',
+          path: byCustomerId(site, customerId),
+          body: { properties: { lifecyclestage: stage } },
+          idempotencyKey: key,
+          signal: callOptions?.signal,
+        });
+        return profileOf(site, updated.body);
+      };
+      const stage = LIFECYCLE_STAGE_OF[segment];
+      const profile = await write(stage, idempotencyKey);
+      if (profile.segment === segment) return profile;
+      // HubSpot kept a later stage: it moves a contact backwards only once its stage was cleared.
+      await write('', `${idempotencyKey}:clear`);
+      return write(stage, `${idempotencyKey}:set`);
     },
 
     [Symbol.asyncDispose]: () => client.close(),

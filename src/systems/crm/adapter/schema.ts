@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /** Internal to the CRM adapter: what HubSpot sends, as zod schemas. Unknown fields are dropped, not refused. */
 
-/** `POST /oauth/v1/token`. */
+/** `POST /oauth/v1/token` (grant_type=refresh_token): HubSpot's "Refresh an access token" reference. */
 export const tokenSchema = z.object({
   access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
   token_type: z.string().regex(/^bearer$/i, 'a bearer token type'),
   expires_in: z.number().int().positive(),
 });
@@ -33,6 +34,17 @@ export const contactSchema = z.object({
   archived: z.boolean().optional(),
 });
 export type HubSpotContact = z.infer<typeof contactSchema>;
+
+/** A contact that may not be ours yet (made in HubSpot by a form or a person): `plugboard_customer_id` may be unset. */
+export const anyContactSchema = contactSchema.extend({
+  properties: contactSchema.shape.properties.extend({ plugboard_customer_id: property }),
+});
+
+/** `POST /crm/v3/objects/contacts/batch/upsert`: each result says whether it was created (`new`). */
+export const batchUpsertSchema = z.object({
+  status: z.string(),
+  results: z.array(contactSchema.extend({ new: z.boolean().optional() })).min(1),
+});
 
 /** `POST /crm/v3/objects/contacts/batch/read`: 200, or 207 when some inputs were not found. */
 export const batchReadSchema = z.object({

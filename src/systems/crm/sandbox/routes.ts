@@ -8,20 +8,34 @@ import {
   present,
   propertiesParam,
   uniqueClash,
-  UNIQUE_PROPERTIES,
+  withoutBackwardsStage,
   type HubSpotContact,
   type PropertyProblem,
 } from './contacts';
 import type { TokenIssuer } from './oauth';
+import type { RateLimiter } from './rate-limit';
+import { upsertContacts } from './upsert';
 
 /**
  * Internal to the CRM sandbox: the HubSpot CRM v3 contacts routes.
  *
- * Sandbox convention (HubSpot has no such header): writes honour `Idempotency-Key`. The first answer to a key is
- * stored with a fingerprint of the request and replayed for every later request with that key, without applying
- * the write again; the same key on a different request is refused (400 VALIDATION_ERROR). Answers refused before
- * the write is looked at (401, and the fault switch's 429/503) are not stored.
+ * HubSpot ignores an `Idempotency-Key` header (its API reference names none for CRM objects): a write sent twice is
+ * applied twice, and two creates racing for one e-mail give the loser 409 CONFLICT. With `honourIdempotencyKey`
+ * (a sandbox convention, on in the shared contract suite only) writes honour it: the first answer to a key is stored
+ * with a fingerprint of the request and replayed for every later request with that key, without applying the write
+ * again; the same key on a different request is refused (400 VALIDATION_ERROR). Answers refused before the write is
+ * looked at (401, 429, and the fault switch's 503) are not stored.
  */
+
+export interface ContactRoutesOptions {
+  readonly issuer: TokenIssuer;
+  readonly limiter: RateLimiter;
+  readonly clock: () => number;
+  /** Honour `Idempotency-Key` (HubSpot does not). */
+  readonly honourIdempotencyKey: boolean;
+  /** Unique properties that exist in the portal (`email`, and ours once the one-time setup made it). */
+  readonly idProperties: ReadonlySet<string>;
+}
 
 /** HubSpot's cap on `inputs` in one batch call. */
 const MAX_BATCH_INPUTS = 100;
@@ -49,9 +63,9 @@ interface ObjectQuery {
 export function registerContactRoutes(
   app: FastifyInstance,
   context: SandboxContext,
-  issuer: TokenIssuer,
-  clock: () => number,
+  options: ContactRoutesOptions,
 ): void {
+  const { issuer, limiter, clock } = options;
   const contacts = context.records.collection<HubSpotContact>('contacts');
   const byCustomer = context.records.collection<HubSpotContact>('contacts-by-customer');
   const idempotency = context.records.collection<StoredAnswer>('idempotency-keys');
@@ -64,7 +78,10 @@ export function registerContactRoutes(
 
   const authorised = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const refusal = issuer.refuse(request.headers.authorization);
-    return refusal ? send(reply, refusal) : undefined;
+    if (refusal) return send(reply, refusal);
+    const { headers, refusal: overLimit } = limiter.take(issuer.kindOf(request.headers.authorization));
+    reply.headers(headers);
+    return overLimit ? send(reply, overLimit) : undefined;
   };
 
   const once = (request: FastifyRequest, reply: FastifyReply, write: () => Answer): FastifyReply => {
@@ -73,6 +90,12 @@ export function registerContactRoutes(
     if (!key) return send(reply, write());
     const fingerprint = `${request.method} ${request.url} ${JSON.stringify(request.body ?? null)}`;
     const stored = idempotency.get(key);
+    if (!options.honourIdempotencyKey) {
+      // Like HubSpot, the write is applied whatever the key; the window still shows the last answer to each key sent.
+      const answer = write();
+      idempotency.set(key, { fingerprint, answer });
+      return send(reply, answer);
+    }
     if (stored) {
       if (stored.fingerprint !== fingerprint) {
         return send(
@@ -95,7 +118,7 @@ export function registerContactRoutes(
   };
 
   const badIdProperty = (idProperty: string | undefined): Answer | undefined =>
-    idProperty === undefined || idProperty === 'hs_object_id' || UNIQUE_PROPERTIES.has(idProperty) ? undefined
+    idProperty === undefined || idProperty === 'hs_object_id' || options.idProperties.has(idProperty) ? undefined
     : hubSpotError(400, 'VALIDATION_ERROR', `Unable to perform lookup by non-unique 0-1 property ${idProperty}`);
 
   const conflict = (property: string, existing: HubSpotContact): Answer =>
@@ -247,11 +270,29 @@ export function registerContactRoutes(
         const clash = uniqueClash(contacts, checked.values, contact);
         if (clash) return conflict(clash.property, clash.existing);
         const previousCustomerId = contact.properties.plugboard_customer_id;
-        Object.assign(contact.properties, checked.values);
+        Object.assign(contact.properties, withoutBackwardsStage(contact.properties.lifecyclestage, checked.values));
         touch(contact);
         reindex(contact, previousCustomerId);
         return { status: 200, body: present(contact, Object.keys(contact.properties)) };
       }),
+  );
+
+  app.post<{ Body: unknown }>(
+    `${BASE}/batch/upsert`,
+    { config: { operation: 'contacts.batchUpsert' }, preHandler: authorised },
+    async (request, reply) =>
+      once(request, reply, () =>
+        upsertContacts(request.body, {
+          contacts,
+          byCustomer,
+          idProperties: options.idProperties,
+          now: () => new Date(clock()).toISOString(),
+          invalid: invalidProperties,
+          conflict,
+          touch,
+          reindex,
+        }),
+      ),
   );
 
   app.post<{ Body: unknown }>(
