@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Courier } from '../../domain';
 import { PKI_FILES } from '../../pki';
 import { defineSystem } from '../kit/define-system';
+import { courierADoctor } from './doctor';
 import { COURIER_CACHE_TTL_MS, COURIER_POLICIES } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
 import { createCourierAAdapter, type CourierAAdapterOptions } from './adapter';
@@ -39,6 +40,7 @@ export const courierASystem = defineSystem<CourierAAdapterOptions>({
     connection: (url, { pki }) => ({ baseUrl: url, tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key } }),
     create: ({ estate, pki }) => ({ definition: createCourierASandbox(estate, { pki: { ca: pki.ca, server: pki.server } }) }),
   },
+  doctor: courierADoctor,
   serve: ({ connection, resilience }) => {
     const adapter = createCourierAAdapter(connection);
     return { ports: { couriers: [resilience.wrap<Courier>('courier-a', adapter, COURIER_POLICIES)] }, close: async () => adapter[Symbol.asyncDispose]() };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Courier } from '../../domain';
 import { defineSystem } from '../kit/define-system';
+import { courierBDoctor } from './doctor';
 import { COURIER_CACHE_TTL_MS, COURIER_POLICIES } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
 import { createCourierBAdapter, type CourierBAdapterOptions, type CourierBAddress } from './adapter';
@@ -70,6 +71,7 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
     }),
     create: ({ estate }) => ({ definition: createCourierBSandbox(estate) }),
   },
+  doctor: courierBDoctor,
   serve: ({ connection, resilience }) => {
     const adapter = createCourierBAdapter(connection);
     return { ports: { couriers: [resilience.wrap<Courier>('courier-b', adapter, COURIER_POLICIES)] }, close: async () => adapter[Symbol.asyncDispose]() };

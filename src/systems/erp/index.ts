@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Erp } from '../../domain';
 import { defineSystem, definePolicies } from '../kit/define-system';
+import { erpDoctor } from './doctor';
 import { customerOf, orderOf, versionedKey } from '../kit/followers';
 import { createErpAdapter, type ErpAdapterOptions } from './adapter';
 import { createErpSandbox, ERP_SANDBOX_CREDENTIALS } from './sandbox';
@@ -40,6 +41,7 @@ export const erpSystem = defineSystem<ErpAdapterOptions>({
     connection: (url) => ({ baseUrl: url, ...ERP_SANDBOX_CREDENTIALS }),
     create: ({ estate }) => ({ definition: createErpSandbox(estate) }),
   },
+  doctor: erpDoctor,
   serve: ({ connection, resilience }) => {
     const adapter = createErpAdapter(connection);
     return { ports: { erp: resilience.wrap<Erp>('erp', adapter, ERP_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };

@@ -3,6 +3,7 @@ import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, Site
 import type { GatewayPlugin } from '../../gateway-plugin';
 import type { OperationPolicies, Resilience } from '../../resilience';
 import type { TestPki } from '../../pki';
+import type { SystemDoctor } from './doctor';
 import type { SandboxDefinition } from './sandbox';
 import type { EstateSeed } from './seed';
 
@@ -176,6 +177,8 @@ export interface SystemDefinition<C extends Connection = Connection> {
   gatewayPlugins?(context: GatewayPluginContext<C>): GatewayPlugin[];
   /** The outbox jobs it delivers, by `<system>:<operation>` (a follower's sync, a compensation). @default none */
   followers?(context: FollowerContext): Record<string, FollowerHandler>;
+  /** Its readiness probe for `npm run doctor` (`src/systems/<name>/doctor.ts`). @default none: reported as not probed */
+  readonly doctor?: SystemDoctor<C>;
 }
 
 /** Declares a system; the identity function, for type inference. */

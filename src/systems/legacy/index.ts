@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LegacyStore } from '../../domain';
 import { defineSystem, definePolicies } from '../kit/define-system';
+import { legacyDoctor } from './doctor';
 import { customerOf, orderOf, versionedKey } from '../kit/followers';
 import { createLegacyAdapter, type LegacyAdapterOptions } from './adapter';
 import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS } from './sandbox';
@@ -38,6 +39,7 @@ export const legacySystem = defineSystem<LegacyAdapterOptions>({
     connection: (url) => ({ baseUrl: url, ...LEGACY_SANDBOX_CREDENTIALS }),
     create: ({ estate }) => ({ definition: createLegacySandbox(estate) }),
   },
+  doctor: legacyDoctor,
   serve: ({ connection, resilience }) => {
     const adapter = createLegacyAdapter(connection);
     return { ports: { legacy: resilience.wrap<LegacyStore>('legacy', adapter, LEGACY_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };

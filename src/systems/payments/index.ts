@@ -5,6 +5,7 @@ import type { IntegrationLog } from '../../audit/integration-log';
 import type { Database } from '../../db';
 import { DEFAULT_WEBHOOK_TOLERANCE_S, PAYMENTS_WEBHOOK_PATH, usePaymentsWebhook } from './webhook';
 import { defineSystem, definePolicies } from '../kit/define-system';
+import { paymentsDoctor } from './doctor';
 import { field } from '../kit/followers';
 import { createPaymentsAdapter, type PaymentsAdapterOptions } from './adapter';
 import { createPaymentsSandbox, PAYMENTS_SANDBOX_CREDENTIALS } from './sandbox';
@@ -95,6 +96,7 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
       };
     },
   },
+  doctor: paymentsDoctor,
   serve: ({ connection, resilience }) => {
     const adapter = createPaymentsAdapter(connection);
     return { ports: { payments: resilience.wrap<PaymentGateway>('payments', adapter, PAYMENTS_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };

@@ -1,6 +1,7 @@
 import type { Database } from '../../db';
 import type { SiteStore } from '../../domain';
 import { defineSystem, definePolicies, type Connection } from '../kit/define-system';
+import { storeDoctor } from './doctor';
 import { createStoreAdapter } from './adapter';
 
 export const STORE_POLICIES = definePolicies<SiteStore>({
@@ -23,5 +24,6 @@ export const storeSystem = defineSystem<Connection>({
   title: 'The new site\'s store (our database)',
   auth: 'none',
   format: 'sql',
+  doctor: storeDoctor,
   serve: ({ db, resilience }) => ({ ports: { store: resilience.wrap<SiteStore>('store', db ? createStoreAdapter({ db: db as Database }) : NO_STORE, STORE_POLICIES) } }),
 });

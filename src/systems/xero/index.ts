@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IntegrationError, type Accounting } from '../../domain';
 import { defineSystem, definePolicies, type Connection } from '../kit/define-system';
+import { xeroDoctor } from './doctor';
 import { orderOf, versionedKey } from '../kit/followers';
 import { createXeroAdapter, type XeroAdapterOptions } from './adapter';
 import { createXeroSandbox, XERO_API_BASE, XERO_SANDBOX_CREDENTIALS, XERO_TOKEN_PATH } from './sandbox';
@@ -59,6 +60,7 @@ export const xeroSystem = defineSystem<XeroConnection>({
     connection: (url) => ({ baseUrl: `${url}${XERO_API_BASE}`, tokenUrl: `${url}${XERO_TOKEN_PATH}`, ...XERO_SANDBOX_CREDENTIALS }),
     create: ({ estate }) => ({ definition: createXeroSandbox({ estate }) }),
   },
+  doctor: xeroDoctor,
   serve: ({ connection, resilience }) => {
     const adapter = createXeroAdapter(connection);
     return { ports: { accounting: resilience.wrap<Accounting>('xero', adapter, XERO_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };
