@@ -5,7 +5,7 @@ import {
   type CustomerSegment,
   type IntegrationError,
 } from '../../domain';
-import { createCrmSandbox, CRM_SANDBOX_CREDENTIALS, type CrmSandboxOptions } from './sandbox';
+import { createCrmSandbox, CRM_SANDBOX_CREDENTIALS, SPEC_VIOLATIONS, type CrmSandboxOptions, type SpecViolation } from './sandbox';
 import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import { generateEstate } from '../kit/seed';
 import { describeCustomerDirectoryContract, type StoredProfile } from '../../../test/contracts/customer-directory.contract';
@@ -60,6 +60,12 @@ const OAUTH = {
   clientSecret: CRM_SANDBOX_CREDENTIALS.clientSecret,
   refreshToken: CRM_SANDBOX_CREDENTIALS.refreshToken,
 };
+/** Every sandbox the tests start, to hold what each saw against HubSpot's reference at the end. */
+const started: { sandbox: RunningSandbox; adapterOnly: boolean }[] = [];
+const violationsOf = (sandbox: RunningSandbox): SpecViolation[] => [
+  ...sandbox.records.collection<SpecViolation>(SPEC_VIOLATIONS).values(),
+];
+
 const BEARER = { authorization: `Bearer ${CRM_SANDBOX_CREDENTIALS.privateAppToken}` };
 
 describeCustomerDirectoryContract(
@@ -71,6 +77,7 @@ describeCustomerDirectoryContract(
     const waits: number[] = [];
     // The replay cases of the shared contract need the sandbox's Idempotency-Key convention (HubSpot has none).
     const sandbox = await startSandbox(createCrmSandbox(estate, { clock, honourIdempotencyKey: true }));
+    started.push({ sandbox, adapterOnly: true });
     const directory = createCrmAdapter({
       baseUrl: sandbox.url,
       ...OAUTH,
@@ -147,6 +154,7 @@ describe('CRM adapter: HubSpot specifics', () => {
   async function crm(options: CrmSandboxOptions = {}): Promise<RunningSandbox> {
     const sandbox = await startSandbox(createCrmSandbox(estate, options));
     opened.push(sandbox);
+    started.push({ sandbox, adapterOnly: false });
     return sandbox;
   }
 
@@ -533,5 +541,35 @@ describe('CRM adapter: HubSpot specifics', () => {
       expect(waits[0]).toBeGreaterThan(9_000);
       expect(await callsTo(sandbox, 'contacts.batchRead')).toBe(4);
     });
+  });
+});
+
+describe("CRM sandbox: held to HubSpot's reference", () => {
+  it('answers a contact whose stored shape went wrong as a sandbox defect, recorded, not as HubSpot would', async () => {
+    const sandbox = await startSandbox(createCrmSandbox(estate));
+    try {
+      const target = estate.customers[9]!;
+      const contact = sandbox.records.collection<ContactRecord>('contacts-by-customer').get(target.id)!;
+      (contact.properties as Record<string, unknown>).email = 42;
+
+      const directory = createCrmAdapter({ baseUrl: sandbox.url, ...OAUTH });
+      const error = await failureOf(directory.findByCustomerIds([target.id]));
+      await directory[Symbol.asyncDispose]();
+
+      expect(error.code).not.toBe('UPSTREAM_REJECTED');
+      expect(violationsOf(sandbox)).toEqual([
+        { side: 'answer', operation: 'contacts.batchRead', problems: [expect.stringMatching(/^results\.0\.properties\.email: /)] },
+      ]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('saw no answer outside the reference in any test above, and no request from the adapter outside it', () => {
+    expect(started.length).toBeGreaterThan(10);
+    for (const { sandbox, adapterOnly } of started) {
+      const seen = violationsOf(sandbox).filter((entry) => adapterOnly || entry.side === 'answer');
+      expect(seen).toEqual([]);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { registerContactRoutes } from './routes';
 
 export type { CrmCredentials } from './oauth';
 export type { RateLimitOptions } from './rate-limit';
+export { SPEC_VIOLATIONS, type SpecViolation } from './send';
 
 /** The demo app's OAuth client and refresh token, and a private app's token; the sandbox accepts these unless given others. */
 export const CRM_SANDBOX_CREDENTIALS: CrmCredentials = {
@@ -44,8 +45,10 @@ export interface CrmSandboxOptions {
  * `lifecyclestage`, `total_revenue`) plus the unique custom property `plugboard_customer_id`, cursor paging, batch
  * read and batch upsert of up to 100 inputs, lifecycle stages that move forward only, the burst limit and its
  * `X-HubSpot-RateLimit-*` headers, and HubSpot's error bodies. Each behaviour names its source where it is made.
- * Records: `contacts` (by HubSpot id), `contacts-by-customer` (the same contacts, by our customer id) and
- * `idempotency-keys`.
+ * Every request and answer is held against HubSpot's reference (zod schemas in reference.ts, each with its source):
+ * a request outside it is recorded, an answer outside it (a sandbox defect) is recorded and sent as a 500.
+ * Records: `contacts` (by HubSpot id), `contacts-by-customer` (the same contacts, by our customer id),
+ * `idempotency-keys` and `spec-violations`.
  */
 export function createCrmSandbox(estate: EstateSeed, options: CrmSandboxOptions = {}): SandboxDefinition {
   const ttlSeconds = options.tokenTtlSeconds ?? 1800;

@@ -14,6 +14,7 @@ import {
 } from './contacts';
 import type { TokenIssuer } from './oauth';
 import type { RateLimiter } from './rate-limit';
+import { createAnswerSender } from './send';
 import { upsertContacts } from './upsert';
 
 /**
@@ -70,11 +71,7 @@ export function registerContactRoutes(
   const byCustomer = context.records.collection<HubSpotContact>('contacts-by-customer');
   const idempotency = context.records.collection<StoredAnswer>('idempotency-keys');
 
-  const send = (reply: FastifyReply, answer: Answer): FastifyReply =>
-    reply
-      .code(answer.status)
-      .header('content-type', 'application/json;charset=utf-8')
-      .send(JSON.stringify(answer.body));
+  const send = createAnswerSender(context);
 
   const authorised = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const refusal = issuer.refuse(request.headers.authorization);
