@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { createPaymentsAdapter, type PaymentsAdapter } from './adapter';
-import { money, type PaymentStatus } from '../../domain';
+import { money, type Payment, type PaymentStatus } from '../../domain';
 import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import {
   createPaymentsSandbox,
@@ -43,17 +43,34 @@ async function windowGet<T>(sandbox: RunningSandbox, path: string): Promise<T | 
   return (await response.json()) as T;
 }
 
+/**
+ * A seeded payment as the adapter reads it from Stripe: with the intent's payment method and Stripe customer, and its
+ * client secret while the client has something to do.
+ */
+function withStripeFields(sandbox: RunningSandbox, payment: Payment): Payment {
+  const intent = sandbox.records.get('payment_intents', payment.id) as { payment_method: string | null; customer: string | null; client_secret: string };
+  const waiting = ['REQUIRES_PAYMENT_METHOD', 'REQUIRES_CONFIRMATION', 'REQUIRES_ACTION'].includes(payment.status);
+  return {
+    ...payment,
+    ...(waiting ? { clientSecret: intent.client_secret } : {}),
+    ...(payment.status === 'REQUIRES_ACTION' ? { nextAction: null } : {}),
+    ...(intent.payment_method ? { paymentMethodId: intent.payment_method } : {}),
+    ...(intent.customer ? { gatewayCustomerId: intent.customer } : {}),
+  };
+}
+
 const intentsOf = (sandbox: RunningSandbox): SandboxIntent[] => [
   ...sandbox.records.collection<SandboxIntent>('payment_intents').values(),
 ];
 
 describePaymentGatewayContract('Stripe adapter against the payments sandbox', async () => {
   const sandbox = await startPayments();
-  const gateway = createPaymentsAdapter({ baseUrl: sandbox.url, secretKey });
+  // The contract confirms payments created without a method, as the estate does: with Stripe's test card.
+  const gateway = createPaymentsAdapter({ baseUrl: sandbox.url, secretKey, testPaymentMethod: 'pm_card_visa' });
   return {
     gateway,
     sandbox,
-    seeded: estate.payments,
+    seeded: estate.payments.map((payment) => withStripeFields(sandbox, payment)),
     batchReadOperation: 'payment_intents.search',
     async heldPayment(paymentId): Promise<HeldPayment | undefined> {
       const record = (collection: string, id: string) => `/_sandbox/records/${collection}/${encodeURIComponent(id)}`;
@@ -321,7 +338,7 @@ describe('payments sandbox webhook delivery', () => {
 describe('payments adapter', () => {
   let sandbox: RunningSandbox;
   const adapters: PaymentsAdapter[] = [];
-  const adapter = (options: { maxSearchClauses?: number; secretKey?: string; paymentMethod?: string } = {}): PaymentsAdapter => {
+  const adapter = (options: { maxSearchClauses?: number; secretKey?: string; testPaymentMethod?: string } = {}): PaymentsAdapter => {
     const created = createPaymentsAdapter({ baseUrl: sandbox.url, secretKey, ...options });
     adapters.push(created);
     return created;
@@ -339,7 +356,7 @@ describe('payments adapter', () => {
   it('reads 30 orders in one search call with maxSearchClauses 100, and in three with 10', async () => {
     const payments = estate.payments.slice(100, 130);
     const orderIds = payments.map((payment) => payment.orderId);
-    const expected = new Map(payments.map((payment) => [payment.orderId, payment]));
+    const expected = new Map(payments.map((payment) => [payment.orderId, withStripeFields(sandbox, payment)]));
 
     let before = searchCalls();
     expect(await adapter({ maxSearchClauses: 100 }).findByOrderIds(orderIds)).toEqual(expected);
@@ -387,7 +404,7 @@ describe('payments adapter', () => {
   });
 
   it('reports a declined card as UPSTREAM_REJECTED', async () => {
-    const declining = adapter({ paymentMethod: 'pm_card_chargeDeclined' });
+    const declining = adapter({ testPaymentMethod: 'pm_card_chargeDeclined' });
     const created = await declining.createPayment({
       orderId: 'ord-adapter-declined',
       customerId: 'cus-00001',

@@ -57,14 +57,20 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
       schema: z.coerce.number().int().min(1).max(1000).default(10),
       doc: 'OR clauses per payment search (Stripe allows 10; the sandbox is started with 500 in the demo).',
     },
+    PAYMENTS_TEST_PAYMENT_METHOD: {
+      schema: z.string().regex(/^pm_[A-Za-z0-9_]+$/, 'expected a PaymentMethod id such as pm_card_visa').optional(),
+      doc: "A Stripe test payment method (pm_card_visa) a payment is created with when checkout sends none, so the server can confirm it: test mode only, refused with a live key. Unset (live): a payment without a method waits for the client's Stripe.js.",
+    },
   },
   connect: (settings) => {
     const webhookSecret = settings.get<string | undefined>('PAYMENTS_WEBHOOK_SECRET');
+    const testPaymentMethod = settings.get<string | undefined>('PAYMENTS_TEST_PAYMENT_METHOD');
     return {
       baseUrl: settings.get('PAYMENTS_URL'),
       secretKey: settings.get('PAYMENTS_SECRET_KEY'),
       maxSearchClauses: settings.get<number>('PAYMENTS_MAX_SEARCH_CLAUSES'),
       ...(webhookSecret ? { webhookSecret } : {}),
+      ...(testPaymentMethod ? { testPaymentMethod } : {}),
     };
   },
   environmentOf: (connection) => ({
@@ -72,6 +78,7 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
     PAYMENTS_SECRET_KEY: connection.secretKey,
     PAYMENTS_MAX_SEARCH_CLAUSES: String(connection.maxSearchClauses ?? 10),
     ...(connection.webhookSecret ? { PAYMENTS_WEBHOOK_SECRET: connection.webhookSecret } : {}),
+    ...(connection.testPaymentMethod ? { PAYMENTS_TEST_PAYMENT_METHOD: connection.testPaymentMethod } : {}),
   }),
   sandbox: {
     port: 4103,
@@ -80,6 +87,8 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
       secretKey: PAYMENTS_SANDBOX_CREDENTIALS.secretKey,
       maxSearchClauses: maxSearchClausesOf(tuning),
       webhookSecret: PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret,
+      // The sandbox is test mode: a payment placed without a method is confirmed with Stripe's test card.
+      testPaymentMethod: 'pm_card_visa',
     }),
     create: ({ estate, ports, tuning }) => {
       const maxSearchClauses = maxSearchClausesOf(tuning);

@@ -41,7 +41,7 @@ describe("the payments sandbox against Stripe's description", () => {
     expect(Object.keys(page)).not.toContain('next_page');
 
     const found = await adapter.findByOrderIds([payment.orderId]);
-    expect(found.get(payment.orderId)).toEqual(payment);
+    expect(found.get(payment.orderId)).toMatchObject(payment);
     expect(violations()).toEqual([]);
   });
 

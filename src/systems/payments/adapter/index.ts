@@ -2,6 +2,7 @@ import type { ZodType } from 'zod';
 import { IntegrationError, type CallOptions, type Payment, type PaymentGateway } from '../../../domain';
 import { validate, type CallSite } from '../../kit/adapter';
 import { createStripeClient } from './client';
+import { gatewayCustomerFor } from './customers';
 import { errorFromStripe } from './errors';
 import { keepLatest, orderIdsQuery, searchQueriesFor, toPayment } from './mapper';
 import { paymentIntentSchema, paymentIntentSearchSchema, refundSchema } from './schema';
@@ -26,10 +27,12 @@ export interface PaymentsAdapterOptions {
   /** Longest wait for one HTTP request, a backstop behind the caller's signal. @default 30000 */
   readonly timeoutMs?: number;
   /**
-   * The payment method new intents are created with, so that the server can confirm them. The shop's checkout
-   * attaches the customer's method in production; the estate uses Stripe's test card. @default 'pm_card_visa'
+   * A Stripe test payment method (`pm_card_visa`) new intents are created with when the request carries none, so that
+   * the server can confirm them without a checkout: for the estate and tests only. Refused with a live key, where a
+   * payment without a method waits for the client (REQUIRES_PAYMENT_METHOD, completed with its client secret).
+   * @default none
    */
-  readonly paymentMethod?: string;
+  readonly testPaymentMethod?: string;
   /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
   readonly maxResponseBytes?: number;
 }
@@ -41,6 +44,10 @@ export interface PaymentsAdapter extends PaymentGateway, AsyncDisposable {
 
 /** What a Stripe object id looks like: a prefix, an underscore, letters and digits (`pi_3Mtw…`). */
 const STRIPE_ID = /^[A-Za-z0-9_]{1,255}$/;
+/** A PaymentMethod id from checkout (`pm_…`; Stripe's test methods such as `pm_card_visa` have the same shape). */
+const PAYMENT_METHOD_ID = /^pm_[A-Za-z0-9_]{1,250}$/;
+/** Live-mode secret and restricted keys. */
+const LIVE_KEY = /^(sk|rk)_live_/;
 /** Stripe answers at most 100 results per search page. */
 const SEARCH_PAGE_SIZE = 100;
 /** Payments are read with their charge, which holds what was refunded. */
@@ -62,7 +69,13 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
   }
   const maxSearchQueryBytes = options.maxSearchQueryBytes ?? 6_144;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const paymentMethod = options.paymentMethod ?? 'pm_card_visa';
+  const testPaymentMethod = options.testPaymentMethod;
+  if (testPaymentMethod !== undefined && LIVE_KEY.test(options.secretKey)) {
+    throw new RangeError('payments adapter: testPaymentMethod is for test mode only; with a live key a payment without a method waits for the client');
+  }
+  if (testPaymentMethod !== undefined && !PAYMENT_METHOD_ID.test(testPaymentMethod)) {
+    throw new RangeError(`payments adapter: testPaymentMethod must be a PaymentMethod id (pm_…), got ${testPaymentMethod}`);
+  }
   const client = createStripeClient({ baseUrl: options.baseUrl, secretKey: options.secretKey, timeoutMs, maxResponseBytes: options.maxResponseBytes });
   const { stripe } = client;
 
@@ -119,14 +132,26 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
     return found;
   };
 
+  /**
+   * With a payment method (checkout's, or the test one) the intent is created ready to confirm; without one it waits
+   * for the client (REQUIRES_PAYMENT_METHOD: Stripe.js completes it with the payment's client secret). Made under the
+   * customer's Stripe customer when the request names the customer.
+   */
   const createPayment: PaymentGateway['createPayment'] = async (input, callOptions) => {
+    const paymentMethod = input.paymentMethod ?? testPaymentMethod;
+    if (paymentMethod && !PAYMENT_METHOD_ID.test(paymentMethod)) {
+      const reason = `not a payment method id (pm_…): ${JSON.stringify(paymentMethod.slice(0, 40))}`;
+      throw new IntegrationError('UPSTREAM_REJECTED', `${system} createPayment: ${reason}`, { system, operation: 'createPayment', reason });
+    }
+    const customer = input.customer ? await gatewayCustomerFor({ system, stripe, call }, input.customer, input.idempotencyKey, callOptions) : undefined;
     const intent = await call('createPayment', callOptions, paymentIntentSchema, () =>
       stripe.paymentIntents.create(
         {
           amount: input.amount.minor,
           currency: input.amount.currency.toLowerCase(),
           capture_method: 'manual',
-          payment_method: paymentMethod,
+          ...(paymentMethod ? { payment_method: paymentMethod } : {}),
+          ...(customer ? { customer } : {}),
           allowed_payment_method_types: ['card'],
           metadata: { order_id: input.orderId, customer_id: input.customerId },
           expand: WITH_CHARGE,

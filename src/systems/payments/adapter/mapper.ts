@@ -14,15 +14,34 @@ const STATUS: Readonly<Record<StripePaymentIntent['status'], PaymentStatus>> = {
   canceled: 'CANCELED',
 };
 
-/** An intent as a payment: amounts in minor units as Stripe has them, currency upper case, refunds from its charge. */
+/** States the client completes with the intent's client secret (Stripe.js): only then is the secret passed on. */
+const CLIENT_COMPLETES: ReadonlySet<PaymentStatus> = new Set(['REQUIRES_PAYMENT_METHOD', 'REQUIRES_CONFIRMATION', 'REQUIRES_ACTION']);
+
+const idOf = (value: string | { id: string } | null | undefined): string | undefined =>
+  value === null || value === undefined ? undefined : typeof value === 'string' ? value : value.id;
+
+/**
+ * An intent as a payment: amounts in minor units as Stripe has them, currency upper case, refunds from its charge.
+ * The client secret only while the client has something to do, the next action only in REQUIRES_ACTION, and the
+ * payment method and Stripe customer when the intent has them (absent, not null, otherwise).
+ */
 export function toPayment(intent: StripePaymentIntent): Payment {
+  const status = STATUS[intent.status];
+  const paymentMethodId = idOf(intent.payment_method);
+  const gatewayCustomerId = idOf(intent.customer);
   return {
     id: intent.id,
     orderId: intent.metadata.order_id,
-    status: STATUS[intent.status],
+    status,
     amount: money(intent.amount, intent.currency),
     refunded: money(intent.latest_charge?.amount_refunded ?? 0, intent.currency),
     createdAt: new Date(intent.created * 1000),
+    ...(CLIENT_COMPLETES.has(status) && intent.client_secret ? { clientSecret: intent.client_secret } : {}),
+    ...(status === 'REQUIRES_ACTION'
+      ? { nextAction: intent.next_action ? { type: intent.next_action.type, redirectUrl: intent.next_action.redirect_to_url?.url ?? null } : null }
+      : {}),
+    ...(paymentMethodId ? { paymentMethodId } : {}),
+    ...(gatewayCustomerId ? { gatewayCustomerId } : {}),
   };
 }
 

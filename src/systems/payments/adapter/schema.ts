@@ -29,6 +29,15 @@ export const INTENT_STATUSES = [
   'succeeded',
 ] as const;
 
+/** An id, or the object it names when expanded: the adapter reads only the id. */
+const idOrObject = z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]);
+
+/** What the client must do for an intent in requires_action (3-D Secure through Stripe.js, or a redirect). */
+const nextActionSchema = z.looseObject({
+  type: z.string().min(1),
+  redirect_to_url: z.looseObject({ url: z.string().nullish() }).nullish(),
+});
+
 export const paymentIntentSchema = z.object({
   id: z.string().min(1),
   object: z.literal('payment_intent'),
@@ -40,6 +49,11 @@ export const paymentIntentSchema = z.object({
   latest_charge: z.union([chargeSchema, z.null()], {
     error: 'expected the expanded charge object or null (was latest_charge expanded?)',
   }),
+  // Optional below: Stripe always sends them, but an answer without them still says what the adapter needs.
+  client_secret: z.string().min(1).nullish(),
+  next_action: nextActionSchema.nullish(),
+  payment_method: idOrObject.nullish(),
+  customer: idOrObject.nullish(),
 });
 export type StripePaymentIntent = z.infer<typeof paymentIntentSchema>;
 
@@ -49,6 +63,19 @@ export const paymentIntentSearchSchema = z.object({
   has_more: z.boolean(),
   // Optional: Stripe leaves it out of the last page (has_more false); null is read the same way.
   next_page: z.string().min(1).nullish(),
+});
+
+/** Stripe's customers, as far as the adapter finds and makes them: ours carry our id in `metadata.customer_id`. */
+export const customerSchema = z.object({
+  id: z.string().min(1),
+  object: z.literal('customer'),
+  metadata: z.record(z.string(), z.string()),
+});
+
+export const customerListSchema = z.object({
+  object: z.literal('list'),
+  data: z.array(customerSchema),
+  has_more: z.boolean(),
 });
 
 /** A refund, with its payment intent (and that intent's charge) expanded. */

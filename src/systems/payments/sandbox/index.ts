@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { FailureBody, SandboxDefinition } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
-import { createStripeApi, type SpecViolation } from './api';
+import { createStripeApi, DEFAULT_API_VERSION, type SpecViolation } from './api';
 import { IdempotencyStore } from './idempotency';
-import { COLLECTIONS, PaymentsLedger } from './ledger';
+import { COLLECTIONS, PaymentsLedger, type PendingEvent } from './ledger';
 import type { Lookups } from './listing';
 import { registerPaymentIntentRoutes } from './payment-intent-routes';
 import { registerRefundAndCustomerRoutes } from './refund-customer-routes';
 import { seedLedger } from './seed';
 import { loadStripeSpec } from './spec';
+import { newId } from './wire';
 import { assertLoopbackUrl, createWebhookSender, type SentEvent, type WebhookSender } from './webhooks';
 
 export { seededCustomerId } from './seed';
@@ -63,7 +64,9 @@ export interface PaymentsSandboxDefinition extends SandboxDefinition {
  * Records: `payment_intents` (by id), `payment_intents-by-order` (the latest intent per our order id),
  * `customers`, `charges`, `refunds`, `events` (as sent, with their signature and delivery).
  * Window: `GET /_sandbox/events` lists the webhook events raised, newest first; `POST /_sandbox/events/<id>/resend`
- * delivers one again, signed afresh (as Stripe retries); `GET`/`PUT /_sandbox/webhook-endpoint` `{ "url": … }` reads and
+ * delivers one again, signed afresh (as Stripe retries); `POST /_sandbox/payment_intents/<id>/authenticate` is the
+ * customer passing 3-D Secure (an intent confirmed with `pm_card_authenticationRequired` waits in requires_action for
+ * it); `GET`/`PUT /_sandbox/webhook-endpoint` `{ "url": … }` reads and
  * sets where deliveries go.
  */
 export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandboxOptions = {}): PaymentsSandboxDefinition {
@@ -132,6 +135,20 @@ export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandb
       app.post<{ Params: { id: string } }>('/_sandbox/events/:id/resend', async (request, reply) => {
         if (sender.resend(request.params.id)) return reply.code(202).send({ resent: request.params.id });
         return reply.code(404).send({ error: `no event ${request.params.id} to resend, or no webhook endpoint set` });
+      });
+      // Stands in for the customer passing 3-D Secure in Stripe.js (handleNextAction with the client secret).
+      app.post<{ Params: { id: string } }>('/_sandbox/payment_intents/:id/authenticate', async (request, reply) => {
+        const intent = ledger.intents.get(request.params.id);
+        if (!intent) return reply.code(404).send({ error: `no payment intent ${request.params.id}` });
+        const changes: PendingEvent[] = [];
+        try {
+          ledger.authenticate(intent, changes);
+        } catch (error) {
+          return reply.code(400).send({ error: (error as Error).message });
+        }
+        // Stripe.js's own request raised these events.
+        sender.send(changes, { apiVersion: DEFAULT_API_VERSION, requestId: newId('req', 14), idempotencyKey: null });
+        return { id: intent.id, status: intent.status };
       });
       app.get('/_sandbox/webhook-endpoint', async () => ({ url: sender.target() ?? null }));
       app.put<{ Body: { url?: unknown } }>('/_sandbox/webhook-endpoint', async (request, reply) => {

@@ -26,6 +26,12 @@ const DECLINING_METHODS: Readonly<Record<string, string>> = {
   pm_card_chargeDeclinedInsufficientFunds: 'insufficient_funds',
 };
 
+/**
+ * Test payment methods whose card asks for 3-D Secure (Stripe's test cards 4000 0027 6000 3184 and 4000 0000 0000
+ * 3220): confirming leaves the intent in requires_action until the customer authenticates through Stripe.js.
+ */
+const AUTHENTICATING_METHODS: ReadonlySet<string> = new Set(['pm_card_authenticationRequired', 'pm_card_threeDSecure2Required']);
+
 /** Collection names in `/_sandbox/records`. */
 export const COLLECTIONS = {
   intents: 'payment_intents',
@@ -84,13 +90,17 @@ export class PaymentsLedger {
     return intent;
   }
 
-  /** requires_payment_method | requires_confirmation -> requires_capture (manual) or succeeded; a decline -> 402. */
+  /**
+   * requires_payment_method | requires_confirmation -> requires_capture (manual) or succeeded; a decline -> 402; a card
+   * that asks for 3-D Secure -> requires_action, until {@link PaymentsLedger.authenticate}.
+   */
   confirm(
     intent: PaymentIntent,
-    change: { paymentMethod?: string; captureMethod?: CaptureMethod },
+    change: { paymentMethod?: string; captureMethod?: CaptureMethod; authenticated?: boolean },
     events: PendingEvent[],
   ): PaymentIntent {
-    if (intent.status !== 'requires_payment_method' && intent.status !== 'requires_confirmation') {
+    const confirmable = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+    if (!confirmable.includes(intent.status)) {
       throw unexpectedState(
         `You cannot confirm this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with ` +
           'one of the following statuses may be confirmed: requires_payment_method, requires_confirmation, requires_action.',
@@ -105,6 +115,20 @@ export class PaymentsLedger {
           'payment method and then confirm it again.',
       );
     }
+    if (AUTHENTICATING_METHODS.has(intent.payment_method) && !change.authenticated) {
+      intent.status = 'requires_action';
+      intent.next_action = {
+        type: 'use_stripe_sdk',
+        use_stripe_sdk: {
+          type: 'three_d_secure_redirect',
+          stripe_js: `https://hooks.stripe.com/redirect/authenticate/${intent.id}`,
+          source: `src_${intent.id.slice(3)}`,
+        },
+      };
+      if (previous.status !== 'requires_action') events.push({ type: 'payment_intent.requires_action', object: intent, previous });
+      return intent;
+    }
+    intent.next_action = null;
     const declineCode = DECLINING_METHODS[intent.payment_method];
     const manual = intent.capture_method === 'manual';
     const charge = newCharge(intent, {
@@ -157,6 +181,17 @@ export class PaymentsLedger {
       events.push({ type: 'payment_intent.succeeded', object: intent, previous });
     }
     return intent;
+  }
+
+  /**
+   * The customer passed 3-D Secure (what Stripe.js's handleNextAction does with the client secret): requires_action
+   * goes on as a confirmation with the card would.
+   */
+  authenticate(intent: PaymentIntent, events: PendingEvent[]): PaymentIntent {
+    if (intent.status !== 'requires_action') {
+      throw unexpectedState(`This PaymentIntent has a status of ${intent.status}; only one in requires_action can be authenticated.`);
+    }
+    return this.confirm(intent, { authenticated: true }, events);
   }
 
   /** requires_capture -> succeeded, capturing all or part of what was authorised. */

@@ -53,6 +53,12 @@ export interface DeclinedPaymentMethod {
   type: 'card';
 }
 
+/** What Stripe.js must do for an intent in requires_action: here, always 3-D Secure through Stripe's own SDK. */
+export interface NextAction {
+  type: 'use_stripe_sdk';
+  use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string; source: string };
+}
+
 export interface PaymentIntent {
   id: string;
   object: 'payment_intent';
@@ -78,7 +84,7 @@ export interface PaymentIntent {
   latest_charge: string | null;
   livemode: false;
   metadata: Record<string, string>;
-  next_action: null;
+  next_action: NextAction | null;
   on_behalf_of: null;
   payment_method: string | null;
   payment_method_configuration_details: null;
