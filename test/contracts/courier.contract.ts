@@ -37,6 +37,11 @@ export interface CourierHarness {
   stored(shipmentId: string): Promise<StoredShipment | undefined>;
   /** How many shipments the system holds for an order. */
   storedForOrder(orderId: string): Promise<number>;
+  /**
+   * What the system saw outside the vendor's published description (requests and answers); absent for a fake or a
+   * system with no published description.
+   */
+  specViolations?(): Promise<readonly unknown[]>;
   /** Releases the implementation and the system (clients, servers). */
   close(): Promise<void>;
 }
@@ -78,6 +83,16 @@ export function describeCourierContract(label: string, setup: () => Promise<Cour
       return {
         orderId: order.id,
         recipient: { name: customer?.name ?? 'Contract Recipient', phone: customer?.phone ?? null },
+        shipTo: {
+          name: customer?.name ?? 'Contract Recipient',
+          phone: customer?.phone ?? null,
+          line1: 'Prinsengracht 263',
+          city: 'Amsterdam',
+          region: 'NH',
+          postalCode: '1016 GV',
+          countryCode: 'NL',
+          residential: true,
+        },
         parcels: 2,
         idempotencyKey: idempotencyKey('book'),
         ...overrides,
@@ -100,6 +115,8 @@ export function describeCourierContract(label: string, setup: () => Promise<Cour
     });
     afterEach(async () => {
       await h.setFault({ mode: 'ok' });
+      // Where the vendor publishes a description, it is the oracle: nothing sent or answered may leave it.
+      if (h.specViolations) expect(await h.specViolations()).toEqual([]);
     });
     afterAll(async () => {
       await h?.close();

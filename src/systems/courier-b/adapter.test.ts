@@ -1,6 +1,6 @@
 import { createCourierBAdapter, type CourierBAdapter, type CourierBAdapterOptions } from './adapter';
 import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../domain';
-import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCourierBSandbox } from './sandbox';
+import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCourierBSandbox, SPEC_VIOLATIONS } from './sandbox';
 import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import { generateEstate } from '../kit/seed';
 import { describeCourierContract, type StoredShipment } from '../../../test/contracts/courier.contract';
@@ -78,6 +78,7 @@ describeCourierContract('courier B adapter (ShipEngine-shaped JSON) against its 
     async storedForOrder(orderId) {
       return (await record<string[]>('shipments-by-order', orderId))?.length ?? 0;
     },
+    specViolations: async () => [...sandbox.records.collection(SPEC_VIOLATIONS).values()],
     async close() {
       await courier[Symbol.asyncDispose]();
       await sandbox.close();
@@ -184,6 +185,7 @@ describe('courier B: ShipEngine specifics', () => {
     const booked = await courier.bookShipment({
       orderId: order.id,
       recipient: { name: 'Label Voider', phone: null },
+      shipTo: { name: 'Label Voider', line1: 'Damrak 1', city: 'Amsterdam', region: 'NH', postalCode: '1012 LG', countryCode: 'NL' },
       parcels: 1,
       idempotencyKey: `void-${process.pid}`,
     });
@@ -195,6 +197,50 @@ describe('courier B: ShipEngine specifics', () => {
     });
     expect(body.labels).toEqual([
       expect.objectContaining({ tracking_number: booked.trackingNumber, status: 'voided', voided: true }),
+    ]);
+  });
+});
+
+describe("courier B sandbox: ShipEngine's description is the oracle", () => {
+  let sandbox: RunningSandbox;
+  const violations = () => [...sandbox.records.collection<{ side: string; operation: string; problems: string[] }>(SPEC_VIOLATIONS).values()];
+
+  beforeEach(async () => {
+    sandbox = await startSandbox(createCourierBSandbox(estate));
+  });
+  afterEach(async () => {
+    await sandbox.close();
+  });
+
+  it('refuses a shipment whose ship_to has no address with 400, and writes the difference down', async () => {
+    const courier = createCourierBAdapter({ baseUrl: sandbox.url, ...account });
+    try {
+      const error = await failureOf(
+        courier.bookShipment({ orderId: 'ord-no-address', recipient: { name: 'No Address', phone: null }, parcels: 1, idempotencyKey: 'no-address' }),
+      );
+      expect(error.code).toBe('UPSTREAM_REJECTED');
+    } finally {
+      await courier.close();
+    }
+    expect(violations()).toEqual([
+      expect.objectContaining({
+        side: 'request',
+        operation: 'POST /v1/shipments',
+        problems: expect.arrayContaining(["request body/shipments/0/ship_to must have required property 'address_line1'"]),
+      }),
+    ]);
+  });
+
+  it('turns an answer outside the description (a field of the wrong type) into a 500, written down', async () => {
+    const shipments = sandbox.records.collection<Record<string, unknown>>('shipments');
+    const [id, shipment] = [...shipments.entries()][0]!;
+    shipments.set(id, { ...shipment, shipment_status: 42 });
+
+    const { status } = await json<unknown>(`${sandbox.url}/v1/shipments/${id}`, { headers: { 'API-Key': apiKey } });
+
+    expect(status).toBe(500);
+    expect(violations()).toEqual([
+      { side: 'answer', operation: `GET /v1/shipments/${id}`, problems: ['answer 200/shipment_status must be string', 'answer 200/shipment_status must be equal to one of the allowed values'] },
     ]);
   });
 });

@@ -99,6 +99,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
 
   const bookShipment = async (input: CourierBShipmentRequest, callOptions?: CallOptions): Promise<Shipment> => {
     const here = site('bookShipment');
+    if (!(input.packages?.length ?? input.parcels >= 1)) throw refusedShipment(here, ['a shipment needs at least one package']);
     const answer = await client.json(
       here,
       { method: 'POST', path: '/v1/shipments', json: toCreateShipments(input, account), signal: callOptions?.signal },

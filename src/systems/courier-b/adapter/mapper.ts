@@ -113,8 +113,11 @@ function toPackage(parcel: CourierBParcel): Record<string, unknown> {
  * holds only the recipient: real ShipEngine refuses that; the sandbox accepts it.
  */
 export function toCreateShipments(input: CourierBShipmentRequest, account: CourierBAccount): unknown {
+  // ShipEngine's description requires a phone on every address: without the recipient's, the sender's (the carrier
+  // then calls the shop), which is what a shop writes on a parcel form too.
+  const phone = input.shipTo?.phone ?? input.recipient.phone ?? account.shipFrom.phone ?? null;
   const shipTo = input.shipTo
-    ? toShipEngineAddress({ ...input.shipTo, phone: input.shipTo.phone ?? input.recipient.phone })
+    ? toShipEngineAddress({ ...input.shipTo, phone })
     : { name: input.recipient.name, ...(input.recipient.phone ? { phone: input.recipient.phone } : {}) };
   const packages = input.packages?.length
     ? input.packages.map(toPackage)

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { SandboxDefinition } from '../../kit/sandbox';
+import type { RecordStore, SandboxDefinition } from '../../kit/sandbox';
+import { loadShipEngineSpec } from './spec';
 import type { EstateSeed } from '../../kit/seed';
 import {
   isFailure,
@@ -55,6 +56,16 @@ export interface CourierBSandboxOptions {
   readonly apiKey?: string;
 }
 
+/** Where the sandbox writes each difference from ShipEngine's description it saw: `records.collection(...)`. */
+export const SPEC_VIOLATIONS = 'spec-violations';
+
+/** What the sandbox saw outside ShipEngine's description: a request refused, or (a sandbox defect) an answer it would send. */
+export interface SpecViolation {
+  readonly side: 'request' | 'answer';
+  readonly operation: string;
+  readonly problems: readonly string[];
+}
+
 /** Largest `page_size` the sandbox serves. */
 export const MAX_PAGE_SIZE = 500;
 
@@ -73,7 +84,11 @@ export const MAX_PAGE_SIZE = 500;
  *   from its label, so a list call answers tracking too.
  * - `external_shipment_id` is the idempotency key of a create: the same id answers the same shipment.
  * - Cancelling voids a label the carrier has not yet taken (AC); later ones are refused (`invalid_status`).
- * - Addresses are not validated (the domain carries none): `ship_to` needs a name.
+ *
+ * Every request (after its API key) and every answer is checked against ShipEngine's own description
+ * (`shipengine.trimmed.json`, see ./spec.ts): a request outside it is refused with ShipEngine's 400, an answer outside
+ * it (a sandbox defect) becomes a 500, and each is written to `records.collection('spec-violations')`; the two
+ * tracking fields above are the only thing left out of the check, by name ({@link SHIPMENT_EXTENSIONS}).
  */
 export function createCourierBSandbox(estate: EstateSeed, options: CourierBSandboxOptions = {}): SandboxDefinition {
   const apiKey = options.apiKey ?? COURIER_B_SANDBOX_CREDENTIALS.apiKey;
@@ -88,7 +103,10 @@ export function createCourierBSandbox(estate: EstateSeed, options: CourierBSandb
     routes: async (app, { records }) => {
       const ledger = new ShipmentLedger(records, COURIER_B_SANDBOX_CREDENTIALS.carrierId);
       ledger.seed(estate, COURIER_B_SANDBOX_CREDENTIALS.serviceCodes[0] ?? 'courier_b_standard');
-      await app.register(async (api) => shipEngineRoutes(api, ledger, apiKey));
+      await app.register(async (api) => {
+        checkedAgainstDescription(api, records);
+        shipEngineRoutes(api, ledger, apiKey);
+      });
     },
   };
 }
@@ -106,6 +124,19 @@ const listQuerySchema = z.object({
   sort_dir: z.enum(['asc', 'desc']).default('desc'),
   sort_by: z.enum(['modified_at', 'created_at']).default('created_at'),
 });
+/** What the sandbox keeps of an address; ShipEngine's description has already checked it. */
+const addressSchema = z.object({
+  name: z.string().trim().min(1),
+  phone: z.string().min(1).optional(),
+  company_name: z.string().nullish(),
+  address_line1: z.string().min(1),
+  address_line2: z.string().nullish(),
+  city_locality: z.string().min(1),
+  state_province: z.string().min(1),
+  postal_code: z.string().min(1),
+  country_code: z.string().length(2),
+  address_residential_indicator: z.enum(['yes', 'no', 'unknown']),
+});
 const createSchema = z.object({
   shipments: z
     .array(
@@ -115,11 +146,8 @@ const createSchema = z.object({
         external_shipment_id: z.string().min(1).max(50).nullish(),
         external_order_id: z.string().min(1).max(100).nullish(),
         shipment_number: z.string().max(50).nullish(),
-        ship_to: z.object({
-          name: z.string().trim().min(1),
-          phone: z.string().max(40).nullish(),
-          country_code: z.string().length(2).default('NL'),
-        }),
+        ship_to: addressSchema,
+        ship_from: addressSchema,
         packages: z
           .array(
             z.object({
@@ -133,6 +161,53 @@ const createSchema = z.object({
     .min(1)
     .max(100),
 });
+
+/**
+ * Every request (after its API key) and every answer checked against ShipEngine's description: a request outside it
+ * is refused with ShipEngine's 400, an answer outside it (a sandbox defect) becomes a 500; both are written down.
+ */
+function checkedAgainstDescription(api: FastifyInstance, records: RecordStore): void {
+  const spec = loadShipEngineSpec();
+  const violations = records.collection<SpecViolation>(SPEC_VIOLATIONS);
+  const violation = (entry: SpecViolation): void => {
+    violations.set(String(violations.size + 1), entry);
+  };
+  const pathOf = (request: FastifyRequest): string => request.url.split('?')[0] ?? request.url;
+  api.addHook('preHandler', async (request, reply) => {
+    const path = pathOf(request);
+    const problems = spec.checkRequest({ method: request.method, path, query: request.query as Record<string, unknown>, body: request.body });
+    if (problems.length === 0) return undefined;
+    violation({ side: 'request', operation: `${request.method} ${path}`, problems });
+    return reply.code(400).send(errorBody('invalid_field_value', 'validation', problems.join('; ')));
+  });
+  api.addHook('preSerialization', async (request, reply, payload: unknown) => {
+    const path = pathOf(request);
+    const problems = spec.checkAnswer(request.method, path, reply.statusCode, withoutExtensions(payload));
+    if (problems.length === 0) return payload;
+    violation({ side: 'answer', operation: `${request.method} ${path}`, problems });
+    reply.code(500);
+    return { sandboxDefect: `the ShipEngine sandbox's answer is outside ShipEngine's description: ${problems.join('; ')}` };
+  });
+}
+
+/**
+ * The sandbox's two documented extensions of ShipEngine's shipment (its label's `tracking_number` and
+ * `tracking_status_code`, so that one list call answers tracking too): left out of what is checked, by name, and
+ * nothing else.
+ */
+export const SHIPMENT_EXTENSIONS = ['tracking_number', 'tracking_status_code'] as const;
+
+function withoutExtensions(payload: unknown): unknown {
+  const strip = (shipment: unknown): unknown => {
+    if (shipment === null || typeof shipment !== 'object' || !('shipment_id' in shipment)) return shipment;
+    const copy: Record<string, unknown> = { ...shipment };
+    for (const name of SHIPMENT_EXTENSIONS) delete copy[name];
+    return copy;
+  };
+  if (payload === null || typeof payload !== 'object') return payload;
+  const shipments = (payload as { shipments?: unknown }).shipments;
+  return Array.isArray(shipments) ? { ...payload, shipments: shipments.map(strip) } : strip(payload);
+}
 
 function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: string): void {
   api.addHook('onRequest', async (request, reply) => {
@@ -160,7 +235,8 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
         const order = a[query.sort_by].localeCompare(b[query.sort_by]) || a.shipment_id.localeCompare(b.shipment_id);
         return query.sort_dir === 'asc' ? order : -order;
       });
-    const pages = Math.ceil(matching.length / query.page_size);
+    // ShipEngine's description: pages is at least 1 (an empty list is one empty page).
+    const pages = Math.max(1, Math.ceil(matching.length / query.page_size));
     const start = (query.page - 1) * query.page_size;
     return {
       shipments: matching.slice(start, start + query.page_size),
@@ -182,7 +258,8 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
         external_shipment_id: shipment.external_shipment_id ?? null,
         external_order_id: shipment.external_order_id ?? null,
         shipment_number: shipment.shipment_number ?? null,
-        ship_to: { ...shipment.ship_to, phone: shipment.ship_to.phone ?? null },
+        ship_to: shipment.ship_to,
+        ship_from: shipment.ship_from,
         packages: shipment.packages,
       });
       if (isFailure(outcome)) return sendFailure(reply, outcome);
@@ -190,7 +267,7 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
     }
     return {
       has_errors: false,
-      shipments: created.map((shipment) => ({ ...shipment, errors: [], address_validation: null })),
+      shipments: created.map((shipment) => ({ ...shipment, errors: [] })),
     };
   });
 
@@ -219,7 +296,7 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
     async (request) => {
       const { shipment_id, tracking_number } = request.query;
       const labels = ledger.labelsOf({ shipment_id, tracking_number });
-      const pages = labels.length ? 1 : 0;
+      const pages = 1;
       return { labels, total: labels.length, page: 1, pages, links: pageLinks(request, 1, pages) };
     },
   );

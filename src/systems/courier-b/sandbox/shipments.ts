@@ -9,11 +9,18 @@ export const TRACKING_STATUS_CODES = ['UN', 'AC', 'IT', 'DE', 'EX', 'AT', 'NY'] 
 export type TrackingStatusCode = (typeof TRACKING_STATUS_CODES)[number];
 export const WEIGHT_UNITS = ['pound', 'ounce', 'gram', 'kilogram'] as const;
 
+/** ShipEngine's `address`: every field its description requires (`phone` may be absent in what a client sends). */
 export interface ShipEngineAddress {
   readonly name: string;
-  readonly phone: string | null;
-  readonly company_name: string | null;
+  readonly phone?: string;
+  readonly company_name?: string | null;
+  readonly address_line1: string;
+  readonly address_line2?: string | null;
+  readonly city_locality: string;
+  readonly state_province: string;
+  readonly postal_code: string;
   readonly country_code: string;
+  readonly address_residential_indicator: 'yes' | 'no' | 'unknown';
 }
 
 export interface ShipEnginePackage {
@@ -74,7 +81,8 @@ export interface NewShipment {
   readonly external_shipment_id: string | null;
   readonly external_order_id: string | null;
   readonly shipment_number: string | null;
-  readonly ship_to: { readonly name: string; readonly phone: string | null; readonly country_code: string };
+  readonly ship_to: ShipEngineAddress;
+  readonly ship_from: ShipEngineAddress;
   readonly packages: readonly ShipEnginePackage[];
 }
 
@@ -85,12 +93,34 @@ export type Failure = {
   readonly message: string;
 };
 
-const WAREHOUSE: ShipEngineAddress = {
+/** The sandbox account's warehouse (COURIER_B_SANDBOX_SHIP_FROM, in ShipEngine's words): its return address. */
+export const WAREHOUSE: ShipEngineAddress = {
   name: 'Plugboard demo warehouse',
   phone: '+31 20 555 0100',
   company_name: 'Plugboard Demo BV',
+  address_line1: 'Westerdok 12',
+  city_locality: 'Amsterdam',
+  state_province: 'NH',
+  postal_code: '1013 BH',
   country_code: 'NL',
+  address_residential_indicator: 'no',
 };
+
+/** A seeded customer's delivery address: its own where the estate carries one, else one made from its number. */
+function seededShipTo(customer: { name: string; phone: string | null; address?: unknown } | undefined, n: number): ShipEngineAddress {
+  const own = customer?.address as { line1?: string; city?: string; region?: string; postalCode?: string; countryCode?: string } | undefined;
+  return {
+    name: customer?.name ?? 'Unknown recipient',
+    // ShipEngine answers a phone on every address: without the customer's, the shop's (as the adapter sends it).
+    phone: customer?.phone ?? WAREHOUSE.phone ?? '',
+    address_line1: own?.line1 ?? `Keizersgracht ${(n % 700) + 1}`,
+    city_locality: own?.city ?? 'Amsterdam',
+    state_province: own?.region || 'NH',
+    postal_code: own?.postalCode ?? `10${String(n % 100).padStart(2, '0')} AB`,
+    country_code: own?.countryCode ?? 'NL',
+    address_residential_indicator: 'yes',
+  };
+}
 const TRACKING_OF: Readonly<Record<ShipmentStatus, TrackingStatusCode>> = {
   LABEL_CREATED: 'AC',
   IN_TRANSIT: 'IT',
@@ -150,7 +180,8 @@ export class ShipmentLedger {
           external_shipment_id: null,
           external_order_id: shipment.orderId,
           shipment_number: order?.number ?? null,
-          ship_to: { name: customer?.name ?? 'Unknown recipient', phone: customer?.phone ?? null, country_code: 'NL' },
+          ship_to: seededShipTo(customer, this.shipments.size),
+          ship_from: WAREHOUSE,
           packages: [{ package_code: 'package', weight: { value: grams, unit: 'gram' } }],
         },
         at,
@@ -232,12 +263,12 @@ export class ShipmentLedger {
       external_order_id: input.external_order_id,
       external_shipment_id: input.external_shipment_id,
       shipment_number: input.shipment_number,
-      ship_date: at.slice(0, 10),
+      ship_date: at,
       created_at: at,
       modified_at: at,
       shipment_status: 'pending',
-      ship_to: { ...input.ship_to, company_name: null },
-      ship_from: WAREHOUSE,
+      ship_to: input.ship_to,
+      ship_from: input.ship_from,
       warehouse_id: null,
       return_to: WAREHOUSE,
       confirmation: 'none',
