@@ -490,6 +490,19 @@ describe('CRM adapter: HubSpot specifics', () => {
       expect(await patch('lead')).toBe('lead');
     });
 
+    it('moves a segment backwards also where HubSpot refuses the backwards write (400) rather than keeping it', async () => {
+      const sandbox = await crm({ backwardsStage: 'refuse' });
+      const target = estate.customers[8]!;
+      const directory = adapter(sandbox);
+      await directory.updateSegment({ customerId: target.id, segment: 'VIP', idempotencyKey: 'refuse-up' });
+
+      const profile = await directory.updateSegment({ customerId: target.id, segment: 'LEAD', idempotencyKey: 'refuse-back' });
+
+      expect(profile.segment).toBe('LEAD');
+      expect((await record(sandbox, 'contacts-by-customer', target.id))?.properties.lifecyclestage).toBe('lead');
+      expect(await callsTo(sandbox, 'contacts.update')).toBe(4);
+    });
+
     it('refuses an upsert by plugboard_customer_id until the portal has that unique property', async () => {
       const sandbox = await crm({ customerIdProperty: false });
 

@@ -50,6 +50,8 @@ export interface CrmAnswer {
   readonly status: number;
   /** The parsed JSON body (not yet validated). */
   readonly body: unknown;
+  /** The answer as it came, for translating a status the caller accepted but then cannot handle. */
+  readonly response: HttpResponse;
 }
 
 export interface CrmClient extends AsyncDisposable {
@@ -170,7 +172,8 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
     }
     const handled = request.accept?.includes(response.status) ?? false;
     if (response.status >= 400 && !handled) throw errorFromHubSpot(site, response);
-    return { status: response.status, body: response.text === '' ? undefined : parseJson(site, response.text) };
+    const body = response.text === '' ? undefined : parseJson(site, response.text);
+    return { status: response.status, body, response };
   };
 
   const close = (): Promise<void> => http.close();

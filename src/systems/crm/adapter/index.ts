@@ -1,5 +1,6 @@
 import type { CallOptions, CrmProfile, CustomerDirectory } from '../../../domain';
-import { pathOf, validate, type CallSite } from '../../kit/adapter';
+import { pathOf, validate, type CallSite, type HttpResponse } from '../../kit/adapter';
+import { errorFromHubSpot } from './errors';
 import { createCrmClient, type CrmAuth } from './client';
 import { adoptExisting } from './adopt';
 import { CONTACT_PROPERTIES, CUSTOMER_ID_PROPERTY, LIFECYCLE_STAGE_OF, profileFromContact, propertiesFromCustomer } from './mapper';
@@ -131,23 +132,29 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
 
     async updateSegment({ customerId, segment, idempotencyKey }, callOptions?: CallOptions) {
       const site: CallSite = { system, operation: 'updateSegment' };
-      const write = async (stage: string, key: string): Promise<CrmProfile> => {
+      /** Sets the stage; answers the profile, or HubSpot's refusal of a stage it will not move to. */
+      const write = async (stage: string, key: string): Promise<CrmProfile | HttpResponse> => {
         const updated = await client.call({
           operation: site.operation,
           method: 'PATCH',
           path: byCustomerId(site, customerId),
           body: { properties: { lifecyclestage: stage } },
           idempotencyKey: key,
+          accept: [400],
           signal: callOptions?.signal,
         });
-        return profileOf(site, updated.body);
+        if (updated.status !== 400) return profileOf(site, updated.body);
+        if (stage !== '' && /lifecyclestage/i.test(updated.response.text)) return updated.response;
+        throw errorFromHubSpot(site, updated.response);
       };
       const stage = LIFECYCLE_STAGE_OF[segment];
-      const profile = await write(stage, idempotencyKey);
-      if (profile.segment === segment) return profile;
-      // HubSpot kept a later stage: it moves a contact backwards only once its stage was cleared.
+      const first = await write(stage, idempotencyKey);
+      if ('segment' in first && first.segment === segment) return first;
+      // HubSpot kept a later stage (or refused to go back): it moves a contact backwards once its stage was cleared.
       await write('', `${idempotencyKey}:clear`);
-      return write(stage, `${idempotencyKey}:set`);
+      const moved = await write(stage, `${idempotencyKey}:set`);
+      if (!('segment' in moved)) throw errorFromHubSpot(site, moved);
+      return moved;
     },
 
     [Symbol.asyncDispose]: () => client.close(),

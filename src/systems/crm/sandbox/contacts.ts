@@ -222,16 +222,22 @@ export function uniqueClash(
  * HubSpot moves `lifecyclestage` forward only: a value earlier in the stage order than the one the contact holds is
  * not applied; to move a contact back, its stage must be cleared first (''), then set. Source: HubSpot developer docs,
  * CRM API "Contacts" guide, "Update contacts" (developers.hubspot.com/docs/guides/api/crm/objects/contacts). What the
- * API answers to such a write is not documented there; the sandbox answers 200 with the stage it kept.
+ * API answers to such a write is not documented there; the sandbox answers 200 with the stage it kept, or (option
+ * `backwardsStage: 'refuse'`) 400 VALIDATION_ERROR naming the property: the adapter must cope with either.
  */
 export function withoutBackwardsStage(
   current: string | null | undefined,
   values: Record<string, string | null>,
 ): Record<string, string | null> {
-  const wanted = values.lifecyclestage;
-  if (wanted === undefined || wanted === null || current === null || current === undefined) return values;
-  const order = LIFECYCLE_STAGES as readonly string[];
-  if (order.indexOf(wanted) >= order.indexOf(current)) return values;
+  if (!isBackwards(current, values)) return values;
   const { lifecyclestage: _dropped, ...kept } = values;
   return kept;
+}
+
+/** Whether `values` would move the contact's stage backwards. */
+export function isBackwards(current: string | null | undefined, values: Record<string, string | null>): boolean {
+  const wanted = values.lifecyclestage;
+  if (wanted === undefined || wanted === null || current === null || current === undefined) return false;
+  const order = LIFECYCLE_STAGES as readonly string[];
+  return order.indexOf(wanted) < order.indexOf(current);
 }

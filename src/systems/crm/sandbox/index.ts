@@ -35,6 +35,11 @@ export interface CrmSandboxOptions {
   readonly rateLimit?: RateLimitOptions;
   /** Honour `Idempotency-Key`, which HubSpot ignores (a sandbox convention). @default false */
   readonly honourIdempotencyKey?: boolean;
+  /**
+   * What a write that moves `lifecyclestage` backwards gets (HubSpot's answer is not documented): the later stage
+   * kept and 200, or 400 VALIDATION_ERROR. @default 'keep'
+   */
+  readonly backwardsStage?: 'keep' | 'refuse';
   /** Whether the one-time setup created `plugboard_customer_id` as a unique property in the portal. @default true */
   readonly customerIdProperty?: boolean;
 }
@@ -71,6 +76,7 @@ export function createCrmSandbox(estate: EstateSeed, options: CrmSandboxOptions 
         limiter: createRateLimiter(options.rateLimit ?? {}, clock),
         clock,
         honourIdempotencyKey: options.honourIdempotencyKey ?? false,
+        backwardsStage: options.backwardsStage ?? 'keep',
         idProperties: new Set(options.customerIdProperty === false ? ['email'] : ['email', CUSTOMER_ID_PROPERTY]),
       });
     },

@@ -8,6 +8,7 @@ import {
   present,
   propertiesParam,
   uniqueClash,
+  isBackwards,
   withoutBackwardsStage,
   type HubSpotContact,
   type PropertyProblem,
@@ -34,6 +35,8 @@ export interface ContactRoutesOptions {
   readonly clock: () => number;
   /** Honour `Idempotency-Key` (HubSpot does not). */
   readonly honourIdempotencyKey: boolean;
+  /** What a write that moves `lifecyclestage` backwards gets: kept silently, or refused (400). */
+  readonly backwardsStage: 'keep' | 'refuse';
   /** Unique properties that exist in the portal (`email`, and ours once the one-time setup made it). */
   readonly idProperties: ReadonlySet<string>;
 }
@@ -267,6 +270,10 @@ export function registerContactRoutes(
         const clash = uniqueClash(contacts, checked.values, contact);
         if (clash) return conflict(clash.property, clash.existing);
         const previousCustomerId = contact.properties.plugboard_customer_id;
+        if (options.backwardsStage === 'refuse' && isBackwards(contact.properties.lifecyclestage, checked.values)) {
+          const message = `${checked.values.lifecyclestage} is earlier than the contact's lifecyclestage; clear it first`;
+          return invalidProperties([{ name: 'lifecyclestage', error: 'INVALID_OPTION', message }]);
+        }
         Object.assign(contact.properties, withoutBackwardsStage(contact.properties.lifecyclestage, checked.values));
         touch(contact);
         reindex(contact, previousCustomerId);
