@@ -189,6 +189,7 @@ it('plants secrets, drives every path, and finds none of them in responses, logs
     'admin token': ADMIN_TOKEN,
     'bearer token': token,
     'crm client secret': CRM_SANDBOX_CREDENTIALS.clientSecret,
+    'crm refresh token': CRM_SANDBOX_CREDENTIALS.refreshToken,
     'erp api key': ERP_SANDBOX_CREDENTIALS.apiKey,
     'payments secret key': PAYMENTS_SANDBOX_CREDENTIALS.secretKey,
     'payments webhook secret': PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret,
