@@ -95,6 +95,7 @@ export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandb
       seedLedger(ledger, estate);
       const events = records.collection<SentEvent>(COLLECTIONS.events);
       const spec = loadStripeSpec();
+      spec.warm();
       const violations = records.collection<SpecViolation>(SPEC_VIOLATIONS);
       const violation = (entry: SpecViolation): void => {
         violations.set(String(violations.size + 1), entry);

@@ -50,6 +50,11 @@ export interface StripeSpec {
   checkAnswer(method: string, route: string, status: number, body: unknown): string[];
   /** What is wrong with a webhook event the sandbox is about to send (the description's `event` schema). */
   checkEvent(event: unknown): string[];
+  /**
+   * Compiles every check now. Stripe's objects reach some 500 schemas, a few seconds' work: done at the sandbox's
+   * start, it never lands on a first request (and its caller's timeout). Once per process.
+   */
+  warm(): void;
 }
 
 const SPEC_ID = 'stripe';
@@ -68,9 +73,11 @@ export function specRoute(fastifyRoute: string): string {
 
 function compile(spec: Spec): StripeSpec {
   // strict: false, as an OpenAPI 3.0 schema carries keywords JSON Schema does not know (x-expandableFields ...).
-  const answers = new Ajv({ strict: false, allErrors: true, formats: { 'unix-time': true, decimal: true } });
+  // Loops for long enums and required lists, and no code optimisation pass: Stripe's objects reach ~500 schemas (MCC
+  // and country enums of hundreds of values), and these cut their compile time by about a third (~4 s to ~2.7 s here).
+  const answers = new Ajv({ strict: false, allErrors: true, loopEnum: 8, loopRequired: 8, code: { optimize: false }, formats: { 'unix-time': true, decimal: true } });
   // Form and query values arrive as strings: Stripe reads "50" as the integer 50 and "true" as true, so does this.
-  const requests = new Ajv({ strict: false, allErrors: false, coerceTypes: true, formats: { 'unix-time': true, decimal: true } });
+  const requests = new Ajv({ strict: false, allErrors: false, coerceTypes: true, loopEnum: 8, loopRequired: 8, code: { optimize: false }, formats: { 'unix-time': true, decimal: true } });
   answers.addSchema({ ...spec, $id: SPEC_ID });
   requests.addSchema({ ...spec, $id: SPEC_ID });
   const compiled = new Map<string, ValidateFunction>();
@@ -83,7 +90,7 @@ function compile(spec: Spec): StripeSpec {
   const refTo = (pointer: string) => ({ $ref: `${SPEC_ID}#${pointer}` });
   const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
-  return {
+  const checks: StripeSpec = {
     checkRequest(method, route, params) {
       const operation = operationOf(method, route);
       if (!operation) return [{ message: `${method} ${route} is not in Stripe's description`, code: 'resource_missing' }];
@@ -119,7 +126,17 @@ function compile(spec: Spec): StripeSpec {
       const validate = once('event', () => answers.compile(refTo('/components/schemas/event')));
       return validate(event) ? [] : messagesOf(validate.errors, 'event');
     },
+    warm() {
+      for (const [route, item] of Object.entries(spec.paths)) {
+        for (const [method, operation] of Object.entries(item)) {
+          checks.checkRequest(method.toUpperCase(), route, {});
+          for (const status of Object.keys(operation.responses)) checks.checkAnswer(method.toUpperCase(), route, status === 'default' ? 400 : Number(status), {});
+        }
+      }
+      checks.checkEvent({});
+    },
   };
+  return checks;
 }
 
 function messagesOf(errors: readonly ErrorObject[] | null | undefined, where: string): string[] {
