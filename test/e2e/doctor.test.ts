@@ -10,7 +10,9 @@ import { environmentOf, type SystemConnections } from '../../src/estate/connecti
 import { startSandboxes, type RunningEstate } from '../../src/estate/start-sandboxes';
 import { loadIntegrationMap } from '../../src/integration-map';
 import { SYSTEM_REGISTRY } from '../../src/systems';
-import { generateEstate } from '../../src/systems/kit/seed';
+import { createCrmSandbox } from '../../src/systems/crm/sandbox';
+import { startSandbox } from '../../src/systems/kit/sandbox';
+import { generateEstate, type EstateSeed } from '../../src/systems/kit/seed';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -22,6 +24,7 @@ describe('npm run doctor: the readiness report', () => {
   let dataDir: string;
   let estate: RunningEstate;
   let db: Database;
+  let seed: EstateSeed;
 
   const doctor = async (connections: SystemConnections): Promise<DoctorReport> =>
     runDoctor({
@@ -38,7 +41,7 @@ describe('npm run doctor: the readiness report', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'plugboard-doctor-'));
-    const seed = generateEstate();
+    seed = generateEstate();
     estate = await startSandboxes({ estate: seed, dataDir, ports: 'ephemeral' });
     db = await openDatabase(undefined, { dataDir });
     await db.migrate();
@@ -84,15 +87,34 @@ describe('npm run doctor: the readiness report', () => {
     expect(rows).toContainEqual({ adapter: 'courier-b', operation: 'doctor.shipments.list' });
   }, 60_000);
 
-  it('names a refused API key and a carrier id the account does not have, each with what to set', async () => {
-    const courierB = estate.connections['courier-b'] as unknown as { apiKey: string };
-    const wrongKey = await doctor({ ...estate.connections, 'courier-b': { ...courierB, apiKey: 'TEST_not-this-account' } as never });
-    expect(wrongKey.ready).toBe(false);
-    expect(systemOf(wrongKey, 'courier-b').verdict).toBe(
-      'courier-b: NOT READY: the API key was refused (401): set COURIER_B_API_KEY to a key of this account',
-    );
-    expect(wrongKey.systems.filter((system) => !system.ready).map((system) => system.system)).toEqual(['courier-b']);
+  it('names a refused API key and a missing one-time setup step, each with what to do', async () => {
+    // A portal where the one-time setup did not create the unique property plugboard_customer_id.
+    const bareCrm = await startSandbox(createCrmSandbox(seed, { customerIdProperty: false }));
+    try {
+      const courierB = estate.connections['courier-b'] as unknown as { apiKey: string };
+      const report = await doctor({
+        ...estate.connections,
+        crm: { ...estate.connections['crm']!, baseUrl: bareCrm.url },
+        'courier-b': { ...courierB, apiKey: 'TEST_not-this-account' } as never,
+      });
+      expect(report.ready).toBe(false);
+      expect(report.systems.filter((system) => !system.ready).map((system) => system.system)).toEqual(['crm', 'courier-b']);
+      expect(systemOf(report, 'courier-b').verdict).toBe(
+        'courier-b: NOT READY: the API key was refused (401): set COURIER_B_API_KEY to a key of this account',
+      );
+      expect(failuresOf(report, 'crm')).toEqual([
+        expect.stringMatching(/^the contact property plugboard_customer_id is absent or not unique .*: create the contact property plugboard_customer_id \(single-line text, "Require unique values" on\)/),
+      ]);
+      const markdown = await readFile((await writeDoctorReport(report, path.join(dataDir, 'not-ready'))).markdown, 'utf8');
+      expect(markdown).toContain('**2 system(s) not ready**');
+      expect(markdown).toContain('To do: set COURIER_B_API_KEY to a key of this account.');
+    } finally {
+      await bareCrm.close();
+    }
+  }, 60_000);
 
+  it('names a carrier id the account does not have', async () => {
+    const courierB = estate.connections['courier-b'] as unknown as { apiKey: string };
     const wrongCarrier = await doctor({ ...estate.connections, 'courier-b': { ...courierB, carrierId: 'se-999999' } as never });
     expect(wrongCarrier.ready).toBe(false);
     expect(failuresOf(wrongCarrier, 'courier-b')).toEqual([
