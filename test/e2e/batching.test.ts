@@ -89,11 +89,14 @@ describe('a page of 100 orders with customer, items, payment and shipments', () 
     expect(dataCalls()).toEqual({
       crm: { 'contacts.batchRead': 1 },
       // Two levels touch the ERP: the orders (status is bidirectional, so the ERP's copy is compared) and the items.
-      erp: { 'sale.order.search_read': 1, 'product.product.search_read': 1 },
+      // Stock Odoo has no field on sale.order with the customer's ref: one read of the orders' partners goes with them.
+      erp: { 'sale.order.search_read': 1, 'res.partner.read': 1, 'product.product.search_read': 1 },
       payments: { 'payment_intents.search': 1 },
       'courier-a': { track: 1 },
       'courier-b': { 'shipments.list': 1 },
       legacy: {},
+      // The page asks for no invoice: accounting is not asked.
+      xero: {},
     });
     // And by our side: one batched port call each, the store included (the page, then the customers).
     expect(portCalls('store')).toEqual({ listOrders: 1, findCustomersByIds: 1 });
@@ -133,7 +136,7 @@ describe("customers' orders", () => {
     }
     expect(portCalls('store')).toEqual({ listCustomers: 1, listOrdersByCustomerIds: 1 });
     // The orders level compares each order's bidirectional status with the ERP's copy: one call for all 250 orders.
-    expect(dataCalls()).toEqual({ crm: {}, erp: { 'sale.order.search_read': 1 }, payments: {}, 'courier-a': {}, 'courier-b': {}, legacy: {} });
+    expect(dataCalls()).toEqual({ crm: {}, erp: { 'sale.order.search_read': 1, 'res.partner.read': 1 }, payments: {}, 'courier-a': {}, 'courier-b': {}, legacy: {}, xero: {} });
   });
 
   it('asks the ERP nothing for orders read without their settled fields (status, updatedAt)', async () => {
@@ -141,7 +144,7 @@ describe("customers' orders", () => {
     const body = await stack.query<{ orders: { nodes: { id: string; number: string }[] } }>('{ orders(first: 50) { nodes { id number placedAt } } }');
     expect(body.errors).toBeUndefined();
     expect(body.data?.orders.nodes).toHaveLength(50);
-    expect(dataCalls()).toEqual({ crm: {}, erp: {}, payments: {}, 'courier-a': {}, 'courier-b': {}, legacy: {} });
+    expect(dataCalls()).toEqual({ crm: {}, erp: {}, payments: {}, 'courier-a': {}, 'courier-b': {}, legacy: {}, xero: {} });
     expect(portCalls('store')).toEqual({ listOrders: 1 });
   });
 });

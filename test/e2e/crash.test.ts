@@ -317,6 +317,10 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
 
     /** One order, one reservation of its 2 units, one payment intent; one audit row under the key, no claim left. */
     const expectAppliedOnce = async (product: Product, key: string, orderId: string): Promise<void> => {
+      // The ERP's follower job may be moving the reservation onto the confirmed order's own delivery (Odoo's
+      // action_confirm): wait for it to settle, on the 2 units.
+      const deadline = Date.now() + 20_000;
+      while ((await reservedByOrder())[orderId] === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       expect((await reservedByOrder())[orderId]).toBe(2);
       const intents = [...estate.sandboxes.payments.records.collection<{ metadata: { order_id?: string } }>('payment_intents').values()];
       expect(intents.filter((intent) => intent.metadata.order_id === orderId)).toHaveLength(1);

@@ -38,7 +38,9 @@ export interface OdooClient extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-type Answer = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: RpcError };
+type Answer =
+  | { readonly ok: true; readonly result: unknown; readonly empty: boolean }
+  | { readonly ok: false; readonly error: RpcError };
 
 export function createOdooClient(options: OdooClientOptions): OdooClient {
   const { system, db, login, apiKey } = options;
@@ -64,14 +66,15 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
     if (envelope.id !== id) throw badResponse(site, `answer is for request ${JSON.stringify(envelope.id)}, not ${id}`);
     const has = (member: string): boolean => Object.prototype.hasOwnProperty.call(raw, member);
     if (has('error')) return { ok: false, error: validate(site, rpcErrorSchema, envelope.error) };
-    if (!has('result')) throw badResponse(site, 'JSON-RPC answer has neither a result nor an error');
-    return { ok: true, result: envelope.result };
+    // A method that returns None: Odoo answers with neither `result` nor `error` (seen on Odoo 17).
+    return { ok: true, result: envelope.result, empty: !has('result') };
   };
 
   const authenticate = async (): Promise<number> => {
     const site: CallSite = { system, operation: 'authenticate' };
     const answer = await rpc(site, 'common', 'authenticate', [db, login, apiKey, {}], lifetime.signal);
     if (!answer.ok) throw errorFromRpc(site, answer.error);
+    if (answer.empty) throw badResponse(site, 'JSON-RPC answer has neither a result nor an error');
     const uid = validate(site, uidSchema, answer.result);
     if (uid === false) throw loginRefused(site, login, db);
     return uid;
@@ -100,7 +103,12 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
         [db, uid, apiKey, call.model, call.method, call.args, call.kwargs ?? {}],
         call.signal,
       );
-      if (answer.ok) return validate(site, call.schema, answer.result);
+      if (answer.ok) {
+        if (answer.empty && !call.schema.safeParse(undefined).success) {
+          throw badResponse(site, 'JSON-RPC answer has neither a result nor an error');
+        }
+        return validate(site, call.schema, answer.result);
+      }
       if (answer.error.data?.name === ACCESS_DENIED && attempt === 1) {
         if (session === used) session = null;
         continue;

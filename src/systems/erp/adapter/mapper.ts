@@ -8,34 +8,27 @@ import {
   type Order,
   type OrderStatus,
 } from '../../../domain';
-import type { OdooPartner, OdooProduct, OdooSaleOrder } from './schema';
+import type { OdooOrderLine, OdooPartner, OdooProduct, OdooSaleOrder } from './schema';
 
 /**
- * Odoo's vocabulary <-> ours. Internal to the ERP adapter.
+ * Odoo's vocabulary <-> ours. Internal to the ERP adapter. Only standard Odoo 17 fields: no custom module needed.
  *
- * | ours       | Odoo                                                           |
- * |------------|----------------------------------------------------------------|
- * | SKU        | product.product.default_code                                   |
- * | customer id| res.partner.ref (and sale.order.x_partner_ref, related)        |
- * | order id   | sale.order.client_order_ref (our order number: origin)         |
- * | price      | list_price / price_unit / amount_total, floats in currency_id  |
- * | on hand    | qty_available; available = virtual_available                   |
- * | updatedAt  | write_date, 'YYYY-MM-DD HH:MM:SS' in UTC                       |
+ * | ours        | Odoo                                                           |
+ * |-------------|----------------------------------------------------------------|
+ * | SKU         | product.product.default_code                                   |
+ * | customer id | res.partner.ref (an order's customer: its partner_id's ref)    |
+ * | order id    | sale.order.client_order_ref (our order number: origin)         |
+ * | price       | list_price / price_unit / amount_total, floats in currency_id  |
+ * | on hand     | qty_available; available = virtual_available                   |
+ * | updatedAt   | write_date, 'YYYY-MM-DD HH:MM:SS' in UTC                       |
  *
- * Order status: Odoo's `state` describes the sales document, the custom `x_delivery_state` how far the goods got.
- * PENDING = draft (or sent: a quotation sent to the customer), CONFIRMED = sale, SHIPPED = sale + shipped,
- * DELIVERED = done + delivered (a confirmed order still open but delivered reads as DELIVERED too),
- * CANCELLED = cancel.
+ * Order status: Odoo's `state` says where the sales document is, `delivery_status` (sale_stock) how far its
+ * deliveries got, `locked` whether it is closed (Odoo 17's flag in place of the old 'done' state). PENDING = draft or
+ * sent (a quotation), CANCELLED = cancel; a confirmed order ('sale') is CONFIRMED while nothing left the warehouse,
+ * SHIPPED once goods did (delivery_status 'started', 'partial' or 'full'), DELIVERED when it is fully delivered and
+ * locked (see ./order-flow.ts for the way there).
  */
-const TO_ODOO: Readonly<Record<OrderStatus, { state: string; x_delivery_state: string | false }>> = {
-  PENDING: { state: 'draft', x_delivery_state: false },
-  CONFIRMED: { state: 'sale', x_delivery_state: false },
-  SHIPPED: { state: 'sale', x_delivery_state: 'shipped' },
-  DELIVERED: { state: 'done', x_delivery_state: 'delivered' },
-  CANCELLED: { state: 'cancel', x_delivery_state: false },
-};
-
-export function statusOf(order: Pick<OdooSaleOrder, 'state' | 'x_delivery_state'>): OrderStatus {
+export function statusOf(order: Pick<OdooSaleOrder, 'state' | 'delivery_status' | 'locked'>): OrderStatus {
   switch (order.state) {
     case 'draft':
     case 'sent':
@@ -43,10 +36,9 @@ export function statusOf(order: Pick<OdooSaleOrder, 'state' | 'x_delivery_state'
     case 'cancel':
       return 'CANCELLED';
     case 'sale':
-    case 'done':
-      return order.x_delivery_state === 'delivered' ? 'DELIVERED'
-        : order.x_delivery_state === 'shipped' ? 'SHIPPED'
-        : 'CONFIRMED';
+      return order.delivery_status === 'full' && order.locked ? 'DELIVERED'
+        : order.delivery_status === false || order.delivery_status === 'pending' ? 'CONFIRMED'
+        : 'SHIPPED';
     default: {
       const unreachable: never = order.state;
       throw new RangeError(`unknown sale.order state ${String(unreachable)}`);
@@ -87,12 +79,15 @@ export function toErpPartner(partner: OdooPartner): ErpPartner {
   };
 }
 
-/** `customerId` is empty when the order's partner carries no customer reference (entered in the ERP only). */
-export function toErpOrder(order: OdooSaleOrder): ErpOrder {
+/**
+ * `customerRef` is the order's partner's `ref` (empty when the partner carries none: a customer entered in the ERP
+ * only).
+ */
+export function toErpOrder(order: OdooSaleOrder, customerRef: string | false): ErpOrder {
   return {
     orderId: textOf(order.client_order_ref),
     erpId: order.id,
-    customerId: textOf(order.x_partner_ref),
+    customerId: textOf(customerRef),
     status: statusOf(order),
     total: moneyFromDecimal(order.amount_total, order.currency_id[1]),
     updatedAt: dateFromOdoo(order.write_date),
@@ -103,31 +98,49 @@ export function partnerVals(customer: Customer): Record<string, unknown> {
   return { name: customer.name, email: customer.email || false, phone: customer.phone ?? false, ref: customer.id };
 }
 
+/** The sale.order header for our order; lines go separately (see `lineCommands`). */
+export function orderHeader(order: Order, partnerId: number): Record<string, unknown> {
+  return { client_order_ref: order.id, origin: order.number, partner_id: partnerId, date_order: odooDatetime(order.placedAt) };
+}
+
+type LineVals = { product_id: number; product_uom_qty: number; price_unit: number };
+
 /**
- * The sale.order values for our order. Lines are replaced as a whole: (5) clears them, (0, 0, vals) creates each.
- * The ERP computes the total from the lines.
+ * The x2many commands that make an order's lines ours. A line of the same product is updated in place ((1, id,
+ * vals)); a new one created ((0, 0, vals)); one we no longer have is deleted ((2, id)) on a quotation, and set to
+ * quantity 0 on a confirmed order, whose lines Odoo refuses to delete (`sale_order_line.py: _unlink_except_confirmed`).
  */
-export function orderVals(
+export function lineCommands(
   order: Order,
-  partnerId: number,
   productIds: ReadonlyMap<string, number>,
-  replaceLines: boolean,
-): Record<string, unknown> {
-  const lines = order.lines.map((line) => [
-    0,
-    0,
-    {
-      product_id: productIds.get(line.sku),
-      product_uom_qty: line.quantity,
+  existing: readonly OdooOrderLine[],
+  confirmed: boolean,
+): unknown[] {
+  const wanted = new Map<number, LineVals>();
+  for (const line of order.lines) {
+    const productId = productIds.get(line.sku) as number;
+    const before = wanted.get(productId);
+    wanted.set(productId, {
+      product_id: productId,
+      product_uom_qty: (before?.product_uom_qty ?? 0) + line.quantity,
       price_unit: Number(formatDecimal(line.unitPrice)),
-    },
-  ]);
-  return {
-    client_order_ref: order.id,
-    origin: order.number,
-    partner_id: partnerId,
-    date_order: odooDatetime(order.placedAt),
-    ...TO_ODOO[order.status],
-    order_line: replaceLines ? [[5, 0, 0], ...lines] : lines,
-  };
+    });
+  }
+  const commands: unknown[] = [];
+  for (const line of existing) {
+    const productId = line.product_id === false ? undefined : line.product_id[0];
+    const vals = productId === undefined ? undefined : wanted.get(productId);
+    if (vals && productId !== undefined) {
+      wanted.delete(productId);
+      if (line.product_uom_qty !== vals.product_uom_qty || line.price_unit !== vals.price_unit) {
+        commands.push([1, line.id, { product_uom_qty: vals.product_uom_qty, price_unit: vals.price_unit }]);
+      }
+    } else if (confirmed) {
+      if (line.product_uom_qty !== 0) commands.push([1, line.id, { product_uom_qty: 0 }]);
+    } else {
+      commands.push([2, line.id, 0]);
+    }
+  }
+  for (const vals of wanted.values()) commands.push([0, 0, vals]);
+  return commands;
 }

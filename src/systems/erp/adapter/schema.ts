@@ -68,23 +68,50 @@ export const partnerSchema = z.object({
 });
 export type OdooPartner = z.infer<typeof partnerSchema>;
 
-export const SALE_ORDER_STATES = ['draft', 'sent', 'sale', 'done', 'cancel'] as const;
-export const DELIVERY_STATES = ['shipped', 'delivered'] as const;
+/** Odoo 17's sale.order states (`addons/sale/models/sale_order.py`); 'done' became the `locked` flag. */
+export const SALE_ORDER_STATES = ['draft', 'sent', 'sale', 'cancel'] as const;
+/** `addons/sale_stock/models/sale_order.py: delivery_status`; false while the order has no delivery. */
+export const DELIVERY_STATUSES = ['pending', 'started', 'partial', 'full'] as const;
+
+const many2one = z.union([z.tuple([recordId, z.string()]), z.literal(false)]);
 
 export const ORDER_FIELDS = [
-  'client_order_ref', 'x_partner_ref', 'state', 'x_delivery_state', 'amount_total', 'currency_id', 'write_date',
+  'client_order_ref', 'partner_id', 'state', 'locked', 'delivery_status', 'amount_total', 'currency_id', 'write_date',
 ] as const;
 export const saleOrderSchema = z.object({
   id: recordId,
   client_order_ref: odooText,
-  x_partner_ref: odooText,
+  partner_id: many2one,
   state: z.enum(SALE_ORDER_STATES),
-  x_delivery_state: z.union([z.enum(DELIVERY_STATES), z.literal(false)]),
+  locked: z.boolean(),
+  delivery_status: z.union([z.enum(DELIVERY_STATUSES), z.literal(false)]),
   amount_total: z.number(),
   currency_id: currency,
   write_date: odooDatetime,
 });
 export type OdooSaleOrder = z.infer<typeof saleOrderSchema>;
 
+/** A partner's customer reference, to name an order's customer in our words. */
+export const partnerRefSchema = z.object({ id: recordId, ref: odooText });
+
 /** A product's Odoo id by its SKU (for order lines). */
 export const productCodeSchema = z.object({ id: recordId, default_code: odooText });
+
+export const LINE_FIELDS = ['product_id', 'product_uom_qty', 'price_unit'] as const;
+export const orderLineSchema = z.object({ id: recordId, product_id: many2one, product_uom_qty: z.number(), price_unit: z.number() });
+export type OdooOrderLine = z.infer<typeof orderLineSchema>;
+
+/** A stock.quant as inventory mode needs it. */
+export const quantSchema = z.object({ id: recordId, quantity: z.number() });
+/** A stock.move of a reservation picking. */
+export const moveSchema = z.object({
+  id: recordId,
+  picking_id: many2one,
+  product_uom_qty: z.number(),
+  quantity: z.number(),
+});
+
+/** A window action (a wizard) where a method answers one instead of acting, e.g. `stock.inventory.conflict`. */
+export const actionSchema = z.object({ type: z.string(), res_model: z.string() }).passthrough();
+/** What a workflow method answers: true, nothing (None) or a wizard's action. */
+export const methodResultSchema = z.union([z.literal(true), z.undefined(), actionSchema]);

@@ -96,13 +96,14 @@ export class ErpDatabase {
     const { values, lines } = this.convert(model, vals);
     const now = this.now();
     const record: OdooRecord = { ...this.defaults(model, table.nextId(), now), ...values };
+    if (model === 'stock.picking' || model === 'stock.move') record['state'] = 'draft';
     for (const [name, spec] of Object.entries(table.spec.fields)) {
       if (spec.required && (record[name] === false || record[name] === undefined)) throw mandatory(model, name, spec);
     }
     this.checkKey(table, record);
     table.insert(record);
     this.afterChange(model, record, values);
-    if (lines) this.applyLineCommands(record, lines);
+    if (lines) this.applyLineCommands(model, record, lines);
     return record.id;
   }
 
@@ -123,7 +124,7 @@ export class ErpDatabase {
       table.update(record, () => Object.assign(record, values, { write_date: now }));
       for (const [quant, previousKey] of quantKeys) quants.rekey(quant, previousKey);
       this.afterChange(model, record, values);
-      if (lines) this.applyLineCommands(record, lines);
+      if (lines) this.applyLineCommands(model, record, lines);
     }
     return true;
   }
@@ -157,6 +158,9 @@ export class ErpDatabase {
     }
     Object.assign(record, { create_date: now, write_date: now });
     if (model === 'product.product') Object.assign(record, { list_price: 1, currency_id: this.currency });
+    if (model === 'stock.picking') {
+      Object.assign(record, { name: `WH/OUT/${String(id).padStart(5, '0')}` });
+    }
     if (model === 'sale.order') {
       Object.assign(record, {
         name: `S${String(id).padStart(5, '0')}`,
@@ -169,19 +173,19 @@ export class ErpDatabase {
   }
 
   /** Checks and converts written values field by field, as Odoo's `convert_to_cache` does. */
-  private convert(model: string, vals: unknown): { values: Vals; lines: unknown[] | null } {
+  private convert(model: string, vals: unknown): { values: Vals; lines: { field: string; commands: unknown[] } | null } {
     if (vals === null || typeof vals !== 'object' || Array.isArray(vals)) {
       throw typeError(`${model}: values must be a dictionary of field names to values, got ${JSON.stringify(vals)}`);
     }
     const spec = this.table(model).spec;
     const values: Vals = {};
-    let lines: unknown[] | null = null;
+    let lines: { field: string; commands: unknown[] } | null = null;
     for (const [name, value] of Object.entries(vals)) {
       const field = spec.fields[name];
       if (!field) throw valueError(`Invalid field ${JSON.stringify(name)} on model ${JSON.stringify(model)}`);
-      if (field.type === 'one2many') {
+      if (field.type === 'one2many' && !field.computed) {
         if (!Array.isArray(value)) throw valueError(`Wrong value for ${model}.${name}: ${JSON.stringify(value)}`);
-        lines = value;
+        lines = { field: name, commands: value };
         continue;
       }
       if (field.computed) continue;
@@ -197,6 +201,8 @@ export class ErpDatabase {
       case 'integer':
         if (!Number.isInteger(value)) throw wrong();
         return value;
+      case 'boolean':
+        return Boolean(value);
       case 'float':
         if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong();
         return value;
@@ -232,10 +238,10 @@ export class ErpDatabase {
   /** Keeps what Odoo computes or relates in step with a change. */
   private afterChange(model: string, record: OdooRecord, values: Vals): void {
     const renamed = 'name' in values || 'default_code' in values;
-    if (model === 'res.partner' && (renamed || 'ref' in values)) {
+    if (model === 'res.partner' && renamed) {
       for (const order of this.table('sale.order').all()) {
         if (Array.isArray(order['partner_id']) && order['partner_id'][0] === record.id) {
-          Object.assign(order, { partner_id: this.pairOf(model, record), x_partner_ref: record['ref'] ?? false });
+          order['partner_id'] = this.pairOf(model, record);
         }
       }
     }
@@ -257,8 +263,8 @@ export class ErpDatabase {
         write_date: record['write_date'],
       });
     }
-    if (model === 'sale.order' && 'partner_id' in values) {
-      record['x_partner_ref'] = this.pointed('res.partner', record['partner_id'])?.['ref'] ?? false;
+    if (model === 'stock.picking' && 'picking_type_id' in values) {
+      record['picking_type_code'] = this.pointed('stock.picking.type', record['picking_type_id'])?.['code'] ?? false;
     }
     if (model === 'sale.order.line') {
       record['price_subtotal'] = roundAmount(Number(record['product_uom_qty']) * Number(record['price_unit']));
@@ -267,10 +273,31 @@ export class ErpDatabase {
     }
   }
 
-  private linesOf(order: OdooRecord): OdooRecord[] {
-    const ids = Array.isArray(order['order_line']) ? (order['order_line'] as number[]) : [];
-    const lines = this.table('sale.order.line');
+  /** The records of a one2many, e.g. an order's `order_line`. */
+  linesOf(model: string, record: OdooRecord, field: string): OdooRecord[] {
+    const ids = Array.isArray(record[field]) ? (record[field] as number[]) : [];
+    const lines = this.table(this.table(model).spec.fields[field]?.comodel ?? '');
     return ids.map((id) => lines.get(id)).filter((line): line is OdooRecord => line !== undefined);
+  }
+
+  /**
+   * Deletes sale.order.line records; refused on a confirmed order, as
+   * `addons/sale/models/sale_order_line.py: _unlink_except_confirmed` refuses it.
+   */
+  unlinkLines(lines: readonly OdooRecord[]): void {
+    for (const line of lines) {
+      const order = this.pointed('sale.order', line['order_id']);
+      if (order?.['state'] === 'sale') {
+        throw userError(
+          "Once a sales order is confirmed, you can't remove one of its lines (we need to track if something gets " +
+            'invoiced or delivered).\n Set the quantity to 0 instead.',
+        );
+      }
+    }
+    const table = this.table('sale.order.line');
+    for (const line of lines) table.delete(line);
+    const orders = new Set(lines.map((line) => this.pointed('sale.order', line['order_id'])));
+    for (const order of orders) if (order) this.recomputeOrder(order);
   }
 
   private recomputeOrder(order: OdooRecord): void {
@@ -285,40 +312,59 @@ export class ErpDatabase {
     }
   }
 
-  /** Odoo's x2many commands on `order_line`: (0, 0, vals) create, (1, id, vals) update, (2|3, id) delete, (5) clear. */
-  private applyLineCommands(order: OdooRecord, commands: readonly unknown[]): void {
-    const lines = this.table('sale.order.line');
+  /** Odoo's x2many commands on a one2many: (0, 0, vals) create, (1, id, vals) update, (2|3, id) delete, (5) clear. */
+  private applyLineCommands(model: string, owner: OdooRecord, { field, commands }: { field: string; commands: readonly unknown[] }): void {
+    const spec = this.table(model).spec.fields[field];
+    const comodel = spec?.comodel ?? '';
+    const inverse = spec?.inverse ?? '';
+    const lines = this.table(comodel);
+    const remove = (doomed: OdooRecord[]): void => {
+      if (comodel === 'sale.order.line') this.unlinkLines(doomed);
+      else for (const line of doomed) lines.delete(line);
+    };
     for (const command of commands) {
       if (!Array.isArray(command) || !Number.isInteger(command[0])) {
-        throw valueError(`Invalid x2many command ${JSON.stringify(command)} on sale.order.order_line`);
+        throw valueError(`Invalid x2many command ${JSON.stringify(command)} on ${model}.${field}`);
       }
       const [code, id, vals] = command as [number, unknown, unknown];
       const owned = (): OdooRecord => {
         const line = Number.isInteger(id) ? lines.get(id as number) : undefined;
-        if (!line || !Array.isArray(line['order_id']) || line['order_id'][0] !== order.id) {
-          throw missingError('sale.order.line', [Number(id)]);
-        }
+        if (!line || !Array.isArray(line[inverse]) || line[inverse][0] !== owner.id) throw missingError(comodel, [Number(id)]);
         return line;
       };
       switch (code) {
         case 0:
-          this.create('sale.order.line', { ...(vals as Vals), order_id: order.id });
+          this.create(comodel, { ...(vals as Vals), [inverse]: owner.id });
           break;
         case 1:
-          this.write('sale.order.line', [owned().id], vals);
+          this.write(comodel, [owned().id], vals);
           break;
         case 2:
         case 3:
-          lines.delete(owned());
+          remove([owned()]);
           break;
         case 5:
-          for (const line of this.linesOf(order)) lines.delete(line);
+          remove(this.linesOf(model, owner, field));
           break;
         default:
-          throw valueError(`The x2many command ${code} is not supported by this ERP on sale.order.order_line`);
+          throw valueError(`The x2many command ${code} is not supported by this ERP on ${model}.${field}`);
       }
     }
-    this.recomputeOrder(order);
+    this.relink(model, owner, field);
+  }
+
+  /** Keeps a one2many's id list in step with the records pointing back at its owner. */
+  relink(model: string, owner: OdooRecord, field: string): void {
+    if (model === 'sale.order' && field === 'order_line') {
+      this.recomputeOrder(owner);
+      return;
+    }
+    const spec = this.table(model).spec.fields[field];
+    const inverse = spec?.inverse ?? '';
+    owner[field] = this.table(spec?.comodel ?? '')
+      .all()
+      .filter((line) => Array.isArray(line[inverse]) && line[inverse][0] === owner.id)
+      .map((line) => line.id);
   }
 }
 

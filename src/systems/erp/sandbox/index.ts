@@ -25,7 +25,8 @@ export interface ErpSandboxOptions {
 /**
  * The ERP sandbox, shaped like Odoo 17's external JSON-RPC API: one `POST /jsonrpc` endpoint with the `common`
  * service (`authenticate`, `version`) and the `object` service (`execute_kw` on res.partner, product.product,
- * stock.quant, sale.order, sale.order.line), seeded from the estate.
+ * stock.quant, stock.picking, stock.move, sale.order, sale.order.line; their workflow methods in sale-flow.ts and
+ * stock.ts), seeded from the estate.
  *
  * Its `/_sandbox/records` collections are named after the models and keyed by our ids: `product.product/<SKU>`,
  * `stock.quant/<SKU>`, `res.partner/<customer id>`, `sale.order/<order id>`, `sale.order.line/<line id>`.
@@ -44,7 +45,9 @@ export function createErpSandbox(estate: EstateSeed, options: ErpSandboxOptions 
         const body = request.body;
         const id = isObject(body) ? (body['id'] ?? null) : null;
         try {
-          return { jsonrpc: '2.0', id, result: rpc.call(isObject(body) ? body['params'] : undefined) };
+          const result = rpc.call(isObject(body) ? body['params'] : undefined);
+          // A method that returns None: Odoo answers the envelope with neither result nor error.
+          return result === undefined ? { jsonrpc: '2.0', id } : { jsonrpc: '2.0', id, result };
         } catch (error) {
           // Like Odoo, any exception raised by a call is answered as an error envelope with HTTP 200.
           const odooError = error instanceof OdooError ? error : new OdooError('builtins.Exception', String(error));

@@ -1,13 +1,16 @@
 /**
- * The models the ERP sandbox serves, in Odoo's vocabulary. Internal to the ERP sandbox.
- *
- * Custom fields follow Odoo's rule that fields added outside a module's core are named `x_...`:
- * - `sale.order.x_delivery_state` (false | 'shipped' | 'delivered'): how far the goods got. Odoo's core tracks the
- *   picking but not the parcel's arrival, so the shop's module adds this field.
- * - `sale.order.x_partner_ref`: a stored related field (`partner_id.ref`), so that one search_read on sale.order
- *   gives the customer's id without a second call.
+ * The models the ERP sandbox serves: a subset of stock Odoo 17's fields, with the names, types and labels its source
+ * gives them (no custom `x_…` field: a stock database has none, and reading one raises "Invalid field"). Sources:
+ * - res.partner: `odoo/addons/base/models/res_partner.py`
+ * - product.product: `addons/product/models/product_product.py`, stock fields from `addons/stock/models/product.py`
+ * - stock.quant: `addons/stock/models/stock_quant.py` (inventory mode fields `inventory_quantity`,
+ *   `inventory_quantity_auto_apply`, `inventory_quantity_set`)
+ * - stock.picking / stock.move: `addons/stock/models/stock_picking.py`, `stock_move.py`
+ * - sale.order: `addons/sale/models/sale_order.py` (`state` draft/sent/sale/cancel, `locked`), `delivery_status` and
+ *   `picking_ids` from `addons/sale_stock/models/sale_order.py`
+ * - sale.order.line: `addons/sale/models/sale_order_line.py`, `qty_delivered` computed from done moves
  */
-export type FieldType = 'integer' | 'char' | 'float' | 'datetime' | 'selection' | 'many2one' | 'one2many';
+export type FieldType = 'integer' | 'boolean' | 'char' | 'float' | 'datetime' | 'selection' | 'many2one' | 'one2many';
 
 export interface FieldSpec {
   readonly type: FieldType;
@@ -18,6 +21,8 @@ export interface FieldSpec {
   readonly computed?: boolean;
   /** For many2one and one2many: the model pointed at. */
   readonly comodel?: string;
+  /** For one2many: the field of the comodel that points back. */
+  readonly inverse?: string;
   /** For selection: the allowed values. */
   readonly selection?: readonly string[];
 }
@@ -47,8 +52,12 @@ const audit = {
 } as const satisfies Record<string, FieldSpec>;
 const id: FieldSpec = { type: 'integer', string: 'ID', computed: true };
 
-export const SALE_ORDER_STATES = ['draft', 'sent', 'sale', 'done', 'cancel'] as const;
-export const DELIVERY_STATES = ['shipped', 'delivered'] as const;
+export const SALE_ORDER_STATES = ['draft', 'sent', 'sale', 'cancel'] as const;
+/** `addons/sale_stock/models/sale_order.py: delivery_status` (false when the order has no picking). */
+export const DELIVERY_STATUSES = ['pending', 'started', 'partial', 'full'] as const;
+/** `addons/stock/models/stock_picking.py: state` (stock.move has the same, plus partially_available). */
+export const PICKING_TYPE_CODES = ['incoming', 'outgoing', 'internal'] as const;
+export const PICKING_STATES = ['draft', 'waiting', 'confirmed', 'assigned', 'done', 'cancel'] as const;
 
 export const MODELS: Readonly<Record<string, ModelSpec>> = {
   'res.partner': {
@@ -93,6 +102,9 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
       location_id: { type: 'many2one', string: 'Location', comodel: 'stock.location', computed: true },
       quantity: { type: 'float', string: 'Quantity', computed: true },
       reserved_quantity: { type: 'float', string: 'Reserved Quantity', computed: true },
+      inventory_quantity: { type: 'float', string: 'Counted Quantity' },
+      inventory_quantity_auto_apply: { type: 'float', string: 'Inventoried Quantity' },
+      inventory_quantity_set: { type: 'boolean', string: 'Inventory Quantity Set' },
       ...audit,
     },
   },
@@ -107,13 +119,14 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
       client_order_ref: { type: 'char', string: 'Customer Reference' },
       origin: { type: 'char', string: 'Source Document' },
       partner_id: { type: 'many2one', string: 'Customer', comodel: 'res.partner', required: true },
-      x_partner_ref: { type: 'char', string: 'Customer Reference (partner)', computed: true },
       state: { type: 'selection', string: 'Status', selection: SALE_ORDER_STATES },
-      x_delivery_state: { type: 'selection', string: 'Delivery', selection: DELIVERY_STATES },
+      locked: { type: 'boolean', string: 'Locked' },
+      delivery_status: { type: 'selection', string: 'Delivery Status', selection: DELIVERY_STATUSES, computed: true },
+      picking_ids: { type: 'one2many', string: 'Transfers', comodel: 'stock.picking', inverse: 'sale_id', computed: true },
       amount_total: { type: 'float', string: 'Total', computed: true },
       currency_id: { type: 'many2one', string: 'Currency', comodel: 'res.currency', computed: true },
       date_order: { type: 'datetime', string: 'Order Date' },
-      order_line: { type: 'one2many', string: 'Order Lines', comodel: 'sale.order.line' },
+      order_line: { type: 'one2many', string: 'Order Lines', comodel: 'sale.order.line', inverse: 'order_id' },
       ...audit,
     },
   },
@@ -129,6 +142,57 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
       product_uom_qty: { type: 'float', string: 'Quantity' },
       price_unit: { type: 'float', string: 'Unit Price' },
       price_subtotal: { type: 'float', string: 'Subtotal', computed: true },
+      qty_delivered: { type: 'float', string: 'Delivery Quantity', computed: true },
+      ...audit,
+    },
+  },
+  'stock.picking.type': {
+    name: 'stock.picking.type',
+    description: 'Picking Type',
+    key: null,
+    defaultOrder: 'sequence, id',
+    fields: {
+      id,
+      name: { type: 'char', string: 'Operation Type', required: true },
+      code: { type: 'selection', string: 'Type of Operation', selection: PICKING_TYPE_CODES, required: true },
+      sequence: { type: 'integer', string: 'Sequence' },
+      ...audit,
+    },
+  },
+  'stock.picking': {
+    name: 'stock.picking',
+    description: 'Transfer',
+    key: null,
+    defaultOrder: 'id desc',
+    fields: {
+      id,
+      name: { type: 'char', string: 'Reference', computed: true },
+      origin: { type: 'char', string: 'Source Document' },
+      state: { type: 'selection', string: 'Status', selection: PICKING_STATES, computed: true },
+      picking_type_id: { type: 'many2one', string: 'Operation Type', comodel: 'stock.picking.type', required: true },
+      picking_type_code: { type: 'selection', string: 'Type of Operation', selection: PICKING_TYPE_CODES, computed: true },
+      sale_id: { type: 'many2one', string: 'Sales Order', comodel: 'sale.order' },
+      move_ids: { type: 'one2many', string: 'Stock moves', comodel: 'stock.move', inverse: 'picking_id' },
+      ...audit,
+    },
+  },
+  'stock.move': {
+    name: 'stock.move',
+    description: 'Stock Move',
+    key: null,
+    defaultOrder: 'id',
+    fields: {
+      id,
+      name: { type: 'char', string: 'Description' },
+      origin: { type: 'char', string: 'Source Document' },
+      picking_id: { type: 'many2one', string: 'Transfer', comodel: 'stock.picking' },
+      product_id: { type: 'many2one', string: 'Product', comodel: 'product.product', required: true },
+      product_uom_qty: { type: 'float', string: 'Demand' },
+      /** Odoo 17: the reserved (then done) quantity of the move. */
+      quantity: { type: 'float', string: 'Quantity', computed: true },
+      state: { type: 'selection', string: 'Status', selection: [...PICKING_STATES, 'partially_available'], computed: true },
+      is_inventory: { type: 'boolean', string: 'Inventory' },
+      sale_line_id: { type: 'many2one', string: 'Sale Line', comodel: 'sale.order.line' },
       ...audit,
     },
   },

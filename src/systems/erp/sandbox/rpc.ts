@@ -1,7 +1,8 @@
 import type { ErpDatabase } from './database';
 import { MODELS } from './models';
-import { accessDenied, OdooError, typeError, valueError } from './odoo-error';
-import { isStockAction, runStockAction } from './stock';
+import { accessDenied, OdooError, typeError, userError, valueError } from './odoo-error';
+import { procure, runSaleAction, SALE_ACTIONS } from './sale-flow';
+import { applyInventory, assignPickings, cancelPickings, confirmPickings, isInventoryMode, validatePickings, writeQuants } from './stock';
 
 /** The credentials the ERP accepts: a database, a user's login and that user's API key (Odoo's external API). */
 export interface ErpCredentials {
@@ -20,23 +21,17 @@ const VERSION = {
   protocol_version: 1,
 };
 
-const MUTATING = new Set(['create', 'write']);
-
 type Kwargs = Record<string, unknown>;
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
- * Odoo's external API services (`common`, `object`) behind `/jsonrpc`. Internal to the ERP sandbox.
- *
- * Idempotency, the sandbox's convention: Odoo has no idempotency header, so a write carries its key in
- * `kwargs.context.idempotency_key`; the first successful result per (model, method, key) is remembered and
- * answered again for a repeated key, without applying the write twice. (A real deployment installs a small
- * module doing the same.) Failures are not remembered, so a refused write can be retried with its key.
+ * Odoo's external API services (`common`, `object`) behind `/jsonrpc`. Internal to the ERP sandbox
+ * (`odoo/service/common.py`, `odoo/service/model.py: execute_kw`). Odoo has no idempotency key: a context key it
+ * does not know is ignored, as Odoo ignores it. A method that returns nothing answers `undefined` (Python's None),
+ * which the endpoint sends as an envelope with neither `result` nor `error`.
  */
 export class ErpRpc {
-  private readonly remembered = new Map<string, Map<string, unknown>>();
-
   constructor(
     private readonly db: ErpDatabase,
     private readonly credentials: ErpCredentials,
@@ -91,19 +86,12 @@ export class ErpRpc {
     if (!Array.isArray(callArgs) || !isObject(kwargs)) {
       throw typeError('execute_kw() takes args as a list and kwargs as a dictionary');
     }
-    this.db.table(model);
-
-    const context = kwargs['context'];
-    const key = isObject(context) && typeof context['idempotency_key'] === 'string' ? context['idempotency_key'] : null;
-    const remembers = key !== null && (MUTATING.has(modelMethod) || isStockAction(modelMethod));
-    const memory = this.remembered.get(`${model}.${modelMethod}`) ?? new Map<string, unknown>();
-    if (remembers && memory.has(key)) return memory.get(key);
-    const result = this.execute(model, modelMethod, callArgs, kwargs);
-    if (remembers) {
-      memory.set(key, result);
-      this.remembered.set(`${model}.${modelMethod}`, memory);
+    if (!MODELS[model]) throw userError(`Object ${model} doesn't exist`);
+    // odoo/service/model.py: execute_kw refuses private methods.
+    if (modelMethod.startsWith('_')) {
+      throw new OdooError('odoo.exceptions.AccessError', `Private methods (such as ${modelMethod}) cannot be called remotely.`);
     }
-    return result;
+    return this.execute(model, modelMethod, callArgs, kwargs);
   }
 
   private execute(model: string, method: string, args: readonly unknown[], kwargs: Kwargs): unknown {
@@ -131,11 +119,25 @@ export class ErpRpc {
       case 'create': {
         const a = bind(method, args, kwargs, ['vals_list']);
         const vals = a['vals_list'];
-        return Array.isArray(vals) ? vals.map((one) => db.create(model, one)) : db.create(model, vals);
+        const createOne = (one: unknown): number => {
+          if (model === 'stock.quant') return createQuant(db, one, kwargs['context']);
+          const id = db.create(model, one);
+          if (model === 'sale.order') procure(db, db.browse(model, [id])[0]!);
+          return id;
+        };
+        return Array.isArray(vals) ? vals.map(createOne) : createOne(vals);
       }
       case 'write': {
         const a = bind(method, args, kwargs, ['ids', 'vals']);
-        return db.write(model, idsOf(a['ids']), a['vals']);
+        const ids = idsOf(a['ids']);
+        if (model === 'stock.quant') return writeQuants(db, ids, a['vals'], kwargs['context']);
+        const done = db.write(model, ids, a['vals']);
+        for (const order of ordersOf(db, model, ids)) procure(db, order);
+        return done;
+      }
+      case 'unlink': {
+        const a = bind(method, args, kwargs, ['ids']);
+        return unlink(db, model, idsOf(a['ids']));
       }
       case 'fields_get':
         bind(method, args, kwargs, ['allfields', 'attributes']);
@@ -152,13 +154,22 @@ export class ErpRpc {
             },
           ]),
         );
-      default:
-        if (model === 'stock.quant' && isStockAction(method)) {
-          const note = method === 'action_adjust_quantity' ? 'reason' : 'origin';
-          const a = bind(method, args, kwargs, ['product_id', 'quantity', note]);
-          return runStockAction(db, method, Object.values(a));
+      default: {
+        const ids = (): number[] => idsOf(bind(method, args, kwargs, ['ids'])['ids']);
+        const context = kwargs['context'];
+        if (model === 'sale.order' && SALE_ACTIONS.includes(method)) return runSaleAction(db, method, ids(), context);
+        if (model === 'stock.quant' && method === 'action_apply_inventory') {
+          return applyInventory(db, db.browse(model, ids()), context);
+        }
+        if (model === 'stock.picking') {
+          const pickings = (): ReturnType<ErpDatabase['browse']> => db.browse(model, ids());
+          if (method === 'action_confirm') return confirmPickings(db, pickings());
+          if (method === 'action_assign') return assignPickings(db, pickings());
+          if (method === 'action_cancel') return cancelPickings(db, pickings());
+          if (method === 'button_validate') return validatePickings(db, pickings());
         }
         throw new OdooError('builtins.AttributeError', `The method '${method}' does not exist on the model '${model}'`);
+      }
     }
   }
 }
@@ -209,4 +220,44 @@ function idsOf(value: unknown): number[] {
     throw typeError(`ids must be a list of integers, got ${JSON.stringify(value)}`);
   }
   return ids as number[];
+}
+
+/** `stock.quant.create` in inventory mode finds the product's quant at WH/Stock and sets its count (`stock_quant.py: create`). */
+function createQuant(db: ErpDatabase, vals: unknown, context: unknown): number {
+  const given = isObject(vals) ? vals : {};
+  const productId = given['product_id'];
+  if (!isInventoryMode(context) || !Number.isInteger(productId)) {
+    throw userError("Quant's editing is restricted, you can't do this operation.");
+  }
+  const quant = db.quantsOf(productId as number)[0];
+  if (!quant) throw userError(`Product ${String(productId)} is not a storable product.`);
+  const { product_id: _product, location_id: _location, ...counted } = given;
+  writeQuants(db, [quant.id], counted, context);
+  return quant.id;
+}
+
+/** The confirmed orders a write on sale.order or its lines touched: their deliveries follow the lines. */
+function ordersOf(db: ErpDatabase, model: string, ids: readonly number[]): ReturnType<ErpDatabase['browse']> {
+  if (model === 'sale.order') return db.browse(model, ids).filter((order) => order['state'] === 'sale');
+  if (model !== 'sale.order.line') return [];
+  const orderIds = new Set(db.browse(model, ids).map((line) => (line['order_id'] as [number, string])[0]));
+  return db.browse('sale.order', [...orderIds]).filter((order) => order['state'] === 'sale');
+}
+
+/** `unlink`: a confirmed order's lines and an order that is not a draft or cancelled cannot be deleted. */
+function unlink(db: ErpDatabase, model: string, ids: readonly number[]): true {
+  const records = db.browse(model, ids);
+  if (model === 'sale.order.line') {
+    db.unlinkLines(records);
+    return true;
+  }
+  if (model === 'sale.order' && records.some((order) => order['state'] !== 'draft' && order['state'] !== 'cancel')) {
+    throw userError('You can not delete a sent quotation or a confirmed sales order. You must first cancel it.');
+  }
+  if (model !== 'res.partner' && model !== 'sale.order') {
+    throw userError(`This sandbox does not delete ${model} records.`);
+  }
+  const table = db.table(model);
+  for (const record of records) table.delete(record);
+  return true;
 }

@@ -2,6 +2,7 @@ import type { Money, OrderStatus } from '../../../domain';
 import type { EstateSeed } from '../../kit/seed';
 import { STOCK_LOCATION, type ErpDatabase } from './database';
 import { odooDatetime, roundAmount, type OdooRecord } from './models';
+import { settleDelivery } from './stock';
 
 /**
  * Projects the estate into the ERP's vocabulary: partners, product variants with their quants, sales orders and
@@ -13,6 +14,10 @@ export function seedErp(db: ErpDatabase, estate: EstateSeed): void {
   const quants = db.table('stock.quant');
   const orders = db.table('sale.order');
   const lines = db.table('sale.order.line');
+  const types = db.table('stock.picking.type');
+  const stamp = odooDatetime(new Date('2026-01-01T00:00:00Z'));
+  types.insert({ id: 1, name: 'Receipts', code: 'incoming', sequence: 1, create_date: stamp, write_date: stamp });
+  types.insert({ id: OUTGOING_TYPE[0], name: OUTGOING_TYPE[1], code: 'outgoing', sequence: 2, create_date: stamp, write_date: stamp });
 
   // Odoo's first partners are the company and its users; customers come after them.
   let partnerId = FIRST_CUSTOMER_PARTNER_ID;
@@ -63,16 +68,17 @@ export function seedErp(db: ErpDatabase, estate: EstateSeed): void {
   estate.orders.forEach((order, index) => {
     const partner = partnerByCustomer.get(order.customerId);
     if (!partner) return;
-    const { state, delivery } = ODOO_STATE[order.status];
+    const state = order.status === 'PENDING' ? 'draft' : order.status === 'CANCELLED' ? 'cancel' : 'sale';
     const record: OdooRecord = {
       id: index + 1,
       name: `S${String(index + 1).padStart(5, '0')}`,
       client_order_ref: order.id,
       origin: order.number,
       partner_id: db.pairOf('res.partner', partner),
-      x_partner_ref: order.customerId,
       state,
-      x_delivery_state: delivery,
+      locked: false,
+      delivery_status: false,
+      picking_ids: [],
       amount_total: 0,
       currency_id: db.currency,
       date_order: odooDatetime(order.placedAt),
@@ -102,22 +108,71 @@ export function seedErp(db: ErpDatabase, estate: EstateSeed): void {
     }
     record['amount_total'] = roundAmount(total);
     orders.insert(record);
+    seedDeliveries(db, record, order.status);
   });
 }
 
-export const FIRST_CUSTOMER_PARTNER_ID = 7;
+/** Odoo's outgoing picking type, "Delivery Orders" (`addons/stock/data/stock_data.xml`). */
+export const OUTGOING_TYPE = [2, 'Delivery Orders'] as const;
 
 /**
- * Our order status in Odoo's terms. Odoo's `state` stops at the sales document (confirmed = 'sale', locked =
- * 'done'); how far the goods got is the custom `x_delivery_state`.
+ * The deliveries an order of each status has in Odoo: none for a quotation; one picking waiting for stock for a
+ * confirmed order (seeded history reserves nothing, so the estate's stock figures stay as they are); one done
+ * picking for a shipped order, and the order locked too when delivered; a cancelled picking for a cancelled order.
  */
-const ODOO_STATE: Readonly<Record<OrderStatus, { state: string; delivery: string | false }>> = {
-  PENDING: { state: 'draft', delivery: false },
-  CONFIRMED: { state: 'sale', delivery: false },
-  SHIPPED: { state: 'sale', delivery: 'shipped' },
-  DELIVERED: { state: 'done', delivery: 'delivered' },
-  CANCELLED: { state: 'cancel', delivery: false },
-};
+function seedDeliveries(db: ErpDatabase, order: OdooRecord, status: OrderStatus): void {
+  if (status === 'PENDING') return;
+  const lines = db.linesOf('sale.order', order, 'order_line');
+  const pickings = db.table('stock.picking');
+  const moves = db.table('stock.move');
+  const at = order['write_date'];
+  const picking = (state: string): OdooRecord => {
+    const id = pickings.nextId();
+    const made: OdooRecord = {
+      id,
+      name: `WH/OUT/${String(id).padStart(5, '0')}`,
+      origin: order['name'],
+      state,
+      picking_type_id: OUTGOING_TYPE,
+      picking_type_code: 'outgoing',
+      sale_id: db.pairOf('sale.order', order),
+      move_ids: [],
+      create_date: at,
+      write_date: at,
+    };
+    pickings.insert(made);
+    return made;
+  };
+  const move = (into: OdooRecord, line: OdooRecord, demand: number, state: string): void => {
+    const id = moves.nextId();
+    moves.insert({
+      id,
+      name: (line['product_id'] as [number, string])[1],
+      origin: order['name'],
+      picking_id: db.pairOf('stock.picking', into),
+      product_id: line['product_id'],
+      product_uom_qty: demand,
+      quantity: state === 'done' ? demand : 0,
+      state,
+      is_inventory: false,
+      sale_line_id: [line.id, String(line['product_id'] && (line['product_id'] as [number, string])[1])],
+      create_date: at,
+      write_date: at,
+    });
+    (into['move_ids'] as number[]).push(id);
+    if (state === 'done') line['qty_delivered'] = Number(line['qty_delivered'] ?? 0) + demand;
+  };
+  for (const line of lines) line['qty_delivered'] = 0;
+  const state = status === 'CONFIRMED' ? 'confirmed' : status === 'CANCELLED' ? 'cancel' : 'done';
+  const only = picking(state);
+  for (const line of lines) move(only, line, Number(line['product_uom_qty']), state);
+  // Odoo 17's `locked` stands where 'done' stood: a delivered order is closed.
+  if (status === 'DELIVERED') order['locked'] = true;
+  settleDelivery(db, order);
+  order['write_date'] = at;
+}
+
+export const FIRST_CUSTOMER_PARTNER_ID = 7;
 
 const MINOR_DIGITS: Readonly<Record<string, number>> = { JPY: 0, KRW: 0, BHD: 3, KWD: 3 };
 

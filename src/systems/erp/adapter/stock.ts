@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import type { CallOptions, InventoryItem } from '../../../domain';
+import type { CallSite } from '../../kit/adapter';
+import type { OdooCalls } from './calls';
+import { rejected } from './errors';
+import { idsSchema, methodResultSchema, moveSchema, quantSchema } from './schema';
+
+/**
+ * Stock through stock Odoo 17's own flows. Internal to the ERP adapter.
+ *
+ * - Adjusting: inventory mode on the product's quant at the stock location (`addons/stock/models/stock_quant.py`):
+ *   `inventory_quantity` = on hand + delta, then `action_apply_inventory`, with context `inventory_name` naming the
+ *   inventory move after the idempotency key. Odoo has no idempotency key: a retry first looks for that move
+ *   (`stock.move` with `is_inventory` and that name) and applies nothing when it exists. Odoo counts, it does not add:
+ *   between our read of the quantity and the apply, another change is caught by Odoo's conflict check
+ *   (`stock.inventory.conflict`), which we report as a refusal to retry.
+ * - Reserving (placeOrder, before the order reaches the ERP): an outgoing picking whose origin is our order id, with
+ *   one move for the SKU, confirmed and assigned (`stock_picking.py: action_confirm, action_assign`). What Odoo
+ *   could not reserve is given back (`action_cancel`) and the reservation refused. A retry finds the open move by
+ *   origin and product and reserves nothing more.
+ * - Releasing (the saga's compensation): `action_cancel` on the order's open reservation pickings for that SKU, which
+ *   frees all they held (Odoo releases a picking, not a number of units). When the order itself is confirmed in the
+ *   ERP (`upsertOrder`), its own delivery takes over and these pickings are cancelled; cancelling the order
+ *   (`sale.order.action_cancel`) releases its delivery.
+ */
+export interface StockOptions {
+  /** The stock location's full name in Odoo, where stock is counted. @default 'WH/Stock' */
+  readonly stockLocation?: string;
+}
+
+const MOVE_FIELDS = ['picking_id', 'product_uom_qty', 'quantity'];
+const OPEN_MOVE = ['state', 'not in', ['cancel', 'done']];
+
+export function createStockFlows(calls: OdooCalls, options: StockOptions = {}) {
+  const { system, run } = calls;
+  const location = options.stockLocation ?? 'WH/Stock';
+  let outgoingType: Promise<number> | null = null;
+
+  const productOf = async (operation: string, sku: string, callOptions?: CallOptions): Promise<number> => {
+    const id = await calls.idOf(operation, 'product.product', 'default_code', sku, callOptions);
+    if (id === undefined) throw rejected({ system, operation }, `the ERP has no product with SKU ${JSON.stringify(sku)}`);
+    return id;
+  };
+  const openMoves = (operation: string, orderId: string, productId: number, callOptions?: CallOptions) =>
+    run(
+      operation,
+      {
+        model: 'stock.move',
+        method: 'search_read',
+        args: [[['origin', '=', orderId], ['product_id', '=', productId], OPEN_MOVE]],
+        kwargs: { fields: MOVE_FIELDS },
+        schema: z.array(moveSchema),
+      },
+      callOptions,
+    );
+  const onPickings = (operation: string, method: string, ids: readonly number[], callOptions?: CallOptions) =>
+    run(operation, { model: 'stock.picking', method, args: [ids], schema: methodResultSchema }, callOptions);
+  const pickingsOf = (moves: readonly z.infer<typeof moveSchema>[]): number[] => [
+    ...new Set(moves.flatMap((move) => (move.picking_id === false ? [] : [move.picking_id[0]]))),
+  ];
+  const typeId = (operation: string, callOptions?: CallOptions): Promise<number> => {
+    outgoingType ??= run(
+      operation,
+      { model: 'stock.picking.type', method: 'search', args: [[['code', '=', 'outgoing']]], kwargs: { limit: 1 }, schema: idsSchema },
+      callOptions,
+    ).then(([id]) => {
+      if (id === undefined) throw rejected({ system, operation }, 'the ERP has no outgoing operation type (Delivery Orders)');
+      return id;
+    });
+    outgoingType.catch(() => (outgoingType = null));
+    return outgoingType;
+  };
+
+  // Odoo counts, it does not add: adjustments of one SKU read-then-set in turn, never interleaved (in this process;
+  // see docs/estate.md for several processes).
+  const counting = new Map<string, Promise<unknown>>();
+  const inTurn = <T>(sku: string, work: () => Promise<T>): Promise<T> => {
+    const turn = (counting.get(sku) ?? Promise.resolve()).then(work);
+    const settled = turn.catch(() => undefined);
+    counting.set(sku, settled);
+    void settled.then(() => {
+      if (counting.get(sku) === settled) counting.delete(sku);
+    });
+    return turn;
+  };
+
+  const flows = {
+    adjustStock: (input: { sku: string; delta: number; reason: string; idempotencyKey: string }, callOptions?: CallOptions): Promise<InventoryItem> =>
+      inTurn(input.sku, () => flows.countStock(input, callOptions)),
+
+    async countStock(input: { sku: string; delta: number; reason: string; idempotencyKey: string }, callOptions?: CallOptions): Promise<InventoryItem> {
+      const operation = 'adjustStock';
+      const site: CallSite = { system, operation };
+      if (!Number.isFinite(input.delta)) throw rejected(site, `${input.delta} is not a number of units`);
+      const productId = await productOf(operation, input.sku, callOptions);
+      const name = `Plugboard: ${input.reason} [${input.idempotencyKey}]`;
+      const done = await run(
+        operation,
+        { model: 'stock.move', method: 'search', args: [[['name', '=', name], ['is_inventory', '=', true], ['product_id', '=', productId]]], kwargs: { limit: 1 }, schema: idsSchema },
+        callOptions,
+      );
+      if (done.length > 0) return calls.readProduct(operation, productId, callOptions);
+      const [quant] = await run(
+        operation,
+        {
+          model: 'stock.quant',
+          method: 'search_read',
+          args: [[['product_id', '=', productId], ['location_id', '=', location]]],
+          kwargs: { fields: ['quantity'], limit: 1 },
+          schema: z.array(quantSchema),
+        },
+        callOptions,
+      );
+      if (!quant) throw rejected(site, `the ERP holds no stock of ${input.sku} at ${location} to count`);
+      const counted = quant.quantity + input.delta;
+      if (counted < 0) throw rejected(site, `cannot take ${-input.delta} units of ${input.sku} out of stock: only ${quant.quantity} on hand`);
+      const context = { inventory_mode: true, inventory_name: name };
+      await run(operation, { model: 'stock.quant', method: 'write', args: [[quant.id], { inventory_quantity: counted }], kwargs: { context }, schema: z.literal(true) }, callOptions);
+      const applied = await run(operation, { model: 'stock.quant', method: 'action_apply_inventory', args: [[quant.id]], kwargs: { context }, schema: methodResultSchema }, callOptions);
+      if (applied !== undefined && applied !== true) {
+        throw rejected(site, `the ERP did not apply the count of ${input.sku}: it asks for ${applied.res_model} (stock moved meanwhile); retry`);
+      }
+      return calls.readProduct(operation, productId, callOptions);
+    },
+
+    async reserveStock(input: { orderId: string; sku: string; quantity: number }, callOptions?: CallOptions): Promise<InventoryItem> {
+      const operation = 'reserveStock';
+      const site: CallSite = { system, operation };
+      if (!(input.quantity > 0)) throw rejected(site, `${input.quantity} is not a number of units to reserve`);
+      const productId = await productOf(operation, input.sku, callOptions);
+      if ((await openMoves(operation, input.orderId, productId, callOptions)).length > 0) {
+        return calls.readProduct(operation, productId, callOptions);
+      }
+      const vals = {
+        picking_type_id: await typeId(operation, callOptions),
+        origin: input.orderId,
+        move_ids: [[0, 0, { name: `${input.orderId} ${input.sku}`, origin: input.orderId, product_id: productId, product_uom_qty: input.quantity }]],
+      };
+      const pickingId = await run(operation, { model: 'stock.picking', method: 'create', args: [vals], schema: z.number().int().positive() }, callOptions);
+      await onPickings(operation, 'action_confirm', [pickingId], callOptions);
+      await onPickings(operation, 'action_assign', [pickingId], callOptions);
+      const moves = await openMoves(operation, input.orderId, productId, callOptions);
+      const reserved = moves.reduce((sum, move) => sum + move.quantity, 0);
+      if (reserved < input.quantity) {
+        await onPickings(operation, 'action_cancel', [pickingId], callOptions);
+        throw rejected(site, `not enough stock of ${input.sku} to reserve ${input.quantity} for ${input.orderId}: ${reserved} available`);
+      }
+      return calls.readProduct(operation, productId, callOptions);
+    },
+
+    async releaseStock(input: { orderId: string; sku: string }, callOptions?: CallOptions): Promise<InventoryItem> {
+      const operation = 'releaseStock';
+      const productId = await productOf(operation, input.sku, callOptions);
+      const pickings = pickingsOf(await openMoves(operation, input.orderId, productId, callOptions));
+      if (pickings.length > 0) await onPickings(operation, 'action_cancel', pickings, callOptions);
+      return calls.readProduct(operation, productId, callOptions);
+    },
+
+    /** Cancels every open reservation picking of an order (its confirmed sale order now holds the stock). */
+    async releaseOrder(operation: string, orderId: string, callOptions?: CallOptions): Promise<void> {
+      const moves = await run(
+        operation,
+        { model: 'stock.move', method: 'search_read', args: [[['origin', '=', orderId], OPEN_MOVE]], kwargs: { fields: MOVE_FIELDS }, schema: z.array(moveSchema) },
+        callOptions,
+      );
+      const pickings = pickingsOf(moves);
+      if (pickings.length > 0) await onPickings(operation, 'action_cancel', pickings, callOptions);
+    },
+  };
+  return flows;
+}
