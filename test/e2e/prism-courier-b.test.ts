@@ -136,6 +136,8 @@ describe("courier B's adapter against Prism serving ShipEngine's published descr
 
     // Prism answers the description's example shipment (se-28529731, external_order_id "string").
     expect(shipment).toMatchObject({ id: 'courier-b:se-28529731', carrier: 'courier-b', status: 'LABEL_CREATED' });
+    // The tracking number is the label's (the description's example label), not a field of the shipment.
+    expect(shipment.trackingNumber).toBe('782758401696');
   });
 
   it('parses per-shipment errors as the strings ShipEngine sends (its example carries one beside has_errors false)', async () => {

@@ -243,4 +243,36 @@ describe("courier B sandbox: ShipEngine's description is the oracle", () => {
       { side: 'answer', operation: `GET /v1/shipments/${id}`, problems: ['answer 200/shipment_status must be string', 'answer 200/shipment_status must be equal to one of the allowed values'] },
     ]);
   });
+
+  it('sells the label of a shipment (POST /v1/labels/shipment/{id}) within the description, and none for a cancelled one', async () => {
+    const open = estate.shipments.find((s) => s.carrier === 'courier-b' && s.status === 'IN_TRANSIT')!.id.replace(/^courier-b:/, '');
+    const courier = createCourierBAdapter({ baseUrl: sandbox.url, ...account });
+    let cancelled: string;
+    try {
+      const booked = await courier.bookShipment({
+        orderId: 'ord-label-refused',
+        recipient: { name: 'Label Refused', phone: null },
+        shipTo: { name: 'Label Refused', line1: 'Damrak 2', city: 'Amsterdam', region: 'NH', postalCode: '1012 LG', countryCode: 'NL' },
+        parcels: 1,
+        idempotencyKey: 'label-refused',
+      });
+      cancelled = (await courier.cancelShipment({ shipmentId: booked.id, idempotencyKey: 'label-refused-cancel' })).id.replace(/^courier-b:/, '');
+    } finally {
+      await courier.close();
+    }
+    const buy = (id: string) =>
+      json<Record<string, unknown>>(`${sandbox.url}/v1/labels/shipment/${id}`, {
+        method: 'POST',
+        headers: { 'API-Key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ label_format: 'pdf' }),
+      });
+
+    const bought = await buy(open);
+    const refused = await buy(cancelled);
+
+    expect(bought.status).toBe(200);
+    expect(bought.body).toMatchObject({ shipment_id: open, status: 'completed', tracking_number: expect.any(String), label_download: { pdf: expect.stringContaining('.pdf') } });
+    expect(refused.status).toBe(400);
+    expect(violations()).toEqual([]);
+  });
 });

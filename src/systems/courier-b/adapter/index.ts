@@ -3,7 +3,7 @@ import { badResponse, batchesWithin, encodedBytes, pathOf, type CallSite } from 
 import { createCourierBClient } from './client';
 import { refusedShipment } from './errors';
 import { shipEngineIdOf, toCreateShipments, toShipment, type CourierBAddress, type CourierBShipmentRequest } from './mapper';
-import { createShipmentsSchema, listShipmentsSchema, shipmentSchema } from './schema';
+import { createShipmentsSchema, labelSchema, listLabelsSchema, listShipmentsSchema, shipmentSchema } from './schema';
 
 export type { CourierBAddress, CourierBParcel, CourierBShipmentRequest } from './mapper';
 
@@ -108,7 +108,15 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     const created = answer.shipments[0];
     // has_errors is the verdict; a shipment's `errors` (strings, deprecated in ShipEngine's description) only say why.
     if (!created || answer.has_errors) throw refusedShipment(here, created?.errors ?? []);
-    return toShipment(created, system, created.external_order_id ?? input.orderId);
+    // ShipEngine sells the label apart from the shipment. A repeated booking (same external_shipment_id) finds the
+    // label it already bought instead of paying for a second one.
+    const id = created.shipment_id;
+    const signal = callOptions?.signal;
+    const bought = await client.json(here, { method: 'GET', path: `/v1/labels?${new URLSearchParams({ shipment_id: id })}`, signal }, listLabelsSchema);
+    const label =
+      bought.labels.find((found) => !found.voided && found.status !== 'error') ??
+      (await client.json(here, { method: 'POST', path: pathOf(here, 'v1', 'labels', 'shipment', id), json: { label_format: 'pdf' }, signal }, labelSchema));
+    return toShipment(created, system, created.external_order_id ?? input.orderId, label);
   };
 
   const cancelShipment = async (

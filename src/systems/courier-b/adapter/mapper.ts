@@ -1,6 +1,6 @@
 import { IntegrationError, type Shipment, type ShipmentRequest, type ShipmentStatus } from '../../../domain';
 import type { CallSite } from '../../kit/adapter';
-import type { ShipEngineShipment, TRACKING_STATUS_CODES } from './schema';
+import type { ShipEngineLabel, ShipEngineShipment, TRACKING_STATUS_CODES } from './schema';
 
 /** Internal to the courier-b adapter: ShipEngine's vocabulary <-> the domain. */
 
@@ -34,12 +34,12 @@ function statusOf(shipment: ShipEngineShipment): ShipmentStatus {
  * A ShipEngine shipment as our shipment. One still waiting for its label has no tracking number yet: it maps to
  * LABEL_CREATED with an empty tracking number.
  */
-export function toShipment(shipment: ShipEngineShipment, carrier: string, orderId: string): Shipment {
+export function toShipment(shipment: ShipEngineShipment, carrier: string, orderId: string, label?: ShipEngineLabel): Shipment {
   return {
     id: `${carrier}:${shipment.shipment_id}`,
     orderId,
     carrier,
-    trackingNumber: shipment.tracking_number ?? '',
+    trackingNumber: label?.tracking_number || shipment.tracking_number || '',
     status: statusOf(shipment),
     createdAt: new Date(shipment.created_at),
   };

@@ -44,3 +44,14 @@ export const errorResponseSchema = z.object({
   errors: z.array(errorSchema).min(1),
 });
 export type ShipEngineError = z.infer<typeof errorSchema>;
+
+/** A label (`POST /v1/labels/shipment/{id}`, `GET /v1/labels`): what we read of it. */
+export const labelSchema = z.object({
+  label_id: z.string().regex(/^se-\S+$/, 'must be a ShipEngine id (se-...)'),
+  status: z.enum(['processing', 'completed', 'error', 'voided']),
+  tracking_number: z.string().nullish(),
+  voided: z.boolean().nullish(),
+});
+export type ShipEngineLabel = z.infer<typeof labelSchema>;
+
+export const listLabelsSchema = z.object({ labels: z.array(labelSchema) });

@@ -74,7 +74,7 @@ export const MAX_PAGE_SIZE = 500;
  *
  * `GET /v1/shipments` (page, page_size, shipment_status, sales_order_id, created/modified ranges, sort_by, sort_dir),
  * `POST /v1/shipments`, `GET /v1/shipments/:shipment_id`, `PUT /v1/shipments/:shipment_id/cancel` (204),
- * `GET /v1/labels` (shipment_id, tracking_number).
+ * `GET /v1/labels` (shipment_id, tracking_number), `POST /v1/labels/shipment/:shipment_id`.
  *
  * Sandbox extensions, documented here because real ShipEngine differs:
  * - `sales_order_id` accepts a comma-separated list, so one request answers many orders; it matches a shipment's
@@ -287,6 +287,23 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
       const outcome = ledger.cancel(request.params.shipment_id);
       if (isFailure(outcome)) return sendFailure(reply, outcome);
       return reply.code(204).send();
+    },
+  );
+
+  api.post<{ Params: { shipment_id: string } }>(
+    '/v1/labels/shipment/:shipment_id',
+    { config: { operation: 'labels.purchase' } },
+    async (request, reply) => {
+      const shipment = ledger.shipments.get(request.params.shipment_id);
+      if (!shipment) return sendFailure(reply, notFound(request.params.shipment_id));
+      if (shipment.shipment_status === 'cancelled') {
+        return sendFailure(reply, { status: 400, type: 'business_rules', code: 'invalid_status', message: `shipment ${shipment.shipment_id} is cancelled` });
+      }
+      // The account bought the label at creation (see above): buying answers that label, with where to download it.
+      const label = ledger.labelsOf({ shipment_id: shipment.shipment_id }).find((found) => !found.voided);
+      if (!label) return sendFailure(reply, { status: 400, type: 'business_rules', code: 'invalid_status', message: `shipment ${shipment.shipment_id} has no label to buy` });
+      const origin = `${request.protocol}://${request.host}`;
+      return { ...label, label_download: { href: `${origin}/v1/downloads/labels/${label.label_id}.pdf`, pdf: `${origin}/v1/downloads/labels/${label.label_id}.pdf` } };
     },
   );
 
