@@ -35,7 +35,9 @@ export function credentialLines(auth: AuthSpec): string[] {
 export function authDetails(auth: AuthSpec): string[] {
   const details: string[] = [];
   if (auth.model === 'api-key') details.push(`sent in ${auth.sentIn}`);
-  if (auth.model === 'oauth2-client-credentials' && auth.tokenPath) details.push(`token at ${auth.tokenPath}`);
+  if ((auth.model === 'oauth2-client-credentials' || auth.model === 'oauth2-refresh-token') && auth.tokenPath) {
+    details.push(`token at ${auth.tokenPath}`);
+  }
   return [...details, ...credentialLines(auth)];
 }
 

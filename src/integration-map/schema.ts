@@ -20,7 +20,7 @@ export const SYSTEM_KINDS = [
   'marketing',
   'legacy-store',
 ] as const;
-export const AUTH_MODELS = ['none', 'oauth2-client-credentials', 'api-key', 'basic', 'mtls'] as const;
+export const AUTH_MODELS = ['none', 'oauth2-client-credentials', 'oauth2-refresh-token', 'api-key', 'basic', 'mtls'] as const;
 export const DATA_FORMATS = ['sql', 'json', 'json-rpc', 'form', 'xml'] as const;
 
 /** The playbook's conservative default: a call to a system gives up after 8 seconds. */
@@ -56,6 +56,15 @@ const authSchema = z.discriminatedUnion('model', [
     tokenPath: text.optional(),
     clientId: secretRef,
     clientSecret: secretRef,
+  }),
+  z.strictObject({
+    model: z.literal('oauth2-refresh-token'),
+    /** Path of the token endpoint below the base URL. */
+    tokenPath: text.optional(),
+    clientId: secretRef,
+    clientSecret: secretRef,
+    /** The refresh token the app's installation (the authorization-code step, done once by a person) gave. */
+    refreshToken: secretRef,
   }),
   z.strictObject({
     model: z.literal('api-key'),

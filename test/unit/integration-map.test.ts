@@ -66,7 +66,12 @@ describe('the committed integration map and source-of-truth matrix', () => {
       kind: 'crm',
       baseUrl: { env: 'CRM_URL', sandbox: 'http://127.0.0.1:4101' },
       credentialsOwner: 'Marketing operations (CRM admin)',
-      auth: { model: 'oauth2-client-credentials', clientId: { env: 'CRM_CLIENT_ID' }, clientSecret: { env: 'CRM_CLIENT_SECRET' } },
+      auth: {
+        model: 'oauth2-refresh-token',
+        clientId: { env: 'CRM_CLIENT_ID' },
+        clientSecret: { env: 'CRM_CLIENT_SECRET' },
+        refreshToken: { env: 'CRM_REFRESH_TOKEN' },
+      },
       rateLimit: { requests: 100, perSeconds: 10 },
       sandbox: true,
       format: 'json',
@@ -260,7 +265,7 @@ describe('an invalid map stops the start with a message that names the file, the
       what: 'an auth model that does not exist',
       map: (text: string) => edit(text, 'model: basic', 'model: digest'),
       place: 'systems.legacy.auth.model',
-      message: 'expected one of none, oauth2-client-credentials, api-key, basic, mtls',
+      message: 'expected one of none, oauth2-client-credentials, oauth2-refresh-token, api-key, basic, mtls',
     },
     {
       what: 'a required key left out',
@@ -320,10 +325,10 @@ describe('resolveCredentials', () => {
   const { map } = loadIntegrationMap();
 
   it('reads each credential from the variable the map names', () => {
-    expect(resolveCredentials(map, 'crm', { CRM_CLIENT_ID: 'plugboard', CRM_CLIENT_SECRET: 'hush' })).toEqual({
+    expect(resolveCredentials(map, 'crm', { CRM_CLIENT_ID: 'plugboard', CRM_CLIENT_SECRET: 'hush', CRM_REFRESH_TOKEN: 'again' })).toEqual({
       system: 'crm',
-      model: 'oauth2-client-credentials',
-      values: { clientId: 'plugboard', clientSecret: 'hush' },
+      model: 'oauth2-refresh-token',
+      values: { clientId: 'plugboard', clientSecret: 'hush', refreshToken: 'again' },
     });
     expect(resolveCredentials(map, 'store', {}).values).toEqual({});
   });

@@ -20,7 +20,7 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
   name: 'crm',
   kind: 'crm',
   title: 'CRM (HubSpot CRM v3 contacts)',
-  auth: 'oauth2',
+  auth: 'oauth2-refresh-token',
   format: 'json',
   cacheTtlMs: CACHE_TTL_MS,
   settings: {
