@@ -114,7 +114,12 @@ export class ErpRpc {
       case 'read': {
         const a = bind(method, args, kwargs, ['ids', 'fields', 'load']);
         const fields = fieldsOf(a['fields']);
-        return db.browse(model, idsOf(a['ids'])).map((record) => db.project(model, record, fields));
+        // Seen on Odoo 17: reading an id that does not exist answers without it (writing one is a MissingError).
+        const table = db.table(model);
+        return idsOf(a['ids']).flatMap((id) => {
+          const record = table.get(id);
+          return record ? [db.project(model, record, fields)] : [];
+        });
       }
       case 'create': {
         const a = bind(method, args, kwargs, ['vals_list']);
