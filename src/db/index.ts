@@ -5,3 +5,4 @@ export type { Database } from './database';
 export { seedSiteStore } from './seed';
 export type { SeedResult } from './seed';
 export * from './entities';
+export { fromAddressColumn, toAddressColumn } from './address-column';

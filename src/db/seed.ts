@@ -1,6 +1,7 @@
 import type { EntityData } from '@mikro-orm/core';
 import type { EstateSeed } from '../systems/kit/seed';
 import type { Database } from './database';
+import { toAddressColumn } from './address-column';
 import { CustomerEntity, OrderEntity, OrderLineEntity } from './entities';
 
 /** Rows per insert statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -27,6 +28,7 @@ export async function seedSiteStore(db: Database, estate: EstateSeed): Promise<S
     email: customer.email,
     name: customer.name,
     phone: customer.phone,
+    shippingAddress: toAddressColumn(customer.address),
     createdAt: customer.createdAt,
     updatedAt: customer.updatedAt,
   }));

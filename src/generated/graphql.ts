@@ -18,6 +18,28 @@ export type Scalars = {
   DateTimeISO: { input: string; output: string; }
 };
 
+/** A postal address to deliver to. */
+export type AddressInput = {
+  /** City or locality, 1 to 60 characters. */
+  city: Scalars['String']['input'];
+  /** Country: ISO 3166-1 alpha-2 in capitals, e.g. "NL", "US". */
+  countryCode: Scalars['String']['input'];
+  /** Street and number, 1 to 100 characters. */
+  line1: Scalars['String']['input'];
+  /** More of the address (apartment, floor), up to 100 characters. */
+  line2?: InputMaybe<Scalars['String']['input']>;
+  /** Who the parcel is for, 1 to 100 characters. */
+  name: Scalars['String']['input'];
+  /** A phone number the carrier may call (international format, e.g. "+31 20 123 4567"). */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Postal code: letters, digits, spaces and dashes, up to 20 characters. */
+  postalCode: Scalars['String']['input'];
+  /** State, province or region as the country's post writes it (e.g. "TX"); empty where the country has none. */
+  region: Scalars['String']['input'];
+  /** Whether it is a home address (carriers price residential delivery differently); leave out when unknown. */
+  residential?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 /** A customer of the business. */
 export type Customer = {
   /** E-mail address, from the system the matrix names as its owner (the site, by default). */
@@ -362,12 +384,24 @@ export type PageInfo = {
 export type Payment = {
   /** Amount authorised or taken. */
   amount: Money;
+  /** While the payment waits for the client (REQUIRES_PAYMENT_METHOD, REQUIRES_CONFIRMATION, REQUIRES_ACTION): the secret Stripe.js completes it with (stripe.confirmPayment / handleNextAction). Show it only to the paying customer; null once the client has nothing left to do. */
+  clientSecret: Maybe<Scalars['String']['output']>;
   /** The payment gateway's id (a payment intent). */
   id: Scalars['ID']['output'];
+  /** What the client must do next when the status is REQUIRES_ACTION (3-D Secure and the like); null otherwise. */
+  nextAction: Maybe<PaymentNextAction>;
   /** Amount refunded so far. */
   refunded: Money;
   /** Where the payment stands. */
   status: PaymentStatus;
+};
+
+/** What the client must do to complete a payment in REQUIRES_ACTION. */
+export type PaymentNextAction = {
+  /** Where to send the customer, for a redirect; null otherwise. */
+  redirectUrl: Maybe<Scalars['String']['output']>;
+  /** The payment gateway's action type, e.g. "use_stripe_sdk" (Stripe.js handles it) or "redirect_to_url". */
+  type: Scalars['String']['output'];
 };
 
 /** Where a payment stands at the payment gateway. */
@@ -393,6 +427,10 @@ export type PlaceOrderInput = {
   customerId: Scalars['ID']['input'];
   /** What, 1 to 50 lines, each SKU once. */
   lines: Array<OrderLineInput>;
+  /** The payment method from checkout, a Stripe PaymentMethod id ("pm_..."): the payment is confirmed with it. Left out, the payment is created and waits for the client: status REQUIRES_PAYMENT_METHOD, completed with Payment.clientSecret. */
+  paymentMethod?: InputMaybe<Scalars['String']['input']>;
+  /** Where to deliver; left out, the customer's address on file (refused as BAD_USER_INPUT naming shipTo when there is none). */
+  shipTo?: InputMaybe<AddressInput>;
 };
 
 /** Reads: each field is served by the system that owns it. */
@@ -510,10 +548,22 @@ export type Shipment = {
   carrier: Scalars['String']['output'];
   /** Unique across couriers: "<courier>:<the courier's id>". */
   id: Scalars['ID']['output'];
+  /** The shipping label bought from the carrier; null while none is. */
+  label: Maybe<ShipmentLabel>;
   /** Where the shipment stands. */
   status: ShipmentStatus;
+  /** The carrier's tracking as last read; null when the courier reports none. */
+  tracking: Maybe<ShipmentTracking>;
   /** The courier's tracking number. */
   trackingNumber: Scalars['String']['output'];
+};
+
+/** The shipping label bought from the carrier. */
+export type ShipmentLabel = {
+  /** The carrier's label id. */
+  id: Scalars['String']['output'];
+  /** Where the printable label (PDF) is downloaded; null until the carrier has rendered it. */
+  url: Maybe<Scalars['String']['output']>;
 };
 
 /** Where a shipment stands at its courier. */
@@ -528,6 +578,41 @@ export type ShipmentStatus =
   | 'IN_TRANSIT'
   /** Booked; the courier has not collected it yet. */
   | 'LABEL_CREATED';
+
+/** A shipment's tracking as last read from its carrier. */
+export type ShipmentTracking = {
+  /** The carrier's scans and status changes, oldest first. */
+  events: Array<TrackingEvent>;
+  /** Where the shipment stands by the carrier's tracking. */
+  status: TrackingStatus;
+};
+
+/** One scan or status change the carrier reports. */
+export type TrackingEvent = {
+  /** When it happened. */
+  at: Scalars['DateTimeISO']['output'];
+  /** What happened, in the carrier's words. */
+  description: Scalars['String']['output'];
+  /** Where it happened, as the carrier words it; null when it says nothing. */
+  location: Maybe<Scalars['String']['output']>;
+};
+
+/** Where a shipment stands by its carrier's tracking. */
+export type TrackingStatus =
+  /** The carrier has the parcel. */
+  | 'ACCEPTED'
+  /** Delivered. */
+  | 'DELIVERED'
+  /** Delivery was tried and failed; the carrier will try again or hold it. */
+  | 'DELIVERY_ATTEMPT'
+  /** Held up: the carrier reports a problem. */
+  | 'EXCEPTION'
+  /** On its way. */
+  | 'IN_TRANSIT'
+  /** A label exists; the carrier has not scanned the parcel yet. */
+  | 'NOT_YET_IN_SYSTEM'
+  /** The carrier gives no status it names. */
+  | 'UNKNOWN';
 
 /** A change to a customer's profile; give at least one field. */
 export type UpdateCustomerInput = {

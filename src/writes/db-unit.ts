@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { money, type Customer, type Order, type OrderStatus } from '../domain';
 import { redact } from '../audit/redact';
-import { CustomerEntity, IdempotencyClaimEntity, MutationAuditEntity, OrderEntity, OrderLineEntity, OutboxJobEntity, ShadowStateEntity, type Database } from '../db';
+import { CustomerEntity, fromAddressColumn, IdempotencyClaimEntity, MutationAuditEntity, OrderEntity, OrderLineEntity, OutboxJobEntity, ShadowStateEntity, type Database } from '../db';
 import type { ClaimedRequest, FollowerJob, KeyClaim, Receipt, WriteTransaction, WriteUnit } from './types';
 
 /** Attempts before an outbox job is dead-lettered. */
@@ -198,7 +198,7 @@ export function toFollowerJob(row: OutboxJobEntity): FollowerJob {
 }
 
 function toCustomer(row: CustomerEntity): Customer {
-  return { id: row.id, email: row.email, name: row.name, phone: row.phone, createdAt: row.createdAt, updatedAt: row.updatedAt };
+  return { id: row.id, email: row.email, name: row.name, phone: row.phone, address: fromAddressColumn(row.shippingAddress), createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
 function toOrder(row: OrderEntity): Order {

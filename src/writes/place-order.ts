@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isIntegrationError, money, sumMoney, type Order, type Shipment } from '../domain';
+import { isIntegrationError, money, sumMoney, type Order, type PostalAddress, type Shipment } from '../domain';
+import { parcelsFor } from './parcels';
 import type { Receipts } from './receipts';
 import { outcomeUnknown, Saga, WriteRejection } from './saga';
 import type { Actor, AuditRequest, JobRequest, Receipt } from './types';
@@ -11,6 +12,11 @@ import { orderFollowers, type WriteServiceDeps } from './write-service';
  * step fails, the completed ones are undone (stock released, payment cancelled, shipments cancelled). Every call to a
  * system carries a key made from the order's idempotency key, so running it again (a retry, or the sweep that finishes
  * it after its process died) takes no step twice.
+ *
+ * The order ships to `shipTo`, or else to the customer's address on file; the couriers get it with the parcels the
+ * lines weigh. With a payment method the payment is confirmed at once; without one it is created and waits for the
+ * client (REQUIRES_PAYMENT_METHOD, completed with its client secret). A payment that needs the client's action (3-D
+ * Secure: REQUIRES_ACTION) is not a failure either: the order is placed and the payment waits.
  */
 export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: () => Date) {
   const { receiptOf, reject, shadowJobs, enqueueAll } = receipts;
@@ -33,6 +39,8 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
     try {
       const customer = await deps.unit.transaction((tx) => tx.getCustomer(request.customerId));
       if (!customer) throw new WriteRejection('NOT_FOUND', `no customer ${request.customerId}`);
+      const shipTo: PostalAddress | null | undefined = request.shipTo ?? customer.address;
+      if (!shipTo) throw new WriteRejection('BAD_USER_INPUT', `input.shipTo: customer ${customer.id} has no address on file; give the address to ship to`);
       const items = await deps.erp.findItemsBySkus(request.lines.map((line) => line.sku));
       const unknown = request.lines.filter((line) => !items.has(line.sku)).map((line) => line.sku);
       if (unknown.length) throw new WriteRejection('BAD_USER_INPUT', `unknown SKU ${unknown.join(', ')}`);
@@ -63,7 +71,16 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
         step: `take payment of ${order.total.minor} ${order.total.currency} minor units`,
         system: 'payments',
         run: async () => {
-          const created = await deps.payments.createPayment({ orderId, customerId: customer.id, amount: order.total, idempotencyKey: `${idempotencyKey}:payment` });
+          const created = await deps.payments.createPayment({
+            orderId,
+            customerId: customer.id,
+            amount: order.total,
+            idempotencyKey: `${idempotencyKey}:payment`,
+            paymentMethod: request.paymentMethod ?? null,
+            customer: { id: customer.id, email: customer.email, name: customer.name },
+          });
+          // Without a payment method there is nothing to confirm: the client completes the payment with its secret.
+          if (!request.paymentMethod) return created;
           return deps.payments.confirmPayment({ paymentId: created.id, idempotencyKey: `${idempotencyKey}:confirm` });
         },
         compensate: (taken) => deps.payments.cancelPayment({ paymentId: taken.id, idempotencyKey: `${idempotencyKey}:cancel-payment` }).catch(async (error: unknown) => {
@@ -78,6 +95,7 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
         // cancels whatever the payment gateway holds for the order (nothing, when it holds nothing).
         cleanUpAfter: { when: (error) => !(isIntegrationError(error) && error.code === 'CIRCUIT_OPEN'), job: () => undoJob('payments', 'voidForOrder', { orderId }, 'payment') },
       });
+      const packages = parcelsFor(request.lines, items);
       const shipments: Shipment[] = [];
       for (const carrier of deps.courierRule(order)) {
         const courier = deps.couriers.find((candidate) => candidate.carrier === carrier);
@@ -86,7 +104,15 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
           await saga.do({
             step: `book a shipment with ${carrier}`,
             system: carrier,
-            run: () => courier.bookShipment({ orderId, recipient: { name: customer.name, phone: customer.phone }, parcels: Math.max(1, Math.ceil(lines.length / 2)), idempotencyKey: `${idempotencyKey}:ship:${carrier}` }),
+            run: () =>
+              courier.bookShipment({
+                orderId,
+                recipient: { name: shipTo.name, phone: shipTo.phone ?? customer.phone },
+                parcels: packages.length,
+                packages,
+                shipTo,
+                idempotencyKey: `${idempotencyKey}:ship:${carrier}`,
+              }),
             compensate: (shipment) => courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${idempotencyKey}:cancel-ship:${carrier}` }),
             compensateLater: (shipment) => undoJob(carrier, 'cancelShipment', { shipmentId: shipment.id, orderId }, carrier),
             cleanUpAfter: { when: outcomeUnknown, job: () => undoJob(carrier, 'cancelForOrder', { orderId }, `${carrier}-booking`) },

@@ -36,8 +36,34 @@ export const updateCustomerInput = z
     message: 'give at least one of email, name, phone',
   });
 
+/** Address text: clean (see {@link text}), trimmed. */
+const addressText = (max: number, allowEmpty = false) => text({ max, allowEmpty }).transform((value) => value.trim());
+
+/**
+ * A delivery address, as carriers take it (ShipEngine's limits are the strictest we meet: lines of 1-100 characters).
+ * The country is ISO 3166-1 alpha-2 in capitals; the region may be empty where the country has none.
+ */
+export const addressInput = z.object({
+  name: addressText(100),
+  phone: phone.nullish(),
+  line1: addressText(100),
+  line2: addressText(100, true).nullish(),
+  city: addressText(60),
+  region: addressText(60, true),
+  postalCode: addressText(20).pipe(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$/, 'letters, digits, spaces and dashes only')),
+  countryCode: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals, e.g. "NL"'),
+  residential: z.boolean().nullish(),
+});
+
+/** A Stripe PaymentMethod id, as Stripe.js hands it to the checkout: `pm_` and letters, digits or underscores. */
+export const paymentMethodInput = z.string().regex(/^pm_[A-Za-z0-9_]{1,200}$/, 'must be a payment method id, "pm_" then letters, digits or underscores');
+
 export const placeOrderInput = z.object({
   customerId: entityId,
+  /** Absent: the customer's address on file. */
+  shipTo: addressInput.nullish(),
+  /** Absent: the payment is created and waits for the client to give one. */
+  paymentMethod: paymentMethodInput.nullish(),
   lines: z
     .array(z.object({ sku: entityId, quantity: z.number().int().min(1).max(1_000) }))
     .min(1)

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Courier, Shipment, ShipmentStatus } from '../../src/domain';
 import { buildSubgraph, reportStale, ShipmentStatusEnum, type Subgraph } from '../kit';
+import { ShipmentLabelType, ShipmentTrackingType } from './types';
 
 interface CouriersContext {
   readonly byOrder: DataLoader<string, readonly Shipment[]>;
@@ -22,12 +23,20 @@ class ShipmentType {
   @Field(() => ShipmentStatusEnum, { description: 'Where the shipment stands.' })
   status!: ShipmentStatus;
 
+  @Field(() => ShipmentLabelType, { nullable: true, description: 'The shipping label bought from the carrier; null while none is.' })
+  label!: ShipmentLabelType | null;
+
+  @Field(() => ShipmentTrackingType, { nullable: true, description: 'The carrier\'s tracking as last read; null when the courier reports none.' })
+  tracking!: ShipmentTrackingType | null;
+
   static of(shipment: Shipment): ShipmentType {
     return Object.assign(new ShipmentType(), {
       id: shipment.id,
       carrier: shipment.carrier,
       trackingNumber: shipment.trackingNumber,
       status: shipment.status,
+      label: shipment.label ? ShipmentLabelType.of(shipment.label) : null,
+      tracking: shipment.tracking ? ShipmentTrackingType.of(shipment.tracking) : null,
     });
   }
 }

@@ -7,6 +7,18 @@ interface PaymentsContext {
   readonly byOrder: DataLoader<string, Payment | null>;
 }
 
+/** The statuses in which the client still has something to do, and so needs the client secret. */
+const AWAITING_CLIENT: ReadonlySet<PaymentStatus> = new Set(['REQUIRES_PAYMENT_METHOD', 'REQUIRES_CONFIRMATION', 'REQUIRES_ACTION']);
+
+@ObjectType('PaymentNextAction', { description: 'What the client must do to complete a payment in REQUIRES_ACTION.' })
+class PaymentNextActionType {
+  @Field({ description: 'The payment gateway\'s action type, e.g. "use_stripe_sdk" (Stripe.js handles it) or "redirect_to_url".' })
+  type!: string;
+
+  @Field(() => String, { nullable: true, description: 'Where to send the customer, for a redirect; null otherwise.' })
+  redirectUrl!: string | null;
+}
+
 @ObjectType('Payment', { description: 'A payment at the payment gateway, its owner.' })
 @Directive('@key(fields: "id")')
 class PaymentType {
@@ -22,12 +34,26 @@ class PaymentType {
   @Field(() => MoneyType, { description: 'Amount refunded so far.' })
   refunded!: MoneyType;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'While the payment waits for the client (REQUIRES_PAYMENT_METHOD, REQUIRES_CONFIRMATION, REQUIRES_ACTION): the secret Stripe.js completes it with (stripe.confirmPayment / handleNextAction). Show it only to the paying customer; null once the client has nothing left to do.',
+  })
+  clientSecret!: string | null;
+
+  @Field(() => PaymentNextActionType, { nullable: true, description: 'What the client must do next when the status is REQUIRES_ACTION (3-D Secure and the like); null otherwise.' })
+  nextAction!: PaymentNextActionType | null;
+
   static of(payment: Payment): PaymentType {
     return Object.assign(new PaymentType(), {
       id: payment.id,
       status: payment.status,
       amount: MoneyType.of(payment.amount),
       refunded: MoneyType.of(payment.refunded),
+      clientSecret: AWAITING_CLIENT.has(payment.status) ? (payment.clientSecret ?? null) : null,
+      nextAction:
+        payment.status === 'REQUIRES_ACTION' && payment.nextAction
+          ? Object.assign(new PaymentNextActionType(), { type: payment.nextAction.type, redirectUrl: payment.nextAction.redirectUrl })
+          : null,
     });
   }
 }

@@ -50,13 +50,19 @@ class WritesResolver {
 
   @Mutation(() => OrderReceiptType, { description: 'Places an order: reserves stock at the ERP, takes the payment, books the courier(s); undoes completed steps when a later one fails. Needs orders:write.' })
   async placeOrder(
-    @Arg('input', () => PlaceOrderInput, { description: 'Who orders, and the lines: SKU and quantity (prices are the ERP\'s).' }) input: PlaceOrderInput,
+    @Arg('input', () => PlaceOrderInput, { description: 'Who orders, the lines (SKU and quantity; prices are the ERP\'s), where to ship and how to pay.' }) input: PlaceOrderInput,
     @Arg('idempotencyKey', () => String, IDEMPOTENCY) idempotencyKey: string | null,
     @Ctx() context: WritesContext,
   ): Promise<OrderReceiptType> {
     const actor = await context.actor('orders:write');
-    screened('placeOrder', { input: { ...input, lines: input.lines.map((line) => ({ ...line })) }, idempotencyKey });
-    const receipt = await context.writes.placeOrder({ customerId: input.customerId, lines: input.lines.map((line) => ({ ...line })) }, actor, keyOf(context, idempotencyKey));
+    const plain = {
+      customerId: input.customerId,
+      lines: input.lines.map((line) => ({ ...line })),
+      ...(input.shipTo ? { shipTo: { ...input.shipTo } } : {}),
+      ...(input.paymentMethod != null ? { paymentMethod: input.paymentMethod } : {}),
+    };
+    screened('placeOrder', { input: plain, idempotencyKey });
+    const receipt = await context.writes.placeOrder(plain, actor, keyOf(context, idempotencyKey));
     return orderReceipt(receipt);
   }
 

@@ -172,6 +172,36 @@ export class OrderLineInput {
   quantity!: number;
 }
 
+@InputType('AddressInput', { description: 'A postal address to deliver to.' })
+export class AddressInput {
+  @Field({ description: 'Who the parcel is for, 1 to 100 characters.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'A phone number the carrier may call (international format, e.g. "+31 20 123 4567").' })
+  phone?: string | null;
+
+  @Field({ description: 'Street and number, 1 to 100 characters.' })
+  line1!: string;
+
+  @Field(() => String, { nullable: true, description: 'More of the address (apartment, floor), up to 100 characters.' })
+  line2?: string | null;
+
+  @Field({ description: 'City or locality, 1 to 60 characters.' })
+  city!: string;
+
+  @Field({ description: 'State, province or region as the country\'s post writes it (e.g. "TX"); empty where the country has none.' })
+  region!: string;
+
+  @Field({ description: 'Postal code: letters, digits, spaces and dashes, up to 20 characters.' })
+  postalCode!: string;
+
+  @Field({ description: 'Country: ISO 3166-1 alpha-2 in capitals, e.g. "NL", "US".' })
+  countryCode!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Whether it is a home address (carriers price residential delivery differently); leave out when unknown.' })
+  residential?: boolean | null;
+}
+
 @InputType('PlaceOrderInput', { description: 'A new order.' })
 export class PlaceOrderInput {
   @Field(() => ID, { description: 'Who orders.' })
@@ -179,4 +209,13 @@ export class PlaceOrderInput {
 
   @Field(() => [OrderLineInput], { description: 'What, 1 to 50 lines, each SKU once.' })
   lines!: OrderLineInput[];
+
+  @Field(() => AddressInput, { nullable: true, description: 'Where to deliver; left out, the customer\'s address on file (refused as BAD_USER_INPUT naming shipTo when there is none).' })
+  shipTo?: AddressInput | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The payment method from checkout, a Stripe PaymentMethod id ("pm_..."): the payment is confirmed with it. Left out, the payment is created and waits for the client: status REQUIRES_PAYMENT_METHOD, completed with Payment.clientSecret.',
+  })
+  paymentMethod?: string | null;
 }

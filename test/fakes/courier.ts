@@ -1,4 +1,4 @@
-import type { Courier, Shipment } from '../../src/domain';
+import type { Courier, Shipment, ShipmentRequest } from '../../src/domain';
 import { createFaultSwitch, createKeyMemory, rejected, type FaultSwitch, type FakeSleep } from './fault-switch';
 
 export interface FakeCourierOptions {
@@ -15,6 +15,8 @@ export interface FakeCourier {
   readonly courier: Courier;
   readonly system: string;
   readonly shipments: Map<string, Shipment>;
+  /** Every booking request it was sent, in order (retries included). */
+  readonly requests: ShipmentRequest[];
   readonly faults: FaultSwitch;
 }
 
@@ -30,6 +32,7 @@ export function createFakeCourier(options: FakeCourierOptions = {}): FakeCourier
     (options.shipments ?? []).filter((shipment) => shipment.carrier === carrier).map((shipment) => [shipment.id, shipment]),
   );
   let nextId = 1;
+  const requests: ShipmentRequest[] = [];
 
   const courier: Courier = {
     carrier,
@@ -44,6 +47,7 @@ export function createFakeCourier(options: FakeCourierOptions = {}): FakeCourier
       return found;
     },
     async bookShipment(request, callOptions) {
+      requests.push(request);
       await faults.enter('bookShipment', callOptions?.signal);
       return once('bookShipment', request.idempotencyKey, () => {
         if (!Number.isInteger(request.parcels) || request.parcels < 1) {
@@ -77,5 +81,5 @@ export function createFakeCourier(options: FakeCourierOptions = {}): FakeCourier
     },
   };
 
-  return { courier, system: carrier, shipments, faults };
+  return { courier, system: carrier, shipments, requests, faults };
 }

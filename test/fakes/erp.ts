@@ -40,7 +40,7 @@ export function createFakeErp(options: FakeErpOptions = {}): FakeErp {
     (options.items ?? []).map(({ reserved, ...item }) => [
       item.sku,
       {
-        item: { sku: item.sku, name: item.name, onHand: item.onHand, available: item.available, price: item.price, updatedAt: item.updatedAt },
+        item: { sku: item.sku, name: item.name, onHand: item.onHand, available: item.available, price: item.price, updatedAt: item.updatedAt, ...(item.weight ? { weight: item.weight } : {}) },
         reserved: reserved ?? item.onHand - item.available,
       },
     ]),

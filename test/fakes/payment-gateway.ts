@@ -26,6 +26,9 @@ const MOVES = {
   cancel: { from: ['REQUIRES_PAYMENT_METHOD', 'REQUIRES_CONFIRMATION', 'REQUIRES_ACTION', 'REQUIRES_CAPTURE'], to: 'CANCELED' },
 } as const satisfies Record<string, { from: readonly PaymentStatus[]; to: PaymentStatus }>;
 
+/** Stripe's test payment method whose confirmation requires 3-D Secure. */
+export const THREE_D_SECURE = 'pm_card_authenticationRequired';
+
 export function createFakePaymentGateway(options: FakePaymentGatewayOptions = {}): FakePaymentGateway {
   const system = options.system ?? 'payments';
   const now = options.now ?? (() => new Date());
@@ -45,7 +48,11 @@ export function createFakePaymentGateway(options: FakePaymentGatewayOptions = {}
     if (!(from as readonly PaymentStatus[]).includes(payment.status)) {
       throw rejected(system, operation, `cannot ${operation} a payment in status ${payment.status}`);
     }
-    const next = { ...payment, status: to };
+    // Stripe's test method that always asks for 3-D Secure: confirming leaves the payment to the client.
+    const next: Payment =
+      operation === 'confirm' && payment.paymentMethodId === THREE_D_SECURE
+        ? { ...payment, status: 'REQUIRES_ACTION', nextAction: { type: 'use_stripe_sdk', redirectUrl: null } }
+        : { ...payment, status: to, nextAction: null };
     payments.set(paymentId, next);
     return next;
   };
@@ -59,16 +66,21 @@ export function createFakePaymentGateway(options: FakePaymentGatewayOptions = {}
       for (const payment of payments.values()) if (wanted.has(payment.orderId)) latest.set(payment.orderId, payment);
       return latest;
     },
-    async createPayment({ orderId, amount, idempotencyKey }, callOptions) {
+    async createPayment({ orderId, amount, idempotencyKey, paymentMethod, customer }, callOptions) {
       await faults.enter('create', callOptions?.signal);
       return once('create', idempotencyKey, () => {
+        const id = `pi_fake${String(nextId++).padStart(6, '0')}`;
         const payment: Payment = {
-          id: `pi_fake${String(nextId++).padStart(6, '0')}`,
+          id,
           orderId,
-          status: 'REQUIRES_CONFIRMATION',
+          // As Stripe: without a payment method the intent waits for one.
+          status: paymentMethod ? 'REQUIRES_CONFIRMATION' : 'REQUIRES_PAYMENT_METHOD',
           amount,
           refunded: money(0, amount.currency),
           createdAt: now(),
+          clientSecret: `${id}_secret_fake`,
+          paymentMethodId: paymentMethod ?? null,
+          gatewayCustomerId: customer ? (customer.gatewayCustomerId ?? `cus_fake_${customer.id}`) : null,
         };
         // Re-inserted last: the newest payment of an order is the one its reads answer.
         payments.set(payment.id, payment);

@@ -6,7 +6,10 @@ import { anActor, createWriteWorld, type WriteWorld } from '../fakes/write-world
  * book the courier(s), and undo what was done, newest first, when a later step fails.
  */
 describe('placeOrder on fakes', () => {
-  const ada = aCustomer().withName('Ada Jansen').build();
+  const ada = {
+    ...aCustomer().withName('Ada Jansen').build(),
+    address: { name: 'Ada Jansen', line1: 'Keizersgracht 1', city: 'Amsterdam', region: 'NH', postalCode: '1015 CJ', countryCode: 'NL' },
+  };
   const lamp = anItem('SKU-LAMP').withStock(10, 2).pricedAt(2_500).build();
   const vase = anItem('SKU-VASE').withStock(3).pricedAt(1_200).build();
   let world: WriteWorld;
@@ -16,7 +19,7 @@ describe('placeOrder on fakes', () => {
   });
 
   const place = (key = 'order-key-0001', lines = [{ sku: lamp.sku, quantity: 2 }, { sku: vase.sku, quantity: 1 }]) =>
-    world.writes.placeOrder({ customerId: ada.id, lines }, anActor(), key);
+    world.writes.placeOrder({ customerId: ada.id, lines, paymentMethod: 'pm_card_visa' }, anActor(), key);
   const stockOf = (sku: string) => world.erp.stock.get(sku)!;
 
   it('reserves the stock, takes the payment, books the courier, and commits the order with its follower job', async () => {

@@ -3,7 +3,7 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 /** A row of `customers`: the customer profile, which the new site owns. */
 @Entity({ tableName: 'customers' })
 export class CustomerEntity {
-  [OptionalProps]?: 'phone';
+  [OptionalProps]?: 'phone' | 'shippingAddress';
 
   @PrimaryKey({ type: 'string', length: 64 })
   id!: string;
@@ -16,6 +16,10 @@ export class CustomerEntity {
 
   @Property({ type: 'string', length: 64, nullable: true })
   phone: string | null = null;
+
+  /** The delivery address on file, as JSON (src/db/address-column.ts); null: none. */
+  @Property({ type: 'text', fieldName: 'shipping_address', nullable: true })
+  shippingAddress: string | null = null;
 
   @Property({ type: 'datetime', fieldName: 'created_at' })
   createdAt!: Date;

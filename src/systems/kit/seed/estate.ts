@@ -8,6 +8,7 @@ import {
   type OrderStatus,
   type Payment,
   type PaymentStatus,
+  type PostalAddress,
   type Shipment,
 } from '../../../domain';
 import { createPicker } from './random';
@@ -49,6 +50,34 @@ const NOUNS = ['Desk Lamp', 'Side Table', 'Throw', 'Vase', 'Mug', 'Shelf', 'Stoo
 const START = Date.UTC(2026, 0, 1);
 const END = Date.UTC(2026, 10, 20);
 
+const STREETS = ['Keizersgracht', 'Oudegracht', 'Coolsingel', 'Grote Markt', 'Stationsweg', 'Kerkstraat', 'Dorpsstraat',
+  'Molenweg', 'Beukenlaan', 'Havenstraat'];
+/** City, province (ISO 3166-2:NL subdivision) and the first digit pair of its postcodes. */
+const CITIES: readonly (readonly [string, string, number])[] = [
+  ['Amsterdam', 'NH', 10], ['Utrecht', 'UT', 35], ['Rotterdam', 'ZH', 30], ['Groningen', 'GR', 97], ['Eindhoven', 'NB', 56],
+  ['Maastricht', 'LI', 62], ['Zwolle', 'OV', 80], ['Arnhem', 'GE', 68],
+];
+
+/**
+ * A customer's delivery address on file, derived from the customer number alone (no draw from the seeded picker, so
+ * every other field of the estate stays as it was before addresses existed).
+ */
+export function seededAddress(n: number, name: string, phone: string | null): PostalAddress {
+  const [city, region, prefix] = CITIES[n % CITIES.length]!;
+  const letters = String.fromCharCode(65 + (n % 26)) + String.fromCharCode(65 + ((n * 7) % 26));
+  return {
+    name,
+    phone,
+    line1: `${STREETS[n % STREETS.length]} ${1 + ((n * 13) % 240)}`,
+    line2: n % 5 === 0 ? `${1 + (n % 4)}e verdieping` : null,
+    city,
+    region,
+    postalCode: `${prefix}${String(10 + (n % 90)).padStart(2, '0')} ${letters}`,
+    countryCode: 'NL',
+    residential: n % 7 !== 0,
+  };
+}
+
 export const customerId = (n: number): string => `cus-${String(n).padStart(5, '0')}`;
 export const orderId = (n: number): string => `ord-${String(n).padStart(6, '0')}`;
 export const skuOf = (n: number): string => `SKU-${String(n).padStart(5, '0')}`;
@@ -63,11 +92,14 @@ export function generateEstate(size: EstateSize = DEFAULT_ESTATE_SIZE, seed = DE
     const first = r.pick(FIRST);
     const last = r.pick(LAST);
     const createdAt = at(START - r.int(1, 700) * 86_400_000);
+    const name = `${first} ${last}`;
+    const phone = r.chance(0.8) ? `+31 6 ${String(r.int(10_000_000, 99_999_999))}` : null;
     customers.push({
       id: customerId(n),
       email: `${first}.${last.replace(/ /g, '')}.${n}@example.com`.toLowerCase(),
-      name: `${first} ${last}`,
-      phone: r.chance(0.8) ? `+31 6 ${String(r.int(10_000_000, 99_999_999))}` : null,
+      name,
+      phone,
+      address: seededAddress(n, name, phone),
       createdAt,
       updatedAt: createdAt,
     });

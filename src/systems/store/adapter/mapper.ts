@@ -1,4 +1,5 @@
 import { money, type Customer, type Order, type OrderLine } from '../../../domain';
+import { fromAddressColumn } from '../../../db/address-column';
 import type { CustomerRow, OrderLineRow, OrderRow } from './schema';
 
 /** Our rows -> the domain. The columns already speak our vocabulary; money is minor units plus currency. */
@@ -8,6 +9,7 @@ export function toCustomer(row: CustomerRow): Customer {
     email: row.email,
     name: row.name,
     phone: row.phone,
+    address: fromAddressColumn(row.shippingAddress),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -14,6 +14,7 @@ export const customerRowSchema = z.object({
   email: z.string(),
   name: z.string(),
   phone: z.string().nullable(),
+  shippingAddress: z.string().nullable().optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
