@@ -178,6 +178,35 @@ describe('courier B: ShipEngine specifics', () => {
     expect(error.message).toContain('invalid_status');
   });
 
+  it('finds a booking whose answer was lost by its external_shipment_id, and creates no second shipment', async () => {
+    const key = `lost-answer-${process.pid}`;
+    const shipTo = { name: 'Lost Answer', line1: 'Damrak 3', city: 'Amsterdam', region: 'NH', postalCode: '1012 LG', countryCode: 'NL' };
+    // The create reached ShipEngine; its answer never reached us.
+    const first = await json<{ shipments: { shipment_id: string }[] }>(`${sandbox.url}/v1/shipments`, {
+      method: 'POST',
+      headers: { 'API-Key': apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        shipments: [
+          {
+            carrier_id: carrierId,
+            service_code: 'courier_b_standard',
+            external_shipment_id: key,
+            external_order_id: 'ord-lost-answer',
+            ship_to: { name: shipTo.name, phone: '+31 20 555 0199', address_line1: shipTo.line1, city_locality: 'Amsterdam', state_province: 'NH', postal_code: shipTo.postalCode, country_code: 'NL', address_residential_indicator: 'unknown' },
+            ship_from: { name: 'Somewhere else', phone: '+31 20 555 0100', address_line1: 'Elsewhere 1', city_locality: 'Utrecht', state_province: 'UT', postal_code: '3511 AA', country_code: 'NL', address_residential_indicator: 'no' },
+            packages: [{ weight: { value: 500, unit: 'gram' } }],
+          },
+        ],
+      }),
+    });
+    await fetch(`${sandbox.url}/_sandbox/stats`, { method: 'DELETE' }).then((response) => response.arrayBuffer());
+
+    const again = await adapter().bookShipment({ orderId: 'ord-lost-answer', recipient: { name: shipTo.name, phone: null }, shipTo, parcels: 1, idempotencyKey: key });
+
+    expect(again.id).toBe(`courier-b:${first.body.shipments[0]!.shipment_id}`);
+    expect((await stats(sandbox)).byOperation['shipments.create']).toBeUndefined();
+  });
+
   it('voids the label of a cancelled shipment, as GET /v1/labels shows', async () => {
     const order = estate.orders.find((o) => o.status === 'PENDING');
     if (!order) throw new Error('the estate has no pending order');

@@ -17,6 +17,8 @@ export type CourierBRequest = Pick<HttpRequest, 'method' | 'path' | 'signal'> & 
 export interface CourierBClient extends AsyncDisposable {
   /** Sends a request and answers its validated JSON body. */
   json<T>(site: CallSite, request: CourierBRequest, schema: ZodType<T>): Promise<T>;
+  /** Like {@link json}, but a 404 (ShipEngine has no such resource) answers null. */
+  find<T>(site: CallSite, request: CourierBRequest, schema: ZodType<T>): Promise<T | null>;
   /** Sends a request whose answer carries nothing we read (a 204). */
   send(site: CallSite, request: CourierBRequest): Promise<void>;
   close(): Promise<void>;
@@ -31,7 +33,7 @@ export function createCourierBClient(options: { system: string; baseUrl: string;
     baseUrl: options.baseUrl,
     ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
-  const send = async (site: CallSite, request: CourierBRequest): Promise<HttpResponse> => {
+  const send = async (site: CallSite, request: CourierBRequest, missing?: 'missing-is-null'): Promise<HttpResponse | null> => {
     const response = await http.request({
       operation: site.operation,
       method: request.method,
@@ -45,15 +47,19 @@ export function createCourierBClient(options: { system: string; baseUrl: string;
       signal: request.signal,
       accept: ERROR_STATUSES,
     });
+    if (response.status === 404 && missing) return null;
     if (response.status < 200 || response.status >= 300) throw errorFromBody(site, response.status, response.text);
     return response;
   };
+  const json = async <T>(site: CallSite, request: CourierBRequest, schema: ZodType<T>, missing?: 'missing-is-null'): Promise<T | null> => {
+    const response = await send(site, request, missing);
+    if (response === null) return null;
+    if (response.status === 204) throw badResponse(site, 'answered 204 without the body its contract promises');
+    return validate(site, schema, parseJson(site, response.text));
+  };
   return {
-    async json(site, request, schema) {
-      const response = await send(site, request);
-      if (response.status === 204) throw badResponse(site, 'answered 204 without the body its contract promises');
-      return validate(site, schema, parseJson(site, response.text));
-    },
+    json: async (site, request, schema) => (await json(site, request, schema))!,
+    find: (site, request, schema) => json(site, request, schema, 'missing-is-null'),
     async send(site, request) {
       await send(site, request);
     },

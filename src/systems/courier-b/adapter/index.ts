@@ -100,14 +100,23 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
   const bookShipment = async (input: CourierBShipmentRequest, callOptions?: CallOptions): Promise<Shipment> => {
     const here = site('bookShipment');
     if (!(input.packages?.length ?? input.parcels >= 1)) throw refusedShipment(here, ['a shipment needs at least one package']);
-    const answer = await client.json(
+    // Our idempotency key travels as external_shipment_id: a booking whose answer was lost is found by it, not made twice.
+    const stored = await client.find(
       here,
-      { method: 'POST', path: '/v1/shipments', json: toCreateShipments(input, account), signal: callOptions?.signal },
-      createShipmentsSchema,
+      { method: 'GET', path: pathOf(here, 'v1', 'shipments', 'external_shipment_id', input.idempotencyKey), signal: callOptions?.signal },
+      shipmentSchema,
     );
-    const created = answer.shipments[0];
-    // has_errors is the verdict; a shipment's `errors` (strings, deprecated in ShipEngine's description) only say why.
-    if (!created || answer.has_errors) throw refusedShipment(here, created?.errors ?? []);
+    let created = stored;
+    if (created === null) {
+      const answer = await client.json(
+        here,
+        { method: 'POST', path: '/v1/shipments', json: toCreateShipments(input, account), signal: callOptions?.signal },
+        createShipmentsSchema,
+      );
+      // has_errors is the verdict; a shipment's `errors` (strings, deprecated in ShipEngine's description) only say why.
+      if (!answer.shipments[0] || answer.has_errors) throw refusedShipment(here, answer.shipments[0]?.errors ?? []);
+      created = answer.shipments[0];
+    }
     // ShipEngine sells the label apart from the shipment. A repeated booking (same external_shipment_id) finds the
     // label it already bought instead of paying for a second one.
     const id = created.shipment_id;

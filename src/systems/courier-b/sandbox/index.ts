@@ -73,7 +73,8 @@ export const MAX_PAGE_SIZE = 500;
  * Courier B: shaped like ShipEngine's JSON API (`API-Key` header; ShipEngine's field names, statuses and error body).
  *
  * `GET /v1/shipments` (page, page_size, shipment_status, sales_order_id, created/modified ranges, sort_by, sort_dir),
- * `POST /v1/shipments`, `GET /v1/shipments/:shipment_id`, `PUT /v1/shipments/:shipment_id/cancel` (204),
+ * `POST /v1/shipments`, `GET /v1/shipments/:shipment_id`, `GET /v1/shipments/external_shipment_id/:id`,
+ * `PUT /v1/shipments/:shipment_id/cancel` (204),
  * `GET /v1/labels` (shipment_id, tracking_number), `POST /v1/labels/shipment/:shipment_id`.
  *
  * Sandbox extensions, documented here because real ShipEngine differs:
@@ -277,6 +278,15 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
     async (request, reply) => {
       const shipment = ledger.shipments.get(request.params.shipment_id);
       return shipment ?? sendFailure(reply, notFound(request.params.shipment_id));
+    },
+  );
+
+  api.get<{ Params: { external_shipment_id: string } }>(
+    '/v1/shipments/external_shipment_id/:external_shipment_id',
+    { config: { operation: 'shipments.getByExternalId' } },
+    async (request, reply) => {
+      const shipment = ledger.byExternalShipmentId(request.params.external_shipment_id);
+      return shipment ?? sendFailure(reply, notFound(request.params.external_shipment_id));
     },
   );
 

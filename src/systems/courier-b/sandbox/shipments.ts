@@ -246,6 +246,12 @@ export class ShipmentLedger {
     return ids.map((id) => this.shipments.get(id)).filter((found): found is ShipEngineShipment => found !== undefined);
   }
 
+  /** The shipment created with this `external_shipment_id`, if any. */
+  byExternalShipmentId(externalShipmentId: string): ShipEngineShipment | undefined {
+    const seen = this.byExternalId.get(externalShipmentId);
+    return seen && this.shipments.get(seen.shipment_id);
+  }
+
   labelsOf(filter: { shipment_id?: string; tracking_number?: string }): ShipEngineLabel[] {
     return [...this.labels.values()].filter(
       (label) =>
