@@ -1,6 +1,7 @@
 import '../telemetry-off';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db';
 import { runDoctor, writeDoctorReport } from '../doctor';
@@ -51,7 +52,8 @@ async function main(): Promise<number> {
   const db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
   try {
     await db.migrate();
-    const logger = createLogger({ name: 'plugboard-doctor', level: config.PLUGBOARD_LOG_LEVEL === 'info' ? 'warn' : config.PLUGBOARD_LOG_LEVEL });
+    // The log lines of the probes' calls go to stderr: stdout is the verdicts.
+    const logger = createLogger({ name: 'plugboard-doctor', level: config.PLUGBOARD_LOG_LEVEL === 'info' ? 'warn' : config.PLUGBOARD_LOG_LEVEL, destination: pino.destination(2) });
     const report = await runDoctor({ config, db, logger, map, samples });
     for (const system of report.systems) console.log(system.verdict);
     const files = await writeDoctorReport(report, out);

@@ -5,7 +5,7 @@ import type { SystemConnections } from '../estate/connections';
 import type { IntegrationMap } from '../integration-map';
 import { composeSystems, connectionsFor } from '../runtime/compose-systems';
 import { SYSTEM_REGISTRY, type SystemDefinition } from '../systems';
-import type { DoctorCheck, DoctorContext, DoctorFindings, ProbeAnswer, ProbeRequest } from '../systems/kit/doctor';
+import { whyNoAnswer, type DoctorCheck, type DoctorContext, type DoctorFindings, type ProbeAnswer, type ProbeRequest } from '../systems/kit/doctor';
 import type { Resilience } from '../resilience';
 import { sendProbe, type ProbeTarget } from './http-probe';
 import type { DoctorReport, LatencyFigures, SystemReadiness } from './types';
@@ -94,7 +94,7 @@ async function probeSystem(
     const urlSetting = Object.keys(system.settings ?? {}).find((key) => key.endsWith('_URL'));
     const where = options.config.PLUGBOARD_SANDBOXES === 'on' ? 'start the sandboxes (`npm run sandboxes`)' : `check ${urlSetting ?? 'its URL'} and that the system is up`;
     findings = {
-      checks: [{ name: 'reachable', status: 'fail', detail: `no answer from ${target}: ${(error as Error).message}`, action: where }],
+      checks: [{ name: 'reachable', status: 'fail', detail: `no answer from ${target}: ${whyNoAnswer(error).text}`, action: where }],
     };
   }
   return finish(system, target, findings, seen);

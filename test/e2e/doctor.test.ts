@@ -122,6 +122,13 @@ describe('npm run doctor: the readiness report', () => {
     ]);
   }, 60_000);
 
+  it('names a system that does not answer, and why', async () => {
+    const report = await doctor({ ...estate.connections, legacy: { ...estate.connections['legacy']!, baseUrl: 'http://127.0.0.1:1' } });
+    expect(report.systems.filter((system) => !system.ready).map((system) => system.verdict)).toEqual([
+      'legacy: NOT READY: no answer from http://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1: start the sandboxes (`npm run sandboxes`)',
+    ]);
+  }, 60_000);
+
   it('npm run doctor with the real URLs and credentials: prints a verdict per system, exits 1 when one is not ready', async () => {
     const courierB = estate.connections['courier-b'] as unknown as { apiKey: string };
     const env = {
@@ -134,10 +141,11 @@ describe('npm run doctor: the readiness report', () => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/cli/doctor.ts', '--out', out, '--samples', '2'], { cwd: ROOT, env });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.resume();
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stdout).toContain('courier-b: NOT READY: the API key was refused (401): set COURIER_B_API_KEY to a key of this account');
     for (const system of SYSTEM_REGISTRY.filter((one) => one.name !== 'courier-b')) expect(stdout).toMatch(new RegExp(`^${system.name}: ready`, 'm'));
+    expect(stdout.split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
     expect(code).toBe(1);
     expect(await readFile(path.join(out, 'readiness.md'), 'utf8')).toContain('| courier-b | **not ready** |');
   }, 90_000);

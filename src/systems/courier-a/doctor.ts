@@ -1,6 +1,6 @@
 import { describeCertificate } from '../../pki';
 import type { CourierAAdapterOptions } from './adapter';
-import { sampleReads, type DoctorCheck, type SystemDoctor } from '../kit/doctor';
+import { isTlsFailure, sampleReads, whyNoAnswer, type DoctorCheck, type SystemDoctor } from '../kit/doctor';
 
 /** Fewer days left than this on our client certificate is a warning: renewing takes the courier's turnaround. */
 const RENEW_WITHIN_DAYS = 14;
@@ -36,10 +36,12 @@ export const courierADoctor: SystemDoctor<CourierAAdapterOptions> = {
       );
       return { checks, latenciesMs, apiVersion: 'XML API v2' };
     } catch (error) {
+      // No server at all is the runner's "not reachable"; a refused handshake is ours to explain.
+      if (!isTlsFailure(error)) throw error;
       checks.push({
         name: 'authenticated',
         status: 'fail',
-        detail: `no mutual-TLS connection to ${context.connection.baseUrl}: ${(error as Error).message}`,
+        detail: `the mutual-TLS handshake with ${context.connection.baseUrl} failed: ${whyNoAnswer(error).text}`,
         action: 'check COURIER_A_URL, that COURIER_A_CERT_FILE and COURIER_A_KEY_FILE are the pair courier A registered, and that COURIER_A_CA_FILE is the CA of its server',
       });
       return { checks };

@@ -58,8 +58,7 @@ export const erpDoctor: SystemDoctor<ErpAdapterOptions> = {
             { name: 'fields', status: 'ok', detail: `${model}.${need.field} is there` }
           : {
               name: 'fields',
-              // A warning until the adapter reads these standard fields on every path (it still reads custom x_ ones).
-              status: 'warn',
+              status: 'fail',
               detail: `${model}.${need.field} is missing${resultOf(answer).error ? ` (${resultOf(answer).error?.data?.message ?? resultOf(answer).error?.message})` : ''}`,
               action: `install the Odoo module ${need.module} (Apps), which brings it`,
             },

@@ -143,3 +143,18 @@ export function dataQualityCheck(sample: DataQualitySample): DoctorCheck {
         action: 'clean these up with the data owner before the first sync (the report lists them)',
       };
 }
+
+/** Why a call got no answer, in a few words: the deepest cause's code and message (ECONNREFUSED, a TLS alert, …). */
+export function whyNoAnswer(error: unknown): { readonly code?: string; readonly text: string } {
+  let deepest = error as { message?: string; code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; depth < 8 && deepest?.cause; depth += 1) deepest = deepest.cause as typeof deepest;
+  const code = typeof deepest?.code === 'string' ? deepest.code : undefined;
+  const message = deepest?.message || String(error);
+  return { ...(code ? { code } : {}), text: code && !message.includes(code) ? `${message} (${code})` : message };
+}
+
+/** Whether a call failed in the TLS handshake (our certificate or the server's refused), not for want of a server. */
+export function isTlsFailure(error: unknown): boolean {
+  const { code, text } = whyNoAnswer(error);
+  return /^ERR_(SSL|TLS)|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code ?? '') || /certificate|handshake|alert|ssl/i.test(text);
+}
