@@ -15,6 +15,7 @@ import {
 } from './contacts';
 import type { TokenIssuer } from './oauth';
 import type { RateLimiter } from './rate-limit';
+import { registerContactList } from './list';
 import { createAnswerSender } from './send';
 import { upsertContacts } from './upsert';
 
@@ -43,8 +44,6 @@ export interface ContactRoutesOptions {
 
 /** HubSpot's cap on `inputs` in one batch call. */
 const MAX_BATCH_INPUTS = 100;
-/** HubSpot's cap on `limit` for a list page. */
-const MAX_PAGE_LIMIT = 100;
 const BASE = '/crm/v3/objects/contacts';
 
 interface StoredAnswer {
@@ -52,12 +51,6 @@ interface StoredAnswer {
   readonly answer: Answer;
 }
 
-interface ListQuery {
-  limit?: string;
-  after?: string;
-  properties?: string | string[];
-  archived?: string;
-}
 
 interface ObjectQuery {
   idProperty?: string;
@@ -149,41 +142,7 @@ export function registerContactRoutes(
     async (request, reply) => send(reply, issuer.issue(request.body)),
   );
 
-  app.get<{ Querystring: ListQuery }>(
-    BASE,
-    { config: { operation: 'contacts.list' }, preHandler: authorised },
-    async (request, reply) => {
-      const limit = request.query.limit === undefined ? 10 : Number(request.query.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
-        const message = `limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}`;
-        return send(reply, hubSpotError(400, 'VALIDATION_ERROR', message));
-      }
-      let afterId = 0;
-      if (request.query.after !== undefined) {
-        afterId = Number(Buffer.from(request.query.after, 'base64url').toString('utf8'));
-        if (!Number.isInteger(afterId) || afterId < 0) {
-          return send(reply, hubSpotError(400, 'VALIDATION_ERROR', 'after is not a paging cursor this API gave out'));
-        }
-      }
-      const archived = request.query.archived === 'true';
-      const properties = propertiesParam(request.query.properties);
-      const ordered = [...contacts.values()]
-        .filter((contact) => contact.archived === archived && Number(contact.id) > afterId)
-        .sort((a, b) => Number(a.id) - Number(b.id));
-      const page = ordered.slice(0, limit);
-      const last = page.at(-1);
-      const after = last && ordered.length > limit ? Buffer.from(last.id).toString('base64url') : undefined;
-      const query = new URLSearchParams({ limit: String(limit), ...(after ? { after } : {}) });
-      if (properties) query.set('properties', properties.join(','));
-      return send(reply, {
-        status: 200,
-        body: {
-          results: page.map((contact) => present(contact, properties)),
-          ...(after ? { paging: { next: { after, link: `${BASE}?${query.toString()}` } } } : {}),
-        },
-      });
-    },
-  );
+  registerContactList(app, { contacts, send, authorised });
 
   app.get<{ Params: { contactId: string }; Querystring: ObjectQuery }>(
     `${BASE}/:contactId`,
