@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { RecordStore, SandboxDefinition } from '../../kit/sandbox';
-import { loadShipEngineSpec } from './spec';
+import type { SandboxDefinition } from '../../kit/sandbox';
+import { checkedAgainstDescription, errorBody } from './checked';
 import type { EstateSeed } from '../../kit/seed';
 import {
   isFailure,
@@ -14,6 +13,7 @@ import {
   type ShipEngineShipment,
 } from './shipments';
 
+export { SHIPMENT_EXTENSIONS, SPEC_VIOLATIONS, type SpecViolation } from './checked';
 export {
   SHIPMENT_STATUSES,
   TRACKING_STATUS_CODES,
@@ -54,16 +54,6 @@ export const COURIER_B_SANDBOX_SHIP_FROM = {
 export interface CourierBSandboxOptions {
   /** The API key the sandbox accepts. @default COURIER_B_SANDBOX_CREDENTIALS.apiKey */
   readonly apiKey?: string;
-}
-
-/** Where the sandbox writes each difference from ShipEngine's description it saw: `records.collection(...)`. */
-export const SPEC_VIOLATIONS = 'spec-violations';
-
-/** What the sandbox saw outside ShipEngine's description: a request refused, or (a sandbox defect) an answer it would send. */
-export interface SpecViolation {
-  readonly side: 'request' | 'answer';
-  readonly operation: string;
-  readonly problems: readonly string[];
 }
 
 /** Largest `page_size` the sandbox serves. */
@@ -162,53 +152,6 @@ const createSchema = z.object({
     .min(1)
     .max(100),
 });
-
-/**
- * Every request (after its API key) and every answer checked against ShipEngine's description: a request outside it
- * is refused with ShipEngine's 400, an answer outside it (a sandbox defect) becomes a 500; both are written down.
- */
-function checkedAgainstDescription(api: FastifyInstance, records: RecordStore): void {
-  const spec = loadShipEngineSpec();
-  const violations = records.collection<SpecViolation>(SPEC_VIOLATIONS);
-  const violation = (entry: SpecViolation): void => {
-    violations.set(String(violations.size + 1), entry);
-  };
-  const pathOf = (request: FastifyRequest): string => request.url.split('?')[0] ?? request.url;
-  api.addHook('preHandler', async (request, reply) => {
-    const path = pathOf(request);
-    const problems = spec.checkRequest({ method: request.method, path, query: request.query as Record<string, unknown>, body: request.body });
-    if (problems.length === 0) return undefined;
-    violation({ side: 'request', operation: `${request.method} ${path}`, problems });
-    return reply.code(400).send(errorBody('invalid_field_value', 'validation', problems.join('; ')));
-  });
-  api.addHook('preSerialization', async (request, reply, payload: unknown) => {
-    const path = pathOf(request);
-    const problems = spec.checkAnswer(request.method, path, reply.statusCode, withoutExtensions(payload));
-    if (problems.length === 0) return payload;
-    violation({ side: 'answer', operation: `${request.method} ${path}`, problems });
-    reply.code(500);
-    return { sandboxDefect: `the ShipEngine sandbox's answer is outside ShipEngine's description: ${problems.join('; ')}` };
-  });
-}
-
-/**
- * The sandbox's two documented extensions of ShipEngine's shipment (its label's `tracking_number` and
- * `tracking_status_code`, so that one list call answers tracking too): left out of what is checked, by name, and
- * nothing else.
- */
-export const SHIPMENT_EXTENSIONS = ['tracking_number', 'tracking_status_code'] as const;
-
-function withoutExtensions(payload: unknown): unknown {
-  const strip = (shipment: unknown): unknown => {
-    if (shipment === null || typeof shipment !== 'object' || !('shipment_id' in shipment)) return shipment;
-    const copy: Record<string, unknown> = { ...shipment };
-    for (const name of SHIPMENT_EXTENSIONS) delete copy[name];
-    return copy;
-  };
-  if (payload === null || typeof payload !== 'object') return payload;
-  const shipments = (payload as { shipments?: unknown }).shipments;
-  return Array.isArray(shipments) ? { ...payload, shipments: shipments.map(strip) } : strip(payload);
-}
 
 function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: string): void {
   api.addHook('onRequest', async (request, reply) => {
@@ -343,12 +286,6 @@ function pageLinks(request: FastifyRequest, page: number, pages: number) {
   };
 }
 
-function errorBody(code: string, type: string, message: string) {
-  return {
-    request_id: randomUUID(),
-    errors: [{ error_source: 'shipengine', error_type: type, error_code: code, message }],
-  };
-}
 
 function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply {
   return reply.code(failure.status).send(errorBody(failure.code, failure.type, failure.message));
