@@ -1,7 +1,8 @@
 import type { RecordStore } from '../../kit/sandbox';
 import { compileDomain, compileOrder } from './domain-filter';
 import { MODELS, odooDatetime, roundAmount, type FieldSpec, type Many2one, type OdooRecord } from './models';
-import { missingError, OdooError, typeError, userError, validationError, valueError } from './odoo-error';
+import { convertVals } from './convert';
+import { missingError, OdooError, userError, validationError, valueError } from './odoo-error';
 import { Table } from './table';
 
 /** Paging and sorting of a search, as Odoo's `search`/`search_read` take them. */
@@ -93,7 +94,7 @@ export class ErpDatabase {
   create(model: string, vals: unknown): number {
     if (model === 'stock.quant') throw userError("Quant's editing is restricted, you can't do this operation.");
     const table = this.table(model);
-    const { values, lines } = this.convert(model, vals);
+    const { values, lines } = convertVals(this, model, vals);
     const now = this.now();
     const record: OdooRecord = { ...this.defaults(model, table.nextId(), now), ...values };
     if (model === 'stock.picking' || model === 'stock.move') record['state'] = 'draft';
@@ -111,7 +112,7 @@ export class ErpDatabase {
     if (model === 'stock.quant') throw userError("Quant's editing is restricted, you can't do this operation.");
     const table = this.table(model);
     const records = this.browse(model, ids);
-    const { values, lines } = this.convert(model, vals);
+    const { values, lines } = convertVals(this, model, vals);
     for (const [name, spec] of Object.entries(table.spec.fields)) {
       if (spec.required && name in values && values[name] === false) throw mandatory(model, name, spec);
     }
@@ -172,68 +173,6 @@ export class ErpDatabase {
     return record;
   }
 
-  /** Checks and converts written values field by field, as Odoo's `convert_to_cache` does. */
-  private convert(model: string, vals: unknown): { values: Vals; lines: { field: string; commands: unknown[] } | null } {
-    if (vals === null || typeof vals !== 'object' || Array.isArray(vals)) {
-      throw typeError(`${model}: values must be a dictionary of field names to values, got ${JSON.stringify(vals)}`);
-    }
-    const spec = this.table(model).spec;
-    const values: Vals = {};
-    let lines: { field: string; commands: unknown[] } | null = null;
-    for (const [name, value] of Object.entries(vals)) {
-      const field = spec.fields[name];
-      if (!field) throw valueError(`Invalid field ${JSON.stringify(name)} on model ${JSON.stringify(model)}`);
-      if (field.type === 'one2many' && !field.computed) {
-        if (!Array.isArray(value)) throw valueError(`Wrong value for ${model}.${name}: ${JSON.stringify(value)}`);
-        lines = { field: name, commands: value };
-        continue;
-      }
-      if (field.computed) continue;
-      values[name] = this.convertValue(model, name, field, value);
-    }
-    return { values, lines };
-  }
-
-  private convertValue(model: string, name: string, field: FieldSpec, value: unknown): unknown {
-    const wrong = (): OdooError => valueError(`Wrong value for ${model}.${name}: ${JSON.stringify(value)}`);
-    if (value === null || value === false) return field.type === 'float' ? 0 : false;
-    switch (field.type) {
-      case 'integer':
-        if (!Number.isInteger(value)) throw wrong();
-        return value;
-      case 'boolean':
-        return Boolean(value);
-      case 'float':
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong();
-        return value;
-      case 'char':
-        if (typeof value === 'number') return String(value);
-        if (typeof value !== 'string') throw wrong();
-        return value === '' ? false : value;
-      case 'datetime': {
-        if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/.test(value)) {
-          throw valueError(`${JSON.stringify(value)} does not match format "%Y-%m-%d %H:%M:%S" (${model}.${name})`);
-        }
-        return value.length === 10 ? `${value} 00:00:00` : value;
-      }
-      case 'selection':
-        if (!field.selection?.includes(value as string)) throw wrong();
-        return value;
-      case 'many2one': {
-        if (!Number.isInteger(value)) throw wrong();
-        const target = this.table(field.comodel ?? '').get(value as number);
-        if (!target) {
-          throw validationError(
-            `The operation cannot be completed: ${field.string} (${name}) points at ${field.comodel} ` +
-              `${String(value)}, which does not exist.`,
-          );
-        }
-        return this.pairOf(field.comodel ?? '', target);
-      }
-      case 'one2many':
-        throw wrong();
-    }
-  }
 
   /** Keeps what Odoo computes or relates in step with a change. */
   private afterChange(model: string, record: OdooRecord, values: Vals): void {
