@@ -14,6 +14,8 @@ export interface Customer {
   readonly phone: string | null;
   /** The delivery address on file, used when an order names none; null or absent: none on file. */
   readonly address?: PostalAddress | null;
+  /** The payment gateway's customer record kept for this customer (Stripe `cus_…`); null or absent: none kept yet. */
+  readonly gatewayCustomerId?: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

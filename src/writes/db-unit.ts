@@ -107,6 +107,9 @@ function transactionOver(em: SqlEntityManager, now: () => Date, maxAttempts: num
       em.assign(row, { email: customer.email, name: customer.name, phone: customer.phone, updatedAt: customer.updatedAt });
       await em.flush();
     },
+    async keepGatewayCustomerId(customerId, gatewayCustomerId) {
+      await em.nativeUpdate(CustomerEntity, { id: customerId, paymentCustomerId: null }, { paymentCustomerId: gatewayCustomerId });
+    },
     async getOrder(id) {
       const row = await em.findOne(OrderEntity, { id }, { populate: ['lines'] });
       return row && toOrder(row);
@@ -198,7 +201,7 @@ export function toFollowerJob(row: OutboxJobEntity): FollowerJob {
 }
 
 function toCustomer(row: CustomerEntity): Customer {
-  return { id: row.id, email: row.email, name: row.name, phone: row.phone, address: fromAddressColumn(row.shippingAddress), createdAt: row.createdAt, updatedAt: row.updatedAt };
+  return { id: row.id, email: row.email, name: row.name, phone: row.phone, address: fromAddressColumn(row.shippingAddress), gatewayCustomerId: row.paymentCustomerId, createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
 function toOrder(row: OrderEntity): Order {

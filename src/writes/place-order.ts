@@ -77,7 +77,7 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
             amount: order.total,
             idempotencyKey: `${idempotencyKey}:payment`,
             paymentMethod: request.paymentMethod ?? null,
-            customer: { id: customer.id, email: customer.email, name: customer.name },
+            customer: { id: customer.id, email: customer.email, name: customer.name, gatewayCustomerId: customer.gatewayCustomerId ?? null },
           });
           // Without a payment method there is nothing to confirm: the client completes the payment with its secret.
           if (!request.paymentMethod) return created;
@@ -123,6 +123,8 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
       const receipt = await deps.unit
         .transaction(async (tx) => {
           await tx.insertOrder(order);
+          // The gateway's customer, kept so that the next payment is made under it without looking it up.
+          if (payment.gatewayCustomerId && !customer.gatewayCustomerId) await tx.keepGatewayCustomerId(customer.id, payment.gatewayCustomerId);
           const audit: AuditRequest = { ...base, after: { order, payment, shipments }, result: 'APPLIED', errorCode: null };
           const jobs = await enqueueAll(tx, audit.id, [
             ...orderFollowers(deps.matrix).map((system) => ({

@@ -66,6 +66,8 @@ export interface AuditRequest {
 export interface WriteTransaction {
   getCustomer(id: string): Promise<Customer | null>;
   saveCustomer(customer: Customer): Promise<void>;
+  /** Keeps the payment gateway's customer id for a customer that has none kept yet (one already kept stays). */
+  keepGatewayCustomerId(customerId: string, gatewayCustomerId: string): Promise<void>;
   getOrder(id: string): Promise<Order | null>;
   insertOrder(order: Order): Promise<void>;
   setOrderStatus(id: string, status: OrderStatus, at: Date): Promise<void>;

@@ -1,3 +1,4 @@
+import { CustomerEntity } from '../../src/db';
 import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type TestStack } from '../support/stack';
 import { bearer, mintTestToken } from '../support/tokens';
@@ -91,6 +92,8 @@ describe('placeOrder with an address and a payment method, on the sandboxes', ()
     const intent = sandbox('payments').records.get('payment_intents', order.payment!.id) as { payment_method: string | null; customer: string | null };
     expect(intent.payment_method).toBe('pm_card_mastercard');
     expect(intent.customer).toMatch(/^cus_/);
+    // The Stripe customer is kept with ours: the next payment is made under it without looking it up.
+    expect((await stack.db.orm.em.fork().findOneOrFail(CustomerEntity, { id: customer.id })).paymentCustomerId).toBe(intent.customer);
     // Confirmed with the method: the client has nothing left to do, so no secret is handed out.
     expect(order.payment).toMatchObject({ status: 'REQUIRES_CAPTURE', clientSecret: null, nextAction: null });
   });

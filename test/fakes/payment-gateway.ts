@@ -1,4 +1,4 @@
-import { money, type Payment, type PaymentGateway, type PaymentStatus } from '../../src/domain';
+import { money, type Payment, type PaymentGateway, type PaymentRequest, type PaymentStatus } from '../../src/domain';
 import { createFaultSwitch, createKeyMemory, rejected, type FaultSwitch, type FakeSleep } from './fault-switch';
 
 export interface FakePaymentGatewayOptions {
@@ -16,6 +16,8 @@ export interface FakePaymentGateway {
   readonly system: string;
   /** Every payment held, oldest first (an order's latest is its last). */
   readonly payments: Map<string, Payment>;
+  /** Every createPayment request it was sent, in order (retries included). */
+  readonly requests: PaymentRequest[];
   readonly faults: FaultSwitch;
 }
 
@@ -36,6 +38,7 @@ export function createFakePaymentGateway(options: FakePaymentGatewayOptions = {}
   const once = createKeyMemory();
   const payments = new Map((options.payments ?? []).map((payment) => [payment.id, payment]));
   let nextId = 1;
+  const requests: PaymentRequest[] = [];
 
   const held = (paymentId: string, operation: string): Payment => {
     const found = payments.get(paymentId);
@@ -66,7 +69,9 @@ export function createFakePaymentGateway(options: FakePaymentGatewayOptions = {}
       for (const payment of payments.values()) if (wanted.has(payment.orderId)) latest.set(payment.orderId, payment);
       return latest;
     },
-    async createPayment({ orderId, amount, idempotencyKey, paymentMethod, customer }, callOptions) {
+    async createPayment(request, callOptions) {
+      const { orderId, amount, idempotencyKey, paymentMethod, customer } = request;
+      requests.push(request);
       await faults.enter('create', callOptions?.signal);
       return once('create', idempotencyKey, () => {
         const id = `pi_fake${String(nextId++).padStart(6, '0')}`;
@@ -114,5 +119,5 @@ export function createFakePaymentGateway(options: FakePaymentGatewayOptions = {}
     },
   };
 
-  return { gateway, system, payments, faults };
+  return { gateway, system, payments, requests, faults };
 }

@@ -87,6 +87,10 @@ export function createFakeWriteUnit(options: FakeWriteUnitOptions): FakeWriteUni
           if (owner) throw Object.assign(new Error('unique e-mail'), { name: 'UniqueConstraintViolationException' });
           staged.customers.set(customer.id, customer);
         },
+        async keepGatewayCustomerId(customerId, gatewayCustomerId) {
+          const customer = staged.customers.get(customerId) ?? options.customers.get(customerId);
+          if (customer && !customer.gatewayCustomerId) staged.customers.set(customerId, { ...customer, gatewayCustomerId });
+        },
         getOrder: async (id) => staged.orders.get(id) ?? options.orders.get(id) ?? null,
         async insertOrder(order) {
           if (options.orders.has(order.id) || staged.orders.has(order.id)) throw Object.assign(new Error(`order ${order.id} exists`), { name: 'UniqueConstraintViolationException' });

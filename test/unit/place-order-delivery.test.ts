@@ -52,6 +52,14 @@ describe('placeOrder: address, parcels and payment method', () => {
     ]);
   });
 
+  it('keeps the payment gateway\'s customer id with the customer, and makes the next payment under it', async () => {
+    await place({ paymentMethod: 'pm_card_visa' }, 'delivery-key-first');
+    expect(world.store.customers.get(ada.id)?.gatewayCustomerId).toBe(`cus_fake_${ada.id}`);
+
+    await place({ paymentMethod: 'pm_card_visa' }, 'delivery-key-second');
+    expect(world.payments.requests.map((request) => request.customer?.gatewayCustomerId)).toEqual([null, `cus_fake_${ada.id}`]);
+  });
+
   it('splits an order heavier than 30 kg into parcels of equal weight', async () => {
     await world.writes.placeOrder({ customerId: ada.id, lines: [{ sku: lamp.sku, quantity: 20 }], paymentMethod: 'pm_card_visa' }, anActor(), 'delivery-key-heavy');
 
