@@ -41,9 +41,12 @@ export interface CourierBAdapter extends Courier, AsyncDisposable {
 const MAX_PAGES = 100;
 
 /**
- * The courier port over courier B's ShipEngine-shaped API. `findByOrderIds` asks for a whole batch in one
- * `GET /v1/shipments?sales_order_id=a,b,c` (the sandbox's list extension), following pages; an order id holding a
- * comma cannot travel in that list and is answered as having no shipments.
+ * The courier port over ShipEngine's API. `bookShipment` looks the booking up by its `external_shipment_id` (our
+ * idempotency key), creates the shipment when there is none (`ship_to`, `ship_from`, carrier and service from
+ * configuration), then takes its label (the one already bought, else `POST /v1/labels/shipment/{id}`): the tracking
+ * number is the label's. `findByOrderIds` asks for a whole batch in one `GET /v1/shipments?sales_order_id=a,b,c`
+ * (the sandbox's reading of that filter, not ShipEngine's: see docs/estate.md), following pages; an order id holding
+ * a comma cannot travel in that list and is answered as having no shipments.
  */
 export function createCourierBAdapter(options: CourierBAdapterOptions): CourierBAdapter {
   const system = options.system ?? 'courier-b';
