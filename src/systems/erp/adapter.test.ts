@@ -269,9 +269,9 @@ describe('ERP adapter: Odoo error envelopes and bad answers', () => {
 
   it('logs in again once when a call is refused with AccessDenied, then succeeds', async () => {
     let refusals = 1;
-    script.current = () => (refusals-- > 0 ? odooError('odoo.exceptions.AccessDenied', 'Access Denied') : { result: [] });
+    script.current = () => (refusals-- > 0 ? odooError('odoo.exceptions.AccessDenied', 'Access Denied') : { result: { length: 0, records: [] } });
     await erp.findOrdersByOrderIds(['ord-000001']);
-    expect(stub.stats.snapshot().byOperation).toEqual({ 'common.authenticate': 1, 'sale.order.search_read': 2 });
+    expect(stub.stats.snapshot().byOperation).toEqual({ 'common.authenticate': 1, 'sale.order.web_search_read': 2 });
   });
 
   it('gives UPSTREAM_AUTH_FAILED when AccessDenied persists after logging in again', async () => {

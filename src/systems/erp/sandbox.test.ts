@@ -87,6 +87,15 @@ describe('ERP sandbox: stock Odoo 17 over /jsonrpc', () => {
     expect((await envelope('object', 'execute_kw', [db, uid, 'wrong', 'res.partner', 'search', [[]]])).body.error?.data.name).toBe('odoo.exceptions.AccessDenied');
   });
 
+  it('web_search_read answers {length, records}, a many2one as its id, or as a dict of the fields its spec asks', async () => {
+    const seeded = estate.orders[0]!;
+    const answer = await result<{ length: number; records: Record<string, unknown>[] }>('sale.order', 'web_search_read', [
+      [['client_order_ref', '=', seeded.id]],
+      { client_order_ref: {}, partner_id: { fields: { ref: {} } }, currency_id: {} },
+    ]);
+    expect(answer).toEqual({ length: 1, records: [{ id: expect.any(Number), client_order_ref: seeded.id, partner_id: { id: expect.any(Number), ref: seeded.customerId }, currency_id: 1 }] });
+  });
+
   it('action_confirm: state sale, not locked, delivery pending, one outgoing picking reserved', async () => {
     const { id } = await quotation('sb-confirm', 1);
     expect(await order(id)).toMatchObject({ state: 'draft', delivery_status: false, picking_ids: [] });

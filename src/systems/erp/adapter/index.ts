@@ -11,14 +11,14 @@ import {
   ORDER_FIELDS,
   orderLineSchema,
   PARTNER_FIELDS,
-  partnerRefSchema,
   PRODUCT_FIELDS,
   partnerSchema,
   productCodeSchema,
   productSchema,
   saleOrderSchema,
+  ORDER_SPECIFICATION,
+  webOrdersSchema,
   writeResultSchema,
-  type OdooSaleOrder,
 } from './schema';
 import { createOrderFlow } from './order-flow';
 import { createStockFlows } from './stock';
@@ -46,7 +46,8 @@ export interface ErpAdapterOptions {
 
 /**
  * The ERP adapter: stock Odoo 17 over its external JSON-RPC API, with standard models and methods only (no custom
- * module). A batch read is one `search_read` (orders: two, the second for their customers' references). Odoo has no
+ * module). A batch read is one call: `search_read`, or for orders `web_search_read`, which brings each order's partner's
+ * `ref` along. Odoo has no
  * idempotency key, so every write is found again by our id in a standard field before it is made: a partner by
  * `ref`, an order by `client_order_ref`, stock moves by origin or name (see ./stock.ts). A create whose answer was
  * lost is therefore found, not made twice, when it is retried. Orders move only through Odoo's actions
@@ -65,16 +66,6 @@ export function createErpAdapter(options: ErpAdapterOptions): Erp & AsyncDisposa
   const keyed = <T>(wanted: ReadonlySet<string>, values: readonly T[], keyOf: (value: T) => string): Map<string, T> =>
     new Map(values.filter((value) => wanted.has(keyOf(value))).map((value) => [keyOf(value), value]));
 
-  /** Orders in our words: their partners' refs read in one more call. */
-  const ordersOf = async (operation: string, records: readonly OdooSaleOrder[], callOptions?: CallOptions): Promise<ErpOrder[]> => {
-    const partnerIds = [...new Set(records.flatMap((order) => (order.partner_id === false ? [] : [order.partner_id[0]])))];
-    const refs = new Map<number, string | false>();
-    if (partnerIds.length > 0) {
-      const call = { model: 'res.partner', method: 'read', args: [partnerIds, ['ref']], schema: z.array(partnerRefSchema) };
-      for (const partner of await run(operation, call, callOptions)) refs.set(partner.id, partner.ref);
-    }
-    return records.map((order) => mapped(operation, () => toErpOrder(order, order.partner_id === false ? false : (refs.get(order.partner_id[0]) ?? false))));
-  };
   const readOrder = async (operation: string, id: number, customerRef: string, callOptions?: CallOptions): Promise<ErpOrder> => {
     const [record] = await run(operation, { model: 'sale.order', method: 'read', args: [[id], ORDER_FIELDS], schema: z.tuple([saleOrderSchema]) }, callOptions);
     return mapped(operation, () => toErpOrder(record, customerRef));
@@ -99,8 +90,14 @@ export function createErpAdapter(options: ErpAdapterOptions): Erp & AsyncDisposa
     async findOrdersByOrderIds(orderIds, callOptions) {
       const wanted = new Set(orderIds);
       if (wanted.size === 0) return new Map();
-      const records = await searchIn('findOrdersByOrderIds', 'sale.order', 'client_order_ref', [...wanted], ORDER_FIELDS, saleOrderSchema, callOptions);
-      return keyed(wanted, await ordersOf('findOrdersByOrderIds', records, callOptions), (order) => order.orderId);
+      // One web_search_read: the orders with their partners' refs (a plain search_read gives the partner as a pair).
+      const operation = 'findOrdersByOrderIds';
+      const call = { model: 'sale.order', method: 'web_search_read', args: [[['client_order_ref', 'in', [...wanted]]], ORDER_SPECIFICATION], schema: webOrdersSchema };
+      const { records } = await run(operation, call, callOptions);
+      const orders = records.map((order) =>
+        mapped(operation, () => toErpOrder({ ...order, partner_id: order.partner_id === false ? false : [order.partner_id.id, ''] }, order.partner_id === false ? false : order.partner_id.ref)),
+      );
+      return keyed(wanted, orders, (order) => order.orderId);
     },
 
     adjustStock: (input, callOptions) => stock.adjustStock(input, callOptions),

@@ -33,7 +33,8 @@ const odooDatetime = z
   .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/, 'expected a datetime "YYYY-MM-DD HH:MM:SS"')
   .refine((text) => !Number.isNaN(Date.parse(`${text.replace(' ', 'T')}Z`)), 'expected a real date');
 /** A currency many2one: Odoo's display name of a currency is its ISO code. */
-const currency = z.tuple([z.number().int(), z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code')]);
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code');
+const currency = z.tuple([z.number().int(), currencyCode]);
 const recordId = z.number().int().positive();
 
 /** `common.authenticate`: the user id, or false when the credentials are refused. */
@@ -91,8 +92,29 @@ export const saleOrderSchema = z.object({
 });
 export type OdooSaleOrder = z.infer<typeof saleOrderSchema>;
 
-/** A partner's customer reference, to name an order's customer in our words. */
-export const partnerRefSchema = z.object({ id: recordId, ref: odooText });
+/**
+ * An order as `web_search_read` answers it (Odoo 17, `addons/web/models/models.py`) for ORDER_SPECIFICATION: its
+ * partner's `ref` and its currency's name come in the same call.
+ */
+export const ORDER_SPECIFICATION = {
+  client_order_ref: {},
+  partner_id: { fields: { ref: {} } },
+  state: {},
+  locked: {},
+  delivery_status: {},
+  amount_total: {},
+  currency_id: { fields: { display_name: {} } },
+  write_date: {},
+} as const;
+export const webOrdersSchema = z.object({
+  length: z.number().int(),
+  records: z.array(
+    saleOrderSchema.omit({ partner_id: true, currency_id: true }).extend({
+      partner_id: z.union([z.object({ id: recordId, ref: odooText }), z.literal(false)]),
+      currency_id: z.object({ id: z.number().int(), display_name: currencyCode }).transform((value): [number, string] => [value.id, value.display_name]),
+    }),
+  ),
+});
 
 /** A product's Odoo id by its SKU (for order lines). */
 export const productCodeSchema = z.object({ id: recordId, default_code: odooText });

@@ -102,6 +102,12 @@ export class ErpRpc {
         const fields = fieldsOf(a['fields']);
         return db.search(model, a['domain'], paging(a)).map((record) => db.project(model, record, fields));
       }
+      case 'web_search_read': {
+        // addons/web/models/models.py: web_search_read / web_read (the web client's read, with a specification).
+        const a = bind(method, args, kwargs, ['domain', 'specification', 'offset', 'limit', 'order', 'count_limit']);
+        const records = db.search(model, a['domain'], paging(a)).map((record) => webRead(db, model, record, a['specification']));
+        return { length: records.length + paging(a).offset, records };
+      }
       case 'search': {
         const a = bind(method, args, kwargs, ['domain', 'offset', 'limit', 'order', 'count']);
         const found = db.search(model, a['domain'], paging(a));
@@ -265,4 +271,34 @@ function unlink(db: ErpDatabase, model: string, ids: readonly number[]): true {
   const table = db.table(model);
   for (const record of records) table.delete(record);
   return true;
+}
+
+/**
+ * `web_read` of one record (`addons/web/models/models.py`): the fields of the specification as `read(load=None)`
+ * answers them (a many2one as its id), and a many2one whose spec has `fields` as a dict of those fields of the record
+ * it points at (`display_name` included).
+ */
+function webRead(db: ErpDatabase, model: string, record: ReturnType<ErpDatabase['browse']>[number], specification: unknown): Record<string, unknown> {
+  if (!isObject(specification)) throw typeError(`web_search_read() needs a specification dictionary, got ${JSON.stringify(specification)}`);
+  const spec = db.table(model).spec;
+  const names = Object.keys(specification).filter((name) => name !== 'display_name');
+  const values = db.project(model, record, names.length > 0 ? names : ['id']);
+  if ('display_name' in specification) values['display_name'] = (db.pairOf(model, record) as readonly [number, string])[1];
+  for (const name of names) {
+    const field = spec.fields[name];
+    const sub = specification[name];
+    if (field?.type !== 'many2one' || !Array.isArray(values[name])) continue;
+    const [id, displayName] = values[name] as [number, string];
+    const fields = isObject(sub) ? sub['fields'] : undefined;
+    const comodel = field.comodel ?? '';
+    if (!isObject(fields)) {
+      values[name] = id;
+    } else if (MODELS[comodel]) {
+      values[name] = webRead(db, comodel, db.table(comodel).get(id)!, fields);
+    } else {
+      // A model the sandbox keeps no table of (res.currency): its display name is all it knows.
+      values[name] = { id, ...('display_name' in fields ? { display_name: displayName } : {}) };
+    }
+  }
+  return values;
 }
