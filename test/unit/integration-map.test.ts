@@ -247,7 +247,7 @@ describe('an invalid map stops the start with a message that names the file, the
       what: 'a per-record owner named by a field the entity does not have',
       matrix: (text: string) => edit(text, 'by: carrier }', 'by: courier }'),
       place: 'entities.Shipment.fields.status.owner.by',
-      message: 'Shipment has no field "courier" in the graph (did you mean carrier? it has: id, carrier, trackingNumber, status)',
+      message: 'Shipment has no field "courier" in the graph (did you mean carrier? it has: id, carrier, trackingNumber, status, label, tracking)',
     },
     {
       what: 'a misspelt key deep inside a system',
