@@ -1,7 +1,7 @@
-import { loadConfig } from '../../config/config';
-import { connectionsFromConfig, environmentOf } from '../../estate/connections';
-import { courierBSystem } from '.';
-import { COURIER_B_SANDBOX_SHIP_FROM } from './sandbox';
+import { loadConfig } from '../../src/config/config';
+import { connectionsFromConfig, environmentOf } from '../../src/estate/connections';
+import { courierBSystem } from '../../src/systems/courier-b';
+import { COURIER_B_SANDBOX_SHIP_FROM } from '../../src/systems/courier-b/sandbox';
 
 /** Courier B's booking account comes from configuration: carrier, service and sender, validated at start. */
 describe('courier B settings', () => {
