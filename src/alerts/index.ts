@@ -158,7 +158,7 @@ function describeWebhook(alert: WebhookAlert, at: Date): Described {
     kind: alert.kind,
     system: alert.system,
     subject: alert.eventId.slice(0, 200),
-    message: `${alert.system} webhook ${alert.eventType} (event ${alert.eventId}) was signed but cannot be applied: ${reason}; it was acknowledged so that the system stops sending it`,
+    message: `${alert.system} webhook ${alert.eventType} (event ${alert.eventId}) was signed but cannot be applied: ${reason}`,
     createdAt: at,
     acknowledgedAt: null,
   };
