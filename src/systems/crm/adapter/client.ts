@@ -1,5 +1,5 @@
 import { setTimeout as wait } from 'node:timers/promises';
-import { createHttpClient, errorFromTransport, parseJson, retryAfterMs, validate, type CallSite, type HttpResponse } from '../../kit/adapter';
+import { createHttpClient, errorFromTransport, parseJson, retryAfterMs, validate, waitUnlessAborted, type CallSite, type HttpResponse } from '../../kit/adapter';
 import { CLIENT_ERROR_STATUSES, errorFromHubSpot, rateLimitOf, tokenRefused } from './errors';
 import { tokenSchema } from './schema';
 
@@ -126,7 +126,7 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
       .finally(() => {
         pending = undefined;
       });
-    return untilAborted(pending, signal, site).then((token) => token.value);
+    return waitUnlessAborted(pending, site, signal).then((token) => token.value);
   };
 
   const send = (call: CrmCall, token: string): Promise<HttpResponse> =>
@@ -178,24 +178,4 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
 
   const close = (): Promise<void> => http.close();
   return { call, close, [Symbol.asyncDispose]: close };
-}
-
-/** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, site: CallSite): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(errorFromTransport(site, signal.reason, signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(errorFromTransport(site, signal.reason, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

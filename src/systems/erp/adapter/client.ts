@@ -1,6 +1,5 @@
 import type { ZodType } from 'zod';
-import { IntegrationError } from '../../../domain';
-import { badResponse, createHttpClient, errorFromTransport, parseJson, validate, type CallSite } from '../../kit/adapter';
+import { badResponse, createHttpClient, parseJson, validate, waitUnlessAborted, type CallSite } from '../../kit/adapter';
 import { ACCESS_DENIED, errorFromRpc, loginRefused } from './errors';
 import { envelopeSchema, rpcErrorSchema, uidSchema, type RpcError } from './schema';
 
@@ -95,7 +94,7 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
     const site: CallSite = { system, operation: call.operation };
     for (let attempt = 1; ; attempt += 1) {
       const used = currentSession();
-      const uid = await waitFor(used, site, call.signal);
+      const uid = await waitUnlessAborted(used, site, call.signal);
       const answer = await rpc(
         site,
         'object',
@@ -124,22 +123,3 @@ export function createOdooClient(options: OdooClientOptions): OdooClient {
   return { execute, close, [Symbol.asyncDispose]: close };
 }
 
-/** Waits for a shared promise, giving up when this caller's signal aborts. */
-function waitFor<T>(promise: Promise<T>, site: CallSite, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(errorFromTransport(site, signal.reason, signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(errorFromTransport(site, signal.reason, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof IntegrationError ? error : errorFromTransport(site, error, signal));
-      },
-    );
-  });
-}

@@ -109,3 +109,27 @@ export function parseJson(site: CallSite, text: string): unknown {
     throw badResponse(site, `malformed JSON (${text.length} bytes, starts ${JSON.stringify(text.slice(0, 24))})`, error, text.slice(0, 2_000));
   }
 }
+
+/**
+ * Waits for a promise several calls share (a token being fetched, a login in flight), but lets this caller stop
+ * waiting when its own signal aborts; the shared work goes on for the others. A failure that is not already one of our
+ * errors is translated as a transport failure of this call.
+ */
+export function waitUnlessAborted<T>(promise: Promise<T>, site: CallSite, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(errorFromTransport(site, signal.reason, signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(errorFromTransport(site, signal.reason, signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof IntegrationError ? error : errorFromTransport(site, error, signal));
+      },
+    );
+  });
+}
