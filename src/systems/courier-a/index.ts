@@ -4,7 +4,7 @@ import type { Courier } from '../../domain';
 import { PKI_FILES } from '../../pki';
 import { defineSystem } from '../kit/define-system';
 import { courierADoctor } from './doctor';
-import { COURIER_CACHE_TTL_MS, COURIER_POLICIES } from '../kit/courier-policies';
+import { COURIER_CACHE_TTL_MS, COURIER_POLICIES, COURIERS_SUBGRAPH } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
 import { createCourierAAdapter, type CourierAAdapterOptions } from './adapter';
 import { createCourierASandbox } from './sandbox';
@@ -16,6 +16,8 @@ export const courierASystem = defineSystem<CourierAAdapterOptions>({
   title: 'Courier A (XML over mutual TLS)',
   auth: 'mtls',
   format: 'xml',
+  imitates: { api: 'An XML parcel API over HTTPS with mutual TLS, of our own making', reference: 'docs/estate.md' },
+  subgraph: COURIERS_SUBGRAPH,
   cacheTtlMs: COURIER_CACHE_TTL_MS,
   settings: {
     COURIER_A_URL: { schema: z.string().url().optional(), doc: 'Base URL of courier A (https, mutual TLS).', required: true },

@@ -1,5 +1,5 @@
 import type { Courier } from '../../domain';
-import { definePolicies } from './define-system';
+import { definePolicies, type SystemSubgraph } from './define-system';
 
 /** Read-cache lifetime of a courier's shipments: tracking moves within minutes, not seconds. */
 export const COURIER_CACHE_TTL_MS = 15_000;
@@ -10,3 +10,6 @@ export const COURIER_POLICIES = definePolicies<Courier>({
   bookShipment: { kind: 'write' },
   cancelShipment: { kind: 'write' },
 });
+
+/** Every courier's shipments are read through one subgraph, `couriers` (subgraphs/couriers), which asks each. */
+export const COURIERS_SUBGRAPH: SystemSubgraph = { name: 'couriers', port: 4005 };

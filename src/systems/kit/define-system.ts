@@ -145,6 +145,48 @@ export interface GatewayPluginContext<C extends Connection> {
   invalidate(operation: string, keys: readonly string[]): Promise<void>;
 }
 
+/**
+ * The vendor and published API a system's sandbox and adapter are held to. The vendor's name appears nowhere outside
+ * the system's folder, its subgraph, schema/, docs/, tests and generated files (test/unit/one-folder.test.ts).
+ */
+export interface Imitation {
+  /**
+   * The vendor, as people write it ("Stripe"); the one-folder check searches for it, case-insensitively.
+   * Absent while the API is one of our own making, modelled on no vendor.
+   */
+  readonly vendor?: string;
+  /** The API and the part of it imitated, e.g. "Stripe API (PaymentIntents, Refunds, webhooks)". */
+  readonly api: string;
+  /** Where its contract is published (a documentation URL), or the page of docs/ that describes it. */
+  readonly reference: string;
+}
+
+/**
+ * A system's fields in the graph: its thin subgraph, `subgraphs/<name>/`, whose index.ts exports `subgraph` (a
+ * `SubgraphFactory` of subgraphs/kit: how it is built from the estate's ports). Systems that serve the same port may
+ * share one subgraph (the couriers): they declare the same name and port.
+ */
+export interface SystemSubgraph {
+  /** Its name in the supergraph, `npm run subgraph <name>` and schema/<name>.graphql; its folder under subgraphs/. */
+  readonly name: string;
+  /** Its port when it runs as its own process (`npm run subgraph`); 40xx. */
+  readonly port: number;
+}
+
+/**
+ * Secrets of a system's wire format that the generic redaction (keys named like secrets, bearer and basic
+ * credentials, JWTs, card numbers) does not see: applied to every integration log, alert and log line.
+ */
+export interface RedactionRules {
+  /** Secrets found by their shape in any string (a vendor's key prefixes); each match is replaced whole. */
+  readonly patterns?: readonly RegExp[];
+  /**
+   * Secrets passed by position, which no key names: a JSON-RPC call's `args` whose `service` and `method` match.
+   * Each rule names the `args` indexes to replace.
+   */
+  readonly positional?: readonly { readonly services: readonly string[]; readonly argIndexes: readonly number[] }[];
+}
+
 export type SystemKind = 'site-store' | 'crm' | 'erp' | 'payment-gateway' | 'courier' | 'legacy-store' | 'accounting' | (string & {});
 export type SystemAuth = 'none' | 'oauth2-client-credentials' | 'api-key' | 'basic' | 'mtls' | 'oauth2' | (string & {});
 export type SystemFormat = 'sql' | 'json' | 'json-rpc' | 'form' | 'xml' | (string & {});
@@ -169,6 +211,12 @@ export interface SystemDefinition<C extends Connection = Connection> {
   environmentOf?(connection: C, context: { readonly pkiDir: string }): Record<string, string>;
   /** Its stand-in in the example estate. Absent for the store. */
   readonly sandbox?: SystemSandbox<C>;
+  /** The vendor and API it imitates. Absent for the store: our own database. */
+  readonly imitates?: Imitation;
+  /** Its subgraph, where it adds fields to the graph. @default none */
+  readonly subgraph?: SystemSubgraph;
+  /** Its wire format's secrets, beyond the generic ones. @default none */
+  readonly redaction?: RedactionRules;
   /** Read-cache lifetime of its reads, in ms (how stale a follower copy may be). @default none */
   readonly cacheTtlMs?: number;
   /** The ports it serves, wrapped with a policy per method ({@link definePolicies}). */

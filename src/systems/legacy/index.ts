@@ -26,6 +26,8 @@ export const legacySystem = defineSystem<LegacyAdapterOptions>({
   title: 'Legacy store (being replaced)',
   auth: 'basic',
   format: 'json',
+  imitates: { api: 'A PHP-era REST shop of our own making (HTTP Basic, upper-case columns, local times)', reference: 'docs/estate.md' },
+  subgraph: { name: 'legacy', port: 4006 },
   cacheTtlMs: CACHE_TTL_MS,
   settings: {
     LEGACY_URL: { schema: z.string().url().optional(), doc: 'Base URL of the legacy store.', required: true },
