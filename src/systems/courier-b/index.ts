@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Courier } from '../../domain';
 import { defineSystem } from '../kit/define-system';
 import { courierBDoctor } from './doctor';
-import { COURIER_CACHE_TTL_MS, COURIER_POLICIES } from '../kit/courier-policies';
+import { courierBRateLimitHeaders } from './rate-limit-headers';
+import { COURIER_CACHE_TTL_MS, COURIER_POLICIES, COURIERS_SUBGRAPH } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
 import { createCourierBAdapter, type CourierBAdapterOptions, type CourierBAddress } from './adapter';
 import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCourierBSandbox } from './sandbox';
@@ -38,6 +39,8 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
   title: 'Courier B (ShipEngine-style JSON)',
   auth: 'api-key',
   format: 'json',
+  imitates: { vendor: 'ShipEngine', api: 'ShipEngine API v1 (shipments, labels, tracking; API-Key header)', reference: 'https://shipengine.github.io/shipengine-openapi/' },
+  subgraph: COURIERS_SUBGRAPH,
   cacheTtlMs: COURIER_CACHE_TTL_MS,
   settings: {
     COURIER_B_URL: { schema: z.string().url().optional(), doc: 'Base URL of courier B.', required: true },
@@ -72,6 +75,7 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
     create: ({ estate }) => ({ definition: createCourierBSandbox(estate) }),
   },
   doctor: courierBDoctor,
+  rateLimitHeaders: courierBRateLimitHeaders,
   serve: ({ connection, resilience }) => {
     const adapter = createCourierBAdapter(connection);
     return { ports: { couriers: [resilience.wrap<Courier>('courier-b', adapter, COURIER_POLICIES)] }, close: async () => adapter[Symbol.asyncDispose]() };

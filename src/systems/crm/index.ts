@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CustomerDirectory } from '../../domain';
 import { defineSystem, definePolicies } from '../kit/define-system';
 import { crmDoctor } from './doctor';
+import { crmRateLimitHeaders } from './rate-limit-headers';
 import { customerOf, versionedKey } from '../kit/followers';
 import { createCrmAdapter, crmAuthOf, type CrmAdapterOptions } from './adapter';
 import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from './sandbox';
@@ -22,6 +23,8 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
   title: 'CRM (HubSpot CRM v3 contacts)',
   auth: 'oauth2-refresh-token',
   format: 'json',
+  imitates: { vendor: 'HubSpot', api: 'HubSpot CRM API v3 (contacts: batch read and upsert by a unique property)', reference: 'https://developers.hubspot.com/docs/api/crm/contacts' },
+  subgraph: { name: 'crm', port: 4002 },
   cacheTtlMs: CACHE_TTL_MS,
   settings: {
     CRM_URL: { schema: z.string().url().optional(), doc: 'Base URL of the CRM (HubSpot: https://api.hubapi.com).', required: true },
@@ -68,6 +71,7 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
     }),
   },
   doctor: crmDoctor,
+  rateLimitHeaders: crmRateLimitHeaders,
   serve: ({ connection, resilience }) => {
     const adapter = createCrmAdapter(connection);
     return { ports: { directory: resilience.wrap<CustomerDirectory>('crm', adapter, CRM_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };

@@ -4,6 +4,7 @@ import type { GatewayPlugin } from '../../gateway-plugin';
 import type { OperationPolicies, Resilience } from '../../resilience';
 import type { TestPki } from '../../pki';
 import type { SystemDoctor } from './doctor';
+import type { RateLimitHeaderReader } from './rate-limit-headers';
 import type { SandboxDefinition } from './sandbox';
 import type { EstateSeed } from './seed';
 
@@ -227,6 +228,11 @@ export interface SystemDefinition<C extends Connection = Connection> {
   followers?(context: FollowerContext): Record<string, FollowerHandler>;
   /** Its readiness probe for `npm run doctor` (`src/systems/<name>/doctor.ts`). @default none: reported as not probed */
   readonly doctor?: SystemDoctor<C>;
+  /**
+   * How to read the rate limit its vendor announces on each answer (`src/systems/<name>/rate-limit-headers.ts`), so
+   * that the calls keep to the vendor's figure when it is lower than the integration map's. @default none: the map's
+   */
+  readonly rateLimitHeaders?: RateLimitHeaderReader;
 }
 
 /** Declares a system; the identity function, for type inference. */

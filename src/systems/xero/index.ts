@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IntegrationError, type Accounting } from '../../domain';
 import { defineSystem, definePolicies, type Connection } from '../kit/define-system';
 import { xeroDoctor } from './doctor';
+import { xeroRateLimitHeaders } from './rate-limit-headers';
 import { orderOf, versionedKey } from '../kit/followers';
 import { createXeroAdapter, type XeroAdapterOptions } from './adapter';
 import { createXeroSandbox, XERO_API_BASE, XERO_SANDBOX_CREDENTIALS, XERO_TOKEN_PATH } from './sandbox';
@@ -33,6 +34,8 @@ export const xeroSystem = defineSystem<XeroConnection>({
   title: 'Accounting (Xero Accounting API)',
   auth: 'oauth2-client-credentials',
   format: 'json',
+  imitates: { vendor: 'Xero', api: 'Xero Accounting API (Invoices; custom connection, client credentials)', reference: 'https://developer.xero.com/documentation/api/accounting/invoices' },
+  subgraph: { name: 'xero', port: 4008 },
   cacheTtlMs: CACHE_TTL_MS,
   settings: {
     XERO_URL: { schema: z.string().url().optional(), doc: 'Base URL of the Xero Accounting API (https://api.xero.com/api.xro/2.0).', required: true },
@@ -61,6 +64,7 @@ export const xeroSystem = defineSystem<XeroConnection>({
     create: ({ estate }) => ({ definition: createXeroSandbox({ estate }) }),
   },
   doctor: xeroDoctor,
+  rateLimitHeaders: xeroRateLimitHeaders,
   serve: ({ connection, resilience }) => {
     const adapter = createXeroAdapter(connection);
     return { ports: { accounting: resilience.wrap<Accounting>('xero', adapter, XERO_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };

@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import { IntegrationError } from '../../../domain';
+import { trafficObserverOfBuild, type TrafficObserver } from './traffic';
 import { badResponse, errorFromStatus, errorFromTransport, type CallSite } from './translate';
 
 export interface HttpClientOptions {
@@ -15,6 +16,11 @@ export interface HttpClientOptions {
   readonly maxResponseBytes?: number;
   /** Keep-alive connections per origin. @default 16 */
   readonly connections?: number;
+  /**
+   * Told about every answer (the maintenance autopilot). @default the observer of the build this client is made in
+   * ({@link withTrafficObserver}), if any
+   */
+  readonly observer?: TrafficObserver;
 }
 
 export interface HttpRequest {
@@ -101,6 +107,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     connect: options.tls ? { ...options.tls, rejectUnauthorized: true } : undefined,
   });
   const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const observer = options.observer ?? trafficObserverOfBuild();
 
   const request = async (call: HttpRequest): Promise<HttpResponse> => {
     const site: CallSite = { system: options.system, operation: call.operation };
@@ -130,6 +137,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw errorFromTransport(site, error, call.signal);
     }
     const { statusCode: status, headers } = response;
+    observer?.onAnswer({ system: options.system, operation: call.operation, method: call.method, path: call.path, status, headers, text });
     if ((status < 200 || status >= 300) && !call.accept?.includes(status)) {
       throw errorFromStatus(site, status, { retryAfter: headers['retry-after'] });
     }
