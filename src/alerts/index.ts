@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { redactText } from '../audit/redact';
 import { AlertEntity, type AlertKind, type Database } from '../db';
+import { describeMaintenance, type MaintenanceAlert } from './maintenance';
 
 export type { AlertKind } from '../db';
+export type { ContractDriftAlert, CredentialExpiryAlert, MaintenanceAlert, RateLimitAlert } from './maintenance';
+export { subjectOf } from './maintenance';
 
 /** What a worker tells ops about a job: it keeps failing, or it was dead-lettered. */
 export interface JobAlert {
@@ -78,11 +81,14 @@ export interface AlertsOptions {
 
 export interface Alerts {
   /** Logs the alert, stores it in `alerts` and POSTs it to the webhook. Never throws for the webhook's sake. */
-  raise(alert: JobAlert | WriteAlert | WebhookAlert): Promise<Alert>;
+  raise(alert: AnyAlert): Promise<Alert>;
   list(filter?: AlertFilter): Promise<Alert[]>;
   /** Marks an alert seen; false when there is no such alert or it was already acknowledged. */
   acknowledge(id: string): Promise<boolean>;
 }
+
+/** Every alert there is. */
+export type AnyAlert = JobAlert | WriteAlert | WebhookAlert | MaintenanceAlert;
 
 const MESSAGES: Readonly<Record<JobAlert['kind'], string>> = {
   'job-failing': 'keeps failing',
@@ -114,7 +120,7 @@ export function createAlerts(db: Database, options: AlertsOptions = {}): Alerts 
   return {
     async raise(alert) {
       const { row, fields } = describe(alert, now());
-      logger[alert.kind === 'job-failing' ? 'warn' : 'error'](fields, row.message);
+      logger[alert.kind === 'job-failing' || alert.kind === 'contract-drift' || alert.kind === 'rate-limit-lowered' ? 'warn' : 'error'](fields, row.message);
       await db.orm.em.fork().insert(AlertEntity, { ...row });
       await post({ ...fields, id: row.id, kind: row.kind, subject: row.subject, message: row.message, createdAt: row.createdAt.toISOString() });
       return row;
@@ -139,8 +145,12 @@ export function createAlerts(db: Database, options: AlertsOptions = {}): Alerts 
 
 type Described = { readonly row: Alert; readonly fields: Record<string, unknown> };
 
-function describe(alert: JobAlert | WriteAlert | WebhookAlert, at: Date): Described {
+function describe(alert: AnyAlert, at: Date): Described {
   switch (alert.kind) {
+    case 'contract-drift':
+    case 'credential-expiry':
+    case 'rate-limit-lowered':
+      return describeMaintenance(alert, at);
     case 'write-interrupted':
       return describeWrite(alert, at);
     case 'webhook-unusable':

@@ -4,7 +4,14 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/c
  * What an alert is about: an outbox job failed for the third time, or it was dead-lettered; or a mutation whose process
  * died before its receipt was finished afterwards (or could not be yet).
  */
-export type AlertKind = 'job-failing' | 'job-dead' | 'write-interrupted' | 'webhook-unusable';
+export type AlertKind =
+  | 'job-failing'
+  | 'job-dead'
+  | 'write-interrupted'
+  | 'webhook-unusable'
+  | 'contract-drift'
+  | 'credential-expiry'
+  | 'rate-limit-lowered';
 
 /**
  * A row of `alerts`: something ops must look at, shown on the dashboard until someone acknowledges it. `subject` is

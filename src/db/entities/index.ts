@@ -1,5 +1,6 @@
 import { AlertEntity } from './alert';
 import { ConflictEntity } from './conflict';
+import { ContractDriftEntity } from './contract-drift';
 import { CustomerEntity } from './customer';
 import { DriftEntity } from './drift';
 import { IdempotencyClaimEntity } from './idempotency-claim';
@@ -15,6 +16,8 @@ import { WebhookEventEntity } from './webhook-event';
 export { CustomerEntity, OrderEntity, OrderLineEntity };
 export { AlertEntity, ConflictEntity, DriftEntity, IdempotencyClaimEntity, IntegrationLogEntity, MutationAuditEntity, OutboxJobEntity };
 export { WebhookEventEntity };
+export { ContractDriftEntity };
+export type { ContractDriftSource } from './contract-drift';
 export type { AlertKind } from './alert';
 export type { ConflictRule } from './conflict';
 export type { IntegrationDirection, IntegrationOutcome } from './integration-log';
@@ -42,4 +45,5 @@ export const ENTITIES = [
   WebhookEventEntity,
   ShadowStateEntity,
   ReconciliationDayEntity,
+  ContractDriftEntity,
 ] as const;
