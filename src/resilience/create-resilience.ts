@@ -3,7 +3,7 @@ import { isIntegrationError, type BatchAnswer, type IntegrationError } from '../
 import type { ReadCache } from './cache';
 import { createBulkhead, type Bulkhead, type Release } from './bulkhead';
 import { callSystem, translate, type CallSite, type Method } from './call';
-import { DEFAULT_STALE_TTL_MS, DEFAULT_SYSTEM_POLICY, type OperationPolicies, type OperationPolicy, type SystemPolicy } from './policy';
+import { DEFAULT_STALE_TTL_MS, DEFAULT_SYSTEM_POLICY, type OperationPolicies, type OperationPolicy, type RateLimit, type SystemPolicy } from './policy';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter, type RedisScripting } from './rate-limit';
 import { isStaleCopy, markStale, type StaleCopy } from './stale';
 
@@ -43,6 +43,11 @@ export interface ResilienceOptions {
   readonly onCall?: (record: CallRecord) => void;
   /** The source of the retries' jitter, in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * The budget a system's calls keep to, given the declared one: the maintenance autopilot answers the vendor's
+   * announced limit when it is lower, so that the token bucket follows the vendor. @default the declared one
+   */
+  readonly rateLimitOf?: (system: string, declared: RateLimit | null) => RateLimit | null;
 }
 
 export interface Resilience extends AsyncDisposable {
@@ -121,7 +126,9 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   /** One observed call: the integration log hears of it once, however many attempts it took. */
   const call = async (system: string, operation: string, retry: boolean, method: Method, input: unknown, signal: AbortSignal | undefined, keys?: number) => {
     const { breaker, halfOpensInMs } = breakerFor(system, operation);
-    const site: CallSite = { system, operation, policy: policyOf(system), breaker, halfOpensInMs, limiter, retry, random };
+    const declared = policyOf(system);
+    const policy = options.rateLimitOf ? { ...declared, rateLimit: options.rateLimitOf(system, declared.rateLimit) } : declared;
+    const site: CallSite = { system, operation, policy, breaker, halfOpensInMs, limiter, retry, random };
     const cost = { attempts: 0 };
     const startedAt = new Date();
     const started = performance.now();
