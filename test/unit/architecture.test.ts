@@ -6,7 +6,7 @@ import ts from 'typescript';
  * The dependency rules of style.md, enforced on every TypeScript source file of src/ and subgraphs/:
  * - src/domain imports nothing but src/domain (no package at all);
  * - an adapter (src/systems/<system>/adapter) never imports a sandbox, another system's folder (the shared
- *   src/systems/kit/adapter is fine), the subgraphs, the gateway or the runtime;
+ *   src/systems/kit/adapter and src/systems/kit/spec are fine), the subgraphs, the gateway or the runtime;
  * - the sandboxes (src/systems/<system>/sandbox, the shared kit and seed) never import an adapter;
  * - the subgraphs never import an adapter or a sandbox;
  * - no two folders (src/<folder>, subgraphs/<folder>, src/systems/<name>) import each other, directly or round a cycle.
@@ -63,7 +63,7 @@ function brokenRule(from: string, target: Target): string | undefined {
       if (within(to, folder)) return `an adapter never imports ${folder}`;
     }
     const other = systemOf(to);
-    if (other !== undefined && other !== system && !within(to, 'src/systems/kit/adapter')) {
+    if (other !== undefined && other !== system && !within(to, 'src/systems/kit/adapter') && !within(to, 'src/systems/kit/spec')) {
       return `the ${system} adapter never imports another system's folder (src/systems/${other})`;
     }
     return undefined;
@@ -200,11 +200,11 @@ describe('architecture: the dependency rules of style.md', () => {
       { file: 'src/domain/order-rules.ts', imports: ['./money', '../systems/crm/adapter', 'zod', 'node:crypto', '../systems/kit/seed'] },
       {
         file: 'src/systems/crm/adapter/client.ts',
-        imports: ['../../kit/adapter', '../../../domain', 'undici', '../../erp/adapter/schema', '../sandbox', '../../../../subgraphs/kit'],
+        imports: ['../../kit/adapter', '../../kit/spec', '../../../domain', 'undici', '../../erp/adapter/schema', '../sandbox', '../../../../subgraphs/kit', '../../kit/sandbox'],
       },
       { file: 'src/systems/erp/adapter/mapper.ts', imports: ['../../../gateway/serve-gateway', '../../../runtime/start-stack', './schema'] },
       { file: 'src/systems/kit/adapter/translate.ts', imports: ['../../payments/adapter/errors', '../../../domain'] },
-      { file: 'src/systems/crm/sandbox/routes.ts', imports: ['../../kit/sandbox', '../../kit/seed', '../../../domain', '../adapter/schema'] },
+      { file: 'src/systems/crm/sandbox/routes.ts', imports: ['../../kit/sandbox', '../../kit/seed', '../../kit/spec', '../../../domain', '../adapter/schema'] },
       { file: 'subgraphs/crm/index.ts', imports: ['../kit', '../../src/domain', '../../src/systems/crm/adapter', '../../src/systems/kit/seed'] },
       { file: 'src/runtime/create-ports.ts', imports: ['../systems/crm/adapter', '../systems/erp/adapter', '../systems/kit/seed'] },
     ];
@@ -216,6 +216,7 @@ describe('architecture: the dependency rules of style.md', () => {
       "src/systems/crm/adapter/client.ts -> '../../erp/adapter/schema' (src/systems/erp/adapter/schema): the crm adapter never imports another system's folder (src/systems/erp)",
       "src/systems/crm/adapter/client.ts -> '../sandbox' (src/systems/crm/sandbox): an adapter never imports a sandbox",
       "src/systems/crm/adapter/client.ts -> '../../../../subgraphs/kit' (subgraphs/kit): an adapter never imports subgraphs",
+      "src/systems/crm/adapter/client.ts -> '../../kit/sandbox' (src/systems/kit/sandbox): an adapter never imports a sandbox",
       "src/systems/erp/adapter/mapper.ts -> '../../../gateway/serve-gateway' (src/gateway/serve-gateway): an adapter never imports src/gateway",
       "src/systems/erp/adapter/mapper.ts -> '../../../runtime/start-stack' (src/runtime/start-stack): an adapter never imports src/runtime",
       "src/systems/kit/adapter/translate.ts -> '../../payments/adapter/errors' (src/systems/payments/adapter/errors): the kit adapter never imports another system's folder (src/systems/payments)",
