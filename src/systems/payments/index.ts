@@ -41,6 +41,10 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
   title: 'Payment gateway (Stripe wire format)',
   auth: 'api-key',
   format: 'form',
+  imitates: { vendor: 'Stripe', api: 'Stripe API (PaymentIntents, captures, refunds, search, signed webhooks)', reference: 'https://docs.stripe.com/api' },
+  subgraph: { name: 'payments', port: 4004 },
+  // Secret and restricted keys (sk_/rk_ test or live), webhook signing secrets (whsec_), a PaymentIntent's client secret.
+  redaction: { patterns: [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+/g, /\bwhsec_[A-Za-z0-9+/=]+/g, /\b\w+_secret_[A-Za-z0-9]+/g] },
   cacheTtlMs: CACHE_TTL_MS,
   settings: {
     PAYMENTS_URL: { schema: z.string().url().optional(), doc: 'Base URL of the payment gateway (Stripe wire format).', required: true },

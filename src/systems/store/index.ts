@@ -24,6 +24,7 @@ export const storeSystem = defineSystem<Connection>({
   title: 'The new site\'s store (our database)',
   auth: 'none',
   format: 'sql',
+  subgraph: { name: 'store', port: 4001 },
   doctor: storeDoctor,
   serve: ({ db, resilience }) => ({ ports: { store: resilience.wrap<SiteStore>('store', db ? createStoreAdapter({ db: db as Database }) : NO_STORE, STORE_POLICIES) } }),
 });
