@@ -95,7 +95,7 @@ describe('the list of error codes', () => {
 
   it('gives the integration failures, and only they, a system and a wording the subgraphs use', () => {
     expect([...INTEGRATION_ERROR_CODES].sort()).toEqual(
-      ['CIRCUIT_OPEN', 'REQUEST_TOO_LARGE_FOR_SYSTEM', 'SYSTEM_BUSY', 'UPSTREAM_AUTH_FAILED', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_RATE_LIMITED', 'UPSTREAM_REJECTED', 'UPSTREAM_TIMEOUT', 'UPSTREAM_UNAVAILABLE'],
+      ['CIRCUIT_OPEN', 'REQUEST_TOO_LARGE_FOR_SYSTEM', 'SYSTEM_BUSY', 'SYSTEM_NOT_IN_ESTATE', 'UPSTREAM_AUTH_FAILED', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_RATE_LIMITED', 'UPSTREAM_REJECTED', 'UPSTREAM_TIMEOUT', 'UPSTREAM_UNAVAILABLE'],
     );
     for (const code of INTEGRATION_ERROR_CODES) {
       const error = new IntegrationError(code, 'raw vendor text that must not leak', { system: 'crm', operation: 'findByIds' });
