@@ -104,7 +104,7 @@ export function createXeroSandbox(options: XeroSandboxOptions = {}): SandboxDefi
 
       /** Sends an answer after checking it against Xero's description. */
       const answer = (reply: FastifyReply, method: string, path: string, status: number, body: unknown): FastifyReply => {
-        const problems = spec.checkAnswer(method, path, status, body);
+        const problems = spec.checkAnswer(method, path, status, body).map((difference) => difference.message);
         if (problems.length) {
           violation({ side: 'answer', operation: `${method} ${path}`, problems });
           return reply.code(500).send({ sandboxDefect: `the Xero sandbox's answer is outside Xero's description: ${problems.join('; ')}` });
@@ -137,7 +137,7 @@ export function createXeroSandbox(options: XeroSandboxOptions = {}): SandboxDefi
             query: request.query as Record<string, string>,
             headers: request.headers,
             body: request.body,
-          });
+          }).map((difference) => difference.message);
           if (problems.length) {
             violation({ side: 'request', operation: `${request.method} ${path}`, problems });
             return answer(reply, request.method, path, 400, validationException(`A validation exception occurred: ${problems.join('; ')}`));
