@@ -1,14 +1,26 @@
-import { createCrmAdapter, type CrmAdapterOptions } from './adapter';
-import {
-  isIntegrationError,
-  type CustomerDirectory,
-  type CustomerSegment,
-  type IntegrationError,
-} from '../../domain';
-import { createCrmSandbox, CRM_SANDBOX_CREDENTIALS, SPEC_VIOLATIONS, type CrmSandboxOptions, type SpecViolation } from './sandbox';
+import { createCrmAdapter } from './adapter';
+import type { CustomerSegment } from '../../domain';
+import { createCrmSandbox, CRM_SANDBOX_CREDENTIALS } from './sandbox';
 import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import { generateEstate } from '../kit/seed';
 import { describeCustomerDirectoryContract, type StoredProfile } from '../../../test/contracts/customer-directory.contract';
+import {
+  BEARER,
+  OAUTH,
+  callsTo,
+  createCrmHarness,
+  failureOf,
+  json,
+  record,
+  violationsOf,
+  type ContactRecord,
+} from '../../../test/fakes/crm-sandbox';
+
+/**
+ * The CRM adapter (HubSpot through @hubspot/api-client) against its sandbox: the shared CustomerDirectory contract,
+ * access tokens and contacts. HubSpot's own behaviours (409 adoption, backwards stages, rate limits, the SDK's wire)
+ * are in hubspot-behaviour.test.ts.
+ */
 
 const estate = generateEstate();
 
@@ -21,52 +33,9 @@ const SEGMENT_OF_STAGE: Readonly<Record<string, CustomerSegment>> = {
   other: 'CHURNED',
 };
 
-interface ContactRecord {
-  id: string;
-  properties: Record<string, string | null>;
-  createdAt: string;
-  updatedAt: string;
-  archived: boolean;
-}
-
-async function json<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, init);
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-async function record(sandbox: RunningSandbox, collection: string, id: string): Promise<ContactRecord | undefined> {
-  const { status, body } = await json<ContactRecord>(
-    `${sandbox.url}/_sandbox/records/${collection}/${encodeURIComponent(id)}`,
-  );
-  return status === 404 ? undefined : body;
-}
-
-async function callsTo(sandbox: RunningSandbox, operation: string): Promise<number> {
-  const { body } = await json<{ byOperation: Record<string, number> }>(`${sandbox.url}/_sandbox/stats`);
-  return body.byOperation[operation] ?? 0;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  const error = await promise.then(
-    () => new Error('expected the call to fail, and it succeeded'),
-    (caught: unknown) => caught,
-  );
-  if (!isIntegrationError(error)) throw error;
-  return error;
-}
-
-const OAUTH = {
-  clientId: CRM_SANDBOX_CREDENTIALS.clientId,
-  clientSecret: CRM_SANDBOX_CREDENTIALS.clientSecret,
-  refreshToken: CRM_SANDBOX_CREDENTIALS.refreshToken,
-};
-/** Every sandbox the tests start, to hold what each saw against HubSpot's reference at the end. */
+const harness = createCrmHarness(estate);
+/** The contract's sandbox, held to HubSpot's reference at the end like the harness's. */
 const started: { sandbox: RunningSandbox; adapterOnly: boolean }[] = [];
-const violationsOf = (sandbox: RunningSandbox): SpecViolation[] => [
-  ...sandbox.records.collection<SpecViolation>(SPEC_VIOLATIONS).values(),
-];
-
-const BEARER = { authorization: `Bearer ${CRM_SANDBOX_CREDENTIALS.privateAppToken}` };
 
 describeCustomerDirectoryContract(
   'CRM adapter against the HubSpot-shaped CRM sandbox',
@@ -149,20 +118,7 @@ describeCustomerDirectoryContract(
 );
 
 describe('CRM adapter: HubSpot specifics', () => {
-  const opened: { close(): Promise<void> }[] = [];
-
-  async function crm(options: CrmSandboxOptions = {}): Promise<RunningSandbox> {
-    const sandbox = await startSandbox(createCrmSandbox(estate, options));
-    opened.push(sandbox);
-    started.push({ sandbox, adapterOnly: false });
-    return sandbox;
-  }
-
-  function adapter(sandbox: RunningSandbox, options: Partial<CrmAdapterOptions> = {}): CustomerDirectory {
-    const directory = createCrmAdapter({ baseUrl: sandbox.url, ...OAUTH, ...options });
-    opened.unshift({ close: async () => { await directory[Symbol.asyncDispose](); } });
-    return directory;
-  }
+  const { crm, adapter } = harness;
 
   const first = estate.customers[0]!;
 
@@ -170,7 +126,7 @@ describe('CRM adapter: HubSpot specifics', () => {
     jest.restoreAllMocks();
   });
   afterAll(async () => {
-    for (const resource of opened) await resource.close();
+    await harness.close();
   });
 
   describe('access tokens', () => {
@@ -439,122 +395,6 @@ describe('CRM adapter: HubSpot specifics', () => {
       expect((await record(sandbox, 'contacts-by-customer', one.id))?.properties).toMatchObject({ email: one.email });
     });
   });
-
-  describe('as HubSpot behaves', () => {
-    it('adopts the contact a race left (409 on a create that another write of ours made first)', async () => {
-      const sandbox = await crm();
-      const fresh = { ...first, id: 'cus-race-1', email: 'race-1@example.com', name: 'Race One' };
-      // Two followers push the same new customer at once; HubSpot ignores the key, so both writes are applied.
-      const [one, two] = await Promise.all([
-        adapter(sandbox).upsertProfile({ customer: fresh, idempotencyKey: 'race-a' }),
-        adapter(sandbox).upsertProfile({ customer: fresh, idempotencyKey: 'race-b' }),
-      ]);
-
-      expect(one.crmId).toBe(two.crmId);
-      expect((await record(sandbox, 'contacts-by-customer', fresh.id))?.id).toBe(one.crmId);
-    });
-
-    it("refuses to adopt a contact when the customer already has one of its own (a merge for a person)", async () => {
-      const sandbox = await crm();
-      const response = await fetch(`${sandbox.url}/crm/v3/objects/contacts`, {
-        method: 'POST',
-        headers: { ...BEARER, 'content-type': 'application/json' },
-        body: JSON.stringify({ properties: { email: 'form-fill@example.com', firstname: 'Form' } }),
-      });
-      expect(response.status).toBe(201);
-      await response.arrayBuffer();
-      const known = estate.customers[22]!;
-
-      const error = await failureOf(
-        adapter(sandbox).upsertProfile({ customer: { ...known, email: 'form-fill@example.com' }, idempotencyKey: 'merge' }),
-      );
-
-      expect(error.code).toBe('UPSTREAM_REJECTED');
-      expect(error.message).toMatch(/merge them/);
-      expect((await record(sandbox, 'contacts-by-customer', known.id))?.properties.email).toBe(known.email);
-    });
-
-    it('keeps a later lifecycle stage when a write moves it backwards, as HubSpot does', async () => {
-      const sandbox = await crm();
-      const target = estate.customers[4]!;
-      const patch = async (lifecyclestage: string): Promise<string | null | undefined> => {
-        const { body } = await json<ContactRecord>(
-          `${sandbox.url}/crm/v3/objects/contacts/${encodeURIComponent(target.id)}?idProperty=plugboard_customer_id`,
-          { method: 'PATCH', headers: { ...BEARER, 'content-type': 'application/json' }, body: JSON.stringify({ properties: { lifecyclestage } }) },
-        );
-        return body.properties.lifecyclestage;
-      };
-      expect(await patch('evangelist')).toBe('evangelist');
-      expect(await patch('lead')).toBe('evangelist');
-      expect(await patch('')).toBeNull();
-      expect(await patch('lead')).toBe('lead');
-    });
-
-    it('moves a segment backwards also where HubSpot refuses the backwards write (400) rather than keeping it', async () => {
-      const sandbox = await crm({ backwardsStage: 'refuse' });
-      const target = estate.customers[8]!;
-      const directory = adapter(sandbox);
-      await directory.updateSegment({ customerId: target.id, segment: 'VIP', idempotencyKey: 'refuse-up' });
-
-      const profile = await directory.updateSegment({ customerId: target.id, segment: 'LEAD', idempotencyKey: 'refuse-back' });
-
-      expect(profile.segment).toBe('LEAD');
-      expect((await record(sandbox, 'contacts-by-customer', target.id))?.properties.lifecyclestage).toBe('lead');
-      expect(await callsTo(sandbox, 'contacts.update')).toBe(4);
-    });
-
-    it('refuses an upsert by plugboard_customer_id until the portal has that unique property', async () => {
-      const sandbox = await crm({ customerIdProperty: false });
-
-      const error = await failureOf(
-        adapter(sandbox).upsertProfile({ customer: estate.customers[6]!, idempotencyKey: 'no-setup' }),
-      );
-
-      expect(error.code).toBe('UPSTREAM_REJECTED');
-      expect(error.message).toMatch(/VALIDATION_ERROR.*plugboard_customer_id/);
-    });
-
-    it('applies a write sent twice with one key twice: HubSpot ignores Idempotency-Key', async () => {
-      const sandbox = await crm();
-      const target = estate.customers[7]!;
-      const directory = adapter(sandbox);
-      await directory.upsertProfile({ customer: { ...target, name: 'First Write' }, idempotencyKey: 'same-key' });
-      await directory.upsertProfile({ customer: { ...target, name: 'Later Write' }, idempotencyKey: 'other-key' });
-
-      await directory.upsertProfile({ customer: { ...target, name: 'First Write' }, idempotencyKey: 'same-key' });
-
-      expect((await record(sandbox, 'contacts-by-customer', target.id))?.properties.lastname).toBe('Write');
-      expect((await record(sandbox, 'contacts-by-customer', target.id))?.properties.firstname).toBe('First');
-    });
-
-    it("sends HubSpot's rate-limit headers, the daily ones to private apps only", async () => {
-      const sandbox = await crm({ rateLimit: { max: 5, intervalMs: 2_000 } });
-      const response = await fetch(`${sandbox.url}/crm/v3/objects/contacts?limit=1`, { headers: BEARER });
-      await response.arrayBuffer();
-      expect(Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('x-hubspot-ratelimit')))).toEqual({
-        'x-hubspot-ratelimit-max': '5',
-        'x-hubspot-ratelimit-remaining': '4',
-        'x-hubspot-ratelimit-interval-milliseconds': '2000',
-        'x-hubspot-ratelimit-daily': '250000',
-        'x-hubspot-ratelimit-daily-remaining': '249999',
-      });
-    });
-
-    it('paces a burst of batch reads under the limit: no 429, waits asked for instead', async () => {
-      let skewMs = 0;
-      const clock = (): number => Date.now() + skewMs;
-      const sandbox = await crm({ clock, rateLimit: { max: 3, intervalMs: 10_000 } });
-      const waits: number[] = [];
-      const directory = adapter(sandbox, { now: clock, sleep: async (ms) => { waits.push(ms); skewMs += ms; } });
-      const ids = estate.customers.slice(0, 100).map((c) => c.id);
-
-      for (let round = 0; round < 4; round += 1) expect((await directory.findByCustomerIds(ids)).size).toBe(100);
-
-      expect(waits).toHaveLength(1);
-      expect(waits[0]).toBeGreaterThan(9_000);
-      expect(await callsTo(sandbox, 'contacts.batchRead')).toBe(4);
-    });
-  });
 });
 
 describe("CRM sandbox: held to HubSpot's reference", () => {
@@ -579,8 +419,8 @@ describe("CRM sandbox: held to HubSpot's reference", () => {
   });
 
   it('saw no answer outside the reference in any test above, and no request from the adapter outside it', () => {
-    expect(started.length).toBeGreaterThan(10);
-    for (const { sandbox, adapterOnly } of started) {
+    expect(started.length + harness.started.length).toBeGreaterThan(10);
+    for (const { sandbox, adapterOnly } of [...started, ...harness.started]) {
       const seen = violationsOf(sandbox).filter((entry) => adapterOnly || entry.side === 'answer');
       expect(seen).toEqual([]);
     }

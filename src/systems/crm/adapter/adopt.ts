@@ -1,8 +1,8 @@
 import { IntegrationError, type Customer } from '../../../domain';
 import { pathOf, validate, type CallSite } from '../../kit/adapter';
-import type { CrmClient } from './client';
+import { HubSpotRefusal, type CrmClient } from './client';
 import { CONTACT_PROPERTIES, CUSTOMER_ID_PROPERTY } from './mapper';
-import { anyContactSchema, hubSpotErrorSchema } from './schema';
+import { anyContactSchema } from './schema';
 
 /**
  * Internal to the CRM adapter: what to do when HubSpot answers an upsert 409 CONFLICT, "Contact already exists.
@@ -13,10 +13,17 @@ import { anyContactSchema, hubSpotErrorSchema } from './schema';
  * own (two contacts for one person: a person in HubSpot must merge them).
  */
 
-const CONTACTS = ['crm', 'v3', 'objects', 'contacts'] as const;
-
 const refused = (site: CallSite, reason: string): IntegrationError =>
   new IntegrationError('UPSTREAM_REJECTED', `${site.system} ${site.operation}: ${reason}`, { ...site, reason });
+
+/**
+ * An id the SDK will put in a path, checked first: the SDK escapes it (encodeURIComponent) but then parses the URL,
+ * which resolves `.` and `..`, so such an id would reach another route. pathOf refuses what escaping cannot make safe.
+ */
+export function checkedId(site: CallSite, id: string): string {
+  pathOf(site, id);
+  return id;
+}
 
 export async function adoptExisting(input: {
   readonly client: CrmClient;
@@ -24,46 +31,31 @@ export async function adoptExisting(input: {
   readonly customer: Customer;
   readonly properties: Record<string, string>;
   readonly idempotencyKey: string;
-  /** The 409's body. */
-  readonly conflict: unknown;
+  /** HubSpot's 409. */
+  readonly conflict: HubSpotRefusal;
   readonly signal: AbortSignal | undefined;
 }): Promise<unknown> {
   const { client, site, customer, signal } = input;
-  const said = hubSpotErrorSchema.safeParse(input.conflict);
-  const message = said.success ? (said.data.message ?? '') : '';
+  const message = input.conflict.message;
   const existingId = /Existing ID: (\d+)/.exec(message)?.[1];
   if (existingId === undefined) throw refused(site, `HubSpot CONFLICT (HTTP 409): ${message.slice(0, 160)}`);
+  const call = { operation: site.operation, signal };
 
-  const read = await client.call({
-    operation: site.operation,
-    method: 'GET',
-    path: `${pathOf(site, ...CONTACTS, existingId)}?${new URLSearchParams({ properties: CONTACT_PROPERTIES.join(',') })}`,
-    signal,
-  });
-  const existing = validate(site, anyContactSchema, read.body);
+  const read = await client.call(call, ({ basic }) => basic.getById(existingId, [...CONTACT_PROPERTIES]));
+  const existing = validate(site, anyContactSchema, read);
   const owner = existing.properties.plugboard_customer_id;
   if (owner && owner !== customer.id) {
     throw refused(site, `HubSpot CONFLICT (HTTP 409): the e-mail is on contact ${existingId}, which is customer ${owner}'s`);
   }
   if (!owner) {
-    const own = await client.call({
-      operation: site.operation,
-      method: 'GET',
-      path: `${pathOf(site, ...CONTACTS, customer.id)}?${new URLSearchParams({ idProperty: CUSTOMER_ID_PROPERTY })}`,
-      accept: [404],
-      signal,
-    });
-    if (own.status !== 404) {
+    const own = await client.attempt(call, [404], ({ basic }) =>
+      basic.getById(checkedId(site, customer.id), undefined, undefined, undefined, false, CUSTOMER_ID_PROPERTY),
+    );
+    if (!(own instanceof HubSpotRefusal)) {
       throw refused(site, `HubSpot CONFLICT (HTTP 409): the e-mail is on contact ${existingId}, and the customer has another contact: merge them in HubSpot`);
     }
   }
-  const adopted = await client.call({
-    operation: site.operation,
-    method: 'PATCH',
-    path: pathOf(site, ...CONTACTS, existingId),
-    body: { properties: { ...input.properties, [CUSTOMER_ID_PROPERTY]: customer.id } },
-    idempotencyKey: `${input.idempotencyKey}:adopt`,
-    signal,
-  });
-  return adopted.body;
+  return client.call({ ...call, idempotencyKey: `${input.idempotencyKey}:adopt` }, ({ basic }) =>
+    basic.update(existingId, { properties: { ...input.properties, [CUSTOMER_ID_PROPERTY]: customer.id } }),
+  );
 }

@@ -1,20 +1,28 @@
-import { setTimeout as wait } from 'node:timers/promises';
-import { createHttpClient, errorFromTransport, parseJson, retryAfterMs, validate, waitUnlessAborted, type CallSite, type HttpResponse } from '../../kit/adapter';
-import { CLIENT_ERROR_STATUSES, errorFromHubSpot, rateLimitOf, tokenRefused } from './errors';
+import * as contacts from '@hubspot/api-client/lib/codegen/crm/contacts';
+import * as oauth from '@hubspot/api-client/lib/codegen/oauth';
+import { validate, waitUnlessAborted, type CallSite, type HttpResponse } from '../../kit/adapter';
+import type { IntegrationError } from '../../../domain';
+import { errorFromSdk, refusedStatusOf, tokenRefused } from './errors';
 import { tokenSchema } from './schema';
+import { createSdkTransport, flatHeaders, sdkBasePath, sdkBody, type Exchange, type SdkRequest, type SdkTransport } from './sdk-transport';
 
 /**
- * Internal to the CRM adapter: transport, auth and pacing for HubSpot.
+ * Internal to the CRM adapter: HubSpot through its official SDK, `@hubspot/api-client` 13.5.0, with auth and the
+ * resilience layer's needs around it.
+ *
+ * The SDK's generated API classes are used directly, each call with a configuration of its own
+ * (`createConfiguration({ baseServer, httpApi, authMethods })`): its base server is the CRM's URL, its auth the
+ * current bearer token, and its transport the project's HTTP kit bound to this call's AbortSignal
+ * (`sdk-transport.ts`). The SDK's `Client` class is not used: it can take none of these per call, and its retry and
+ * Bottleneck limiter (`numberOfApiCallRetries`, `limiterOptions`, applied by a process-wide decorator service) would
+ * duplicate the resilience layer's; without the `Client` neither is ever applied.
  *
  * Auth is what HubSpot issues for a portal's contacts: a private app's static token, or OAuth refresh tokens. An
- * OAuth access token is fetched with the refresh token, cached, and renewed shortly before it expires; callers that
- * need a token while one is being fetched share that one request. A call answered 401 (token expired early, or
- * revoked) gets a fresh token and is sent once more: a 401 means nothing was applied, so resending is safe, writes
- * included. A private app's token cannot be renewed: its 401 is final.
- *
- * Pacing: HubSpot announces its burst limit on every answer (`X-HubSpot-RateLimit-Remaining`, `-Interval-Milliseconds`).
- * When none is left, later calls wait for the window to pass instead of earning a 429; after a 429 they wait as long
- * as it asked (Retry-After, else the window).
+ * OAuth access token is fetched with the SDK's `TokensApi.create('refresh_token', …)` (`POST /oauth/v1/token`),
+ * cached, and renewed shortly before it expires; callers that need a token while one is being fetched share that one
+ * request, each free to stop waiting on its own signal. A call refused 401 (token expired early, or revoked) gets a
+ * fresh token and is sent once more: a 401 means nothing was applied, so resending is safe, writes included. A
+ * private app's token cannot be renewed: its 401 is final.
  */
 
 /** How the adapter authenticates: a private app's token, or an OAuth app's refresh token. */
@@ -33,29 +41,35 @@ export interface CrmClientOptions {
   readonly sleep?: ((ms: number, signal: AbortSignal | undefined) => Promise<void>) | undefined;
 }
 
-export interface CrmCall {
-  /** The adapter operation, for errors. */
-  readonly operation: string;
-  readonly method: 'GET' | 'POST' | 'PATCH';
-  /** Path and query, built with pathOf / URLSearchParams. */
-  readonly path: string;
-  readonly body?: unknown;
-  readonly idempotencyKey?: string;
-  readonly signal?: AbortSignal;
-  /** Non-2xx statuses the caller handles itself (answered rather than thrown). */
-  readonly accept?: readonly number[];
+/** The SDK's contacts APIs, configured for one call. */
+export interface ContactsApis {
+  readonly basic: contacts.BasicApi;
+  readonly batch: contacts.BatchApi;
 }
 
-export interface CrmAnswer {
-  readonly status: number;
-  /** The parsed JSON body (not yet validated). */
-  readonly body: unknown;
-  /** The answer as it came, for translating a status the caller accepted but then cannot handle. */
-  readonly response: HttpResponse;
+export interface CrmCall {
+  /** The adapter operation, for errors and the log. */
+  readonly operation: string;
+  readonly signal?: AbortSignal | undefined;
+  /** Sent as `Idempotency-Key`: HubSpot ignores it. */
+  readonly idempotencyKey?: string | undefined;
+}
+
+/** HubSpot refused a call with a status its caller said it handles: its words, and the error to raise otherwise. */
+export class HubSpotRefusal {
+  constructor(
+    readonly status: number,
+    /** HubSpot's `message`, '' when it gave none. */
+    readonly message: string,
+    readonly error: IntegrationError,
+  ) {}
 }
 
 export interface CrmClient extends AsyncDisposable {
-  call(call: CrmCall): Promise<CrmAnswer>;
+  /** Runs one SDK call; a refusal or failure is thrown as our error. */
+  call<T>(call: CrmCall, send: (apis: ContactsApis) => Promise<T>): Promise<T>;
+  /** Like call, but a refusal with one of the `handled` statuses is answered as a HubSpotRefusal. */
+  attempt<T>(call: CrmCall, handled: readonly number[], send: (apis: ContactsApis) => Promise<T>): Promise<T | HubSpotRefusal>;
   close(): Promise<void>;
 }
 
@@ -70,49 +84,61 @@ const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
 /** Renew this long before expiry, but never more than a tenth of the token's life. */
 const RENEW_MARGIN_MS = 60_000;
 
-/** The pause when HubSpot says "none left" without naming its window. */
-const DEFAULT_PAUSE_MS = 1_000;
-
 const TOKEN_SITE_OPERATION = 'accessToken';
 
+/** The SDK's transport interface, over ours: each generated module has its own ResponseContext class. */
+function httpApiOf<Response>(
+  transport: SdkTransport,
+  exchange: Exchange,
+  respond: (status: number, headers: Record<string, string>, body: ReturnType<typeof sdkBody>) => Response,
+): { send(request: SdkRequest): Promise<Response> } {
+  return {
+    send: async (request) => {
+      const answer: HttpResponse = await transport.send(request, exchange);
+      return respond(answer.status, flatHeaders(answer), sdkBody(answer));
+    },
+  };
+}
+
 export function createCrmClient(options: CrmClientOptions): CrmClient {
-  const http = createHttpClient({
-    system: options.system,
-    baseUrl: options.baseUrl,
-    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
-  });
-  const tokenSite: CallSite = { system: options.system, operation: TOKEN_SITE_OPERATION };
   const now = options.now ?? (() => Date.now());
-  const sleep = options.sleep ?? ((ms: number, signal: AbortSignal | undefined) => wait(ms, undefined, { signal }));
+  const transport = createSdkTransport({ ...options, now });
+  const basePath = sdkBasePath(options.baseUrl);
+  const tokenSite: CallSite = { system: options.system, operation: TOKEN_SITE_OPERATION };
   const auth = options.auth;
   let cached: CachedToken | undefined;
   let pending: Promise<CachedToken> | undefined;
-  /** No call leaves before this moment (ms since the epoch): the rate limit said to wait. */
-  let pausedUntil = 0;
-
   let refreshToken = auth.kind === 'oauth' ? auth.refreshToken : '';
 
-  const fetchToken = async (oauth: Extract<CrmAuth, { kind: 'oauth' }>): Promise<CachedToken> => {
-    const askedAt = now();
-    const response = await http.request({
-      operation: TOKEN_SITE_OPERATION,
-      method: 'POST',
-      path: '/oauth/v1/token',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        client_id: oauth.clientId,
-        client_secret: oauth.clientSecret,
-        refresh_token: refreshToken,
-      }).toString(),
-      signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
-      accept: CLIENT_ERROR_STATUSES,
+  const contactsApis = (token: string, exchange: Exchange): ContactsApis => {
+    const httpApi = httpApiOf(transport, exchange, (status, headers, body) => new contacts.ResponseContext(status, headers, body));
+    const configuration = contacts.createConfiguration({
+      baseServer: new contacts.ServerConfiguration(basePath, {}),
+      httpApi: contacts.wrapHttpLibrary(httpApi),
+      authMethods: { oauth2: { accessToken: token } },
     });
-    if (response.status >= 400) throw tokenRefused(tokenSite, response);
-    const token = validate(tokenSite, tokenSchema, parseJson(tokenSite, response.text));
-    if (token.refresh_token) refreshToken = token.refresh_token;
-    const lifetimeMs = token.expires_in * 1000;
-    return { value: token.access_token, renewAt: askedAt + lifetimeMs - Math.min(RENEW_MARGIN_MS, lifetimeMs / 10) };
+    return { basic: new contacts.BasicApi(configuration), batch: new contacts.BatchApi(configuration) };
+  };
+
+  const fetchToken = async (app: Extract<CrmAuth, { kind: 'oauth' }>): Promise<CachedToken> => {
+    const askedAt = now();
+    const exchange: Exchange = { site: tokenSite, signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS) };
+    const httpApi = httpApiOf(transport, exchange, (status, headers, body) => new oauth.ResponseContext(status, headers, body));
+    const tokens = new oauth.TokensApi(
+      oauth.createConfiguration({
+        baseServer: new oauth.ServerConfiguration(basePath, {}),
+        httpApi: oauth.wrapHttpLibrary(httpApi),
+      }),
+    );
+    const answer = await tokens
+      .create('refresh_token', undefined, undefined, app.clientId, app.clientSecret, refreshToken)
+      .catch((error: unknown) => {
+        throw errorFromSdk(tokenSite, error, exchange.last, tokenRefused);
+      });
+    const token = validate(tokenSite, tokenSchema, answer);
+    if (token.refreshToken) refreshToken = token.refreshToken;
+    const lifetimeMs = token.expiresIn * 1000;
+    return { value: token.accessToken, renewAt: askedAt + lifetimeMs - Math.min(RENEW_MARGIN_MS, lifetimeMs / 10) };
   };
 
   const accessToken = (site: CallSite, signal: AbortSignal | undefined): Promise<string> => {
@@ -129,53 +155,39 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
     return waitUnlessAborted(pending, site, signal).then((token) => token.value);
   };
 
-  const send = (call: CrmCall, token: string): Promise<HttpResponse> =>
-    http.request({
-      operation: call.operation,
-      method: call.method,
-      path: call.path,
-      headers: {
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-        ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(call.idempotencyKey ? { 'idempotency-key': call.idempotencyKey } : {}),
-      },
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      signal: call.signal,
-      accept: [...(call.accept ?? []), ...CLIENT_ERROR_STATUSES],
-    });
+  type Outcome<T> = { readonly sent: true; readonly value: T } | { readonly sent: false; readonly error: unknown; readonly exchange: Exchange };
 
-  /** Sends once the rate limit allows, and learns from the answer's rate-limit headers when the next may go. */
-  const paced = async (site: CallSite, request: CrmCall, token: string): Promise<HttpResponse> => {
-    const waitMs = pausedUntil - now();
-    if (waitMs > 0) {
-      await sleep(waitMs, request.signal).catch((error: unknown) => {
-        throw errorFromTransport(site, error, request.signal);
-      });
-    }
-    const response = await send(request, token);
-    const limit = rateLimitOf(response);
-    const asked = response.status === 429 ? retryAfterMs(response.headers['retry-after'], now()) : undefined;
-    if (response.status === 429 || limit.remaining === 0) {
-      pausedUntil = Math.max(pausedUntil, now() + (asked ?? limit.intervalMs ?? DEFAULT_PAUSE_MS));
-    }
-    return response;
-  };
-
-  const call = async (request: CrmCall): Promise<CrmAnswer> => {
+  const attempt = async <T>(
+    request: CrmCall,
+    handled: readonly number[],
+    send: (apis: ContactsApis) => Promise<T>,
+  ): Promise<T | HubSpotRefusal> => {
     const site: CallSite = { system: options.system, operation: request.operation };
+    const once = async (token: string): Promise<Outcome<T>> => {
+      const exchange: Exchange = { site, signal: request.signal, idempotencyKey: request.idempotencyKey };
+      try {
+        return { sent: true, value: await send(contactsApis(token, exchange)) };
+      } catch (error) {
+        return { sent: false, error, exchange };
+      }
+    };
     const token = await accessToken(site, request.signal);
-    let response = await paced(site, request, token);
-    if (response.status === 401 && auth.kind === 'oauth') {
+    let outcome = await once(token);
+    if (!outcome.sent && refusedStatusOf(outcome.error) === 401 && auth.kind === 'oauth') {
       if (cached?.value === token) cached = undefined;
-      response = await paced(site, request, await accessToken(site, request.signal));
+      outcome = await once(await accessToken(site, request.signal));
     }
-    const handled = request.accept?.includes(response.status) ?? false;
-    if (response.status >= 400 && !handled) throw errorFromHubSpot(site, response);
-    const body = response.text === '' ? undefined : parseJson(site, response.text);
-    return { status: response.status, body, response };
+    if (outcome.sent) return outcome.value;
+    const error = errorFromSdk(site, outcome.error, outcome.exchange.last);
+    const status = refusedStatusOf(outcome.error);
+    if (status === undefined || !handled.includes(status)) throw error;
+    const said = (outcome.error as { body?: { message?: unknown } }).body?.message;
+    return new HubSpotRefusal(status, typeof said === 'string' ? said : '', error);
   };
 
-  const close = (): Promise<void> => http.close();
-  return { call, close, [Symbol.asyncDispose]: close };
+  const call = async <T>(request: CrmCall, send: (apis: ContactsApis) => Promise<T>): Promise<T> =>
+    (await attempt(request, [], send)) as T;
+
+  const close = (): Promise<void> => transport.close();
+  return { call, attempt, close, [Symbol.asyncDispose]: close };
 }

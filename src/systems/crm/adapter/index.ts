@@ -1,8 +1,7 @@
 import type { CallOptions, CrmProfile, CustomerDirectory } from '../../../domain';
-import { pathOf, validate, type CallSite, type HttpResponse } from '../../kit/adapter';
-import { errorFromHubSpot } from './errors';
-import { createCrmClient, type CrmAuth } from './client';
-import { adoptExisting } from './adopt';
+import { validate, type CallSite } from '../../kit/adapter';
+import { createCrmClient, HubSpotRefusal, type CrmAuth } from './client';
+import { adoptExisting, checkedId } from './adopt';
 import { CONTACT_PROPERTIES, CUSTOMER_ID_PROPERTY, LIFECYCLE_STAGE_OF, profileFromContact, propertiesFromCustomer } from './mapper';
 import { batchReadSchema, batchUpsertSchema, contactSchema } from './schema';
 
@@ -31,7 +30,6 @@ export interface CrmAdapterOptions {
   readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
-const CONTACTS = ['crm', 'v3', 'objects', 'contacts'] as const;
 const MAX_BATCH_SIZE = 100;
 
 /** The auth the options describe: a private app's token, or all three OAuth settings; anything else is refused. */
@@ -46,7 +44,7 @@ export function crmAuthOf(options: CrmAdapterOptions): CrmAuth {
 }
 
 /**
- * The CRM (HubSpot CRM v3) as our CustomerDirectory: contacts read and upserted in batches by the unique property
+ * The CRM (HubSpot CRM v3, through the official `@hubspot/api-client` SDK) as our CustomerDirectory: contacts read and upserted in batches by the unique property
  * `plugboard_customer_id`; a contact that already holds the customer's e-mail is adopted; segments written to
  * `lifecyclestage`, cleared first when HubSpot will not move it backwards.
  */
@@ -66,9 +64,6 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
     sleep: options.sleep,
   });
 
-  const byCustomerId = (site: CallSite, customerId: string): string =>
-    `${pathOf(site, ...CONTACTS, customerId)}?${new URLSearchParams({ idProperty: CUSTOMER_ID_PROPERTY })}`;
-
   const profileOf = (site: CallSite, body: unknown): CrmProfile =>
     profileFromContact(validate(site, contactSchema, body), currency, site);
 
@@ -80,28 +75,21 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
       for (let start = 0; start < wanted.length; start += batchSize) {
         chunks.push(wanted.slice(start, start + batchSize));
       }
+      // 207 (some ids not found) is an answer to the SDK: the contacts found are in `results` all the same.
       const answers = await Promise.all(
         chunks.map((ids) =>
-          client.call({
-            operation: site.operation,
-            method: 'POST',
-            path: `${pathOf(site, ...CONTACTS, 'batch', 'read')}?archived=false`,
-            body: {
-              idProperty: CUSTOMER_ID_PROPERTY,
-              properties: CONTACT_PROPERTIES,
-              propertiesWithHistory: [],
-              inputs: ids.map((id) => ({ id })),
-            },
-            // 207: some ids were not found; the ones found are in `results` all the same.
-            accept: [207],
-            signal: callOptions?.signal,
-          }),
+          client.call({ operation: site.operation, signal: callOptions?.signal }, ({ batch }) =>
+            batch.read(
+              { idProperty: CUSTOMER_ID_PROPERTY, properties: [...CONTACT_PROPERTIES], propertiesWithHistory: [], inputs: ids.map((id) => ({ id })) },
+              false,
+            ),
+          ),
         ),
       );
       const asked = new Set(wanted);
       const found = new Map<string, CrmProfile>();
       for (const answer of answers) {
-        for (const contact of validate(site, batchReadSchema, answer.body).results) {
+        for (const contact of validate(site, batchReadSchema, answer).results) {
           const profile = profileFromContact(contact, currency, site);
           if (asked.has(profile.customerId)) found.set(profile.customerId, profile);
         }
@@ -113,47 +101,40 @@ export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory 
       const site: CallSite = { system, operation: 'upsertProfile' };
       const properties = propertiesFromCustomer(customer);
       // HubSpot ignores idempotency keys; they are sent for the log, and each write of one operation gets its own.
-      const upserted = await client.call({
-        operation: site.operation,
-        method: 'POST',
-        path: pathOf(site, ...CONTACTS, 'batch', 'upsert'),
-        body: { inputs: [{ idProperty: CUSTOMER_ID_PROPERTY, id: customer.id, properties }] },
-        idempotencyKey: `${idempotencyKey}:upsert`,
-        accept: [409],
-        signal: callOptions?.signal,
-      });
-      if (upserted.status !== 409) {
-        const [contact] = validate(site, batchUpsertSchema, upserted.body).results;
+      const upserted = await client.attempt(
+        { operation: site.operation, signal: callOptions?.signal, idempotencyKey: `${idempotencyKey}:upsert` },
+        [409],
+        ({ batch }) => batch.upsert({ inputs: [{ idProperty: CUSTOMER_ID_PROPERTY, id: customer.id, properties }] }),
+      );
+      if (!(upserted instanceof HubSpotRefusal)) {
+        const [contact] = validate(site, batchUpsertSchema, upserted).results;
         return profileFromContact(contact!, currency, site);
       }
-      const adopted = await adoptExisting({ client, site, customer, properties, idempotencyKey, conflict: upserted.body, signal: callOptions?.signal });
+      const adopted = await adoptExisting({ client, site, customer, properties, idempotencyKey, conflict: upserted, signal: callOptions?.signal });
       return profileOf(site, adopted);
     },
 
     async updateSegment({ customerId, segment, idempotencyKey }, callOptions?: CallOptions) {
       const site: CallSite = { system, operation: 'updateSegment' };
+      checkedId(site, customerId);
       /** Sets the stage; answers the profile, or HubSpot's refusal of a stage it will not move to. */
-      const write = async (stage: string, key: string): Promise<CrmProfile | HttpResponse> => {
-        const updated = await client.call({
-          operation: site.operation,
-          method: 'PATCH',
-          path: byCustomerId(site, customerId),
-          body: { properties: { lifecyclestage: stage } },
-          idempotencyKey: key,
-          accept: [400],
-          signal: callOptions?.signal,
-        });
-        if (updated.status !== 400) return profileOf(site, updated.body);
-        if (stage !== '' && /lifecyclestage/i.test(updated.response.text)) return updated.response;
-        throw errorFromHubSpot(site, updated.response);
+      const write = async (stage: string, key: string): Promise<CrmProfile | HubSpotRefusal> => {
+        const updated = await client.attempt(
+          { operation: site.operation, signal: callOptions?.signal, idempotencyKey: key },
+          [400],
+          ({ basic }) => basic.update(customerId, { properties: { lifecyclestage: stage } }, CUSTOMER_ID_PROPERTY),
+        );
+        if (!(updated instanceof HubSpotRefusal)) return profileOf(site, updated);
+        if (stage !== '' && /lifecyclestage/i.test(updated.message)) return updated;
+        throw updated.error;
       };
       const stage = LIFECYCLE_STAGE_OF[segment];
       const first = await write(stage, idempotencyKey);
-      if ('segment' in first && first.segment === segment) return first;
+      if (!(first instanceof HubSpotRefusal) && first.segment === segment) return first;
       // HubSpot kept a later stage (or refused to go back): it moves a contact backwards once its stage was cleared.
       await write('', `${idempotencyKey}:clear`);
       const moved = await write(stage, `${idempotencyKey}:set`);
-      if (!('segment' in moved)) throw errorFromHubSpot(site, moved);
+      if (moved instanceof HubSpotRefusal) throw moved.error;
       return moved;
     },
 

@@ -1,13 +1,18 @@
 import { z } from 'zod';
 
-/** Internal to the CRM adapter: what HubSpot sends, as zod schemas. Unknown fields are dropped, not refused. */
+/**
+ * Internal to the CRM adapter: what HubSpot sends, as the SDK's models hold it (`@hubspot/api-client`'s
+ * lib/codegen/…/models: camelCase names, timestamps as Date), checked with zod before use. The SDK's deserializer
+ * copies what it finds without checking types (a number where a string belongs stays a number), so every field the
+ * adapter reads is checked here. Unknown fields are dropped, not refused.
+ */
 
-/** `POST /oauth/v1/token` (grant_type=refresh_token): HubSpot's "Refresh an access token" reference. */
+/** `POST /oauth/v1/token` (grant_type=refresh_token): HubSpot's "Refresh an access token"; the SDK's TokenResponseIF. */
 export const tokenSchema = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-  token_type: z.string().regex(/^bearer$/i, 'a bearer token type'),
-  expires_in: z.number().int().positive(),
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1).optional(),
+  tokenType: z.string().regex(/^bearer$/i, 'a bearer token type'),
+  expiresIn: z.number().int().positive(),
 });
 export type HubSpotToken = z.infer<typeof tokenSchema>;
 
@@ -29,8 +34,9 @@ export const contactSchema = z.object({
       .nullable()
       .optional(),
   }),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
+  // The SDK makes a Date of whatever came (an invalid one from text that is no date, which z.date() refuses).
+  createdAt: z.date(),
+  updatedAt: z.date(),
   archived: z.boolean().optional(),
 });
 export type HubSpotContact = z.infer<typeof contactSchema>;
@@ -40,10 +46,10 @@ export const anyContactSchema = contactSchema.extend({
   properties: contactSchema.shape.properties.extend({ plugboard_customer_id: property }),
 });
 
-/** `POST /crm/v3/objects/contacts/batch/upsert`: each result says whether it was created (`new`). */
+/** `POST /crm/v3/objects/contacts/batch/upsert`: each result says whether it was created (`new`, the SDK's `_new`). */
 export const batchUpsertSchema = z.object({
   status: z.string(),
-  results: z.array(contactSchema.extend({ new: z.boolean().optional() })).min(1),
+  results: z.array(contactSchema.extend({ _new: z.boolean().optional() })).min(1),
 });
 
 /** `POST /crm/v3/objects/contacts/batch/read`: 200, or 207 when some inputs were not found. */
