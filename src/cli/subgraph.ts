@@ -4,10 +4,9 @@ import { createAuth, jwtSecretFrom } from '../auth';
 import { createLogger } from '../logging';
 import { openDatabase, seedSiteStore, type Database } from '../db';
 import { generateEstate } from '../systems/kit/seed';
-import { SUBGRAPH_PORTS } from '../estate/systems';
 import { composeSystems } from '../runtime/compose-systems';
 import { serveSubgraph } from '../serve/serve-subgraph';
-import { createSubgraph, NO_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs';
+import { createSubgraph, NO_PORTS, SUBGRAPH_NAMES, subgraphNamed } from '../../subgraphs';
 import { loadIntegrationMap } from '../integration-map';
 import { createWritePath, writeMatrixOf } from '../runtime/create-write-path';
 import { createTruthFor } from '../runtime/create-truth';
@@ -20,10 +19,9 @@ import { outboxSettingsFrom } from '../outbox/settings';
  */
 async function main(): Promise<void> {
   const [name, portArgument] = process.argv.slice(2);
-  if (!SUBGRAPH_NAMES.includes(name as SubgraphName)) {
-    throw new Error(`usage: npm run subgraph -- <${SUBGRAPH_NAMES.join('|')}> [port]`);
-  }
-  const subgraphName = name as SubgraphName;
+  const entry = name === undefined ? undefined : subgraphNamed(name);
+  if (!entry) throw new Error(`usage: npm run subgraph -- <${SUBGRAPH_NAMES.join('|')}> [port]`);
+  const subgraphName = entry.name;
   const config = loadConfig();
   assertSafeToServe(config, 'subgraph');
   const { matrix, map } = loadIntegrationMap(config.PLUGBOARD_SCHEMA_DIR);
@@ -61,7 +59,7 @@ async function main(): Promise<void> {
     door: {
       // assertSafeToServe refused a start without it.
       secret: config.PLUGBOARD_SUBGRAPH_SECRET ?? '',
-      port: Number(portArgument ?? SUBGRAPH_PORTS[subgraphName]),
+      port: Number(portArgument ?? entry.port),
       host: config.PLUGBOARD_INTERNAL_HOST,
       skewSeconds: config.PLUGBOARD_SUBGRAPH_SKEW_S,
       ...(config.PLUGBOARD_READS === 'closed' ? { requireToken: async (authorization: string | undefined) => (await auth.verify(authorization)) !== null } : {}),

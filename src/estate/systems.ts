@@ -27,6 +27,5 @@ export const SYSTEMS: readonly SystemDescription[] = SYSTEM_REGISTRY.map((system
   ...(system.sandbox ? { sandboxPort: system.sandbox.port } : {}),
 }));
 
-/** Default ports of the subgraphs when each runs as its own process, and of the gateway. */
-export const SUBGRAPH_PORTS = { store: 4001, crm: 4002, erp: 4003, payments: 4004, couriers: 4005, legacy: 4006, writes: 4007, xero: 4008 } as const;
+/** Default port of the gateway (each subgraph's is declared with it: subgraphs/index.ts's SUBGRAPHS). */
 export { GATEWAY_PORT };

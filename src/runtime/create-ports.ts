@@ -2,10 +2,12 @@ import type { Database } from '../db';
 import type { SystemConnections } from '../estate/connections';
 import type { Resilience } from '../resilience';
 import { SYSTEM_REGISTRY, type EstatePortSet } from '../systems';
-import type { SubgraphPorts } from '../../subgraphs';
 
-/** The ports of the systems (the write path and auth are added by the stack), and any a new system adds. */
-export type AdapterPorts = Omit<SubgraphPorts, 'writes' | 'auth' | 'truth'> & EstatePortSet;
+/** The ports the write path, source-of-truth resolution and reconciliation are built on: a start without one stops, named. */
+export const CORE_PORTS = ['store', 'directory', 'erp', 'payments', 'legacy'] as const;
+
+/** The ports of the estate's systems (the write path and auth are added by the stack), and any a new system adds. */
+export type AdapterPorts = EstatePortSet & Required<Pick<EstatePortSet, (typeof CORE_PORTS)[number] | 'couriers'>>;
 
 export interface EstatePorts extends AsyncDisposable {
   /** Every port, wrapped by the resilience layer: what the subgraphs and the write path call. */

@@ -5,7 +5,7 @@ import { introspectionOn, newAdminToken, type Config } from '../config';
 import { openDatabase, seedSiteStore, type Database } from '../db';
 import { connectionsFromConfig, settingsFrom, type SystemConnections } from '../estate/connections';
 import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
-import { SUBGRAPH_PORTS, SYSTEMS } from '../estate/systems';
+import { SYSTEMS } from '../estate/systems';
 import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway, type RunningGateway, type SystemListing } from '../gateway/serve-gateway';
 import { applyCutovers, createShadowControl, useShadowAdmin, type ShadowControl } from '../shadow';
@@ -13,7 +13,7 @@ import type { Resilience, ResilienceOptions } from '../resilience';
 import { admissionFrom } from '../gateway/admission';
 import { generateEstate } from '../systems/kit/seed';
 import { serveSubgraph, type RunningService } from '../serve/serve-subgraph';
-import { createSubgraphs } from '../../subgraphs';
+import { createSubgraphs, subgraphNamed } from '../../subgraphs';
 import { composeSystems } from './compose-systems';
 import { SYSTEM_REGISTRY } from '../systems';
 import { createTruthFor } from './create-truth';
@@ -137,7 +137,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const overHttp = config.PLUGBOARD_SUBGRAPH_CALLS === 'http';
     const subgraphSecret = overHttp ? (config.PLUGBOARD_SUBGRAPH_SECRET ?? randomBytes(32).toString('base64url')) : undefined;
     for (const subgraph of await createSubgraphs({ ...estatePorts.ports, writes: writePath.writes, auth: writePath.auth, truth })) {
-      const port = options.ports === 'fixed' ? SUBGRAPH_PORTS[subgraph.name as keyof typeof SUBGRAPH_PORTS] : 0;
+      const port = options.ports === 'fixed' ? (subgraphNamed(subgraph.name)?.port ?? 0) : 0;
       const running = await serveSubgraph(subgraph, {
         introspection: introspectionOn(config),
         logger,

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { SUBGRAPH_PORTS } from '../estate/systems';
-import { createSubgraphs, NO_PORTS } from '../../subgraphs';
+import { createSubgraphs, NO_PORTS, SUBGRAPHS } from '../../subgraphs';
 import { composeSupergraph, type SubgraphSource } from './compose';
 import { PROJECT_ROOT } from '../project-root';
 
@@ -9,11 +8,7 @@ export const SCHEMA_DIR = path.join(PROJECT_ROOT, 'schema');
 /** Each subgraph's SDL, built from its type-graphql classes, with the URL it has when run as its own process. */
 export async function subgraphSources(): Promise<SubgraphSource[]> {
   const subgraphs = await createSubgraphs(NO_PORTS);
-  return subgraphs.map((subgraph) => ({
-    name: subgraph.name,
-    url: `http://127.0.0.1:${SUBGRAPH_PORTS[subgraph.name as keyof typeof SUBGRAPH_PORTS]}/graphql`,
-    sdl: subgraph.sdl,
-  }));
+  return SUBGRAPHS.map((entry, index) => ({ name: entry.name, url: `http://127.0.0.1:${entry.port}/graphql`, sdl: subgraphs[index]!.sdl }));
 }
 
 /** The files `npm run compose` writes: schema/<subgraph>.graphql and schema/supergraph.graphql. */

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Courier, Shipment, ShipmentStatus } from '../../src/domain';
-import { buildSubgraph, reportStale, ShipmentStatusEnum, type Subgraph } from '../kit';
+import { buildSubgraph, reportStale, ShipmentStatusEnum, type Subgraph, type SubgraphFactory } from '../kit';
 import { ShipmentLabelType, ShipmentTrackingType } from './types';
 
 interface CouriersContext {
@@ -88,3 +88,6 @@ export function createCouriersSubgraph(deps: { readonly couriers: readonly Couri
     }),
   });
 }
+
+/** This subgraph, built from the estate's ports (the registry's loop in subgraphs/index.ts finds it by its name). */
+export const subgraph: SubgraphFactory = (ports) => createCouriersSubgraph({ couriers: ports.couriers ?? [] });

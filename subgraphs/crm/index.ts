@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
 import type { CrmProfile, CustomerDirectory, CustomerSegment } from '../../src/domain';
-import { buildSubgraph, CustomerSegmentEnum, loaderOf, MoneyType, type Subgraph } from '../kit';
+import { buildSubgraph, CustomerSegmentEnum, loaderOf, MoneyType, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 
 interface CrmContext {
   readonly profiles: DataLoader<string, CrmProfile | null>;
@@ -40,3 +40,6 @@ export function createCrmSubgraph(deps: { readonly directory: CustomerDirectory 
     createContext: () => ({ profiles: loaderOf(deps.directory.findByCustomerIds) }),
   });
 }
+
+/** This subgraph, built from the estate's ports (the registry's loop in subgraphs/index.ts finds it by its name). */
+export const subgraph: SubgraphFactory = (ports) => createCrmSubgraph({ directory: portOf<CustomerDirectory>(ports, 'directory', 'crm') });

@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { Arg, Ctx, Directive, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Erp, InventoryItem } from '../../src/domain';
-import { buildSubgraph, loaderOf, MoneyType, type Subgraph } from '../kit';
+import { buildSubgraph, loaderOf, MoneyType, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 
 interface ErpContext {
   readonly items: DataLoader<string, InventoryItem | null>;
@@ -57,3 +57,6 @@ export function createErpSubgraph(deps: { readonly erp: Erp }): Promise<Subgraph
     createContext: () => ({ items: loaderOf(deps.erp.findItemsBySkus) }),
   });
 }
+
+/** This subgraph, built from the estate's ports (the registry's loop in subgraphs/index.ts finds it by its name). */
+export const subgraph: SubgraphFactory = (ports) => createErpSubgraph({ erp: portOf<Erp>(ports, 'erp', 'erp') });

@@ -1,6 +1,7 @@
 export { buildSubgraph } from './build-subgraph';
 export type { Subgraph, SubgraphOptions, SubgraphRequest } from './build-subgraph';
 export { loaderOf } from './loaders';
+export { portOf, type SubgraphFactory, type SubgraphModule, type SubgraphPorts } from './ports';
 export { reportStale } from './stale';
 export { withRequestId } from './request-context';
 export { badUserInput, formatSubgraphError, pageSize } from './errors';

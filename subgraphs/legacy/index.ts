@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
 import type { LegacyCustomer, LegacyOrder, LegacyStore, OrderStatus } from '../../src/domain';
-import { buildSubgraph, loaderOf, MoneyType, OrderStatusEnum, type Subgraph } from '../kit';
+import { buildSubgraph, loaderOf, MoneyType, OrderStatusEnum, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 
 interface LegacyContext {
   readonly customers: DataLoader<string, LegacyCustomer | null>;
@@ -86,3 +86,6 @@ export function createLegacySubgraph(deps: { readonly legacy: LegacyStore }): Pr
     }),
   });
 }
+
+/** This subgraph, built from the estate's ports (the registry's loop in subgraphs/index.ts finds it by its name). */
+export const subgraph: SubgraphFactory = (ports) => createLegacySubgraph({ legacy: portOf<LegacyStore>(ports, 'legacy', 'legacy') });

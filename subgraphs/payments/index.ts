@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Payment, PaymentGateway, PaymentStatus } from '../../src/domain';
-import { buildSubgraph, loaderOf, MoneyType, PaymentStatusEnum, type Subgraph } from '../kit';
+import { buildSubgraph, loaderOf, MoneyType, PaymentStatusEnum, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 
 interface PaymentsContext {
   readonly byOrder: DataLoader<string, Payment | null>;
@@ -86,3 +86,6 @@ export function createPaymentsSubgraph(deps: { readonly payments: PaymentGateway
     createContext: () => ({ byOrder: loaderOf(deps.payments.findByOrderIds) }),
   });
 }
+
+/** This subgraph, built from the estate's ports (the registry's loop in subgraphs/index.ts finds it by its name). */
+export const subgraph: SubgraphFactory = (ports) => createPaymentsSubgraph({ payments: portOf<PaymentGateway>(ports, 'payments', 'payments') });

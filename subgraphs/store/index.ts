@@ -1,6 +1,6 @@
 import type { SiteStore } from '../../src/domain';
 import type { Truth } from '../../src/truth/truth';
-import { buildSubgraph, type Subgraph } from '../kit';
+import { buildSubgraph, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 import { createStoreContext, type StoreContext } from './context';
 import { CustomerResolver, OrderResolver } from './resolvers';
 import { CustomerType, OrderType } from './types';
@@ -27,3 +27,6 @@ export function createStoreSubgraph(deps: { readonly store: SiteStore; readonly 
     createContext: () => createStoreContext(deps.store, deps.truth),
   });
 }
+
+/** This subgraph, built from the estate's ports (the registry's loop in subgraphs/index.ts finds it by its name). */
+export const subgraph: SubgraphFactory = (ports) => createStoreSubgraph({ store: portOf<SiteStore>(ports, 'store', 'store'), truth: ports.truth });

@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, registerEnumType, Resolver, Root } from 'type-graphql';
 import { INVOICE_STATUSES, type Accounting, type Invoice, type InvoiceStatus } from '../../src/domain';
-import { buildSubgraph, enumOf, loaderOf, MoneyType, type Subgraph } from '../kit';
+import { buildSubgraph, enumOf, loaderOf, MoneyType, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 
 interface XeroContext {
   readonly byOrder: DataLoader<string, Invoice | null>;
@@ -64,3 +64,6 @@ export function createXeroSubgraph(deps: { readonly accounting: Accounting }): P
     createContext: () => ({ byOrder: loaderOf(deps.accounting.findInvoicesByOrderIds) }),
   });
 }
+
+/** This subgraph, built from the estate's ports (the registry's loop in subgraphs/index.ts finds it by its name). */
+export const subgraph: SubgraphFactory = (ports) => createXeroSubgraph({ accounting: portOf<Accounting>(ports, 'accounting', 'xero') });

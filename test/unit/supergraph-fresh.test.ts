@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { schemaFiles } from '../../src/supergraph/sources';
-import { SUBGRAPH_NAMES } from '../../subgraphs';
+import { SUBGRAPHS } from '../../subgraphs';
 
 describe('committed schema', () => {
   it('matches what the subgraphs compose to now (run `npm run compose` after changing a subgraph)', async () => {
     const files = await schemaFiles();
-    expect(files.size).toBe(SUBGRAPH_NAMES.length + 1);
+    // One per subgraph the registry's systems declare (both couriers share one), the product's own, and the supergraph.
+    expect(files.size).toBe(SUBGRAPHS.length + 1);
+    expect(SUBGRAPHS.map((entry) => entry.name)).toEqual(expect.arrayContaining(['store', 'couriers', 'writes', 'xero']));
+    expect(SUBGRAPHS.find((entry) => entry.name === 'couriers')?.systems).toEqual(['courier-a', 'courier-b']);
     for (const [file, expected] of files) {
       const committed = await readFile(file, 'utf8').catch(() => '(missing)');
       if (committed !== expected) {
