@@ -28,14 +28,16 @@ export function checkedAgainstDescription(api: FastifyInstance, records: RecordS
   const pathOf = (request: FastifyRequest): string => request.url.split('?')[0] ?? request.url;
   api.addHook('preHandler', async (request, reply) => {
     const path = pathOf(request);
-    const problems = spec.checkRequest({ method: request.method, path, query: request.query as Record<string, unknown>, body: request.body });
+    const problems = spec
+      .checkRequest({ method: request.method, path, query: request.query as Record<string, unknown>, body: request.body })
+      .map((difference) => difference.message);
     if (problems.length === 0) return undefined;
     violation({ side: 'request', operation: `${request.method} ${path}`, problems });
     return reply.code(400).send(errorBody('invalid_field_value', 'validation', problems.join('; ')));
   });
   api.addHook('preSerialization', async (request, reply, payload: unknown) => {
     const path = pathOf(request);
-    const problems = spec.checkAnswer(request.method, path, reply.statusCode, withoutExtensions(payload));
+    const problems = spec.checkAnswer(request.method, path, reply.statusCode, withoutExtensions(payload)).map((difference) => difference.message);
     if (problems.length === 0) return payload;
     violation({ side: 'answer', operation: `${request.method} ${path}`, problems });
     reply.code(500);
