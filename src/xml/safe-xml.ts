@@ -29,6 +29,12 @@ export interface XmlCodecOptions {
   readonly repeated?: readonly string[];
   /** Deepest element nesting accepted. @default 32 */
   readonly maxDepth?: number;
+  /**
+   * Read and write attributes (and namespace declarations), as properties named `@_name` beside the element's
+   * children (`{ link: { '@_href': '…', '@_rel': 'self' } }`); values are decoded and escaped like text.
+   * @default false: attributes are dropped when read and cannot be written
+   */
+  readonly attributes?: boolean;
 }
 
 /** A markup declaration other than a comment or CDATA section: the start of a DTD, or a piece of one. */
@@ -36,6 +42,9 @@ const MARKUP_DECLARATION = /<!(?!--|\[CDATA\[)/;
 
 /** Characters outside XML 1.0's Char production: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF. */
 const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** How an attribute is named among an element's properties when `attributes` is on. */
+export const ATTRIBUTE_PREFIX = '@_';
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -50,10 +59,14 @@ export function decodeText(value: string): string {
 
 export function createXmlCodec(options: XmlCodecOptions = {}): XmlCodec {
   const repeated = new Set(options.repeated ?? []);
+  const attributes = options.attributes ?? false;
   const parser = new XMLParser({
     processEntities: false,
     htmlEntities: false,
-    ignoreAttributes: true,
+    ignoreAttributes: !attributes,
+    attributeNamePrefix: ATTRIBUTE_PREFIX,
+    parseAttributeValue: false,
+    attributeValueProcessor: (_name, value) => decodeText(value),
     ignoreDeclaration: true,
     ignorePiTags: true,
     parseTagValue: false,
@@ -62,7 +75,12 @@ export function createXmlCodec(options: XmlCodecOptions = {}): XmlCodec {
     isArray: (_name, path) => typeof path === 'string' && repeated.has(path),
     tagValueProcessor: (_name, value) => decodeText(value),
   });
-  const builder = new XMLBuilder({ ignoreAttributes: true, suppressEmptyNode: true, processEntities: true });
+  const builder = new XMLBuilder({
+    ignoreAttributes: !attributes,
+    attributeNamePrefix: ATTRIBUTE_PREFIX,
+    suppressEmptyNode: true,
+    processEntities: true,
+  });
 
   return {
     parse(text) {
