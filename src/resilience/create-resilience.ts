@@ -19,6 +19,8 @@ export interface CallRecord {
   readonly keys?: number;
   /** How many attempts reached for the system (retries of a read included; 0 when none could be made). */
   readonly attempts?: number;
+  /** A read (cached, retried, served stale when the system fails) or a write (never retried here). Set by createResilience. */
+  readonly kind?: 'read' | 'write';
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -59,6 +61,11 @@ export interface Resilience extends AsyncDisposable {
   wrap<Port extends object>(system: string, port: Port, operations: OperationPolicies<Port>): Port;
   /** Drops cached reads of a system's operation, for the keys given (all keys when none are); stale copies stay. */
   invalidate(system: string, operation: string, keys?: readonly string[]): Promise<void>;
+  /**
+   * Calls `listener` on every {@link invalidate} (what was cached from those reads no longer holds: the gateway's
+   * response cache ends the answers made from them). Answers the function that stops it.
+   */
+  onInvalidate(listener: (system: string, operation: string) => void): () => void;
   breakerStates(): ReadonlyArray<{ system: string; operation: string; state: BreakerState }>;
   close(): Promise<void>;
 }
@@ -79,6 +86,7 @@ interface BreakerEntry {
 export function createResilience(options: ResilienceOptions = {}): Resilience {
   const breakers = new Map<string, BreakerEntry>();
   const cachedKeys = new Map<string, Set<string>>();
+  const invalidationListeners = new Set<(system: string, operation: string) => void>();
   const limiter: RateLimiter = options.rateLimitRedis
     ? createRedisRateLimiter({ redis: options.rateLimitRedis })
     : createMemoryRateLimiter();
@@ -132,16 +140,17 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     const cost = { attempts: 0 };
     const startedAt = new Date();
     const started = performance.now();
+    const kind = retry ? 'read' : 'write';
     let release: Release | undefined;
     try {
       // The time a call waits for its place is ours, not the system's: its budget starts once it has one.
       release = await bulkheadFor(system).acquire(signal);
       const result = await callSystem(site, method, input, signal, cost);
-      options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'ok', keys, attempts: cost.attempts });
+      options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'ok', keys, attempts: cost.attempts, kind });
       return result;
     } catch (error) {
       const failure = translate(system, operation, error);
-      options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'error', error: failure, keys, attempts: cost.attempts });
+      options.onCall?.({ system, operation, startedAt, durationMs: performance.now() - started, outcome: 'error', error: failure, keys, attempts: cost.attempts, kind });
       throw failure;
     } finally {
       release?.();
@@ -218,7 +227,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         missing.push(...keys);
       }
       if (missing.length === 0) {
-        options.onCall?.({ system, operation, startedAt: new Date(), durationMs: 0, outcome: 'cached', keys: 0 });
+        options.onCall?.({ system, operation, startedAt: new Date(), durationMs: 0, outcome: 'cached', keys: 0, kind: 'read' });
         return found;
       }
       let fetched: ReadonlyMap<string, unknown>;
@@ -251,7 +260,10 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       const key = JSON.stringify(input);
       if (cache && ttl > 0) {
         const hit = await cache.get(freshKey(system, operation, key));
-        if (hit !== undefined) return hit;
+        if (hit !== undefined) {
+          options.onCall?.({ system, operation, startedAt: new Date(), durationMs: 0, outcome: 'cached', kind: 'read' });
+          return hit;
+        }
       }
       let result: unknown;
       try {
@@ -304,12 +316,19 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       });
     },
     async invalidate(system, operation, keys) {
+      for (const listener of invalidationListeners) listener(system, operation);
       const cache = options.cache;
       if (!cache) return;
       const known = cachedKeys.get(`${system}:${operation}`);
       const targets = keys ?? [...(known ?? [])];
       await cache.deleteMany(targets.map((key) => freshKey(system, operation, key)));
       for (const key of targets) known?.delete(key);
+      // Again once they are gone: what read them between the first telling and now read the old copies.
+      for (const listener of invalidationListeners) listener(system, operation);
+    },
+    onInvalidate(listener) {
+      invalidationListeners.add(listener);
+      return () => void invalidationListeners.delete(listener);
     },
     breakerStates() {
       return [...breakers.values()].map(({ system, operation, breaker }) => ({

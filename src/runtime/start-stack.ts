@@ -5,7 +5,7 @@ import { introspectionOn, newAdminToken, type Config } from '../config';
 import { openDatabase, seedSiteStore, type Database } from '../db';
 import { connectionsFromConfig, settingsFrom, type SystemConnections } from '../estate/connections';
 import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
-import { SYSTEMS } from '../estate/systems';
+import { estateSystemNames, SYSTEMS } from '../estate/systems';
 import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway, type RunningGateway, type SystemListing } from '../gateway/serve-gateway';
 import { applyCutovers, createShadowControl, useShadowAdmin, type ShadowControl } from '../shadow';
@@ -28,6 +28,7 @@ import { createDashboard, useDashboard } from '../dashboard';
 import { createLogger } from '../logging';
 import { useMetrics, type Metrics } from '../metrics';
 import { useOutboxAdmin } from '../gateway/use-outbox-admin';
+import { useResponseCache, type ResponseCache } from '../gateway/response-cache';
 import { PROJECT_ROOT } from '../project-root';
 
 /** Where the committed supergraph lives. */
@@ -48,6 +49,12 @@ export interface StackOptions {
   readonly workerOptions?: WritePathOptions['workerOptions'];
   /** Where the structured log goes (a line per system call, with its request id). @default pino on stdout at PLUGBOARD_LOG_LEVEL */
   readonly logger?: Logger;
+  /**
+   * Whether the gateway keeps whole query answers for their systems' cache lifetimes (src/gateway/response-cache). It
+   * needs to see every system call and every change: only where the subgraphs run in the gateway's process and the
+   * read cache is this process's own. @default true when embedded without REDIS_URL, else false (forced off there)
+   */
+  readonly responseCache?: boolean;
 }
 
 /** One row of the "what runs where" table `npm start` prints. */
@@ -89,15 +96,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     // The integration map and the matrix are checked before anything starts: a bad one stops the start, named.
     const { map, matrix: declared } = loadIntegrationMap(options.schemaDir ?? config.PLUGBOARD_SCHEMA_DIR);
     const estateSeed = generateEstate();
+    // The estate is what the map declares: a registry system it leaves out is neither required, connected nor started.
+    const inEstate = estateSystemNames(map);
     let estate: RunningEstate | undefined;
     let connections: SystemConnections;
     if (config.PLUGBOARD_SANDBOXES === 'on') {
       // The sandboxes' fault switches never face the network with the gateway: they keep the internal interface.
-      estate = await startSandboxes({ estate: estateSeed, dataDir: config.PLUGBOARD_DATA_DIR, ports: options.ports, host: config.PLUGBOARD_INTERNAL_HOST });
+      estate = await startSandboxes({ estate: estateSeed, dataDir: config.PLUGBOARD_DATA_DIR, ports: options.ports, host: config.PLUGBOARD_INTERNAL_HOST, only: inEstate });
       closers.push(estate.close);
       connections = estate.connections;
     } else {
-      connections = connectionsFromConfig(config);
+      connections = connectionsFromConfig(config, inEstate);
     }
     const db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
     closers.push(db.close);
@@ -109,10 +118,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const alerts = createAlerts(db, { webhookUrl: config.PLUGBOARD_ALERT_WEBHOOK_URL });
 
     const logger = options.logger ?? createLogger({ level: config.PLUGBOARD_LOG_LEVEL });
+    const overHttp = config.PLUGBOARD_SUBGRAPH_CALLS === 'http';
+    const responseCache: ResponseCache | undefined =
+      (options.responseCache ?? true) && !overHttp && !config.REDIS_URL
+        ? useResponseCache({ lifetimes: Object.fromEntries(SYSTEM_REGISTRY.flatMap((system) => (system.cacheTtlMs === undefined ? [] : [[system.name, system.cacheTtlMs]]))) })
+        : undefined;
+    const onCall: StackOptions['onCall'] = responseCache
+      ? (record) => {
+          responseCache.noteCall(record);
+          options.onCall?.(record);
+        }
+      : options.onCall;
     // The systems, composed as every other process composes them: the map's policies, the integration log, metrics.
-    const composed = await composeSystems({ config, db, logger, map, connections, onCall: options.onCall, systems: options.systems });
+    const composed = await composeSystems({ config, db, logger, map, connections, onCall, systems: options.systems });
     closers.push(composed.close);
     const { resilience, integrationLog, metrics } = composed;
+    if (responseCache) resilience.onInvalidate((system) => responseCache.systemChanged(system));
     const estatePorts = { ports: composed.ports };
     const writePath = createWritePath({
       db,
@@ -134,7 +155,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     // Embedded (in-process calls), the subgraphs open no port: nothing can reach them around the gateway. Over HTTP,
     // each listens behind a door that answers only requests the gateway signed; both sides are composed here, so a
     // secret made for this start serves when none is configured.
-    const overHttp = config.PLUGBOARD_SUBGRAPH_CALLS === 'http';
     const subgraphSecret = overHttp ? (config.PLUGBOARD_SUBGRAPH_SECRET ?? randomBytes(32).toString('base64url')) : undefined;
     for (const subgraph of await createSubgraphs({ ...estatePorts.ports, writes: writePath.writes, auth: writePath.auth, truth })) {
       const port = options.ports === 'fixed' ? (subgraphNamed(subgraph.name)?.port ?? 0) : 0;
@@ -164,7 +184,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...Object.fromEntries(Object.entries(connections).map(([name, connection]) => [name, connection.baseUrl])),
       store: db.dialect === 'sqlite' ? `sqlite:${config.PLUGBOARD_DATA_DIR}` : 'postgresql (DATABASE_URL)',
     };
-    const systems: SystemListing[] = SYSTEMS.map((system) => ({
+    const systems: SystemListing[] = SYSTEMS.filter((system) => inEstate.includes(system.name)).map((system) => ({
       name: system.name,
       kind: system.kind,
       baseUrl: urls[system.name] ?? '',
@@ -181,6 +201,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       host: config.HOST,
       ...frontDoorFrom(config),
       admission: admissionFrom(config),
+      ...(responseCache ? { apolloPlugins: [responseCache.apolloPlugin] } : {}),
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
       adminToken,
       systems,
@@ -199,7 +220,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         useDashboard({ dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), outbox: writePath.outbox, alerts }) }),
         ...(config.PLUGBOARD_METRICS === 'off' ? [] : [useMetrics({ metrics, access: config.PLUGBOARD_METRICS })]),
         // What each system plugs into the gateway's process: its webhooks in.
-        ...SYSTEM_REGISTRY.flatMap(
+        ...SYSTEM_REGISTRY.filter((system) => inEstate.includes(system.name)).flatMap(
           (system) =>
             system.gatewayPlugins?.({
               connection: connections[system.name] ?? { baseUrl: '' },
@@ -226,7 +247,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       { part: 'gateway', name: 'dashboard', url: `${gateway.origin}/admin` },
       ...(config.PLUGBOARD_METRICS === 'off' ? [] : [{ part: 'gateway', name: 'metrics', url: `${gateway.origin}/metrics` }]),
       ...subgraphs.map((service) => ({ part: 'subgraph', name: service.name, url: service.url ?? '(in process, no port)' })),
-      ...SYSTEMS.map((system) => ({ part: estate && system.name !== 'store' ? 'sandbox' : 'system', name: system.name, url: urls[system.name] ?? '' })),
+      ...systems.map((system) => ({ part: estate && system.name !== 'store' ? 'sandbox' : 'system', name: system.name, url: urls[system.name] ?? '' })),
     ];
     const close = closeAll;
     return { shadow, gateway, estate, db, resilience, writePath, integrationLog, metrics, subgraphs, adminToken, parts, close, [Symbol.asyncDispose]: close };

@@ -1,0 +1,115 @@
+import { LRUCache } from 'lru-cache';
+
+/** Internal to src/gateway/response-cache. */
+
+/** A whole answer kept for its lifetime: its JSON and what it was made of. */
+interface StoredAnswer {
+  /** The answer's `data`, as JSON: each hit parses its own copy, so no one can change what the next caller gets. */
+  readonly json: string;
+  /** The systems the answer read from: a change to any of them ends it. */
+  readonly systems: readonly string[];
+  /** The change counter when the request that made it began: a change after that ends it. */
+  readonly madeAt: number;
+  /** Epoch ms when it was stored and when it ends. */
+  readonly storedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface AnswerStoreOptions {
+  /** The read-cache lifetime of each system, in ms (the systems' cacheTtlMs); 0: its answers are never kept. */
+  readonly lifetimes: Readonly<Record<string, number>>;
+  /**
+   * The longest an answer lives, and the lifetime of a system that has none of its own (the site's store: it is our
+   * database, changed only by our own writes, which end the answers that read it). @default the shortest of `lifetimes`
+   */
+  readonly maxTtlMs?: number;
+  /** Bytes of answers kept at most (JSON counted as two bytes a character); the least recently used go first. @default 32 MiB */
+  readonly maxBytes?: number;
+  /** The clock (epoch ms). @default Date.now */
+  readonly now?: () => number;
+}
+
+/** What a request that may be kept learns as it runs: the systems it read, and whether anything spoiled it. */
+export interface Flight {
+  readonly systems: Set<string>;
+  readonly startedAt: number;
+  spoiled: boolean;
+}
+
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+/** Used when no system has a lifetime: answers then live this long at most. */
+const FALLBACK_TTL_MS = 5_000;
+
+/**
+ * The answers, keyed by request, with their lifetimes and the change counter that ends them early. A change is
+ * counted per system (a write to it, a read of it invalidated, a webhook) or for everything (a mutation): an answer
+ * made before a change to a system it read is never served, and a request that was running when one happened is not kept.
+ */
+export function createAnswerStore(options: AnswerStoreOptions) {
+  const now = options.now ?? Date.now;
+  const lifetimes = new Map(Object.entries(options.lifetimes));
+  const maxTtlMs = options.maxTtlMs ?? Math.min(...[...lifetimes.values()].filter((ttl) => ttl > 0), FALLBACK_TTL_MS);
+  const answers = new LRUCache<string, StoredAnswer>({
+    maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    sizeCalculation: (answer, key) => 2 * (answer.json.length + key.length) + 64 * (answer.systems.length + 4),
+  });
+  let changes = 0;
+  let everythingChangedAt = 0;
+  const changedAt = new Map<string, number>();
+
+  const changedSince = (systems: Iterable<string>, since: number): boolean => {
+    if (everythingChangedAt > since) return true;
+    for (const system of systems) if ((changedAt.get(system) ?? 0) > since) return true;
+    return false;
+  };
+
+  /** How long an answer that read these systems may live: the shortest lifetime among them, 0 when one has none to give. */
+  const lifetimeOf = (systems: Iterable<string>): number => {
+    let ttl = maxTtlMs;
+    for (const system of systems) ttl = Math.min(ttl, lifetimes.get(system) ?? maxTtlMs);
+    return ttl;
+  };
+
+  return {
+    /** Starts following a request that may be kept. */
+    begin(): Flight {
+      return { systems: new Set(), startedAt: changes, spoiled: false };
+    },
+    /** The answer's data kept under the key, if it is still good; with its age in seconds. */
+    get(key: string): { readonly data: unknown; readonly ageSeconds: number } | undefined {
+      const answer = answers.get(key);
+      if (!answer) return undefined;
+      if (answer.expiresAt <= now() || changedSince(answer.systems, answer.madeAt)) {
+        answers.delete(key);
+        return undefined;
+      }
+      return { data: JSON.parse(answer.json) as unknown, ageSeconds: Math.floor((now() - answer.storedAt) / 1_000) };
+    },
+    /** Keeps a request's answer, unless something spoiled it or changed what it read while it ran. Says whether it was kept. */
+    keep(key: string, flight: Flight, data: unknown): boolean {
+      if (flight.spoiled || changedSince(flight.systems, flight.startedAt)) return false;
+      const ttl = lifetimeOf(flight.systems);
+      if (ttl <= 0) return false;
+      const storedAt = now();
+      answers.set(key, { json: JSON.stringify(data), systems: [...flight.systems], madeAt: flight.startedAt, storedAt, expiresAt: storedAt + ttl });
+      return answers.has(key);
+    },
+    /** A system's data changed (a write to it, its cached reads invalidated): answers that read it end. */
+    systemChanged(system: string): void {
+      changes += 1;
+      changedAt.set(system, changes);
+    },
+    /** Anything may have changed (a mutation ran): every answer ends. */
+    everythingChanged(): void {
+      changes += 1;
+      everythingChangedAt = changes;
+      answers.clear();
+    },
+    /** Answers kept, and their bytes as counted against the budget. */
+    size(): { readonly answers: number; readonly bytes: number } {
+      return { answers: answers.size, bytes: answers.calculatedSize };
+    },
+  };
+}
+
+export type AnswerStore = ReturnType<typeof createAnswerStore>;

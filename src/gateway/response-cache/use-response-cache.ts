@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import { currentRequestId } from '../../logging';
+import type { GatewayContext } from '../create-gateway';
+import { createAnswerStore, type AnswerStoreOptions, type Flight } from './answer-store';
+
+export type ResponseCacheOptions = AnswerStoreOptions;
+
+/** A system call as the response cache hears of it (the resilience layer's call record has these fields). */
+export interface ObservedCall {
+  readonly system: string;
+  readonly outcome: 'ok' | 'cached' | 'error';
+  /** A write changes what the system's answers say. @default 'read' */
+  readonly kind?: 'read' | 'write';
+}
+
+export interface ResponseCache {
+  /** Give it to the gateway's `apolloPlugins`. */
+  readonly apolloPlugin: ApolloServerPlugin<GatewayContext>;
+  /**
+   * Told about every system call, in the call's async context (the resilience layer's `onCall`): a read is counted
+   * against the request it was made for (its request id), a failed one keeps that answer out, a write ends the
+   * answers that read its system.
+   */
+  noteCall(call: ObservedCall): void;
+  /** A system's cached reads were invalidated (our own write, a follower's sync, a webhook): answers that read it end. */
+  systemChanged(system: string): void;
+  /** Answers kept, and their bytes as counted against the budget. */
+  size(): { readonly answers: number; readonly bytes: number };
+}
+
+/**
+ * A response cache for whole query answers at the gateway, so that a page asked again within its systems' cache
+ * lifetimes is a lookup, not a re-execution of the query plan over the subgraphs.
+ *
+ * Keyed by the checked document (its SHA-256), the operation name, the variables and the caller's Authorization
+ * header (an answer may depend on who asks). An answer lives no longer than the shortest read-cache lifetime of the
+ * systems it read (counted from the calls the request made, through its request id), and ends early when one of them
+ * changes: a write to it, its reads invalidated (our writes, follower syncs, webhooks), or any mutation. Never kept:
+ * mutations, answers with errors (SYSTEM_* ones included) or with stale copies in them (`extensions.stale`), answers
+ * of a request whose id was already in flight (its calls could not be told apart). `Cache-Control: no-cache` on the
+ * request skips the lookup (the fresh answer is kept); `no-store` skips the cache altogether.
+ *
+ * It sees the system calls only where the subgraphs run in the gateway's process (the embedded mode of `npm start`),
+ * and only its own process's changes: composed elsewhere, leave it out.
+ */
+export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const store = createAnswerStore(options);
+  // Requests that may be kept, by request id, while they run.
+  const flights = new Map<string, Flight>();
+
+  const apolloPlugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      let key: string | undefined;
+      let flight: Flight | undefined;
+      let requestId: string | undefined;
+      let mutation = false;
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'mutation') return;
+          mutation = true;
+          store.everythingChanged();
+        },
+        async responseForOperation(context) {
+          if (context.operation.operation !== 'query') return null;
+          const directives = cacheDirectives(context);
+          if (directives.has('no-store')) return null;
+          key = keyOf(context);
+          if (!directives.has('no-cache')) {
+            const hit = store.get(key);
+            if (hit) {
+              key = undefined;
+              context.response.http.headers.set('age', String(hit.ageSeconds));
+              return { http: context.response.http, body: { kind: 'single', singleResult: { data: hit.data as Record<string, unknown> } } };
+            }
+          }
+          requestId = requestIdOf(context.contextValue);
+          if (!requestId) return (key = undefined), null;
+          const already = flights.get(requestId);
+          if (already) {
+            // Two requests under one id (a client's own x-request-id, sent twice at once): neither is kept.
+            already.spoiled = true;
+            return (key = undefined), null;
+          }
+          flights.set(requestId, (flight = store.begin()));
+          return null;
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (mutation) store.everythingChanged();
+          if (!flight || !requestId) return;
+          flights.delete(requestId);
+          if (!key || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const failed = (result.errors?.length ?? 0) > 0 || (response.http.status ?? 200) !== 200;
+          if (failed || contextValue.staleNotices?.length || result.extensions?.['stale'] || !result.data) return;
+          store.keep(key, flight, result.data);
+        },
+      };
+    },
+  };
+
+  return {
+    apolloPlugin,
+    noteCall(call) {
+      if (call.kind === 'write') return store.systemChanged(call.system);
+      const requestId = currentRequestId();
+      const flight = requestId === undefined ? undefined : flights.get(requestId);
+      if (!flight) return;
+      flight.systems.add(call.system);
+      if (call.outcome === 'error') flight.spoiled = true;
+    },
+    systemChanged: (system) => store.systemChanged(system),
+    size: () => store.size(),
+  };
+}
+
+function requestIdOf(context: GatewayContext): string | undefined {
+  const id = context.headers?.['x-request-id'];
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The request's Cache-Control directives, lower case (`no-cache`, `no-store`…). */
+function cacheDirectives(context: GraphQLRequestContext<GatewayContext>): Set<string> {
+  const header = context.request.http?.headers.get('cache-control');
+  return new Set(header ? header.split(',').map((directive) => directive.trim().toLowerCase().split('=')[0]!) : []);
+}
+
+function keyOf(context: GraphQLRequestContext<GatewayContext>): string {
+  const { request, source } = context;
+  const authorization = request.http?.headers.get('authorization') ?? null;
+  return createHash('sha256')
+    .update(JSON.stringify([source ?? request.query ?? '', request.operationName ?? null, request.variables ?? null, authorization]))
+    .digest('base64url');
+}

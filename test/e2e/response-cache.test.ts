@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CallRecord } from '../../src/resilience';
+import { generateEstate } from '../../src/systems/kit/seed';
+import { startTestStack, type TestStack } from '../support/stack';
+import { bearer, mintTestToken } from '../support/tokens';
+
+/**
+ * The gateway's response cache, as a client sees it: a query asked again within its systems' cache lifetimes is
+ * answered without asking any system (not even our store), and what changes in between (a mutation, an invalidated
+ * read, a system that fails) is never answered from an older copy.
+ */
+
+const ORDERS_PAGE = readFileSync(path.join(__dirname, '..', 'operations', 'orders-page.graphql'), 'utf8');
+const CUSTOMER = 'query($id: ID!) { customer(id: $id) { id email segment } }';
+const estate = generateEstate();
+const customer = estate.customers[7]!;
+
+let stack: TestStack;
+const calls: CallRecord[] = [];
+/** When the calls were last reset: a call that started before (the store's owner answers, a follower's copy is read for drift afterwards) is not the next request's. */
+let since = new Date();
+const reset = () => {
+  calls.length = 0;
+  since = new Date();
+};
+/** Calls made since the last reset (read-cache hits included). */
+const made = () => calls.filter((call) => call.startedAt >= since);
+/** What the systems were asked since the last reset: calls that reached a system or our store (read-cache hits left out). */
+const asked = () => made().filter((call) => call.outcome !== 'cached').map((call) => `${call.system}.${call.operation}`);
+
+beforeAll(async () => {
+  const steady = { breaker: { errorThresholdPercentage: 100, volumeThreshold: 1_000 } };
+  stack = await startTestStack({}, { onCall: (call) => calls.push(call), systems: { crm: steady } });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+beforeEach(reset);
+
+async function post(query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
+  const response = await fetch(stack.gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[]; extensions?: { stale?: unknown[] } };
+  return { status: response.status, age: response.headers.get('age'), body };
+}
+
+it('answers the same page again without asking any system, with the same data', async () => {
+  const first = await post(ORDERS_PAGE, { first: 20 });
+  expect(first.body.errors).toBeUndefined();
+  expect(asked()).toEqual(expect.arrayContaining(['store.listOrders', 'erp.findItemsBySkus', 'payments.findByOrderIds']));
+
+  reset();
+  const second = await post(ORDERS_PAGE, { first: 20 });
+  expect(second.body).toEqual(first.body);
+  expect(second.age).toBe('0');
+  expect(made()).toEqual([]);
+
+  // Other variables are another answer.
+  const other = await post(ORDERS_PAGE, { first: 5 });
+  expect((other.body.data?.['orders'] as { nodes: unknown[] }).nodes).toHaveLength(5);
+  expect(asked()).toContain('store.listOrders');
+});
+
+it('asks again after a read it used is invalidated (a webhook, a follower sync)', async () => {
+  await post(ORDERS_PAGE, { first: 20 });
+  reset();
+  await post(ORDERS_PAGE, { first: 20 });
+  expect(made()).toEqual([]);
+
+  await stack.resilience.invalidate('payments', 'findByOrderIds');
+  const again = await post(ORDERS_PAGE, { first: 20 });
+  expect(again.body.errors).toBeUndefined();
+  expect(asked()).toEqual(expect.arrayContaining(['store.listOrders', 'payments.findByOrderIds']));
+});
+
+it('answers what a mutation changed at once', async () => {
+  await post(CUSTOMER, { id: customer.id });
+  reset();
+  const cached = await post(CUSTOMER, { id: customer.id });
+  expect(made()).toEqual([]);
+  expect(cached.body.data).toEqual({ customer: { id: customer.id, email: customer.email, segment: expect.any(String) } });
+
+  const email = `changed.${customer.id}@example.com`;
+  const token = await mintTestToken({ subject: 'alice', scopes: ['customers:write'] });
+  const mutation = await post('mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { status } }', { input: { id: customer.id, email } }, bearer(token));
+  expect(mutation.body).toEqual({ data: { updateCustomer: { status: 'APPLIED' } } });
+
+  reset();
+  const fresh = await post(CUSTOMER, { id: customer.id });
+  expect(fresh.body.data).toMatchObject({ customer: { email } });
+  expect(asked()).toContain('store.findCustomersByIds');
+});
+
+it('skips the lookup for Cache-Control: no-cache, and keys answers by who asks', async () => {
+  await post(CUSTOMER, { id: customer.id });
+  reset();
+  await post(CUSTOMER, { id: customer.id }, { 'cache-control': 'no-cache' });
+  expect(asked()).toContain('store.findCustomersByIds');
+
+  reset();
+  const token = await mintTestToken({ subject: 'bob' });
+  await post(CUSTOMER, { id: customer.id }, bearer(token));
+  expect(asked()).toContain('store.findCustomersByIds');
+});
+
+it('never keeps an answer that carried stale copies or a system error', async () => {
+  const crm = stack.estate!.sandboxes.crm;
+  await post(CUSTOMER, { id: customer.id });
+  await stack.resilience.invalidate('crm', 'findByCustomerIds');
+  crm.setFault({ mode: 'down' });
+  try {
+    const stale = await post(CUSTOMER, { id: customer.id });
+    expect(stale.body.extensions?.stale).toEqual([expect.objectContaining({ system: 'crm', keys: [customer.id] })]);
+    reset();
+    const again = await post(CUSTOMER, { id: customer.id });
+    expect(again.body.extensions?.stale).toHaveLength(1);
+    expect(asked()).toContain('crm.findByCustomerIds');
+
+    // A customer the CRM never answered for has no stale copy: its segment fails with the CRM named, every time.
+    const other = estate.customers[8]!;
+    const failed = await post(CUSTOMER, { id: other.id });
+    expect(failed.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', system: 'crm' }) })]);
+    reset();
+    await post(CUSTOMER, { id: other.id });
+    expect(asked()).toContain('crm.findByCustomerIds');
+  } finally {
+    crm.setFault({ mode: 'ok' });
+  }
+});
