@@ -44,9 +44,9 @@ export function crmAuthOf(options: CrmAdapterOptions): CrmAuth {
 }
 
 /**
- * The CRM (HubSpot CRM v3, through the official `@hubspot/api-client` SDK) as our CustomerDirectory: contacts read and upserted in batches by the unique property
- * `plugboard_customer_id`; a contact that already holds the customer's e-mail is adopted; segments written to
- * `lifecyclestage`, cleared first when HubSpot will not move it backwards.
+ * The CRM (HubSpot CRM v3, through the official `@hubspot/api-client` SDK) as our CustomerDirectory: contacts read and
+ * upserted in batches by the unique property `plugboard_customer_id`; a contact that already holds the customer's
+ * e-mail is adopted; segments written to `lifecyclestage`, cleared first when HubSpot will not move it backwards.
  */
 export function createCrmAdapter(options: CrmAdapterOptions): CustomerDirectory & AsyncDisposable {
   const system = options.system ?? 'crm';
