@@ -25,10 +25,12 @@ const PRISM = path.join(PROJECT_ROOT, 'node_modules/@stoplight/prism-cli/dist/in
  *   its schemas that way), so it refuses its own static examples (`insured_value` "must NOT have additional
  *   properties"): the keyword is dropped; required fields, types, enums and formats are still checked.
  * - The list answers' example has `"page": "????"` for an integer: Prism serves it and then refuses it. It becomes 1.
+ *   The tracking log's examples have numbers for strings (`carrier_status_code: 1`, `postal_code: 78756`): the same
+ *   fault the other way round; they become strings.
  * - The 204 of `PUT /v1/shipments/{id}/cancel` declares an empty-string body, which Prism sends with a Content-Length
  *   that undici refuses: the 204 is served without content, as ShipEngine sends it.
  */
-function prismSpec(): object {
+function prismSpec(use: 'bookings' | 'reads'): object {
   const spec = JSON.parse(readFileSync(SPEC, 'utf8')) as { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
@@ -36,15 +38,16 @@ function prismSpec(): object {
     const schema = node as Record<string, unknown>;
     if (schema['additionalProperties'] === false) delete schema['additionalProperties'];
     if (schema['type'] === 'integer' && typeof schema['example'] === 'string') schema['example'] = 1;
+    if (schema['type'] === 'string' && typeof schema['example'] === 'number') schema['example'] = String(schema['example']);
     Object.values(schema).forEach(visit);
   };
   visit(spec);
   const cancelled = spec.paths['/v1/shipments/{shipment_id}/cancel']?.['put']?.responses['204'];
   if (cancelled) delete cancelled.content;
   // Not a fault, a limit: Prism keeps no state, so it would "find" every external_shipment_id the adapter looks up
-  // before creating, and no create would be sent. Without that path Prism answers 404 (nothing stored), as ShipEngine
-  // does for a first booking.
-  delete spec.paths['/v1/shipments/external_shipment_id/{external_shipment_id}'];
+  // before creating, and no create would be sent. For bookings, without that path Prism answers 404 (nothing stored),
+  // as ShipEngine does for a first booking; reads are served the whole description, the lookup included.
+  if (use === 'bookings') delete spec.paths['/v1/shipments/external_shipment_id/{external_shipment_id}'];
   return spec;
 }
 
@@ -106,29 +109,39 @@ const request = (overrides: Partial<CourierBShipmentRequest> = {}): CourierBShip
 });
 
 describe("courier B's adapter against Prism serving ShipEngine's published description", () => {
-  let prism: ChildProcess | undefined;
+  const prisms: ChildProcess[] = [];
   let dir: string;
+  /** Against the description without the lookup by external id: every booking is a first one. */
   let courier: CourierBAdapter;
+  /** Against the whole description: reads find the example shipment by the external id asked for. */
+  let reader: CourierBAdapter;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'plugboard-prism-'));
-    const specFile = path.join(dir, 'shipengine.prism.json');
-    writeFileSync(specFile, JSON.stringify(prismSpec()));
+  const served = async (use: 'bookings' | 'reads'): Promise<CourierBAdapter> => {
+    const specFile = path.join(dir, `shipengine.prism.${use}.json`);
+    writeFileSync(specFile, JSON.stringify(prismSpec(use)));
     const port = await freePort();
-    prism = await startPrism(specFile, port);
-    courier = createCourierBAdapter({
+    prisms.push(await startPrism(specFile, port));
+    return createCourierBAdapter({
       baseUrl: `http://127.0.0.1:${port}`,
       apiKey: 'TEST_prism_key',
       carrierId: 'se-28529731',
       serviceCode: 'usps_priority_mail',
       shipFrom: COURIER_B_SANDBOX_SHIP_FROM,
     });
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'plugboard-prism-'));
+    courier = await served('bookings');
+    reader = await served('reads');
   }, 60_000);
 
   afterAll(async () => {
     await courier?.close();
-    if (prism && prism.exitCode === null) {
-      const exited = new Promise((resolve) => prism?.once('exit', resolve));
+    await reader?.close();
+    for (const prism of prisms) {
+      if (prism.exitCode !== null) continue;
+      const exited = new Promise((resolve) => prism.once('exit', resolve));
       prism.kill();
       await exited;
     }
@@ -140,8 +153,11 @@ describe("courier B's adapter against Prism serving ShipEngine's published descr
 
     // Prism answers the description's example shipment (se-28529731, external_order_id "string").
     expect(shipment).toMatchObject({ id: 'courier-b:se-28529731', carrier: 'courier-b', status: 'LABEL_CREATED' });
-    // The tracking number is the label's (the description's example label), not a field of the shipment.
+    // The tracking number is the label's (the description's example label), not a field of the shipment; the tracking
+    // is the carrier's, read with the label's carrier code and tracking number (the example tracking log).
     expect(shipment.trackingNumber).toBe('782758401696');
+    expect(shipment.label).toMatchObject({ id: 'se-28529731', url: expect.stringContaining('http') });
+    expect(shipment.tracking).toMatchObject({ status: expect.any(String), events: expect.any(Array) });
   });
 
   it('parses per-shipment errors as the strings ShipEngine sends (its example carries one beside has_errors false)', async () => {
@@ -154,11 +170,13 @@ describe("courier B's adapter against Prism serving ShipEngine's published descr
     expect({ code: error.code, system: error.system }).toEqual({ code: 'UPSTREAM_REJECTED', system: 'courier-b' });
   });
 
-  it('lists shipments and reads the example page', async () => {
-    const found = await courier.findByOrderIds(['string', 'ord-prism-unknown']);
+  it('reads an order by the external_shipment_id it was booked with, within the description', async () => {
+    const found = await reader.findByOrderIds(['ord-prism-1']);
 
-    expect([...found.keys()]).toEqual(['string']);
-    expect(found.get('string')?.[0]).toMatchObject({ id: 'courier-b:se-28529731', orderId: 'string' });
+    // Prism answers the example shipment for any external id, then the example label list, whose one label is voided
+    // (`voided: true`): a voided label is no label of the shipment's, so none is shown and no tracking is asked.
+    expect([...found.keys()]).toEqual(['ord-prism-1']);
+    expect(found.get('ord-prism-1')?.[0]).toMatchObject({ id: 'courier-b:se-28529731', orderId: 'ord-prism-1', trackingNumber: '', label: null, tracking: null });
   });
 
   it('cancels a shipment (PUT …/cancel, 204) and reads it back', async () => {

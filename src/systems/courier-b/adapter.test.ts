@@ -4,6 +4,7 @@ import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCouri
 import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import { generateEstate } from '../kit/seed';
 import { describeCourierContract, type StoredShipment } from '../../../test/contracts/courier.contract';
+import { externalShipmentIdOf } from './external-id';
 
 const estate = generateEstate();
 const { apiKey, carrierId } = COURIER_B_SANDBOX_CREDENTIALS;
@@ -11,19 +12,36 @@ const { apiKey, carrierId } = COURIER_B_SANDBOX_CREDENTIALS;
 const account = { apiKey, carrierId, serviceCode: 'courier_b_standard', shipFrom: COURIER_B_SANDBOX_SHIP_FROM };
 
 /** How this test reads ShipEngine's statuses back, written independently of the adapter's mapper. */
-function statusOf(shipment: { shipment_status: string; tracking_status_code: string | null }): ShipmentStatus {
-  if (shipment.shipment_status === 'cancelled') return 'CANCELLED';
-  const byCode: Record<string, ShipmentStatus> = { IT: 'IN_TRANSIT', AT: 'IN_TRANSIT', DE: 'DELIVERED', EX: 'EXCEPTION' };
-  return byCode[shipment.tracking_status_code ?? ''] ?? 'LABEL_CREATED';
+function statusOf(shipmentStatus: string, trackingCode: string | undefined): ShipmentStatus {
+  if (shipmentStatus === 'cancelled') return 'CANCELLED';
+  const byCode: Record<string, ShipmentStatus> = { it: 'IN_TRANSIT', at: 'IN_TRANSIT', de: 'DELIVERED', ex: 'EXCEPTION' };
+  return byCode[trackingCode ?? ''] ?? 'LABEL_CREATED';
 }
 
 interface ShipmentRecord {
   shipment_id: string;
   external_order_id: string | null;
   shipment_status: string;
-  tracking_number: string | null;
-  tracking_status_code: string | null;
 }
+interface LabelRecord {
+  shipment_id: string;
+  tracking_number: string;
+  voided: boolean;
+}
+
+/** What the sandbox holds for one shipment, read from its records: the shipment, its label, its parcel's tracking. */
+function storedIn(sandbox: RunningSandbox, shipmentId: string): StoredShipment | undefined {
+  const id = shipmentId.replace(/^courier-b:/, '');
+  const shipment = sandbox.records.collection<ShipmentRecord>('shipments').get(id);
+  if (!shipment) return undefined;
+  const labels = [...sandbox.records.collection<LabelRecord>('labels').values()].filter((label) => label.shipment_id === id);
+  const label = labels.find((found) => !found.voided) ?? labels[0];
+  const parcel = label && sandbox.records.collection<{ status_code: string }>('tracking').get(label.tracking_number);
+  return { orderId: shipment.external_order_id ?? '', trackingNumber: label?.tracking_number ?? '', status: statusOf(shipment.shipment_status, parcel?.status_code) };
+}
+
+/** The sandbox operations one findByOrderIds sends: a lookup per order, a label and a tracking read per shipment. */
+const READ_OPERATIONS = ['shipments.getByExternalId', 'labels.list', 'tracking.get'];
 
 async function json<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
   const response = await fetch(url, init);
@@ -50,6 +68,7 @@ describeCourierContract('courier B adapter (ShipEngine-shaped JSON) against its 
     const { status, body } = await json<T>(`${sandbox.url}/_sandbox/records/${collection}/${encodeURIComponent(id)}`);
     return status === 404 ? undefined : body;
   };
+  const byOperation = async () => (await stats(sandbox)).byOperation;
   return {
     courier,
     system: 'courier-b',
@@ -64,17 +83,16 @@ describeCourierContract('courier B adapter (ShipEngine-shaped JSON) against its 
       expect(response.status).toBe(200);
       await response.arrayBuffer();
     },
-    batchReadCalls: async () => (await stats(sandbox)).byOperation['shipments.list'] ?? 0,
-    totalCalls: async () => (await stats(sandbox)).total,
-    async stored(shipmentId): Promise<StoredShipment | undefined> {
-      const shipment = await record<ShipmentRecord>('shipments', shipmentId.replace(/^courier-b:/, ''));
-      if (!shipment) return undefined;
-      return {
-        orderId: shipment.external_order_id ?? '',
-        trackingNumber: shipment.tracking_number ?? '',
-        status: statusOf(shipment),
-      };
+    batchReadCalls: async () => {
+      const counts = await byOperation();
+      return READ_OPERATIONS.reduce((sum, operation) => sum + (counts[operation] ?? 0), 0);
     },
+    // ShipEngine has no batch read by ids: each order is looked up, and each shipment's label and tracking read.
+    readCallsFor: (asked, holding) => asked + 2 * holding,
+    // The external_shipment_id is made from the order id: one shipment per order with this courier.
+    oneShipmentPerOrder: true,
+    totalCalls: async () => (await stats(sandbox)).total,
+    stored: async (shipmentId) => storedIn(sandbox, shipmentId),
     async storedForOrder(orderId) {
       return (await record<string[]>('shipments-by-order', orderId))?.length ?? 0;
     },
@@ -124,54 +142,65 @@ describe('courier B: ShipEngine specifics', () => {
     expect(error.message).toContain('unauthorized');
   });
 
-  it('answers 100 order ids with one shipments.list call', async () => {
+  it('reads 100 orders by the external ids they were booked with: a lookup per order, a label and a tracking read per shipment', async () => {
     const orderIds = carried.slice(0, 100);
 
-    const found = await adapter().findByOrderIds(orderIds);
+    const found = await adapter({ maxConcurrentReads: 4 }).findByOrderIds(orderIds);
 
     expect(found.size).toBe(100);
-    expect(await stats(sandbox)).toMatchObject({ total: 1, byOperation: { 'shipments.list': 1 } });
+    expect(await stats(sandbox)).toMatchObject({
+      total: 300,
+      byOperation: { 'shipments.getByExternalId': 100, 'labels.list': 100, 'tracking.get': 100 },
+    });
   });
 
-  it('follows the pages when the shipments of a batch do not fit on one', async () => {
-    const orderIds = carried.slice(200, 230);
+  it("fills each shipment's label and the carrier's tracking on a read, and follows the parcel as the carrier scans it", async () => {
+    const inTransit = estate.shipments.find((s) => s.carrier === 'courier-b' && s.status === 'IN_TRANSIT');
+    if (!inTransit) throw new Error('the estate has no courier-b shipment in transit');
+    const courier = adapter();
 
-    const paged = await adapter({ pageSize: 7 }).findByOrderIds(orderIds);
-    const whole = await adapter().findByOrderIds(orderIds);
+    const [before] = (await courier.findByOrderIds([inTransit.orderId])).get(inTransit.orderId) ?? [];
+    expect(before).toMatchObject({ id: inTransit.id, trackingNumber: inTransit.trackingNumber, status: 'IN_TRANSIT', label: { id: expect.stringMatching(/^se-/), url: expect.stringContaining('.pdf') } });
+    expect(before?.tracking?.status).toBe('IN_TRANSIT');
+    expect(before?.tracking?.events.map((event) => event.description)).toEqual(['Accepted', 'In Transit']);
 
-    expect(paged).toEqual(whole);
-    expect(paged.size).toBe(30);
-    const shipments = [...paged.values()].flat().length;
-    expect((await stats(sandbox)).byOperation['shipments.list']).toBe(Math.ceil(shipments / 7) + 1);
+    const scanned = await fetch(`${sandbox.url}/_sandbox/tracking/${inTransit.trackingNumber}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status_code: 'de' }),
+    });
+    expect(scanned.status).toBe(200);
+    await scanned.arrayBuffer();
+
+    const [after] = (await courier.findByOrderIds([inTransit.orderId])).get(inTransit.orderId) ?? [];
+    expect(after).toMatchObject({ status: 'DELIVERED', tracking: { status: 'DELIVERED' } });
+    expect(after?.tracking?.events.at(-1)).toMatchObject({ description: 'Delivered', location: expect.stringContaining('NL') });
   });
 
-  it('lists with ShipEngine paging fields and links, sales_order_id taking a comma-separated list', async () => {
-    const orderIds = carried.slice(0, 4);
-    const query = new URLSearchParams({ sales_order_id: orderIds.join(','), page_size: '2' });
-    const { status, body } = await json<{
-      shipments: ShipmentRecord[];
-      total: number;
-      page: number;
-      pages: number;
-      links: Record<string, { href?: string }>;
-    }>(`${sandbox.url}/v1/shipments?${query}`, { headers: { 'API-Key': apiKey } });
+  it("lists with ShipEngine's paging fields and links; sales_order_id (ShipEngine's own sales orders) matches none of ours", async () => {
+    const list = (query: URLSearchParams) =>
+      json<{ shipments: ShipmentRecord[]; total: number; page: number; pages: number; links: Record<string, { href?: string }> }>(
+        `${sandbox.url}/v1/shipments?${query}`,
+        { headers: { 'API-Key': apiKey } },
+      );
+
+    const { status, body } = await list(new URLSearchParams({ page_size: '2' }));
+    const bySalesOrder = await list(new URLSearchParams({ sales_order_id: carried[0]! }));
 
     expect(status).toBe(200);
     expect(body).toMatchObject({ page: 1, pages: Math.ceil(body.total / 2) });
     expect(body.shipments).toHaveLength(2);
     expect(body.links.prev).toEqual({});
     expect(body.links.next?.href).toContain('page=2');
-    for (const shipment of body.shipments) expect(orderIds).toContain(shipment.external_order_id);
+    expect(bySalesOrder.body).toMatchObject({ shipments: [], total: 0 });
   });
 
-  it("maps the label's tracking status codes: a shipment in transit cannot be cancelled", async () => {
-    const inTransit = estate.shipments.find((s) => s.carrier === 'courier-b' && s.status === 'IN_TRANSIT');
-    if (!inTransit) throw new Error('the estate has no courier-b shipment in transit');
-    const { body } = await json<ShipmentRecord>(
-      `${sandbox.url}/v1/shipments/${inTransit.id.replace(/^courier-b:/, '')}`,
-      { headers: { 'API-Key': apiKey } },
-    );
-    expect(body).toMatchObject({ shipment_status: 'label_purchased', tracking_status_code: 'IT' });
+  it("refuses to cancel a shipment whose parcel the carrier has taken (tracking 'it')", async () => {
+    const inTransit = estate.shipments.find((s) => s.carrier === 'courier-b' && s.status === 'IN_TRANSIT' && s.id !== estate.shipments.find((o) => o.carrier === 'courier-b' && o.status === 'IN_TRANSIT')?.id);
+    if (!inTransit) throw new Error('the estate has no second courier-b shipment in transit');
+    const query = new URLSearchParams({ carrier_code: 'courier_b', tracking_number: inTransit.trackingNumber });
+    const { body } = await json<{ status_code: string }>(`${sandbox.url}/v1/tracking?${query}`, { headers: { 'API-Key': apiKey } });
+    expect(body.status_code).toBe('it');
 
     const error = await failureOf(adapter().cancelShipment({ shipmentId: inTransit.id, idempotencyKey: 'k-transit' }));
     expect(error.code).toBe('UPSTREAM_REJECTED');
@@ -190,7 +219,7 @@ describe('courier B: ShipEngine specifics', () => {
           {
             carrier_id: carrierId,
             service_code: 'courier_b_standard',
-            external_shipment_id: key,
+            external_shipment_id: externalShipmentIdOf('courier-b', 'ord-lost-answer'),
             external_order_id: 'ord-lost-answer',
             ship_to: { name: shipTo.name, phone: '+31 20 555 0199', address_line1: shipTo.line1, city_locality: 'Amsterdam', state_province: 'NH', postal_code: shipTo.postalCode, country_code: 'NL', address_residential_indicator: 'unknown' },
             ship_from: { name: 'Somewhere else', phone: '+31 20 555 0100', address_line1: 'Elsewhere 1', city_locality: 'Utrecht', state_province: 'UT', postal_code: '3511 AA', country_code: 'NL', address_residential_indicator: 'no' },

@@ -1,9 +1,11 @@
 import type { CallOptions, Courier, Shipment } from '../../../domain';
-import { badResponse, batchesWithin, encodedBytes, pathOf, type CallSite } from '../../kit/adapter';
+import { pathOf, type CallSite } from '../../kit/adapter';
+import { readEachOrder } from '../../kit/courier-reads';
+import { externalShipmentIdOf } from '../external-id';
 import { createCourierBClient } from './client';
 import { refusedShipment } from './errors';
 import { shipEngineIdOf, toCreateShipments, toShipment, type CourierBAddress, type CourierBShipmentRequest } from './mapper';
-import { createShipmentsSchema, labelSchema, listLabelsSchema, listShipmentsSchema, shipmentSchema } from './schema';
+import { createShipmentsSchema, labelSchema, listLabelsSchema, shipmentSchema, trackingSchema, type ShipEngineLabel, type ShipEngineShipment } from './schema';
 
 export type { CourierBAddress, CourierBParcel, CourierBShipmentRequest } from './mapper';
 
@@ -22,12 +24,12 @@ export interface CourierBAdapterOptions {
   readonly shipFrom: CourierBAddress;
   /** Weight declared per parcel when a request carries no packages. @default 1000 */
   readonly packageWeightGrams?: number;
-  /** Shipments asked per page when listing. @default 500 (the sandbox's largest page) */
-  readonly pageSize?: number;
-  /** Most order ids sent in one `sales_order_id` list (it travels in the URL); larger batches are split. @default 200 */
-  readonly maxOrdersPerRequest?: number;
-  /** Most bytes of the encoded `sales_order_id` list: a longer URL is refused (414/431) before it is read. @default 6144 */
-  readonly maxOrderIdBytesPerRequest?: number;
+  /**
+   * Orders read at once by one batch read. ShipEngine has no read of many shipments by their ids, so a batch of N
+   * orders is N lookups (each up to three requests: the shipment, its label, its tracking), at most this many in
+   * flight. @default 8
+   */
+  readonly maxConcurrentReads?: number;
   /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
   readonly maxResponseBytes?: number;
 }
@@ -37,16 +39,16 @@ export interface CourierBAdapter extends Courier, AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** A lying `pages` must not keep us paging for ever. */
-const MAX_PAGES = 100;
-
 /**
- * The courier port over ShipEngine's API. `bookShipment` looks the booking up by its `external_shipment_id` (our
- * idempotency key), creates the shipment when there is none (`ship_to`, `ship_from`, carrier and service from
- * configuration), then takes its label (the one already bought, else `POST /v1/labels/shipment/{id}`): the tracking
- * number is the label's. `findByOrderIds` asks for a whole batch in one `GET /v1/shipments?sales_order_id=a,b,c`
- * (the sandbox's reading of that filter, not ShipEngine's: see docs/estate.md), following pages; an order id holding
- * a comma cannot travel in that list and is answered as having no shipments.
+ * The courier port over ShipEngine's API, on ShipEngine's documented flows only.
+ *
+ * An order's shipment with this courier carries an `external_shipment_id` made from the order id
+ * ({@link externalShipmentIdOf}): nothing is stored to find it again. `bookShipment` looks it up first
+ * (`GET /v1/shipments/external_shipment_id/{id}`, a 404 is "not booked yet"), creates it when there is none
+ * (`POST /v1/shipments` with `ship_to`, `ship_from`, carrier and service from configuration), then takes its label
+ * (the one already bought, `GET /v1/labels?shipment_id=`, else `POST /v1/labels/shipment/{id}`).
+ * `findByOrderIds` reads each order the same way (ShipEngine has no batch read by ids: one lookup per order, at most
+ * `maxConcurrentReads` at once), with its label and the carrier's tracking (`GET /v1/tracking?carrier_code=&tracking_number=`).
  */
 export function createCourierBAdapter(options: CourierBAdapterOptions): CourierBAdapter {
   const system = options.system ?? 'courier-b';
@@ -56,64 +58,63 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     shipFrom: options.shipFrom,
     packageWeightGrams: options.packageWeightGrams ?? 1000,
   };
-  const pageSize = Math.max(1, options.pageSize ?? 500);
-  const chunkSize = Math.max(1, options.maxOrdersPerRequest ?? 200);
-  const idBytes = Math.max(1, options.maxOrderIdBytesPerRequest ?? 6_144);
+  const concurrency = Math.max(1, options.maxConcurrentReads ?? 8);
   const client = createCourierBClient({ system, baseUrl: options.baseUrl, apiKey: options.apiKey, maxResponseBytes: options.maxResponseBytes });
   const site = (operation: string): CallSite => ({ system, operation });
 
-  const listChunk = async (orderIds: readonly string[], signal: AbortSignal | undefined) => {
-    const here = site('findByOrderIds');
-    const shipments = [];
-    for (let page = 1; ; page += 1) {
-      const query = new URLSearchParams({
-        sales_order_id: orderIds.join(','),
-        page: String(page),
-        page_size: String(pageSize),
-        sort_by: 'created_at',
-        sort_dir: 'asc',
-      });
-      const answer = await client.json(here, { method: 'GET', path: `/v1/shipments?${query}`, signal }, listShipmentsSchema);
-      if (answer.page !== page) throw badResponse(here, `asked for page ${page}, got page ${answer.page}`);
-      if (answer.pages > MAX_PAGES) throw badResponse(here, `${answer.pages} pages is more than the ${MAX_PAGES} we follow`);
-      shipments.push(...answer.shipments);
-      if (page >= answer.pages || answer.shipments.length === 0) return shipments;
-    }
+  /** The order's shipment, found by the external id we gave it; null when it has none with this courier. */
+  const shipmentOfOrder = (here: CallSite, orderId: string, signal: AbortSignal | undefined) =>
+    client.find(here, { method: 'GET', path: pathOf(here, 'v1', 'shipments', 'external_shipment_id', externalShipmentIdOf(system, orderId)), signal }, shipmentSchema);
+
+  /** The label bought for a shipment that still holds (ShipEngine sells labels apart from shipments). */
+  const labelOf = async (here: CallSite, shipmentId: string, signal: AbortSignal | undefined): Promise<ShipEngineLabel | null> => {
+    const bought = await client.json(here, { method: 'GET', path: `/v1/labels?${new URLSearchParams({ shipment_id: shipmentId })}`, signal }, listLabelsSchema);
+    return bought.labels.find((found) => !found.voided && found.status !== 'error') ?? null;
+  };
+
+  /** What the carrier says of a label's parcel: only a label with a tracking number and a carrier code can be asked. */
+  const trackingOf = async (here: CallSite, label: ShipEngineLabel | null, signal: AbortSignal | undefined) => {
+    if (!label?.tracking_number || !label.carrier_code) return null;
+    const query = new URLSearchParams({ carrier_code: label.carrier_code, tracking_number: label.tracking_number });
+    return client.json(here, { method: 'GET', path: `/v1/tracking?${query}`, signal }, trackingSchema);
+  };
+
+  /** A shipment read whole: its label and tracking as well, unless it is cancelled (its label is void). */
+  const readWhole = async (here: CallSite, shipment: ShipEngineShipment, orderId: string, signal: AbortSignal | undefined): Promise<Shipment> => {
+    if (shipment.shipment_status === 'cancelled') return toShipment(shipment, system, orderId);
+    const label = await labelOf(here, shipment.shipment_id, signal);
+    return toShipment(shipment, system, orderId, { label, tracking: await trackingOf(here, label, signal) });
   };
 
   const findByOrderIds = async (
     orderIds: readonly string[],
     callOptions?: CallOptions,
   ): Promise<ReadonlyMap<string, readonly Shipment[]>> => {
-    const wanted = [...new Set(orderIds)].filter((id) => id !== '' && !id.includes(','));
-    const chunks = batchesWithin(wanted, { maxCount: chunkSize, maxBytes: idBytes, separatorBytes: encodedBytes(','), sizeOf: encodedBytes });
-    const answers = await Promise.all(chunks.map((chunk) => listChunk(chunk, callOptions?.signal)));
-    const asked = new Set(wanted);
+    const here = site('findByOrderIds');
+    const signal = callOptions?.signal;
+    const wanted = [...new Set(orderIds)].filter((id) => id !== '');
+    const answers = await readEachOrder(wanted, concurrency, async (orderId) => {
+      const shipment = await shipmentOfOrder(here, orderId, signal);
+      return shipment && (await readWhole(here, shipment, orderId, signal));
+    });
     const found = new Map<string, Shipment[]>();
-    for (const shipment of answers.flat()) {
-      const orderId = shipment.external_order_id;
-      if (orderId === null || !asked.has(orderId)) continue;
-      const list = found.get(orderId) ?? [];
-      list.push(toShipment(shipment, system, orderId));
-      found.set(orderId, list);
-    }
+    answers.forEach((shipment, index) => {
+      if (shipment) found.set(wanted[index]!, [shipment]);
+    });
     return found;
   };
 
   const bookShipment = async (input: CourierBShipmentRequest, callOptions?: CallOptions): Promise<Shipment> => {
     const here = site('bookShipment');
     if (!(input.packages?.length ?? input.parcels >= 1)) throw refusedShipment(here, ['a shipment needs at least one package']);
-    // Our idempotency key travels as external_shipment_id: a booking whose answer was lost is found by it, not made twice.
-    const stored = await client.find(
-      here,
-      { method: 'GET', path: pathOf(here, 'v1', 'shipments', 'external_shipment_id', input.idempotencyKey), signal: callOptions?.signal },
-      shipmentSchema,
-    );
+    // The order's external_shipment_id is asked first: a booking whose answer was lost, or one repeated under another
+    // key (the outbox's booking after the payment), finds the shipment already made instead of making a second.
+    const stored = await shipmentOfOrder(here, input.orderId, callOptions?.signal);
     let created = stored;
     if (created === null) {
       const answer = await client.json(
         here,
-        { method: 'POST', path: '/v1/shipments', json: toCreateShipments(input, account), signal: callOptions?.signal },
+        { method: 'POST', path: '/v1/shipments', json: toCreateShipments(input, account, externalShipmentIdOf(system, input.orderId)), signal: callOptions?.signal },
         createShipmentsSchema,
       );
       // has_errors is the verdict; a shipment's `errors` (strings, deprecated in ShipEngine's description) only say why.
@@ -124,11 +125,11 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     // label it already bought instead of paying for a second one.
     const id = created.shipment_id;
     const signal = callOptions?.signal;
-    const bought = await client.json(here, { method: 'GET', path: `/v1/labels?${new URLSearchParams({ shipment_id: id })}`, signal }, listLabelsSchema);
     const label =
-      bought.labels.find((found) => !found.voided && found.status !== 'error') ??
+      (await labelOf(here, id, signal)) ??
       (await client.json(here, { method: 'POST', path: pathOf(here, 'v1', 'labels', 'shipment', id), json: { label_format: 'pdf' }, signal }, labelSchema));
-    return toShipment(created, system, created.external_order_id ?? input.orderId, label);
+    // Answered as a read answers it (label and tracking), so that the booking and the next read agree.
+    return toShipment(created, system, input.orderId, { label, tracking: await trackingOf(here, label, signal) });
   };
 
   const cancelShipment = async (

@@ -1,20 +1,21 @@
-import { IntegrationError, type Shipment, type ShipmentRequest, type ShipmentStatus } from '../../../domain';
+import { IntegrationError, type Shipment, type ShipmentRequest, type ShipmentStatus, type ShipmentTracking, type TrackingStatus } from '../../../domain';
 import type { CallSite } from '../../kit/adapter';
-import type { ShipEngineLabel, ShipEngineShipment, TRACKING_STATUS_CODES } from './schema';
+import type { ShipEngineLabel, ShipEngineShipment, ShipEngineTracking, TrackingStatusCode } from './schema';
 
 /** Internal to the courier-b adapter: ShipEngine's vocabulary <-> the domain. */
 
-const BY_TRACKING: Readonly<Record<(typeof TRACKING_STATUS_CODES)[number], ShipmentStatus>> = {
-  UN: 'LABEL_CREATED',
-  NY: 'LABEL_CREATED',
-  AC: 'LABEL_CREATED',
-  IT: 'IN_TRANSIT',
-  AT: 'IN_TRANSIT',
-  DE: 'DELIVERED',
-  EX: 'EXCEPTION',
+/** ShipEngine's tracking status codes (description: components.schemas.status_code) in our words. */
+const TRACKING: Readonly<Record<TrackingStatusCode, { tracking: TrackingStatus; shipment: ShipmentStatus }>> = {
+  un: { tracking: 'UNKNOWN', shipment: 'LABEL_CREATED' },
+  ny: { tracking: 'NOT_YET_IN_SYSTEM', shipment: 'LABEL_CREATED' },
+  ac: { tracking: 'ACCEPTED', shipment: 'LABEL_CREATED' },
+  it: { tracking: 'IN_TRANSIT', shipment: 'IN_TRANSIT' },
+  at: { tracking: 'DELIVERY_ATTEMPT', shipment: 'IN_TRANSIT' },
+  de: { tracking: 'DELIVERED', shipment: 'DELIVERED' },
+  ex: { tracking: 'EXCEPTION', shipment: 'EXCEPTION' },
 };
 
-function statusOf(shipment: ShipEngineShipment): ShipmentStatus {
+function statusOf(shipment: ShipEngineShipment, tracking: ShipEngineTracking | null): ShipmentStatus {
   switch (shipment.shipment_status) {
     case 'cancelled':
       return 'CANCELLED';
@@ -22,7 +23,7 @@ function statusOf(shipment: ShipEngineShipment): ShipmentStatus {
     case 'processing':
       return 'LABEL_CREATED';
     case 'label_purchased':
-      return BY_TRACKING[shipment.tracking_status_code ?? 'UN'];
+      return TRACKING[tracking?.status_code ?? 'un'].shipment;
     default: {
       const unreachable: never = shipment.shipment_status;
       throw new Error(`unknown shipment status ${String(unreachable)}`);
@@ -30,18 +31,40 @@ function statusOf(shipment: ShipEngineShipment): ShipmentStatus {
   }
 }
 
+/** The carrier's tracking as the domain carries it, its events oldest first. */
+export function toTracking(tracking: ShipEngineTracking): ShipmentTracking {
+  const events = (tracking.events ?? [])
+    .map((event) => ({
+      at: new Date(event.occurred_at),
+      description: event.description || event.status_description || event.carrier_status_description || TRACKING[event.status_code ?? 'un'].tracking,
+      location: [event.city_locality, event.state_province, event.country_code].filter((part) => part).join(', ') || null,
+    }))
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  return { status: TRACKING[tracking.status_code].tracking, events };
+}
+
+/** What a shipment is read with besides itself: its label (bought apart from it) and the carrier's tracking. */
+export interface ShipmentExtras {
+  readonly label?: ShipEngineLabel | null;
+  readonly tracking?: ShipEngineTracking | null;
+}
+
 /**
- * A ShipEngine shipment as our shipment. One still waiting for its label has no tracking number yet: it maps to
- * LABEL_CREATED with an empty tracking number.
+ * A ShipEngine shipment as our shipment: the tracking number is its label's, the status its tracking's once the label
+ * is bought. One still waiting for its label has no tracking number yet: LABEL_CREATED with an empty tracking number.
  */
-export function toShipment(shipment: ShipEngineShipment, carrier: string, orderId: string, label?: ShipEngineLabel): Shipment {
+export function toShipment(shipment: ShipEngineShipment, carrier: string, orderId: string, extras: ShipmentExtras = {}): Shipment {
+  const label = extras.label ?? null;
+  const tracking = extras.tracking ?? null;
   return {
     id: `${carrier}:${shipment.shipment_id}`,
     orderId,
     carrier,
-    trackingNumber: label?.tracking_number || shipment.tracking_number || '',
-    status: statusOf(shipment),
+    trackingNumber: label?.tracking_number || '',
+    status: statusOf(shipment, tracking),
     createdAt: new Date(shipment.created_at),
+    label: label ? { id: label.label_id, url: label.label_download?.pdf || label.label_download?.href || null } : null,
+    tracking: tracking ? toTracking(tracking) : null,
   };
 }
 
@@ -110,9 +133,9 @@ function toPackage(parcel: CourierBParcel): Record<string, unknown> {
 
 /**
  * `POST /v1/shipments`'s body. Without a delivery address (a request from before the domain carried one) `ship_to`
- * holds only the recipient: real ShipEngine refuses that; the sandbox accepts it.
+ * holds only the recipient: ShipEngine refuses that (and so does the sandbox, held to its description).
  */
-export function toCreateShipments(input: CourierBShipmentRequest, account: CourierBAccount): unknown {
+export function toCreateShipments(input: CourierBShipmentRequest, account: CourierBAccount, externalShipmentId: string): unknown {
   // ShipEngine's description requires a phone on every address: without the recipient's, the sender's (the carrier
   // then calls the shop), which is what a shop writes on a parcel form too.
   const phone = input.shipTo?.phone ?? input.recipient.phone ?? account.shipFrom.phone ?? null;
@@ -127,7 +150,7 @@ export function toCreateShipments(input: CourierBShipmentRequest, account: Couri
       {
         carrier_id: account.carrierId,
         service_code: account.serviceCode,
-        external_shipment_id: input.idempotencyKey,
+        external_shipment_id: externalShipmentId,
         external_order_id: input.orderId,
         ship_to: shipTo,
         ship_from: toShipEngineAddress(account.shipFrom),

@@ -1,28 +1,22 @@
 import { z } from 'zod';
 
-/** Internal to the courier-b adapter: what courier B (ShipEngine-shaped) sends, as zod schemas. */
+/** Internal to the courier-b adapter: what ShipEngine sends, as zod schemas (from its description, components.schemas). */
 
 export const SHIPMENT_STATUSES = ['pending', 'processing', 'label_purchased', 'cancelled'] as const;
-export const TRACKING_STATUS_CODES = ['UN', 'AC', 'IT', 'DE', 'EX', 'AT', 'NY'] as const;
+/** ShipEngine's tracking `status_code`s (its description writes them lower case, its answers upper case: both are read). */
+export const TRACKING_STATUS_CODES = ['un', 'ac', 'it', 'de', 'ex', 'at', 'ny'] as const;
+export type TrackingStatusCode = (typeof TRACKING_STATUS_CODES)[number];
+
+const seId = z.string().regex(/^se-\S+$/, 'must be a ShipEngine id (se-...)');
+const statusCode = z.preprocess((value) => (typeof value === 'string' ? value.toLowerCase() : value), z.enum(TRACKING_STATUS_CODES));
 
 export const shipmentSchema = z.object({
-  shipment_id: z.string().regex(/^se-\S+$/, 'must be a ShipEngine id (se-...)'),
+  shipment_id: seId,
   shipment_status: z.enum(SHIPMENT_STATUSES),
   external_order_id: z.string().nullable(),
   created_at: z.iso.datetime({ offset: true }),
-  /** Sandbox extension: the purchased label's tracking number. */
-  tracking_number: z.string().min(1).nullish(),
-  /** Sandbox extension: the label's tracking status code. */
-  tracking_status_code: z.enum(TRACKING_STATUS_CODES).nullish(),
 });
 export type ShipEngineShipment = z.infer<typeof shipmentSchema>;
-
-export const listShipmentsSchema = z.object({
-  shipments: z.array(shipmentSchema),
-  total: z.number().int().min(0),
-  page: z.number().int().min(1),
-  pages: z.number().int().min(0),
-});
 
 const errorSchema = z.object({
   error_source: z.string(),
@@ -47,11 +41,35 @@ export type ShipEngineError = z.infer<typeof errorSchema>;
 
 /** A label (`POST /v1/labels/shipment/{id}`, `GET /v1/labels`): what we read of it. */
 export const labelSchema = z.object({
-  label_id: z.string().regex(/^se-\S+$/, 'must be a ShipEngine id (se-...)'),
+  label_id: seId,
   status: z.enum(['processing', 'completed', 'error', 'voided']),
   tracking_number: z.string().nullish(),
   voided: z.boolean().nullish(),
+  /** The carrier's code (`fedex`, `stamps_com`): what `GET /v1/tracking` is asked with. */
+  carrier_code: z.string().nullish(),
+  label_download: z.object({ pdf: z.string().nullish(), href: z.string().nullish() }).nullish(),
 });
 export type ShipEngineLabel = z.infer<typeof labelSchema>;
 
 export const listLabelsSchema = z.object({ labels: z.array(labelSchema) });
+
+/** `GET /v1/tracking` (get_tracking_log_response_body): the status and the carrier's events. */
+export const trackingSchema = z.object({
+  tracking_number: z.string().nullish(),
+  status_code: statusCode,
+  events: z
+    .array(
+      z.object({
+        occurred_at: z.iso.datetime({ offset: true }),
+        status_code: statusCode.nullish(),
+        description: z.string().nullish(),
+        status_description: z.string().nullish(),
+        carrier_status_description: z.string().nullish(),
+        city_locality: z.string().nullish(),
+        state_province: z.string().nullish(),
+        country_code: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+});
+export type ShipEngineTracking = z.infer<typeof trackingSchema>;

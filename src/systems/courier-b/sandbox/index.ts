@@ -6,17 +6,22 @@ import type { EstateSeed } from '../../kit/seed';
 import {
   isFailure,
   notFound,
+  SANDBOX_CARRIER_CODE,
   SHIPMENT_STATUSES,
   ShipmentLedger,
+  TRACKING_STATUS_CODES,
   WEIGHT_UNITS,
   type Failure,
+  type ShipEngineLabel,
   type ShipEngineShipment,
 } from './shipments';
 
-export { SHIPMENT_EXTENSIONS, SPEC_VIOLATIONS, type SpecViolation } from './checked';
+export { SPEC_VIOLATIONS, type SpecViolation } from './checked';
 export {
+  SANDBOX_CARRIER_CODE,
   SHIPMENT_STATUSES,
   TRACKING_STATUS_CODES,
+  type ParcelTracking,
   type ShipEngineLabel,
   type ShipEngineShipment,
   type ShipEngineShipmentStatus,
@@ -60,26 +65,29 @@ export interface CourierBSandboxOptions {
 export const MAX_PAGE_SIZE = 500;
 
 /**
- * Courier B: shaped like ShipEngine's JSON API (`API-Key` header; ShipEngine's field names, statuses and error body).
+ * Courier B: ShipEngine's JSON API (`API-Key` header; ShipEngine's field names, statuses and error body), on the flows
+ * ShipEngine documents (https://www.shipengine.com/docs/):
  *
- * `GET /v1/shipments` (page, page_size, shipment_status, sales_order_id, created/modified ranges, sort_by, sort_dir),
- * `POST /v1/shipments`, `GET /v1/shipments/:shipment_id`, `GET /v1/shipments/external_shipment_id/:id`,
- * `PUT /v1/shipments/:shipment_id/cancel` (204),
- * `GET /v1/labels` (shipment_id, tracking_number), `POST /v1/labels/shipment/:shipment_id`.
+ * `POST /v1/shipments` (a shipment is created `pending`, without a label), `GET /v1/shipments/:shipment_id`,
+ * `GET /v1/shipments/external_shipment_id/:id` (a shipment by the id its creator gave it),
+ * `PUT /v1/shipments/:shipment_id/cancel` (204), `GET /v1/shipments` (page, page_size, shipment_status,
+ * created/modified ranges, sort_by, sort_dir; `sales_order_id` names ShipEngine's own sales orders, of which this
+ * account has none), `POST /v1/labels/shipment/:shipment_id` (buys the label: `label_purchased`),
+ * `GET /v1/labels` (shipment_id, tracking_number), `GET /v1/tracking` (carrier_code, tracking_number: the carrier's
+ * status and events).
  *
- * Sandbox extensions, documented here because real ShipEngine differs:
- * - `sales_order_id` accepts a comma-separated list, so one request answers many orders; it matches a shipment's
- *   `external_order_id`.
- * - The account buys the label as soon as a shipment is created (status `label_purchased`), and every shipment carries
- *   `tracking_number` and `tracking_status_code` (ShipEngine's tracking codes AC, IT, DE, EX, AT, NY, UN) copied
- *   from its label, so a list call answers tracking too.
- * - `external_shipment_id` is the idempotency key of a create: the same id answers the same shipment.
- * - Cancelling voids a label the carrier has not yet taken (AC); later ones are refused (`invalid_status`).
+ * Where the sandbox decides what ShipEngine leaves to the carrier or the account, documented here:
+ * - a repeated create with the same `external_shipment_id` and the same content answers the shipment already made
+ *   (ShipEngine does not say; the adapter looks the id up before it creates, so it never relies on this);
+ * - a bought label's parcel is accepted (`ac`) at once; `POST /_sandbox/tracking/:tracking_number` {status_code} is
+ *   the carrier scanning it (tests move parcels with it; not part of ShipEngine's API, nor checked against it);
+ * - cancelling voids a label whose parcel the carrier has not yet taken (ac, ny, un); later ones are refused
+ *   (`invalid_status`).
  *
  * Every request (after its API key) and every answer is checked against ShipEngine's own description
  * (`shipengine.trimmed.json`, see ./spec.ts): a request outside it is refused with ShipEngine's 400, an answer outside
- * it (a sandbox defect) becomes a 500, and each is written to `records.collection('spec-violations')`; the two
- * tracking fields above are the only thing left out of the check, by name ({@link SHIPMENT_EXTENSIONS}).
+ * it (a sandbox defect) becomes a 500, and each is written to `records.collection('spec-violations')`. Nothing the
+ * sandbox answers is left out of that check.
  */
 export function createCourierBSandbox(estate: EstateSeed, options: CourierBSandboxOptions = {}): SandboxDefinition {
   const apiKey = options.apiKey ?? COURIER_B_SANDBOX_CREDENTIALS.apiKey;
@@ -98,6 +106,13 @@ export function createCourierBSandbox(estate: EstateSeed, options: CourierBSandb
         checkedAgainstDescription(api, records);
         shipEngineRoutes(api, ledger, apiKey);
       });
+      // The carrier's side, outside ShipEngine's API: a parcel scanned (tests move parcels along with it).
+      app.post<{ Params: { tracking_number: string } }>('/_sandbox/tracking/:tracking_number', async (request, reply) => {
+        const code = z.object({ status_code: z.enum(TRACKING_STATUS_CODES) }).safeParse(request.body);
+        if (!code.success) return sendValidation(reply, code.error);
+        const moved = ledger.scan(request.params.tracking_number, code.data.status_code);
+        return moved ?? reply.code(404).send(errorBody('invalid_identifier', 'validation', `no parcel ${request.params.tracking_number}`));
+      });
     },
   };
 }
@@ -107,6 +122,7 @@ const listQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   page_size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(25),
   shipment_status: z.enum(SHIPMENT_STATUSES).optional(),
+  /** ShipEngine's own sales orders: this account has none, so the filter matches nothing. */
   sales_order_id: z.string().min(1).optional(),
   created_at_start: dateTime.optional(),
   created_at_end: dateTime.optional(),
@@ -164,11 +180,10 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
     const parsed = listQuerySchema.safeParse(request.query);
     if (!parsed.success) return sendValidation(reply, parsed.error);
     const query = parsed.data;
-    const orderIds = query.sales_order_id ? new Set(query.sales_order_id.split(',').map((id) => id.trim())) : null;
     const within = (value: string, start?: string, end?: string): boolean =>
       (start === undefined || value >= start) && (end === undefined || value <= end);
-    const matching = ledger
-      .shipmentsOf(orderIds)
+    const matching = [...ledger.shipments.values()]
+      .filter(() => query.sales_order_id === undefined)
       .filter(
         (shipment) =>
           (query.shipment_status === undefined || shipment.shipment_status === query.shipment_status) &&
@@ -247,16 +262,9 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
     '/v1/labels/shipment/:shipment_id',
     { config: { operation: 'labels.purchase' } },
     async (request, reply) => {
-      const shipment = ledger.shipments.get(request.params.shipment_id);
-      if (!shipment) return sendFailure(reply, notFound(request.params.shipment_id));
-      if (shipment.shipment_status === 'cancelled') {
-        return sendFailure(reply, { status: 400, type: 'business_rules', code: 'invalid_status', message: `shipment ${shipment.shipment_id} is cancelled` });
-      }
-      // The account bought the label at creation (see above): buying answers that label, with where to download it.
-      const label = ledger.labelsOf({ shipment_id: shipment.shipment_id }).find((found) => !found.voided);
-      if (!label) return sendFailure(reply, { status: 400, type: 'business_rules', code: 'invalid_status', message: `shipment ${shipment.shipment_id} has no label to buy` });
-      const origin = `${request.protocol}://${request.host}`;
-      return { ...label, label_download: { href: `${origin}/v1/downloads/labels/${label.label_id}.pdf`, pdf: `${origin}/v1/downloads/labels/${label.label_id}.pdf` } };
+      const label = ledger.buyLabel(request.params.shipment_id);
+      if ('code' in label) return sendFailure(reply, label);
+      return withDownload(request, label);
     },
   );
 
@@ -265,11 +273,47 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
     { config: { operation: 'labels.list' } },
     async (request) => {
       const { shipment_id, tracking_number } = request.query;
-      const labels = ledger.labelsOf({ shipment_id, tracking_number });
+      const labels = ledger.labelsOf({ shipment_id, tracking_number }).map((label) => withDownload(request, label));
       const pages = 1;
       return { labels, total: labels.length, page: 1, pages, links: pageLinks(request, 1, pages) };
     },
   );
+
+  api.get<{ Querystring: { carrier_code?: string; tracking_number?: string } }>(
+    '/v1/tracking',
+    { config: { operation: 'tracking.get' } },
+    async (request, reply) => {
+      const { carrier_code, tracking_number } = request.query;
+      const parcel = carrier_code === SANDBOX_CARRIER_CODE && tracking_number ? ledger.trackingOf(tracking_number) : undefined;
+      if (!parcel || !tracking_number) {
+        const message = `no tracking for ${tracking_number ?? '(no tracking number)'} with carrier ${carrier_code ?? '(no carrier code)'}`;
+        return sendFailure(reply, { status: 404, type: 'validation', code: 'invalid_identifier', message });
+      }
+      const last = parcel.events.at(-1);
+      return {
+        tracking_number,
+        tracking_url: `https://tracking.example.invalid/${encodeURIComponent(tracking_number)}`,
+        status_code: parcel.status_code,
+        status_description: last?.status_description ?? 'Unknown',
+        carrier_code,
+        carrier_id: ledger.carrierId,
+        carrier_detail_code: parcel.status_code.toUpperCase(),
+        carrier_status_code: parcel.status_code.toUpperCase(),
+        carrier_status_description: last?.carrier_status_description ?? 'Unknown',
+        ship_date: parcel.ship_date,
+        // Three days after the ship date: the sandbox carrier's one service level.
+        estimated_delivery_date: new Date(Date.parse(parcel.ship_date) + 3 * 86_400_000).toISOString(),
+        ...(parcel.status_code === 'de' && last ? { actual_delivery_date: last.occurred_at } : {}),
+        events: [...parcel.events].reverse(),
+      };
+    },
+  );
+}
+
+/** A label as ShipEngine answers it: with where to download it (label_download). */
+function withDownload(request: FastifyRequest, label: ShipEngineLabel) {
+  const pdf = `${request.protocol}://${request.host}/v1/downloads/labels/${label.label_id}.pdf`;
+  return { ...label, label_download: { href: pdf, pdf } };
 }
 
 function pageLinks(request: FastifyRequest, page: number, pages: number) {

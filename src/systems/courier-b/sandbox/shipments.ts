@@ -1,11 +1,12 @@
 import type { ShipmentStatus } from '../../../domain';
 import type { RecordStore } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
+import { externalShipmentIdOf } from '../external-id';
 
 export const SHIPMENT_STATUSES = ['pending', 'processing', 'label_purchased', 'cancelled'] as const;
 export type ShipEngineShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
-/** ShipEngine's tracking status codes (upper case, as its tracking answers carry them). */
-export const TRACKING_STATUS_CODES = ['UN', 'AC', 'IT', 'DE', 'EX', 'AT', 'NY'] as const;
+/** ShipEngine's tracking status codes, as its description writes them (components.schemas.status_code). */
+export const TRACKING_STATUS_CODES = ['un', 'ac', 'it', 'de', 'ex', 'at', 'ny'] as const;
 export type TrackingStatusCode = (typeof TRACKING_STATUS_CODES)[number];
 export const WEIGHT_UNITS = ['pound', 'ounce', 'gram', 'kilogram'] as const;
 
@@ -29,15 +30,14 @@ export interface ShipEnginePackage {
 }
 
 /**
- * A shipment as ShipEngine answers it (collection `shipments`, keyed by `shipment_id`). Sandbox extensions, so that one
- * list call answers tracking too: `tracking_number` (the purchased label's) and `tracking_status_code` (the label's
- * tracking status as ShipEngine's status codes: AC accepted, IT in transit, DE delivered, EX exception, ...).
+ * A shipment as ShipEngine answers it (collection `shipments`, keyed by `shipment_id`): nothing beyond its
+ * description. Its tracking lives on its label and at `GET /v1/tracking`, as in ShipEngine.
  */
 export interface ShipEngineShipment {
   readonly shipment_id: string;
   readonly carrier_id: string;
   readonly service_code: string;
-  /** Our order id: the `sales_order_id` filter matches it. */
+  /** Our order id, as we booked it. */
   readonly external_order_id: string | null;
   readonly external_shipment_id: string | null;
   readonly shipment_number: string | null;
@@ -56,9 +56,32 @@ export interface ShipEngineShipment {
   readonly tags: readonly { readonly name: string }[];
   readonly packages: readonly ShipEnginePackage[];
   readonly total_weight: { readonly value: number; readonly unit: 'gram' };
-  readonly tracking_number: string | null;
-  readonly tracking_status_code: TrackingStatusCode | null;
 }
+
+/** One scan the carrier reported, as `GET /v1/tracking` answers it (track_event). */
+export interface ShipEngineTrackEvent {
+  readonly occurred_at: string;
+  readonly city_locality: string;
+  readonly state_province: string;
+  readonly postal_code: string;
+  readonly country_code: string;
+  readonly carrier_detail_code: string;
+  readonly status_code: TrackingStatusCode;
+  readonly status_description: string;
+  readonly carrier_status_code: string;
+  readonly carrier_status_description: string;
+  readonly description: string;
+}
+
+/** A parcel's tracking at the carrier (collection `tracking`, keyed by tracking number). */
+export interface ParcelTracking {
+  readonly status_code: TrackingStatusCode;
+  readonly ship_date: string;
+  readonly events: readonly ShipEngineTrackEvent[];
+}
+
+/** The carrier code of the sandbox account's one carrier (ShipEngine's carrier_code pattern: lower case, underscores). */
+export const SANDBOX_CARRIER_CODE = 'courier_b';
 
 /** A label as ShipEngine answers it (collection `labels`, keyed by `label_id`). */
 export interface ShipEngineLabel {
@@ -66,6 +89,8 @@ export interface ShipEngineLabel {
   readonly shipment_id: string;
   readonly status: 'processing' | 'completed' | 'error' | 'voided';
   readonly carrier_id: string;
+  /** The carrier's code, what `GET /v1/tracking` is asked with. */
+  readonly carrier_code: string;
   readonly service_code: string;
   readonly tracking_number: string;
   readonly tracking_status: 'unknown' | 'in_transit' | 'error' | 'delivered';
@@ -122,14 +147,18 @@ function seededShipTo(customer: { name: string; phone: string | null; address?: 
   };
 }
 const TRACKING_OF: Readonly<Record<ShipmentStatus, TrackingStatusCode>> = {
-  LABEL_CREATED: 'AC',
-  IN_TRANSIT: 'IT',
-  DELIVERED: 'DE',
-  EXCEPTION: 'EX',
-  CANCELLED: 'AC',
+  LABEL_CREATED: 'ac',
+  IN_TRANSIT: 'it',
+  DELIVERED: 'de',
+  EXCEPTION: 'ex',
+  CANCELLED: 'ac',
 };
 const LABEL_TRACKING: Readonly<Record<TrackingStatusCode, ShipEngineLabel['tracking_status']>> = {
-  UN: 'unknown', NY: 'unknown', AC: 'unknown', IT: 'in_transit', AT: 'in_transit', DE: 'delivered', EX: 'error',
+  un: 'unknown', ny: 'unknown', ac: 'unknown', it: 'in_transit', at: 'in_transit', de: 'delivered', ex: 'error',
+};
+/** What a scan with each code says (ShipEngine's status descriptions). */
+const DESCRIPTION: Readonly<Record<TrackingStatusCode, string>> = {
+  un: 'Unknown', ny: 'Not Yet In System', ac: 'Accepted', it: 'In Transit', at: 'Delivery Attempt', de: 'Delivered', ex: 'Exception',
 };
 const GRAMS: Readonly<Record<(typeof WEIGHT_UNITS)[number], number>> = {
   gram: 1,
@@ -140,12 +169,14 @@ const GRAMS: Readonly<Record<(typeof WEIGHT_UNITS)[number], number>> = {
 const PREFIX = 'courier-b:';
 
 /**
- * Courier B's account, kept in the sandbox's record store: `shipments` and `labels` by id, `shipments-by-order` (our
- * order id -> shipment ids) and `external-shipment-ids` (idempotency).
+ * Courier B's account, kept in the sandbox's record store: `shipments` and `labels` by id, `tracking` by tracking
+ * number, `shipments-by-order` (our order id -> shipment ids, for tests) and `external-shipment-ids` (lookup and
+ * idempotency).
  */
 export class ShipmentLedger {
   readonly shipments: Map<string, ShipEngineShipment>;
   private readonly labels: Map<string, ShipEngineLabel>;
+  private readonly tracking: Map<string, ParcelTracking>;
   private readonly byOrder: Map<string, string[]>;
   private readonly byExternalId: Map<string, { shipment_id: string; fingerprint: string }>;
   private shipmentSequence = 0;
@@ -158,6 +189,7 @@ export class ShipmentLedger {
   ) {
     this.shipments = records.collection<ShipEngineShipment>('shipments');
     this.labels = records.collection<ShipEngineLabel>('labels');
+    this.tracking = records.collection<ParcelTracking>('tracking');
     this.byOrder = records.collection<string[]>('shipments-by-order');
     this.byExternalId = records.collection('external-shipment-ids');
   }
@@ -177,7 +209,8 @@ export class ShipmentLedger {
         {
           carrier_id: this.carrierId,
           service_code: serviceCode,
-          external_shipment_id: null,
+          // What the adapter booked it with: the order's external_shipment_id, by which it reads it back.
+          external_shipment_id: externalShipmentIdOf('courier-b', shipment.orderId),
           external_order_id: shipment.orderId,
           shipment_number: order?.number ?? null,
           ship_to: seededShipTo(customer, this.shipments.size),
@@ -187,12 +220,13 @@ export class ShipmentLedger {
         at,
       );
       this.store(record);
+      this.byExternalId.set(record.external_shipment_id!, { shipment_id: record.shipment_id, fingerprint: 'seeded' });
       this.purchaseLabel(record, shipment.trackingNumber, TRACKING_OF[shipment.status], at);
       if (shipment.status === 'CANCELLED') this.cancel(record.shipment_id);
     }
   }
 
-  /** Creates a shipment and buys its label at once; the same `external_shipment_id` answers the same shipment. */
+  /** Creates a shipment (pending: its label is bought apart); the same `external_shipment_id` answers the same shipment. */
   create(input: NewShipment): ShipEngineShipment | Failure {
     if (input.carrier_id !== this.carrierId) {
       return failure(400, 'business_rules', 'carrier_not_connected', `carrier_id ${input.carrier_id} is not connected`);
@@ -215,7 +249,7 @@ export class ShipmentLedger {
     if (input.external_shipment_id !== null) {
       this.byExternalId.set(input.external_shipment_id, { shipment_id: record.shipment_id, fingerprint });
     }
-    return this.purchaseLabel(record, `1Z${record.shipment_id.slice(3)}000`, 'AC', at);
+    return record;
   }
 
   /** Cancels a shipment whose parcel the carrier has not yet taken, voiding its label. */
@@ -223,8 +257,9 @@ export class ShipmentLedger {
     const shipment = this.shipments.get(shipmentId);
     if (!shipment) return notFound(shipmentId);
     if (shipment.shipment_status === 'cancelled') return shipment;
-    const code = shipment.tracking_status_code;
-    if (code !== null && code !== 'AC' && code !== 'NY' && code !== 'UN') {
+    const label = this.labelsOf({ shipment_id: shipmentId }).find((found) => !found.voided);
+    const code = label ? this.tracking.get(label.tracking_number)?.status_code : undefined;
+    if (code !== undefined && code !== 'ac' && code !== 'ny' && code !== 'un') {
       const message = `shipment ${shipmentId} cannot be cancelled: its label is ${code} and must be voided first`;
       return failure(400, 'business_rules', 'invalid_status', message);
     }
@@ -237,13 +272,6 @@ export class ShipmentLedger {
     const cancelled: ShipEngineShipment = { ...shipment, shipment_status: 'cancelled', modified_at: at };
     this.shipments.set(shipmentId, cancelled);
     return cancelled;
-  }
-
-  /** The shipments of the orders given (all shipments when null). */
-  shipmentsOf(orderIds: ReadonlySet<string> | null): ShipEngineShipment[] {
-    if (orderIds === null) return [...this.shipments.values()];
-    const ids = [...orderIds].flatMap((orderId) => this.byOrder.get(orderId) ?? []);
-    return ids.map((id) => this.shipments.get(id)).filter((found): found is ShipEngineShipment => found !== undefined);
   }
 
   /** The shipment created with this `external_shipment_id`, if any. */
@@ -284,8 +312,6 @@ export class ShipmentLedger {
       tags: [],
       packages: input.packages,
       total_weight: { value: Math.round(grams), unit: 'gram' },
-      tracking_number: null,
-      tracking_status_code: null,
     };
   }
 
@@ -299,35 +325,77 @@ export class ShipmentLedger {
     this.shipmentSequence = Math.max(this.shipmentSequence, number);
   }
 
-  private purchaseLabel(
-    record: ShipEngineShipment,
-    trackingNumber: string,
-    code: TrackingStatusCode,
-    at: string,
-  ): ShipEngineShipment {
+  /**
+   * Buys the shipment's label (`POST /v1/labels/shipment/{id}`): the label already bought when there is one that
+   * holds, else a new one, whose parcel the carrier then tracks as accepted.
+   */
+  buyLabel(shipmentId: string): ShipEngineLabel | Failure {
+    const shipment = this.shipments.get(shipmentId);
+    if (!shipment) return notFound(shipmentId);
+    if (shipment.shipment_status === 'cancelled') {
+      return failure(400, 'business_rules', 'invalid_status', `shipment ${shipmentId} is cancelled`);
+    }
+    const held = this.labelsOf({ shipment_id: shipmentId }).find((found) => !found.voided);
+    if (held) return held;
+    return this.purchaseLabel(shipment, `1Z${shipmentId.slice(3)}000`, 'ac', this.now().toISOString());
+  }
+
+  /** What the carrier says of a parcel (`GET /v1/tracking`), if it knows the tracking number. */
+  trackingOf(trackingNumber: string): ParcelTracking | undefined {
+    return this.tracking.get(trackingNumber);
+  }
+
+  /** The carrier scans a parcel: a new tracking event with this code (a test moves a parcel along with it). */
+  scan(trackingNumber: string, code: TrackingStatusCode, at: string = this.now().toISOString()): ParcelTracking | undefined {
+    const known = this.tracking.get(trackingNumber);
+    if (!known) return undefined;
+    const label = this.labelsOf({ tracking_number: trackingNumber })[0];
+    const shipment = label && this.shipments.get(label.shipment_id);
+    const place = shipment && code === 'de' ? shipment.ship_to : (shipment?.ship_from ?? WAREHOUSE);
+    const event: ShipEngineTrackEvent = {
+      occurred_at: at,
+      city_locality: place.city_locality,
+      state_province: place.state_province,
+      postal_code: place.postal_code,
+      country_code: place.country_code,
+      carrier_detail_code: code.toUpperCase(),
+      status_code: code,
+      status_description: DESCRIPTION[code],
+      carrier_status_code: code.toUpperCase(),
+      carrier_status_description: DESCRIPTION[code],
+      description: DESCRIPTION[code],
+    };
+    const moved: ParcelTracking = { ...known, status_code: code, events: [...known.events, event] };
+    this.tracking.set(trackingNumber, moved);
+    if (label) this.labels.set(label.label_id, { ...label, tracking_status: LABEL_TRACKING[code] });
+    return moved;
+  }
+
+  private purchaseLabel(record: ShipEngineShipment, trackingNumber: string, code: TrackingStatusCode, at: string): ShipEngineLabel {
     this.labelSequence += 1;
     const label: ShipEngineLabel = {
       label_id: `se-${this.labelSequence}`,
       shipment_id: record.shipment_id,
       status: 'completed',
       carrier_id: record.carrier_id,
+      carrier_code: SANDBOX_CARRIER_CODE,
       service_code: record.service_code,
       tracking_number: trackingNumber,
-      tracking_status: LABEL_TRACKING[code],
+      tracking_status: LABEL_TRACKING['ac'],
       trackable: true,
       voided: false,
       voided_at: null,
       created_at: at,
     };
     this.labels.set(label.label_id, label);
-    const purchased: ShipEngineShipment = {
-      ...record,
-      shipment_status: 'label_purchased',
-      tracking_number: trackingNumber,
-      tracking_status_code: code,
-    };
-    this.shipments.set(record.shipment_id, purchased);
-    return purchased;
+    this.tracking.set(trackingNumber, { status_code: 'ac', ship_date: at, events: [] });
+    this.scan(trackingNumber, 'ac', at);
+    // A seeded parcel further along: scanned in transit a day after, and delivered a day after that.
+    const later = (days: number): string => new Date(Date.parse(at) + days * 86_400_000).toISOString();
+    if (code === 'it' || code === 'de' || code === 'ex') this.scan(trackingNumber, 'it', later(1));
+    if (code === 'de' || code === 'ex') this.scan(trackingNumber, code, later(2));
+    this.shipments.set(record.shipment_id, { ...record, shipment_status: 'label_purchased', modified_at: at });
+    return this.labels.get(label.label_id)!;
   }
 }
 
