@@ -19,10 +19,10 @@ export interface AnswerStoreOptions {
   /** The read-cache lifetime of each system, in ms (the systems' cacheTtlMs); 0: its answers are never kept. */
   readonly lifetimes: Readonly<Record<string, number>>;
   /**
-   * The longest an answer lives, and the lifetime of a system that has none of its own (the site's store: it is our
-   * database, changed only by our own writes, which end the answers that read it). @default the shortest of `lifetimes`
+   * The lifetime of a system that has none of its own (the site's store: our database, changed by our own writes,
+   * which end the answers that read it), and of an answer that read no system. @default the shortest of `lifetimes`
    */
-  readonly maxTtlMs?: number;
+  readonly defaultTtlMs?: number;
   /** Bytes of answers kept at most (JSON counted as two bytes a character); the least recently used go first. @default 32 MiB */
   readonly maxBytes?: number;
   /** The clock (epoch ms). @default Date.now */
@@ -48,7 +48,7 @@ const FALLBACK_TTL_MS = 5_000;
 export function createAnswerStore(options: AnswerStoreOptions) {
   const now = options.now ?? Date.now;
   const lifetimes = new Map(Object.entries(options.lifetimes));
-  const maxTtlMs = options.maxTtlMs ?? Math.min(...[...lifetimes.values()].filter((ttl) => ttl > 0), FALLBACK_TTL_MS);
+  const defaultTtlMs = options.defaultTtlMs ?? Math.min(...[...lifetimes.values()].filter((ttl) => ttl > 0), FALLBACK_TTL_MS);
   const answers = new LRUCache<string, StoredAnswer>({
     maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES,
     sizeCalculation: (answer, key) => 2 * (answer.json.length + key.length) + 64 * (answer.systems.length + 4),
@@ -64,9 +64,10 @@ export function createAnswerStore(options: AnswerStoreOptions) {
   };
 
   /** How long an answer that read these systems may live: the shortest lifetime among them, 0 when one has none to give. */
-  const lifetimeOf = (systems: Iterable<string>): number => {
-    let ttl = maxTtlMs;
-    for (const system of systems) ttl = Math.min(ttl, lifetimes.get(system) ?? maxTtlMs);
+  const lifetimeOf = (systems: ReadonlySet<string>): number => {
+    if (systems.size === 0) return defaultTtlMs;
+    let ttl = Infinity;
+    for (const system of systems) ttl = Math.min(ttl, lifetimes.get(system) ?? defaultTtlMs);
     return ttl;
   };
 

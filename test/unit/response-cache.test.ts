@@ -1,0 +1,101 @@
+import { createAnswerStore } from '../../src/gateway/response-cache/answer-store';
+
+/**
+ * The response cache's store on its own, on a clock the test moves: how long an answer lives (the shortest lifetime
+ * of the systems it read), what ends it early (a change to one of them, or to everything), what is never kept, and
+ * its byte budget.
+ */
+
+const LIFETIMES = { crm: 30_000, erp: 5_000, payments: 5_000, 'courier-a': 15_000, 'no-cache': 0 };
+
+function storeOn(options: { maxBytes?: number; defaultTtlMs?: number } = {}) {
+  const clock = { now: 1_000_000 };
+  const store = createAnswerStore({ lifetimes: LIFETIMES, now: () => clock.now, ...options });
+  const keep = (key: string, systems: readonly string[], data: unknown = { key }) => {
+    const flight = store.begin();
+    for (const system of systems) flight.systems.add(system);
+    return store.keep(key, flight, data);
+  };
+  return { clock, store, keep };
+}
+
+it('keeps an answer for the shortest lifetime of the systems it read, and hands out copies', () => {
+  const { clock, store, keep } = storeOn();
+  expect(keep('page', ['crm', 'courier-a'], { orders: [1, 2] })).toBe(true);
+  const first = store.get('page');
+  expect(first).toEqual({ data: { orders: [1, 2] }, ageSeconds: 0 });
+  (first!.data as { orders: number[] }).orders.push(3);
+  clock.now += 14_999;
+  expect(store.get('page')).toEqual({ data: { orders: [1, 2] }, ageSeconds: 14 });
+  clock.now += 1;
+  expect(store.get('page')).toBeUndefined();
+});
+
+it('gives a system without a lifetime of its own (the store) the shortest one of the estate, or the one given', () => {
+  const { clock, store, keep } = storeOn();
+  keep('customers', ['store']);
+  clock.now += 4_999;
+  expect(store.get('customers')).toBeDefined();
+  clock.now += 1;
+  expect(store.get('customers')).toBeUndefined();
+
+  const given = storeOn({ defaultTtlMs: 1_000 });
+  given.keep('segments', ['store', 'crm']);
+  given.clock.now += 1_000;
+  expect(given.store.get('segments')).toBeUndefined();
+});
+
+it('never keeps an answer that read a system with no cache lifetime, or a spoiled request', () => {
+  const { store, keep } = storeOn();
+  expect(keep('live', ['crm', 'no-cache'])).toBe(false);
+  const flight = store.begin();
+  flight.systems.add('crm');
+  flight.spoiled = true;
+  expect(store.keep('failed', flight, {})).toBe(false);
+  expect(store.get('live')).toBeUndefined();
+  expect(store.get('failed')).toBeUndefined();
+});
+
+it('ends the answers that read a system when it changes, and no other', () => {
+  const { store, keep } = storeOn();
+  keep('segments', ['store', 'crm']);
+  keep('payments', ['store', 'payments']);
+  store.systemChanged('crm');
+  expect(store.get('segments')).toBeUndefined();
+  expect(store.get('payments')).toBeDefined();
+  store.everythingChanged();
+  expect(store.get('payments')).toBeUndefined();
+});
+
+it('does not keep what a request read while a system it read changed', () => {
+  const { store } = storeOn();
+  const flight = store.begin();
+  flight.systems.add('erp');
+  store.systemChanged('erp');
+  expect(store.keep('items', flight, {})).toBe(false);
+
+  const untouched = store.begin();
+  untouched.systems.add('crm');
+  store.systemChanged('erp');
+  expect(store.keep('segments', untouched, {})).toBe(true);
+
+  const during = store.begin();
+  during.systems.add('crm');
+  store.everythingChanged();
+  expect(store.keep('late', during, {})).toBe(false);
+});
+
+it('stays within its byte budget, the least recently used answers going first', () => {
+  const big = { text: 'x'.repeat(1_000) };
+  const { store, keep } = storeOn({ maxBytes: 5_000 });
+  keep('a', ['crm'], big);
+  keep('b', ['crm'], big);
+  expect(store.get('a')).toBeDefined();
+  keep('c', ['crm'], big);
+  expect(store.get('b')).toBeUndefined();
+  expect(store.get('a')).toBeDefined();
+  expect(store.get('c')).toBeDefined();
+  expect(store.size().bytes).toBeLessThanOrEqual(5_000);
+  // An answer larger than the whole budget is not kept at all.
+  expect(keep('huge', ['crm'], { text: 'x'.repeat(3_000) })).toBe(false);
+});
