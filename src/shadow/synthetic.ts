@@ -1,4 +1,4 @@
-import { amountText, createLegacyMapper, type LegacyCustomerRow, type LegacyOrderRow } from '../systems/legacy/adapter';
+import { createLegacyMapper, storedCustomer, storedOrder } from '../systems/legacy/adapter';
 import { money, type Customer, type OrderStatus } from '../domain';
 import { shiftDay } from './business-day';
 import type { Difference, ReconcileSource } from './compare';
@@ -6,8 +6,9 @@ import { CUSTOMER_COMPARISON, ORDER_COMPARISON, type ComparedOrder, type Reconci
 
 /**
  * Synthetic sources for reconciliation at scale: a deterministic generator of N records per side, the site's side in
- * the domain's shape and the legacy side in the shop's own vocabulary (upper-case columns, dd.mm.yyyy local times,
- * "1.990,55" amounts, one-letter statuses) read through the legacy adapter's mapper, as real rows are. Differences are
+ * the domain's shape and the legacy side as the WooCommerce shop holds it after shadow mode's saves (decimal-string
+ * amounts, WooCommerce statuses, UTC times, our ids and the sync stamp in meta_data) read through the legacy adapter's
+ * mapper, as real answers are. Differences are
  * planted by a rule on each record's number, so the plan (how many of each kind, and which ids) is known without
  * keeping any record: the check compares what reconciliation found with what was planted, in constant memory.
  */
@@ -84,7 +85,6 @@ export function createFingerprint() {
 }
 
 const STATUSES: readonly OrderStatus[] = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
-const CODES = ['N', 'B', 'V', 'G', 'S'] as const;
 
 /** A synthetic pair of sources for one entity, and what was planted in it. */
 export function createSyntheticReconciliation(options: SyntheticOptions): {
@@ -101,7 +101,6 @@ export function createSyntheticReconciliation(options: SyntheticOptions): {
   if (mapper.startOfDay(shiftDay(day, 1)).getTime() - dayStart !== 86_400_000) {
     throw new RangeError(`synthetic reconciliation: ${day} has a clock change; pick another day`);
   }
-  const dayText = mapper.dayText(day);
   const mismatchEvery = options.mismatchEvery ?? 97;
   const missingEvery = options.missingEvery ?? 499;
   const seed = options.seed ?? 1;
@@ -116,12 +115,7 @@ export function createSyntheticReconciliation(options: SyntheticOptions): {
   };
   const idOf = (n: number): string => `${entity === 'Customer' ? 'cus' : 'ord'}-${String(n).padStart(9, '0')}`;
   const secondOfDay = (n: number): number => (n * 7919) % 86_400;
-  const clock = (second: number): string => {
-    const hh = String(Math.floor(second / 3600)).padStart(2, '0');
-    const mm = String(Math.floor(second / 60) % 60).padStart(2, '0');
-    const ss = String(second % 60).padStart(2, '0');
-    return `${dayText} ${hh}:${mm}:${ss}`;
-  };
+  const at = (second: number): Date => new Date(dayStart + second * 1000);
 
   const siteCustomer = (n: number): Customer => ({
     id: idOf(n),
@@ -139,38 +133,39 @@ export function createSyntheticReconciliation(options: SyntheticOptions): {
     updatedAt: new Date(dayStart + secondOfDay(n) * 1000),
   });
 
-  /** Record n as the shop holds it: the site's facts in the shop's vocabulary, with the planted field changed. */
-  const customerRow = (n: number, planted: string | undefined): LegacyCustomerRow => {
+  /** Record n as the shop holds it: the site's facts as shadow mode saved them, with the planted field changed. */
+  const customerRow = (n: number, planted: string | undefined) => {
     const site = siteCustomer(n);
-    return {
-      CUST_NO: `K${String(n).padStart(9, '0')}`,
-      EXT_REF: site.id,
-      E_MAIL: planted === 'email' ? `old.${site.email}` : site.email,
-      FULL_NAME: planted === 'name' ? `${site.name} sen.` : site.name,
-      TEL: planted === 'phone' ? (site.phone === null ? '+49 30 0000000' : '') : (site.phone ?? ''),
-      MOD_TS: clock(planted === 'updatedAt' ? (secondOfDay(n) + 3_600) % 86_400 : secondOfDay(n)),
-    };
+    return storedCustomer({
+      wooId: n,
+      ourId: site.id,
+      email: planted === 'email' ? `old.${site.email}` : site.email,
+      name: planted === 'name' ? `${site.name} sen.` : site.name,
+      phone: planted === 'phone' ? (site.phone === null ? '+49 30 0000000' : null) : site.phone,
+      updatedAt: at(planted === 'updatedAt' ? (secondOfDay(n) + 3_600) % 86_400 : secondOfDay(n)),
+    });
   };
-  const orderRow = (n: number, planted: string | undefined): LegacyOrderRow => {
+  const orderRow = (n: number, planted: string | undefined) => {
     const site = siteOrder(n);
     const status = n % STATUSES.length;
-    return {
-      ORDER_NO: `W${String(n).padStart(9, '0')}`,
-      EXT_REF: site.id,
-      CUST_EXT_REF: planted === 'customerId' ? `cus-${String((n % 100_000) + 1).padStart(9, '0')}` : site.customerId,
-      STAT: CODES[planted === 'status' ? (status + 1) % CODES.length : status]!,
-      SUM_GROSS: amountText(planted === 'total' ? money(site.total.minor + 1, 'EUR') : site.total),
-      CURR: 'EUR',
-      MOD_TS: clock(planted === 'updatedAt' ? (secondOfDay(n) + 3_600) % 86_400 : secondOfDay(n)),
-    };
+    return storedOrder({
+      wooId: n,
+      ourId: site.id,
+      customerWooId: n % 100_000,
+      status: STATUSES[planted === 'status' ? (status + 1) % STATUSES.length : status]!,
+      total: planted === 'total' ? money(site.total.minor + 1, 'EUR') : site.total,
+      updatedAt: at(planted === 'updatedAt' ? (secondOfDay(n) + 3_600) % 86_400 : secondOfDay(n)),
+    });
   };
+  const customerIdOf = (n: number, planted: string | undefined): string =>
+    planted === 'customerId' ? `cus-${String((n % 100_000) + 1).padStart(9, '0')}` : siteOrder(n).customerId;
   const storeRecord = (n: number) =>
     entity === 'Customer' ? CUSTOMER_COMPARISON.fromStore(siteCustomer(n)) : ORDER_COMPARISON.fromStore(siteOrder(n));
   const legacyRecord = (n: number, plan: Plan) => {
     const planted = plan.kind === 'mismatch' ? comparison.fields[plan.field] : undefined;
     return entity === 'Customer'
-      ? CUSTOMER_COMPARISON.fromLegacy(mapper.toCustomer(customerRow(n, planted)))
-      : ORDER_COMPARISON.fromLegacy(mapper.toOrder(orderRow(n, planted)));
+      ? CUSTOMER_COMPARISON.fromLegacy(mapper.toCustomer(customerRow(n, planted), idOf(n)))
+      : ORDER_COMPARISON.fromLegacy(mapper.toOrder(orderRow(n, planted), idOf(n), customerIdOf(n, planted)));
   };
 
   const side = (which: 'store' | 'legacy'): ReconcileSource => ({

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createLegacyAdapter } from '../../src/systems/legacy/adapter';
 import { MutationAuditEntity, OutboxJobEntity, parseDatabaseUrl, ReconciliationDayEntity } from '../../src/db';
 import type { LegacyStore } from '../../src/domain';
-import { LEGACY_SANDBOX_CREDENTIALS, type LegacyCustomerRow, type LegacyOrderRow } from '../../src/systems/legacy/sandbox';
+import { LEGACY_SANDBOX_CREDENTIALS, type WooCustomer, type WooOrder } from '../../src/systems/legacy/sandbox';
 import { generateEstate } from '../../src/systems/kit/seed';
 import { dayIn, reconcileDay, shiftDay, type ReconciledEntity, type ShadowEntityView } from '../../src/shadow';
 import { testDatabases, type TestDatabase } from '../support/databases';
@@ -15,7 +15,7 @@ import { bearer, mintTestToken } from '../support/tokens';
 
 /**
  * Shadow mode, daily reconciliation and the cutover gate, end to end against the whole product over HTTP: the admin
- * API switches shadow mode (audited), the site's writes reach the legacy shop in its own vocabulary through the
+ * API switches shadow mode (audited), the site's writes reach the legacy WooCommerce shop in its fields through the
  * outbox, reconciliation of a day finds what the systems disagree on, and the gate refuses a cutover after 4 clean
  * days and allows it after 5. Run on SQLite and on PostgreSQL.
  */
@@ -96,6 +96,11 @@ describe.each(testDatabases())('shadow mode and cutover on $label', (database: T
 
   const sandboxRecord = async <T>(collection: string, id: string): Promise<T> =>
     (await (await fetch(`${stack.estate!.sandboxes.legacy.url}/_sandbox/records/${collection}/${id}`)).json()) as T;
+  /** The WooCommerce record that carries our id: its WooCommerce id (legacyNumber) found through the adapter. */
+  const shopRecord = async <T>(collection: 'customers' | 'orders', id: string): Promise<T> => {
+    const found = collection === 'customers' ? await legacy.findCustomersByIds([id]) : await legacy.findOrdersByIds([id]);
+    return sandboxRecord<T>(collection, found.get(id)!.legacyNumber);
+  };
 
   it('starts with every entity out of shadow mode and owned by the legacy shop; the admin API needs its token', async () => {
     expect((await admin('GET', '/admin/api/shadow', { token: null })).status).toBe(401);
@@ -132,10 +137,10 @@ describe.each(testDatabases())('shadow mode and cutover on $label', (database: T
     ]);
     await jobsDone(updateCustomer.auditId);
 
-    const row = await sandboxRecord<LegacyCustomerRow>('customers', customer.id);
-    expect(row).toMatchObject({ EXT_REF: customer.id, FULL_NAME: 'Gisela Shadow-Müller', E_MAIL: customer.email });
-    expect(row.MOD_TS).toMatch(/^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}$/);
-    expect(row.MOD_TS.slice(0, 10)).toBe(today.split('-').reverse().join('.'));
+    const row = await shopRecord<WooCustomer>('customers', customer.id);
+    expect(row).toMatchObject({ first_name: 'Gisela', last_name: 'Shadow-Müller', email: customer.email });
+    expect(row.meta_data).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'plugboard_id', value: customer.id })]));
+    expect(row.date_modified?.slice(0, 10)).toBe(today);
 
     const { report, files } = await reconcile(today, ['Customer']);
     expect(report.entities[0]).toMatchObject({ entity: 'Customer', mismatches: 0, missingInStore: 0, missingInLegacy: 0 });
@@ -189,7 +194,7 @@ describe.each(testDatabases())('shadow mode and cutover on $label', (database: T
     const confirmed = (await move('CONFIRMED')).updateOrderStatus;
     expect(confirmed.followerJobs.map((job) => `${job.system}:${job.operation}`).sort()).toEqual(['erp:upsertOrder', 'legacy:saveOrder', 'xero:upsertOrder']);
     await jobsDone(confirmed.auditId);
-    expect(await sandboxRecord<LegacyOrderRow>('orders', order.id)).toMatchObject({ STAT: 'B', SUM_GROSS: expect.stringMatching(/^\d{1,3}(\.\d{3})*,\d{2}$/) });
+    expect(await shopRecord<WooOrder>('orders', order.id)).toMatchObject({ status: 'processing', total: expect.stringMatching(/^\d+\.\d{2}$/) });
 
     for (let back = 1; back <= 4; back += 1) expect((await reconcile(shiftDay(today, -back), ['Order'])).report.clean).toBe(true);
     const refused = await admin<{ error: Record<string, unknown> }>('POST', '/admin/api/cutover/Order', { actor: 'carol' });
@@ -219,7 +224,7 @@ describe.each(testDatabases())('shadow mode and cutover on $label', (database: T
     expect(await admin('POST', '/admin/api/shadow/Order', { body: { shadow: true } })).toMatchObject({ status: 409, body: { error: { code: 'ALREADY_CUT_OVER' } } });
     const shipped = (await move('SHIPPED')).updateOrderStatus;
     expect(shipped.followerJobs.map((job) => job.system)).toEqual(['erp', 'xero']);
-    expect((await sandboxRecord<LegacyOrderRow>('orders', order.id)).STAT).toBe('B');
+    expect((await shopRecord<WooOrder>('orders', order.id)).status).toBe('processing');
   });
 
   it('runs as commands: npm run reconcile records the day, npm run cutover refuses with CUTOVER_REFUSED', async () => {

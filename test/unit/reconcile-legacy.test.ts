@@ -1,7 +1,7 @@
 import { amountText, createLegacyAdapter } from '../../src/systems/legacy/adapter';
 import { isIntegrationError, money } from '../../src/domain';
 import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
-import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS } from '../../src/systems/legacy/sandbox';
+import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS, type WooCustomer } from '../../src/systems/legacy/sandbox';
 import { generateEstate } from '../../src/systems/kit/seed';
 
 /** What reconciliation and shadow mode need of the legacy shop: a day's changes paged in id order, and its saves. */
@@ -40,23 +40,33 @@ describe('the legacy shop for reconciliation and shadow mode', () => {
     expect(expected).toBeGreaterThan(2);
   });
 
-  it('saves a customer in its own vocabulary, stamped with the given change time, and refuses an order for a customer it lacks', async () => {
+  it("saves a customer as WooCommerce's fields, stamped with the site's change time, and refuses an order for a customer the shop lacks", async () => {
     const customer = { ...estate.customers[3]!, name: 'Jörg Neu', phone: null, updatedAt: new Date('2026-11-26T09:30:15.250Z') };
     const saved = await legacy.saveCustomer({ customer, idempotencyKey: 'k1' });
     expect(saved).toMatchObject({ customerId: customer.id, name: 'Jörg Neu', phone: null, updatedAt: new Date('2026-11-26T09:30:15Z') });
-    const row = (await (await fetch(`${sandbox.url}/_sandbox/records/customers/${customer.id}`)).json()) as Record<string, string>;
-    expect(row).toMatchObject({ FULL_NAME: 'Jörg Neu', TEL: '', MOD_TS: '26.11.2026 10:30:15' });
+    const record = (await (await fetch(`${sandbox.url}/_sandbox/records/customers/${saved.legacyNumber}`)).json()) as WooCustomer;
+    expect(record).toMatchObject({ first_name: 'Jörg', last_name: 'Neu', email: customer.email, billing: { phone: '' } });
+    expect(record.meta_data).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'plugboard_id', value: customer.id })]));
 
     const order = { ...estate.orders[0]!, customerId: 'cus-nobody' };
     const failure = await legacy.saveOrder({ order, idempotencyKey: 'k2' }).catch((error: unknown) => error);
     expect(isIntegrationError(failure) && failure.code).toBe('UPSTREAM_REJECTED');
-    expect((failure as Error).message).toContain('PARAM: CUST_EXT_REF unknown');
+    expect((failure as Error).message).toContain('customer cus-nobody is not in the shop');
+  });
+
+  it("creates an order the shop lacks with its lines, and WooCommerce's total is the site's", async () => {
+    const placed = { ...estate.orders[5]!, id: 'ord-new-1', status: 'CONFIRMED' as const, updatedAt: new Date('2026-11-26T11:00:00Z') };
+    const saved = await legacy.saveOrder({ order: placed, idempotencyKey: 'k3' });
+    expect(saved).toMatchObject({ orderId: placed.id, customerId: placed.customerId, status: 'CONFIRMED', total: placed.total, updatedAt: placed.updatedAt });
+    const record = (await (await fetch(`${sandbox.url}/_sandbox/records/orders/${saved.legacyNumber}`)).json()) as { status: string; line_items: unknown[] };
+    expect(record.status).toBe('processing');
+    expect(record.line_items).toHaveLength(placed.lines.length);
   });
 
   it('writes amounts the way the shop keeps them, and refuses one it cannot hold', () => {
-    expect(amountText(money(199_055, 'EUR'))).toBe('1.990,55');
-    expect(amountText(money(-5, 'EUR'))).toBe('-0,05');
-    expect(amountText(money(1_234_567, 'JPY'))).toBe('1.234.567,00');
+    expect(amountText(money(199_055, 'EUR'))).toBe('1990.55');
+    expect(amountText(money(-5, 'EUR'))).toBe('-0.05');
+    expect(amountText(money(1_234_567, 'JPY'))).toBe('1234567.00');
     expect(() => amountText(money(1_000, 'BHD'))).toThrow('cannot hold BHD');
   });
 });

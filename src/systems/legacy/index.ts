@@ -19,20 +19,24 @@ export const LEGACY_POLICIES = definePolicies<LegacyStore>({
   saveOrder: { kind: 'write' },
 });
 
-/** The legacy shop being replaced: a WooCommerce-style REST shop, for shadow mode and reconciliation. */
+/** The legacy shop being replaced: a WooCommerce store, through its REST API v3, for shadow mode and reconciliation. */
 export const legacySystem = defineSystem<LegacyAdapterOptions>({
   name: 'legacy',
   kind: 'legacy-store',
   title: 'Legacy store (being replaced)',
   auth: 'basic',
   format: 'json',
-  imitates: { api: 'A PHP-era REST shop of our own making (HTTP Basic, upper-case columns, local times)', reference: 'docs/estate.md' },
+  imitates: {
+    vendor: 'WooCommerce',
+    api: 'WooCommerce REST API v3 (/wp-json/wc/v3: customers and orders; REST API key over HTTPS as HTTP Basic)',
+    reference: 'https://woocommerce.github.io/woocommerce-rest-api-docs/',
+  },
   subgraph: { name: 'legacy', port: 4006 },
   cacheTtlMs: CACHE_TTL_MS,
   settings: {
-    LEGACY_URL: { schema: z.string().url().optional(), doc: 'Base URL of the legacy store.', required: true },
-    LEGACY_USERNAME: { schema: z.string().optional(), doc: 'Legacy store user (HTTP Basic).', required: true },
-    LEGACY_PASSWORD: { schema: z.string().optional(), doc: 'Legacy store password (HTTP Basic).', required: true },
+    LEGACY_URL: { schema: z.string().url().optional(), doc: 'URL of the legacy WooCommerce shop (its REST API answers below it, at /wp-json/wc/v3); HTTPS.', required: true },
+    LEGACY_USERNAME: { schema: z.string().optional(), doc: 'Consumer key (ck_...) of a WooCommerce REST API key (read/write for shadow mode), sent as the HTTP Basic user.', required: true },
+    LEGACY_PASSWORD: { schema: z.string().optional(), doc: 'Consumer secret (cs_...) of that REST API key, sent as the HTTP Basic password.', required: true },
   },
   connect: (settings) => ({ baseUrl: settings.get('LEGACY_URL'), username: settings.get('LEGACY_USERNAME'), password: settings.get('LEGACY_PASSWORD') }),
   environmentOf: (connection) => ({ LEGACY_URL: connection.baseUrl, LEGACY_USERNAME: connection.username, LEGACY_PASSWORD: connection.password }),

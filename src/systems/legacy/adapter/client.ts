@@ -1,90 +1,87 @@
 import type { ZodType } from 'zod';
 import { createHttpClient, parseJson, validate, type CallSite } from '../../kit/adapter';
-import { errorFromLegacy } from './errors';
-import { failureSchema, outcomeSchema } from './schema';
+import { WC_API_BASE } from '../woocommerce/schemas';
+import { errorFromWoo } from './errors';
 
-export interface LegacyClientOptions {
+export interface WooClientOptions {
   readonly system: string;
+  /** The shop's URL; the REST API answers below it, at /wp-json/wc/v3. */
   readonly baseUrl: string;
-  readonly username: string;
-  readonly password: string;
+  /** The REST API key's consumer key (`ck_…`) and consumer secret (`cs_…`). */
+  readonly consumerKey: string;
+  readonly consumerSecret: string;
   readonly maxResponseBytes?: number | undefined;
 }
 
-export interface LegacyLookup<T> {
+export interface WooCall<A> {
   readonly operation: string;
-  /** The PHP script below /api/legacy/, e.g. "customers.php". */
-  readonly script: string;
-  /** The query parameter and the keys it carries, comma-separated as the shop wants them. */
-  readonly param: string;
-  readonly keys: readonly string[];
-  /** The schema of a successful answer. */
-  readonly answer: ZodType<{ rows: T[] }>;
-  readonly signal?: AbortSignal;
-}
-
-export interface LegacyCall<A> {
-  readonly operation: string;
-  /** The PHP script below /api/legacy/, e.g. "customers.php". */
-  readonly script: string;
-  /** GET: the query string; POST: the form fields (the shop reads `$_POST`, form-encoded). */
-  readonly method: 'GET' | 'POST';
-  readonly params: Readonly<Record<string, string>>;
+  readonly method: 'GET' | 'POST' | 'PUT';
+  /** Below /wp-json/wc/v3, e.g. `/customers` or `/orders/5001`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  /** A JSON body (POST, PUT). */
+  readonly body?: unknown;
   /** The schema of a successful answer. */
   readonly answer: ZodType<A>;
-  /** Sent as X-Request-Id: the shop only logs it (it has no idempotency of its own; its saves are upserts). */
-  readonly requestId?: string;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
-/** HTTP Basic auth and the shop's envelope: ok 1 -> the validated answer; ok 0 -> an IntegrationError. */
-export function createLegacyClient(options: LegacyClientOptions) {
+/** An answer, with what a collection's headers say of its pages. */
+export interface WooAnswer<A> {
+  readonly data: A;
+  /** `X-WP-Total`: how many match, over all pages. */
+  readonly total?: number;
+  /** Whether `Link` names a `rel="next"` page. */
+  readonly hasNext: boolean;
+}
+
+/** Statuses whose WordPress error body is read for its code and message (429 and 5xx the kit turns into errors). */
+const READ_ERROR_STATUSES = [400, 401, 403, 404, 409];
+
+/**
+ * WooCommerce's REST API over HTTPS: the REST API key as HTTP Basic credentials (WC_REST_Authentication; the query
+ * string form would put the secret in every URL and log line), JSON both ways, WordPress's `{ code, message, data }`
+ * errors read into our closed set, and the pagination headers (`X-WP-Total`, `Link: <…>; rel="next"`).
+ */
+export function createWooClient(options: WooClientOptions) {
   const http = createHttpClient({
     system: options.system,
     baseUrl: options.baseUrl,
     ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
-  const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
+  const authorization = `Basic ${Buffer.from(`${options.consumerKey}:${options.consumerSecret}`, 'utf8').toString('base64')}`;
 
-  const call = async <A>(request: LegacyCall<A>): Promise<A> => {
+  const call = async <A>(request: WooCall<A>): Promise<WooAnswer<A>> => {
     const site: CallSite = { system: options.system, operation: request.operation };
-    const encoded = new URLSearchParams(request.params).toString();
+    const query = request.query ? `?${new URLSearchParams(request.query).toString()}` : '';
     const response = await http.request({
       operation: request.operation,
       method: request.method,
-      path: `/api/legacy/${request.script}${request.method === 'GET' ? `?${encoded}` : ''}`,
+      path: `${WC_API_BASE}${request.path}${query}`,
       headers: {
         authorization,
         accept: 'application/json',
-        ...(request.method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...(request.requestId ? { 'x-request-id': request.requestId } : {}),
+        ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
-      ...(request.method === 'POST' ? { body: encoded } : {}),
+      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
       signal: request.signal,
-      // The shop reports a crash as a 500 with its envelope; read it for the message.
-      accept: [500],
+      accept: READ_ERROR_STATUSES,
     });
     const body = parseJson(site, response.text);
-    if (validate(site, outcomeSchema, body).ok === 0 || response.status === 500) {
-      const failure = failureSchema.safeParse(body);
-      throw errorFromLegacy(site, response.status, failure.success ? failure.data.err : 'DB: answered HTTP 500');
-    }
-    return validate(site, request.answer, body);
+    if (response.status >= 400) throw errorFromWoo(site, response.status, body);
+    const header = (name: string): string => {
+      const value = response.headers[name];
+      return Array.isArray(value) ? value.join(', ') : (value ?? '');
+    };
+    const total = header('x-wp-total');
+    return {
+      data: validate(site, request.answer, body),
+      ...(/^\d+$/.test(total) ? { total: Number(total) } : {}),
+      hasNext: /rel="?next"?/.test(header('link')),
+    };
   };
 
-  return {
-    call,
-    async lookup<T>(request: LegacyLookup<T>): Promise<T[]> {
-      const answer = await call({
-        operation: request.operation,
-        script: request.script,
-        method: 'GET',
-        params: { [request.param]: request.keys.join(',') },
-        answer: request.answer,
-        signal: request.signal,
-      });
-      return answer.rows;
-    },
-    close: () => http.close(),
-  };
+  return { call, close: () => http.close() };
 }
+
+export type WooClient = ReturnType<typeof createWooClient>;

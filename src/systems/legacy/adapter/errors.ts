@@ -1,21 +1,22 @@
 import { IntegrationError, type IntegrationErrorCode } from '../../../domain';
 import type { CallSite } from '../../kit/adapter';
+import { errorSchema } from './schema';
 
 /**
- * The shop's `{ ok: 0, err: "KIND: message" }` -> our closed set. It says AUTH and PARAM with HTTP 200, DB (its
- * database is gone) with 500 or 503, BUSY with 429 (the last two through the sandbox's failure bodies, which the HTTP
- * client turns into errors before they get here).
+ * WordPress's `{ code, message, data: { status } }` -> our closed set: 401 and 403 (a wrong key or secret, a key
+ * without the permission: `woocommerce_rest_authentication_error`, `woocommerce_rest_cannot_*`) are UPSTREAM_AUTH_FAILED;
+ * 400, 404 and 409 (`rest_invalid_param`, `woocommerce_rest_invalid_id`, `registration-error-email-exists`, …) are
+ * UPSTREAM_REJECTED. The reason carries WooCommerce's code and its message, cut short so that no record data rides along.
  */
-export function errorFromLegacy(site: CallSite, status: number, err: string): IntegrationError {
-  const kind = /^([A-Z]+):/.exec(err)?.[1] ?? '';
-  const code: IntegrationErrorCode =
-    kind === 'AUTH' ? 'UPSTREAM_AUTH_FAILED'
-    : kind === 'PARAM' ? 'UPSTREAM_REJECTED'
-    : kind === 'BUSY' ? 'UPSTREAM_RATE_LIMITED'
-    : kind === 'DB' || status >= 500 ? 'UPSTREAM_UNAVAILABLE'
-    : 'UPSTREAM_REJECTED';
-  // The shop's messages are short fixed strings; cut anything longer so that no record data rides along.
-  const said = err.length > 80 ? `${err.slice(0, 80)}…` : err;
-  const reason = `the legacy shop answered "${said}"`;
+export function errorFromWoo(site: CallSite, status: number, body: unknown): IntegrationError {
+  const parsed = errorSchema.safeParse(body);
+  const code: IntegrationErrorCode = status === 401 || status === 403 ? 'UPSTREAM_AUTH_FAILED' : 'UPSTREAM_REJECTED';
+  const said = parsed.success ? `${parsed.data.code}: ${parsed.data.message}` : 'no WordPress error body';
+  const reason = `the shop answered HTTP ${status} (${said.length > 120 ? `${said.slice(0, 120)}…` : said})`;
   return new IntegrationError(code, `${site.system} ${site.operation}: ${reason}`, { ...site, reason });
+}
+
+/** Our own refusal of a save the shop cannot take as it is (a customer it lacks, an amount it cannot hold). */
+export function refusedBeforeSending(site: CallSite, reason: string): IntegrationError {
+  return new IntegrationError('UPSTREAM_REJECTED', `${site.system} ${site.operation}: ${reason}`, { ...site, reason });
 }

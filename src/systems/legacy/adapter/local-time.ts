@@ -1,8 +1,9 @@
 import { wallClockFormat } from '../../../time/local-clock';
 
 /**
- * The legacy shop writes its server's wall-clock time (`dd.mm.yyyy hh:mm:ss`) with no offset. Reading it back needs
- * the server's time zone, and has two awkward hours a year: when clocks go back, one wall-clock hour happens twice
+ * WooCommerce writes its `date_*` fields in the site's wall-clock time (`YYYY-MM-DDTHH:MM:SS`, no offset; the
+ * `date_*_gmt` twins are UTC, and are what the adapter reads). The adapter still needs site time for one thing: a
+ * business day's bounds, as the shop filters by them. Reading a site time needs the zone, and has two awkward hours a year: when clocks go back, one wall-clock hour happens twice
  * (we take the earlier instant: the text cannot say which was meant); when clocks go forward, one never happens
  * (we read it with the offset from before the change, as a server clock that had not caught up would have written it).
  */
@@ -33,9 +34,9 @@ export function createLocalTimeReader(timeZone: string): (text: string) => Date 
   };
 
   return (text) => {
-    const match = /^(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
-    if (!match) throw new RangeError(`"${text}" is not a dd.mm.yyyy hh:mm:ss timestamp`);
-    const [day, month, year, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+    const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(text);
+    if (!match) throw new RangeError(`"${text}" is not a YYYY-MM-DDTHH:MM:SS time`);
+    const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
     const wall = Date.UTC(year, month - 1, day, hour, minute, second);
     const check = new Date(wall);
     if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1 || hour > 23 || minute > 59 || second > 59) {

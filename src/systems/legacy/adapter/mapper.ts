@@ -2,6 +2,7 @@ import {
   formatDecimal,
   minorDigits,
   moneyFromDecimal,
+  ORDER_STATUSES,
   type Customer,
   type LegacyCustomer,
   type LegacyOrder,
@@ -9,103 +10,128 @@ import {
   type Order,
   type OrderStatus,
 } from '../../../domain';
-import { createLocalClock } from '../../../time/local-clock';
+import {
+  customerFingerprint,
+  metaValue,
+  orderFingerprint,
+  PLUGBOARD_ID,
+  PLUGBOARD_SYNC,
+  readStamp,
+  stampText,
+} from '../woocommerce/stamp';
+import { gmtText, joinName, readGmt, splitName, STATUS_OF_WOO, WOO_STATUS } from '../woocommerce/vocabulary';
 import { createLocalTimeReader } from './local-time';
-import type { CustomerRow, LEGACY_STATUS_CODES, OrderRow } from './schema';
+import type { WooCustomerRead, WooOrderRead } from './schema';
 
-type StatusCode = (typeof LEGACY_STATUS_CODES)[number];
-
-/** The back office's one-letter codes (N neu, B bestaetigt, V versandt, G geliefert, S storniert). */
-const STATUS_OF: Readonly<Record<StatusCode, OrderStatus>> = {
-  N: 'PENDING',
-  B: 'CONFIRMED',
-  V: 'SHIPPED',
-  G: 'DELIVERED',
-  S: 'CANCELLED',
-};
-const CODE_OF = Object.fromEntries(Object.entries(STATUS_OF).map(([code, status]) => [status, code])) as Readonly<
-  Record<OrderStatus, StatusCode>
->;
-
-/** "1.234,56" (PHP number_format with a comma) -> money. */
+/** A WooCommerce decimal amount (`"1990.55"`) in an order's currency -> money. */
 export function amountOf(text: string, currency: string): Money {
-  return moneyFromDecimal(text.replace(/\./g, '').replace(',', '.'), currency);
+  return moneyFromDecimal(text, currency);
 }
 
 /**
- * Money -> "1.234,56". The shop keeps DECIMAL(10,2) whatever the currency: an amount with more than two decimals
- * (BHD, KWD) cannot be written to it without losing money, so it is refused.
+ * Money -> a WooCommerce amount, with the store's two price decimals (WooCommerce's default; the store rounds every
+ * amount to them): an amount with more decimals (BHD, KWD) cannot be written without losing money, so it is refused.
  */
 export function amountText(value: Money): string {
-  if (minorDigits(value.currency) > 2) {
-    throw new RangeError(`the legacy shop keeps two decimals and cannot hold ${value.currency} amounts`);
-  }
-  const [whole = '0', fraction = ''] = formatDecimal(value).split('.');
-  const sign = whole.startsWith('-') ? '-' : '';
-  const grouped = whole.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, '.');
-  return `${sign}${grouped},${fraction.padEnd(2, '0')}`;
+  const digits = minorDigits(value.currency);
+  if (digits > 2) throw new RangeError(`the shop keeps two price decimals and cannot hold ${value.currency} amounts`);
+  const text = formatDecimal(value);
+  return digits === 0 ? `${text}.00` : digits === 1 ? `${text}0` : text;
 }
 
-/** The shop's form fields of a save: column name -> value, every value a string. */
-export type LegacyForm = Readonly<Record<string, string>>;
+/** Our id of a WooCommerce record, from its `plugboard_id` meta entry; undefined for a record the site never had. */
+export function ourIdOf(row: { meta_data: readonly { key: string; value?: unknown }[] }): string | undefined {
+  const value = metaValue(row.meta_data, PLUGBOARD_ID);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
 
-/** Maps the shop's rows to the domain and back; throws RangeError on a value that reads as nothing (a date off the calendar). */
+/** A change time to the second, as the shop's clock keeps it. */
+const toSecond = (at: Date): string => `${gmtText(at)}Z`;
+const isStatus = (value: string | undefined): value is OrderStatus => (ORDER_STATUSES as readonly string[]).includes(value ?? '');
+
+/** The body of a customer save (POST or PUT /customers), and the order's, with our id and the sync stamp in meta_data. */
+export interface CustomerBody {
+  email: string;
+  first_name: string;
+  last_name: string;
+  billing: { first_name: string; last_name: string; email: string; phone: string };
+  meta_data: { key: string; value: string }[];
+}
+
+/** Maps WooCommerce's customers and orders to the domain and back; throws RangeError on a value that reads as nothing. */
 export function createLegacyMapper(timeZone: string) {
-  const readTime = createLocalTimeReader(timeZone);
-  const writeTime = createLocalClock(timeZone);
-  /** A calendar day `yyyy-mm-dd` as the shop writes it, `dd.mm.yyyy`. */
-  const dayText = (day: string): string => {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-    if (!match) throw new RangeError(`"${day}" is not a yyyy-mm-dd day`);
-    return `${match[3]}.${match[2]}.${match[1]}`;
-  };
+  const readSiteTime = createLocalTimeReader(timeZone);
   return {
-    toCustomer(row: CustomerRow): LegacyCustomer {
+    toCustomer(row: WooCustomerRead, customerId: string): LegacyCustomer {
+      const stamp = readStamp(metaValue(row.meta_data, PLUGBOARD_SYNC));
+      const unchanged = stamp !== undefined && stamp.fingerprint === customerFingerprint(row);
+      const phone = row.billing.phone ?? '';
       return {
-        customerId: row.EXT_REF,
-        legacyNumber: row.CUST_NO,
-        email: row.E_MAIL,
-        name: row.FULL_NAME,
-        phone: row.TEL.trim() === '' ? null : row.TEL,
-        updatedAt: readTime(row.MOD_TS),
+        customerId,
+        legacyNumber: String(row.id),
+        email: row.email,
+        name: joinName(row.first_name, row.last_name),
+        phone: phone.trim() === '' ? null : phone,
+        updatedAt: unchanged ? new Date(stamp.updatedAt) : readGmt(row.date_modified_gmt ?? row.date_created_gmt),
       };
     },
-    toOrder(row: OrderRow): LegacyOrder {
+    /** `customerOf` gives our id of the order's WooCommerce customer. */
+    toOrder(row: WooOrderRead, orderId: string, customerId: string): LegacyOrder {
+      const stamp = readStamp(metaValue(row.meta_data, PLUGBOARD_SYNC));
+      const unchanged = stamp !== undefined && stamp.fingerprint === orderFingerprint(row);
+      // The site's status while the order is as it sent it (and WooCommerce's status is still the one it maps to).
+      const status = unchanged && isStatus(stamp.status) && WOO_STATUS[stamp.status] === row.status ? stamp.status : STATUS_OF_WOO[row.status];
       return {
-        orderId: row.EXT_REF,
-        legacyNumber: row.ORDER_NO,
-        customerId: row.CUST_EXT_REF,
-        status: STATUS_OF[row.STAT],
-        total: amountOf(row.SUM_GROSS, row.CURR),
-        updatedAt: readTime(row.MOD_TS),
+        orderId,
+        legacyNumber: row.number,
+        customerId,
+        status,
+        total: amountOf(row.total, row.currency),
+        updatedAt: unchanged ? new Date(stamp.updatedAt) : readGmt(row.date_modified_gmt),
       };
     },
-    /** The site's customer as customer_save.php takes it, stamped with the site's change time. */
-    toCustomerForm(customer: Customer): LegacyForm {
-      return {
-        EXT_REF: customer.id,
-        E_MAIL: customer.email,
-        FULL_NAME: customer.name,
-        TEL: customer.phone ?? '',
-        MOD_TS: writeTime.timestamp(customer.updatedAt),
-      };
+    /** The site's customer as WooCommerce's customer fields, stamped with the site's change time. */
+    customerBody(customer: Customer): CustomerBody {
+      const names = splitName(customer.name);
+      const fields = { email: customer.email, ...names, billing: { ...names, email: customer.email, phone: customer.phone ?? '' } };
+      const stamp = stampText({ updatedAt: toSecond(customer.updatedAt), fingerprint: customerFingerprint(fields) });
+      return { ...fields, meta_data: [{ key: PLUGBOARD_ID, value: customer.id }, { key: PLUGBOARD_SYNC, value: stamp }] };
     },
-    /** The site's order as order_save.php takes it. */
-    toOrderForm(order: Order): LegacyForm {
-      return {
-        EXT_REF: order.id,
-        CUST_EXT_REF: order.customerId,
-        STAT: CODE_OF[order.status],
-        ORDER_DATE: writeTime.date(order.placedAt),
-        SUM_GROSS: amountText(order.total),
-        CURR: order.total.currency,
-        POS_CNT: String(order.lines.length),
-        MOD_TS: writeTime.timestamp(order.updatedAt),
+    /**
+     * The site's order as WooCommerce's order fields. A new order gets its lines (named by SKU, priced by the site:
+     * WooCommerce adds up its total from them) and, when the site's total is not their sum, one fee line with the
+     * difference; an order the shop has already gets its status, customer and stamp (WooCommerce adds lines, never
+     * replaces them).
+     */
+    orderBody(order: Order, wooCustomerId: number, creating: boolean) {
+      const status = WOO_STATUS[order.status];
+      const total = amountText(order.total);
+      const stamp = stampText({
+        updatedAt: toSecond(order.updatedAt),
+        status: order.status,
+        fingerprint: orderFingerprint({ customer_id: wooCustomerId, status, total, currency: order.total.currency }),
+      });
+      const fields = {
+        status,
+        currency: order.total.currency,
+        customer_id: wooCustomerId,
+        meta_data: [{ key: PLUGBOARD_ID, value: order.id }, { key: PLUGBOARD_SYNC, value: stamp }],
       };
+      if (!creating) return fields;
+      const lines = order.lines.map((line) => {
+        const amount = amountText({ minor: line.unitPrice.minor * line.quantity, currency: line.unitPrice.currency });
+        return { name: line.sku, quantity: line.quantity, subtotal: amount, total: amount };
+      });
+      const sum = order.lines.reduce((minor, line) => minor + line.unitPrice.minor * line.quantity, 0);
+      const difference = order.total.minor - sum;
+      const fees = difference === 0 ? [] : [{ name: 'Adjustment', total: amountText({ minor: difference, currency: order.total.currency }), tax_status: 'none' as const }];
+      return { ...fields, line_items: lines, fee_lines: fees };
     },
-    dayText,
     /** The instant a calendar day `yyyy-mm-dd` begins on the shop's clock. */
-    startOfDay: (day: string): Date => readTime(`${dayText(day)} 00:00:00`),
+    startOfDay: (day: string): Date => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`"${day}" is not a yyyy-mm-dd day`);
+      return readSiteTime(`${day}T00:00:00`);
+    },
   };
 }
 

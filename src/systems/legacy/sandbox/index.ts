@@ -1,56 +1,49 @@
 import type { SandboxDefinition } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
 import { legacyFailureBody, registerLegacyRoutes, type LegacyCredentials } from './routes';
-import { registerLegacySaveRoutes } from './save-routes';
-import { projectEstate, type LegacyCustomerRow, type LegacyOrderRow } from './vocabulary';
+import { projectEstate, type WooCustomer, type WooOrder } from './shop';
 
-export type { LegacyCredentials } from './routes';
-export type { LegacyCustomerRow, LegacyOrderRow, LegacyStatusCode } from './vocabulary';
-export { formatAmount } from './vocabulary';
-export { createLocalClock } from '../../../time/local-clock';
+export { SPEC_VIOLATIONS, type LegacyCredentials, type SpecViolation } from './routes';
+export type { WooCustomer, WooOrder, WooMeta } from './shop';
 
-/** The shop's API user in the demo estate; the sandbox accepts these unless given others. */
+/**
+ * The shop's REST API key in the demo estate (WooCommerce > Settings > Advanced > REST API: a consumer key `ck_…` and
+ * secret `cs_…`, 40 hex digits each), as the HTTP Basic user and password; the sandbox accepts these unless given others.
+ */
 export const LEGACY_SANDBOX_CREDENTIALS: LegacyCredentials = {
-  username: 'shopapi',
-  password: 'plugboard-demo-legacy-password',
+  username: 'ck_5d1c0b6e2f7a4e93b8c0d4a1f6e2b9c7a3d5e8f1',
+  password: 'cs_9e4b7a2c1d8f6e3b5a0c7d9e2f4b6a8c1e3d5f70',
 };
 
 export interface LegacySandboxOptions {
-  /** The HTTP Basic user and password the shop accepts. @default LEGACY_SANDBOX_CREDENTIALS */
+  /** The REST API key the shop accepts. @default LEGACY_SANDBOX_CREDENTIALS */
   readonly credentials?: LegacyCredentials;
-  /** The server's clock: timestamps are its wall-clock time, without an offset. @default 'Europe/Amsterdam' */
+  /** The site's time zone (WordPress > Settings > General): `date_*` fields are its wall-clock time. @default 'Europe/Amsterdam' */
   readonly timeZone?: string;
-  /** Most keys one request may ask for (longer query strings broke the old Apache in front). @default 200 */
-  readonly maxKeysPerCall?: number;
+  /** The shop's clock, for the change times of saves. @default the system clock */
+  readonly now?: () => Date;
 }
 
 /**
- * The legacy shop being replaced: a PHP-era JSON API (`/api/legacy/customers.php`, `/api/legacy/orders.php`, their
- * `?mod_date=` listing of a day's changes, and the form-encoded `customer_save.php`, `order_save.php`) behind HTTP
- * Basic auth, answering `{ "ok": 1, "rows": [...] }` or `{ "ok": 0, "err": "KIND: message" }` in its own vocabulary
- * (see vocabulary.ts). Records: `customers` and `orders`, keyed by OUR ids (the shop's EXT_REF column).
- * Stats operations: `customers.get`, `orders.get`, `customers.changed`, `orders.changed`, `customers.save`,
- * `orders.save`.
+ * The legacy shop being replaced, as a WooCommerce store answers its REST API v3 (`/wp-json/wc/v3`): customers and
+ * orders listed, looked up by `include`, created and updated, behind a REST API key, every request and answer held to
+ * WooCommerce's published schema (see ./routes.ts and ../woocommerce/). Records: `customers` and `orders`, keyed by
+ * WooCommerce's ids; each carries our id in its `plugboard_id` meta entry, as the data migration left it.
+ * Stats operations: `customers.get`, `orders.get` (by `include`), `customers.list`, `orders.list`, `orders.changed`
+ * (by `modified_after`), `customers.save`, `orders.save`.
  */
 export function createLegacySandbox(estate: EstateSeed, options: LegacySandboxOptions = {}): SandboxDefinition {
-  const maxKeys = options.maxKeysPerCall ?? 200;
-  if (!Number.isInteger(maxKeys) || maxKeys < 1) {
-    throw new RangeError(`legacy sandbox: maxKeysPerCall must be a whole number from 1, got ${maxKeys}`);
-  }
   const timeZone = options.timeZone ?? 'Europe/Amsterdam';
   return {
     name: 'legacy',
     failureBody: legacyFailureBody,
-    contentTypes: ['application/x-www-form-urlencoded'],
     routes(app, context) {
       const projected = projectEstate(estate, timeZone);
-      const customers = context.records.collection<LegacyCustomerRow>('customers');
-      const orders = context.records.collection<LegacyOrderRow>('orders');
-      for (const row of projected.customers) customers.set(row.EXT_REF, row);
-      for (const row of projected.orders) orders.set(row.EXT_REF, row);
-      const credentials = options.credentials ?? LEGACY_SANDBOX_CREDENTIALS;
-      registerLegacyRoutes(app, context, { credentials, maxKeys });
-      registerLegacySaveRoutes(app, context, { credentials, timeZone });
+      const customers = context.records.collection<WooCustomer>('customers');
+      const orders = context.records.collection<WooOrder>('orders');
+      for (const row of projected.customers) customers.set(String(row.id), row);
+      for (const row of projected.orders) orders.set(String(row.id), row);
+      registerLegacyRoutes(app, context, { credentials: options.credentials ?? LEGACY_SANDBOX_CREDENTIALS, timeZone, now: options.now ?? (() => new Date()) });
     },
   };
 }

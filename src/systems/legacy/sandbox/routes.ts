@@ -1,136 +1,158 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FailureBody, SandboxContext } from '../../kit/sandbox';
-import type { LegacyCustomerRow, LegacyOrderRow } from './vocabulary';
+import { wooContract } from '../woocommerce/contract';
+import { WC_API_BASE } from '../woocommerce/schemas';
+import { customersMatching, includeOf, ordersMatching, sendPage, type Query } from './listing';
+import type { WooCustomer, WooOrder } from './shop';
+import { createShopWrites, WooRefusal } from './writes';
 
+/** A REST API key of the shop: its consumer key (`ck_…`) and consumer secret (`cs_…`). */
 export interface LegacyCredentials {
   readonly username: string;
   readonly password: string;
 }
 
-/** The shop's answer envelope: `ok` 1 with rows, or `ok` 0 with a message whose first word says what failed. */
-export type Envelope<T> = { ok: 1; rows: T[] } | { ok: 0; err: string };
+/** Where the sandbox writes each difference from WooCommerce's schema it saw: `records.collection(...)`. */
+export const SPEC_VIOLATIONS = 'spec-violations';
 
-/** The shop answers its own 429/503 in its envelope too (the PHP front controller catches everything). */
+export interface SpecViolation {
+  readonly side: 'request' | 'answer';
+  readonly operation: string;
+  readonly problems: readonly string[];
+}
+
+/** WordPress's error body. */
+export const wooError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => ({
+  code,
+  message,
+  data: { status, ...extra },
+});
+
+/** The fault switch's 429 and 503 in WordPress's error body. */
 export function legacyFailureBody(status: number, message: string): FailureBody {
-  const kind = status === 429 ? 'BUSY' : 'DB';
-  return { contentType: 'application/json; charset=utf-8', body: JSON.stringify({ ok: 0, err: `${kind}: ${message}` }) };
+  const code = status === 429 ? 'rest_too_many_requests' : 'rest_service_unavailable';
+  return { contentType: 'application/json; charset=UTF-8', body: JSON.stringify(wooError(status, code, message)) };
 }
 
-interface Lookup {
-  /** Comma-separated shop numbers (customers: CUST_NO). */
-  readonly ids?: string;
-  /** Comma-separated shop numbers (orders: ORDER_NO). */
-  readonly refs?: string;
-  /** Comma-separated ids of the new site (EXT_REF). */
-  readonly ext?: string;
-  /** `dd.mm.yyyy`: the rows changed (MOD_TS) on that day, by EXT_REF, `limit` at a time after `after`. */
-  readonly mod_date?: string;
-  readonly after?: string;
-  readonly limit?: string;
-}
-
-/** Rows per page of a day's changes when the caller names no limit, and the most it may ask for. */
-const DEFAULT_PAGE = 200;
-const MAX_PAGE = 1_000;
+const same = (given: string, expected: string): boolean => {
+  const [a, b] = [Buffer.from(given, 'utf8'), Buffer.from(expected, 'utf8')];
+  return a.length === b.length && timingSafeEqual(a, b);
+};
 
 /**
- * `GET /api/legacy/customers.php?ids=K100001,...|ext=cus-00001,...` and
- * `GET /api/legacy/orders.php?refs=W500001,...|ext=ord-000001,...`, behind HTTP Basic auth. Like the PHP original,
- * a failed login or a bad parameter is HTTP 200 with `ok: 0`; only a crash is a 500. Unknown keys are left out.
+ * WC_REST_Authentication over HTTPS: the key and secret as HTTP Basic user and password, or as the `consumer_key` and
+ * `consumer_secret` query parameters. A wrong key or secret is refused at once (401); no credentials at all reach the
+ * route, whose permission check refuses them (401, `woocommerce_rest_cannot_view` and kin).
+ */
+function credentialsOf(request: FastifyRequest): { key: string; secret: string } | undefined {
+  const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(request.headers.authorization ?? '');
+  if (basic) {
+    const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const at = text.indexOf(':');
+    return at < 0 ? { key: text, secret: '' } : { key: text.slice(0, at), secret: text.slice(at + 1) };
+  }
+  const query = request.query as Query;
+  return query.consumer_key !== undefined ? { key: query.consumer_key, secret: query.consumer_secret ?? '' } : undefined;
+}
+
+/**
+ * The routes of the WooCommerce REST API v3 Plugboard uses: `GET|POST /wp-json/wc/v3/customers`,
+ * `PUT /wp-json/wc/v3/customers/{id}`, `GET|POST /wp-json/wc/v3/orders`, `PUT /wp-json/wc/v3/orders/{id}`. Every
+ * request is checked against WooCommerce's schema (../woocommerce/schemas.ts) before it is served, and refused as
+ * WordPress refuses an invalid parameter (400 `rest_invalid_param`); every answer is checked before it is sent, and one
+ * outside the schema (a sandbox defect) becomes a 500. Both are written to the `spec-violations` records.
  */
 export function registerLegacyRoutes(
   app: FastifyInstance,
   context: SandboxContext,
-  options: { readonly credentials: LegacyCredentials; readonly maxKeys: number },
+  options: { readonly credentials: LegacyCredentials; readonly timeZone: string; readonly now: () => Date },
 ): void {
-  const customers = context.records.collection<LegacyCustomerRow>('customers');
-  const orders = context.records.collection<LegacyOrderRow>('orders');
+  const customers = context.records.collection<WooCustomer>('customers');
+  const orders = context.records.collection<WooOrder>('orders');
+  const violations = context.records.collection<SpecViolation>(SPEC_VIOLATIONS);
+  const contract = wooContract();
+  const counters = { customer: 0, order: 0, meta: 1_000_000, line: 1_000_000 };
+  const nextId = (kind: keyof typeof counters): number => {
+    const table = kind === 'customer' ? customers : kind === 'order' ? orders : undefined;
+    counters[kind] = Math.max(counters[kind], ...[...(table?.values() ?? [])].map((row) => row.id)) + 1;
+    return counters[kind];
+  };
+  const writes = createShopWrites({ timeZone: options.timeZone, now: options.now, nextId });
+  const pathOf = (request: FastifyRequest): string => request.url.split('?')[0] ?? request.url;
+  const operationOf = (request: FastifyRequest): string => `${request.method} ${pathOf(request)}`;
 
-  const send = <T>(reply: FastifyReply, envelope: Envelope<T>, status = 200): FastifyReply =>
-    reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(envelope));
+  app.addHook('preHandler', async (request, reply) => {
+    if (!pathOf(request).startsWith(WC_API_BASE)) return undefined;
+    const given = credentialsOf(request);
+    if (given && !same(given.key, options.credentials.username)) {
+      return reply.code(401).send(wooError(401, 'woocommerce_rest_authentication_error', 'Consumer key is invalid.'));
+    }
+    if (given && !same(given.secret, options.credentials.password)) {
+      return reply.code(401).send(wooError(401, 'woocommerce_rest_authentication_error', 'Consumer secret is invalid.'));
+    }
+    const problems = contract.checkRequest({ method: request.method, path: pathOf(request), query: request.query as Query, body: request.body });
+    if (problems.length > 0) {
+      violations.set(String(violations.size + 1), { side: 'request', operation: operationOf(request), problems });
+      const params = Object.fromEntries(problems.map((problem) => [/\((\w+)\)$/.exec(problem)?.[1] ?? /^\w+\/(\w+)/.exec(problem)?.[1] ?? 'body', problem]));
+      return reply.code(400).send(wooError(400, 'rest_invalid_param', `Invalid parameter(s): ${Object.keys(params).join(', ')}`, { params }));
+    }
+    if (!given) {
+      const [code, message] =
+        request.method === 'GET' ? ['woocommerce_rest_cannot_view', 'Sorry, you cannot list resources.']
+        : request.method === 'POST' ? ['woocommerce_rest_cannot_create', 'Sorry, you are not allowed to create resources.']
+        : ['woocommerce_rest_cannot_edit', 'Sorry, you are not allowed to edit this resource.'];
+      return reply.code(401).send(wooError(401, code, message));
+    }
+    return undefined;
+  });
 
-  const lookup = <T extends { readonly EXT_REF: string; readonly MOD_TS: string }>(
-    request: FastifyRequest<{ Querystring: Lookup }>,
-    reply: FastifyReply,
-    table: Map<string, T>,
-    numberParam: 'ids' | 'refs',
-    numberOf: (row: T) => string,
-  ): FastifyReply => {
-    if (!authorized(request.headers.authorization, options.credentials)) {
-      return send(reply, { ok: 0, err: 'AUTH: login failed' });
+  app.addHook('preSerialization', async (request, reply, payload: unknown) => {
+    if (!pathOf(request).startsWith(WC_API_BASE)) return payload;
+    const problems = contract.checkAnswer({ method: request.method, path: pathOf(request) }, reply.statusCode, payload);
+    if (problems.length === 0) return payload;
+    violations.set(String(violations.size + 1), { side: 'answer', operation: operationOf(request), problems });
+    reply.code(500);
+    return wooError(500, 'plugboard_sandbox_defect', `the WooCommerce sandbox's answer is outside WooCommerce's schema: ${problems.join('; ')}`);
+  });
+
+  /** A write, or WooCommerce's refusal of it. */
+  const save = (reply: FastifyReply, status: number, write: () => WooCustomer | WooOrder, store: (row: never) => void): FastifyReply => {
+    try {
+      const row = write();
+      store(row as never);
+      return reply.code(status).send(row);
+    } catch (error) {
+      if (error instanceof WooRefusal) return reply.code(error.status).send(wooError(error.status, error.code, error.message));
+      throw error;
     }
-    if (request.query.mod_date !== undefined) return changedOn(request.query, reply, table);
-    const numbers = splitKeys(request.query[numberParam]);
-    const ext = splitKeys(request.query.ext);
-    if (numbers.length === 0 && ext.length === 0) {
-      return send(reply, { ok: 0, err: `PARAM: ${numberParam} or ext missing` });
-    }
-    if (numbers.length + ext.length > options.maxKeys) {
-      return send(reply, { ok: 0, err: `PARAM: max ${options.maxKeys} keys per call` });
-    }
-    // Records are keyed by our ids; the shop's numbers are found by a scan, so rows a test edits stay findable.
-    const wanted = new Set(numbers);
-    const keys = new Set(ext);
-    if (wanted.size > 0) for (const row of table.values()) if (wanted.has(numberOf(row))) keys.add(row.EXT_REF);
-    const rows = [...keys].flatMap((key) => {
-      const row = table.get(key);
-      return row ? [row] : [];
-    });
-    return send(reply, { ok: 1, rows });
+  };
+  const byId = <T>(table: Map<string, T>, request: FastifyRequest): T | undefined => table.get((request.params as { id: string }).id);
+  const body = (request: FastifyRequest) => (request.body ?? {}) as Record<string, never>;
+  const listed = (kind: string) => (request: FastifyRequest): string => {
+    const query = request.query as Query;
+    return includeOf(query) ? `${kind}.get` : query.modified_after !== undefined ? `${kind}.changed` : `${kind}.list`;
   };
 
-  /**
-   * `?mod_date=dd.mm.yyyy&after=<EXT_REF>&limit=n`: the day's changed rows in EXT_REF order (byte order, as MySQL's
-   * binary collation of that column sorts), with `total`, the day's count, as a string like every other number here.
-   */
-  const changedOn = <T extends { readonly EXT_REF: string; readonly MOD_TS: string }>(
-    query: Lookup,
-    reply: FastifyReply,
-    table: Map<string, T>,
-  ): FastifyReply => {
-    const day = query.mod_date ?? '';
-    if (!/^\d{2}\.\d{2}\.\d{4}$/.test(day)) return send(reply, { ok: 0, err: 'PARAM: mod_date must be dd.mm.yyyy' });
-    const limit = query.limit === undefined ? DEFAULT_PAGE : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-      return send(reply, { ok: 0, err: `PARAM: limit must be 1 to ${MAX_PAGE}` });
-    }
-    const after = query.after ?? '';
-    const changed = [...table.values()].filter((row) => row.MOD_TS.startsWith(`${day} `));
-    const rows = changed
-      .filter((row) => row.EXT_REF > after)
-      .sort((a, b) => (a.EXT_REF < b.EXT_REF ? -1 : a.EXT_REF > b.EXT_REF ? 1 : 0))
-      .slice(0, limit);
-    return reply
-      .code(200)
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(JSON.stringify({ ok: 1, rows, total: String(changed.length) }));
-  };
+  app.get(`${WC_API_BASE}/customers`, { config: { operation: listed('customers') } }, async (request, reply) =>
+    sendPage(request, reply, customersMatching(customers.values(), request.query as Query)));
+  app.get(`${WC_API_BASE}/orders`, { config: { operation: listed('orders') } }, async (request, reply) =>
+    sendPage(request, reply, ordersMatching(orders.values(), request.query as Query)));
 
-  const listing = (kind: string) => (request: FastifyRequest): string =>
-    (request.query as Lookup).mod_date === undefined ? `${kind}.get` : `${kind}.changed`;
+  app.post(`${WC_API_BASE}/customers`, { config: { operation: 'customers.save' } }, async (request, reply) =>
+    save(reply, 201, () => writes.saveCustomer(body(request), undefined, customers.values()), (row: WooCustomer) => customers.set(String(row.id), row)));
+  app.put(`${WC_API_BASE}/customers/:id`, { config: { operation: 'customers.save' } }, async (request, reply) => {
+    const existing = byId(customers, request);
+    if (!existing) return reply.code(400).send(wooError(400, 'woocommerce_rest_invalid_id', 'Invalid resource ID.'));
+    return save(reply, 200, () => writes.saveCustomer(body(request), existing, customers.values()), (row: WooCustomer) => customers.set(String(row.id), row));
+  });
 
-  app.get<{ Querystring: Lookup }>(
-    '/api/legacy/customers.php',
-    { config: { operation: listing('customers') } },
-    async (request, reply) => lookup(request, reply, customers, 'ids', (row) => row.CUST_NO),
-  );
-  app.get<{ Querystring: Lookup }>(
-    '/api/legacy/orders.php',
-    { config: { operation: listing('orders') } },
-    async (request, reply) => lookup(request, reply, orders, 'refs', (row) => row.ORDER_NO),
-  );
-}
-
-function splitKeys(value: unknown): string[] {
-  if (typeof value !== 'string') return [];
-  return value.split(',').map((key) => key.trim()).filter((key) => key !== '');
-}
-
-export function authorized(header: string | undefined, credentials: LegacyCredentials): boolean {
-  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1] as string, 'base64');
-  const expected = Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const customerExists = (id: number): boolean => customers.has(String(id));
+  app.post(`${WC_API_BASE}/orders`, { config: { operation: 'orders.save' } }, async (request, reply) =>
+    save(reply, 201, () => writes.saveOrder(body(request), undefined, customerExists), (row: WooOrder) => orders.set(String(row.id), row)));
+  app.put(`${WC_API_BASE}/orders/:id`, { config: { operation: 'orders.save' } }, async (request, reply) => {
+    const existing = byId(orders, request);
+    if (!existing) return reply.code(400).send(wooError(400, 'woocommerce_rest_shop_order_invalid_id', 'Invalid ID.'));
+    return save(reply, 200, () => writes.saveOrder(body(request), existing, customerExists), (row: WooOrder) => orders.set(String(row.id), row));
+  });
 }

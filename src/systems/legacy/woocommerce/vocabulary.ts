@@ -1,0 +1,60 @@
+import type { OrderStatus } from '../../../domain';
+import { wallClockFormat } from '../../../time/local-clock';
+import type { WooOrderStatus } from './schemas';
+
+/**
+ * WooCommerce's order statuses against ours (source: the reference's "Order properties", `status`; WooCommerce's
+ * wc_get_order_statuses). WooCommerce has no shipped-but-not-delivered status: SHIPPED and DELIVERED are both
+ * `completed` there (the stamp of ./stamp.ts keeps which one the site sent).
+ */
+export const WOO_STATUS: Readonly<Record<OrderStatus, WooOrderStatus>> = {
+  PENDING: 'pending',
+  CONFIRMED: 'processing',
+  SHIPPED: 'completed',
+  DELIVERED: 'completed',
+  CANCELLED: 'cancelled',
+};
+
+/** A status set in the shop, read as ours: waiting (on hold, payment failed) is PENDING; refunded or trashed is CANCELLED. */
+export const STATUS_OF_WOO: Readonly<Record<WooOrderStatus, OrderStatus>> = {
+  pending: 'PENDING',
+  'on-hold': 'PENDING',
+  failed: 'PENDING',
+  processing: 'CONFIRMED',
+  completed: 'DELIVERED',
+  cancelled: 'CANCELLED',
+  refunded: 'CANCELLED',
+  trash: 'CANCELLED',
+};
+
+/** An instant as WooCommerce writes `date_*_gmt`: `YYYY-MM-DDTHH:MM:SS`, UTC, whole seconds, no offset. */
+export function gmtText(at: Date): string {
+  return at.toISOString().slice(0, 19);
+}
+
+/** An instant as WooCommerce writes `date_*` (site time): the wall clock of the site's time zone, no offset. */
+export function createSiteClock(timeZone: string): (at: Date) => string {
+  const format = wallClockFormat(timeZone);
+  return (at) => {
+    const p = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
+    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
+  };
+}
+
+/** A `YYYY-MM-DDTHH:MM:SS` text WooCommerce wrote in UTC (`date_*_gmt`), as an instant. */
+export function readGmt(text: string): Date {
+  const at = new Date(`${text}Z`);
+  if (Number.isNaN(at.getTime()) || gmtText(at) !== text) throw new RangeError(`"${text}" is not a time on the calendar`);
+  return at;
+}
+
+/** A name as WooCommerce holds it: the first word is the first name, the rest the last name. */
+export function splitName(name: string): { first_name: string; last_name: string } {
+  const at = name.indexOf(' ');
+  return at < 0 ? { first_name: name, last_name: '' } : { first_name: name.slice(0, at), last_name: name.slice(at + 1) };
+}
+
+/** The name WooCommerce's first and last name make, as one. */
+export function joinName(first: string, last: string): string {
+  return last === '' ? first : `${first} ${last}`;
+}
