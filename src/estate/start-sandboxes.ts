@@ -34,6 +34,8 @@ export interface StartSandboxesOptions {
    * ports (`npm run sandboxes` beside `npm run gateway`); none with ephemeral ones until setGatewayOrigin is called
    */
   readonly paymentsWebhookUrl?: string;
+  /** Only these systems' sandboxes: the estate's (those its integration map declares). @default every system's */
+  readonly only?: readonly string[];
 }
 
 /** Tuning a sandbox may read by its name (see each system's `sandbox.create`). */
@@ -68,7 +70,7 @@ export async function startSandboxes(options: StartSandboxesOptions): Promise<Ru
   const started: { name: string; running: RunningSandbox; instance: SandboxInstance }[] = [];
   try {
     for (const system of SYSTEM_REGISTRY) {
-      if (!system.sandbox) continue;
+      if (!system.sandbox || (options.only && !options.only.includes(system.name))) continue;
       const instance = system.sandbox.create({ estate: options.estate, pki, ports: options.ports, tuning });
       const port = options.ports === 'fixed' ? system.sandbox.port : 0;
       started.push({ name: system.name, instance, running: await startSandbox(instance.definition, { port, host: options.host }) });

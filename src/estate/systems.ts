@@ -27,5 +27,14 @@ export const SYSTEMS: readonly SystemDescription[] = SYSTEM_REGISTRY.map((system
   ...(system.sandbox ? { sandboxPort: system.sandbox.port } : {}),
 }));
 
+/**
+ * The systems of this estate: those of the registry that its integration map declares, in the registry's order. A
+ * system the map leaves out is neither required (its variables), nor connected, nor started (its sandbox); its
+ * fields answer SYSTEM_NOT_IN_ESTATE.
+ */
+export function estateSystemNames(map: { readonly systems: Readonly<Record<string, unknown>> }, only?: readonly string[]): string[] {
+  return SYSTEM_NAMES.filter((name) => Object.hasOwn(map.systems, name) && (!only || only.includes(name)));
+}
+
 /** Default port of the gateway (each subgraph's is declared with it: subgraphs/index.ts's SUBGRAPHS). */
 export { GATEWAY_PORT };

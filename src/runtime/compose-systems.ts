@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { createIntegrationLog, type IntegrationLog } from '../audit/integration-log';
 import type { Config } from '../config';
 import type { Database } from '../db';
+import { ConfigError } from '../config';
 import { connectionsFromConfig, withResponseCaps, type SystemConnections } from '../estate/connections';
+import { estateSystemNames } from '../estate/systems';
 import { fixedSandboxConnections } from '../estate/start-sandboxes';
 import type { IntegrationMap } from '../integration-map';
 import { currentRequestId, logSystemCall } from '../logging';
@@ -10,7 +12,7 @@ import { createMetrics, openAlerts, queueDepth, type Metrics } from '../metrics'
 import { bulkheadFrom, createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
 import { SYSTEM_REGISTRY, type FollowerHandler } from '../systems';
 import { createFollowerHandlers } from '../writes/follower-handlers';
-import { createEstatePorts, type AdapterPorts } from './create-ports';
+import { createEstatePorts, missingCorePorts, type AdapterPorts } from './create-ports';
 
 export interface ComposeSystemsOptions {
   readonly config: Config;
@@ -26,7 +28,7 @@ export interface ComposeSystemsOptions {
   readonly onCall?: ResilienceOptions['onCall'];
   /** Policies laid over the map's, per system (tests shorten timeouts and breaker windows). */
   readonly systems?: ResilienceOptions['systems'];
-  /** Only these systems' ports (a CLI that calls one system). @default every system of the registry */
+  /** Only these systems' ports (a CLI that calls one system). @default every system of the estate (those the map declares) */
   readonly only?: readonly string[];
 }
 
@@ -60,7 +62,9 @@ export async function connectionsFor(config: Config, only?: readonly string[]): 
  * bulkhead from PLUGBOARD_SYSTEM_*), the same response caps, and every call written to the integration log, counted
  * in the metrics and logged.
  */
-export async function composeSystems(options: ComposeSystemsOptions): Promise<ComposedSystems> {
+export async function composeSystems(given: ComposeSystemsOptions): Promise<ComposedSystems> {
+  // The estate: the registry's systems that the integration map declares; the others are neither required nor connected.
+  const options = { ...given, only: estateSystemNames(given.map, given.only) };
   const { config, db, logger, map } = options;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -109,6 +113,8 @@ export async function composeSystems(options: ComposeSystemsOptions): Promise<Co
     const wrapped = resilience;
     const estatePorts = createEstatePorts({ connections, db, resilience, ...(options.only ? { only: options.only } : {}) });
     closers.push(estatePorts.close);
+    const missing = given.only ? [] : missingCorePorts(estatePorts.ports);
+    if (missing.length) throw new ConfigError(`the integration map declares no system that serves ${missing.join(', ')}: the write path and reconciliation need them`);
     const invalidate = (system: string, operation: string, keys: readonly string[]) => wrapped.invalidate(system, operation, keys);
     return {
       ports: estatePorts.ports,

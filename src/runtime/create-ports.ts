@@ -9,6 +9,11 @@ export const CORE_PORTS = ['store', 'directory', 'erp', 'payments', 'legacy'] as
 /** The ports of the estate's systems (the write path and auth are added by the stack), and any a new system adds. */
 export type AdapterPorts = EstatePortSet & Required<Pick<EstatePortSet, (typeof CORE_PORTS)[number] | 'couriers'>>;
 
+/** The core ports no system of the estate serves (its integration map leaves out every system that would). */
+export function missingCorePorts(ports: EstatePortSet): string[] {
+  return CORE_PORTS.filter((port) => ports[port] === undefined);
+}
+
 export interface EstatePorts extends AsyncDisposable {
   /** Every port, wrapped by the resilience layer: what the subgraphs and the write path call. */
   readonly ports: AdapterPorts;
