@@ -61,6 +61,8 @@ export interface Resilience extends AsyncDisposable {
   wrap<Port extends object>(system: string, port: Port, operations: OperationPolicies<Port>): Port;
   /** Drops cached reads of a system's operation, for the keys given (all keys when none are); stale copies stay. */
   invalidate(system: string, operation: string, keys?: readonly string[]): Promise<void>;
+  /** The vendor said only `tokens` calls are left in its window: the system's bucket holds no more (no-op without a rate limit). */
+  holdRateLimit(system: string, tokens: number): Promise<void>;
   /**
    * Calls `listener` on every {@link invalidate} (what was cached from those reads no longer holds: the gateway's
    * response cache ends the answers made from them). Answers the function that stops it.
@@ -329,6 +331,11 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     onInvalidate(listener) {
       invalidationListeners.add(listener);
       return () => void invalidationListeners.delete(listener);
+    },
+    async holdRateLimit(system, tokens) {
+      const declared = policyOf(system).rateLimit;
+      const limit = options.rateLimitOf ? options.rateLimitOf(system, declared) : declared;
+      if (limit) await limiter.holdTo?.(system, limit, tokens);
     },
     breakerStates() {
       return [...breakers.values()].map(({ system, operation, breaker }) => ({
