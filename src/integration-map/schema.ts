@@ -86,6 +86,21 @@ const authSchema = z.discriminatedUnion('model', [
 export type AuthSpec = z.output<typeof authSchema>;
 export type AuthModel = AuthSpec['model'];
 
+/** The autopilot's default: at most one check of an operation's answers against its contract per minute. */
+export const DEFAULT_CONTRACT_CHECK_SECONDS = 60;
+
+/** The secrets of an auth model that may carry a rotation date (every credential field of it). */
+const credentialNames = (auth: AuthSpec): string[] => Object.keys(auth).filter((key) => key !== 'model' && key !== 'tokenPath' && key !== 'sentIn');
+
+/** A credential with a date by which it must be replaced: an API key's rotation, a refresh token's end of life. */
+const rotationSchema = z.strictObject({
+  /** The credential's field in `auth` (apiKey, refreshToken, clientSecret, password, ...). */
+  credential: text,
+  /** The day it stops working or must be replaced (YYYY-MM-DD, UTC), or a moment (ISO 8601 with its offset). */
+  rotateBy: z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'expected a date (YYYY-MM-DD) or an ISO 8601 moment with its offset' }),
+});
+export type CredentialRotation = z.output<typeof rotationSchema>;
+
 const systemSchema = z.strictObject({
   kind: z.enum(SYSTEM_KINDS),
   title: text,
@@ -101,6 +116,24 @@ const systemSchema = z.strictObject({
   /** Largest answer accepted from the system, in bytes; a larger one is refused unread (UPSTREAM_BAD_RESPONSE). */
   maxResponseBytes: z.number().int().min(1_024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_RESPONSE_BYTES),
   notes: text.optional(),
+  /**
+   * How often the maintenance autopilot holds one operation's answers against the vendor's description and the shape
+   * last seen: at most one answer per operation per `everySeconds` (0: every answer).
+   */
+  contractCheck: z.strictObject({ everySeconds: z.number().min(0).max(86_400) }).default({ everySeconds: DEFAULT_CONTRACT_CHECK_SECONDS }),
+  /** Credentials with a declared rotation date: alerted 30, 7 and 1 days before. */
+  rotation: z.array(rotationSchema).optional(),
+}).superRefine((system, context) => {
+  const names = credentialNames(system.auth);
+  system.rotation?.forEach((entry, index) => {
+    if (!names.includes(entry.credential)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['rotation', index, 'credential'],
+        message: names.length ? `not a credential of auth model ${system.auth.model} (one of ${names.join(', ')})` : `auth model ${system.auth.model} has no credential`,
+      });
+    }
+  });
 });
 export type SystemEntry = z.output<typeof systemSchema>;
 

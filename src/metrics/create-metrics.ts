@@ -10,6 +10,8 @@ export interface MetricsOptions {
   readonly queueDepth?: () => Promise<readonly QueueDepth[]>;
   /** Unacknowledged alerts per system and kind, read at each scrape. */
   readonly openAlerts?: () => Promise<readonly OpenAlerts[]>;
+  /** Credentials and certificates with a known end, and the seconds each has left, read at each scrape (the autopilot). */
+  readonly credentialExpiry?: () => ReadonlyArray<{ readonly system: string; readonly credential: string; readonly secondsLeft: number }>;
   /** Node's process metrics (CPU, memory, event loop, GC), prefixed `plugboard_`. @default true */
   readonly processMetrics?: boolean;
   /** Told when a scrape could not read the database (the gauge is then left out of that scrape). */
@@ -36,6 +38,7 @@ const BREAKER_STATES: readonly BreakerState[] = ['closed', 'half-open', 'open'];
  * - `plugboard_breaker_state{system, operation, state}`: 1 for the breaker's current state, 0 for the others;
  * - `plugboard_outbox_jobs{system, state}`: outbox jobs pending, running, failed or dead;
  * - `plugboard_alerts_open{system, kind}`: alerts nobody has acknowledged;
+ * - `plugboard_credential_expiry_seconds{system, credential}`: seconds until a credential or certificate expires;
  * - `plugboard_process_*`, `plugboard_nodejs_*`: the process itself.
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
@@ -57,7 +60,19 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
-  const { breakerStates, queueDepth, openAlerts } = options;
+  const { breakerStates, queueDepth, openAlerts, credentialExpiry } = options;
+  if (credentialExpiry) {
+    new Gauge({
+      name: 'plugboard_credential_expiry_seconds',
+      help: 'Seconds until a credential or certificate expires (negative once it has): client certificates, CAs, and the rotation dates the integration map declares.',
+      labelNames: ['system', 'credential'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const credential of credentialExpiry()) this.set({ system: credential.system, credential: credential.credential }, credential.secondsLeft);
+      },
+    });
+  }
   if (breakerStates) {
     new Gauge({
       name: 'plugboard_breaker_state',

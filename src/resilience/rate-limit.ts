@@ -10,6 +10,11 @@ export type Reservation = { readonly granted: true; readonly waitMs: number } | 
  */
 export interface RateLimiter {
   reserve(system: string, limit: RateLimit, maxWaitMs: number): Promise<Reservation>;
+  /**
+   * The vendor said only `tokens` calls are left in its window (its rate-limit headers): the bucket holds no more than
+   * that, so that the next calls wait for tokens instead of earning a 429. @default ignored
+   */
+  holdTo?(system: string, limit: RateLimit, tokens: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +40,17 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       bucket.tokens -= 1;
       buckets.set(system, bucket);
       return { granted: true, waitMs };
+    },
+    async holdTo(system, limit, tokens) {
+      const { capacity, perMs } = rates(limit);
+      const time = now();
+      const bucket = buckets.get(system) ?? { tokens: capacity, at: time };
+      if (time > bucket.at) {
+        bucket.tokens = Math.min(capacity, bucket.tokens + (time - bucket.at) * perMs);
+        bucket.at = time;
+      }
+      bucket.tokens = Math.min(bucket.tokens, Math.max(0, tokens));
+      buckets.set(system, bucket);
     },
     async close() {
       buckets.clear();
@@ -120,6 +136,18 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
         return fallback.reserve(system, limit, maxWaitMs);
       }
     },
+    async holdTo(system, limit, tokens) {
+      const { capacity, perMs } = rates(limit);
+      try {
+        if (!(await connected())) return await fallback.holdTo?.(system, limit, tokens);
+        await client.eval(HOLD_TO_SCRIPT, {
+          keys: [`${prefix}${system}`],
+          arguments: [String(capacity), String(perMs), String(Math.max(0, tokens)), String(Math.ceil(limit.perSeconds * 2_000))],
+        });
+      } catch {
+        await fallback.holdTo?.(system, limit, tokens);
+      }
+    },
     async close() {
       await fallback.close();
       if (owned?.isReady) await owned.close().catch(() => undefined);
@@ -129,6 +157,31 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
 }
 
 const CONNECT_WAIT_MS = 1_000;
+
+/** The shared bucket holds no more tokens than the vendor says are left (its time and refill as in TOKEN_BUCKET_SCRIPT). */
+export const HOLD_TO_SCRIPT = `
+local capacity = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2])
+local left = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[4])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil or at == nil then
+  tokens = capacity
+  at = now
+end
+if now > at then
+  tokens = math.min(capacity, tokens + (now - at) * perMs)
+  at = now
+end
+tokens = math.min(tokens, left)
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
+redis.call('PEXPIRE', KEYS[1], ttl)
+return 1
+`;
 
 function rates(limit: RateLimit): { capacity: number; perMs: number } {
   return { capacity: limit.requests, perMs: limit.requests / (limit.perSeconds * 1_000) };

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { createAlerts } from '../alerts';
 import { createIntegrationLog, type IntegrationLog } from '../audit/integration-log';
+import { createAutopilot, type Autopilot } from '../autopilot';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { ConfigError } from '../config';
@@ -11,6 +13,7 @@ import { currentRequestId, logSystemCall } from '../logging';
 import { createMetrics, openAlerts, queueDepth, type Metrics } from '../metrics';
 import { bulkheadFrom, createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
 import { SYSTEM_REGISTRY, type FollowerHandler } from '../systems';
+import { withTrafficObserver } from '../systems/kit/adapter';
 import { createFollowerHandlers } from '../writes/follower-handlers';
 import { createEstatePorts, missingCorePorts, type AdapterPorts } from './create-ports';
 
@@ -30,6 +33,8 @@ export interface ComposeSystemsOptions {
   readonly systems?: ResilienceOptions['systems'];
   /** Only these systems' ports (a CLI that calls one system). @default every system of the estate (those the map declares) */
   readonly only?: readonly string[];
+  /** The autopilot's clock (tests drive a fake one). @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Every system of the registry, composed the same way in every process. */
@@ -40,11 +45,16 @@ export interface ComposedSystems extends AsyncDisposable {
   readonly integrationLog: IntegrationLog;
   /** The Prometheus registry the calls are counted in (served at /metrics by the gateway's process). */
   readonly metrics: Metrics;
+  /** The maintenance autopilot: contract drift, credential expiry, the rate limits vendors announce. */
+  readonly autopilot: Autopilot;
   /** The outbox's follower handlers, over these ports. */
   followerHandlers(): Record<string, FollowerHandler>;
   /** Closes the adapters, the resilience layer, the read cache, and flushes the integration log. */
   close(): Promise<void>;
 }
+
+/** How often a long-running process looks at the credentials' expiry again. */
+const CREDENTIAL_CHECK_EVERY_MS = 60 * 60_000;
 
 /**
  * Where the systems are, as a process of its own finds them: the sandboxes of `npm run sandboxes` on their fixed
@@ -78,7 +88,21 @@ export async function composeSystems(given: ComposeSystemsOptions): Promise<Comp
     const integrationLog = createIntegrationLog(db, { requestId: currentRequestId });
     closers.push(integrationLog.close);
     let resilience: Resilience | undefined;
+    // Every answer of every system passes the autopilot (contract drift, vendors' rate limits); its alerts go where
+    // every alert goes (the table the dashboard reads, and the webhook).
+    const alerts = createAlerts(db, { webhookUrl: config.PLUGBOARD_ALERT_WEBHOOK_URL, logger });
+    const autopilot = createAutopilot({
+      db,
+      alerts,
+      map,
+      systems: SYSTEM_REGISTRY,
+      connections,
+      holdRateLimit: async (system, tokens) => resilience?.holdRateLimit(system, tokens),
+      ...(options.now ? { now: options.now } : {}),
+      onError: (error) => logger.warn({ reason: error.message }, 'autopilot'),
+    });
     const metrics = createMetrics({
+      credentialExpiry: () => autopilot.credentials(),
       breakerStates: () => resilience?.breakerStates() ?? [],
       queueDepth: () => queueDepth(db),
       openAlerts: () => openAlerts(db),
@@ -100,6 +124,7 @@ export async function composeSystems(given: ComposeSystemsOptions): Promise<Comp
     const names = [...new Set([...Object.keys(declared), ...Object.keys(options.systems ?? {})])];
     resilience = createResilience({
       cache,
+      rateLimitOf: autopilot.rateLimitOf,
       onCall: (record) => {
         integrationLog.onCall(record);
         metrics.onCall(record);
@@ -111,16 +136,27 @@ export async function composeSystems(given: ComposeSystemsOptions): Promise<Comp
     });
     closers.push(resilience.close);
     const wrapped = resilience;
-    const estatePorts = createEstatePorts({ connections, db, resilience, ...(options.only ? { only: options.only } : {}) });
+    const estatePorts = withTrafficObserver(autopilot, () =>
+      createEstatePorts({ connections, db, resilience: wrapped, ...(options.only ? { only: options.only } : {}) }),
+    );
     closers.push(estatePorts.close);
     const missing = given.only ? [] : missingCorePorts(estatePorts.ports);
     if (missing.length) throw new ConfigError(`the integration map declares no system that serves ${missing.join(', ')}: the write path and reconciliation need them`);
+    // Expiry is checked at the start and every hour after; the alerts are raised once each, whichever process sees them first.
+    const checkCredentials = () => void autopilot.checkCredentials().catch((error: Error) => logger.warn({ reason: error.message }, 'autopilot'));
+    checkCredentials();
+    const credentialTimer = setInterval(checkCredentials, CREDENTIAL_CHECK_EVERY_MS).unref();
+    closers.push(async () => {
+      clearInterval(credentialTimer);
+      await autopilot.settled();
+    });
     const invalidate = (system: string, operation: string, keys: readonly string[]) => wrapped.invalidate(system, operation, keys);
     return {
       ports: estatePorts.ports,
       resilience,
       integrationLog,
       metrics,
+      autopilot,
       followerHandlers: () => createFollowerHandlers({ ...estatePorts.ports, invalidate }),
       close,
       [Symbol.asyncDispose]: close,

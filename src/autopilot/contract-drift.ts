@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Alerts } from '../alerts';
+import { redactText } from '../audit/redact';
+import { ContractDriftEntity, type ContractDriftSource, type Database } from '../db';
+import type { SystemAnswer } from '../systems/kit/adapter';
+import { SeenShape, shapeOf } from './shape';
+
+/** One way an answer differs from the vendor's published description, as a system's description check words it. */
+export interface DescribedDifference {
+  /** The field's path in the answer (dotted, `[]` for list elements). */
+  readonly field: string;
+  /** What differs, in a few words: `type integer → string`, `enum value "x"`, `disappeared`, `appeared`. */
+  readonly change: string;
+  /** A short excerpt of what was seen. */
+  readonly seen?: string;
+}
+
+/** Holds a parsed answer against the vendor's published description of it; [] when it fits or is not described. */
+export type AnswerCheck = (answer: { readonly method: string; readonly path: string; readonly status: number; readonly body: unknown }) => readonly DescribedDifference[];
+
+export interface ContractDriftOptions {
+  readonly db: Database;
+  readonly alerts: Pick<Alerts, 'raise'>;
+  /**
+   * How often one operation's answers are checked, per system, in ms: at most one check per operation per this long
+   * (0: every answer). The integration map's `contractCheck.everySeconds`.
+   */
+  readonly checkEveryMs: (system: string) => number;
+  /** Each system's check against its vendor's published description, where it has one. */
+  readonly descriptions?: Readonly<Record<string, AnswerCheck>>;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Told when a check or its row could not be made (never thrown to the answer's path). */
+  readonly onError?: (error: Error) => void;
+}
+
+export interface ContractDriftRecorder {
+  /** Cheap on the answer's path: a clock read and a map lookup, unless this answer is the operation's sample. */
+  onAnswer(answer: SystemAnswer): void;
+  /** Resolves when every check begun so far has been recorded (tests; closing). */
+  settled(): Promise<void>;
+}
+
+/** An answer the shape check can read: a 2xx JSON body. */
+const looksLikeJson = (text: string): boolean => /^\s*[[{]/.test(text);
+
+const SEEN_MAX = 200;
+
+/**
+ * Contract drift from live traffic: a sample of each operation's answers is held against the vendor's published
+ * description (where the system has one) and against the shape its answers had so far; each difference is recorded
+ * once in `contract_drift` and alerted when new. The answer itself is served as it is: the adapter's own validation
+ * decides what a page can use, this only tells ops before a change breaks one.
+ */
+export function createContractDriftRecorder(options: ContractDriftOptions): ContractDriftRecorder {
+  const now = options.now ?? Date.now;
+  const onError = options.onError ?? (() => undefined);
+  const lastChecked = new Map<string, number>();
+  const shapes = new Map<string, SeenShape>();
+  /** Differences recorded (or found recorded) by this process: not written again. */
+  const known = new Set<string>();
+  let chain: Promise<void> = Promise.resolve();
+
+  const record = async (answer: SystemAnswer, source: ContractDriftSource, difference: DescribedDifference): Promise<void> => {
+    const field = difference.field.slice(0, 300);
+    const change = difference.change.slice(0, 300);
+    const key = JSON.stringify([answer.system, answer.operation, field, change]);
+    if (known.has(key)) return;
+    known.add(key);
+    const em = options.db.orm.em.fork();
+    const at = new Date(now());
+    const where = { system: answer.system, operation: answer.operation.slice(0, 100), field, change };
+    if (await em.findOne(ContractDriftEntity, where)) {
+      await em.nativeUpdate(ContractDriftEntity, where, { lastSeenAt: at });
+      return;
+    }
+    const seen = difference.seen === undefined ? null : redactText(difference.seen).slice(0, SEEN_MAX);
+    try {
+      await em.insert(ContractDriftEntity, { id: randomUUID(), ...where, source, seen, firstSeenAt: at, lastSeenAt: at });
+    } catch (error) {
+      // Another replica recorded it first: it raised the alert.
+      if (error instanceof UniqueConstraintViolationException) return;
+      throw error;
+    }
+    await options.alerts.raise({ kind: 'contract-drift', system: answer.system, operation: where.operation, field, change, source });
+  };
+
+  const check = async (answer: SystemAnswer): Promise<void> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(answer.text);
+    } catch {
+      return; // Not JSON after all: the adapter says what it makes of it.
+    }
+    const key = `${answer.system} ${answer.operation}`;
+    let seen = shapes.get(key);
+    if (!seen) shapes.set(key, (seen = new SeenShape()));
+    const fromShape = seen.compare(shapeOf(body));
+    const fromDescription = options.descriptions?.[answer.system]?.({ method: answer.method, path: answer.path, status: answer.status, body }) ?? [];
+    for (const difference of fromDescription) await record(answer, 'description', difference);
+    // What the description already named is not named twice.
+    const described = new Set(fromDescription.map((difference) => difference.field));
+    for (const difference of fromShape) if (!described.has(difference.field)) await record(answer, 'last-seen', difference);
+  };
+
+  return {
+    onAnswer(answer) {
+      if (answer.status < 200 || answer.status >= 300) return;
+      const key = `${answer.system} ${answer.operation}`;
+      const at = now();
+      const last = lastChecked.get(key);
+      if (last !== undefined && at - last < options.checkEveryMs(answer.system)) return;
+      if (!looksLikeJson(answer.text)) return;
+      lastChecked.set(key, at);
+      // Off the answer's path: the caller has its answer before the check begins.
+      chain = chain
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() => check(answer))
+        .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+    },
+    settled: () => chain,
+  };
+}

@@ -1,0 +1,84 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createAlerts } from '../../src/alerts';
+import { loadConfig } from '../../src/config';
+import { openDatabase, type Database } from '../../src/db';
+import { isIntegrationError } from '../../src/domain';
+import { loadIntegrationMap, type IntegrationMap } from '../../src/integration-map';
+import type { CallRecord } from '../../src/resilience';
+import { composeSystems, type ComposedSystems } from '../../src/runtime/compose-systems';
+import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from '../../src/systems/crm/sandbox';
+import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
+import { customerId, generateEstate } from '../../src/systems/kit/seed';
+
+/**
+ * Issue 20, item 3: a vendor that lowers its rate limit. The CRM's stand-in announces half the budget the integration
+ * map declares (5 calls per 10 s where the map says 10): the first answer's X-HubSpot-RateLimit-* headers lower the
+ * shared token bucket to the vendor's figure, ops get one alert, and the calls beyond the vendor's budget are held back
+ * by our bucket instead of being sent for a 429.
+ */
+describe('a vendor that lowers its rate limit', () => {
+  let dir: string;
+  let db: Database;
+  let sandbox: RunningSandbox;
+  let composed: ComposedSystems;
+  const calls: CallRecord[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'plugboard-rate-limits-'));
+    db = await openDatabase(undefined, { dataDir: dir });
+    await db.migrate();
+    sandbox = await startSandbox(createCrmSandbox(generateEstate(), { rateLimit: { max: 5, intervalMs: 10_000 } }));
+    const declared = loadIntegrationMap().map;
+    // The map declares 10 calls per 10 s; a one-second budget makes a call that would wait for a token fail at once.
+    const map: IntegrationMap = { ...declared, systems: { ...declared.systems, crm: { ...declared.systems['crm']!, rateLimit: { requests: 10, perSeconds: 10 }, timeoutMs: 1_000 } } };
+    const { clientId, clientSecret, refreshToken } = CRM_SANDBOX_CREDENTIALS;
+    composed = await composeSystems({
+      config: loadConfig({ PLUGBOARD_DATA_DIR: dir, PLUGBOARD_LOG_LEVEL: 'silent' }),
+      db,
+      logger: pino({ level: 'silent' }),
+      map,
+      connections: { crm: { baseUrl: sandbox.url, clientId, clientSecret, refreshToken } as never },
+      only: ['crm'],
+      onCall: (record) => calls.push(record),
+      systems: { crm: { retries: 0 } },
+    });
+  });
+
+  afterAll(async () => {
+    await composed?.close();
+    await sandbox?.close();
+    await db?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('follows the vendor: one alert, and the calls past its budget are held back by our bucket, not refused by the vendor', async () => {
+    const outcomes: string[] = [];
+    for (let index = 1; index <= 8; index += 1) {
+      try {
+        await composed.ports.directory!.findByCustomerIds([customerId(index)]);
+        outcomes.push('ok');
+      } catch (error) {
+        outcomes.push(isIntegrationError(error) ? `${error.code}: ${error.message}` : String(error));
+      }
+    }
+    // Five calls fit the vendor's window; the bucket (following 5 per 10 s) holds back the rest itself.
+    expect(outcomes.slice(0, 5)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    for (const refused of outcomes.slice(5)) expect(refused).toMatch(/^UPSTREAM_RATE_LIMITED: crm findByCustomerIds: over our budget of 5 calls per 10 s/);
+    // The vendor never had to say 429: every call that reached it was answered.
+    expect(calls.filter((call) => call.attempts && call.outcome === 'error')).toEqual([]);
+
+    await composed.autopilot.settled();
+    const alerts = await createAlerts(db, { logger: pino({ level: 'silent' }) }).list({ kind: 'rate-limit-lowered' });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ system: 'crm', subject: '5/10s' });
+    expect(alerts[0]!.message).toContain('the vendor announces 5 calls per 10 s, below the 10 calls per 10 s the integration map declares');
+    expect(composed.autopilot.rateLimits().find((view) => view.system === 'crm')).toMatchObject({
+      declared: { requests: 10, perSeconds: 10 },
+      announced: { requests: 5, perSeconds: 10 },
+      followed: { requests: 5, perSeconds: 10 },
+    });
+  });
+});
