@@ -140,17 +140,49 @@ describe('ERP sandbox: stock Odoo 17 over /jsonrpc', () => {
     expect(read).toMatchObject({ order_line: [...lines, expect.any(Number)], amount_total: 23 });
   });
 
-  it('stock.quant: refused outside inventory mode; inventory_quantity + action_apply_inventory (no result); auto apply', async () => {
+  it('stock.quant: inventory_quantity + action_apply_inventory (no result); auto apply in inventory mode only; locations not editable there', async () => {
     const item = inStock(11);
     const [quant] = await result<{ id: number; quantity: number }[]>('stock.quant', 'search_read', [[['product_id', '=', await productId(item.sku)]]], { fields: ['quantity'] });
-    expect(await errorName('stock.quant', 'write', [[quant!.id], { inventory_quantity: 1 }])).toBe('odoo.exceptions.UserError');
     const context = { inventory_mode: true };
+    expect(await errorName('stock.quant', 'write', [[quant!.id], { location_id: 8 }], { context })).toBe('odoo.exceptions.UserError');
     expect(await result('stock.quant', 'write', [[quant!.id], { inventory_quantity: quant!.quantity + 4 }], { context })).toBe(true);
     const applied = await envelope('object', 'execute_kw', [db, uid, apiKey, 'stock.quant', 'action_apply_inventory', [[quant!.id]], { context }]);
     expect(applied.body).toEqual({ jsonrpc: '2.0', id: nextId });
+    // Outside inventory mode the auto-apply inverse returns early (`_set_inventory_quantity`): nothing moves.
+    await result('stock.quant', 'write', [[quant!.id], { inventory_quantity_auto_apply: quant!.quantity }]);
     await result('stock.quant', 'write', [[quant!.id], { inventory_quantity_auto_apply: quant!.quantity + 1 }], { context });
     const [after] = await result<{ quantity: number; inventory_quantity_set: boolean }[]>('stock.quant', 'read', [[quant!.id], ['quantity', 'inventory_quantity_set']]);
     expect(after).toMatchObject({ quantity: quant!.quantity + 1, inventory_quantity_set: false });
+  });
+
+  it("names the inventory move after inventory_name, and adds the quant's user when it is assigned one", async () => {
+    const item = inStock(12);
+    const product = await productId(item.sku);
+    const [quant] = await result<{ id: number; quantity: number }[]>('stock.quant', 'search_read', [[['product_id', '=', product]]], { fields: ['quantity'] });
+    const context = { inventory_mode: true, inventory_name: 'count sb-named' };
+    await result('stock.quant', 'write', [[quant!.id], { inventory_quantity: quant!.quantity + 2, user_id: uid }], { context });
+    await result('stock.quant', 'action_apply_inventory', [[quant!.id]], { context });
+    const moves = await result<{ name: string; location_dest_id: [number, string] }[]>('stock.move', 'search_read', [[['is_inventory', '=', true], ['product_id', '=', product]]], { fields: ['name', 'location_dest_id'] });
+    expect(moves).toEqual([{ id: expect.any(Number), name: 'count sb-named (Plugboard API)', location_dest_id: [8, 'WH/Stock'] }]);
+  });
+
+  it('action_confirm refuses an order that is not a quotation; a picking needs its moves\' locations; button_validate refuses nothing reserved', async () => {
+    const { id } = await quotation('sb-twice', 13);
+    await result('sale.order', 'action_confirm', [[id]]);
+    expect(await errorName('sale.order', 'action_confirm', [[id]])).toBe('odoo.exceptions.UserError');
+
+    const type = 2;
+    const product = await productId(inStock(14).sku);
+    const withoutLocations = await call('stock.picking', 'create', [{ picking_type_id: type, move_ids: [[0, 0, { name: 'no locations', product_id: product, product_uom_qty: 1 }]] }]);
+    expect(withoutLocations.error?.data).toMatchObject({ name: 'odoo.exceptions.ValidationError', message: expect.stringMatching(/Source Location \(location_id\)/) });
+
+    const scarce = estate.items.find((item) => item.onHand - item.reserved <= 0);
+    const picking = await result<number>('stock.picking', 'create', [
+      { picking_type_id: type, move_ids: [[0, 0, { name: 'nothing free', product_id: await productId(scarce!.sku), product_uom_qty: 1, location_id: 8, location_dest_id: 5 }]] },
+    ]);
+    expect((await result<{ location_id: [number, string] }[]>('stock.picking', 'read', [[picking], ['location_id']]))[0]!.location_id).toEqual([8, 'WH/Stock']);
+    await result('stock.picking', 'action_assign', [[picking]]);
+    expect(await call('stock.picking', 'button_validate', [[picking]])).toMatchObject({ error: { data: { name: 'odoo.exceptions.UserError', message: expect.stringMatching(/no quantities are reserved/) } } });
   });
 
   it('the adapter moves orders through the actions: a delivery exists once confirmed, the cancel goes through', async () => {
@@ -162,6 +194,24 @@ describe('ERP sandbox: stock Odoo 17 over /jsonrpc', () => {
       expect((await order(confirmed.erpId)).picking_ids).toHaveLength(1);
       expect((await erp.upsertOrder({ order: { ...base, status: 'CANCELLED' }, idempotencyKey: 'sb-adapter-2' })).status).toBe('CANCELLED');
       expect(await order(confirmed.erpId)).toMatchObject({ state: 'cancel', delivery_status: false });
+    } finally {
+      await erp[Symbol.asyncDispose]();
+    }
+  });
+
+  it("the adapter finds a count whose answer was lost though Odoo added the counter's name to the move, and counts it once", async () => {
+    const item = inStock(15);
+    const product = await productId(item.sku);
+    const [quant] = await result<{ id: number; quantity: number }[]>('stock.quant', 'search_read', [[['product_id', '=', product]]], { fields: ['quantity'] });
+    // The adapter's first try, as it reached Odoo: the quant assigned to a user, counted 3 up, applied; its answer lost.
+    const context = { inventory_mode: true, inventory_name: 'Plugboard: recount [sb-lost-count]' };
+    await result('stock.quant', 'write', [[quant!.id], { inventory_quantity: quant!.quantity + 3, user_id: uid }], { context });
+    await result('stock.quant', 'action_apply_inventory', [[quant!.id]], { context });
+    const erp = createErpAdapter({ baseUrl: sandbox.url, ...ERP_SANDBOX_CREDENTIALS });
+    try {
+      const retried = await erp.adjustStock({ sku: item.sku, delta: 3, reason: 'recount', idempotencyKey: 'sb-lost-count' });
+      expect(retried.onHand).toBe(quant!.quantity + 3);
+      expect(await result('stock.move', 'search_count', [[['is_inventory', '=', true], ['product_id', '=', product]]])).toBe(1);
     } finally {
       await erp[Symbol.asyncDispose]();
     }

@@ -133,6 +133,14 @@ export const moveSchema = z.object({
   quantity: z.number(),
 });
 
+/**
+ * The outgoing operation type and where its transfers go from and to (`stock.picking.type`): Odoo 17's moves take no
+ * locations from their picking at create, so the adapter gives both to the picking and to each move.
+ */
+export const pickingTypeSchema = z.object({ id: recordId, default_location_src_id: many2one, default_location_dest_id: many2one });
+/** An inventory move found by its name (the idempotency key in it). */
+export const namedMoveSchema = z.object({ id: recordId, name: z.string() });
+
 /** A window action (a wizard) where a method answers one instead of acting, e.g. `stock.inventory.conflict`. */
 export const actionSchema = z.object({ type: z.string(), res_model: z.string() }).passthrough();
 /** What a workflow method answers: true, nothing (None) or a wizard's action. */

@@ -3,7 +3,7 @@ import type { CallOptions, InventoryItem } from '../../../domain';
 import type { CallSite } from '../../kit/adapter';
 import type { OdooCalls } from './calls';
 import { rejected } from './errors';
-import { idsSchema, methodResultSchema, moveSchema, quantSchema } from './schema';
+import { idsSchema, methodResultSchema, moveSchema, namedMoveSchema, pickingTypeSchema, quantSchema } from './schema';
 
 /**
  * Stock through stock Odoo 17's own flows. Internal to the ERP adapter.
@@ -11,11 +11,14 @@ import { idsSchema, methodResultSchema, moveSchema, quantSchema } from './schema
  * - Adjusting: inventory mode on the product's quant at the stock location (`addons/stock/models/stock_quant.py`):
  *   `inventory_quantity` = on hand + delta, then `action_apply_inventory`, with context `inventory_name` naming the
  *   inventory move after the idempotency key. Odoo has no idempotency key: a retry first looks for that move
- *   (`stock.move` with `is_inventory` and that name) and applies nothing when it exists. Odoo counts, it does not add:
+ *   (`stock.move` with `is_inventory` and that name, or that name and " (<user>)" which Odoo adds when the quant is
+ *   assigned to a user) and applies nothing when it exists. Odoo counts, it does not add:
  *   between our read of the quantity and the apply, another change is caught by Odoo's conflict check
  *   (`stock.inventory.conflict`), which we report as a refusal to retry.
  * - Reserving (placeOrder, before the order reaches the ERP): an outgoing picking whose origin is our order id, with
- *   one move for the SKU, confirmed and assigned (`stock_picking.py: action_confirm, action_assign`). What Odoo
+ *   one move for the SKU, confirmed and assigned (`stock_picking.py: action_confirm, action_assign`). The picking and
+ *   its move carry the Delivery Orders type's default source and destination: in Odoo 17 a move's locations are
+ *   required and not taken from its picking at create (`stock_move.py`, `stock_picking.py: create`). What Odoo
  *   could not reserve is given back (`action_cancel`) and the reservation refused. A retry finds the open move by
  *   origin and product and reserves nothing more.
  * - Releasing (the saga's compensation): `action_cancel` on the order's open reservation pickings for that SKU, which
@@ -29,12 +32,19 @@ export interface StockOptions {
 }
 
 const MOVE_FIELDS = ['picking_id', 'product_uom_qty', 'quantity'];
+
+interface OutgoingType {
+  readonly id: number;
+  /** Where its deliveries leave from, and go to. */
+  readonly source: number;
+  readonly destination: number;
+}
 const OPEN_MOVE = ['state', 'not in', ['cancel', 'done']];
 
 export function createStockFlows(calls: OdooCalls, options: StockOptions = {}) {
   const { system, run } = calls;
   const location = options.stockLocation ?? 'WH/Stock';
-  let outgoingType: Promise<number> | null = null;
+  let outgoingType: Promise<OutgoingType> | null = null;
 
   const productOf = async (operation: string, sku: string, callOptions?: CallOptions): Promise<number> => {
     const id = await calls.idOf(operation, 'product.product', 'default_code', sku, callOptions);
@@ -58,15 +68,35 @@ export function createStockFlows(calls: OdooCalls, options: StockOptions = {}) {
   const pickingsOf = (moves: readonly z.infer<typeof moveSchema>[]): number[] => [
     ...new Set(moves.flatMap((move) => (move.picking_id === false ? [] : [move.picking_id[0]]))),
   ];
-  const typeId = (operation: string, callOptions?: CallOptions): Promise<number> => {
-    outgoingType ??= run(
-      operation,
-      { model: 'stock.picking.type', method: 'search', args: [[['code', '=', 'outgoing']]], kwargs: { limit: 1 }, schema: idsSchema },
-      callOptions,
-    ).then(([id]) => {
-      if (id === undefined) throw rejected({ system, operation }, 'the ERP has no outgoing operation type (Delivery Orders)');
-      return id;
-    });
+  /** The outgoing operation type with its source and destination (a customer location when the type names none). */
+  const deliveryType = (operation: string, callOptions?: CallOptions): Promise<OutgoingType> => {
+    outgoingType ??= (async () => {
+      const [type] = await run(
+        operation,
+        {
+          model: 'stock.picking.type',
+          method: 'search_read',
+          args: [[['code', '=', 'outgoing']]],
+          kwargs: { fields: ['default_location_src_id', 'default_location_dest_id'], limit: 1 },
+          schema: z.array(pickingTypeSchema),
+        },
+        callOptions,
+      );
+      if (!type) throw rejected({ system, operation }, 'the ERP has no outgoing operation type (Delivery Orders)');
+      if (type.default_location_src_id === false) {
+        throw rejected({ system, operation }, 'the ERP\'s Delivery Orders operation type has no default source location');
+      }
+      let destination = type.default_location_dest_id === false ? undefined : type.default_location_dest_id[0];
+      if (destination === undefined) {
+        [destination] = await run(
+          operation,
+          { model: 'stock.location', method: 'search', args: [[['usage', '=', 'customer']]], kwargs: { limit: 1 }, schema: idsSchema },
+          callOptions,
+        );
+      }
+      if (destination === undefined) throw rejected({ system, operation }, 'the ERP has no customer location to deliver to');
+      return { id: type.id, source: type.default_location_src_id[0], destination };
+    })();
     outgoingType.catch(() => (outgoingType = null));
     return outgoingType;
   };
@@ -94,12 +124,22 @@ export function createStockFlows(calls: OdooCalls, options: StockOptions = {}) {
       if (!Number.isFinite(input.delta)) throw rejected(site, `${input.delta} is not a number of units`);
       const productId = await productOf(operation, input.sku, callOptions);
       const name = `Plugboard: ${input.reason} [${input.idempotencyKey}]`;
-      const done = await run(
+      // Odoo names the move after `inventory_name`, plus " (<user>)" when the quant is assigned to someone
+      // (`stock_quant.py: _get_inventory_move_values`): matched by prefix, then exactly (`_` and `%` are wildcards).
+      const named = await run(
         operation,
-        { model: 'stock.move', method: 'search', args: [[['name', '=', name], ['is_inventory', '=', true], ['product_id', '=', productId]]], kwargs: { limit: 1 }, schema: idsSchema },
+        {
+          model: 'stock.move',
+          method: 'search_read',
+          args: [[['name', '=like', `${name}%`], ['is_inventory', '=', true], ['product_id', '=', productId]]],
+          kwargs: { fields: ['name'] },
+          schema: z.array(namedMoveSchema),
+        },
         callOptions,
       );
-      if (done.length > 0) return calls.readProduct(operation, productId, callOptions);
+      if (named.some((move) => move.name === name || move.name.startsWith(`${name} (`))) {
+        return calls.readProduct(operation, productId, callOptions);
+      }
       const [quant] = await run(
         operation,
         {
@@ -131,10 +171,13 @@ export function createStockFlows(calls: OdooCalls, options: StockOptions = {}) {
       if ((await openMoves(operation, input.orderId, productId, callOptions)).length > 0) {
         return calls.readProduct(operation, productId, callOptions);
       }
+      const type = await deliveryType(operation, callOptions);
+      const locations = { location_id: type.source, location_dest_id: type.destination };
       const vals = {
-        picking_type_id: await typeId(operation, callOptions),
+        picking_type_id: type.id,
         origin: input.orderId,
-        move_ids: [[0, 0, { name: `${input.orderId} ${input.sku}`, origin: input.orderId, product_id: productId, product_uom_qty: input.quantity }]],
+        ...locations,
+        move_ids: [[0, 0, { name: `${input.orderId} ${input.sku}`, origin: input.orderId, product_id: productId, product_uom_qty: input.quantity, ...locations }]],
       };
       const pickingId = await run(operation, { model: 'stock.picking', method: 'create', args: [vals], schema: z.number().int().positive() }, callOptions);
       await onPickings(operation, 'action_confirm', [pickingId], callOptions);

@@ -61,6 +61,7 @@ export class ErpDatabase {
     if (model === 'product.product' && typeof record['default_code'] === 'string') {
       return [record.id, `[${record['default_code']}] ${String(record['name'])}`];
     }
+    if (model === 'stock.location') return [record.id, String(record['complete_name'] || record['name'])];
     return [record.id, String(record['name'])];
   }
 
@@ -98,6 +99,7 @@ export class ErpDatabase {
     const now = this.now();
     const record: OdooRecord = { ...this.defaults(model, table.nextId(), now), ...values };
     if (model === 'stock.picking' || model === 'stock.move') record['state'] = 'draft';
+    if (model === 'stock.picking') this.locateDraftPicking(record);
     for (const [name, spec] of Object.entries(table.spec.fields)) {
       if (spec.required && (record[name] === false || record[name] === undefined)) throw mandatory(model, name, spec);
     }
@@ -128,6 +130,22 @@ export class ErpDatabase {
       if (lines) this.applyLineCommands(model, record, lines);
     }
     return true;
+  }
+
+  /**
+   * `stock_picking.py: _compute_location_id` for a draft picking: the operation type's default source and destination
+   * where the picking names none (the partner's or the warehouse's locations otherwise: not modelled here).
+   */
+  private locateDraftPicking(picking: OdooRecord): void {
+    const type = this.pointed('stock.picking.type', picking['picking_type_id']);
+    if (picking['location_id'] === false) picking['location_id'] = type?.['default_location_src_id'] ?? false;
+    if (picking['location_dest_id'] === false) picking['location_dest_id'] = type?.['default_location_dest_id'] ?? false;
+  }
+
+  /** The first location of a usage (the sandbox keeps one of each), as a many2one pair. */
+  locationOf(usage: string): Many2one {
+    const location = this.table('stock.location').all().find((one) => one['usage'] === usage);
+    return location ? this.pairOf('stock.location', location) : false;
   }
 
   quantsOf(productId: number): OdooRecord[] {
@@ -307,8 +325,10 @@ export class ErpDatabase {
   }
 }
 
-/** Odoo's default stock location (WH/Stock). */
+/** Odoo's default stock location (WH/Stock), the customers' and the inventory loss location (`stock/data/stock_data.xml`). */
 export const STOCK_LOCATION: Many2one = [8, 'WH/Stock'];
+export const CUSTOMER_LOCATION: Many2one = [5, 'Partners/Customers'];
+export const INVENTORY_LOCATION: Many2one = [14, 'Virtual Locations/Inventory adjustment'];
 
 function mandatory(model: string, name: string, field: FieldSpec): OdooError {
   return validationError(

@@ -5,7 +5,11 @@
  * - product.product: `addons/product/models/product_product.py`, stock fields from `addons/stock/models/product.py`
  * - stock.quant: `addons/stock/models/stock_quant.py` (inventory mode fields `inventory_quantity`,
  *   `inventory_quantity_auto_apply`, `inventory_quantity_set`)
- * - stock.picking / stock.move: `addons/stock/models/stock_picking.py`, `stock_move.py`
+ * - stock.location: `addons/stock/models/stock_location.py` (`complete_name` is its display name, `usage`)
+ * - stock.picking / stock.move: `addons/stock/models/stock_picking.py`, `stock_move.py`. In Odoo 17 a move's
+ *   `location_id` and `location_dest_id` are plain required fields (no compute from its picking):
+ *   a picking created with `move_ids` must give each move its locations (`stock_move.py`, the field definitions;
+ *   `stock_picking.py: create` fills none, only the form's `_onchange_locations` and `write` copy them)
  * - sale.order: `addons/sale/models/sale_order.py` (`state` draft/sent/sale/cancel, `locked`), `delivery_status` and
  *   `picking_ids` from `addons/sale_stock/models/sale_order.py`
  * - sale.order.line: `addons/sale/models/sale_order_line.py`, `qty_delivered` computed from done moves
@@ -57,6 +61,8 @@ export const SALE_ORDER_STATES = ['draft', 'sent', 'sale', 'cancel'] as const;
 export const DELIVERY_STATUSES = ['pending', 'started', 'partial', 'full'] as const;
 /** `addons/stock/models/stock_picking.py: state` (stock.move has the same, plus partially_available). */
 export const PICKING_TYPE_CODES = ['incoming', 'outgoing', 'internal'] as const;
+/** `addons/stock/models/stock_location.py: usage`. */
+export const LOCATION_USAGES = ['supplier', 'view', 'internal', 'customer', 'inventory', 'production', 'transit'] as const;
 export const PICKING_STATES = ['draft', 'waiting', 'confirmed', 'assigned', 'done', 'cancel'] as const;
 
 export const MODELS: Readonly<Record<string, ModelSpec>> = {
@@ -105,6 +111,8 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
       inventory_quantity: { type: 'float', string: 'Counted Quantity' },
       inventory_quantity_auto_apply: { type: 'float', string: 'Inventoried Quantity' },
       inventory_quantity_set: { type: 'boolean', string: 'Inventory Quantity Set' },
+      /** "Assigned To": the counter. res.users is not modelled here; its display name is the sandbox's. */
+      user_id: { type: 'many2one', string: 'Assigned To', comodel: 'res.users' },
       ...audit,
     },
   },
@@ -146,6 +154,19 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
       ...audit,
     },
   },
+  'stock.location': {
+    name: 'stock.location',
+    description: 'Inventory Locations',
+    key: null,
+    defaultOrder: 'complete_name, id',
+    fields: {
+      id,
+      name: { type: 'char', string: 'Location Name', required: true },
+      complete_name: { type: 'char', string: 'Full Location Name', computed: true },
+      usage: { type: 'selection', string: 'Location Type', selection: LOCATION_USAGES, required: true },
+      ...audit,
+    },
+  },
   'stock.picking.type': {
     name: 'stock.picking.type',
     description: 'Picking Type',
@@ -156,6 +177,8 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
       name: { type: 'char', string: 'Operation Type', required: true },
       code: { type: 'selection', string: 'Type of Operation', selection: PICKING_TYPE_CODES, required: true },
       sequence: { type: 'integer', string: 'Sequence' },
+      default_location_src_id: { type: 'many2one', string: 'Default Source Location', comodel: 'stock.location' },
+      default_location_dest_id: { type: 'many2one', string: 'Default Destination Location', comodel: 'stock.location' },
       ...audit,
     },
   },
@@ -172,6 +195,9 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
       picking_type_id: { type: 'many2one', string: 'Operation Type', comodel: 'stock.picking.type', required: true },
       picking_type_code: { type: 'selection', string: 'Type of Operation', selection: PICKING_TYPE_CODES, computed: true },
       sale_id: { type: 'many2one', string: 'Sales Order', comodel: 'sale.order' },
+      // Computed from the operation type while a draft (`_compute_location_id`), writable, required.
+      location_id: { type: 'many2one', string: 'Source Location', comodel: 'stock.location', required: true },
+      location_dest_id: { type: 'many2one', string: 'Destination Location', comodel: 'stock.location', required: true },
       move_ids: { type: 'one2many', string: 'Stock moves', comodel: 'stock.move', inverse: 'picking_id' },
       ...audit,
     },
@@ -187,6 +213,8 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
       origin: { type: 'char', string: 'Source Document' },
       picking_id: { type: 'many2one', string: 'Transfer', comodel: 'stock.picking' },
       product_id: { type: 'many2one', string: 'Product', comodel: 'product.product', required: true },
+      location_id: { type: 'many2one', string: 'Source Location', comodel: 'stock.location', required: true },
+      location_dest_id: { type: 'many2one', string: 'Destination Location', comodel: 'stock.location', required: true },
       product_uom_qty: { type: 'float', string: 'Demand' },
       /** Odoo 17: the reserved (then done) quantity of the move. */
       quantity: { type: 'float', string: 'Quantity', computed: true },

@@ -5,7 +5,8 @@ import { assignPickings, cancelPickings, confirmPickings, mirror, settleDelivery
 
 /**
  * sale.order's workflow as stock Odoo 17 defines it. Internal to the ERP sandbox. Sources:
- * - `addons/sale/models/sale_order.py: action_confirm` (refused on a cancelled order; state 'sale'), `action_cancel`
+ * - `addons/sale/models/sale_order.py: action_confirm` (only draft or sent orders, `_can_be_confirmed`, else UserError;
+ *   state 'sale'; Odoo also locks it when the "Lock Confirmed Sales" setting is on: not modelled), `action_cancel`
  *   (UserError on a locked order; on an order that is not a draft it answers the `sale.order.cancel` wizard action
  *   unless context `disable_cancel_warning` is set: `_show_cancel_wizard`; otherwise `_action_cancel` answers true),
  *   `action_draft` (only cancelled or sent orders go back to draft), `action_lock` / `action_unlock` (answer nothing).
@@ -23,7 +24,8 @@ export function runSaleAction(db: ErpDatabase, method: string, ids: readonly num
   const orders = db.browse('sale.order', ids);
   switch (method) {
     case 'action_confirm': {
-      const refused = orders.filter((order) => order['state'] === 'cancel');
+      // `_can_be_confirmed`: only quotations (draft, sent) are confirmed; a confirmed or cancelled order is refused.
+      const refused = orders.filter((order) => order['state'] !== 'draft' && order['state'] !== 'sent');
       if (refused.length > 0) {
         throw userError(
           `The following orders are not in a state requiring confirmation: ${refused.map((order) => String(order['name'])).join(', ')}`,
@@ -96,6 +98,8 @@ export function procure(db: ErpDatabase, order: OdooRecord): void {
       const product = line['product_id'] as [number, string];
       db.create('stock.move', {
         name: product[1],
+        location_id: (picking['location_id'] as [number, string])[0],
+        location_dest_id: (picking['location_dest_id'] as [number, string])[0],
         origin: order['name'],
         picking_id: picking.id,
         product_id: product[0],

@@ -1,6 +1,6 @@
 import type { Money, OrderStatus } from '../../../domain';
 import type { EstateSeed } from '../../kit/seed';
-import { STOCK_LOCATION, type ErpDatabase } from './database';
+import { CUSTOMER_LOCATION, INVENTORY_LOCATION, STOCK_LOCATION, type ErpDatabase } from './database';
 import { odooDatetime, roundAmount, type OdooRecord } from './models';
 import { settleDelivery } from './stock';
 
@@ -15,9 +15,22 @@ export function seedErp(db: ErpDatabase, estate: EstateSeed): void {
   const orders = db.table('sale.order');
   const lines = db.table('sale.order.line');
   const types = db.table('stock.picking.type');
+  const locations = db.table('stock.location');
   const stamp = odooDatetime(new Date('2026-01-01T00:00:00Z'));
-  types.insert({ id: 1, name: 'Receipts', code: 'incoming', sequence: 1, create_date: stamp, write_date: stamp });
-  types.insert({ id: OUTGOING_TYPE[0], name: OUTGOING_TYPE[1], code: 'outgoing', sequence: 2, create_date: stamp, write_date: stamp });
+  const location = ([id, completeName]: readonly [number, string], usage: string): void => {
+    locations.insert({ id, name: completeName.split('/').pop(), complete_name: completeName, usage, create_date: stamp, write_date: stamp });
+  };
+  location(CUSTOMER_LOCATION as readonly [number, string], 'customer');
+  location(STOCK_LOCATION as readonly [number, string], 'internal');
+  location(INVENTORY_LOCATION as readonly [number, string], 'inventory');
+  types.insert({
+    id: 1, name: 'Receipts', code: 'incoming', sequence: 1,
+    default_location_src_id: false, default_location_dest_id: STOCK_LOCATION, create_date: stamp, write_date: stamp,
+  });
+  types.insert({
+    id: OUTGOING_TYPE[0], name: OUTGOING_TYPE[1], code: 'outgoing', sequence: 2,
+    default_location_src_id: STOCK_LOCATION, default_location_dest_id: CUSTOMER_LOCATION, create_date: stamp, write_date: stamp,
+  });
 
   // Odoo's first partners are the company and its users; customers come after them.
   let partnerId = FIRST_CUSTOMER_PARTNER_ID;
@@ -135,6 +148,8 @@ function seedDeliveries(db: ErpDatabase, order: OdooRecord, status: OrderStatus)
       state,
       picking_type_id: OUTGOING_TYPE,
       picking_type_code: 'outgoing',
+      location_id: STOCK_LOCATION,
+      location_dest_id: CUSTOMER_LOCATION,
       sale_id: db.pairOf('sale.order', order),
       move_ids: [],
       create_date: at,
@@ -151,6 +166,8 @@ function seedDeliveries(db: ErpDatabase, order: OdooRecord, status: OrderStatus)
       origin: order['name'],
       picking_id: db.pairOf('stock.picking', into),
       product_id: line['product_id'],
+      location_id: STOCK_LOCATION,
+      location_dest_id: CUSTOMER_LOCATION,
       product_uom_qty: demand,
       quantity: state === 'done' ? demand : 0,
       state,

@@ -1,6 +1,6 @@
 import type { ErpDatabase } from './database';
 import type { OdooRecord } from './models';
-import { userError } from './odoo-error';
+import { userError, valueError } from './odoo-error';
 
 /**
  * Stock as stock Odoo 17 moves it, in the sandbox's small form: one quant per product at WH/Stock, outgoing pickings
@@ -11,43 +11,68 @@ import { userError } from './odoo-error';
  *   (`stock_picking.py: _compute_state`).
  * - cancelling: `stock_picking.py: action_cancel` -> `stock_move.py: _action_cancel` (frees the reservation).
  * - validating: `stock_picking.py: button_validate` (reserved quantities done; the quant goes down; the sale line's
- *   `qty_delivered` up). A picking not fully reserved answers the backorder wizard instead, not applied here.
- * - inventory mode: `addons/stock/models/stock_quant.py`: in context `inventory_mode`, `inventory_quantity` may be
- *   written (it sets `inventory_quantity_set`); `action_apply_inventory` applies it through an inventory move named
- *   after context `inventory_name` (default "Product Quantity Updated") and answers nothing;
- *   `inventory_quantity_auto_apply` applies at once (`_set_inventory_quantity`). Outside inventory mode, writing a quant
- *   is refused ("Quant's editing is restricted").
- *
+ *   `qty_delivered` up). Odoo 17 has no immediate-transfer wizard: a picking with nothing reserved is refused by
+ *   `_sanity_check` (UserError "You cannot validate a transfer if no quantities are reserved…"), one partly reserved
+ *   answers the backorder wizard (`_pre_action_done_hook` -> `_check_backorder`, the operation type's
+ *   `create_backorder` being 'ask' by default), not applied here; a fully reserved one is done and answers true.
+ * - inventory mode (`addons/stock/models/stock_quant.py`): `write` refuses, in inventory mode only, a change of
+ *   product, location, lot, package or owner ("Quant's editing is restricted"); `inventory_quantity` may be written in
+ *   any mode (it sets `inventory_quantity_set`), `inventory_quantity_auto_apply` applies at once in inventory mode
+ *   only (its inverse `_set_inventory_quantity` returns early otherwise). `action_apply_inventory` answers the
+ *   `stock.inventory.conflict` wizard when the quantity moved since the count (`is_outdated`), else `_apply_inventory`
+ *   makes one done move per quant and answers nothing: its name is context `inventory_name` (default "Product Quantity
+ *   Updated"), followed by " (<user>)" when the quant is assigned to a user (`_get_inventory_move_values`), from the
+ *   quant's location to the inventory loss location or back, `is_inventory` set. The sandbox refuses writes of other
+ *   quant fields in any mode (Odoo leaves that to access rights).
+
  * The sandbox keeps one simplification: the product's forecast (`virtual_available`) is on hand minus reserved.
  */
 type Vals = Record<string, unknown>;
 
-const INVENTORY_FIELDS = ['inventory_quantity', 'inventory_quantity_auto_apply'];
+/** What the sandbox lets a client write on a quant (`stock_quant.py: _get_inventory_fields_write`, the ones it keeps). */
+const INVENTORY_FIELDS = ['inventory_quantity', 'inventory_quantity_auto_apply', 'user_id'];
+/** `_get_forbidden_fields_write`: refused in inventory mode. */
+const FORBIDDEN_FIELDS = ['product_id', 'location_id', 'lot_id', 'package_id', 'owner_id'];
 const OPEN = (move: OdooRecord): boolean => move['state'] !== 'done' && move['state'] !== 'cancel';
+const restricted = (): Error => userError("Quant's editing is restricted, you can't do this operation.");
 
 export function isInventoryMode(context: unknown): boolean {
   return typeof context === 'object' && context !== null && (context as Vals)['inventory_mode'] === true;
 }
 
-/** `stock.quant.write` in inventory mode; anything else is refused as Odoo refuses it. */
+/** `stock.quant.write`, as `stock_quant.py: write` and its inventory fields take it. */
 export function writeQuants(db: ErpDatabase, ids: readonly number[], vals: unknown, context: unknown): true {
   const quants = db.browse('stock.quant', ids);
   const entries = typeof vals === 'object' && vals !== null ? Object.entries(vals as Vals) : [];
-  if (!isInventoryMode(context) || entries.length === 0 || entries.some(([name]) => !INVENTORY_FIELDS.includes(name))) {
-    throw userError("Quant's editing is restricted, you can't do this operation.");
-  }
+  const inventoryMode = isInventoryMode(context);
+  if (inventoryMode && entries.some(([name]) => FORBIDDEN_FIELDS.includes(name))) throw restricted();
+  if (entries.length === 0 || entries.some(([name]) => !INVENTORY_FIELDS.includes(name))) throw restricted();
+  const numbers: Record<string, number> = {};
+  let user: OdooRecord['user_id'] | undefined;
   for (const [name, value] of entries) {
+    if (name === 'user_id') {
+      if (value !== false && !Number.isInteger(value)) throw valueError(`Wrong value for stock.quant.user_id: ${JSON.stringify(value)}`);
+      user = value === false ? false : [value as number, userName(value as number)];
+      continue;
+    }
     if (typeof value !== 'number' || !Number.isFinite(value)) throw userError(`Wrong value for stock.quant.${name}: ${JSON.stringify(value)}`);
+    numbers[name] = value;
   }
-  const values = vals as Record<string, number>;
   for (const quant of quants) {
-    if (values['inventory_quantity'] !== undefined) count(quant, values['inventory_quantity']);
-    if (values['inventory_quantity_auto_apply'] !== undefined && values['inventory_quantity_auto_apply'] !== quant['quantity']) {
-      count(quant, values['inventory_quantity_auto_apply']);
+    if (user !== undefined) quant['user_id'] = user;
+    if (numbers['inventory_quantity'] !== undefined) count(quant, numbers['inventory_quantity']);
+    const autoApply = numbers['inventory_quantity_auto_apply'];
+    if (inventoryMode && autoApply !== undefined && autoApply !== quant['quantity']) {
+      count(quant, autoApply);
       applyInventory(db, [quant], context);
     }
   }
   return true;
+}
+
+/** res.users is not modelled: the sandbox's API user (uid 2) is the only user it names. */
+function userName(id: number): string {
+  return id === 2 ? 'Plugboard API' : `User ${id}`;
 }
 
 function count(quant: OdooRecord, quantity: number): void {
@@ -69,26 +94,31 @@ export function applyInventory(db: ErpDatabase, quants: readonly OdooRecord[], c
       context: { default_quant_ids: outdated.map((quant) => quant.id) },
     };
   }
-  const name = (typeof context === 'object' && context !== null && (context as Vals)['inventory_name']) || 'Product Quantity Updated';
+  const named = (typeof context === 'object' && context !== null && (context as Vals)['inventory_name']) || 'Product Quantity Updated';
   for (const quant of quants) {
     if (!quant['inventory_quantity_set']) continue;
     const counted = Number(quant['inventory_quantity']);
+    const gained = counted - Number(quant['quantity']);
+    const user = Array.isArray(quant['user_id']) ? ` (${String(quant['user_id'][1])})` : '';
+    const loss = db.locationOf('inventory');
     const moves = db.table('stock.move');
     moves.insert({
       id: moves.nextId(),
-      name: String(name),
+      name: `${String(named)}${user}`,
       origin: false,
       picking_id: false,
       product_id: quant['product_id'],
-      product_uom_qty: Math.abs(counted - Number(quant['quantity'])),
-      quantity: Math.abs(counted - Number(quant['quantity'])),
+      location_id: gained > 0 ? loss : quant['location_id'],
+      location_dest_id: gained > 0 ? quant['location_id'] : loss,
+      product_uom_qty: Math.abs(gained),
+      quantity: Math.abs(gained),
       state: 'done',
       is_inventory: true,
       sale_line_id: false,
       create_date: db.now(),
       write_date: db.now(),
     });
-    mirror(db, quant, { quantity: counted, inventory_quantity: 0, inventory_quantity_set: false, counted_on_hand: undefined });
+    mirror(db, quant, { quantity: counted, inventory_quantity: 0, inventory_quantity_set: false, counted_on_hand: undefined, user_id: false });
   }
   return undefined;
 }
@@ -141,6 +171,11 @@ export function cancelPickings(db: ErpDatabase, pickings: readonly OdooRecord[])
 
 /** `stock.picking.button_validate` on a fully reserved picking; otherwise the backorder wizard, nothing applied. */
 export function validatePickings(db: ErpDatabase, pickings: readonly OdooRecord[]): true | Vals {
+  // `_sanity_check`, for one picking (several go on to the backorder wizard): no open move has a quantity (a done
+  // picking has none open).
+  if (pickings.length === 1 && movesOf(db, pickings[0]!).filter(OPEN).every((move) => Number(move['quantity']) === 0)) {
+    throw userError('You cannot validate a transfer if no quantities are reserved. To force the transfer, encode quantities.');
+  }
   const short = pickings.filter((picking) =>
     movesOf(db, picking).some((move) => OPEN(move) && Number(move['quantity']) < Number(move['product_uom_qty'])),
   );
@@ -148,7 +183,6 @@ export function validatePickings(db: ErpDatabase, pickings: readonly OdooRecord[
     return { type: 'ir.actions.act_window', res_model: 'stock.backorder.confirmation', target: 'new', context: { button_validate_picking_ids: pickings.map((picking) => picking.id) } };
   }
   for (const picking of pickings) {
-    if (picking['state'] === 'done' || picking['state'] === 'cancel') throw userError('Nothing to check the availability for.');
     for (const move of movesOf(db, picking).filter(OPEN)) {
       const done = Number(move['quantity']);
       const quant = quantOf(db, move);
