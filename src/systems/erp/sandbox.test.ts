@@ -217,6 +217,19 @@ describe('ERP sandbox: stock Odoo 17 over /jsonrpc', () => {
     }
   });
 
+  it('the adapter counts a product that was never in stock: stock.quant.create in inventory mode makes its quant', async () => {
+    const product = await result<number>('product.product', 'create', [{ default_code: 'SB-NEW-1', name: 'Never stocked' }]);
+    expect(await result('stock.quant', 'search_count', [[['product_id', '=', product]]])).toBe(0);
+    const erp = createErpAdapter({ baseUrl: sandbox.url, ...ERP_SANDBOX_CREDENTIALS });
+    try {
+      expect((await erp.adjustStock({ sku: 'SB-NEW-1', delta: 5, reason: 'first count', idempotencyKey: 'sb-new-1' })).onHand).toBe(5);
+      const quants = await result<{ location_id: [number, string]; quantity: number }[]>('stock.quant', 'search_read', [[['product_id', '=', product]]], { fields: ['location_id', 'quantity'] });
+      expect(quants).toEqual([{ id: expect.any(Number), location_id: [8, 'WH/Stock'], quantity: 5 }]);
+    } finally {
+      await erp[Symbol.asyncDispose]();
+    }
+  });
+
   it('the adapter finds a partner whose create answer was lost by its ref, and makes no second one', async () => {
     const customer = { ...estate.customers[0]!, id: 'cus-lost-answer', email: 'lost.answer@example.com' };
     const made = await result<number>('res.partner', 'create', [{ name: customer.name, email: customer.email, ref: customer.id }]);

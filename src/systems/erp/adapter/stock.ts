@@ -3,7 +3,7 @@ import type { CallOptions, InventoryItem } from '../../../domain';
 import type { CallSite } from '../../kit/adapter';
 import type { OdooCalls } from './calls';
 import { rejected } from './errors';
-import { idsSchema, methodResultSchema, moveSchema, namedMoveSchema, pickingTypeSchema, quantSchema } from './schema';
+import { createdIdSchema, idsSchema, methodResultSchema, moveSchema, namedMoveSchema, pickingTypeSchema, quantSchema } from './schema';
 
 /**
  * Stock through stock Odoo 17's own flows. Internal to the ERP adapter.
@@ -14,7 +14,8 @@ import { idsSchema, methodResultSchema, moveSchema, namedMoveSchema, pickingType
  *   (`stock.move` with `is_inventory` and that name, or that name and " (<user>)" which Odoo adds when the quant is
  *   assigned to a user) and applies nothing when it exists. Odoo counts, it does not add:
  *   between our read of the quantity and the apply, another change is caught by Odoo's conflict check
- *   (`stock.inventory.conflict`), which we report as a refusal to retry.
+ *   (`stock.inventory.conflict`), which we report as a refusal to retry. A product never in stock there has no quant
+ *   yet: `stock.quant.create` in inventory mode with product, location and count makes it (`stock_quant.py: create`).
  * - Reserving (placeOrder, before the order reaches the ERP): an outgoing picking whose origin is our order id, with
  *   one move for the SKU, confirmed and assigned (`stock_picking.py: action_confirm, action_assign`). The picking and
  *   its move carry the Delivery Orders type's default source and destination: in Odoo 17 a move's locations are
@@ -68,6 +69,21 @@ export function createStockFlows(calls: OdooCalls, options: StockOptions = {}) {
   const pickingsOf = (moves: readonly z.infer<typeof moveSchema>[]): number[] => [
     ...new Set(moves.flatMap((move) => (move.picking_id === false ? [] : [move.picking_id[0]]))),
   ];
+  let stockLocation: Promise<number> | null = null;
+  /** The id of the location stock is counted at (`stockLocation`, by its full name). */
+  const stockLocationId = (operation: string, callOptions?: CallOptions): Promise<number> => {
+    stockLocation ??= run(
+      operation,
+      { model: 'stock.location', method: 'search', args: [[['complete_name', '=', location]]], kwargs: { limit: 1 }, schema: idsSchema },
+      callOptions,
+    ).then(([id]) => {
+      if (id === undefined) throw rejected({ system, operation }, `the ERP has no location named ${JSON.stringify(location)} (ERP stockLocation)`);
+      return id;
+    });
+    stockLocation.catch(() => (stockLocation = null));
+    return stockLocation;
+  };
+
   /** The outgoing operation type with its source and destination (a customer location when the type names none). */
   const deliveryType = (operation: string, callOptions?: CallOptions): Promise<OutgoingType> => {
     outgoingType ??= (async () => {
@@ -151,12 +167,20 @@ export function createStockFlows(calls: OdooCalls, options: StockOptions = {}) {
         },
         callOptions,
       );
-      if (!quant) throw rejected(site, `the ERP holds no stock of ${input.sku} at ${location} to count`);
-      const counted = quant.quantity + input.delta;
-      if (counted < 0) throw rejected(site, `cannot take ${-input.delta} units of ${input.sku} out of stock: only ${quant.quantity} on hand`);
+      const onHand = quant?.quantity ?? 0;
+      const counted = onHand + input.delta;
+      if (counted < 0) throw rejected(site, `cannot take ${-input.delta} units of ${input.sku} out of stock: only ${onHand} on hand`);
       const context = { inventory_mode: true, inventory_name: name };
-      await run(operation, { model: 'stock.quant', method: 'write', args: [[quant.id], { inventory_quantity: counted }], kwargs: { context }, schema: z.literal(true) }, callOptions);
-      const applied = await run(operation, { model: 'stock.quant', method: 'action_apply_inventory', args: [[quant.id]], kwargs: { context }, schema: methodResultSchema }, callOptions);
+      // A product never in stock at the location has no quant: in inventory mode, create makes it with its count.
+      let quantId: number;
+      if (quant) {
+        await run(operation, { model: 'stock.quant', method: 'write', args: [[quant.id], { inventory_quantity: counted }], kwargs: { context }, schema: z.literal(true) }, callOptions);
+        quantId = quant.id;
+      } else {
+        const vals = { product_id: productId, location_id: await stockLocationId(operation, callOptions), inventory_quantity: counted };
+        quantId = await run(operation, { model: 'stock.quant', method: 'create', args: [vals], kwargs: { context }, schema: createdIdSchema }, callOptions);
+      }
+      const applied = await run(operation, { model: 'stock.quant', method: 'action_apply_inventory', args: [[quantId]], kwargs: { context }, schema: methodResultSchema }, callOptions);
       if (applied !== undefined && applied !== true) {
         throw rejected(site, `the ERP did not apply the count of ${input.sku}: it asks for ${applied.res_model} (stock moved meanwhile); retry`);
       }

@@ -148,6 +148,30 @@ export class ErpDatabase {
     return location ? this.pairOf('stock.location', location) : false;
   }
 
+  /**
+   * An empty quant of a product at a location, as `stock_quant.py: create` in inventory mode makes one when `_gather`
+   * finds none (a product that was never in stock has no quant).
+   */
+  emptyQuant(productId: number, location: Many2one): OdooRecord {
+    const quants = this.table('stock.quant');
+    const product = this.table('product.product').get(productId) as OdooRecord;
+    const now = this.now();
+    const quant: OdooRecord = {
+      id: quants.nextId(),
+      product_id: this.pairOf('product.product', product),
+      location_id: location,
+      quantity: 0,
+      reserved_quantity: 0,
+      inventory_quantity: 0,
+      inventory_quantity_set: false,
+      user_id: false,
+      create_date: now,
+      write_date: now,
+    };
+    quants.insert(quant);
+    return quant;
+  }
+
   quantsOf(productId: number): OdooRecord[] {
     return this.table('stock.quant')
       .all()
@@ -207,18 +231,6 @@ export class ErpDatabase {
       for (const other of [...this.table('stock.quant').all(), ...this.table('sale.order.line').all()]) {
         if (Array.isArray(other['product_id']) && other['product_id'][0] === record.id) other['product_id'] = pair;
       }
-    }
-    if (model === 'product.product' && this.quantsOf(record.id).length === 0) {
-      const quants = this.table('stock.quant');
-      quants.insert({
-        id: quants.nextId(),
-        product_id: this.pairOf(model, record),
-        location_id: STOCK_LOCATION,
-        quantity: 0,
-        reserved_quantity: 0,
-        create_date: record['create_date'],
-        write_date: record['write_date'],
-      });
     }
     if (model === 'stock.picking' && 'picking_type_id' in values) {
       record['picking_type_code'] = this.pointed('stock.picking.type', record['picking_type_id'])?.['code'] ?? false;

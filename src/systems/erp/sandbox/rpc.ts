@@ -233,15 +233,24 @@ function idsOf(value: unknown): number[] {
   return ids as number[];
 }
 
-/** `stock.quant.create` in inventory mode finds the product's quant at WH/Stock and sets its count (`stock_quant.py: create`). */
+/**
+ * `stock.quant.create` in inventory mode (`stock_quant.py: create`): only the inventory fields with product and
+ * location; it finds the product's quant at that location (`_gather`), or makes an empty one, and sets its count.
+ * Outside inventory mode the sandbox refuses it (Odoo creates a bare quant, which no client of ours should).
+ */
 function createQuant(db: ErpDatabase, vals: unknown, context: unknown): number {
   const given = isObject(vals) ? vals : {};
   const productId = given['product_id'];
-  if (!isInventoryMode(context) || !Number.isInteger(productId)) {
-    throw userError("Quant's editing is restricted, you can't do this operation.");
+  const locationId = given['location_id'];
+  if (!isInventoryMode(context) || !Number.isInteger(productId) || !Number.isInteger(locationId)) {
+    throw userError("Quant's creation is restricted, you can't do this operation.");
   }
-  const quant = db.quantsOf(productId as number)[0];
-  if (!quant) throw userError(`Product ${String(productId)} is not a storable product.`);
+  db.browse('product.product', [productId as number]);
+  const [location] = db.browse('stock.location', [locationId as number]);
+  const at = db.pairOf('stock.location', location!);
+  const quant =
+    db.quantsOf(productId as number).find((one) => Array.isArray(one['location_id']) && one['location_id'][0] === locationId) ??
+    db.emptyQuant(productId as number, at);
   const { product_id: _product, location_id: _location, ...counted } = given;
   writeQuants(db, [quant.id], counted, context);
   return quant.id;
