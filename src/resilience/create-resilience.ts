@@ -68,6 +68,12 @@ export interface Resilience extends AsyncDisposable {
    * response cache ends the answers made from them). Answers the function that stops it.
    */
   onInvalidate(listener: (system: string, operation: string) => void): () => void;
+  /**
+   * Calls `listener` as each call to a system starts, in the call's async context (`onCall` hears of its end): what
+   * is still running for a request once its answer is sent (a background check) can be told. Answers the function
+   * that stops it.
+   */
+  onCallStart(listener: (system: string, kind: 'read' | 'write') => void): () => void;
   breakerStates(): ReadonlyArray<{ system: string; operation: string; state: BreakerState }>;
   close(): Promise<void>;
 }
@@ -89,6 +95,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   const breakers = new Map<string, BreakerEntry>();
   const cachedKeys = new Map<string, Set<string>>();
   const invalidationListeners = new Set<(system: string, operation: string) => void>();
+  const startListeners = new Set<(system: string, kind: 'read' | 'write') => void>();
   const limiter: RateLimiter = options.rateLimitRedis
     ? createRedisRateLimiter({ redis: options.rateLimitRedis })
     : createMemoryRateLimiter();
@@ -143,6 +150,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     const startedAt = new Date();
     const started = performance.now();
     const kind = retry ? 'read' : 'write';
+    for (const listener of startListeners) listener(system, kind);
     let release: Release | undefined;
     try {
       // The time a call waits for its place is ours, not the system's: its budget starts once it has one.
@@ -331,6 +339,10 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     onInvalidate(listener) {
       invalidationListeners.add(listener);
       return () => void invalidationListeners.delete(listener);
+    },
+    onCallStart(listener) {
+      startListeners.add(listener);
+      return () => void startListeners.delete(listener);
     },
     async holdRateLimit(system, tokens) {
       const declared = policyOf(system).rateLimit;

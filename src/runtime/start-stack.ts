@@ -133,7 +133,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const composed = await composeSystems({ config, db, logger, map, connections, onCall, systems: options.systems });
     closers.push(composed.close);
     const { resilience, integrationLog, metrics } = composed;
-    if (responseCache) resilience.onInvalidate((system) => responseCache.systemChanged(system));
+    if (responseCache) {
+      resilience.onInvalidate((system) => responseCache.systemChanged(system));
+      resilience.onCallStart((_system, kind) => responseCache.noteCallStart(kind));
+    }
     const estatePorts = { ports: composed.ports };
     const writePath = createWritePath({
       db,
@@ -217,7 +220,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       plugins: [
         useOutboxAdmin({ outbox: writePath.outbox, alerts }),
         useShadowAdmin({ control: shadow }),
-        useDashboard({ dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), outbox: writePath.outbox, alerts }) }),
+        useDashboard({ dashboard: createDashboard({ db, systems, breakerStates: () => resilience.breakerStates(), outbox: writePath.outbox, alerts, autopilot: composed.autopilot }) }),
         ...(config.PLUGBOARD_METRICS === 'off' ? [] : [useMetrics({ metrics, access: config.PLUGBOARD_METRICS })]),
         // What each system plugs into the gateway's process: its webhooks in.
         ...SYSTEM_REGISTRY.filter((system) => inEstate.includes(system.name)).flatMap(

@@ -33,6 +33,8 @@ export interface AnswerStoreOptions {
 export interface Flight {
   readonly systems: Set<string>;
   readonly startedAt: number;
+  /** Its system calls still running (a background check the answer did not wait for): while any is, it is not kept. */
+  running: number;
   spoiled: boolean;
 }
 
@@ -74,7 +76,7 @@ export function createAnswerStore(options: AnswerStoreOptions) {
   return {
     /** Starts following a request that may be kept. */
     begin(): Flight {
-      return { systems: new Set(), startedAt: changes, spoiled: false };
+      return { systems: new Set(), startedAt: changes, running: 0, spoiled: false };
     },
     /** The answer's data kept under the key, if it is still good; with its age in seconds. */
     get(key: string): { readonly data: unknown; readonly ageSeconds: number } | undefined {
@@ -88,7 +90,7 @@ export function createAnswerStore(options: AnswerStoreOptions) {
     },
     /** Keeps a request's answer, unless something spoiled it or changed what it read while it ran. Says whether it was kept. */
     keep(key: string, flight: Flight, data: unknown): boolean {
-      if (flight.spoiled || changedSince(flight.systems, flight.startedAt)) return false;
+      if (flight.spoiled || flight.running > 0 || changedSince(flight.systems, flight.startedAt)) return false;
       const ttl = lifetimeOf(flight.systems);
       if (ttl <= 0) return false;
       const storedAt = now();

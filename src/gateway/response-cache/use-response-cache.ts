@@ -23,6 +23,12 @@ export interface ResponseCache {
    * answers that read its system.
    */
   noteCall(call: ObservedCall): void;
+  /**
+   * Told as each system call starts, in its async context (the resilience layer's `onCallStart`): an answer sent while
+   * a call made for it still runs (a follower's copy read for a drift check) is not kept, so that the check is made
+   * again on the next read.
+   */
+  noteCallStart(kind: 'read' | 'write'): void;
   /** A system's cached reads were invalidated (our own write, a follower's sync, a webhook): answers that read it end. */
   systemChanged(system: string): void;
   /** Answers kept, and their bytes as counted against the budget. */
@@ -48,6 +54,11 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
   const store = createAnswerStore(options);
   // Requests that may be kept, by request id, while they run.
   const flights = new Map<string, Flight>();
+
+  const currentFlight = (): Flight | undefined => {
+    const requestId = currentRequestId();
+    return requestId === undefined ? undefined : flights.get(requestId);
+  };
 
   const apolloPlugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
@@ -101,12 +112,16 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
 
   return {
     apolloPlugin,
+    noteCallStart(kind) {
+      const flight = kind === 'read' ? currentFlight() : undefined;
+      if (flight) flight.running += 1;
+    },
     noteCall(call) {
       if (call.kind === 'write') return store.systemChanged(call.system);
-      const requestId = currentRequestId();
-      const flight = requestId === undefined ? undefined : flights.get(requestId);
+      const flight = currentFlight();
       if (!flight) return;
       flight.systems.add(call.system);
+      if (call.outcome !== 'cached') flight.running -= 1;
       if (call.outcome === 'error') flight.spoiled = true;
     },
     systemChanged: (system) => store.systemChanged(system),
