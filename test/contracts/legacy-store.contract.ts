@@ -15,6 +15,11 @@ export interface LegacyStoreHarness {
   calls(kind: 'customers' | 'orders'): Promise<number>;
   /** The same implementation, talking to the same system with a password it does not accept. */
   withWrongPassword(): LegacyStore & AsyncDisposable;
+  /**
+   * What the system saw outside the vendor's published contract so far (the WooCommerce sandbox's `spec-violations`);
+   * absent where nothing checks it (the in-memory fake). Every test ends with none: a request WooCommerce would refuse fails.
+   */
+  specViolations?(): Promise<readonly unknown[]>;
   /** Releases the implementation and the system (clients, servers). */
   close(): Promise<void>;
 }
@@ -41,6 +46,7 @@ export function describeLegacyStoreContract(label: string, setup: () => Promise<
     });
     afterEach(async () => {
       await harness?.setFault({ mode: 'ok' });
+      if (harness?.specViolations) expect(await harness.specViolations()).toEqual([]);
     });
     afterAll(async () => {
       await harness?.close();

@@ -1,7 +1,7 @@
 import { amountText, createLegacyAdapter } from '../../src/systems/legacy/adapter';
 import { isIntegrationError, money } from '../../src/domain';
 import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
-import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS, type WooCustomer } from '../../src/systems/legacy/sandbox';
+import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS, SPEC_VIOLATIONS, type WooCustomer } from '../../src/systems/legacy/sandbox';
 import { generateEstate } from '../../src/systems/kit/seed';
 
 /** What reconciliation and shadow mode need of the legacy shop: a day's changes paged in id order, and its saves. */
@@ -16,6 +16,10 @@ describe('the legacy shop for reconciliation and shadow mode', () => {
   beforeAll(async () => {
     sandbox = await startSandbox(createLegacySandbox(estate));
     legacy = createLegacyAdapter({ baseUrl: sandbox.url, ...LEGACY_SANDBOX_CREDENTIALS });
+  });
+  afterEach(() => {
+    // Every listing and save the adapter made is one WooCommerce's route schemas allow, and so is every answer.
+    expect([...sandbox.records.collection(SPEC_VIOLATIONS).values()]).toEqual([]);
   });
   afterAll(async () => {
     await legacy[Symbol.asyncDispose]();

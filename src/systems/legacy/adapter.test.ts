@@ -45,6 +45,7 @@ describeLegacyStoreContract('legacy adapter against the WooCommerce sandbox', as
       });
     },
     calls: (kind) => callsTo(sandbox, `${kind}.get`),
+    specViolations: async () => [...sandbox.records.collection<SpecViolation>(SPEC_VIOLATIONS).values()],
     withWrongPassword: () =>
       createLegacyAdapter({ baseUrl: sandbox.url, username: LEGACY_SANDBOX_CREDENTIALS.username, password: 'cs_letmein' }),
     async close() {
