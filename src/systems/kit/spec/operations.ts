@@ -64,30 +64,34 @@ export function indexOperations(document: Json): OperationIndex {
       };
     });
 
-  const find = (method: string, path: string): FoundOperation | undefined => {
-    const lower = method.toLowerCase();
-    // A literal path wins over a template (`/v1/shipments/external_shipment_id/{id}` over `/v1/shipments/{id}`).
-    const matching = templates
-      .filter((entry) => entry.pattern.test(path))
-      .sort((a, b) => Number(b.literal) - Number(a.literal) || b.template.length - a.template.length);
-    for (const entry of matching) {
-      const item = paths[entry.template]!;
-      const operation = item[lower] as Json | undefined;
-      if (!operation || typeof operation !== 'object') continue;
-      const itemPointer = `/paths/${escapePointer(entry.template)}`;
+  // A literal path wins over a template (`/v1/shipments/external_shipment_id/{id}` over `/v1/shipments/{id}`).
+  templates.sort((a, b) => Number(b.literal) - Number(a.literal) || b.template.length - a.template.length);
+  const described = new Map<string, Omit<FoundOperation, 'pathValues'> | null>();
+  const operationAt = (template: string, lower: string): Omit<FoundOperation, 'pathValues'> | null => {
+    const key = `${lower} ${template}`;
+    if (described.has(key)) return described.get(key)!;
+    const item = paths[template]!;
+    const operation = item[lower] as Json | undefined;
+    let found: Omit<FoundOperation, 'pathValues'> | null = null;
+    if (operation && typeof operation === 'object' && METHODS.includes(lower)) {
+      const itemPointer = `/paths/${escapePointer(template)}`;
       const own = declared(operation['parameters'], `${itemPointer}/${lower}/parameters`);
       const shared = declared(item['parameters'], `${itemPointer}/parameters`).filter(
         (parameter) => !own.some((mine) => mine.name === parameter.name && mine.in === parameter.in),
       );
-      const values = entry.pattern.exec(path)!.slice(1);
-      return {
-        template: entry.template,
-        method: lower,
-        pointer: `${itemPointer}/${lower}`,
-        operation,
-        pathValues: Object.fromEntries(entry.names.map((name, index) => [name, safeDecode(values[index]!)])),
-        parameters: [...shared, ...own],
-      };
+      found = { template, method: lower, pointer: `${itemPointer}/${lower}`, operation, parameters: [...shared, ...own] };
+    }
+    described.set(key, found);
+    return found;
+  };
+  const find = (method: string, path: string): FoundOperation | undefined => {
+    const lower = method.toLowerCase();
+    for (const entry of templates) {
+      const values = entry.pattern.exec(path);
+      if (!values) continue;
+      const found = operationAt(entry.template, lower);
+      if (!found) continue;
+      return { ...found, pathValues: Object.fromEntries(entry.names.map((name, index) => [name, safeDecode(values[index + 1]!)])) };
     }
     return undefined;
   };

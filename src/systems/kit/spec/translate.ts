@@ -4,8 +4,8 @@
  * OpenAPI 3.0 (https://spec.openapis.org/oas/v3.0.3#schema-object) is "an extended subset" of JSON Schema: a few of
  * its keywords mean something JSON Schema does not say, and are rewritten here so that ajv checks what the
  * description means:
- * - `nullable: true` becomes a null alternative (`anyOf: [schema, {type: null}]`), with or without a `type` beside it
- *   (Stripe writes it beside `anyOf`, ShipEngine beside `$ref`-less objects, Xero beside `type`);
+ * - `nullable: true` without a `type` beside it (Stripe writes it beside `anyOf`) becomes a null alternative
+ *   (`anyOf: [schema, {type: null}]`); beside a `type`, ajv reads it itself, and an `enum` gets null among its values;
  * - boolean `exclusiveMinimum` / `exclusiveMaximum` (draft 4) become the numeric bounds of later drafts;
  * - `readOnly` properties are not required in a request, nor `writeOnly` ones in an answer (OpenAPI 3.0's rule);
  * - `additionalProperties: false` beside `allOf` (ShipEngine's way of closing a composed object) becomes
@@ -52,7 +52,10 @@ export function toJsonSchema(document: Json, direction: Direction): Json {
       delete out['additionalProperties'];
       if (out['allOf'] !== undefined) out['unevaluatedProperties'] = false;
     }
-    if (out['nullable'] === true) {
+    if (out['nullable'] === true && typeof out['type'] === 'string') {
+      // ajv reads `nullable` beside a `type` itself (the quicker code); an `enum` must still list null.
+      if (Array.isArray(out['enum']) && !out['enum'].includes(null)) out['enum'] = [...out['enum'], null];
+    } else if (out['nullable'] === true) {
       delete out['nullable'];
       return { anyOf: [out, { type: 'null' }] };
     }

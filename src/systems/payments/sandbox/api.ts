@@ -67,12 +67,13 @@ export function createStripeApi(
     const versionHeader = request.headers['stripe-version'];
     const apiVersion = typeof versionHeader === 'string' && versionHeader ? versionHeader : DEFAULT_API_VERSION;
     reply.header('request-id', requestId).header('stripe-version', apiVersion);
-    const route = specRoute(request.routeOptions.url ?? request.url.split('?')[0]!);
+    const at = request.url.split('?')[0]!;
+    const route = specRoute(request.routeOptions.url ?? at);
     const send = (status: number, text: string) =>
       reply.code(status).header('content-type', 'application/json; charset=utf-8').send(text);
     /** The answer, once it is checked against Stripe's description: one outside it is a sandbox defect, sent as a 500. */
     const checked = (status: number, body: object): { status: number; text: string } => {
-      const problems = deps.spec.checkAnswer(method, route, status, body);
+      const problems = deps.spec.checkAnswer(method, at, status, body);
       if (problems.length === 0) return { status, text: JSON.stringify(body, null, 2) };
       deps.violation({ side: 'answer', operation: `${method} ${route}`, problems });
       const message = `The payments sandbox's answer is outside Stripe's description (a sandbox defect): ${problems.join('; ')}`;
@@ -90,7 +91,7 @@ export function createStripeApi(
         return fail(apiKey);
       }
       const params = method === 'GET' ? queryOf(request.url) : bodyParams(request.body);
-      const refused = deps.spec.checkRequest(method, route, params);
+      const refused = deps.spec.checkRequest(method, at, params);
       if (refused.length > 0) {
         deps.violation({ side: 'request', operation: `${method} ${route}`, problems: refused.map((problem) => problem.message) });
         const [first] = refused;
@@ -98,7 +99,7 @@ export function createStripeApi(
       }
       const keyHeader = request.headers['idempotency-key'];
       const key = method === 'POST' && typeof keyHeader === 'string' && keyHeader ? keyHeader : null;
-      const fingerprint = fingerprintOf(method, request.url.split('?')[0] ?? request.url, params);
+      const fingerprint = fingerprintOf(method, at, params);
       if (key) {
         reply.header('idempotency-key', key);
         const kept = deps.idempotency.lookup(apiKey, key, fingerprint);
