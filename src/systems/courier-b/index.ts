@@ -3,6 +3,7 @@ import type { Courier } from '../../domain';
 import { defineSystem } from '../kit/define-system';
 import { courierBDoctor } from './doctor';
 import { courierBRateLimitHeaders } from './rate-limit-headers';
+import { loadShipEngineSpec } from './sandbox/spec';
 import { COURIER_CACHE_TTL_MS, COURIER_POLICIES, COURIERS_SUBGRAPH } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
 import { createCourierBAdapter, type CourierBAdapterOptions, type CourierBAddress } from './adapter';
@@ -76,6 +77,7 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
   },
   doctor: courierBDoctor,
   rateLimitHeaders: courierBRateLimitHeaders,
+  description: loadShipEngineSpec,
   serve: ({ connection, resilience }) => {
     const adapter = createCourierBAdapter(connection);
     return { ports: { couriers: [resilience.wrap<Courier>('courier-b', adapter, COURIER_POLICIES)] }, close: async () => adapter[Symbol.asyncDispose]() };

@@ -5,6 +5,7 @@ import type { OperationPolicies, Resilience } from '../../resilience';
 import type { TestPki } from '../../pki';
 import type { SystemDoctor } from './doctor';
 import type { RateLimitHeaderReader } from './rate-limit-headers';
+import type { SpecCheck } from './spec';
 import type { SandboxDefinition } from './sandbox';
 import type { EstateSeed } from './seed';
 
@@ -233,6 +234,11 @@ export interface SystemDefinition<C extends Connection = Connection> {
    * that the calls keep to the vendor's figure when it is lower than the integration map's. @default none: the map's
    */
   readonly rateLimitHeaders?: RateLimitHeaderReader;
+  /**
+   * Its vendor's published description (the spec kit, compiled once), against which the autopilot holds a sample of
+   * the live answers (contract drift). @default none: answers are held against the shape last seen only
+   */
+  readonly description?: () => SpecCheck;
 }
 
 /** Declares a system; the identity function, for type inference. */

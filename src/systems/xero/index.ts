@@ -3,6 +3,7 @@ import { IntegrationError, type Accounting } from '../../domain';
 import { defineSystem, definePolicies, type Connection } from '../kit/define-system';
 import { xeroDoctor } from './doctor';
 import { xeroRateLimitHeaders } from './rate-limit-headers';
+import { loadXeroSpec } from './sandbox/spec';
 import { orderOf, versionedKey } from '../kit/followers';
 import { createXeroAdapter, type XeroAdapterOptions } from './adapter';
 import { createXeroSandbox, XERO_API_BASE, XERO_SANDBOX_CREDENTIALS, XERO_TOKEN_PATH } from './sandbox';
@@ -65,6 +66,7 @@ export const xeroSystem = defineSystem<XeroConnection>({
   },
   doctor: xeroDoctor,
   rateLimitHeaders: xeroRateLimitHeaders,
+  description: loadXeroSpec,
   serve: ({ connection, resilience }) => {
     const adapter = createXeroAdapter(connection);
     return { ports: { accounting: resilience.wrap<Accounting>('xero', adapter, XERO_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };
