@@ -5,6 +5,8 @@ import { DEFAULT_CONTRACT_CHECK_SECONDS } from '../integration-map/schema';
 import type { RateLimit } from '../resilience';
 import type { SystemAnswer, TrafficObserver } from '../systems/kit/adapter';
 import type { RateLimitHeaderReader } from '../systems/kit/rate-limit-headers';
+import type { SpecCheck } from '../systems/kit/spec';
+import { describedBy } from './described';
 import { createContractDriftRecorder, type AnswerCheck } from './contract-drift';
 import { certificatesOf, createCredentialExpiry, rotationsOf, type CredentialView } from './credential-expiry';
 import { createVendorRateLimits, type RateLimitView } from './vendor-rate-limits';
@@ -14,11 +16,14 @@ export interface AutopilotOptions {
   readonly alerts: Pick<Alerts, 'raise' | 'list'>;
   /** The integration map: the declared rate limits, how often to check contracts, the rotation dates. */
   readonly map: IntegrationMap;
-  /** The systems of the estate, with how each reads its vendor's rate-limit headers (defineSystem's rateLimitHeaders). */
-  readonly systems: ReadonlyArray<{ readonly name: string; readonly rateLimitHeaders?: RateLimitHeaderReader }>;
+  /**
+   * The systems of the estate, with how each reads its vendor's rate-limit headers and its vendor's published
+   * description, where it has them (defineSystem's rateLimitHeaders and description).
+   */
+  readonly systems: ReadonlyArray<{ readonly name: string; readonly rateLimitHeaders?: RateLimitHeaderReader; readonly description?: () => SpecCheck }>;
   /** How the adapters reach the systems: the certificates of those with mutual TLS. */
   readonly connections: Readonly<Record<string, object | undefined>>;
-  /** Each system's check against its vendor's published description, where it has one. */
+  /** Each system's check against its vendor's published description. @default from each system's `description` */
   readonly descriptions?: Readonly<Record<string, AnswerCheck>>;
   /** Holds a system's shared token bucket to the calls its vendor says are left (Resilience.holdRateLimit). */
   readonly holdRateLimit?: (system: string, tokens: number) => Promise<void>;
@@ -52,7 +57,9 @@ export function createAutopilot(options: AutopilotOptions): Autopilot {
     db: options.db,
     alerts: options.alerts,
     checkEveryMs: (system) => (map.systems[system]?.contractCheck.everySeconds ?? DEFAULT_CONTRACT_CHECK_SECONDS) * 1_000,
-    ...(options.descriptions ? { descriptions: options.descriptions } : {}),
+    descriptions:
+      options.descriptions ??
+      Object.fromEntries(options.systems.flatMap((system) => (system.description ? [[system.name, describedBy(system.description)] as const] : []))),
     now,
     ...(options.onError ? { onError: options.onError } : {}),
   });

@@ -1,6 +1,8 @@
 import type { Database } from '../db';
 import { queueDepth, quantileOfBuckets, type QueueDepth } from '../metrics';
 import type { Alerts } from '../alerts';
+import type { Autopilot } from '../autopilot';
+import { maintenanceTiles, type MaintenanceTile } from './maintenance';
 import type { Outbox, OutboxJobView } from '../outbox';
 import type { BreakerState } from '../resilience';
 import {
@@ -49,6 +51,8 @@ export interface SystemTile {
   readonly alerts: readonly AlertLine[];
   readonly lastBadPayload: BadPayload | null;
   readonly drift: { readonly open: number; readonly seenToday: number };
+  /** The maintenance autopilot: contract drift, credentials' expiry, the vendor's rate limit. */
+  readonly maintenance: MaintenanceTile;
 }
 
 /** One chart's worth: calls, errors and p95 per system per bucket, over a range. */
@@ -79,6 +83,8 @@ export interface DashboardOptions {
   readonly outbox?: Pick<Outbox, 'get' | 'list'>;
   /** The ops alerts, for the ones nobody has acknowledged. */
   readonly alerts?: Pick<Alerts, 'list'>;
+  /** The maintenance autopilot of the process that calls the systems: credentials and rate limits for the tiles. */
+  readonly autopilot?: Pick<Autopilot, 'credentials' | 'rateLimits'>;
   /** The live window of the error rate, latency and calls per minute. @default 5 minutes */
   readonly liveWindowMs?: number;
   readonly now?: () => Date;
@@ -154,7 +160,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       const since = new Date(at.getTime() - HOUR);
       const liveSince = new Date(at.getTime() - liveWindowMs);
       const recentSince = new Date(at.getTime() - RECENT_WINDOW_MS);
-      const [day, hourSeries, live, depth, dead, alerts, drift, recent, bad, followed] = await Promise.all([
+      const [day, hourSeries, live, depth, dead, alerts, drift, recent, bad, followed, maintenance] = await Promise.all([
         dayFigures(at),
         seriesSince(db, names, { since }, HOUR_BUCKET_MS),
         tallySince(db, names, { since: liveSince }),
@@ -165,6 +171,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         Promise.all(names.map((name) => recentCalls(db, name, recentSince, RECENT_CALLS))),
         Promise.all(names.map((name) => lastBadPayload(db, name, new Date(at.getTime() - DAY)))),
         Promise.all(follow.slice(0, MAX_FOLLOWED_JOBS).map((id) => options.outbox?.get(id) ?? Promise.resolve(null))),
+        maintenanceTiles(db, names, options.autopilot, new Date(at.getTime() - DAY)),
       ]);
       const breakers = options.breakerStates?.() ?? [];
       const systems = options.systems.map((system, index): SystemTile => {
@@ -189,6 +196,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           alerts: alerts.filter((alert) => alert.system === system.name).slice(0, ALERTS_PER_SYSTEM),
           lastBadPayload: bad[index] ?? null,
           drift: { open: driftOfSystem?.open ?? 0, seenToday: driftOfSystem?.seenRecently ?? 0 },
+          maintenance: maintenance.get(system.name)!,
         };
       });
       return {

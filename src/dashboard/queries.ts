@@ -185,3 +185,37 @@ export async function driftCounts(db: Database, since: Date): Promise<DriftCount
   );
   return rows.map((row) => ({ system: row.system, open: Number(row.standing), seenRecently: Number(row.seen ?? 0) }));
 }
+
+/** A contract drift row as a tile lists it. */
+export interface ContractDriftLine {
+  readonly operation: string;
+  readonly field: string;
+  readonly change: string;
+  readonly source: string;
+  readonly firstSeenAt: string;
+}
+
+/** Contract drift per system: rows in all, rows first seen since a moment, and the latest few. */
+export async function contractDriftOf(
+  db: Database,
+  since: Date,
+  latestPerSystem: number,
+): Promise<Map<string, { total: number; recent: number; latest: ContractDriftLine[] }>> {
+  const counts = await execute<{ system: string; total: number | string; recent: number | string | null }>(
+    db,
+    `select system, count(*) as total, sum(case when first_seen_at >= ? then 1 else 0 end) as recent from contract_drift group by system`,
+    [momentOf(db, since)],
+  );
+  const rows = await execute<{ system: string; operation: string; field: string; change: string; source: string; first_seen_at: unknown }>(
+    db,
+    `select system, operation, field, change, source, first_seen_at from contract_drift order by first_seen_at desc limit 500`,
+  );
+  const bySystem = new Map(counts.map((row) => [row.system, { total: Number(row.total), recent: Number(row.recent ?? 0), latest: [] as ContractDriftLine[] }]));
+  for (const row of rows) {
+    const entry = bySystem.get(row.system);
+    if (entry && entry.latest.length < latestPerSystem) {
+      entry.latest.push({ operation: row.operation, field: row.field, change: row.change, source: row.source, firstSeenAt: isoOf(row.first_seen_at) });
+    }
+  }
+  return bySystem;
+}

@@ -1,6 +1,7 @@
 import type { Database } from '../db';
 import type { LoadedIntegrationMap, SystemEntry } from '../integration-map';
 import { sourceText } from './format';
+import { maintenanceOf, type MaintenanceFigures } from './maintenance';
 import type { ReportPeriod } from './period';
 import {
   createReportQueries,
@@ -68,6 +69,8 @@ export interface MonthlyHealthReport {
   readonly alerts: readonly AlertCount[];
   readonly deadLetters: { readonly total: number; readonly latest: readonly DeadLetter[] };
   readonly recommendations: readonly Recommendation[];
+  /** The maintenance autopilot's month: contract drift, credential and rate-limit alerts, rotation dates. */
+  readonly maintenance: MaintenanceFigures;
 }
 
 /** Dead letters listed one by one in the report; the rest are counted. */
@@ -82,7 +85,7 @@ export async function buildMonthlyHealthReport(
 ): Promise<MonthlyHealthReport> {
   const queries = createReportQueries(db);
   const { from, to, days } = period;
-  const [monthOutcomes, monthLatency, dayOutcomes, dayLatency, openings, fields, alerts, deadLetters] = await Promise.all([
+  const [monthOutcomes, monthLatency, dayOutcomes, dayLatency, openings, fields, alerts, deadLetters, maintenance] = await Promise.all([
     queries.outcomes([from], to),
     queries.latency([from], to),
     queries.outcomes(days, to),
@@ -91,6 +94,7 @@ export async function buildMonthlyHealthReport(
     reviewFields(queries, loaded.matrix, from, to),
     queries.alerts(from, to),
     queries.deadLetters(from, to, DEAD_LETTERS_LISTED),
+    maintenanceOf(db, loaded, from, to),
   ]);
 
   const names = [...Object.keys(loaded.map.systems)];
@@ -118,6 +122,7 @@ export async function buildMonthlyHealthReport(
     alerts: [...alerts].sort((a, b) => a.system.localeCompare(b.system) || a.kind.localeCompare(b.kind)),
     deadLetters,
     recommendations: renegotiate(systems),
+    maintenance,
   };
 }
 

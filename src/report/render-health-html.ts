@@ -1,6 +1,7 @@
 import { timeoutText } from '../integration-map/describe';
 import { count, followersText, millis, outcomesText, percent, ruleText } from './format';
 import type { MonthlyHealthReport, SystemHealth } from './health';
+import { maintenanceHtml } from './maintenance';
 import { esc, page, section, table } from './page';
 import { dayLabel } from './period';
 import { barChart, lineChart, type BarSegment } from './svg-charts';
@@ -19,6 +20,7 @@ export function renderHealthReportHtml(report: MonthlyHealthReport): string {
     section('latency', 'Latency', latency(report)),
     section('drift', 'Drift and conflicts per field', drift(report)),
     section('alerts', 'Alerts and dead letters', alerts(report)),
+    section('maintenance', 'Maintenance: vendor contracts, credentials, rate limits', maintenanceHtml(report.maintenance)),
     section('figures', 'How these figures are made', `<ul class="note">${FIGURE_NOTES.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>`),
   ]);
 }

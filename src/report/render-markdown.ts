@@ -1,6 +1,7 @@
 import { conflictText, directionText, ownerText, timeoutText } from '../integration-map/describe';
 import { count, followersText, millis, outcomesText, ruleText } from './format';
 import type { MonthlyHealthReport } from './health';
+import { maintenanceMarkdown } from './maintenance';
 import { dayLabel } from './period';
 import type { SourceOfTruthReview } from './review';
 import { ALERT_TABLE_HEAD, alertRows, FIGURE_NOTES, SYSTEM_TABLE_HEAD, systemRow, TOPIC_TITLES } from './wording';
@@ -101,6 +102,7 @@ export function renderHealthReportMarkdown(report: MonthlyHealthReport): string 
           ),
           '',
         ]),
+    ...maintenanceMarkdown(report.maintenance, markdownTable),
     '## How these figures are made',
     '',
     ...FIGURE_NOTES.map((note) => `- ${note}`),

@@ -157,8 +157,33 @@
         : el('p', { className: 'none', text: 'none in the last day' }),
       el('h4', { text: 'Drift' }),
       el('p', { 'data-field': 'drift', text: system.drift.open + ' open, ' + system.drift.seenToday + ' seen today' }),
-    ]);
+    ].concat(maintenance(system.maintenance)));
     return node;
+  }
+
+  function limitText(limit) { return limit ? limit.requests + ' per ' + limit.perSeconds + ' s' : '—'; }
+
+  // The maintenance autopilot: the vendor's contract, the credentials' expiry, the rate limit the vendor announces.
+  function maintenance(part) {
+    var drift = part.contractDrift;
+    var rate = part.rateLimit;
+    return [
+      el('h4', { text: 'Contract drift' }),
+      el('p', { 'data-field': 'contract-drift', text: drift.total + ' recorded, ' + drift.newToday + ' new today' }),
+      list(drift.latest, 'none', function (row) {
+        return el('li', { 'data-drift-field': row.field, text: row.operation + ' ' + row.field + ': ' + row.change + ' (' + row.source + ')' });
+      }),
+      el('h4', { text: 'Credentials' }),
+      list(part.credentials, 'no expiry known', function (credential) {
+        return el('li', { className: credential.daysLeft <= 7 ? 'expiring' : '', 'data-credential': credential.credential,
+          text: credential.credential + ': expires ' + new Date(credential.expiresAt).toLocaleDateString() + ' (' + credential.daysLeft + ' days left)' });
+      }),
+      el('h4', { text: 'Rate limit' }),
+      rate
+        ? el('p', { 'data-field': 'rate-limit', text: 'declared ' + limitText(rate.declared) + ' · vendor ' + limitText(rate.announced) + ' · followed ' + limitText(rate.followed) +
+            (rate.remaining === null ? '' : ' · ' + rate.remaining + ' left') })
+        : el('p', { className: 'none', text: 'the vendor announces none' }),
+    ];
   }
 
   function render(snapshot) {
