@@ -126,6 +126,21 @@ describe('legacy shop: the WooCommerce sandbox and the adapter', () => {
     expect(violations().slice(before).map((violation) => violation.side)).toEqual(['request', 'request']);
   });
 
+  it('refuses a new order line that names no product, as WooCommerce does, and finds the product by the SKU it names', async () => {
+    const post = (line: Record<string, unknown>) =>
+      json<WooOrder & { code?: string }>(`${sandbox.url}${API}/orders`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ customer_id: 2, line_items: [{ quantity: 2, total: '10.00', ...line }] }),
+      });
+    expect(await post({})).toMatchObject({ status: 400, body: { code: 'woocommerce_rest_required_product_reference', message: 'Product ID or SKU is required.' } });
+    const sku = estate.items[3]!.sku;
+    const created = await post({ sku });
+    expect(created.status).toBe(201);
+    expect(created.body.line_items).toEqual([expect.objectContaining({ product_id: 104, sku, quantity: 2, total: '10.00' })]);
+    expect(created.body.total).toBe('10.00');
+  });
+
   it("goes red when a sandbox answer leaves WooCommerce's schema (an order's total as a number)", async () => {
     const record = orderRecord(5002);
     sandbox.records.collection<unknown>('orders').set('5002', { ...record, total: Number(record.total) });

@@ -104,9 +104,9 @@ export function createLegacyAdapter(options: LegacyAdapterOptions): LegacyStore 
     directory: typeof customerIds,
     signal: AbortSignal | undefined,
   ): Promise<{ row: Row; ourId: string }[]> => {
-    const wanted = [...new Set(keys)].filter((key) => key !== '');
-    if (wanted.length === 0) return [];
-    const woo = [...(await directory.wooIds(wanted, signal)).values()];
+    const wanted = new Set(keys.filter((key) => key !== ''));
+    if (wanted.size === 0) return [];
+    const woo = [...(await directory.wooIds([...wanted], signal)).values()];
     const found: { row: Row; ourId: string }[] = [];
     for (let at = 0; at < woo.length; at += maxKeys) {
       const chunk = woo.slice(at, at + maxKeys);
@@ -117,7 +117,7 @@ export function createLegacyAdapter(options: LegacyAdapterOptions): LegacyStore 
       for (const row of answer.data) {
         const ourId = ourIdOf(row);
         directory.learn(row.id, ourId);
-        if (ourId !== undefined && wanted.includes(ourId)) found.push({ row, ourId });
+        if (ourId !== undefined && wanted.has(ourId)) found.push({ row, ourId });
       }
     }
     return found;

@@ -98,8 +98,9 @@ export function createLegacyMapper(timeZone: string) {
       return { ...fields, meta_data: [{ key: PLUGBOARD_ID, value: customer.id }, { key: PLUGBOARD_SYNC, value: stamp }] };
     },
     /**
-     * The site's order as WooCommerce's order fields. A new order gets its lines (named by SKU, priced by the site:
-     * WooCommerce adds up its total from them) and, when the site's total is not their sum, one fee line with the
+     * The site's order as WooCommerce's order fields. A new order gets its lines (the product named by SKU, which
+     * WooCommerce looks up in its catalogue; priced by the site, as the posted totals win; WooCommerce adds up its
+     * total from them) and, when the site's total is not their sum, one fee line with the
      * difference; an order the shop has already gets its status, customer and stamp (WooCommerce adds lines, never
      * replaces them).
      */
@@ -120,7 +121,7 @@ export function createLegacyMapper(timeZone: string) {
       if (!creating) return fields;
       const lines = order.lines.map((line) => {
         const amount = amountText({ minor: line.unitPrice.minor * line.quantity, currency: line.unitPrice.currency });
-        return { name: line.sku, quantity: line.quantity, subtotal: amount, total: amount };
+        return { sku: line.sku, name: line.sku, quantity: line.quantity, subtotal: amount, total: amount };
       });
       const sum = order.lines.reduce((minor, line) => minor + line.unitPrice.minor * line.quantity, 0);
       const difference = order.total.minor - sum;

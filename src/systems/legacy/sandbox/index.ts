@@ -1,7 +1,7 @@
 import type { SandboxDefinition } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
 import { legacyFailureBody, registerLegacyRoutes, type LegacyCredentials } from './routes';
-import { projectEstate, type WooCustomer, type WooOrder } from './shop';
+import { productIds, projectEstate, type WooCustomer, type WooOrder } from './shop';
 
 export { SPEC_VIOLATIONS, type LegacyCredentials, type SpecViolation } from './routes';
 export type { WooCustomer, WooOrder, WooMeta } from './shop';
@@ -43,7 +43,12 @@ export function createLegacySandbox(estate: EstateSeed, options: LegacySandboxOp
       const orders = context.records.collection<WooOrder>('orders');
       for (const row of projected.customers) customers.set(String(row.id), row);
       for (const row of projected.orders) orders.set(String(row.id), row);
-      registerLegacyRoutes(app, context, { credentials: options.credentials ?? LEGACY_SANDBOX_CREDENTIALS, timeZone, now: options.now ?? (() => new Date()) });
+      registerLegacyRoutes(app, context, {
+        credentials: options.credentials ?? LEGACY_SANDBOX_CREDENTIALS,
+        timeZone,
+        now: options.now ?? (() => new Date()),
+        products: productIds(estate),
+      });
     },
   };
 }

@@ -66,7 +66,7 @@ function credentialsOf(request: FastifyRequest): { key: string; secret: string }
 export function registerLegacyRoutes(
   app: FastifyInstance,
   context: SandboxContext,
-  options: { readonly credentials: LegacyCredentials; readonly timeZone: string; readonly now: () => Date },
+  options: { readonly credentials: LegacyCredentials; readonly timeZone: string; readonly now: () => Date; readonly products: ReadonlyMap<string, number> },
 ): void {
   const customers = context.records.collection<WooCustomer>('customers');
   const orders = context.records.collection<WooOrder>('orders');
@@ -78,7 +78,7 @@ export function registerLegacyRoutes(
     counters[kind] = Math.max(counters[kind], ...[...(table?.values() ?? [])].map((row) => row.id)) + 1;
     return counters[kind];
   };
-  const writes = createShopWrites({ timeZone: options.timeZone, now: options.now, nextId });
+  const writes = createShopWrites({ timeZone: options.timeZone, now: options.now, nextId, products: options.products });
   const pathOf = (request: FastifyRequest): string => request.url.split('?')[0] ?? request.url;
   const operationOf = (request: FastifyRequest): string => `${request.method} ${pathOf(request)}`;
 

@@ -130,7 +130,16 @@ export function decimalOf(hundredths: number): string {
 }
 
 /** The estate as the WooCommerce shop holds it after the data migration, which stamped each record with our id. */
+/** Products are posts too: the catalogue's ids, one per SKU of the estate. */
+export const FIRST_PRODUCT_ID = 101;
+
+/** The shop's catalogue as the REST API's line items refer to it: product id by SKU. */
+export function productIds(estate: EstateSeed): Map<string, number> {
+  return new Map(estate.items.map((item, index) => [item.sku, FIRST_PRODUCT_ID + index]));
+}
+
 export function projectEstate(estate: EstateSeed, timeZone: string): { customers: WooCustomer[]; orders: WooOrder[] } {
+  const products = productIds(estate);
   const siteTime = createSiteClock(timeZone);
   const idOf = new Map<string, number>();
   const customers = estate.customers.map((customer: Customer, index): WooCustomer => {
@@ -160,8 +169,8 @@ export function projectEstate(estate: EstateSeed, timeZone: string): { customers
     const lines = order.lines.map((line, position): WooLineItem => {
       const total = decimalOf(hundredthsOfMoney(money(line.unitPrice.minor * line.quantity, line.unitPrice.currency)));
       return {
-        id: id * 100 + position, name: line.sku, product_id: 0, variation_id: 0, quantity: line.quantity, tax_class: '',
-        subtotal: total, subtotal_tax: '0.00', total, total_tax: '0.00', sku: null, price: hundredthsOf(total) / 100 / line.quantity, meta_data: [],
+        id: id * 100 + position, name: line.sku, product_id: products.get(line.sku) ?? 0, variation_id: 0, quantity: line.quantity, tax_class: '',
+        subtotal: total, subtotal_tax: '0.00', total, total_tax: '0.00', sku: products.has(line.sku) ? line.sku : null, price: hundredthsOf(total) / 100 / line.quantity, meta_data: [],
       };
     });
     const total = decimalOf(hundredthsOfMoney(order.total));

@@ -57,7 +57,14 @@ export interface ShopWrites {
 }
 
 /** Creates and updates as WooCommerce's controllers do (WC_REST_Customers_Controller, WC_REST_Orders_V2_Controller). */
-export function createShopWrites(options: { timeZone: string; now: () => Date; nextId: (kind: 'customer' | 'order' | 'meta' | 'line') => number }): ShopWrites {
+export function createShopWrites(options: {
+  timeZone: string;
+  now: () => Date;
+  nextId: (kind: 'customer' | 'order' | 'meta' | 'line') => number;
+  /** The catalogue: a product's id by its SKU. */
+  products: ReadonlyMap<string, number>;
+}): ShopWrites {
+  const skuOf = new Map([...options.products].map(([sku, id]) => [id, sku]));
   const siteTime = createSiteClock(options.timeZone);
   const metaId = () => options.nextId('meta');
   const lineId = () => options.nextId('line');
@@ -116,14 +123,20 @@ export function createShopWrites(options: { timeZone: string; now: () => Date; n
       };
       // Line items and fees with an id change that line; without one they are added (WooCommerce never replaces the list).
       const lines = [...base.line_items.map((line) => ({ ...line }))];
-      for (const given of (body.line_items ?? []) as Partial<WooLineItem>[]) {
+      for (const given of (body.line_items ?? []) as (Partial<WooLineItem> & { sku?: string })[]) {
         const found = given.id !== undefined ? lines.find((line) => line.id === given.id) : undefined;
+        // WC_REST_Orders_V2_Controller::get_product_id: a new line names its product by sku, product_id or variation_id;
+        // an unknown SKU or id makes a line with no product (wc_get_product finds nothing), not a refusal.
+        if (!found && !given.sku && !given.product_id && !given.variation_id) {
+          throw new WooRefusal(400, 'woocommerce_rest_required_product_reference', 'Product ID or SKU is required.');
+        }
+        const productId = given.sku ? (options.products.get(given.sku) ?? 0) : (given.product_id ?? found?.product_id ?? 0);
         const quantity = given.quantity ?? found?.quantity ?? 1;
         const total = given.total ?? given.subtotal ?? found?.total ?? '0.00';
         const line: WooLineItem = {
-          id: found?.id ?? lineId(), name: given.name ?? found?.name ?? '', product_id: given.product_id ?? found?.product_id ?? 0, variation_id: 0,
+          id: found?.id ?? lineId(), name: given.name ?? found?.name ?? '', product_id: skuOf.has(productId) ? productId : 0, variation_id: 0,
           quantity, tax_class: '', subtotal: decimalOf(hundredthsOf(given.subtotal ?? total)), subtotal_tax: '0.00',
-          total: decimalOf(hundredthsOf(total)), total_tax: '0.00', sku: null, price: hundredthsOf(total) / 100 / Math.max(quantity, 1), meta_data: [],
+          total: decimalOf(hundredthsOf(total)), total_tax: '0.00', sku: skuOf.get(productId) ?? null, price: hundredthsOf(total) / 100 / Math.max(quantity, 1), meta_data: [],
         };
         if (found) Object.assign(found, line);
         else lines.push(line);

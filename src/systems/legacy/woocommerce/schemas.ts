@@ -213,7 +213,7 @@ const writableOrder: Json = {
     type: 'array',
     items: {
       type: 'object',
-      properties: { id: { type: 'integer' }, name: text, product_id: { type: 'integer' }, quantity: { type: 'integer' }, subtotal: decimal, total: decimal, meta_data: metaRequest },
+      properties: { id: { type: 'integer' }, name: text, product_id: { type: 'integer' }, sku: text, quantity: { type: 'integer' }, subtotal: decimal, total: decimal, meta_data: metaRequest },
       additionalProperties: false,
     },
   },
