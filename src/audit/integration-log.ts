@@ -2,6 +2,7 @@ import type { EntityData, FilterQuery } from '@mikro-orm/core';
 import type { Database } from '../db';
 import { IntegrationLogEntity, type IntegrationDirection, type IntegrationOutcome } from '../db/entities';
 import type { CallRecord } from '../resilience';
+import type { RedactionRules } from '../systems/kit/define-system';
 import { redact, redactText } from './redact';
 
 /** One call to or from a system, as the integration log keeps it. */
@@ -55,6 +56,8 @@ export interface IntegrationLogOptions {
    * database outage never grows the gateway's memory without bound. @default 10000
    */
   readonly maxBuffered?: number;
+  /** The systems' own redaction rules (src/systems' REDACTION_RULES), besides the generic ones. @default none */
+  readonly redaction?: readonly RedactionRules[];
   /** The request a call belongs to, read when the call ends (e.g. from an AsyncLocalStorage). */
   readonly requestId?: () => string | undefined;
   /** Told when a batch could not be written or rows were dropped. @default a line on stderr */
@@ -147,7 +150,7 @@ export function createIntegrationLog(db: Database, options: IntegrationLogOption
       return;
     }
     try {
-      queue.push(toRow(entry));
+      queue.push(toRow(entry, options.redaction ?? []));
     } catch (error) {
       // A payload whose getters throw must not fail the call being logged.
       dropped += 1;
@@ -220,7 +223,7 @@ export function createIntegrationLog(db: Database, options: IntegrationLogOption
   };
 }
 
-function toRow(entry: IntegrationLogEntry): EntityData<IntegrationLogEntity> {
+function toRow(entry: IntegrationLogEntry, rules: readonly RedactionRules[]): EntityData<IntegrationLogEntity> {
   const failed = entry.outcome === 'error';
   return {
     adapter: entry.adapter.slice(0, 64),
@@ -230,9 +233,9 @@ function toRow(entry: IntegrationLogEntry): EntityData<IntegrationLogEntity> {
     durationMs: Math.max(0, Math.round(entry.durationMs)),
     outcome: entry.outcome,
     errorCode: entry.errorCode?.slice(0, 64) ?? null,
-    reason: entry.reason === undefined ? null : redactText(entry.reason, { maxStringLength: 1_000 }),
+    reason: entry.reason === undefined ? null : redactText(entry.reason, { maxStringLength: 1_000, rules }),
     // Redacted now, while the caller's object is as it was when the call ended.
-    payload: failed && entry.payload !== undefined ? (redact(entry.payload) ?? null) : null,
+    payload: failed && entry.payload !== undefined ? (redact(entry.payload, { rules }) ?? null) : null,
     requestId: entry.requestId?.slice(0, 128) ?? null,
   };
 }

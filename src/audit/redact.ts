@@ -1,3 +1,5 @@
+import type { RedactionRules } from '../systems/kit/define-system';
+
 /** What a secret is replaced with. */
 export const REDACTED = '[REDACTED]';
 
@@ -14,9 +16,15 @@ export interface RedactOptions {
   readonly maxDepth?: number;
   /** Arrays keep this many items, then a marker saying how many were left out. @default 100 */
   readonly maxArrayLength?: number;
+  /**
+   * The secrets of the systems' wire formats that the generic shapes below do not know (a vendor's key prefixes, a
+   * secret passed by position): each system declares its own (`redaction` in its defineSystem), and the composition
+   * root hands them in. @default none: the generic shapes only
+   */
+  readonly rules?: readonly RedactionRules[];
 }
 
-const DEFAULTS: Required<RedactOptions> = { maxStringLength: 2_000, maxDepth: 8, maxArrayLength: 100 };
+const DEFAULTS: Required<RedactOptions> = { maxStringLength: 2_000, maxDepth: 8, maxArrayLength: 100, rules: [] };
 
 type Replacement = string | ((match: string, ...groups: string[]) => string);
 
@@ -48,10 +56,6 @@ const VALUE_PATTERNS: ReadonlyArray<readonly [RegExp, Replacement]> = [
   ],
   // JWTs (and JWS in general): a base64url JSON header, which always starts with "eyJ"
   [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, REDACTED],
-  // Stripe-style keys and secrets: sk_test_…, rk_live_…, whsec_…, pi_…_secret_…
-  [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+/g, REDACTED],
-  [/\bwhsec_[A-Za-z0-9+/=]+/g, REDACTED],
-  [/\b\w+_secret_[A-Za-z0-9]+/g, REDACTED],
   // Credentials in URLs: https://user:password@host
   [/\b([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)[^/\s@]+@/gi, `$1${REDACTED}@`],
 ];
@@ -85,7 +89,7 @@ export function redactText(text: string, options: RedactOptions = {}): string {
       // Not JSON after all (or cut short): the patterns below still find keys and secrets.
     }
   }
-  return redactString(text, limits.maxStringLength);
+  return redactString(text, limits);
 }
 
 function copy(value: unknown, limits: Required<RedactOptions>, depth: number, seen: WeakSet<object>): unknown {
@@ -139,7 +143,7 @@ function copy(value: unknown, limits: Required<RedactOptions>, depth: number, se
     if (object instanceof Error) {
       return copyEntries([['name', object.name], ['message', object.message], ...Object.entries(object)], limits, depth, seen);
     }
-    return copyEntries(withPositionalSecretsRedacted(object as Record<string, unknown>), limits, depth, seen);
+    return copyEntries(withPositionalSecretsRedacted(object as Record<string, unknown>, limits.rules), limits, depth, seen);
   } finally {
     seen.delete(object);
   }
@@ -164,24 +168,31 @@ function copyEntries(
 }
 
 /**
- * Secrets passed by position, which no key names: Odoo's external JSON-RPC API (`common.authenticate`,
- * `object.execute_kw`) takes the password or API key as the third argument.
+ * Secrets passed by position, which no key names: a JSON-RPC call (`{service, method, args}`) whose service a
+ * system's rule names has the rule's `args` replaced.
  */
-function withPositionalSecretsRedacted(object: Record<string, unknown>): Array<[string, unknown]> {
+function withPositionalSecretsRedacted(object: Record<string, unknown>, rules: readonly RedactionRules[]): Array<[string, unknown]> {
   const entries = Object.entries(object);
   const { service, method, args } = object;
-  if (!Array.isArray(args) || typeof method !== 'string' || (service !== 'common' && service !== 'object')) return entries;
+  if (!Array.isArray(args) || typeof method !== 'string' || typeof service !== 'string') return entries;
+  const secret = new Set(rules.flatMap((rule) => rule.positional ?? []).flatMap((rule) => (rule.services.includes(service) ? rule.argIndexes : [])));
+  if (secret.size === 0) return entries;
   return entries.map(([key, value]) =>
-    key === 'args' ? [key, args.map((arg: unknown, index) => (index === 2 && arg != null ? REDACTED : arg))] : [key, value],
+    key === 'args' ? [key, args.map((arg: unknown, index) => (secret.has(index) && arg != null ? REDACTED : arg))] : [key, value],
   );
 }
 
-function redactString(text: string, maxLength: number): string {
+/** A pattern that replaces every match, whether or not it was written with the `g` flag. */
+const everywhere = (pattern: RegExp): RegExp => (pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`));
+
+function redactString(text: string, limits: Required<RedactOptions>): string {
+  const maxLength = limits.maxStringLength;
   // Redact a little past the cut, so that a secret crossing the cut is still recognised whole and removed.
   let result = text.length > maxLength + 1_024 ? text.slice(0, maxLength + 1_024) : text;
   for (const [pattern, replacement] of VALUE_PATTERNS) {
     result = result.replace(pattern, replacement as (match: string, ...groups: string[]) => string);
   }
+  for (const pattern of limits.rules.flatMap((rule) => rule.patterns ?? [])) result = result.replace(everywhere(pattern), REDACTED);
   result = result.replace(CARD_CANDIDATE, (digits) => (passesLuhn(digits.replace(/\D/g, '')) ? REDACTED : digits));
   return cut(result, maxLength, text.length);
 }

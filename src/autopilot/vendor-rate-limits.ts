@@ -45,7 +45,7 @@ const rateOf = (limit: RateLimit): number => limit.requests / limit.perSeconds;
 /**
  * Follows the rate limits vendors announce. Each answer's headers are read by the system's own reader; a limit lower
  * than the declared one is what the shared token bucket spends from then on (so that a vendor that halved its limit
- * sees no storm of 429s), and it is alerted once per announced figure. A vendor that only says what remains (Xero) has
+ * sees no storm of 429s), and it is alerted once per announced figure. A vendor that only says what remains (the accounting system) has
  * its limit inferred from the first answer after a quiet window: then it has counted that one call only.
  */
 export function createVendorRateLimits(options: VendorRateLimitsOptions): VendorRateLimits {

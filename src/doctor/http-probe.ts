@@ -16,7 +16,7 @@ const MAX_PROBE_BYTES = 2 * 1024 * 1024;
  * signal) reject. Internal to src/doctor.
  */
 export function sendProbe(target: ProbeTarget, request: ProbeRequest, signal?: AbortSignal): Promise<ProbeAnswer> {
-  // The path is appended to the base URL's own (e.g. Xero's /api.xro/2.0); an absolute URL (a token endpoint) is kept.
+  // The path is appended to the base URL's own (e.g. a versioned root such as /api/2.0); an absolute URL (a token endpoint) is kept.
   const url = /^https?:\/\//.test(request.path) ? new URL(request.path) : new URL(`${target.baseUrl.replace(/\/$/, '')}${request.path}`);
   const body = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };

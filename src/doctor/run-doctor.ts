@@ -7,6 +7,7 @@ import { composeSystems, connectionsFor } from '../runtime/compose-systems';
 import { SYSTEM_REGISTRY, type SystemDefinition } from '../systems';
 import { whyNoAnswer, type DoctorCheck, type DoctorContext, type DoctorFindings, type ProbeAnswer, type ProbeRequest } from '../systems/kit/doctor';
 import type { Resilience } from '../resilience';
+import { credentialChecks } from './credentials';
 import { sendProbe, type ProbeTarget } from './http-probe';
 import type { DoctorReport, LatencyFigures, SystemReadiness } from './types';
 
@@ -23,7 +24,7 @@ export interface RunDoctorOptions {
   readonly now?: () => Date;
 }
 
-/** Headers that tell a client its budget (HubSpot's X-HubSpot-RateLimit-*, Xero's X-MinLimit-Remaining, RateLimit-*, Retry-After). */
+/** Headers that tell a client its budget (vendors' own X-…-RateLimit-* and X-MinLimit-* headers, RateLimit-*, Retry-After). */
 const RATE_LIMIT_HEADER = /rate-?limit|limit-remaining|retry-after|x-daylimit|x-minlimit|x-applimit/i;
 
 /** The q-quantile of durations (nearest rank). */
@@ -43,7 +44,9 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorReport
   try {
     const systems: SystemReadiness[] = [];
     for (const system of SYSTEM_REGISTRY) {
-      systems.push(await probeSystem(system, connections[system.name], composed.resilience, options, now));
+      const probed = await probeSystem(system, connections[system.name], composed.resilience, options, now);
+      // Each credential or certificate whose end is known (the autopilot's): warned a week before, failed once expired.
+      systems.push(withChecks(probed, credentialChecks(composed.autopilot.credentials(), system.name)));
     }
     return {
       generatedAt: now(),
@@ -98,6 +101,19 @@ async function probeSystem(
     };
   }
   return finish(system, target, findings, seen);
+}
+
+/** The readiness with more checks: not ready when one of them failed, and the verdict says why. */
+function withChecks(readiness: SystemReadiness, checks: readonly DoctorCheck[]): SystemReadiness {
+  const failed = checks.filter((check) => check.status === 'fail');
+  if (checks.length === 0) return readiness;
+  const reasons = failed.map((check) => `${check.name}: ${check.detail}${check.action ? `: ${check.action}` : ''}`).join('; ');
+  return {
+    ...readiness,
+    checks: [...readiness.checks, ...checks],
+    ready: readiness.ready && failed.length === 0,
+    verdict: failed.length === 0 ? readiness.verdict : readiness.ready ? `${readiness.system}: NOT READY: ${reasons}` : `${readiness.verdict}; ${reasons}`,
+  };
 }
 
 function finish(system: SystemDefinition<any>, target: string, findings: DoctorFindings, seen: Record<string, string>): SystemReadiness {

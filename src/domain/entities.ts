@@ -14,7 +14,7 @@ export interface Customer {
   readonly phone: string | null;
   /** The delivery address on file, used when an order names none; null or absent: none on file. */
   readonly address?: PostalAddress | null;
-  /** The payment gateway's customer record kept for this customer (Stripe `cus_…`); null or absent: none kept yet. */
+  /** The payment gateway's customer record kept for this customer; null or absent: none kept yet. */
   readonly gatewayCustomerId?: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -95,7 +95,7 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /**
  * What the client must do to complete a payment in `REQUIRES_ACTION` (3-D Secure and the like): the payment gateway's
- * action type (Stripe `next_action.type`, e.g. "use_stripe_sdk", "redirect_to_url") and, for a redirect, where to.
+ * action type, as the gateway names it (e.g. "redirect_to_url"), and, for a redirect, where to.
  */
 export interface PaymentNextAction {
   readonly type: string;
@@ -115,15 +115,15 @@ export interface Payment {
   readonly refunded: Money;
   readonly createdAt: Date;
   /**
-   * The secret the client (Stripe.js) completes the payment with; only the paying customer may see it. Null or
+   * The secret the client (the gateway's browser library) completes the payment with; only the paying customer may see it. Null or
    * absent when the gateway gave none.
    */
   readonly clientSecret?: string | null;
   /** What the client must do next, when `status` is `REQUIRES_ACTION`; null otherwise. */
   readonly nextAction?: PaymentNextAction | null;
-  /** The payment method attached (Stripe `pm_…`); null when none is yet. */
+  /** The payment method attached (the gateway's id); null when none is yet. */
   readonly paymentMethodId?: string | null;
-  /** The payment gateway's own customer the payment belongs to (Stripe `cus_…`); null when none. */
+  /** The payment gateway's own customer the payment belongs to (its id); null when none. */
   readonly gatewayCustomerId?: string | null;
 }
 

@@ -109,7 +109,7 @@ export interface PaymentCustomer {
   readonly id: string;
   readonly email: string;
   readonly name: string;
-  /** The gateway's customer id kept for this customer (Stripe `cus_…`); null or absent: find or create it. */
+  /** The gateway's customer id kept for this customer; null or absent: find or create it. */
   readonly gatewayCustomerId?: string | null;
 }
 
@@ -120,7 +120,7 @@ export interface PaymentRequest {
   readonly amount: Money;
   readonly idempotencyKey: string;
   /**
-   * The payment method from checkout (a Stripe PaymentMethod id `pm_…`). Absent: the payment is created without one
+   * The payment method from checkout (the gateway's payment method id, as its browser library hands it). Absent: the payment is created without one
    * and waits for the client (`REQUIRES_PAYMENT_METHOD`, completed with its `clientSecret`).
    */
   readonly paymentMethod?: string | null;

@@ -2,7 +2,7 @@
  * What a real carrier needs to carry an order, in our own vocabulary: where it goes (a postal address), where it
  * leaves from (the sender's address or the carrier's warehouse id), what is in it (parcels with weight and
  * dimensions), which carrier account and service carry it, and what comes back (the label bought, the tracking read).
- * Adapters map these to their carrier's fields (ShipEngine `ship_to`, `ship_from`/`warehouse_id`, `packages`...).
+ * Adapters map these to their carrier's fields (ship-to and ship-from addresses, a registered warehouse, packages...).
  */
 
 /** A postal address for delivery or dispatch. */
@@ -26,7 +26,7 @@ export interface PostalAddress {
 
 /**
  * Where a courier's shipments leave from, set per courier in its system settings: a sender address, or the id of a
- * warehouse already registered with the carrier (ShipEngine `warehouse_id`).
+ * warehouse already registered with the carrier (its warehouse id).
  */
 export type ShipFrom =
   | { readonly kind: 'ADDRESS'; readonly address: PostalAddress }
@@ -34,7 +34,7 @@ export type ShipFrom =
 
 /**
  * The carrier account and service a courier books with, set per courier in its system settings, never in code
- * (ShipEngine `carrier_id` "se-…" and `service_code` "usps_priority_mail").
+ * (e.g. a carrier account id and a service code such as "usps_priority_mail").
  */
 export interface CarrierService {
   readonly carrierId: string;
@@ -68,7 +68,7 @@ export interface Parcel {
 
 /** The shipping label bought from the carrier. */
 export interface ShipmentLabel {
-  /** The carrier's label id (ShipEngine `label_id` "se-…"). */
+  /** The carrier's label id. */
   readonly id: string;
   /** Where the printable label is downloaded (PDF); null until the carrier has rendered it. */
   readonly url: string | null;

@@ -427,7 +427,7 @@ export type PlaceOrderInput = {
   customerId: Scalars['ID']['input'];
   /** What, 1 to 50 lines, each SKU once. */
   lines: Array<OrderLineInput>;
-  /** The payment method from checkout, a Stripe PaymentMethod id ("pm_..."): the payment is confirmed with it. Left out, the payment is created and waits for the client: status REQUIRES_PAYMENT_METHOD, completed with Payment.clientSecret. */
+  /** The payment method from checkout, the id the payment gateway's browser library hands it: the payment is confirmed with it. Left out, the payment is created and waits for the client: status REQUIRES_PAYMENT_METHOD, completed with Payment.clientSecret. */
   paymentMethod?: InputMaybe<Scalars['String']['input']>;
   /** Where to deliver; left out, the customer's address on file (refused as BAD_USER_INPUT naming shipTo when there is none). */
   shipTo?: InputMaybe<AddressInput>;

@@ -12,7 +12,7 @@ import type { IntegrationMap } from '../integration-map';
 import { currentRequestId, logSystemCall } from '../logging';
 import { createMetrics, openAlerts, queueDepth, type Metrics } from '../metrics';
 import { bulkheadFrom, createReadCache, createResilience, type Resilience, type ResilienceOptions } from '../resilience';
-import { SYSTEM_REGISTRY, type FollowerHandler } from '../systems';
+import { REDACTION_RULES, SYSTEM_REGISTRY, type FollowerHandler } from '../systems';
 import { withTrafficObserver } from '../systems/kit/adapter';
 import { createFollowerHandlers } from '../writes/follower-handlers';
 import { createEstatePorts, missingCorePorts, type AdapterPorts } from './create-ports';
@@ -85,7 +85,8 @@ export async function composeSystems(given: ComposeSystemsOptions): Promise<Comp
     const caps = Object.fromEntries(SYSTEM_REGISTRY.map((system) => [system.name, map.systems[system.name]?.maxResponseBytes]));
     const connections = withResponseCaps(options.connections ?? (await connectionsFor(config, options.only)), caps);
     // Rows and log lines of a call made for a client's request carry its id (subgraphs run requests under it).
-    const integrationLog = createIntegrationLog(db, { requestId: currentRequestId });
+    // What it keeps of a failed call is redacted with every system's own rules too (their wire formats' secrets).
+    const integrationLog = createIntegrationLog(db, { requestId: currentRequestId, redaction: REDACTION_RULES });
     closers.push(integrationLog.close);
     let resilience: Resilience | undefined;
     // Every answer of every system passes the autopilot (contract drift, vendors' rate limits); its alerts go where

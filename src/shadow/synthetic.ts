@@ -6,8 +6,8 @@ import { CUSTOMER_COMPARISON, ORDER_COMPARISON, type ComparedOrder, type Reconci
 
 /**
  * Synthetic sources for reconciliation at scale: a deterministic generator of N records per side, the site's side in
- * the domain's shape and the legacy side as the WooCommerce shop holds it after shadow mode's saves (decimal-string
- * amounts, WooCommerce statuses, UTC times, our ids and the sync stamp in meta_data) read through the legacy adapter's
+ * the domain's shape and the legacy side as the legacy shop holds it after shadow mode's saves (decimal-string
+ * amounts, its own statuses, UTC times, our ids and the sync stamp in meta_data) read through the legacy adapter's
  * mapper, as real answers are. Differences are
  * planted by a rule on each record's number, so the plan (how many of each kind, and which ids) is known without
  * keeping any record: the check compares what reconciliation found with what was planted, in constant memory.

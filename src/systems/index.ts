@@ -1,4 +1,4 @@
-import type { SystemDefinition } from './kit/define-system';
+import type { RedactionRules, SystemDefinition } from './kit/define-system';
 import { courierASystem } from './courier-a';
 import { courierBSystem } from './courier-b';
 import { crmSystem } from './crm';
@@ -25,6 +25,12 @@ export const SYSTEM_REGISTRY: readonly SystemDefinition<any>[] = [
   xeroSystem,
   legacySystem,
 ];
+
+/**
+ * Every system's redaction rules (the secrets of its wire format that the generic redaction does not know), for the
+ * redaction of what the integration log keeps.
+ */
+export const REDACTION_RULES: readonly RedactionRules[] = SYSTEM_REGISTRY.flatMap((system) => (system.redaction ? [system.redaction] : []));
 
 /** The system of that name, or undefined. */
 export function systemNamed(name: string): SystemDefinition<any> | undefined {

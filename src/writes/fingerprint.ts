@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * What an idempotency key remembers of the request it was first sent with, as Stripe's keys do: a SHA-256 over the
+ * What an idempotency key remembers of the request it was first sent with, as payment gateways' idempotency keys do: a SHA-256 over the
  * operation, the caller's subject and the input in a canonical form (object keys sorted, absent fields left out), so
  * that the same request sent again matches, whatever order its fields came in, and any other request does not.
  */

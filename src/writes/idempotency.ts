@@ -66,7 +66,7 @@ function keepRenewed(claim: HeldClaim, leaseMs: number, clock: WriteClock): { st
  * wait on the first one's promise, copies in other processes on the claim it holds in the database (the
  * `idempotency_claims` row, taken before anything is applied and let go once the receipt has committed). A key is its
  * caller's: keys are unique per operation, not per caller, so another caller who sends one gets a refusal, never the
- * first caller's receipt. A key is also its request's, as Stripe's are: it remembers the request's fingerprint
+ * first caller's receipt. A key is also its request's, as payment gateways' keys are: it remembers the request's fingerprint
  * (src/writes/fingerprint.ts), in its claim and then in its receipt, and another request under it is refused.
  */
 export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
@@ -78,7 +78,7 @@ export function createOnce(unit: WriteUnit, options: OnceOptions = {}): Once {
   const inFlight = new Map<string, { readonly actor: string; readonly fingerprint: string; readonly applying: Promise<Receipt> }>();
   const keyOfAnother = (operation: string) =>
     new WriteRejection('BAD_USER_INPUT', `this idempotency key was used for ${operation} by another caller: send a key of your own`);
-  /** Stripe's rule: a key names one request. The same key with another body is refused, and nothing is applied. */
+  /** A payment gateway's rule too: a key names one request. The same key with another body is refused, and nothing is applied. */
   const keyReused = (operation: string) =>
     new WriteRejection(
       'IDEMPOTENCY_KEY_REUSED',

@@ -40,7 +40,7 @@ export const updateCustomerInput = z
 const addressText = (max: number, allowEmpty = false) => text({ max, allowEmpty }).transform((value) => value.trim());
 
 /**
- * A delivery address, as carriers take it (ShipEngine's limits are the strictest we meet: lines of 1-100 characters).
+ * A delivery address, as carriers take it (the strictest limits we meet: lines of 1-100 characters).
  * The country is ISO 3166-1 alpha-2 in capitals; the region may be empty where the country has none.
  */
 export const addressInput = z.object({
@@ -55,8 +55,11 @@ export const addressInput = z.object({
   residential: z.boolean().nullish(),
 });
 
-/** A Stripe PaymentMethod id, as Stripe.js hands it to the checkout: `pm_` and letters, digits or underscores. */
-export const paymentMethodInput = z.string().regex(/^pm_[A-Za-z0-9_]{1,200}$/, 'must be a payment method id, "pm_" then letters, digits or underscores');
+/**
+ * A payment method id, as the payment gateway's browser library hands it to the checkout: letters, digits or
+ * underscores. Its vendor's own shape (a prefix) is the payments adapter's to check, which refuses another.
+ */
+export const paymentMethodInput = z.string().regex(/^[A-Za-z0-9_]{1,200}$/, 'must be a payment method id: letters, digits or underscores');
 
 export const placeOrderInput = z.object({
   customerId: entityId,

@@ -215,7 +215,7 @@ export class PlaceOrderInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The payment method from checkout, a Stripe PaymentMethod id ("pm_..."): the payment is confirmed with it. Left out, the payment is created and waits for the client: status REQUIRES_PAYMENT_METHOD, completed with Payment.clientSecret.',
+    description: 'The payment method from checkout, the id the payment gateway\'s browser library hands it: the payment is confirmed with it. Left out, the payment is created and waits for the client: status REQUIRES_PAYMENT_METHOD, completed with Payment.clientSecret.',
   })
   paymentMethod?: string | null;
 }

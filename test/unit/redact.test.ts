@@ -1,4 +1,9 @@
-import { REDACTED, redact, redactText } from '../../src/audit';
+import { REDACTED, redact as redactGeneric, redactText as redactTextGeneric, type RedactOptions } from '../../src/audit';
+import { REDACTION_RULES } from '../../src/systems';
+
+// As the integration log redacts: the generic shapes and every system's own rules (its wire format's secrets).
+const redact = (value: unknown, options: RedactOptions = {}) => redactGeneric(value, { rules: REDACTION_RULES, ...options });
+const redactText = (text: string, options: RedactOptions = {}) => redactTextGeneric(text, { rules: REDACTION_RULES, ...options });
 
 /** Secrets as they turn up in calls to the estate's systems. None may survive redaction. */
 const SECRETS = {
@@ -158,6 +163,20 @@ describe('redact', () => {
     expect(result.bytes).toBe('[binary 6 bytes]');
     expect(result.link).toBe(`https://crm.example.test/contacts?api_key=${REDACTED}`);
     expect(result.failure).toEqual({ name: 'Error', message: `refused Authorization: Bearer ${REDACTED}` });
+  });
+
+  it('finds the secrets of a vendor by the rules its system declares, not by shapes of its own', () => {
+    const note = `retry with ${SECRETS.stripeKey}`;
+    const call = { service: 'object', method: 'execute_kw', args: ['plugboard', 2, SECRETS.erpKey, 'res.partner', 'read'] };
+    // Without the systems' rules, the redactor knows neither the payment gateway's key prefixes nor the ERP's positional key.
+    expect(redactTextGeneric(note)).toBe(note);
+    expect(redactGeneric(call)).toEqual(call);
+    expect(REDACTION_RULES.length).toBeGreaterThanOrEqual(2);
+    expect(redactText(note)).toBe(`retry with ${REDACTED}`);
+    expect(redact(call)).toEqual({ ...call, args: ['plugboard', 2, REDACTED, 'res.partner', 'read'] });
+    // A rule's pattern written without the g flag still replaces every match.
+    const once = [{ patterns: [/\bkey_[a-z]+/] }];
+    expect(redactTextGeneric('key_one and key_two', { rules: once })).toBe(`${REDACTED} and ${REDACTED}`);
   });
 
   it('finds a secret that crosses the cut of a long string', () => {

@@ -21,7 +21,7 @@ export class CustomerEntity {
   @Property({ type: 'text', fieldName: 'shipping_address', nullable: true })
   shippingAddress: string | null = null;
 
-  /** The payment gateway's customer id (Stripe `cus_…`) kept for this customer; null: none yet. */
+  /** The payment gateway's customer id kept for this customer; null: none yet. */
   @Property({ type: 'string', length: 255, fieldName: 'payment_customer_id', nullable: true })
   paymentCustomerId: string | null = null;
 

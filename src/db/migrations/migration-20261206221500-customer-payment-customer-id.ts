@@ -1,6 +1,6 @@
 import { PortableMigration, type DialectStatements } from '../portable-migration';
 
-/** The payment gateway's customer id (Stripe `cus_…`) kept per customer, so that placeOrder need not look it up. */
+/** The payment gateway's customer id kept per customer, so that placeOrder need not look it up. */
 export class Migration20261206221500 extends PortableMigration {
   protected readonly statements: DialectStatements = {
     sqlite: {

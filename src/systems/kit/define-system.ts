@@ -153,11 +153,11 @@ export interface GatewayPluginContext<C extends Connection> {
  */
 export interface Imitation {
   /**
-   * The vendor, as people write it ("Stripe"); the one-folder check searches for it, case-insensitively.
+   * The vendor, as people write it; the one-folder check searches for its name, case-insensitively.
    * Absent while the API is one of our own making, modelled on no vendor.
    */
   readonly vendor?: string;
-  /** The API and the part of it imitated, e.g. "Stripe API (PaymentIntents, Refunds, webhooks)". */
+  /** The API and the part of it imitated: its name and the resources used. */
   readonly api: string;
   /** Where its contract is published (a documentation URL), or the page of docs/ that describes it. */
   readonly reference: string;

@@ -11,7 +11,7 @@ export interface SpecRequest {
   readonly method: string;
   /** The path, e.g. `/v1/payment_intents/pi_123` (a query string after it is ignored). */
   readonly path: string;
-  /** Decoded query parameters: a value, a list of them, or (Stripe's `metadata[k]=v`) a nested object. @default {} */
+  /** Decoded query parameters: a value, a list of them, or (a form's `metadata[k]=v`) a nested object. @default {} */
   readonly query?: Readonly<Record<string, unknown>>;
   /** Headers, any case; when left out, header parameters are not checked. */
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -22,10 +22,10 @@ export interface SpecRequest {
 }
 
 export interface SpecCheckOptions {
-  /** The vendor's name, for messages ("… is not in Stripe's description"). */
+  /** The vendor's name, for messages ("… is not in <vendor>'s description"). */
   readonly vendor: string;
   /**
-   * Refuse query parameters the operation does not declare (Stripe refuses them: `parameter_unknown`).
+   * Refuse query parameters the operation does not declare (as a vendor that refuses them does: the payment gateway's `parameter_unknown`).
    * @default false
    */
   readonly closedQuery?: boolean;
@@ -41,7 +41,7 @@ export interface SpecCheckOptions {
  * description says; the {@link SpecCheck.strict} view throws them instead.
  *
  * Schemas compile on first use, once per operation and direction, and are kept: a check after that is one ajv call.
- * `warm()` compiles everything up front (Stripe's description takes seconds; better at a sandbox's start than in a
+ * `warm()` compiles everything up front (the payment gateway's description takes seconds; better at a sandbox's start than in a
  * first request's timeout).
  */
 export interface SpecCheck {
@@ -195,8 +195,8 @@ function createSpecCheck(document: Json, options: SpecCheckOptions): SpecCheck {
 /** ajv instances for the description, one per direction and coercion, made on first use; validators kept by key. */
 function createSchemaCompiler(document: Json, options: SpecCheckOptions) {
   const translated = { request: toJsonSchema(document, 'request'), answer: toJsonSchema(document, 'answer') };
-  // JSON Schema 2019-09 only where the translation needs its unevaluatedProperties (ShipEngine's closed allOf): the
-  // draft-07 compiler is the quicker of the two on a description as large as Stripe's.
+  // JSON Schema 2019-09 only where the translation needs its unevaluatedProperties (courier B's closed allOf): the
+  // draft-07 compiler is the quicker of the two on a description as large as the payment gateway's.
   const draft2019 = JSON.stringify(translated.request).includes('"unevaluatedProperties"');
   const instances = new Map<string, { ajv: Ajv; id: string }>();
   const compiled = new Map<string, ValidateFunction>();
@@ -205,8 +205,9 @@ function createSchemaCompiler(document: Json, options: SpecCheckOptions) {
     let found = instances.get(key);
     if (!found) {
       // strict: false, as an OpenAPI schema carries keywords JSON Schema does not know (example, discriminator,
-      // x-…). Loops for long enums and required lists, and no code optimisation pass: Stripe's objects reach some
-      // 500 schemas (MCC and country enums of hundreds of values), and these cut their compile time by about a third.
+      // x-…). Loops for long enums and required lists, and no code optimisation pass: the payment gateway's objects
+      // reach some 500 schemas (MCC and country enums of hundreds of values), and these cut their compile time by about
+      // a third.
       // Form and query values arrive as strings: "50" is read as the integer 50 and "true" as true, as vendors do.
       const settings = { strict: false, allErrors: true, coerceTypes: coerce, loopEnum: 8, loopRequired: 8, code: { optimize: false } };
       const ajv = draft2019 ? new Ajv2019(settings) : new Ajv(settings);

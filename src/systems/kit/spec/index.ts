@@ -3,11 +3,11 @@
  * Neither an adapter nor a sandbox: both may import it (test/unit/architecture.test.ts).
  *
  * ```ts
- * const stripe = loadSpec(file, { vendor: 'Stripe', closedQuery: true, formats: { 'unix-time': true } });
- * stripe.checkRequest({ method: 'POST', path: '/v1/payment_intents', body: { amount: 'ten' }, contentType: 'application/x-www-form-urlencoded' });
+ * const gateway = loadSpec(file, { vendor: 'the payment gateway', closedQuery: true, formats: { 'unix-time': true } });
+ * gateway.checkRequest({ method: 'POST', path: '/v1/payment_intents', body: { amount: 'ten' }, contentType: 'application/x-www-form-urlencoded' });
  * // -> [{ part: 'body', path: ['amount'], rule: 'type', expected: 'integer', seen: '"ten"', message: 'request body/amount must be integer' }]
- * stripe.checkAnswer('GET', '/v1/payment_intents/pi_1', 200, body); // [] when the answer is what the description promises
- * stripe.strict().assertAnswer('GET', '/v1/payment_intents/pi_1', 200, body); // throws SpecDifferenceError otherwise
+ * gateway.checkAnswer('GET', '/v1/payment_intents/pi_1', 200, body); // [] when the answer is what the description promises
+ * gateway.strict().assertAnswer('GET', '/v1/payment_intents/pi_1', 200, body); // throws SpecDifferenceError otherwise
  * ```
  *
  * - A sandbox checks every request it receives (refusing it in the vendor's words) and every answer it sends (a

@@ -112,7 +112,7 @@ export function indexOperations(document: Json): OperationIndex {
   };
 }
 
-/** The path of the description's first server (`/api.xro/2.0` for `https://api.xero.com/api.xro/2.0`), '' for none. */
+/** The path of the description's first server (`/api/2.0` for `https://api.example.com/api/2.0`), '' for none. */
 function serverBasePath(document: Json): string {
   const url = ((document['servers'] as Json[] | undefined)?.[0]?.['url'] ?? '') as string;
   try {

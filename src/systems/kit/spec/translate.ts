@@ -4,11 +4,11 @@
  * OpenAPI 3.0 (https://spec.openapis.org/oas/v3.0.3#schema-object) is "an extended subset" of JSON Schema: a few of
  * its keywords mean something JSON Schema does not say, and are rewritten here so that ajv checks what the
  * description means:
- * - `nullable: true` without a `type` beside it (Stripe writes it beside `anyOf`) becomes a null alternative
+ * - `nullable: true` without a `type` beside it (the payment gateway's description writes it beside `anyOf`) becomes a null alternative
  *   (`anyOf: [schema, {type: null}]`); beside a `type`, ajv reads it itself, and an `enum` gets null among its values;
  * - boolean `exclusiveMinimum` / `exclusiveMaximum` (draft 4) become the numeric bounds of later drafts;
  * - `readOnly` properties are not required in a request, nor `writeOnly` ones in an answer (OpenAPI 3.0's rule);
- * - `additionalProperties: false` beside `allOf` (ShipEngine's way of closing a composed object) becomes
+ * - `additionalProperties: false` beside `allOf` (courier B's description closes composed objects so) becomes
  *   `unevaluatedProperties: false`, which sees the properties the `allOf` members declare; a schema used as an `allOf`
  *   member loses its own `additionalProperties: false`, as the composed object is closed by its owner.
  * Examples are carried as they are.
