@@ -15,7 +15,7 @@ import { createPicker } from './random';
 
 /**
  * The example estate's data, in our own vocabulary, generated from a seed. Each sandbox projects it into its
- * system's vocabulary (HubSpot-style contacts, Odoo partners and products, Stripe intents, courier shipments), and
+ * system's vocabulary (the CRM's contacts, the ERP's partners and products, the payment gateway's intents, courier shipments), and
  * the site's store is seeded from it, so that every system agrees at the start, as after a clean migration.
  */
 export interface EstateSeed {
