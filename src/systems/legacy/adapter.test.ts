@@ -3,6 +3,8 @@ import { isIntegrationError, type IntegrationError } from '../../domain';
 import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS, SPEC_VIOLATIONS, type SpecViolation, type WooCustomer, type WooOrder } from './sandbox';
 import { generateEstate } from '../kit/seed';
+import type { DoctorContext, ProbeAnswer } from '../kit/doctor';
+import { legacyDoctor } from './doctor';
 import { describeLegacyStoreContract } from '../../../test/contracts/legacy-store.contract';
 
 const estate = generateEstate();
@@ -223,5 +225,32 @@ describe('legacy shop: the WooCommerce sandbox and the adapter', () => {
     expect(again.legacyNumber).toBe(created.legacyNumber);
     expect(sandbox.records.collection('customers').size).toBe(count);
     expect(sandbox.records.collection<WooCustomer>('customers').get(created.legacyNumber)).toMatchObject({ first_name: 'Renamed', last_name: 'Customer' });
+  });
+
+  it("npm run doctor's probe: the REST API key accepted, and the migration's plugboard_id on the shop's first customer", async () => {
+    const probe = async (password: string) => {
+      const context: DoctorContext<Parameters<typeof createLegacyAdapter>[0]> = {
+        connection: { baseUrl: sandbox.url, username: LEGACY_SANDBOX_CREDENTIALS.username, password },
+        samples: 1,
+        now: () => new Date(),
+        async request(_operation, request): Promise<ProbeAnswer> {
+          const response = await fetch(`${sandbox.url}${request.path}`, { headers: request.headers });
+          const text = await response.text();
+          return { status: response.status, headers: Object.fromEntries(response.headers), body: JSON.parse(text) as unknown, text, durationMs: 1 };
+        },
+      };
+      const { checks } = await legacyDoctor.probe(context);
+      return Object.fromEntries(checks.map((check) => [check.name, check.status]));
+    };
+    expect(await probe(LEGACY_SANDBOX_CREDENTIALS.password)).toEqual({ reachable: 'ok', authenticated: 'ok', 'our ids in the shop': 'ok' });
+    expect(await probe('cs_wrong')).toEqual({ reachable: 'ok', authenticated: 'fail' });
+    const customers = sandbox.records.collection<WooCustomer>('customers');
+    const first = customers.get('2')!;
+    customers.set('2', { ...first, meta_data: [] });
+    try {
+      expect(await probe(LEGACY_SANDBOX_CREDENTIALS.password)).toMatchObject({ 'our ids in the shop': 'fail' });
+    } finally {
+      customers.set('2', first);
+    }
   });
 });
