@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isIntegrationError, type IntegrationError } from '../../src/domain';
 import { createCourierBAdapter, type CourierBAdapter, type CourierBShipmentRequest } from '../../src/systems/courier-b/adapter';
 import { COURIER_B_SANDBOX_SHIP_FROM } from '../../src/systems/courier-b/sandbox';
 import { PROJECT_ROOT } from '../../src/project-root';
+import { startPrism, visitDescription, type RunningPrism } from '../support/prism';
 
 /**
  * Courier B's adapter against a mock no one here wrote: Prism 5.14.2 (from node_modules, on 127.0.0.1 only) serving
@@ -17,7 +15,6 @@ import { PROJECT_ROOT } from '../../src/project-root';
  */
 
 const SPEC = path.join(PROJECT_ROOT, 'src/systems/courier-b/shipengine.trimmed.json');
-const PRISM = path.join(PROJECT_ROOT, 'node_modules/@stoplight/prism-cli/dist/index.js');
 
 /**
  * The description as Prism is given it, with three faults worked around, each Prism's (or its example's), not ours:
@@ -32,16 +29,11 @@ const PRISM = path.join(PROJECT_ROOT, 'node_modules/@stoplight/prism-cli/dist/in
  */
 function prismSpec(use: 'bookings' | 'reads'): object {
   const spec = JSON.parse(readFileSync(SPEC, 'utf8')) as { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (node === null || typeof node !== 'object') return;
-    const schema = node as Record<string, unknown>;
+  visitDescription(spec, (schema) => {
     if (schema['additionalProperties'] === false) delete schema['additionalProperties'];
     if (schema['type'] === 'integer' && typeof schema['example'] === 'string') schema['example'] = 1;
     if (schema['type'] === 'string' && typeof schema['example'] === 'number') schema['example'] = String(schema['example']);
-    Object.values(schema).forEach(visit);
-  };
-  visit(spec);
+  });
   const cancelled = spec.paths['/v1/shipments/{shipment_id}/cancel']?.['put']?.responses['204'];
   if (cancelled) delete cancelled.content;
   // Not a fault, a limit: Prism keeps no state, so it would "find" every external_shipment_id the adapter looks up
@@ -49,34 +41,6 @@ function prismSpec(use: 'bookings' | 'reads'): object {
   // as ShipEngine does for a first booking; reads are served the whole description, the lookup included.
   if (use === 'bookings') delete spec.paths['/v1/shipments/external_shipment_id/{external_shipment_id}'];
   return spec;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** Starts Prism and resolves when it says it listens; rejects (failing the suite, also with CI=true) when it exits. */
-async function startPrism(specFile: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [PRISM, 'mock', '-h', '127.0.0.1', '-p', String(port), '--errors', specFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const read = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      if (output.includes('Prism is listening')) resolve();
-    };
-    child.stdout?.on('data', read);
-    child.stderr?.on('data', read);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`Prism exited (${String(code)}) before listening:\n${output.slice(-2000)}`)));
-  });
-  return child;
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
@@ -109,20 +73,17 @@ const request = (overrides: Partial<CourierBShipmentRequest> = {}): CourierBShip
 });
 
 describe("courier B's adapter against Prism serving ShipEngine's published description", () => {
-  const prisms: ChildProcess[] = [];
-  let dir: string;
+  const prisms: RunningPrism[] = [];
   /** Against the description without the lookup by external id: every booking is a first one. */
   let courier: CourierBAdapter;
   /** Against the whole description: reads find the example shipment by the external id asked for. */
   let reader: CourierBAdapter;
 
   const served = async (use: 'bookings' | 'reads'): Promise<CourierBAdapter> => {
-    const specFile = path.join(dir, `shipengine.prism.${use}.json`);
-    writeFileSync(specFile, JSON.stringify(prismSpec(use)));
-    const port = await freePort();
-    prisms.push(await startPrism(specFile, port));
+    const prism = await startPrism(`shipengine-${use}`, prismSpec(use));
+    prisms.push(prism);
     return createCourierBAdapter({
-      baseUrl: `http://127.0.0.1:${port}`,
+      baseUrl: prism.url,
       apiKey: 'TEST_prism_key',
       carrierId: 'se-28529731',
       serviceCode: 'usps_priority_mail',
@@ -131,7 +92,6 @@ describe("courier B's adapter against Prism serving ShipEngine's published descr
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'plugboard-prism-'));
     courier = await served('bookings');
     reader = await served('reads');
   }, 60_000);
@@ -139,13 +99,7 @@ describe("courier B's adapter against Prism serving ShipEngine's published descr
   afterAll(async () => {
     await courier?.close();
     await reader?.close();
-    for (const prism of prisms) {
-      if (prism.exitCode !== null) continue;
-      const exited = new Promise((resolve) => prism.once('exit', resolve));
-      prism.kill();
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all(prisms.map((prism) => prism.close()));
   });
 
   it('books a shipment with ship_to, ship_from, carrier and service: the request is within the description', async () => {
