@@ -7,6 +7,7 @@ import type { WriteFigures, WriteSettings } from './integration/run-writes';
 import { figure, ratio, table } from './kit/stats';
 import type { HeaderMode } from './kit/load';
 import { overloadSection, type OverloadReport, type OverloadSettings } from './overload/run-overload';
+import { issue19Section } from './report-issue-19';
 
 export interface BenchSettings {
   readonly quick: boolean;
@@ -97,6 +98,7 @@ export function renderReport(results: BenchResults): string {
     out.push(table(['target', 'measured', 'met'], checks.map((check) => [check.target, check.measured, check.met ? 'yes' : 'NO'])));
     out.push('');
   }
+  out.push(...issue19Section(results));
   out.push(...whyMissed(results, checks));
   if (results.profile) out.push(...profileSection(results.profile));
   if (results.integration) out.push(...pageProfileSection(results.integration.pageProfile));

@@ -13,6 +13,7 @@ import { summarise, type CpuProfileNode, type ProfileLine } from '../federation/
 import { pinSelf, startChild } from '../kit/child';
 import { median, percentile } from '../kit/stats';
 import { measureExecutorFloor, type ExecutorFloor } from './executor-floor';
+import { largePage, realisticProfile, type LargePageFigures, type RealisticFigures } from './issue-19';
 import { AUTH_OPERATIONS, INVENTORY_ITEM, levelsOf, ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
 
 export interface IntegrationSettings {
@@ -22,6 +23,8 @@ export interface IntegrationSettings {
   readonly cachedSamples: number;
   /** How long the failure path is loaded after the breaker opened. */
   readonly openSeconds: number;
+  /** Uncached pages timed under the realistic estate profile (issue 19). */
+  readonly realisticPages: number;
 }
 
 /** Injected latency of every system call (each sandbox's `slow` fault). */
@@ -57,6 +60,10 @@ export interface IntegrationReport {
   /** GraphQL execution alone for the same page, over its answer in memory: the least any graphql-js engine pays. */
   readonly executorFloor: ExecutorFloor;
   readonly failure: FailureReport;
+  /** An uncached page of 500 orders: calls per system against the vendors' batch limits (issue 19). */
+  readonly largePage: LargePageFigures;
+  /** Uncached pages with each system 50-300 ms, jittered (issue 19). */
+  readonly realistic: RealisticFigures;
 }
 
 export interface PageTimeline {
@@ -148,8 +155,18 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     log(`  GraphQL execution alone over the page's answer in memory: ${executorFloor.syncMs.toFixed(1)} ms, ${executorFloor.promisedMs.toFixed(1)} ms with promises`);
     const pageProfile = await profilePages(probe, PROFILED_PAGES);
 
+    const large = await largePage(probe, LARGE_PAGE_ORDERS);
+    log(`  page of ${large.orders} orders: ${large.errors} errors, ${large.systems.map((one) => `${one.system} ${one.calls}`).join(', ')} calls`);
+    const realistic = await realisticProfile(
+      probe,
+      settings.realisticPages,
+      async () => slowestAnswers(await window.answered()).reduce((sum, answer) => sum + answer.ms, 0),
+      () => window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: SYSTEM_DELAY_MS }),
+    );
+    log(`  realistic latencies: p50 ${realistic.p50Ms.toFixed(1)} ms, the systems ${realistic.systemsMedianMs.toFixed(1)} ms`);
+
     const failure = await failurePath(stack, probe, settings, log);
-    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, cached, sequentialDepth, timeline, executorFloor, failure };
+    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, cached, sequentialDepth, timeline, executorFloor, failure, largePage: large, realistic };
   } finally {
     await stack.close();
     await estate.stop();
@@ -157,6 +174,9 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     pinSelf(ALL_CPUS);
   }
 }
+
+/** The large page of issue 19. */
+const LARGE_PAGE_ORDERS = 500;
 
 /** Uncached pages whose system calls are laid out on the page's own clock. */
 const TIMELINE_PAGES = 15;
