@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isIntegrationError, money, sumMoney, type Order, type PostalAddress, type Shipment } from '../domain';
+import { isIntegrationError, money, sumMoney, type Order, type PaymentStatus, type PostalAddress, type Shipment, type ShipmentRequest } from '../domain';
 import { parcelsFor } from './parcels';
 import type { Receipts } from './receipts';
 import { outcomeUnknown, Saga, WriteRejection } from './saga';
@@ -17,6 +17,10 @@ import { orderFollowers, type WriteServiceDeps } from './write-service';
  * lines weigh. With a payment method the payment is confirmed at once; without one it is created and waits for the
  * client (REQUIRES_PAYMENT_METHOD, completed with its client secret). A payment that needs the client's action (3-D
  * Secure: REQUIRES_ACTION) is not a failure either: the order is placed and the payment waits.
+ *
+ * A courier's label is bought and paid for when the shipment is booked, so an order whose payment waits books no
+ * courier: its bookings are kept in the audit row (`after.shipmentsAwaitingPayment`) and the payment gateway's webhook
+ * queues them in the outbox once the payment is authorised or captured (src/systems/payments/webhook-settlement.ts).
  */
 export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: () => Date) {
   const { receiptOf, reject, shadowJobs, enqueueAll } = receipts;
@@ -97,22 +101,28 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
       });
       const packages = parcelsFor(request.lines, items);
       const shipments: Shipment[] = [];
+      const shipmentsAwaitingPayment: AwaitingBooking[] = [];
       for (const carrier of deps.courierRule(order)) {
         const courier = deps.couriers.find((candidate) => candidate.carrier === carrier);
         if (!courier) throw new WriteRejection('BAD_USER_INPUT', `the courier rule names ${carrier}, which is not in the estate`);
+        const booking: ShipmentRequest = {
+          orderId,
+          recipient: { name: shipTo.name, phone: shipTo.phone ?? customer.phone },
+          parcels: packages.length,
+          packages,
+          shipTo,
+          idempotencyKey: `${idempotencyKey}:ship:${carrier}`,
+        };
+        if (!PAID.has(payment.status)) {
+          shipmentsAwaitingPayment.push({ carrier, request: booking });
+          saga.wait(`book a shipment with ${carrier}`, carrier, `the payment is ${payment.status}: booked once the payment gateway says it is authorised`);
+          continue;
+        }
         shipments.push(
           await saga.do({
             step: `book a shipment with ${carrier}`,
             system: carrier,
-            run: () =>
-              courier.bookShipment({
-                orderId,
-                recipient: { name: shipTo.name, phone: shipTo.phone ?? customer.phone },
-                parcels: packages.length,
-                packages,
-                shipTo,
-                idempotencyKey: `${idempotencyKey}:ship:${carrier}`,
-              }),
+            run: () => courier.bookShipment(booking),
             compensate: (shipment) => courier.cancelShipment({ shipmentId: shipment.id, idempotencyKey: `${idempotencyKey}:cancel-ship:${carrier}` }),
             compensateLater: (shipment) => undoJob(carrier, 'cancelShipment', { shipmentId: shipment.id, orderId }, carrier),
             cleanUpAfter: { when: outcomeUnknown, job: () => undoJob(carrier, 'cancelForOrder', { orderId }, `${carrier}-booking`) },
@@ -125,7 +135,8 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
           await tx.insertOrder(order);
           // The gateway's customer, kept so that the next payment is made under it without looking it up.
           if (payment.gatewayCustomerId && !customer.gatewayCustomerId) await tx.keepGatewayCustomerId(customer.id, payment.gatewayCustomerId);
-          const audit: AuditRequest = { ...base, after: { order, payment, shipments }, result: 'APPLIED', errorCode: null };
+          const after = { order, payment, shipments, ...(shipmentsAwaitingPayment.length ? { shipmentsAwaitingPayment } : {}) };
+          const audit: AuditRequest = { ...base, after, result: 'APPLIED', errorCode: null };
           const jobs = await enqueueAll(tx, audit.id, [
             ...orderFollowers(deps.matrix).map((system) => ({
               system,
@@ -158,4 +169,16 @@ export function placeOrderWith(deps: WriteServiceDeps, receipts: Receipts, now: 
       throw error;
     }
   };
+}
+
+/**
+ * The payment statuses under which a courier is booked at once: the money is authorised (REQUIRES_CAPTURE) or taken
+ * (SUCCEEDED). Under any other the payment waits for its client (or is still processing), and so do the bookings.
+ */
+const PAID: ReadonlySet<PaymentStatus> = new Set(['REQUIRES_CAPTURE', 'SUCCEEDED']);
+
+/** A booking placeOrder left for the payment: the courier, and the request it would have sent. */
+export interface AwaitingBooking {
+  readonly carrier: string;
+  readonly request: ShipmentRequest;
 }

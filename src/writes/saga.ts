@@ -5,7 +5,8 @@ import type { JobRequest } from './types';
 export interface SagaStep {
   readonly step: string;
   readonly system: string;
-  readonly outcome: 'done' | 'failed' | 'compensated' | 'compensation-failed' | 'compensation-queued' | 'cleanup-queued';
+  /** `waiting`: not run, and not to be run by this operation: it waits for an event (a payment completed by its client). */
+  readonly outcome: 'done' | 'failed' | 'compensated' | 'compensation-failed' | 'compensation-queued' | 'cleanup-queued' | 'waiting';
   readonly detail?: string;
 }
 
@@ -49,6 +50,11 @@ export class Saga {
       await this.compensate();
       throw error;
     }
+  }
+
+  /** A step this operation leaves to an event, recorded as waiting with what it waits for. */
+  wait(step: string, system: string, detail: string): void {
+    this.steps.push({ step, system, outcome: 'waiting', detail });
   }
 
   /**

@@ -112,4 +112,25 @@ describe('the follower handlers on fakes', () => {
 
     expect([one, two, other].map((shipment) => courier.shipments.get(shipment.id)?.status)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
   });
+
+  it('books a shipment placeOrder left for the payment, with its request as placeOrder made it, once however often the job runs', async () => {
+    const { courier, run, invalidated } = setUp();
+    const request = {
+      orderId: 'ord-paid-later',
+      recipient: { name: 'Ada', phone: '+31 20 555 0142' },
+      parcels: 1,
+      packages: [{ weight: { value: 1_500, unit: 'GRAM' }, dimensions: null }],
+      shipTo: { name: 'Ada', line1: 'Keizersgracht 1', city: 'Amsterdam', region: 'NH', postalCode: '1015 CJ', countryCode: 'NL' },
+      idempotencyKey: 'place-key:ship:courier-a',
+    };
+
+    await run('courier-a:bookShipment', { request });
+    // Delivered again (the worker died before it marked the job done): the courier answers the same shipment.
+    await run('courier-a:bookShipment', { request });
+
+    expect(courier.requests).toEqual([request, request]);
+    expect([...courier.shipments.values()]).toEqual([expect.objectContaining({ orderId: 'ord-paid-later', status: 'LABEL_CREATED' })]);
+    expect(invalidated).toContain('courier-a:findByOrderIds:ord-paid-later');
+    await expect(run('courier-a:bookShipment', { orderId: 'ord-paid-later' })).rejects.toThrow('payload has no shipment request');
+  });
 });

@@ -6,7 +6,8 @@ import { aCustomer, anItem } from '../support/builders';
 /**
  * What placeOrder hands the systems that deliver and take the money (src/writes/place-order.ts): the address and the
  * parcels to the courier, the payment method and the customer to the payment gateway; and a payment the client must
- * complete (no method yet, or 3-D Secure) places the order and leaves the payment waiting, undoing nothing.
+ * complete (no method yet, or 3-D Secure) places the order and leaves the payment waiting, undoing nothing, and books
+ * no courier until the payment is authorised (a label is bought and paid for at booking).
  */
 describe('placeOrder: address, parcels and payment method', () => {
   const onFile: PostalAddress = { name: 'Ada Jansen', line1: 'Keizersgracht 1', city: 'Amsterdam', region: 'NH', postalCode: '1015 CJ', countryCode: 'NL' };
@@ -89,17 +90,48 @@ describe('placeOrder: address, parcels and payment method', () => {
     const receipt = await place({}, 'delivery-key-0004');
 
     expect(receipt.status).toBe('APPLIED');
-    expect(receipt.steps.map((step) => step.outcome)).toEqual(['done', 'done', 'done', 'done']);
+    expect(receipt.steps.map((step) => step.outcome)).toEqual(['done', 'done', 'done', 'waiting']);
     expect([...world.payments.payments.values()]).toEqual([
       expect.objectContaining({ status: 'REQUIRES_PAYMENT_METHOD', paymentMethodId: null, clientSecret: expect.stringMatching(/_secret_/) }),
     ]);
+  });
+
+  it('books no courier while the payment waits: the booking is kept in the audit row for when the payment is authorised', async () => {
+    const receipt = await place({ shipTo: office }, 'delivery-key-0006');
+
+    expect(receipt.steps.at(-1)).toMatchObject({
+      step: 'book a shipment with courier-a',
+      system: 'courier-a',
+      outcome: 'waiting',
+      detail: expect.stringContaining('REQUIRES_PAYMENT_METHOD'),
+    });
+    expect(world.courierA.requests).toEqual([]);
+    expect(world.courierA.shipments.size).toBe(0);
+    const placed = world.unit.audits.find((audit) => audit.request.operation === 'placeOrder')!;
+    expect(placed.request.after).toMatchObject({
+      shipments: [],
+      shipmentsAwaitingPayment: [
+        { carrier: 'courier-a', request: expect.objectContaining({ orderId: receipt.entityId, shipTo: office, idempotencyKey: 'delivery-key-0006:ship:courier-a' }) },
+      ],
+    });
+    // Nothing to undo and nothing queued for the courier: the payment gateway's webhook queues the booking.
+    expect(world.unit.jobs.filter((job) => job.system === 'courier-a')).toEqual([]);
+  });
+
+  it('books the courier at once when the payment is authorised at placement (REQUIRES_CAPTURE), keeping nothing for later', async () => {
+    const receipt = await place({ paymentMethod: 'pm_card_visa' }, 'delivery-key-0007');
+
+    expect(receipt.steps.at(-1)).toMatchObject({ system: 'courier-a', outcome: 'done' });
+    expect(world.courierA.requests).toHaveLength(1);
+    const placed = world.unit.audits.find((audit) => audit.request.operation === 'placeOrder')!;
+    expect(placed.request.after).not.toHaveProperty('shipmentsAwaitingPayment');
   });
 
   it('treats 3-D Secure (REQUIRES_ACTION) as a state the client completes: the order is placed, nothing undone', async () => {
     const receipt = await place({ paymentMethod: THREE_D_SECURE }, 'delivery-key-0005');
 
     expect(receipt.status).toBe('APPLIED');
-    expect(receipt.steps.map((step) => `${step.system}: ${step.outcome}`)).toEqual(['erp: done', 'erp: done', 'payments: done', 'courier-a: done']);
+    expect(receipt.steps.map((step) => `${step.system}: ${step.outcome}`)).toEqual(['erp: done', 'erp: done', 'payments: done', 'courier-a: waiting']);
     expect([...world.payments.payments.values()]).toEqual([
       expect.objectContaining({ status: 'REQUIRES_ACTION', nextAction: { type: 'use_stripe_sdk', redirectUrl: null } }),
     ]);

@@ -1,10 +1,20 @@
-import type { Courier } from '../../domain';
-import type { FollowerContext, FollowerHandler } from './define-system';
+import { z } from 'zod';
+import type { Courier, ShipmentRequest } from '../../domain';
+import type { FollowerContext, FollowerHandler, FollowerJob } from './define-system';
 import { field } from './followers';
 
-/** The compensations every courier delivers through the outbox: a booking placeOrder could not undo at once. */
+/**
+ * The writes every courier takes through the outbox: a booking placeOrder left for the payment (queued once the
+ * payment is authorised), and the compensations of a booking placeOrder could not undo at once.
+ */
 export function courierFollowers(courier: Courier, { invalidate }: Pick<FollowerContext, 'invalidate'>): Record<string, FollowerHandler> {
   return {
+    // Booked under the key placeOrder would have used: the courier answers the shipment already made, if any.
+    [`${courier.carrier}:bookShipment`]: async (job) => {
+      const request = bookingOf(job);
+      await courier.bookShipment(request);
+      await invalidate(courier.carrier, 'findByOrderIds', [request.orderId]);
+    },
     [`${courier.carrier}:cancelShipment`]: async (job) => {
       await courier.cancelShipment({ shipmentId: field(job, 'shipmentId'), idempotencyKey: job.idempotencyKey });
       await invalidate(courier.carrier, 'findByOrderIds', [field(job, 'orderId')]);
@@ -26,4 +36,19 @@ export function courierNamed(couriers: readonly Courier[] | undefined, name: str
   const courier = couriers?.find((candidate) => candidate.carrier === name);
   if (!courier) throw new Error(`no courier ${name} among the ports`);
   return courier;
+}
+
+/** What a booking job carries: the request placeOrder made (`payload.request`); a job without one is malformed. */
+const bookingSchema = z.looseObject({
+  orderId: z.string().min(1),
+  idempotencyKey: z.string().min(1),
+  recipient: z.object({ name: z.string(), phone: z.string().nullable() }),
+  parcels: z.number().int().min(0),
+});
+
+function bookingOf(job: FollowerJob): ShipmentRequest {
+  const parsed = bookingSchema.safeParse((job.payload as { request?: unknown } | null)?.request);
+  if (!parsed.success) throw new Error(`job ${job.id}: payload has no shipment request (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  // The address and parcels are the domain's own, as placeOrder wrote them; the courier's adapter validates what it sends.
+  return parsed.data as unknown as ShipmentRequest;
 }

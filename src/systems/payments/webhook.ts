@@ -5,6 +5,7 @@ import type { Database } from '../../db';
 import type { GatewayPlugin } from '../../gateway-plugin';
 import { createWebhookEventStore, WebhookRefusal, type Seen } from '../../webhooks';
 import { stripeEventSchema, subjectOf, type StripeEvent } from './webhook-event';
+import { settleOrderPayment, settlementOf, type Settled } from './webhook-settlement';
 
 /** Where the payment gateway sends its events, below the gateway's origin. */
 export const PAYMENTS_WEBHOOK_PATH = '/webhooks/payments';
@@ -44,7 +45,8 @@ export interface PaymentsWebhookOptions {
  * The payment gateway's webhooks in, as a gateway plugin: `POST /webhooks/payments`. Each delivery is verified with the
  * official `stripe` SDK on the raw body (signature and timestamp tolerance), refused when it replays a delivery we
  * accepted, recorded in `integration_logs` (direction inbound; the payload of a refusal kept, redacted), and, when it
- * changed an order's payment, applied by dropping the cached payment. A re-sent event (the same event id under a fresh
+ * changed an order's payment, applied by dropping the cached payment and, for an order placed while its payment
+ * waited, by booking its couriers once it is paid or cancelling it when the payment is (./webhook-settlement.ts). A re-sent event (the same event id under a fresh
  * signature: Stripe re-signs every retry) is answered 200 and not applied twice.
  */
 export function usePaymentsWebhook(options: PaymentsWebhookOptions): GatewayPlugin {
@@ -114,6 +116,10 @@ export function usePaymentsWebhook(options: PaymentsWebhookOptions): GatewayPlug
       // Applied before it is remembered: dropping a cached copy twice is harmless, an event remembered but never
       // applied would be lost for good (the re-sent delivery would be acknowledged as a duplicate).
       if (orderId !== undefined) await options.onPaymentChanged(orderId);
+      // An order placed while its payment waited: its couriers are booked once it is paid, its stock released if the
+      // payment is cancelled (webhook-settlement.ts). Settled once, however often the event comes.
+      const settlement = orderId === undefined ? null : settlementOf(event);
+      const settled = orderId !== undefined && settlement ? await settleOrderPayment({ db: options.db, system }, orderId, settlement, event) : null;
       const first = await store.remember({
         source: system,
         eventId: event.id,
@@ -137,7 +143,7 @@ export function usePaymentsWebhook(options: PaymentsWebhookOptions): GatewayPlug
       }
       record(request, startedAt, {
         event,
-        note: orderId === undefined ? 'accepted; it changes nothing the graph reads' : `accepted; the payment of order ${orderId} is read afresh`,
+        note: orderId === undefined ? 'accepted; it changes nothing the graph reads' : `accepted; the payment of order ${orderId} is read afresh${settledNote(settled)}`,
       });
       return reply.code(200).send({ received: true, id: event.id, applied: orderId !== undefined });
     } catch (error) {
@@ -162,6 +168,12 @@ export function usePaymentsWebhook(options: PaymentsWebhookOptions): GatewayPlug
   };
   // Its own fastify scope: the raw-body parsing above applies to this endpoint only.
   return { name: 'payments-webhook', routes: async (app) => void (await app.register(endpoint)) };
+}
+
+/** What a settlement queued, for the inbound log row. */
+function settledNote(settled: Settled | null): string {
+  if (!settled) return '';
+  return `; ${settled.operation} (audit ${settled.auditId}) queued ${settled.jobs.map((job) => `${job.system}:${job.operation}`).join(', ')}`;
 }
 
 /** The event, if the signature holds for these bytes and our secret and is recent enough; a refusal saying why not. */

@@ -1,6 +1,5 @@
 import type { CallOptions, Courier, Shipment } from '../../../domain';
-import { pathOf, type CallSite } from '../../kit/adapter';
-import { readEachOrder } from '../../kit/courier-reads';
+import { pathOf, readEachOrder, type CallSite } from '../../kit/adapter';
 import { externalShipmentIdOf } from '../external-id';
 import { createCourierBClient } from './client';
 import { refusedShipment } from './errors';

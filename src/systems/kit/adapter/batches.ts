@@ -22,3 +22,31 @@ export function batchesWithin<T>(items: readonly T[], limits: { maxCount: number
 
 /** What a URL query value costs once encoded. */
 export const encodedBytes = (text: string): number => encodeURIComponent(text).length;
+
+/**
+ * The batch limit of a system with no batch read by ids (ShipEngine: courier B): a batch of N orders is N reads, one
+ * order at a time, at most `concurrency` at once, so that a page costs N reads over a bounded number of connections
+ * rather than N at the same instant. The answers keep the order of `orderIds`; the first failure fails the batch.
+ */
+export async function readEachOrder<T>(
+  orderIds: readonly string[],
+  concurrency: number,
+  read: (orderId: string) => Promise<T>,
+): Promise<T[]> {
+  const answers: T[] = new Array<T>(orderIds.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    // After a failure no further order is asked: the batch has failed already.
+    while (next < orderIds.length && !failed) {
+      const index = next;
+      next += 1;
+      answers[index] = await read(orderIds[index]!).catch((error: unknown) => {
+        failed = true;
+        throw error;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), orderIds.length) }, worker));
+  return answers;
+}

@@ -2,6 +2,6 @@ export { createHttpClient, DEFAULT_MAX_RESPONSE_BYTES, pathOf } from './http-cli
 export type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './http-client';
 export { badResponse, errorFromStatus, errorFromTransport, parseJson, retryAfterMs, tooLargeForSystem, validate, waitUnlessAborted } from './translate';
 export type { CallSite } from './translate';
-export { batchesWithin, encodedBytes } from './batches';
+export { batchesWithin, encodedBytes, readEachOrder } from './batches';
 export { withTrafficObserver } from './traffic';
 export type { SystemAnswer, TrafficObserver } from './traffic';
