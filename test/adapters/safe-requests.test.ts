@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { IntegrationError } from '../../src/domain';
 import { createHttpClient, pathOf, type CallSite } from '../../src/systems/kit/adapter';
 import { createXmlCodec } from '../../src/xml';
@@ -68,6 +70,47 @@ describe('the HTTP client', () => {
     await expect(http.request({ operation: 'cancelShipment', method: 'GET', path: pathOf(site, 'v1', 'shipments', '../x') })).rejects.toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
     });
+  });
+});
+
+describe('the HTTP client with a response cap', () => {
+  // A system that announces, or sends, more than the cap: refused, the rest unread, and nothing escapes to the
+  // process from the body let go half-read.
+  const body = 'x'.repeat(64 * 1024);
+  let server: Server;
+  let origin = '';
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      // The answer is still coming when the client lets go of it: half sent, the rest never.
+      if (request.url === '/declared') response.writeHead(200, { 'content-length': String(2 * body.length) });
+      else response.writeHead(200, { 'transfer-encoding': 'chunked' });
+      response.write(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+
+  it.each([
+    ['declares', '/declared', /answer of 131072 bytes is over the 4096-byte cap/],
+    ['streams', '/streamed', /answer is over the 4096-byte cap/],
+  ])('refuses an answer that %s more than the cap, and nothing escapes to the process', async (_what, path, reason) => {
+    const http = createHttpClient({ system: 'crm', baseUrl: origin, maxResponseBytes: 4096 });
+    const escaped: unknown[] = [];
+    const onEscape = (error: unknown): void => void escaped.push(error);
+    process.on('uncaughtException', onEscape);
+    try {
+      await expect(http.request({ operation: 'findByIds', method: 'GET', path })).rejects.toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', reason: expect.stringMatching(reason) });
+      // The destroyed body reports its abort on a later turn: wait for the connection to be let go.
+      await http.close();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('uncaughtException', onEscape);
+    }
+    expect(escaped).toEqual([]);
   });
 });
 
