@@ -68,3 +68,45 @@ export function createXsdValidator(options: XsdValidatorOptions): XsdValidator {
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
 }
+
+/** Documents validated in as few runs of xmllint as they come: see {@link queuedValidation}. */
+export interface ValidationQueue {
+  /** One document's problems, validated in the next run with every document that waits for it. */
+  problemsOf(document: string): Promise<readonly string[]>;
+  /** Resolves once every document asked for so far has its answer. */
+  settled(): Promise<void>;
+}
+
+/**
+ * One run of xmllint at a time, each with every document that came while the one before ran: a run costs about the
+ * same for one document as for a hundred (its worker and the schema's compilation dominate), so a sandbox answering
+ * many requests at once pays a few runs, not one per document.
+ */
+export function queuedValidation(validator: XsdValidator): ValidationQueue {
+  let waiting: { document: string; resolve: (problems: readonly string[]) => void; reject: (error: unknown) => void }[] = [];
+  let running: Promise<void> | null = null;
+  const run = async (): Promise<void> => {
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      try {
+        const problems = await validator.problemsOfEach(batch.map((entry) => entry.document));
+        batch.forEach((entry, index) => entry.resolve(problems[index] ?? []));
+      } catch (error) {
+        batch.forEach((entry) => entry.reject(error));
+      }
+    }
+    running = null;
+  };
+  return {
+    problemsOf: (document) =>
+      new Promise((resolve, reject) => {
+        waiting.push({ document, resolve, reject });
+        // Started on the next turn, so that documents asked for together go in one run.
+        running ??= new Promise<void>((started) => setImmediate(started)).then(run);
+      }),
+    settled: async () => {
+      while (running) await running;
+    },
+  };
+}

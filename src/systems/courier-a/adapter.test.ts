@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createCourierAAdapter, type CourierAAdapter, type CourierAAdapterOptions } from './adapter';
-import { isIntegrationError, type IntegrationError, type ShipmentStatus } from '../../domain';
+import { isIntegrationError, type IntegrationError, type ShipmentRequest, type ShipmentStatus } from '../../domain';
 import {
   createTestPki,
   describeCertificate,
@@ -15,48 +15,27 @@ import {
   writePki,
   type TestPki,
 } from '../../pki';
-import { createCourierASandbox } from './sandbox';
-import { startSandbox } from '../kit/sandbox';
-import { generateEstate } from '../kit/seed';
+import { createXmlCodec } from '../../xml';
+import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, SPEC_VIOLATIONS, type ShipmentRecord, type SpecViolation } from './sandbox';
+import { createShipmentDocuments, SHIPMENT_MEDIA_TYPE } from './canada-post/documents';
+import { groupIdOf } from './canada-post/ids';
+import { RecordStore, startSandbox } from '../kit/sandbox';
+import { generateEstate, type EstateSeed } from '../kit/seed';
 import { describeCourierContract, type StoredShipment } from '../../../test/contracts/courier.contract';
 
-const estate = generateEstate();
-
-/** How this test reads courier A's status codes back, written independently of the adapter's mapper. */
-const STATUS_OF_CODE: Readonly<Record<string, ShipmentStatus>> = {
-  PRE_ADVICE: 'LABEL_CREATED',
-  IN_TRANSIT: 'IN_TRANSIT',
-  DELIVERED: 'DELIVERED',
-  EXCEPTION: 'EXCEPTION',
-  CANCELLED: 'CANCELLED',
+const generated = generateEstate();
+/** The estate as courier A names its shipments: Canada Post keeps an order's parcels in a group made from its id. */
+const estate: EstateSeed = {
+  ...generated,
+  shipments: generated.shipments.map((shipment) => (shipment.carrier === 'courier-a' ? { ...shipment, id: `courier-a:${groupIdOf(shipment.orderId)}` } : shipment)),
 };
+const { username, password, account } = COURIER_A_SANDBOX_CREDENTIALS;
+const codec = createXmlCodec({ attributes: true });
 
-interface ConsignmentRecord {
-  ConsignmentNo: string;
-  Reference: string;
-  Barcode: string;
-  StatusCode: string;
-  Receiver: { Name: string; Phone: string | null };
-}
-
-/**
- * Courier A over HTTPS: the window needs only the CA (it asks for no client certificate); carrier routes need the
- * client certificate too.
- */
-function httpsClient(sandboxUrl: string, tls: { ca: string; cert?: string; key?: string }) {
-  const agent = new Agent({ connect: { ...tls, rejectUnauthorized: true } });
-  return {
-    async send(method: 'GET' | 'POST', path: string, body?: string, headers: Record<string, string> = {}) {
-      const response = await request(`${sandboxUrl}${path}`, {
-        method,
-        dispatcher: agent,
-        headers: body === undefined ? headers : { 'content-type': 'application/xml', ...headers },
-        body,
-      });
-      return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
-    },
-    close: () => agent.close(),
-  };
+/** Where a Canada Post shipment stands, read by this test from the sandbox's records, independently of the adapter. */
+function statusOf(record: ShipmentRecord): ShipmentStatus {
+  if (record.status === 'created') return 'LABEL_CREATED';
+  return record.tracking?.eventType === 'DELIVERED' ? 'DELIVERED' : 'IN_TRANSIT';
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
@@ -68,63 +47,82 @@ async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
   return error;
 }
 
+/** Courier A's sandbox with its records at hand, a client for raw requests, and what it holds by group. */
 async function startCourierA(pki: TestPki) {
-  const sandbox = await startSandbox(createCourierASandbox(estate, { pki }));
-  const window = httpsClient(sandbox.url, { ca: pki.ca });
-  const json = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await window.send('GET', path);
-    return { status: response.status, body: JSON.parse(response.text) as T };
+  const records = new RecordStore();
+  const definition = createCourierASandbox(estate, { pki });
+  const sandbox = await startSandbox(definition, { records });
+  const agent = new Agent({ connect: { ca: pki.ca, rejectUnauthorized: true } });
+  const send = async (method: 'GET' | 'POST' | 'DELETE', path: string, options: { body?: string; headers?: Record<string, string> } = {}) => {
+    const response = await request(`${sandbox.url}${path}`, { method, dispatcher: agent, headers: options.headers, body: options.body });
+    return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
   };
-  const stats = async () =>
-    (await json<{ total: number; byOperation: Record<string, number> }>('/_sandbox/stats')).body;
+  const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const shipments = records.collection<ShipmentRecord>('shipments');
+  const inGroup = (groupId: string): ShipmentRecord[] =>
+    (records.collection<string[]>('shipments-by-group').get(groupId) ?? [])
+      .map((id) => shipments.get(id)!)
+      .sort((a, b) => (a.customerRequestId ?? '').localeCompare(b.customerRequestId ?? '', 'en', { numeric: true }));
   return {
     sandbox,
-    json,
-    stats,
-    async setFault(setting: object) {
-      const response = await window.send('POST', '/_sandbox/faults', JSON.stringify(setting), {
-        'content-type': 'application/json',
-      });
-      expect(response.status).toBe(200);
+    records,
+    shipments,
+    inGroup,
+    send,
+    /** A request as Canada Post's clients send it: HTTP Basic and the service's media type. */
+    canadaPost: (method: 'GET' | 'POST' | 'DELETE', path: string, body?: string, headers: Record<string, string> = {}) =>
+      send(method, path, { ...(body === undefined ? {} : { body }), headers: { authorization: basic, accept: SHIPMENT_MEDIA_TYPE, ...(body === undefined ? {} : { 'content-type': SHIPMENT_MEDIA_TYPE }), ...headers } }),
+    /** What the sandbox found outside Canada Post's schema, once every answer sent so far is checked. */
+    violations: async (): Promise<SpecViolation[]> => {
+      await definition.schemaChecks.settled();
+      return [...records.collection<SpecViolation>(SPEC_VIOLATIONS).values()];
     },
-    async consignment(no: string): Promise<ConsignmentRecord | undefined> {
-      const { status, body } = await json<ConsignmentRecord>(`/_sandbox/records/consignments/${encodeURIComponent(no)}`);
-      return status === 404 ? undefined : body;
+    clearViolations: () => records.collection<SpecViolation>(SPEC_VIOLATIONS).clear(),
+    calls: (...operations: string[]) => {
+      const { byOperation } = sandbox.stats.snapshot();
+      return operations.reduce((sum, operation) => sum + (byOperation[operation] ?? 0), 0);
     },
     async close() {
-      await window.close();
+      await definition.schemaChecks.settled();
+      await agent.close();
       await sandbox.close();
     },
   };
 }
 
-describeCourierContract('courier A adapter (XML, mutual TLS) against its sandbox', async () => {
+const READ_OPERATIONS = ['getShipments', 'getShipment', 'getShipmentDetails', 'getTrackingSummary'];
+
+function adapterFor(a: Awaited<ReturnType<typeof startCourierA>>, pki: TestPki, options: Partial<CourierAAdapterOptions> = {}): CourierAAdapter {
+  return createCourierAAdapter({ baseUrl: a.sandbox.url, username, password, account, tls: { ca: pki.ca }, ...options });
+}
+
+describeCourierContract('courier A adapter (Canada Post Contract Shipping v8 and Tracking) against its sandbox', async () => {
   const pki = await createTestPki();
   const a = await startCourierA(pki);
-  const courier = createCourierAAdapter({ baseUrl: a.sandbox.url, tls: { ca: pki.ca, ...pki.client } });
+  const courier = adapterFor(a, pki);
   return {
     courier,
     system: 'courier-a',
     estate,
-    unknownShipmentId: 'courier-a:CA999999',
-    setFault: a.setFault,
-    batchReadCalls: async () => (await a.stats()).byOperation.track ?? 0,
-    totalCalls: async () => (await a.stats()).total,
+    unknownShipmentId: 'courier-a:ord-999999.00000000',
+    setFault: async (setting) => a.sandbox.setFault(setting),
+    // Canada Post reads one order per request (its first parcel by request id), and a transmitted parcel's tracking.
+    readCallsFor: (asked, holding) => asked + holding,
+    batchReadCalls: async () => a.calls(...READ_OPERATIONS),
+    totalCalls: async () => a.sandbox.stats.snapshot().total,
+    oneShipmentPerOrder: true,
+    createdAtPrecision: 'day',
+    cancelRemoves: true,
     async stored(shipmentId): Promise<StoredShipment | undefined> {
-      const consignment = await a.consignment(shipmentId.replace(/^courier-a:/, ''));
-      if (!consignment) return undefined;
-      return {
-        orderId: consignment.Reference,
-        trackingNumber: consignment.Barcode,
-        status: STATUS_OF_CODE[consignment.StatusCode] ?? 'EXCEPTION',
-      };
+      const groupId = shipmentId.replace(/^courier-a:/, '');
+      const [first] = a.inGroup(groupId).length > 0 ? a.inGroup(groupId) : [];
+      if (!first) return undefined;
+      return { orderId: groupId.slice(0, groupId.lastIndexOf('.')), trackingNumber: first.trackingPin, status: statusOf(first) };
     },
     async storedForOrder(orderId) {
-      const { status, body } = await a.json<string[]>(
-        `/_sandbox/records/consignments-by-order/${encodeURIComponent(orderId)}`,
-      );
-      return status === 404 ? 0 : body.length;
+      return a.inGroup(groupIdOf(orderId) ?? '').length > 0 ? 1 : 0;
     },
+    specViolations: async () => a.violations(),
     async close() {
       await courier.close();
       await a.close();
@@ -132,110 +130,149 @@ describeCourierContract('courier A adapter (XML, mutual TLS) against its sandbox
   };
 });
 
-describe('courier A: mutual TLS and XML specifics', () => {
+describe('courier A: Canada Post specifics', () => {
   let pki: TestPki;
-  let other: TestPki;
   let a: Awaited<ReturnType<typeof startCourierA>>;
   const opened: { close(): Promise<void> }[] = [];
-  const tracked = estate.shipments.find((shipment) => shipment.carrier === 'courier-a') ?? estate.shipments[0]!;
-  const trackRequest = `<?xml version="1.0"?><TrackRequest><Reference>${tracked.orderId}</Reference></TrackRequest>`;
+  const tracked = estate.shipments.find((shipment) => shipment.carrier === 'courier-a' && shipment.status === 'DELIVERED')!;
+  const orders = generated.orders.filter((order) => !generated.shipments.some((shipment) => shipment.orderId === order.id));
+  let nextOrder = 0;
+  const request = (overrides: Partial<ShipmentRequest> = {}): ShipmentRequest => {
+    const order = orders[nextOrder++]!;
+    return {
+      orderId: order.id,
+      recipient: { name: 'Ada Jansen', phone: '+31 20 555 0199' },
+      shipTo: { name: 'Ada Jansen', phone: '+31 20 555 0199', line1: 'Keizersgracht 1', city: 'Amsterdam', region: 'NH', postalCode: '1015 CJ', countryCode: 'NL' },
+      parcels: 1,
+      idempotencyKey: `specifics-${process.pid}-${nextOrder}`,
+      ...overrides,
+    };
+  };
 
   function adapter(options: Partial<CourierAAdapterOptions> = {}): CourierAAdapter {
-    const courier = createCourierAAdapter({ baseUrl: a.sandbox.url, tls: { ca: pki.ca, ...pki.client }, ...options });
+    const courier = adapterFor(a, pki, options);
     opened.push(courier);
     return courier;
   }
 
-  function client(tls: { ca: string; cert?: string; key?: string }) {
-    const made = httpsClient(a.sandbox.url, tls);
-    opened.push(made);
-    return made;
-  }
-
   beforeAll(async () => {
-    [pki, other] = await Promise.all([createTestPki(), createTestPki()]);
+    pki = await createTestPki();
     a = await startCourierA(pki);
+  });
+  afterEach(async () => {
+    await a.violations();
+    a.clearViolations();
   });
   afterAll(async () => {
     for (const resource of opened) await resource.close();
     await a.close();
   });
 
-  it('tracks for a client presenting the certificate the carrier CA issued', async () => {
-    const response = await client({ ca: pki.ca, ...pki.client }).send('POST', '/api/v2/track', trackRequest);
-    expect(response.status).toBe(200);
-    expect(response.text).toContain(`<Barcode>${tracked.trackingNumber}</Barcode>`);
+  it('reads an order as Canada Post serves it: the first parcel by its request id, then its tracking summary', async () => {
+    const found = await adapter().findByOrderIds([tracked.orderId]);
+    expect(found.get(tracked.orderId)).toEqual([
+      expect.objectContaining({ id: tracked.id, trackingNumber: tracked.trackingNumber, status: 'DELIVERED', createdAt: new Date(`${tracked.createdAt.toISOString().slice(0, 10)}T00:00:00.000Z`) }),
+    ]);
+    expect(await a.violations()).toEqual([]);
   });
 
-  it('refuses a client without a certificate with a 403 fault, closes the connection and tracks nothing', async () => {
-    const before = (await a.stats()).total;
+  it('books one Canada Post shipment per parcel in the order\'s group, and voids them all on cancel', async () => {
+    const booking = request({
+      parcels: 3,
+      packages: [1, 2, 3].map((kg) => ({ weight: { value: kg, unit: 'KILOGRAM' as const }, dimensions: null })),
+    });
+    const groupId = groupIdOf(booking.orderId)!;
 
-    const response = await client({ ca: pki.ca }).send('POST', '/api/v2/track', trackRequest);
+    const shipment = await adapter().bookShipment(booking);
 
-    expect(response.status).toBe(403);
-    expect(response.headers.connection).toBe('close');
-    expect(response.text).toContain('<Code>CLIENT_CERTIFICATE_REQUIRED</Code>');
-    expect((await a.stats()).total).toBe(before);
+    const parcels = a.inGroup(groupId);
+    expect(parcels.map((record) => record.customerRequestId)).toEqual([1, 2, 3].map((n) => `${groupId}-${n}`));
+    expect(parcels.map((record) => ((record.request['delivery-spec'] as { 'parcel-characteristics': { weight: string } })['parcel-characteristics'].weight))).toEqual(['1.000', '2.000', '3.000']);
+    expect(shipment).toMatchObject({ id: `courier-a:${groupId}`, trackingNumber: parcels[0]!.trackingPin, status: 'LABEL_CREATED' });
+    expect(shipment.label?.url).toMatch(/\/ers\/artifact\//);
+
+    await adapter().cancelShipment({ shipmentId: shipment.id, idempotencyKey: `void-${process.pid}` });
+    expect(a.inGroup(groupId)).toEqual([]);
+    expect(await a.violations()).toEqual([]);
   });
 
-  it('refuses a client certificate issued by another CA, which the adapter reports as UPSTREAM_AUTH_FAILED', async () => {
-    const response = await client({ ca: pki.ca, ...other.client }).send('POST', '/api/v2/track', trackRequest);
-    expect(response.status).toBe(403);
-    expect(response.text).toContain('<Code>CLIENT_CERTIFICATE_REQUIRED</Code>');
+  it('declares the configured weight for each parcel of a booking that carries none', async () => {
+    const booking = request({ parcels: 2 });
+    await adapter({ account: { ...account, declaredParcelWeightKg: 2.5 } }).bookShipment(booking);
+    const weights = a.inGroup(groupIdOf(booking.orderId)!).map((record) => (record.request['delivery-spec'] as { 'parcel-characteristics': { weight: string } })['parcel-characteristics'].weight);
+    expect(weights).toEqual(['2.500', '2.500']);
+  });
 
-    const error = await failureOf(adapter({ tls: { ca: pki.ca, ...other.client } }).findByOrderIds([tracked.orderId]));
+  it('finishes a booking whose answer was lost after its first parcel, creating only the parcels missing', async () => {
+    const booking = request({ parcels: 2 });
+    const [first] = createShipmentDocuments(booking, account, new Date());
+    const made = await a.canadaPost('POST', `/rs/${account.customerNumber}/${account.customerNumber}/shipment`, codec.build(first!));
+    expect(made.status).toBe(200);
+    const before = a.calls('createShipment');
+
+    const shipment = await adapter().bookShipment(booking);
+
+    expect(a.calls('createShipment') - before).toBe(1);
+    expect(a.inGroup(groupIdOf(booking.orderId)!)).toHaveLength(2);
+    expect(shipment.trackingNumber).toBe(a.inGroup(groupIdOf(booking.orderId)!)[0]!.trackingPin);
+  });
+
+  it('refuses to void a shipment already transmitted (8064) as UPSTREAM_REJECTED that says only a refund undoes it', async () => {
+    const error = await failureOf(adapter().cancelShipment({ shipmentId: tracked.id, idempotencyKey: `transmitted-${process.pid}` }));
+    expect({ code: error.code, system: error.system }).toEqual({ code: 'UPSTREAM_REJECTED', system: 'courier-a' });
+    expect(error.message).toMatch(/8064.*refund/);
+    expect(a.inGroup(groupIdOf(tracked.orderId)!)).toHaveLength(1);
+  });
+
+  it('refuses an API key Canada Post does not know as UPSTREAM_AUTH_FAILED', async () => {
+    const error = await failureOf(adapter({ password: 'not-the-password' }).findByOrderIds([tracked.orderId]));
     expect({ code: error.code, system: error.system }).toEqual({ code: 'UPSTREAM_AUTH_FAILED', system: 'courier-a' });
-    expect(error.message).toContain('CLIENT_CERTIFICATE_REQUIRED');
+    expect(error.message).toMatch(/E002/);
   });
 
-  it('refuses to talk to a server its CA did not sign, as UPSTREAM_AUTH_FAILED, sending nothing', async () => {
-    const before = (await a.stats()).total;
-    const error = await failureOf(adapter({ tls: { ca: other.ca, ...pki.client } }).findByOrderIds([tracked.orderId]));
-    expect({ code: error.code, system: error.system }).toEqual({ code: 'UPSTREAM_AUTH_FAILED', system: 'courier-a' });
-    expect(error.message).toMatch(/TLS/);
-    expect((await a.stats()).total).toBe(before);
+  it('refuses a request without the service\'s media type in Accept, as Canada Post refuses */*', async () => {
+    const response = await a.canadaPost('GET', `/rs/${account.customerNumber}/${account.customerNumber}/shipment?requestId=x`, undefined, { accept: '*/*' });
+    expect(response.status).toBe(406);
+    expect(response.text).toContain('<messages');
+  });
+
+  it('refuses a Create Shipment outside Canada Post\'s schema, naming the element, and writes it down', async () => {
+    const [document] = createShipmentDocuments(request(), account, new Date());
+    const text = codec.build(document!).replace(/<weight>[^<]+<\/weight>/, '<weight>heavy</weight>');
+
+    const response = await a.canadaPost('POST', `/rs/${account.customerNumber}/${account.customerNumber}/shipment`, text);
+
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(/weight/);
+    expect(await a.violations()).toEqual([expect.objectContaining({ side: 'request', operation: 'createShipment' })]);
+  });
+
+  it('goes red when a field of its answer changes type: a PIN of 5 characters is written down as outside the schema', async () => {
+    const pinned = a.shipments.get(a.inGroup(groupIdOf(tracked.orderId)!)[0]!.shipmentId)!;
+    a.shipments.set(pinned.shipmentId, { ...pinned, trackingPin: '12345' });
+    try {
+      await adapter().findByOrderIds([tracked.orderId]).catch(() => undefined);
+      // The list that carries it goes red (and, the PIN no longer tracked, the details read next).
+      expect(await a.violations()).toEqual(expect.arrayContaining([expect.objectContaining({ side: 'answer', operation: 'getShipments', problems: [expect.stringMatching(/tracking-pin/)] })]));
+    } finally {
+      a.shipments.set(pinned.shipmentId, pinned);
+    }
   });
 
   it('refuses requests carrying a DOCTYPE or ENTITY declaration', async () => {
-    const evil =
-      '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]>' +
-      '<TrackRequest><Reference>&x;</Reference></TrackRequest>';
-    const response = await client({ ca: pki.ca, ...pki.client }).send('POST', '/api/v2/track', evil);
+    const evil = '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]><shipment>&x;</shipment>';
+    const response = await a.canadaPost('POST', `/rs/${account.customerNumber}/${account.customerNumber}/shipment`, evil);
     expect(response.status).toBe(400);
-    expect(response.text).toContain('<Code>DTD_NOT_ALLOWED</Code>');
+    expect(response.text).toContain('<code>DTD_NOT_ALLOWED</code>');
     expect(response.text).not.toContain('root:');
-  });
-
-  it('honours an X-Idempotency-Key header as it honours the IdempotencyKey element', async () => {
-    const carrier = client({ ca: pki.ca, ...pki.client });
-    const shipmentRequest =
-      '<?xml version="1.0"?><ShipmentRequest><Reference>ord-000010</Reference><Parcels>1</Parcels>' +
-      '<Receiver><Name>Header Keyed</Name></Receiver></ShipmentRequest>';
-    const book = async () => {
-      const headers = { 'x-idempotency-key': `header-${process.pid}` };
-      const response = await carrier.send('POST', '/api/v2/consignments', shipmentRequest, headers);
-      return { status: response.status, no: /<ConsignmentNo>([^<]+)<\/ConsignmentNo>/.exec(response.text)?.[1] };
-    };
-
-    const first = await book();
-    const again = await book();
-
-    expect(first).toEqual({ status: 201, no: expect.stringMatching(/^CA\d+$/) });
-    expect(again).toEqual({ status: 200, no: first.no });
   });
 
   it('escapes what it sends: a recipient with XML metacharacters in the name arrives intact', async () => {
     const name = `Zoë & "Bart" <O'Neil> ]]>`;
-    const shipment = await adapter().bookShipment({
-      orderId: 'ord-000008',
-      recipient: { name, phone: null },
-      parcels: 1,
-      idempotencyKey: `escape-${process.pid}`,
-    });
-
-    const stored = await a.consignment(shipment.id.replace(/^courier-a:/, ''));
-    expect(stored?.Receiver).toEqual({ Name: name, Phone: null });
-    expect(stored?.Reference).toBe('ord-000008');
+    const booking = request({ recipient: { name, phone: null } });
+    await adapter().bookShipment({ ...booking, shipTo: { ...booking.shipTo!, name } });
+    const [record] = a.inGroup(groupIdOf(booking.orderId)!);
+    expect((record!.request['delivery-spec'] as { destination: { name: string } }).destination.name).toBe(name);
   });
 
   describe('an answer carrying a DTD', () => {
@@ -244,13 +281,13 @@ describe('courier A: mutual TLS and XML specifics', () => {
     const laughs =
       '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">' +
       '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>' +
-      '<TrackResponse><Consignment><ConsignmentNo>&lol3;</ConsignmentNo></Consignment></TrackResponse>';
+      '<shipments><shipment-info><shipment-id>&lol3;</shipment-id></shipment-info></shipments>';
 
     beforeAll(async () => {
-      // A crafted carrier: the right certificate, a hostile answer.
+      // A crafted server: the right certificate, a hostile answer.
       server = createServer({ key: pki.server.key, cert: pki.server.cert }, (req, res) => {
         req.resume();
-        res.writeHead(200, { 'content-type': 'application/xml' }).end(laughs);
+        res.writeHead(200, { 'content-type': SHIPMENT_MEDIA_TYPE }).end(laughs);
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,27 +1,23 @@
 import { IntegrationError, type IntegrationErrorCode } from '../../../domain';
 import { errorFromStatus, type CallSite } from '../../kit/adapter';
-import { faultSchema, type Fault } from './schema';
+import { ALREADY_TRANSMITTED_CODE, messagesSchema, type CanadaPostMessage } from '../canada-post/documents';
 
-/** Internal to the courier-a adapter: courier A's faults in our closed set of errors. */
+/** Internal to the courier-a adapter: Canada Post's `<messages>` in our closed set of errors. */
 
-const AUTH_FAULTS = new Set(['CLIENT_CERTIFICATE_REQUIRED', 'CERTIFICATE_REVOKED', 'FORBIDDEN']);
-const RETRYABLE_FAULTS: Readonly<Record<string, IntegrationErrorCode>> = {
-  RATE_LIMITED: 'UPSTREAM_RATE_LIMITED',
-  SERVICE_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
-};
-
-/** The error for a non-2xx answer: from its `<Fault>` when it has one, else from the status alone. */
-export function errorFromFault(site: CallSite, status: number, document: unknown): IntegrationError {
-  const parsed = faultSchema.safeParse(document);
-  if (!parsed.success) return errorFromStatus(site, status);
-  return toError(site, status, parsed.data.Fault);
+/** The error for a non-2xx answer: from its `<messages>` when it has them, else from the status alone. */
+export function errorFromMessages(site: CallSite, status: number, document: unknown): IntegrationError {
+  const parsed = messagesSchema.safeParse(document);
+  const messages = parsed.success ? (parsed.data.messages.message ?? []) : [];
+  if (messages.length === 0) return errorFromStatus(site, status);
+  const code: IntegrationErrorCode = status === 401 || status === 403 ? 'UPSTREAM_AUTH_FAILED' : 'UPSTREAM_REJECTED';
+  const reason = `${messages.map(describe).join('; ').slice(0, 300)} (HTTP ${status})`;
+  return new IntegrationError(code, `${site.system} ${site.operation}: ${reason}`, { ...site, reason });
 }
 
-function toError(site: CallSite, status: number, fault: Fault): IntegrationError {
-  const code: IntegrationErrorCode =
-    AUTH_FAULTS.has(fault.Code) || status === 401 || status === 403 ? 'UPSTREAM_AUTH_FAILED'
-    : RETRYABLE_FAULTS[fault.Code] ?? 'UPSTREAM_REJECTED';
-  const message = (fault.Message ?? '').slice(0, 200);
-  const reason = `${fault.Code}${message ? `: ${message}` : ''} (HTTP ${status})`;
-  return new IntegrationError(code, `${site.system} ${site.operation}: ${reason}`, { ...site, reason });
+function describe(message: CanadaPostMessage): string {
+  // Void Shipment's page: a shipment already transmitted cannot be voided, only refunded (Request Shipment Refund).
+  if (message.code === ALREADY_TRANSMITTED_CODE) {
+    return `${message.code}: the shipment was already transmitted (handed over to Canada Post); only a refund request can undo it`;
+  }
+  return `${message.code}${message.description ? `: ${message.description}` : ''}`;
 }

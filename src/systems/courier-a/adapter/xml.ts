@@ -1,10 +1,11 @@
 import { createXmlCodec } from '../../../xml';
 import { IntegrationError } from '../../../domain';
 import { badResponse, type CallSite } from '../../kit/adapter';
+import { REPEATED_ELEMENTS } from '../canada-post/documents';
 
-/** Internal to the courier-a adapter: its answers read, and its requests written, by the one safe XML codec (src/xml). */
+/** Internal to the courier-a adapter: Canada Post's documents read, and ours written, by the one safe XML codec (src/xml). */
 
-const codec = createXmlCodec({ repeated: ['TrackResponse.Consignment'] });
+const codec = createXmlCodec({ attributes: true, repeated: [...REPEATED_ELEMENTS] });
 
 /** Serialises a request document, escaping every value; one XML cannot carry is refused before it is sent. */
 export function buildXml(site: CallSite, document: Record<string, unknown>): string {

@@ -2,13 +2,14 @@ import type { ShipmentRequest } from '../../../domain';
 import { createXmlCodec, createXsdValidator } from '../../../xml';
 import {
   createShipmentDocuments,
-  customerRequestIdOf,
+  referenceOfKey,
   shipmentInfoSchema,
   shipmentsPath,
   toShipmentInfo,
   UnbookableShipment,
   type CanadaPostAccount,
 } from './documents';
+import { groupIdOf, orderIdOfGroup } from './ids';
 import { createCanadaPostValidator } from './schema';
 
 /**
@@ -79,14 +80,14 @@ describe('Canada Post Create Shipment, as courier A writes it', () => {
       ok: true,
       document: {
         shipment: {
-          'group-id': 'ord-000042',
-          'customer-request-id': 'place-order-ord-000042-courier-a-1',
+          'group-id': groupIdOf('ord-000042'),
+          'customer-request-id': `${groupIdOf('ord-000042')}-1`,
           'expected-mailing-date': '2026-12-07',
           'delivery-spec': {
             sender: { 'address-details': { 'postal-zip-code': 'K1A0B1', 'country-code': 'CA' } },
             destination: { name: request.shipTo!.name, 'address-details': { 'postal-zip-code': '1016 GV' } },
             'parcel-characteristics': { weight: '1.250' },
-            references: { 'customer-ref-1': 'ord-000042' },
+            references: { 'customer-ref-1': 'ord-000042', 'customer-ref-2': 'place-order-ord-000042-courier-a' },
             'settlement-info': { 'contract-id': '42708517', 'intended-method-of-payment': 'Account' },
           },
         },
@@ -96,19 +97,29 @@ describe('Canada Post Create Shipment, as courier A writes it', () => {
       ok: true,
       document: {
         shipment: {
-          'customer-request-id': 'place-order-ord-000042-courier-a-2',
+          'customer-request-id': `${groupIdOf('ord-000042')}-2`,
           'delivery-spec': { 'parcel-characteristics': { weight: '0.998', dimensions: { length: '30.5', width: '20.5', height: '10.2' } } },
         },
       },
     });
   });
 
-  it('keeps request ids within Canada Post\'s 35 characters, the same for the same key', () => {
+  it('names the group after the order with a check tag that tells our ids from any other, within 32 characters', () => {
+    const group = groupIdOf('ord-000042')!;
+    expect(group).toMatch(/^ord-000042\.[0-9a-f]{8}$/);
+    expect(orderIdOfGroup(group)).toBe('ord-000042');
+    expect(orderIdOfGroup('ord-000042.00000000')).toBeNull();
+    expect(orderIdOfGroup('CA000123')).toBeNull();
+    expect(groupIdOf('o'.repeat(23))).toHaveLength(32);
+    expect(groupIdOf('o'.repeat(24))).toBeNull();
+  });
+
+  it('keeps the idempotency key as a reference within Canada Post\'s 35 characters, the same for the same key', () => {
     const long = `order-${'x'.repeat(60)}`;
-    expect(customerRequestIdOf(long, 0)).toHaveLength(31);
-    expect(customerRequestIdOf(long, 0)).toBe(customerRequestIdOf(long, 0));
-    expect(customerRequestIdOf(long, 0)).not.toBe(customerRequestIdOf(`${long}y`, 0));
-    expect(customerRequestIdOf('short', 2)).toBe('short-3');
+    expect(referenceOfKey(long)).toHaveLength(35);
+    expect(referenceOfKey(long)).toBe(referenceOfKey(long));
+    expect(referenceOfKey(long)).not.toBe(referenceOfKey(`${long}y`));
+    expect(referenceOfKey('short')).toBe('short');
   });
 
   it('is written under the mailed-by and mailed-on-behalf-of customer numbers', () => {
@@ -116,9 +127,10 @@ describe('Canada Post Create Shipment, as courier A writes it', () => {
     expect(shipmentsPath({ ...account, mobo: '0009876543' })).toBe('/rs/2004381/0009876543/shipment');
   });
 
-  it('is not written without an address or a parcel\'s weight', () => {
+  it('is not written without an address, without parcels, or with weights that do not match the parcels', () => {
     expect(() => createShipmentDocuments({ ...request, shipTo: null }, account, mailed)).toThrow(UnbookableShipment);
-    expect(() => createShipmentDocuments({ ...request, packages: null }, account, mailed)).toThrow(/each parcel with its weight/);
+    expect(() => createShipmentDocuments({ ...request, parcels: 0, packages: [] }, account, mailed)).toThrow(/at least one parcel/);
+    expect(() => createShipmentDocuments({ ...request, parcels: 3 }, account, mailed)).toThrow(/says 3 parcels and weighs 2/);
     const weightless = { ...request, parcels: 1, packages: [{ weight: { value: 0, unit: 'GRAM' as const }, dimensions: null }] };
     expect(() => createShipmentDocuments(weightless, account, mailed)).toThrow(/0 kg/);
   });
@@ -158,8 +170,11 @@ describe('Canada Post answers, held to its schema', () => {
     const info = toShipmentInfo(shipmentInfoSchema.parse(parsed.document['shipment-info']));
     expect(info).toEqual({
       shipmentId: '347881315405503331',
+      customerRequestId: null,
       status: 'created',
       trackingPin: '123456789012',
+      selfUrl: 'https://ct.soa-gw.canadapost.ca/rs/2004381/2004381/shipment/347881315405503331',
+      detailsUrl: null,
       labelUrl: 'https://ct.soa-gw.canadapost.ca/ers/artifact/6e93d53968881714/10238/0',
     });
   });

@@ -9,12 +9,12 @@ export const CANADA_POST_SCHEMA_DIR = path.join(PROJECT_ROOT, 'src/systems/couri
 const read = (fileName: string): XsdFile => ({ fileName, contents: readFileSync(path.join(CANADA_POST_SCHEMA_DIR, fileName), 'utf8') });
 
 /**
- * A validator for every Canada Post document courier A sends or receives (shipment-v8 and messages), against the
+ * A validator for every Canada Post document courier A sends or receives (shipment-v8, track-v2 and messages), against the
  * schemas Canada Post publishes, trimmed to what courier A uses. Reads the files when called, not at import.
  */
 export function createCanadaPostValidator(): XsdValidator {
   return createXsdValidator({
     schema: read('canada-post.xsd'),
-    imports: [read('shipment-v8.trimmed.xsd'), read('messages.trimmed.xsd')],
+    imports: [read('shipment-v8.trimmed.xsd'), read('messages.trimmed.xsd'), read('track-v2.written.xsd')],
   });
 }

@@ -1,209 +1,262 @@
-import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import type { SandboxDefinition } from '../../kit/sandbox';
+import { ATTRIBUTE_PREFIX, queuedValidation, type ValidationQueue } from '../../../xml';
+import type { RecordStore, SandboxDefinition } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
 import {
-  CONSIGNMENT_SERVICES,
-  ConsignmentBook,
-  type ConsignmentRecord,
-  type Outcome,
-} from './consignments';
-import { buildXml, faultXml, parseRequestXml, XML_CONTENT_TYPE } from './xml';
+  ALREADY_TRANSMITTED_CODE,
+  SHIPMENT_MEDIA_TYPE,
+  SHIPMENT_NAMESPACE,
+  TRACK_MEDIA_TYPE,
+  TRACK_NAMESPACE,
+  type CanadaPostAccount,
+} from '../canada-post/documents';
+import { createCanadaPostValidator } from '../canada-post/schema';
+import { ShipmentBook, type ShipmentRecord } from './shipments';
+import { buildXml, messagesXml, parseRequestXml, XML_CONTENT_TYPE } from './xml';
 
-export {
-  CONSIGNMENT_SERVICES,
-  CONSIGNMENT_STATUS_CODES,
-  type ConsignmentRecord,
-  type ConsignmentService,
-  type ConsignmentStatusCode,
-} from './consignments';
+export type { ShipmentRecord } from './shipments';
+
+/** The API key and contract account the sandbox knows (its connection uses them). */
+export const COURIER_A_SANDBOX_CREDENTIALS: { readonly username: string; readonly password: string; readonly account: CanadaPostAccount } = {
+  username: 'plugboard-sandbox',
+  password: 'sandbox-api-key-password',
+  account: {
+    customerNumber: '2004381',
+    contractId: '42708517',
+    serviceCode: 'DOM.EP',
+    methodOfPayment: 'Account',
+    sender: {
+      company: 'Plugboard Demo Shop',
+      phone: '613-555-0100',
+      address: { name: 'Dispatch', line1: '2701 Riverside Dr', city: 'Ottawa', region: 'ON', postalCode: 'K1A0B1', countryCode: 'CA' },
+    },
+  },
+};
 
 export interface CourierASandboxOptions {
-  /** The TLS material the carrier serves: the CA it trusts client certificates from, and its own certificate. */
+  /** The TLS material the sandbox serves HTTPS with (Canada Post asks for no client certificate). */
   readonly pki: { readonly ca: string; readonly server: { readonly cert: string; readonly key: string } };
+  /** The API key and account it accepts. @default COURIER_A_SANDBOX_CREDENTIALS */
+  readonly credentials?: typeof COURIER_A_SANDBOX_CREDENTIALS;
 }
 
-/** Most references one track request may carry. */
-export const MAX_TRACK_REFERENCES = 500;
+/** Where the sandbox writes each document outside Canada Post's schema it saw: `records.collection(...)`. */
+export const SPEC_VIOLATIONS = 'spec-violations';
+
+/** Courier A's sandbox, with its schema checks: answers are checked after they are sent, `settled()` waits for them. */
+export interface CourierASandboxDefinition extends SandboxDefinition {
+  readonly schemaChecks: Pick<ValidationQueue, 'settled'>;
+}
+
+/** A document outside Canada Post's schema: a request refused, or (a sandbox defect) an answer it would have sent. */
+export interface SpecViolation {
+  readonly side: 'request' | 'answer';
+  readonly operation: string;
+  readonly problems: readonly string[];
+}
 
 /**
- * Courier A: a European parcel carrier speaking XML over HTTPS with mutual TLS.
- *
- * - `POST /api/v2/track` `<TrackRequest>` with any number (up to {@link MAX_TRACK_REFERENCES}) of `<Reference>`
- *   (the shipper's order reference) or `<ConsignmentNo>` elements answers `<TrackResponse>` with one
- *   `<Consignment>` per consignment found.
- * - `POST /api/v2/consignments` `<ShipmentRequest>` books a consignment (`<ShipmentResponse>`, 201; a replayed
- *   idempotency key answers the same consignment with 200).
- * - `POST /api/v2/consignments/cancel` `<CancelRequest>` cancels one not yet handed over (`<CancelResponse>`).
- *
- * Idempotency: an `<IdempotencyKey>` element or an `X-Idempotency-Key` header. Errors: `<Fault><Code/><Message/></Fault>`
- * with the HTTP status that fits. Every carrier route needs a client certificate signed by the CA (403
- * `CLIENT_CERTIFICATE_REQUIRED` otherwise, and the connection is closed); the `/_sandbox` window does not, so tests can
- * drive faults without one. Documents carrying a DOCTYPE or ENTITY declaration are refused.
+ * Courier A: Canada Post's Contract Shipping (REST, shipment-v8) and Tracking (track-v2) services, over HTTPS with
+ * HTTP Basic, as its developer documentation describes them (pages named in docs/estate.md):
+ * - `POST /rs/{mailed by}/{mobo}/shipment` Create Shipment (`shipment` -> `shipment-info`);
+ * - `GET /rs/{mailed by}/{mobo}/shipment?groupId=|requestId=|trackingPIN=` Get Shipments (links, or the
+ *   `shipment-info`s with `provideShipmentInfo=true`; by group only the shipments not yet transmitted);
+ * - `GET …/shipment/{id}` Get Shipment, `GET …/shipment/{id}/details` Get Shipment Details;
+ * - `DELETE …/shipment/{id}` Void Shipment (204; the shipment is deleted; 8064 once transmitted);
+ * - `GET /vis/track/pin/{pin}/summary` Get Tracking Summary.
+ * Every request's Accept (and a body's Content-Type) must name the service's media type. Every request body and every
+ * answer is validated against Canada Post's schema (../canada-post): a request outside it is refused with a 400
+ * `<messages>`; an answer is sent, then checked (xmllint runs are slow: answers are checked together, in the
+ * background), and one outside it (a sandbox defect) is written down. Both land in `spec-violations`. Codes
+ * Canada Post's pages do not give (authentication, schema failures, unknown PIN) are the sandbox's own.
  */
-export function createCourierASandbox(estate: EstateSeed, options: CourierASandboxOptions): SandboxDefinition {
+export function createCourierASandbox(estate: EstateSeed, options: CourierASandboxOptions): CourierASandboxDefinition {
+  const credentials = options.credentials ?? COURIER_A_SANDBOX_CREDENTIALS;
+  const checks = queuedValidation(createCanadaPostValidator());
   return {
     name: 'courier-a',
-    https: {
-      key: options.pki.server.key,
-      cert: options.pki.server.cert,
-      ca: options.pki.ca,
-      requestCert: true,
-      // The handshake lets everyone in so that the window stays reachable; carrier routes check `authorized`.
-      rejectUnauthorized: false,
-    },
-    contentTypes: ['application/xml', 'text/xml'],
+    schemaChecks: checks,
+    https: { key: options.pki.server.key, cert: options.pki.server.cert },
+    contentTypes: ['application/xml', 'text/xml', SHIPMENT_MEDIA_TYPE],
     failureBody: (status, message) => ({
       contentType: XML_CONTENT_TYPE,
-      body: faultXml(status === 429 ? 'RATE_LIMITED' : 'SERVICE_UNAVAILABLE', message),
+      body: messagesXml(status === 429 ? 'RATE_LIMITED' : 'SERVICE_UNAVAILABLE', message),
     }),
     routes: async (app, { records }) => {
-      const book = new ConsignmentBook(records);
-      book.seed(estate);
-      await app.register(async (api) => carrierRoutes(api, book));
+      const book = new ShipmentBook(records);
+      book.seed(estate, credentials.account);
+      await app.register(async (api) => canadaPostRoutes(api, { book, records, credentials, checks }));
     },
   };
 }
 
-const text = z.string().trim();
-const trackRequestSchema = z.object({
-  TrackRequest: z.object({
-    Reference: z.array(text.min(1).max(64)).optional(),
-    ConsignmentNo: z.array(text.min(1).max(32)).optional(),
-  }),
-});
-const shipmentRequestSchema = z.object({
-  ShipmentRequest: z.object({
-    IdempotencyKey: text.min(1).max(255).optional(),
-    Reference: text.min(1).max(64),
-    Service: z.enum(CONSIGNMENT_SERVICES).optional(),
-    Parcels: z
-      .string()
-      .regex(/^\d{1,2}$/, 'must be a whole number of parcels')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(99)),
-    Receiver: z.object({
-      Name: text.min(1).max(120),
-      Phone: text.max(40).optional(),
-    }),
-  }),
-});
-const cancelRequestSchema = z.object({
-  CancelRequest: z.object({
-    IdempotencyKey: text.min(1).max(255).optional(),
-    ConsignmentNo: text.min(1).max(32),
-  }),
-});
+type Params = { mailedBy: string; mobo: string; id: string; pin: string };
 
-function carrierRoutes(api: FastifyInstance, book: ConsignmentBook): void {
+interface RouteContext {
+  readonly book: ShipmentBook;
+  readonly records: RecordStore;
+  readonly credentials: typeof COURIER_A_SANDBOX_CREDENTIALS;
+  readonly checks: ValidationQueue;
+}
+
+function canadaPostRoutes(api: FastifyInstance, { book, records, credentials, checks }: RouteContext): void {
+  const violations = records.collection<SpecViolation>(SPEC_VIOLATIONS);
+  const violation = (entry: SpecViolation): void => {
+    violations.set(String(violations.size + 1), entry);
+  };
+  const account = credentials.account;
+  const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+
   api.addHook('onRequest', async (request, reply) => {
-    if ((request.raw.socket as TLSSocket).authorized) return;
-    return sendFault(reply.header('connection', 'close'), 403, 'CLIENT_CERTIFICATE_REQUIRED',
-      'A client certificate issued by the carrier CA is required');
-  });
-
-  api.post('/api/v2/track', { config: { operation: 'track' } }, async (request, reply) => {
-    const body = readBody(request, reply, trackRequestSchema);
-    if (!body) return reply;
-    const references = body.TrackRequest.Reference ?? [];
-    const numbers = body.TrackRequest.ConsignmentNo ?? [];
-    if (references.length + numbers.length === 0) {
-      return sendFault(reply, 400, 'VALIDATION_FAILED', 'TrackRequest needs at least one Reference or ConsignmentNo');
+    if (request.headers.authorization !== expected) {
+      return sendMessages(reply.header('www-authenticate', 'Basic realm="Canada Post"'), 401, 'E002', 'AAA Authentication Failure');
     }
-    if (references.length + numbers.length > MAX_TRACK_REFERENCES) {
-      return sendFault(reply, 400, 'TOO_MANY_REFERENCES', `At most ${MAX_TRACK_REFERENCES} references per request`);
+    const { mailedBy, mobo } = request.params as Partial<Params>;
+    if (mailedBy !== undefined && (mailedBy !== account.customerNumber || mobo !== (account.mobo ?? account.customerNumber))) {
+      return sendMessages(reply, 403, 'AA004', 'You cannot mail on behalf of the requested customer.');
     }
-    const consignments = book.track(references, numbers);
-    return sendXml(reply, 200, { TrackResponse: { Consignment: consignments.map(consignmentXml) } });
-  });
-
-  api.post('/api/v2/consignments', { config: { operation: 'book' } }, async (request, reply) => {
-    const body = readBody(request, reply, shipmentRequestSchema);
-    if (!body) return reply;
-    const shipment = body.ShipmentRequest;
-    const key = idempotencyKey(request, reply, shipment.IdempotencyKey);
-    if (key === undefined) return reply;
-    const outcome = book.book(
-      {
-        Reference: shipment.Reference,
-        Service: shipment.Service ?? 'PARCEL_STANDARD',
-        Parcels: shipment.Parcels,
-        Receiver: { Name: shipment.Receiver.Name, Phone: shipment.Receiver.Phone || null },
-      },
-      key,
-    );
-    return sendOutcome(reply, outcome, 'ShipmentResponse', 201);
-  });
-
-  api.post('/api/v2/consignments/cancel', { config: { operation: 'cancel' } }, async (request, reply) => {
-    const body = readBody(request, reply, cancelRequestSchema);
-    if (!body) return reply;
-    const key = idempotencyKey(request, reply, body.CancelRequest.IdempotencyKey);
-    if (key === undefined) return reply;
-    return sendOutcome(reply, book.cancel(body.CancelRequest.ConsignmentNo, key), 'CancelResponse', 200);
-  });
-}
-
-function readBody<T>(request: FastifyRequest, reply: FastifyReply, schema: z.ZodType<T>): T | null {
-  if (typeof request.body !== 'string') {
-    sendFault(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send an XML document as application/xml');
-    return null;
-  }
-  const parsed = parseRequestXml(request.body);
-  if (!parsed.ok) {
-    sendFault(reply, 400, parsed.code, parsed.message);
-    return null;
-  }
-  const checked = schema.safeParse(parsed.document);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const where = issue?.path.length ? issue.path.map(String).join('/') : 'document';
-    sendFault(reply, 400, 'VALIDATION_FAILED', `${where}: ${issue?.message ?? 'invalid'}`);
-    return null;
-  }
-  return checked.data;
-}
-
-/** The key from the header or the element; `undefined` when they disagree (a fault was sent). */
-function idempotencyKey(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  element: string | undefined,
-): string | null | undefined {
-  const header = request.headers['x-idempotency-key'];
-  const fromHeader = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
-  if (fromHeader && element && fromHeader !== element) {
-    sendFault(reply, 400, 'VALIDATION_FAILED', 'X-Idempotency-Key and IdempotencyKey disagree');
+    const mediaType = request.url.startsWith('/vis/') ? TRACK_MEDIA_TYPE : SHIPMENT_MEDIA_TYPE;
+    if (request.headers.accept !== mediaType) {
+      return sendMessages(reply, 406, 'Server', `Accept must be ${mediaType} (*/* is refused)`);
+    }
     return undefined;
-  }
-  return fromHeader ?? element ?? null;
+  });
+
+  /** Sends an answer, then holds it to the schema: one outside it is a sandbox defect, written down. */
+  const answer = (reply: FastifyReply, operation: string, status: number, mediaType: string, document: Record<string, unknown>): FastifyReply => {
+    const text = buildXml(document);
+    checks.problemsOf(text).then(
+      (problems) => problems.length > 0 && violation({ side: 'answer', operation, problems }),
+      (error: unknown) => violation({ side: 'answer', operation, problems: [`not checked: ${(error as Error).message}`] }),
+    );
+    return reply.code(status).header('content-type', mediaType).send(text);
+  };
+  const origin = (request: FastifyRequest): string => `https://${request.headers.host ?? '127.0.0.1'}`;
+  const basePath = `/rs/${account.customerNumber}/${account.mobo ?? account.customerNumber}/shipment`;
+
+  api.post<{ Params: Params }>('/rs/:mailedBy/:mobo/shipment', { config: { operation: 'createShipment' } }, async (request, reply) => {
+    if (!String(request.headers['content-type'] ?? '').startsWith(SHIPMENT_MEDIA_TYPE)) {
+      return sendMessages(reply, 415, 'Server', `Content-Type must be ${SHIPMENT_MEDIA_TYPE}`);
+    }
+    const body = typeof request.body === 'string' ? request.body : '';
+    const parsed = parseRequestXml(body);
+    if (!parsed.ok) return sendMessages(reply, 400, parsed.code, parsed.message);
+    const problems = await checks.problemsOf(body);
+    if (problems.length > 0) {
+      violation({ side: 'request', operation: 'createShipment', problems });
+      return sendMessages(reply, 400, 'Server', problems.join('; '));
+    }
+    const { [`${ATTRIBUTE_PREFIX}xmlns`]: _namespace, ...shipment } = parsed.document['shipment'] as Record<string, unknown>;
+    const created = book.create(shipment);
+    return answer(reply, 'createShipment', 200, SHIPMENT_MEDIA_TYPE, { 'shipment-info': shipmentInfo(created, origin(request), basePath) });
+  });
+
+  api.get<{ Params: Params; Querystring: Record<string, string | undefined> }>('/rs/:mailedBy/:mobo/shipment', { config: { operation: 'getShipments' } }, async (request, reply) => {
+    const { groupId, requestId, trackingPIN, provideShipmentInfo } = request.query;
+    const keys = [groupId, requestId, trackingPIN].filter((value) => value !== undefined);
+    if (keys.length !== 1 || (provideShipmentInfo !== undefined && provideShipmentInfo !== 'true')) {
+      return sendMessages(reply, 400, 'Server', 'Get Shipments takes one of groupId, requestId or trackingPIN, and provideShipmentInfo=true');
+    }
+    const found =
+      groupId !== undefined ? book.inGroup(groupId)
+      : requestId !== undefined ? [book.byRequestId(requestId)].filter((record) => record !== undefined)
+      : [book.byTrackingPin(trackingPIN!)].filter((record) => record !== undefined);
+    const base = origin(request);
+    const shipments = provideShipmentInfo
+      ? { 'shipment-info': found.map((record) => shipmentInfo(record, base, basePath)) }
+      : { link: found.map((record) => link('shipment', `${base}${basePath}/${record.shipmentId}`, SHIPMENT_MEDIA_TYPE)) };
+    return answer(reply, 'getShipments', 200, SHIPMENT_MEDIA_TYPE, { shipments: { [`${ATTRIBUTE_PREFIX}xmlns`]: SHIPMENT_NAMESPACE, ...shipments } });
+  });
+
+  api.get<{ Params: Params }>('/rs/:mailedBy/:mobo/shipment/:id', { config: { operation: 'getShipment' } }, async (request, reply) => {
+    const record = book.get(request.params.id);
+    if (!record) return sendMessages(reply, 404, '9110', `Shipment ${request.params.id} not found`);
+    return answer(reply, 'getShipment', 200, SHIPMENT_MEDIA_TYPE, { 'shipment-info': shipmentInfo(record, origin(request), basePath) });
+  });
+
+  api.get<{ Params: Params }>('/rs/:mailedBy/:mobo/shipment/:id/details', { config: { operation: 'getShipmentDetails' } }, async (request, reply) => {
+    const record = book.get(request.params.id);
+    if (!record) return sendMessages(reply, 404, '9110', `Shipment ${request.params.id} not found`);
+    return answer(reply, 'getShipmentDetails', 200, SHIPMENT_MEDIA_TYPE, { 'shipment-details': shipmentDetails(record, account) });
+  });
+
+  api.delete<{ Params: Params }>('/rs/:mailedBy/:mobo/shipment/:id', { config: { operation: 'voidShipment' } }, async (request, reply) => {
+    const record = book.get(request.params.id);
+    if (!record) return sendMessages(reply, 404, '9110', `Shipment ${request.params.id} not found`);
+    if (record.status === 'transmitted') {
+      return sendMessages(reply, 400, ALREADY_TRANSMITTED_CODE, 'The shipment has already been transmitted and cannot be voided; request a refund instead.');
+    }
+    book.void(record.shipmentId);
+    return reply.code(204).send();
+  });
+
+  api.get<{ Params: Params }>('/vis/track/pin/:pin/summary', { config: { operation: 'getTrackingSummary' } }, async (request, reply) => {
+    const record = book.byTrackingPin(request.params.pin);
+    if (!record?.tracking) return sendMessages(reply, 404, '004', 'No Pin History');
+    const { mailedOn, eventType, description, at } = record.tracking;
+    return answer(reply, 'getTrackingSummary', 200, TRACK_MEDIA_TYPE, {
+      'tracking-summary': {
+        [`${ATTRIBUTE_PREFIX}xmlns`]: TRACK_NAMESPACE,
+        'pin-summary': {
+          pin: record.trackingPin,
+          'mailed-on-date': mailedOn,
+          'event-date-time': at.slice(0, 19),
+          'event-type': eventType,
+          'event-description': description,
+          'event-location': 'OTTAWA',
+        },
+      },
+    });
+  });
 }
 
-function sendOutcome(reply: FastifyReply, outcome: Outcome, root: string, createdStatus: number): FastifyReply {
-  if (outcome.kind === 'fault') return sendFault(reply, outcome.status, outcome.code, outcome.message);
-  const document = { [root]: { Consignment: consignmentXml(outcome.consignment) } };
-  return sendXml(reply, outcome.replayed ? 200 : createdStatus, document);
-}
-
-function consignmentXml(consignment: ConsignmentRecord): Record<string, unknown> {
+function link(rel: string, href: string, mediaType: string, index?: number): Record<string, string> {
   return {
-    ConsignmentNo: consignment.ConsignmentNo,
-    Reference: consignment.Reference,
-    Barcode: consignment.Barcode,
-    StatusCode: consignment.StatusCode,
-    Service: consignment.Service,
-    Parcels: consignment.Parcels,
-    Receiver: { Name: consignment.Receiver.Name, Phone: consignment.Receiver.Phone ?? '' },
-    Created: consignment.Created,
-    Updated: consignment.Updated,
+    [`${ATTRIBUTE_PREFIX}rel`]: rel,
+    [`${ATTRIBUTE_PREFIX}href`]: href,
+    ...(index === undefined ? {} : { [`${ATTRIBUTE_PREFIX}index`]: String(index) }),
+    [`${ATTRIBUTE_PREFIX}media-type`]: mediaType,
   };
 }
 
-function sendXml(reply: FastifyReply, status: number, document: Record<string, unknown>): FastifyReply {
-  return reply.code(status).header('content-type', XML_CONTENT_TYPE).send(buildXml(document));
+function shipmentInfo(record: ShipmentRecord, origin: string, basePath: string): Record<string, unknown> {
+  const self = `${origin}${basePath}/${record.shipmentId}`;
+  return {
+    [`${ATTRIBUTE_PREFIX}xmlns`]: SHIPMENT_NAMESPACE,
+    ...(record.customerRequestId ? { 'customer-request-id': record.customerRequestId } : {}),
+    'shipment-id': record.shipmentId,
+    'shipment-status': record.status,
+    'tracking-pin': record.trackingPin,
+    links: {
+      link: [
+        link('self', self, SHIPMENT_MEDIA_TYPE),
+        link('details', `${self}/details`, SHIPMENT_MEDIA_TYPE),
+        link('label', `${origin}/ers/artifact/${record.shipmentId.slice(-8)}/${record.shipmentId.slice(0, 5)}/0`, 'application/pdf', 0),
+      ],
+    },
+  };
 }
 
-function sendFault(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).header('content-type', XML_CONTENT_TYPE).send(faultXml(code, message));
+function shipmentDetails(record: ShipmentRecord, account: CanadaPostAccount): Record<string, unknown> {
+  const { 'customer-request-id': _request, 'delivery-spec': deliverySpec, ...rest } = record.request;
+  return {
+    [`${ATTRIBUTE_PREFIX}xmlns`]: SHIPMENT_NAMESPACE,
+    ...(record.customerRequestId ? { 'customer-request-id': record.customerRequestId } : {}),
+    'shipment-status': record.status,
+    // The Canada Post facility closest to the sender: the sandbox takes the sender's own postal code.
+    'final-shipping-point': account.sender.address.postalCode.replace(/\s+/g, '').toUpperCase(),
+    'tracking-pin': record.trackingPin,
+    'shipment-detail': {
+      ...pick(rest, ['group-id', 'transmit-shipment', 'quickship-label-requested', 'expected-mailing-date']),
+      'delivery-spec': deliverySpec,
+    },
+  };
+}
+
+function pick(source: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(names.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));
+}
+
+function sendMessages(reply: FastifyReply, status: number, code: string, description: string): FastifyReply {
+  return reply.code(status).header('content-type', XML_CONTENT_TYPE).send(messagesXml(code, description));
 }

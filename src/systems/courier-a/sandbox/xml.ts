@@ -1,9 +1,10 @@
-import { createXmlCodec, type ParsedXml } from '../../../xml';
+import { ATTRIBUTE_PREFIX, createXmlCodec, type ParsedXml } from '../../../xml';
+import { MESSAGES_NAMESPACE } from '../canada-post/documents';
 
-/** The carrier's XML media type, on every answer it sends. */
+/** Canada Post's error documents are served as plain XML. */
 export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
 
-const codec = createXmlCodec({ repeated: ['TrackRequest.Reference', 'TrackRequest.ConsignmentNo'] });
+const codec = createXmlCodec({ attributes: true });
 
 /** Parses a request body, refusing DTDs (entity expansion, external entities) and malformed documents. */
 export function parseRequestXml(text: string): ParsedXml {
@@ -15,7 +16,7 @@ export function buildXml(document: Record<string, unknown>): string {
   return codec.build(document);
 }
 
-/** The carrier's error document. */
-export function faultXml(code: string, message: string): string {
-  return buildXml({ Fault: { Code: code, Message: message } });
+/** Canada Post's error document: `<messages>` with one `<message>` (a code and a description). */
+export function messagesXml(code: string, description: string): string {
+  return buildXml({ messages: { [`${ATTRIBUTE_PREFIX}xmlns`]: MESSAGES_NAMESPACE, message: { code, description: description.slice(0, 1_000) } } });
 }

@@ -178,7 +178,8 @@ export function generateEstate(size: EstateSize = DEFAULT_ESTATE_SIZE, seed = DE
           id: carrier === 'courier-a' ? `courier-a:CA${sequence}` : `courier-b:se-${sequence}`,
           orderId: order.id,
           carrier,
-          trackingNumber: carrier === 'courier-a' ? `CA${sequence}NL` : `1Z${sequence}${r.int(100, 999)}`,
+          // Courier A's is its carrier's PIN (12 digits); its shipment id there is the order's group (courier-a/canada-post/ids.ts).
+          trackingNumber: carrier === 'courier-a' ? `7023${sequence}10` : `1Z${sequence}${r.int(100, 999)}`,
           status: status === 'DELIVERED' ? 'DELIVERED' : 'IN_TRANSIT',
           createdAt: at(placed + 86_400_000),
         });
