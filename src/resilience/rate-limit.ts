@@ -26,15 +26,20 @@ export interface RedisScripting {
 /** The bucket of one process. `now` is the clock (tests use a fake one). */
 export function createMemoryRateLimiter(now: () => number = Date.now): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>();
+  /** The system's bucket, refilled up to now (not yet stored when new). */
+  const refilled = (system: string, limit: RateLimit) => {
+    const { capacity, perMs } = rates(limit);
+    const time = now();
+    const bucket = buckets.get(system) ?? { tokens: capacity, at: time };
+    if (time > bucket.at) {
+      bucket.tokens = Math.min(capacity, bucket.tokens + (time - bucket.at) * perMs);
+      bucket.at = time;
+    }
+    return { bucket, perMs };
+  };
   return {
     async reserve(system, limit, maxWaitMs) {
-      const { capacity, perMs } = rates(limit);
-      const time = now();
-      const bucket = buckets.get(system) ?? { tokens: capacity, at: time };
-      if (time > bucket.at) {
-        bucket.tokens = Math.min(capacity, bucket.tokens + (time - bucket.at) * perMs);
-        bucket.at = time;
-      }
+      const { bucket, perMs } = refilled(system, limit);
       const waitMs = bucket.tokens >= 1 ? 0 : Math.ceil((1 - bucket.tokens) / perMs);
       if (waitMs > maxWaitMs) return { granted: false, retryAfterMs: waitMs };
       bucket.tokens -= 1;
@@ -42,13 +47,7 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       return { granted: true, waitMs };
     },
     async holdTo(system, limit, tokens) {
-      const { capacity, perMs } = rates(limit);
-      const time = now();
-      const bucket = buckets.get(system) ?? { tokens: capacity, at: time };
-      if (time > bucket.at) {
-        bucket.tokens = Math.min(capacity, bucket.tokens + (time - bucket.at) * perMs);
-        bucket.at = time;
-      }
+      const { bucket } = refilled(system, limit);
       bucket.tokens = Math.min(bucket.tokens, Math.max(0, tokens));
       buckets.set(system, bucket);
     },
@@ -59,13 +58,12 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
 }
 
 /**
- * The same bucket in Redis, read and updated in one Lua script (atomic), on Redis's own clock, so that every replica
- * spends one budget. When Redis cannot be reached the replica falls back to its own bucket rather than stop calling.
+ * The bucket as both scripts read it: refilled up to now on Redis's clock. ARGV: capacity, tokens per ms, (the
+ * script's own), the key's time to live in ms.
  */
-export const TOKEN_BUCKET_SCRIPT = `
+const REFILLED_BUCKET = `
 local capacity = tonumber(ARGV[1])
 local perMs = tonumber(ARGV[2])
-local maxWait = tonumber(ARGV[3])
 local ttl = tonumber(ARGV[4])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -80,6 +78,15 @@ if now > at then
   tokens = math.min(capacity, tokens + (now - at) * perMs)
   at = now
 end
+`;
+
+/**
+ * The same bucket in Redis, read and updated in one Lua script (atomic), on Redis's own clock, so that every replica
+ * spends one budget. When Redis cannot be reached the replica falls back to its own bucket rather than stop calling.
+ * Reserves a token; ARGV[3] is the longest wait the caller accepts.
+ */
+export const TOKEN_BUCKET_SCRIPT = `${REFILLED_BUCKET}
+local maxWait = tonumber(ARGV[3])
 local wait = 0
 if tokens < 1 then wait = math.ceil((1 - tokens) / perMs) end
 if wait > maxWait then return {0, wait} end
@@ -158,26 +165,9 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
 
 const CONNECT_WAIT_MS = 1_000;
 
-/** The shared bucket holds no more tokens than the vendor says are left (its time and refill as in TOKEN_BUCKET_SCRIPT). */
-export const HOLD_TO_SCRIPT = `
-local capacity = tonumber(ARGV[1])
-local perMs = tonumber(ARGV[2])
-local left = tonumber(ARGV[3])
-local ttl = tonumber(ARGV[4])
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1])
-local at = tonumber(state[2])
-if tokens == nil or at == nil then
-  tokens = capacity
-  at = now
-end
-if now > at then
-  tokens = math.min(capacity, tokens + (now - at) * perMs)
-  at = now
-end
-tokens = math.min(tokens, left)
+/** The shared bucket holds no more tokens than the vendor says are left (ARGV[3]). */
+export const HOLD_TO_SCRIPT = `${REFILLED_BUCKET}
+tokens = math.min(tokens, tonumber(ARGV[3]))
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1

@@ -7,11 +7,12 @@ import { loadConfig } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db';
 import { isIntegrationError } from '../../src/domain';
 import { loadIntegrationMap, type IntegrationMap } from '../../src/integration-map';
-import type { CallRecord } from '../../src/resilience';
+import { createMemoryRateLimiter, createRedisRateLimiter, type CallRecord, type RateLimiter } from '../../src/resilience';
 import { composeSystems, type ComposedSystems } from '../../src/runtime/compose-systems';
 import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from '../../src/systems/crm/sandbox';
 import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
 import { customerId, generateEstate } from '../../src/systems/kit/seed';
+import { redisForTests } from '../support/redis';
 
 /**
  * Issue 20, item 3: a vendor that lowers its rate limit. The CRM's stand-in announces half the budget the integration
@@ -80,5 +81,28 @@ describe('a vendor that lowers its rate limit', () => {
       announced: { requests: 5, perSeconds: 10 },
       followed: { requests: 5, perSeconds: 10 },
     });
+  });
+});
+
+describe('a bucket held to what the vendor says is left', () => {
+  const limit = { requests: 10, perSeconds: 10 };
+
+  const heldBucketRefuses = async (limiter: RateLimiter) => {
+    expect(await limiter.reserve('crm', limit, 0)).toEqual({ granted: true, waitMs: 0 });
+    await limiter.holdTo!('crm', limit, 0);
+    // Nine tokens were left by our count; the vendor said none: the next one is a refill away (1 s).
+    const next = await limiter.reserve('crm', limit, 100);
+    expect(next.granted).toBe(false);
+    await limiter.close();
+  };
+
+  it('in memory', async () => {
+    await heldBucketRefuses(createMemoryRateLimiter(() => 1_000));
+  });
+
+  it('in Redis, shared by every replica', async () => {
+    const url = await redisForTests();
+    if (!url) return; // no Redis on this machine and not in CI: the memory bucket covers the logic
+    await heldBucketRefuses(createRedisRateLimiter({ redis: url, prefix: `plugboard:test:hold:${process.pid}:${Date.now()}:` }));
   });
 });
