@@ -22,6 +22,11 @@ const MAX_ELEMENTS = 50;
 const MAX_FIELDS = 2_000;
 
 const ROOT = '$';
+/**
+ * Answers seen before a field that comes or goes on its own counts as news: the first answers teach which fields are
+ * optional (a field absent from one of them is never "always there"). A rename or a type change is news at once.
+ */
+const SETTLED_AFTER_SAMPLES = 5;
 
 function kindOf(value: unknown): ValueKind {
   if (value === null) return 'null';
@@ -106,11 +111,11 @@ export class SeenShape {
       if (index >= 0) {
         const [renamed] = appeared.splice(index, 1);
         changes.push({ field: renamed!, change: `renamed from ${gone}` });
-      } else {
+      } else if (this.samples >= SETTLED_AFTER_SAMPLES) {
         changes.push({ field: gone, change: 'disappeared' });
       }
     }
-    for (const path of appeared) changes.push({ field: path, change: 'appeared' });
+    if (this.samples >= SETTLED_AFTER_SAMPLES) for (const path of appeared) changes.push({ field: path, change: 'appeared' });
     return changes;
   }
 
