@@ -79,10 +79,9 @@ describe('the committed integration map and source-of-truth matrix', () => {
       timeoutMs: 8000,
     });
     expect(map.systems['courier-a']?.auth).toEqual({
-      model: 'mtls',
-      certFile: { env: 'COURIER_A_CERT_FILE' },
-      keyFile: { env: 'COURIER_A_KEY_FILE' },
-      caFile: { env: 'COURIER_A_CA_FILE' },
+      model: 'basic',
+      username: { env: 'COURIER_A_USERNAME' },
+      password: { env: 'COURIER_A_PASSWORD' },
     });
   });
 
@@ -265,7 +264,7 @@ describe('an invalid map stops the start with a message that names the file, the
     {
       what: 'an auth model that does not exist',
       map: (text: string) => edit(text, 'model: basic', 'model: digest'),
-      place: 'systems.legacy.auth.model',
+      place: 'systems.courier-a.auth.model',
       message: 'expected one of none, oauth2-client-credentials, oauth2-refresh-token, api-key, basic, mtls',
     },
     {
@@ -348,6 +347,17 @@ describe('resolveCredentials', () => {
   });
 
   it('reads the PEM files an mTLS system names, and names one it cannot read', () => {
+    // No system of the committed map uses mutual TLS since courier A became Canada Post: courier A as it was.
+    const mtls: IntegrationMap = {
+      ...map,
+      systems: {
+        ...map.systems,
+        'courier-a': {
+          ...map.systems['courier-a']!,
+          auth: { model: 'mtls', certFile: { env: 'COURIER_A_CERT_FILE' }, keyFile: { env: 'COURIER_A_KEY_FILE' }, caFile: { env: 'COURIER_A_CA_FILE' } },
+        },
+      },
+    };
     const files: Record<string, string> = { '/pki/client.pem': 'CERT PEM\n', '/pki/client.key': 'KEY PEM\n', '/pki/ca.pem': 'CA PEM\n' };
     const readFile = (file: string): string => {
       const contents = files[file];
@@ -355,9 +365,9 @@ describe('resolveCredentials', () => {
       return contents;
     };
     const env = { COURIER_A_CERT_FILE: '/pki/client.pem', COURIER_A_KEY_FILE: '/pki/client.key', COURIER_A_CA_FILE: '/pki/ca.pem' };
-    expect(resolveCredentials(map, 'courier-a', env, readFile).values).toEqual({ cert: 'CERT PEM\n', key: 'KEY PEM\n', ca: 'CA PEM\n' });
+    expect(resolveCredentials(mtls, 'courier-a', env, readFile).values).toEqual({ cert: 'CERT PEM\n', key: 'KEY PEM\n', ca: 'CA PEM\n' });
 
-    const error = captured(() => resolveCredentials(map, 'courier-a', { ...env, COURIER_A_KEY_FILE: '/pki/missing.key' }, readFile));
+    const error = captured(() => resolveCredentials(mtls, 'courier-a', { ...env, COURIER_A_KEY_FILE: '/pki/missing.key' }, readFile));
     expect(error.message).toBe(
       'courier-a: credentials missing:\n- COURIER_A_KEY_FILE names /pki/missing.key, which cannot be read (ENOENT) (auth.keyFile)',
     );
