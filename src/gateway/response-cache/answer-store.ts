@@ -4,8 +4,13 @@ import { LRUCache } from 'lru-cache';
 
 /** A whole answer kept for its lifetime: its JSON and what it was made of. */
 interface StoredAnswer {
-  /** The answer's `data`, as JSON: each hit parses its own copy, so no one can change what the next caller gets. */
-  readonly json: string;
+  /**
+   * The answer's `data`, deep-frozen and handed to every hit as it is: a hit costs no copy, and nothing downstream
+   * (Apollo serialises it; our plugins touch only `errors` and `extensions`) can change what the next caller gets.
+   */
+  readonly data: unknown;
+  /** Its size as JSON, in characters. */
+  readonly jsonLength: number;
   /** The systems the answer read from: a change to any of them ends it. */
   readonly systems: readonly string[];
   /** The change counter when the request that made it began: a change after that ends it. */
@@ -23,7 +28,10 @@ export interface AnswerStoreOptions {
    * which end the answers that read it), and of an answer that read no system. @default the shortest of `lifetimes`
    */
   readonly defaultTtlMs?: number;
-  /** Bytes of answers kept at most (JSON counted as two bytes a character); the least recently used go first. @default 32 MiB */
+  /**
+   * Bytes of answers kept at most, estimated as three bytes of heap per character of the answer's JSON (objects cost
+   * more than their text); the least recently used go first. @default 32 MiB
+   */
   readonly maxBytes?: number;
   /** The clock (epoch ms). @default Date.now */
   readonly now?: () => number;
@@ -53,7 +61,7 @@ export function createAnswerStore(options: AnswerStoreOptions) {
   const defaultTtlMs = options.defaultTtlMs ?? Math.min(...[...lifetimes.values()].filter((ttl) => ttl > 0), FALLBACK_TTL_MS);
   const answers = new LRUCache<string, StoredAnswer>({
     maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES,
-    sizeCalculation: (answer, key) => 2 * (answer.json.length + key.length) + 64 * (answer.systems.length + 4),
+    sizeCalculation: (answer, key) => 3 * answer.jsonLength + 2 * key.length + 64 * (answer.systems.length + 4),
   });
   let changes = 0;
   let everythingChangedAt = 0;
@@ -86,7 +94,7 @@ export function createAnswerStore(options: AnswerStoreOptions) {
         answers.delete(key);
         return undefined;
       }
-      return { data: JSON.parse(answer.json) as unknown, ageSeconds: Math.floor((now() - answer.storedAt) / 1_000) };
+      return { data: answer.data, ageSeconds: Math.floor((now() - answer.storedAt) / 1_000) };
     },
     /** Keeps a request's answer, unless something spoiled it or changed what it read while it ran. Says whether it was kept. */
     keep(key: string, flight: Flight, data: unknown): boolean {
@@ -94,7 +102,8 @@ export function createAnswerStore(options: AnswerStoreOptions) {
       const ttl = lifetimeOf(flight.systems);
       if (ttl <= 0) return false;
       const storedAt = now();
-      answers.set(key, { json: JSON.stringify(data), systems: [...flight.systems], madeAt: flight.startedAt, storedAt, expiresAt: storedAt + ttl });
+      const jsonLength = JSON.stringify(data).length;
+      answers.set(key, { data: deepFreeze(data), jsonLength, systems: [...flight.systems], madeAt: flight.startedAt, storedAt, expiresAt: storedAt + ttl });
       return answers.has(key);
     },
     /** A system's data changed (a write to it, its cached reads invalidated): answers that read it end. */
@@ -116,3 +125,9 @@ export function createAnswerStore(options: AnswerStoreOptions) {
 }
 
 export type AnswerStore = ReturnType<typeof createAnswerStore>;
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
+}
