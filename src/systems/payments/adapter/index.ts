@@ -152,7 +152,12 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
           capture_method: 'manual',
           ...(paymentMethod ? { payment_method: paymentMethod } : {}),
           ...(customer ? { customer } : {}),
-          allowed_payment_method_types: ['card'],
+          // The payment methods enabled in the account that need no redirect (cards, wallets), so that a server-side
+          // confirm needs no return_url. Accepted by every API version since 2023-08-16, where
+          // allowed_payment_method_types (which the SDK's pinned 2026-10-28 version has instead of
+          // payment_method_types) is refused by earlier ones, stripe-mock built from its 2025-11 spec among them.
+          // https://docs.stripe.com/api/payment_intents/create#create_payment_intent-automatic_payment_methods
+          automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
           metadata: { order_id: input.orderId, customer_id: input.customerId },
           expand: WITH_CHARGE,
         },
@@ -213,7 +218,11 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
         { idempotencyKey: input.idempotencyKey },
       ),
     );
-    return toPayment(refund.payment_intent);
+    if (typeof refund.payment_intent !== 'string') return toPayment(refund.payment_intent);
+    const intentId = refund.payment_intent;
+    return toPayment(
+      await call('refundPayment', callOptions, paymentIntentSchema, () => stripe.paymentIntents.retrieve(intentId, { expand: WITH_CHARGE })),
+    );
   };
 
   const close = (): Promise<void> => client.close();

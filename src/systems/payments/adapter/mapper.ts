@@ -31,7 +31,7 @@ export function toPayment(intent: StripePaymentIntent): Payment {
   const gatewayCustomerId = idOf(intent.customer);
   return {
     id: intent.id,
-    orderId: intent.metadata.order_id,
+    orderId: intent.metadata.order_id ?? '',
     status,
     amount: money(intent.amount, intent.currency),
     refunded: money(intent.latest_charge?.amount_refunded ?? 0, intent.currency),
