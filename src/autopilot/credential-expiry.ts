@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { Alerts } from '../alerts';
+import { subjectOf, type Alerts } from '../alerts';
 
 /** A credential or certificate that stops working at a known moment. */
 export interface ExpiringCredential {
@@ -95,13 +95,13 @@ export function createCredentialExpiry(options: CredentialExpiryOptions): Creden
       const crossed = EXPIRY_ALERT_DAYS.filter((days) => daysLeft <= days && (days <= ALWAYS_NOTIFIED_WITHIN_DAYS || lifetimeDays > days + 1));
       const tightest = Math.min(...crossed);
       if (!Number.isFinite(tightest)) continue;
-      const prefix = `${view.credential} ${view.expiresAt.toISOString()} within `;
+      const alertAt = (withinDays: number) =>
+        ({ kind: 'credential-expiry', system: view.system, credential: view.credential, expiresAt: view.expiresAt, withinDays }) as const;
       const raised = await options.alerts.list({ kind: 'credential-expiry', limit: 500 });
-      const already = raised
-        .filter((alert) => alert.system === view.system && alert.subject.startsWith(prefix))
-        .map((alert) => Number.parseInt(alert.subject.slice(prefix.length), 10));
-      if (already.some((days) => days <= tightest)) continue;
-      await options.alerts.raise({ kind: 'credential-expiry', system: view.system, credential: view.credential, expiresAt: view.expiresAt, withinDays: tightest });
+      // This threshold's alert, or a tighter one's, was raised already (by this process or another, before a restart).
+      const subjects = new Set(raised.filter((alert) => alert.system === view.system).map((alert) => alert.subject));
+      if (EXPIRY_ALERT_DAYS.some((days) => days <= tightest && subjects.has(subjectOf(alertAt(days))))) continue;
+      await options.alerts.raise(alertAt(tightest));
     }
   };
   return { views, check };

@@ -1,4 +1,4 @@
-import type { Alerts } from '../alerts';
+import { subjectOf, type Alerts } from '../alerts';
 import type { RateLimit } from '../resilience';
 import type { SystemAnswer } from '../systems/kit/adapter';
 import type { AnnouncedRateLimit, RateLimitHeaderReader } from '../systems/kit/rate-limit-headers';
@@ -70,9 +70,10 @@ export function createVendorRateLimits(options: VendorRateLimitsOptions): Vendor
     alerted.add(subject);
     chain = chain
       .then(async () => {
-        const raised = await options.alerts.list({ kind: 'rate-limit-lowered', subject: `${limit.requests}/${limit.perSeconds}s`, limit: 50 });
-        if (raised.some((alert) => alert.system === system)) return;
-        await options.alerts.raise({ kind: 'rate-limit-lowered', system, declared, announced: limit });
+        const alert = { kind: 'rate-limit-lowered', system, declared, announced: limit } as const;
+        const raised = await options.alerts.list({ kind: alert.kind, subject: subjectOf(alert), limit: 50 });
+        if (raised.some((known) => known.system === system)) return;
+        await options.alerts.raise(alert);
       })
       .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
   };

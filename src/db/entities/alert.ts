@@ -2,7 +2,9 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/c
 
 /**
  * What an alert is about: an outbox job failed for the third time, or it was dead-lettered; or a mutation whose process
- * died before its receipt was finished afterwards (or could not be yet).
+ * died before its receipt was finished afterwards (or could not be yet); a signed webhook event could not be applied;
+ * or the maintenance autopilot saw a vendor's answers change (contract-drift), a credential near its end
+ * (credential-expiry) or a vendor announce a lower rate limit than the map's (rate-limit-lowered).
  */
 export type AlertKind =
   | 'job-failing'
