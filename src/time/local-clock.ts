@@ -1,20 +1,12 @@
 /**
- * An instant as a server's wall clock in `timeZone` shows it, `dd.mm.yyyy hh:mm:ss` and `dd.mm.yyyy`, no offset: how
- * the legacy shop writes its times. Shared by the shop's sandbox (which writes them) and its adapter (which writes
- * them back in shadow mode), so both speak the same clock.
+ * An instant as a server's wall clock in `timeZone` shows it, `YYYY-MM-DDTHH:MM:SS`, no offset: how WooCommerce (the
+ * legacy shop) writes its site-time `date_*` fields. Used by the shop's sandbox, which writes them.
  */
-export function createLocalClock(timeZone: string): { timestamp(at: Date): string; date(at: Date): string } {
+export function createLocalClock(timeZone: string): (at: Date) => string {
   const format = wallClockFormat(timeZone);
-  const parts = (at: Date): Record<string, string> => Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
-  return {
-    timestamp(at) {
-      const p = parts(at);
-      return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}:${p.second}`;
-    },
-    date(at) {
-      const p = parts(at);
-      return `${p.day}.${p.month}.${p.year}`;
-    },
+  return (at) => {
+    const p = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
+    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
   };
 }
 

@@ -1,9 +1,9 @@
-import type { Customer, Order } from '../../../domain';
-import { formatDecimal, minorDigits, money, type Money } from '../../../domain';
+import { createLocalClock } from '../../../time/local-clock';
+import { formatDecimal, minorDigits, money, type Customer, type Money, type Order } from '../../../domain';
 import type { EstateSeed } from '../../kit/seed';
 import type { WooOrderStatus } from '../woocommerce/schemas';
 import { orderFingerprint, PLUGBOARD_ID, PLUGBOARD_SYNC, stampText } from '../woocommerce/stamp';
-import { createSiteClock, gmtText, splitName, WOO_STATUS } from '../woocommerce/vocabulary';
+import { gmtText, splitName, WOO_STATUS } from '../woocommerce/vocabulary';
 
 /** One `meta_data` entry as WooCommerce keeps it. */
 export interface WooMeta {
@@ -140,7 +140,7 @@ export function productIds(estate: EstateSeed): Map<string, number> {
 
 export function projectEstate(estate: EstateSeed, timeZone: string): { customers: WooCustomer[]; orders: WooOrder[] } {
   const products = productIds(estate);
-  const siteTime = createSiteClock(timeZone);
+  const siteTime = createLocalClock(timeZone);
   const idOf = new Map<string, number>();
   const customers = estate.customers.map((customer: Customer, index): WooCustomer => {
     const id = FIRST_CUSTOMER_ID + index;

@@ -1,5 +1,6 @@
+import { createLocalClock } from '../../../time/local-clock';
 import type { WooOrderStatus } from '../woocommerce/schemas';
-import { createSiteClock, gmtText } from '../woocommerce/vocabulary';
+import { gmtText } from '../woocommerce/vocabulary';
 import {
   decimalOf,
   emptyAddress,
@@ -65,7 +66,7 @@ export function createShopWrites(options: {
   products: ReadonlyMap<string, number>;
 }): ShopWrites {
   const skuOf = new Map([...options.products].map(([sku, id]) => [id, sku]));
-  const siteTime = createSiteClock(options.timeZone);
+  const siteTime = createLocalClock(options.timeZone);
   const metaId = () => options.nextId('meta');
   const lineId = () => options.nextId('line');
 

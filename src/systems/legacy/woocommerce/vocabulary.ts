@@ -1,5 +1,4 @@
 import type { OrderStatus } from '../../../domain';
-import { wallClockFormat } from '../../../time/local-clock';
 import type { WooOrderStatus } from './schemas';
 
 /**
@@ -30,15 +29,6 @@ export const STATUS_OF_WOO: Readonly<Record<WooOrderStatus, OrderStatus>> = {
 /** An instant as WooCommerce writes `date_*_gmt`: `YYYY-MM-DDTHH:MM:SS`, UTC, whole seconds, no offset. */
 export function gmtText(at: Date): string {
   return at.toISOString().slice(0, 19);
-}
-
-/** An instant as WooCommerce writes `date_*` (site time): the wall clock of the site's time zone, no offset. */
-export function createSiteClock(timeZone: string): (at: Date) => string {
-  const format = wallClockFormat(timeZone);
-  return (at) => {
-    const p = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
-    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
-  };
 }
 
 /** A `YYYY-MM-DDTHH:MM:SS` text WooCommerce wrote in UTC (`date_*_gmt`), as an instant. */
