@@ -50,6 +50,18 @@ async function post(query: string, variables: Record<string, unknown>, headers: 
   return { status: response.status, age: response.headers.get('age'), body };
 }
 
+/**
+ * Asks until the answer comes from the cache (an `Age` header), at most five times: an answer is not kept while a call
+ * made for it still runs, and the customer's e-mail has its followers' copies read for a drift check in the background.
+ */
+async function cachedAnswer(query: string, variables: Record<string, unknown>) {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const answer = await post(query, variables);
+    if (answer.age !== null) return answer;
+  }
+  throw new Error('never answered from the cache');
+}
+
 it('answers the same page again without asking any system, with the same data', async () => {
   const first = await post(ORDERS_PAGE, { first: 20 });
   expect(first.body.errors).toBeUndefined();
@@ -80,7 +92,7 @@ it('asks again after a read it used is invalidated (a webhook, a follower sync)'
 });
 
 it('answers what a mutation changed at once', async () => {
-  await post(CUSTOMER, { id: customer.id });
+  await cachedAnswer(CUSTOMER, { id: customer.id });
   reset();
   const cached = await post(CUSTOMER, { id: customer.id });
   expect(made()).toEqual([]);
@@ -98,7 +110,7 @@ it('answers what a mutation changed at once', async () => {
 });
 
 it('skips the lookup for Cache-Control: no-cache, and keys answers by who asks', async () => {
-  await post(CUSTOMER, { id: customer.id });
+  await cachedAnswer(CUSTOMER, { id: customer.id });
   reset();
   await post(CUSTOMER, { id: customer.id }, { 'cache-control': 'no-cache' });
   expect(asked()).toContain('store.findCustomersByIds');
