@@ -124,9 +124,10 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     // label it already bought instead of paying for a second one.
     const id = created.shipment_id;
     const signal = callOptions?.signal;
+    // A shipment just created has no label yet: only one found by its external id is asked for the label it may hold.
+    const held = stored === null ? null : await labelOf(here, id, signal);
     const label =
-      (await labelOf(here, id, signal)) ??
-      (await client.json(here, { method: 'POST', path: pathOf(here, 'v1', 'labels', 'shipment', id), json: { label_format: 'pdf' }, signal }, labelSchema));
+      held ?? (await client.json(here, { method: 'POST', path: pathOf(here, 'v1', 'labels', 'shipment', id), json: { label_format: 'pdf' }, signal }, labelSchema));
     // Answered as a read answers it (label and tracking), so that the booking and the next read agree.
     return toShipment(created, system, input.orderId, { label, tracking: await trackingOf(here, label, signal) });
   };
