@@ -154,6 +154,17 @@ describe('courier B: ShipEngine specifics', () => {
     });
   });
 
+  it('asks for any order id, however hostile, by a digest when it cannot travel in a path as it is', async () => {
+    const hostile = ['..', 'a/b?c#d', '\uD800lone', 'x'.repeat(300), 'ord-ok.1'];
+
+    const found = await adapter().findByOrderIds(hostile);
+
+    expect(found.size).toBe(0);
+    expect((await stats(sandbox)).byOperation['shipments.getByExternalId']).toBe(hostile.length);
+    expect(externalShipmentIdOf('courier-b', 'ord-ok.1')).toBe('courier-b:ord-ok.1');
+    expect(externalShipmentIdOf('courier-b', 'a/b?c#d')).toMatch(/^courier-b:#[0-9a-f]{32}$/);
+  });
+
   it("fills each shipment's label and the carrier's tracking on a read, and follows the parcel as the carrier scans it", async () => {
     const inTransit = estate.shipments.find((s) => s.carrier === 'courier-b' && s.status === 'IN_TRANSIT');
     if (!inTransit) throw new Error('the estate has no courier-b shipment in transit');
