@@ -124,6 +124,7 @@ async function startHive(supergraphSdl: string): Promise<RunningTarget> {
 /** Our gateway as the product serves it (serveGateway: fastify, error masking, header forwarding, stale notices). */
 async function startOurs(supergraphSdl: string): Promise<RunningTarget> {
   const { serveGateway } = require('../../src/gateway/serve-gateway') as typeof import('../../src/gateway/serve-gateway');
-  const running = await serveGateway({ supergraphSdl, adminToken: randomBytes(24).toString('hex'), systems: [] });
+  const { useFrontDoor } = require('../../src/gateway/front-door') as typeof import('../../src/gateway/front-door');
+  const running = await serveGateway({ supergraphSdl, adminToken: randomBytes(24).toString('hex'), systems: [], frontDoor: useFrontDoor() });
   return { url: running.url, close: running.close };
 }

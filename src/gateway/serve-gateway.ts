@@ -8,7 +8,7 @@ import { createGateway, type GatewayOptions } from './create-gateway';
 import { explorerAssetsDirectory, explorerDemoHeaders, explorerPage } from './explorer';
 import fastifyCors from '@fastify/cors';
 import pino, { type Logger } from 'pino';
-import { createDocumentCache, createFrontDoor, DEFAULT_FRONT_DOOR, FrontDoorRejection, installErrorAnswers, type Admitted, type DocumentCache, type FrontDoorSettings } from './front-door';
+import { FrontDoorRejection, installErrorAnswers, type Admitted, type DocumentCache, type FrontDoorPlugin } from './front-door';
 import { answerClientError } from './front-door/http-refusals';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../logging';
 import { gracefulClose } from '../serve/graceful-close';
@@ -41,8 +41,11 @@ export interface ServeGatewayOptions extends GatewayOptions {
    * `apolloPlugins`.) @default []
    */
   readonly plugins?: readonly GatewayPlugin[];
-  /** Operation limits, batching, body size, persisted queries and trusted documents. @default DEFAULT_FRONT_DOOR */
-  readonly frontDoor?: FrontDoorSettings;
+  /**
+   * The front door every GraphQL request passes first (`useFrontDoor(settings)`: operation limits, batching, body size,
+   * persisted queries, trusted documents). Not optional: a gateway without one refuses to start.
+   */
+  readonly frontDoor: FrontDoorPlugin;
   /** Browser origins allowed to call the gateway cross-origin (CORS); none by default: same origin only. */
   readonly corsOrigins?: readonly string[];
   /** Where the gateway tells the whole story of what it masked (errors, with their request id). @default pino on stdout */
@@ -72,7 +75,8 @@ const EXPLORER_ASSETS = '/explorer/';
 export async function serveGateway(options: ServeGatewayOptions): Promise<RunningGateway> {
   // Every request gets an id: the client's x-request-id when it is sane, else a new one; it is echoed in the answer
   // and forwarded to every subgraph, whose system calls log it.
-  const frontDoor = options.frontDoor ?? DEFAULT_FRONT_DOOR;
+  if (options.frontDoor?.name !== 'front-door') throw new Error('serveGateway serves nothing without its front door: pass frontDoor: useFrontDoor(settings)');
+  const frontDoor = options.frontDoor.settings;
   const log = options.logger ?? pino({ name: 'plugboard-gateway' });
   const admission = options.admission ?? DEFAULT_ADMISSION;
   const app = Fastify({
@@ -97,7 +101,6 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  const documentCache = frontDoor.trustedDocuments || !frontDoor.apq ? undefined : createDocumentCache(options.redisUrl);
   const { apollo, gateway, finishErrors } = createGateway({
     ...options,
     maxTokens: frontDoor.limits.maxTokens,
@@ -109,7 +112,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   await apollo.start();
   supergraphLoaded = true;
   if (!gateway.schema) throw new Error('the gateway started without a schema');
-  const door = createFrontDoor(frontDoor, gateway.schema, documentCache);
+  const door = options.frontDoor.open(gateway.schema, options.redisUrl ? { redisUrl: options.redisUrl } : {});
 
   await app.register(fastifyStatic, { root: explorerAssetsDirectory(), prefix: EXPLORER_ASSETS, decorateReply: false });
   const demoHeaders = await explorerDemoHeaders();
@@ -191,9 +194,9 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   const close = async () => {
     await stopServing();
     await apollo.stop();
-    await documentCache?.disconnect();
+    await door.close();
   };
-  return { url: `${origin}/graphql`, origin, ...(documentCache ? { persistedQueries: documentCache } : {}), close, [Symbol.asyncDispose]: close };
+  return { url: `${origin}/graphql`, origin, ...(door.persistedQueries ? { persistedQueries: door.persistedQueries } : {}), close, [Symbol.asyncDispose]: close };
 }
 
 /** A browser opening /graphql: it asks for HTML and for no operation at all. */

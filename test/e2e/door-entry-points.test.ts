@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../../src/gateway/create-gateway';
-import { DEFAULT_FRONT_DOOR, sha256Hex, trustedDocumentsOf, type FrontDoorSettings } from '../../src/gateway/front-door';
+import { DEFAULT_FRONT_DOOR, sha256Hex, trustedDocumentsOf, useFrontDoor, type FrontDoorSettings } from '../../src/gateway/front-door';
 import { serveGateway, type RunningGateway } from '../../src/gateway/serve-gateway';
 import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
 import { serveStandIn, type StandIn, type StandInRequest } from '../support/stand-ins';
@@ -40,7 +40,7 @@ async function gateway(frontDoor: FrontDoorSettings, introspection = true): Prom
     subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, `${subgraph.origin}/${name}`])),
     adminToken: 'door-entry-points-admin-token-00',
     systems: [],
-    frontDoor,
+    frontDoor: useFrontDoor(frontDoor),
     introspection,
     apolloPlugins: [watch],
   });
@@ -144,4 +144,16 @@ it('where the explorer is on, a browser still gets the page only when it asks fo
   expect(page.headers.get('content-type')).toMatch(/text\/html/);
   const costly = await get(open.url, { extensions: JSON.stringify({ persistedQuery: apq(COSTLY) }) }, { accept: 'text/html' });
   expect(codeOf(costly)).toBe('PERSISTED_QUERY_NOT_FOUND');
+});
+
+it('has one door that is not optional: a gateway given no front door refuses to start, and serves nothing', async () => {
+  const options = {
+    supergraphSdl: await readFile(SUPERGRAPH_FILE, 'utf8'),
+    subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, `${subgraph.origin}/${name}`])),
+    adminToken: 'door-entry-points-admin-token-00',
+    systems: [],
+  };
+  // A JavaScript caller (or a cast) can leave it out; the compiler refuses it (frontDoor is required).
+  await expect(serveGateway(options as unknown as Parameters<typeof serveGateway>[0])).rejects.toThrow(/without its front door: pass frontDoor: useFrontDoor/);
+  await expect(serveGateway({ ...options, frontDoor: DEFAULT_FRONT_DOOR } as unknown as Parameters<typeof serveGateway>[0])).rejects.toThrow(/front door/);
 });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_FRONT_DOOR, DEFAULT_LIMITS } from '../../src/gateway/front-door';
+import { DEFAULT_FRONT_DOOR, DEFAULT_LIMITS, useFrontDoor } from '../../src/gateway/front-door';
 import { serveGateway, type RunningGateway, type ServeGatewayOptions } from '../../src/gateway/serve-gateway';
 import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
 import { serveStandIn, type StandIn, type StandInRequest } from '../support/stand-ins';
@@ -27,7 +27,7 @@ async function serve(extra: Partial<ServeGatewayOptions> = {}): Promise<RunningG
     subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, `${subgraph.origin}/${name}`])),
     adminToken: 'door-request-limits-admin-token-0',
     systems: [],
-    frontDoor: { ...DEFAULT_FRONT_DOOR, limits: { ...DEFAULT_LIMITS, maxCost: 1_000 } },
+    frontDoor: useFrontDoor({ ...DEFAULT_FRONT_DOOR, limits: { ...DEFAULT_LIMITS, maxCost: 1_000 } }),
     ...extra,
   });
 }

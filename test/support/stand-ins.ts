@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
+import { useFrontDoor } from '../../src/gateway/front-door';
 import { serveGateway, type RunningGateway } from '../../src/gateway/serve-gateway';
 import { SUPERGRAPH_FILE } from '../../src/runtime/start-stack';
 
@@ -57,6 +58,7 @@ export async function gatewayOver(subgraphUrls: Readonly<Record<string, string>>
     subgraphUrls,
     adminToken: 'stand-in-gateway-admin-token-000',
     systems: [],
+    frontDoor: useFrontDoor(),
     logger,
   });
 }

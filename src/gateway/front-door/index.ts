@@ -11,6 +11,7 @@ export type { OperationGuard, OperationLimits } from './limits';
 export { FrontDoorRejection } from './rejection';
 export { frontDoorFrom } from './settings';
 export { installErrorAnswers } from './http-refusals';
+export { useFrontDoor, type FrontDoorPlugin, type OpenFrontDoor } from './use-front-door';
 
 /** What the gateway's front door lets in. */
 export interface FrontDoorSettings {

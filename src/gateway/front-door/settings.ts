@@ -2,15 +2,15 @@ import path from 'node:path';
 import type { Config } from '../../config';
 import { loadTrustedDocuments } from './documents';
 import { DEFAULT_LIMITS } from './limits';
-import type { FrontDoorSettings } from './index';
+import { useFrontDoor, type FrontDoorPlugin } from './use-front-door';
 
-/** The front door's settings from the configuration (PLUGBOARD_PROFILE, PLUGBOARD_LIMIT_*, APQ, trusted documents, CORS). */
-export function frontDoorFrom(config: Config, root: string = process.cwd()): { frontDoor: FrontDoorSettings; introspection: boolean; corsOrigins: string[] } {
+/** The front door from the configuration's settings (PLUGBOARD_PROFILE, PLUGBOARD_LIMIT_*, APQ, trusted documents, CORS). */
+export function frontDoorFrom(config: Config, root: string = process.cwd()): { frontDoor: FrontDoorPlugin; introspection: boolean; corsOrigins: string[] } {
   const introspection = (config.PLUGBOARD_INTROSPECTION ?? (config.PLUGBOARD_PROFILE === 'production' ? 'off' : 'on')) === 'on';
   const trustedDocuments =
     config.PLUGBOARD_TRUSTED_DOCUMENTS === 'on' ? loadTrustedDocuments(path.resolve(root, config.PLUGBOARD_TRUSTED_DOCUMENTS_FILE)) : undefined;
   return {
-    frontDoor: {
+    frontDoor: useFrontDoor({
       limits: {
         ...DEFAULT_LIMITS,
         maxDepth: config.PLUGBOARD_LIMIT_DEPTH,
@@ -23,7 +23,7 @@ export function frontDoorFrom(config: Config, root: string = process.cwd()): { f
       maxBodyBytes: config.PLUGBOARD_LIMIT_BODY_BYTES,
       apq: config.PLUGBOARD_APQ === 'on',
       ...(trustedDocuments ? { trustedDocuments } : {}),
-    },
+    }),
     introspection,
     corsOrigins: (config.PLUGBOARD_CORS_ORIGINS ?? '').split(',').filter(Boolean),
   };
