@@ -12,11 +12,12 @@ import type { WooCustomerRead, WooOrderRead } from './schema';
 export function storedCustomer(fields: { wooId: number; ourId: string; email: string; name: string; phone: string | null; updatedAt: Date }): WooCustomerRead {
   const names = splitName(fields.name);
   const billing = { phone: fields.phone ?? '' };
-  const stamp = stampText({ updatedAt: `${gmtText(fields.updatedAt)}Z`, fingerprint: customerFingerprint({ email: fields.email, ...names, billing }) });
+  const modified = gmtText(fields.updatedAt);
+  const stamp = stampText({ updatedAt: `${modified}Z`, fingerprint: customerFingerprint({ email: fields.email, ...names, billing }) });
   return {
     id: fields.wooId,
-    date_created_gmt: gmtText(fields.updatedAt),
-    date_modified_gmt: gmtText(fields.updatedAt),
+    date_created_gmt: modified,
+    date_modified_gmt: modified,
     email: fields.email,
     ...names,
     billing,
@@ -29,6 +30,7 @@ export function storedOrder(fields: { wooId: number; ourId: string; customerWooI
   const total = amountText(fields.total);
   const currency = fields.total.currency;
   const fingerprint = orderFingerprint({ customer_id: fields.customerWooId, status, total, currency });
+  const modified = gmtText(fields.updatedAt);
   return {
     id: fields.wooId,
     number: String(fields.wooId),
@@ -36,10 +38,10 @@ export function storedOrder(fields: { wooId: number; ourId: string; customerWooI
     currency,
     total,
     customer_id: fields.customerWooId,
-    date_modified_gmt: gmtText(fields.updatedAt),
+    date_modified_gmt: modified,
     meta_data: [
       { key: PLUGBOARD_ID, value: fields.ourId },
-      { key: PLUGBOARD_SYNC, value: stampText({ updatedAt: `${gmtText(fields.updatedAt)}Z`, status: fields.status, fingerprint }) },
+      { key: PLUGBOARD_SYNC, value: stampText({ updatedAt: `${modified}Z`, status: fields.status, fingerprint }) },
     ],
   };
 }

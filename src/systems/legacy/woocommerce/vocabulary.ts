@@ -33,8 +33,12 @@ export function gmtText(at: Date): string {
 
 /** A `YYYY-MM-DDTHH:MM:SS` text WooCommerce wrote in UTC (`date_*_gmt`), as an instant. */
 export function readGmt(text: string): Date {
-  const at = new Date(`${text}Z`);
-  if (Number.isNaN(at.getTime()) || gmtText(at) !== text) throw new RangeError(`"${text}" is not a time on the calendar`);
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(text);
+  const [year, month, day, hour, minute, second] = (match ?? []).slice(1).map(Number) as number[];
+  const at = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second!));
+  if (!match || at.getUTCDate() !== day || at.getUTCMonth() !== month! - 1 || hour! > 23 || minute! > 59 || second! > 59) {
+    throw new RangeError(`"${text}" is not a time on the calendar`);
+  }
   return at;
 }
 
