@@ -25,14 +25,10 @@ const EVERYWHERE_ALLOWED = [
   'bench',
 ] as const;
 
-/** Files (tracked, or new and not ignored) that mention `word`, case-insensitively, outside the `allowed` paths. */
-function filesNaming(word: string, allowed: readonly string[]): string[] {
+/** The lines `git grep` prints (tracked files, and new ones not ignored), or none when nothing matches. */
+function gitGrep(args: readonly string[]): string[] {
   try {
-    const out = execFileSync('git', ['grep', '--untracked', '-il', '--fixed-strings', word, '--', '.', ...allowed.map((place) => `:!${place}`)], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    return out.split('\n').filter(Boolean).sort();
+    return execFileSync('git', ['grep', '--untracked', ...args], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
   } catch (error) {
     // git grep exits 1 when nothing matches.
     if ((error as { status?: number }).status === 1) return [];
@@ -40,15 +36,12 @@ function filesNaming(word: string, allowed: readonly string[]): string[] {
   }
 }
 
+/** Files that mention `word`, case-insensitively, outside the `allowed` paths. */
+const filesNaming = (word: string, allowed: readonly string[]): string[] =>
+  gitGrep(['-il', '--fixed-strings', word, '--', '.', ...allowed.map((place) => `:!${place}`)]).sort();
+
 /** The lines of a file that mention `word`. */
-function linesNaming(file: string, word: string): string[] {
-  try {
-    return execFileSync('git', ['grep', '--untracked', '-ih', '--fixed-strings', word, '--', file], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch (error) {
-    if ((error as { status?: number }).status === 1) return [];
-    throw error;
-  }
-}
+const linesNaming = (file: string, word: string): string[] => gitGrep(['-ih', '--fixed-strings', word, '--', file]);
 
 /** The paths where a system's vendor may be named. */
 function allowedFor(system: SystemDefinition<any>): string[] {
