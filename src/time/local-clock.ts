@@ -1,6 +1,6 @@
 /**
- * An instant as a server's wall clock in `timeZone` shows it, `YYYY-MM-DDTHH:MM:SS`, no offset: how WooCommerce (the
- * legacy shop) writes its site-time `date_*` fields. Used by the shop's sandbox, which writes them.
+ * An instant as a server's wall clock in `timeZone` shows it, `YYYY-MM-DDTHH:MM:SS`, no offset: how the legacy shop
+ * writes its site-time `date_*` fields. Used by the shop's sandbox, which writes them.
  */
 export function createLocalClock(timeZone: string): (at: Date) => string {
   const format = wallClockFormat(timeZone);
