@@ -106,6 +106,10 @@ export function createAnswerStore(options: AnswerStoreOptions) {
       answers.set(key, { data: deepFreeze(data), jsonLength, systems: [...flight.systems], madeAt: flight.startedAt, storedAt, expiresAt: storedAt + ttl });
       return answers.has(key);
     },
+    /** Drops one answer. */
+    drop(key: string): void {
+      answers.delete(key);
+    },
     /** A system's data changed (a write to it, its cached reads invalidated): answers that read it end. */
     systemChanged(system: string): void {
       changes += 1;

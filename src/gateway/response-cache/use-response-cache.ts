@@ -6,6 +6,9 @@ import { createAnswerStore, type AnswerStoreOptions, type Flight } from './answe
 
 export type ResponseCacheOptions = AnswerStoreOptions;
 
+/** How long a kept answer can still be taken back by a call its request starts late. */
+const SETTLING_MS = 2_000;
+
 /** A system call as the response cache hears of it (the resilience layer's call record has these fields). */
 export interface ObservedCall {
   readonly system: string;
@@ -54,6 +57,15 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
   const store = createAnswerStore(options);
   // Requests that may be kept, by request id, while they run.
   const flights = new Map<string, Flight>();
+  // Answers just kept, by the id of the request that made them, for a short while: a call that request starts after
+  // its answer was sent (a background check that began a few ticks late) takes the answer back out.
+  const settling = new Map<string, string>();
+  const settle = (requestId: string, key: string) => {
+    settling.set(requestId, key);
+    setTimeout(() => {
+      if (settling.get(requestId) === key) settling.delete(requestId);
+    }, SETTLING_MS).unref();
+  };
 
   const currentFlight = (): Flight | undefined => {
     const requestId = currentRequestId();
@@ -104,7 +116,7 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
           const result = response.body.singleResult;
           const failed = (result.errors?.length ?? 0) > 0 || (response.http.status ?? 200) !== 200;
           if (failed || contextValue.staleNotices?.length || result.extensions?.['stale'] || !result.data) return;
-          store.keep(key, flight, result.data);
+          if (store.keep(key, flight, result.data)) settle(requestId, key);
         },
       };
     },
@@ -113,8 +125,16 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
   return {
     apolloPlugin,
     noteCallStart(kind) {
-      const flight = kind === 'read' ? currentFlight() : undefined;
+      if (kind !== 'read') return;
+      const requestId = currentRequestId();
+      if (requestId === undefined) return;
+      const flight = flights.get(requestId);
       if (flight) flight.running += 1;
+      const kept = settling.get(requestId);
+      if (kept !== undefined) {
+        settling.delete(requestId);
+        store.drop(kept);
+      }
     },
     noteCall(call) {
       if (call.kind === 'write') return store.systemChanged(call.system);
