@@ -42,6 +42,9 @@ export interface VendorRateLimits {
 
 const rateOf = (limit: RateLimit): number => limit.requests / limit.perSeconds;
 
+/** A limit inferred from what remains counts only below this share of the declared one. */
+const INFERRED_TOLERANCE = 0.9;
+
 /**
  * Follows the rate limits vendors announce. Each answer's headers are read by the system's own reader; a limit lower
  * than the declared one is what the shared token bucket spends from then on (so that a vendor that halved its limit
@@ -57,11 +60,15 @@ export function createVendorRateLimits(options: VendorRateLimitsOptions): Vendor
   const alerted = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
 
-  const limitFrom = (system: string, said: AnnouncedRateLimit, at: number): RateLimit | undefined => {
+  const limitFrom = (system: string, said: AnnouncedRateLimit, at: number, declared: RateLimit | null): RateLimit | undefined => {
     if (said.requests !== undefined) return { requests: said.requests, perSeconds: said.perSeconds };
     const previous = lastAnswerAt.get(system);
     const fresh = previous === undefined || at - previous >= said.perSeconds * 1_000;
-    return fresh && said.remaining !== undefined ? { requests: said.remaining + 1, perSeconds: said.perSeconds } : undefined;
+    if (!fresh || said.remaining === undefined) return undefined;
+    const inferred = { requests: said.remaining + 1, perSeconds: said.perSeconds };
+    // Calls in flight together at a window's start make what remains a little lower than the limit less one: an
+    // inferred limit is taken only when it is clearly below the declared one.
+    return declared && rateOf(inferred) >= INFERRED_TOLERANCE * rateOf(declared) ? undefined : inferred;
   };
 
   const alertOnce = (system: string, declared: RateLimit, limit: RateLimit): void => {
@@ -97,10 +104,10 @@ export function createVendorRateLimits(options: VendorRateLimitsOptions): Vendor
       }
       if (!said || !(said.perSeconds > 0)) return;
       const at = now();
-      const limit = limitFrom(answer.system, said, at);
+      const declared = options.declared[answer.system] ?? null;
+      const limit = limitFrom(answer.system, said, at, declared);
       lastAnswerAt.set(answer.system, at);
       if (said.remaining !== undefined) remaining.set(answer.system, said.remaining);
-      const declared = options.declared[answer.system] ?? null;
       if (limit && limit.requests > 0) {
         announced.set(answer.system, limit);
         if (declared && limitOf(answer.system, declared) === limit) alertOnce(answer.system, declared, limit);

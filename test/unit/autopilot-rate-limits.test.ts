@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createAlerts } from '../../src/alerts';
+import { createAlerts, type Alerts } from '../../src/alerts';
+import { createVendorRateLimits } from '../../src/autopilot/vendor-rate-limits';
 import { loadConfig } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db';
 import { isIntegrationError } from '../../src/domain';
@@ -11,6 +12,7 @@ import { createMemoryRateLimiter, createRedisRateLimiter, type CallRecord, type 
 import { composeSystems, type ComposedSystems } from '../../src/runtime/compose-systems';
 import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from '../../src/systems/crm/sandbox';
 import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
+import { xeroRateLimitHeaders } from '../../src/systems/xero/rate-limit-headers';
 import { customerId, generateEstate } from '../../src/systems/kit/seed';
 import { redisForTests } from '../support/redis';
 
@@ -104,5 +106,46 @@ describe('a bucket held to what the vendor says is left', () => {
     const url = await redisForTests();
     if (!url) return; // no Redis on this machine and not in CI: the memory bucket covers the logic
     await heldBucketRefuses(createRedisRateLimiter({ redis: url, prefix: `plugboard:test:hold:${process.pid}:${Date.now()}:` }));
+  });
+});
+
+describe('a vendor that says only what remains (Xero)', () => {
+  const xeroAnswer = (remaining: number) => ({
+    system: 'xero', operation: 'listInvoices', method: 'GET', path: '/Invoices', status: 200, text: '{}',
+    headers: { 'x-minlimit-remaining': String(remaining) },
+  });
+  const follower = (alerts: { raised: unknown[] }, clock: { at: number }) =>
+    createVendorRateLimits({
+      declared: { xero: { requests: 60, perSeconds: 60 } },
+      readers: { xero: xeroRateLimitHeaders },
+      alerts: {
+        raise: async (alert) => {
+          alerts.raised.push(alert);
+          return {} as Awaited<ReturnType<Alerts['raise']>>;
+        },
+        list: async () => [],
+      },
+      now: () => clock.at,
+    });
+
+  it('reads its limit from the first answer of a quiet minute, and takes it only when clearly below the declared one', async () => {
+    const alerts = { raised: [] as unknown[] };
+    const clock = { at: 0 };
+    const limits = follower(alerts, clock);
+    // Three calls in flight at a minute's start: 57 left is no lowered limit.
+    limits.onAnswer(xeroAnswer(57));
+    await limits.settled();
+    expect(limits.limitOf('xero', { requests: 60, perSeconds: 60 })).toEqual({ requests: 60, perSeconds: 60 });
+    // A quiet minute later, the organisation has 30 a minute: followed, and alerted.
+    clock.at += 61_000;
+    limits.onAnswer(xeroAnswer(29));
+    await limits.settled();
+    expect(limits.limitOf('xero', { requests: 60, perSeconds: 60 })).toEqual({ requests: 30, perSeconds: 60 });
+    expect(alerts.raised).toEqual([{ kind: 'rate-limit-lowered', system: 'xero', declared: { requests: 60, perSeconds: 60 }, announced: { requests: 30, perSeconds: 60 } }]);
+    // Within the minute, what remains says nothing of the limit.
+    clock.at += 1_000;
+    limits.onAnswer(xeroAnswer(3));
+    await limits.settled();
+    expect(limits.limitOf('xero', { requests: 60, perSeconds: 60 })).toEqual({ requests: 30, perSeconds: 60 });
   });
 });
