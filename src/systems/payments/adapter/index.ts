@@ -153,9 +153,9 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
           ...(paymentMethod ? { payment_method: paymentMethod } : {}),
           ...(customer ? { customer } : {}),
           // The payment methods enabled in the account that need no redirect (cards, wallets), so that a server-side
-          // confirm needs no return_url. Accepted by every API version since 2023-08-16, where
-          // allowed_payment_method_types (which the SDK's pinned 2026-10-28 version has instead of
-          // payment_method_types) is refused by earlier ones, stripe-mock built from its 2025-11 spec among them.
+          // confirm needs no return_url. Accepted by the SDK's pinned 2026-10-28 version and by earlier ones, where
+          // allowed_payment_method_types (which 2026-10-28 has instead of payment_method_types) is refused by the
+          // earlier ones, stripe-mock built from its 2025-11 spec among them (docs/estate.md).
           // https://docs.stripe.com/api/payment_intents/create#create_payment_intent-automatic_payment_methods
           automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
           metadata: { order_id: input.orderId, customer_id: input.customerId },
