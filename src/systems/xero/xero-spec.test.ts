@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createXeroAdapter } from './adapter';
 import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import { generateEstate } from '../kit/seed';
 import { createXeroSandbox, SPEC_VIOLATIONS, XERO_API_BASE, XERO_SANDBOX_CREDENTIALS, XERO_TOKEN_PATH, type StoredInvoice } from './sandbox';
-import { loadXeroSpec } from './sandbox/spec';
+import { loadXeroSpec, XERO_SPEC_FILE } from './sandbox/spec';
 
 /** The Xero sandbox held to Xero's own description (xero-accounting.trimmed.json) through the spec kit. */
 
@@ -30,6 +31,17 @@ describe("the Xero sandbox against Xero's description", () => {
     expect(spec.checkRequest({ method: 'DELETE', path: '/Invoices', query: {}, headers: {} }).map((difference) => difference.message)).toEqual([
       "DELETE /Invoices is not in Xero's description",
     ]);
+  });
+
+  it("passes Xero's own example answers (kept in the trimmed copy), strictly: the check refuses nothing Xero sends", () => {
+    const description = JSON.parse(readFileSync(XERO_SPEC_FILE, 'utf8')) as { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { example: string }> }> }>> };
+    const strict = loadXeroSpec().strict();
+    for (const method of ['get', 'post']) {
+      const example = JSON.parse(description.paths['/Invoices']![method]!.responses['200']!.content['application/json']!.example) as { Invoices: unknown[] };
+      expect(example.Invoices.length).toBeGreaterThan(0);
+      expect(() => strict.assertAnswer(method, '/Invoices', 200, example)).not.toThrow();
+    }
+    expect(() => strict.assertAnswer('get', '/Invoices', 200, { Invoices: [{ Status: 'SENT' }] })).toThrow(/answer 200\/Invoices\/0\/Status must be equal to one of the allowed values \(saw "SENT"\)/);
   });
 
   it('refuses a request outside the description as Xero does (400 ValidationException) and writes it down', async () => {

@@ -46,6 +46,8 @@ export class SpecDifferenceError extends Error {
 export type Place = { readonly part: 'answer' | 'body' | 'value'; readonly label: string } | { readonly part: 'path' | 'query' | 'header' };
 
 const MAX_SEEN = 80;
+/** An enum of hundreds of values (currencies, countries) is named by its first few. */
+const MAX_LISTED = 12;
 
 /** A value as short JSON. */
 export function shown(value: unknown): string {
@@ -112,7 +114,9 @@ function differenceOf(error: ErrorObject, value: unknown, place: Place): SpecDif
       return { ...base, path: segments, expected: String(error.params['type']), seen: shown(seenValue), message: message(error.message ?? 'is of the wrong type') };
     case 'enum': {
       const allowed = error.params['allowedValues'] as unknown[];
-      return { ...base, path: segments, expected: `one of ${allowed.map((item) => String(item)).join(', ')}`, seen: shown(seenValue), allowed, message: message(error.message ?? 'is not allowed') };
+      const listed = allowed.slice(0, MAX_LISTED).map((item) => String(item)).join(', ');
+      const expected = `one of ${listed}${allowed.length > MAX_LISTED ? ` … (${allowed.length} values)` : ''}`;
+      return { ...base, path: segments, expected, seen: shown(seenValue), allowed, message: message(error.message ?? 'is not allowed') };
     }
     case 'format':
       return { ...base, path: segments, expected: `format ${String(error.params['format'])}`, seen: shown(seenValue), message: message(error.message ?? 'has the wrong format') };
