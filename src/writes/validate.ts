@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../domain';
 import { phoneProblem, textProblem, type TextRules } from '../domain/text';
+import { SYSTEM_REGISTRY } from '../systems';
 import { WriteRejection } from './saga';
 
 /**
@@ -55,11 +56,18 @@ export const addressInput = z.object({
   residential: z.boolean().nullish(),
 });
 
+/** The rules the systems put on one input field (their `inputRules`), each a refusal naming the field. */
+const withSystemRules = (field: string, schema: z.ZodString): z.ZodString =>
+  SYSTEM_REGISTRY.flatMap((system) => (system.inputRules?.[field] ? [system.inputRules[field]] : [])).reduce(
+    (checked, rule) => checked.regex(rule.pattern, rule.message),
+    schema,
+  );
+
 /**
  * A payment method id, as the payment gateway's browser library hands it to the checkout: letters, digits or
- * underscores. Its vendor's own shape (a prefix) is the payments adapter's to check, which refuses another.
+ * underscores, and the shape the payment gateway's system declares (its `inputRules.paymentMethod`).
  */
-export const paymentMethodInput = z.string().regex(/^[A-Za-z0-9_]{1,200}$/, 'must be a payment method id: letters, digits or underscores');
+export const paymentMethodInput = withSystemRules('paymentMethod', z.string().regex(/^[A-Za-z0-9_]{1,200}$/, 'must be a payment method id: letters, digits or underscores'));
 
 export const placeOrderInput = z.object({
   customerId: entityId,

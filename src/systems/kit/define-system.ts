@@ -189,6 +189,14 @@ export interface RedactionRules {
   readonly positional?: readonly { readonly services: readonly string[]; readonly argIndexes: readonly number[] }[];
 }
 
+/** A rule a system puts on a value it is handed through a mutation's input: checked at the edge, before anything runs. */
+export interface InputRule {
+  /** What the value must match. */
+  readonly pattern: RegExp;
+  /** What it must be, as the refusal (BAD_USER_INPUT naming the field) says it. */
+  readonly message: string;
+}
+
 export type SystemKind = 'site-store' | 'crm' | 'erp' | 'payment-gateway' | 'courier' | 'legacy-store' | 'accounting' | (string & {});
 export type SystemAuth = 'none' | 'oauth2-client-credentials' | 'api-key' | 'basic' | 'mtls' | 'oauth2' | (string & {});
 export type SystemFormat = 'sql' | 'json' | 'json-rpc' | 'form' | 'xml' | (string & {});
@@ -219,6 +227,8 @@ export interface SystemDefinition<C extends Connection = Connection> {
   readonly subgraph?: SystemSubgraph;
   /** Its wire format's secrets, beyond the generic ones. @default none */
   readonly redaction?: RedactionRules;
+  /** Its rules on the mutation inputs it is handed, by input field (e.g. `paymentMethod`). @default none */
+  readonly inputRules?: Readonly<Record<string, InputRule>>;
   /** Read-cache lifetime of its reads, in ms (how stale a follower copy may be). @default none */
   readonly cacheTtlMs?: number;
   /** The ports it serves, wrapped with a policy per method ({@link definePolicies}). */

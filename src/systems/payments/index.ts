@@ -44,6 +44,8 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
   imitates: { vendor: 'Stripe', api: 'Stripe API (PaymentIntents, captures, refunds, search, signed webhooks)', reference: 'https://docs.stripe.com/api' },
   subgraph: { name: 'payments', port: 4004 },
   // Secret and restricted keys (sk_/rk_ test or live), webhook signing secrets (whsec_), a PaymentIntent's client secret.
+  // A PaymentMethod id, as Stripe.js hands it to the checkout: refused at the edge otherwise, naming input.paymentMethod.
+  inputRules: { paymentMethod: { pattern: /^pm_[A-Za-z0-9_]{1,200}$/, message: 'must be a payment method id, "pm_" then letters, digits or underscores' } },
   redaction: { patterns: [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+/g, /\bwhsec_[A-Za-z0-9+/=]+/g, /\b\w+_secret_[A-Za-z0-9]+/g] },
   cacheTtlMs: CACHE_TTL_MS,
   settings: {
