@@ -7,12 +7,25 @@ import { ORDERS_PAGE, SANDBOX_NAMES, type StackProbe } from './probe';
  * budgets), and pages under a realistic estate profile (each system 50-300 ms, jittered page by page).
  */
 
+/** What a vendor allows one request: keys at most, and the requests one key takes where it has no batch read. */
+export interface VendorBatchLimit {
+  readonly keys: number;
+  /** @default 1 */
+  readonly requestsPerKey?: number;
+}
+
 /**
- * Batch limits the vendors publish, keys per call: Stripe's search takes 10 OR clauses
+ * Batch limits the vendors publish: Stripe's search takes 10 OR clauses
  * (https://docs.stripe.com/search#search-query-language); HubSpot's batch read takes 100 inputs
- * (https://developers.hubspot.com/docs/api/crm/contacts, "Batch read"). The others publish none: one call per level.
+ * (https://developers.hubspot.com/docs/api/crm/contacts, "Batch read"); ShipEngine has no batch read by ids: one
+ * order at a time, up to three requests each (shipment, label, tracking; docs/overload.md). The others publish none:
+ * one call per level.
  */
-export const VENDOR_BATCH_LIMITS: Readonly<Partial<Record<SandboxName, number>>> = { payments: 10, crm: 100 };
+export const VENDOR_BATCH_LIMITS: Readonly<Partial<Record<SandboxName, VendorBatchLimit>>> = {
+  payments: { keys: 10 },
+  crm: { keys: 100 },
+  'courier-b': { keys: 1, requestsPerKey: 3 },
+};
 
 export interface LargePageFigures {
   readonly orders: number;
@@ -40,7 +53,7 @@ export async function largePage(probe: StackProbe, orders: number): Promise<Larg
     const keys = own.reduce((sum, call) => sum + (call.keys ?? 1), 0);
     const levels = new Set(own.map((call) => levelOf(call.startedAt.getTime() - since))).size || 1;
     const limit = VENDOR_BATCH_LIMITS[system];
-    const allowed = limit ? Math.max(levels, Math.ceil(keys / limit) + levels - 1) : levels;
+    const allowed = limit ? Math.max(levels, Math.ceil(keys / limit.keys) * (limit.requestsPerKey ?? 1) + levels - 1) : levels;
     return { system, calls: counts[system] ?? 0, keys, levels, allowed };
   });
   const incomplete = nodes.filter((node) => !node.customer?.segment || node.lines.some((line) => !line.item) || !node.payment).length;
