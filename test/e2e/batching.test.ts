@@ -92,7 +92,8 @@ describe('a page of 100 orders with customer, items, payment and shipments', () 
       // The orders come with their partners' refs in one web_search_read (stock Odoo has no such field on sale.order).
       erp: { 'sale.order.web_search_read': 1, 'product.product.search_read': 1 },
       payments: { 'payment_intents.search': 1 },
-      'courier-a': { track: 1 },
+      // Canada Post has no batch read: one Get Shipments per order, and a tracking summary per transmitted parcel.
+      'courier-a': { getShipments: 100, getTrackingSummary: orders.filter((order) => order.shipments?.some((shipment) => shipment.carrier === 'courier-a')).length },
       'courier-b': { 'shipments.list': 1 },
       legacy: {},
       // The page asks for no invoice: accounting is not asked.

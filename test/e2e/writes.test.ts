@@ -53,7 +53,7 @@ describe.each(testDatabases())('writes on $label', (database: TestDatabase) => {
     await Promise.all(SANDBOXES.map((name) => sandbox(name, 'POST', '/_sandbox/faults', { mode: 'ok' })));
   });
 
-  /** The sandbox's own window, over HTTP (courier A's over mutual TLS). */
+  /** The sandbox's own window, over HTTP (courier A's over HTTPS, trusting the test CA). */
   async function sandbox<T = Record<string, unknown>>(name: SandboxName, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const response = await request(`${stack.estate!.sandboxes[name].url}${path}`, {
       method,
@@ -224,7 +224,8 @@ describe.each(testDatabases())('writes on $label', (database: TestDatabase) => {
     const resetStats = () => Promise.all(SANDBOXES.map((name) => sandbox(name, 'DELETE', '/_sandbox/stats')));
     const bookings = async () => {
       const [a, b] = await Promise.all([operations('courier-a'), operations('courier-b')]);
-      return { 'courier-a': a['book'] ?? 0, 'courier-b': b['shipments.create'] ?? 0 };
+      // Canada Post (courier A) creates one shipment per parcel: its Create Shipment calls.
+      return { 'courier-a': a['createShipment'] ?? 0, 'courier-b': b['shipments.create'] ?? 0 };
     };
 
     it.each([

@@ -38,7 +38,7 @@ export interface CourierAAdapterOptions {
   readonly tls?: { readonly ca?: string | Buffer } | undefined;
   /** The system name in the integration map; also the shipments' `carrier` and id prefix. @default 'courier-a' */
   readonly system?: string;
-  /** Orders read at once (Canada Post reads one order's shipments per request). @default 8 */
+  /** Orders read at once (Canada Post reads one order's shipments per request). @default 16 */
   readonly maxConcurrentReads?: number;
   /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
   readonly maxResponseBytes?: number;
@@ -108,7 +108,7 @@ export function createCourierAAdapter(options: CourierAAdapterOptions): CourierA
   ): Promise<ReadonlyMap<string, readonly Shipment[]>> => {
     const here = site('findByOrderIds');
     const wanted = [...new Set(orderIds)];
-    const answers = await readEachOrder(wanted, options.maxConcurrentReads ?? 8, async (orderId) => {
+    const answers = await readEachOrder(wanted, options.maxConcurrentReads ?? 16, async (orderId) => {
       const groupId = groupIdOf(orderId);
       if (!groupId) return null;
       const first = await byRequestId(here, requestIdOf(groupId, 0), callOptions?.signal);
