@@ -4,6 +4,7 @@ import type { Alerts } from '../alerts';
 import { redactText } from '../audit/redact';
 import { ContractDriftEntity, type ContractDriftSource, type Database } from '../db';
 import type { SystemAnswer } from '../systems/kit/adapter';
+import { createBackground } from './background';
 import { SeenShape, shapeOf } from './shape';
 
 /** One way an answer differs from the vendor's published description, as a system's description check words it. */
@@ -55,12 +56,11 @@ const SEEN_MAX = 200;
  */
 export function createContractDriftRecorder(options: ContractDriftOptions): ContractDriftRecorder {
   const now = options.now ?? Date.now;
-  const onError = options.onError ?? (() => undefined);
+  const background = createBackground(options.onError);
   const lastChecked = new Map<string, number>();
   const shapes = new Map<string, SeenShape>();
   /** Differences recorded (or found recorded) by this process: not written again. */
   const known = new Set<string>();
-  let chain: Promise<void> = Promise.resolve();
 
   const record = async (answer: SystemAnswer, source: ContractDriftSource, difference: DescribedDifference): Promise<void> => {
     const field = difference.field.slice(0, 300);
@@ -114,11 +114,8 @@ export function createContractDriftRecorder(options: ContractDriftOptions): Cont
       if (!looksLikeJson(answer.text)) return;
       lastChecked.set(key, at);
       // Off the answer's path: the caller has its answer before the check begins.
-      chain = chain
-        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-        .then(() => check(answer))
-        .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+      background.run(() => new Promise<void>((resolve) => setImmediate(resolve)).then(() => check(answer)));
     },
-    settled: () => chain,
+    settled: background.settled,
   };
 }

@@ -2,6 +2,7 @@ import { subjectOf, type Alerts } from '../alerts';
 import type { RateLimit } from '../resilience';
 import type { SystemAnswer } from '../systems/kit/adapter';
 import type { AnnouncedRateLimit, RateLimitHeaderReader } from '../systems/kit/rate-limit-headers';
+import { createBackground } from './background';
 
 /** A system's rate limit: what the map declares, what the vendor last announced, and what the calls keep to. */
 export interface RateLimitView {
@@ -53,12 +54,11 @@ const INFERRED_TOLERANCE = 0.9;
  */
 export function createVendorRateLimits(options: VendorRateLimitsOptions): VendorRateLimits {
   const now = options.now ?? Date.now;
-  const onError = options.onError ?? (() => undefined);
+  const background = createBackground(options.onError);
   const announced = new Map<string, RateLimit>();
   const remaining = new Map<string, number>();
   const lastAnswerAt = new Map<string, number>();
   const alerted = new Set<string>();
-  let chain: Promise<void> = Promise.resolve();
 
   const limitFrom = (system: string, said: AnnouncedRateLimit, at: number, declared: RateLimit | null): RateLimit | undefined => {
     if (said.requests !== undefined) return { requests: said.requests, perSeconds: said.perSeconds };
@@ -75,14 +75,12 @@ export function createVendorRateLimits(options: VendorRateLimitsOptions): Vendor
     const subject = `${system} ${limit.requests}/${limit.perSeconds}`;
     if (alerted.has(subject)) return;
     alerted.add(subject);
-    chain = chain
-      .then(async () => {
-        const alert = { kind: 'rate-limit-lowered', system, declared, announced: limit } as const;
-        const raised = await options.alerts.list({ kind: alert.kind, subject: subjectOf(alert), limit: 50 });
-        if (raised.some((known) => known.system === system)) return;
-        await options.alerts.raise(alert);
-      })
-      .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+    background.run(async () => {
+      const alert = { kind: 'rate-limit-lowered', system, declared, announced: limit } as const;
+      const raised = await options.alerts.list({ kind: alert.kind, subject: subjectOf(alert), limit: 50 });
+      if (raised.some((known) => known.system === system)) return;
+      await options.alerts.raise(alert);
+    });
   };
 
   const limitOf = (system: string, declared: RateLimit | null): RateLimit | null => {
@@ -99,7 +97,7 @@ export function createVendorRateLimits(options: VendorRateLimitsOptions): Vendor
       try {
         said = reader(answer.headers);
       } catch (error) {
-        onError(error instanceof Error ? error : new Error(String(error)));
+        background.fail(error);
         return;
       }
       if (!said || !(said.perSeconds > 0)) return;
@@ -115,7 +113,7 @@ export function createVendorRateLimits(options: VendorRateLimitsOptions): Vendor
       // Only when it matters (fewer left than the budget could hold): a shared bucket costs a round trip to Redis.
       const budget = limitOf(answer.system, declared);
       if (said.remaining !== undefined && budget && said.remaining < budget.requests) {
-        options.holdTo?.(answer.system, said.remaining).catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+        options.holdTo?.(answer.system, said.remaining).catch(background.fail);
       }
     },
     limitOf,
@@ -126,6 +124,6 @@ export function createVendorRateLimits(options: VendorRateLimitsOptions): Vendor
         return { system, declared, announced: announced.get(system) ?? null, followed: limitOf(system, declared), remaining: remaining.get(system) ?? null };
       });
     },
-    settled: () => chain,
+    settled: background.settled,
   };
 }
