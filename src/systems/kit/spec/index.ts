@@ -23,3 +23,5 @@ export { compileSpec, loadSpec } from './check';
 export type { SpecCheck, SpecCheckOptions, SpecRequest, StrictSpecCheck } from './check';
 export { describeDifference, SpecDifferenceError } from './differences';
 export type { SpecDifference, SpecPart } from './differences';
+export { recordViolation, SPEC_VIOLATIONS } from './violations';
+export type { SpecViolation } from './violations';

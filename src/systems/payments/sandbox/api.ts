@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fingerprintOf, type IdempotencyStore } from './idempotency';
+import type { SpecViolation } from '../../kit/spec';
 import { specRoute, type StripeSpec } from './spec';
 import type { PendingEvent } from './ledger';
 import type { WebhookSender } from './webhooks';
@@ -21,14 +22,6 @@ export interface StripeCall {
   readonly path: Readonly<Record<string, string>>;
   /** State changes the handler made; sent as webhook events once it is done. */
   readonly events: PendingEvent[];
-}
-
-/** A difference between what the sandbox received or sent and Stripe's description: a defect, in the adapter or here. */
-export interface SpecViolation {
-  readonly side: 'request' | 'answer' | 'event';
-  /** `POST /v1/payment_intents`, or the event's type. */
-  readonly operation: string;
-  readonly problems: readonly string[];
 }
 
 export interface StripeAnswer {

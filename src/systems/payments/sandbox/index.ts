@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { FailureBody, SandboxDefinition } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
-import { createStripeApi, DEFAULT_API_VERSION, type SpecViolation } from './api';
+import { recordViolation, SPEC_VIOLATIONS, type SpecViolation } from '../../kit/spec';
+import { createStripeApi, DEFAULT_API_VERSION } from './api';
 import { IdempotencyStore } from './idempotency';
 import { COLLECTIONS, PaymentsLedger, type PendingEvent } from './ledger';
 import type { Lookups } from './listing';
@@ -15,10 +16,7 @@ import { assertLoopbackUrl, createWebhookSender, type SentEvent, type WebhookSen
 export { seededCustomerId } from './seed';
 export { signPayload } from './webhooks';
 export type { SentEvent } from './webhooks';
-export type { SpecViolation } from './api';
-
-/** The record collection where the sandbox writes each difference from Stripe's description it meets. */
-export const SPEC_VIOLATIONS = 'spec-violations';
+export { SPEC_VIOLATIONS, type SpecViolation } from '../../kit/spec';
 
 /** The credentials the payments sandbox holds: a Stripe test-mode secret key and a webhook signing secret. */
 export interface PaymentsSandboxCredentials {
@@ -97,9 +95,7 @@ export function createPaymentsSandbox(estate: EstateSeed, options: PaymentsSandb
       const spec = loadStripeSpec();
       spec.warm();
       const violations = records.collection<SpecViolation>(SPEC_VIOLATIONS);
-      const violation = (entry: SpecViolation): void => {
-        violations.set(String(violations.size + 1), entry);
-      };
+      const violation = (entry: SpecViolation): void => recordViolation(violations, entry);
       const sender = createWebhookSender({
         secret: webhookSecret,
         ...(webhookUrl ? { url: webhookUrl } : {}),

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RecordStore, SandboxDefinition } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
 import { InvoiceLedger, InvoiceRefused, toWire, type InvoiceInput } from './invoices';
+import { recordViolation, SPEC_VIOLATIONS, type SpecViolation } from '../../kit/spec';
 import { loadXeroSpec } from './spec';
 import { parseWhere } from './where';
 
@@ -27,8 +28,7 @@ export const XERO_API_BASE = '/api.xro/2.0';
 export const XERO_TOKEN_PATH = '/connect/token';
 /** Invoices per page of GET /Invoices, as Xero pages them. */
 export const XERO_PAGE_SIZE = 100;
-/** Where the sandbox writes each difference from Xero's description it saw: `records.collection(...)`. */
-export const SPEC_VIOLATIONS = 'spec-violations';
+export { SPEC_VIOLATIONS, type SpecViolation } from '../../kit/spec';
 
 export interface XeroSandboxOptions {
   /** The estate to invoice at the start (one invoice per order). @default none: no invoices */
@@ -37,13 +37,6 @@ export interface XeroSandboxOptions {
   /** Seconds a token lives. @default 1800 (Xero's 30 minutes) */
   readonly tokenTtlSeconds?: number;
   readonly clock?: () => number;
-}
-
-/** What the sandbox saw outside Xero's description: a request refused, or (a sandbox defect) an answer it would send. */
-export interface SpecViolation {
-  readonly side: 'request' | 'answer';
-  readonly operation: string;
-  readonly problems: readonly string[];
 }
 
 /** The sandbox's invoices, to read or pay in tests (`pay` is what a customer paying does in Xero). */
@@ -98,9 +91,7 @@ export function createXeroSandbox(options: XeroSandboxOptions = {}): SandboxDefi
       const tokens = new Map<string, number>();
       const replays = new Map<string, { status: number; body: unknown }>();
       const violations = records.collection<SpecViolation>(SPEC_VIOLATIONS);
-      const violation = (entry: SpecViolation): void => {
-        violations.set(String(violations.size + 1), entry);
-      };
+      const violation = (entry: SpecViolation): void => recordViolation(violations, entry);
 
       /** Sends an answer after checking it against Xero's description. */
       const answer = (reply: FastifyReply, method: string, path: string, status: number, body: unknown): FastifyReply => {
