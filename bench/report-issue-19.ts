@@ -59,8 +59,8 @@ export function checkIssue19({ integration, overload, federation }: Issue19Input
     const over = largePage.systems.filter((system) => system.calls > system.allowed);
     checks.push({
       target: `page of 500: no error, at most one call per system per level per vendor batch limit`,
-      measured: `${figure(largePage.orders)} orders, ${figure(largePage.errors)} errors, ${figure(largePage.incomplete)} incomplete; ${largePage.systems.map((system) => `${system.system} ${system.calls}/${system.allowed}`).join(', ')}`,
-      met: largePage.errors === 0 && largePage.incomplete === 0 && largePage.orders === 500 && over.length === 0,
+      measured: `${figure(largePage.orders)} orders, ${figure(largePage.errors)} errors; calls/allowed: ${largePage.systems.map((system) => `${system.system} ${system.calls}/${system.allowed}`).join(', ')}`,
+      met: largePage.errors === 0 && largePage.orders === 500 && over.length === 0,
     });
     checks.push({
       target: `realistic latencies (50-300 ms, jittered): p50 <= ${TARGETS.realisticOverSystems}x the systems' own time`,
@@ -99,7 +99,7 @@ export function issue19Section(inputs: Issue19Inputs): string[] {
     const { largePage, realistic } = integration;
     out.push('## Issue 19: a page of 500 orders, realistic latencies', '');
     out.push(
-      `An uncached page of ${figure(largePage.orders)} orders (same query, every read cache emptied first) took ${figure(largePage.ms, 1)} ms with ${figure(largePage.errors)} errors. ` +
+      `An uncached page of ${figure(largePage.orders)} orders (same query, every read cache emptied first) took ${figure(largePage.ms, 1)} ms with ${figure(largePage.errors)} errors (${figure(largePage.incomplete)} orders with no segment, payment or item detail, which an order may lack without any error: one not yet paid). ` +
         `Calls each system received, the keys asked in all, the levels it was asked at, and the most the vendor's published batch limit allows (${Object.entries(VENDOR_BATCH_LIMITS).map(([system, limit]) => `${system} ${limit.keys} keys a call${limit.requestsPerKey ? `, ${limit.requestsPerKey} requests a key` : ''}`).join(', ')}; the others publish none: one call per level):`,
       '',
       table(['system', 'calls', 'keys', 'levels', 'allowed'], largePage.systems.map((system) => [system.system, figure(system.calls), figure(system.keys), figure(system.levels), figure(system.allowed)])),
