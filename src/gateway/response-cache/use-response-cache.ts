@@ -6,6 +6,9 @@ import { createAnswerStore, type AnswerStoreOptions, type Flight } from './answe
 
 export type ResponseCacheOptions = AnswerStoreOptions;
 
+/** Requests followed at once at most; past it, a request is served without being kept. */
+const MAX_FLIGHTS = 10_000;
+
 /** How long a kept answer can still be taken back by a call its request starts late. */
 const SETTLING_MS = 2_000;
 
@@ -99,6 +102,8 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
           }
           requestId = requestIdOf(context.contextValue);
           if (!requestId) return (key = undefined), null;
+          // A guard, not a limit met in use: were a request ever to end unseen by willSendResponse, its flight stays.
+          if (flights.size >= MAX_FLIGHTS) return (key = undefined), null;
           const already = flights.get(requestId);
           if (already) {
             // Two requests under one id (a client's own x-request-id, sent twice at once): neither is kept.
