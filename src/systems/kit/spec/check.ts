@@ -76,10 +76,11 @@ export function compileSpec(document: Json, options: SpecCheckOptions): SpecChec
 }
 
 const loaded = new Map<string, SpecCheck>();
-/** Reads and compiles a description file once per process (later calls with the same file get the same checks). */
+/** Reads and compiles a description file once per process (later calls with the same file and options get the same checks). */
 export function loadSpec(file: string, options: SpecCheckOptions): SpecCheck {
-  let found = loaded.get(file);
-  if (!found) loaded.set(file, (found = compileSpec(JSON.parse(readFileSync(file, 'utf8')) as Json, options)));
+  const key = `${file}\n${JSON.stringify(options)}`;
+  let found = loaded.get(key);
+  if (!found) loaded.set(key, (found = compileSpec(JSON.parse(readFileSync(file, 'utf8')) as Json, options)));
   return found;
 }
 
