@@ -59,30 +59,46 @@ export function createContractDriftRecorder(options: ContractDriftOptions): Cont
   const background = createBackground(options.onError);
   const lastChecked = new Map<string, number>();
   const shapes = new Map<string, SeenShape>();
-  /** Differences recorded (or found recorded) by this process: not written again. */
+  /** Differences this process knows are recorded: seen again, they only move last_seen_at and count times_seen. */
   const known = new Set<string>();
+
+  const seenAgain = async (where: Record<string, string>, at: Date): Promise<void> => {
+    const moment = options.db.orm.em.getPlatform().processDateProperty(at);
+    await options.db.orm.em
+      .getConnection()
+      .execute('update contract_drift set last_seen_at = ?, times_seen = times_seen + 1 where system = ? and operation = ? and field = ? and change = ?', [
+        moment,
+        where['system'],
+        where['operation'],
+        where['field'],
+        where['change'],
+      ]);
+  };
 
   const record = async (answer: SystemAnswer, source: ContractDriftSource, difference: DescribedDifference): Promise<void> => {
     const field = difference.field.slice(0, 300);
     const change = difference.change.slice(0, 300);
-    const key = JSON.stringify([answer.system, answer.operation, field, change]);
-    if (known.has(key)) return;
-    known.add(key);
-    const em = options.db.orm.em.fork();
-    const at = new Date(now());
     const where = { system: answer.system, operation: answer.operation.slice(0, 100), field, change };
+    const key = JSON.stringify(where);
+    const at = new Date(now());
+    if (known.has(key)) return seenAgain(where, at);
+    const em = options.db.orm.em.fork();
     if (await em.findOne(ContractDriftEntity, where)) {
-      await em.nativeUpdate(ContractDriftEntity, where, { lastSeenAt: at });
-      return;
+      known.add(key);
+      return seenAgain(where, at);
     }
     const seen = difference.seen === undefined ? null : redactText(difference.seen).slice(0, SEEN_MAX);
     try {
       await em.insert(ContractDriftEntity, { id: randomUUID(), ...where, source, seen, firstSeenAt: at, lastSeenAt: at });
     } catch (error) {
       // Another replica recorded it first: it raised the alert.
-      if (error instanceof UniqueConstraintViolationException) return;
+      if (error instanceof UniqueConstraintViolationException) {
+        known.add(key);
+        return;
+      }
       throw error;
     }
+    known.add(key);
     await options.alerts.raise({ kind: 'contract-drift', system: answer.system, operation: where.operation, field, change, source });
   };
 

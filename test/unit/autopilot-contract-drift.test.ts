@@ -141,6 +141,12 @@ describe('contract drift from live traffic', () => {
       { operation: 'trackParcel', field: 'status', change: 'enum value "held_at_customs" (the description allows one of label_created, in_transit, delivered)', source: 'description' },
       { operation: 'trackParcel', field: 'weight', change: 'type: the description says number', source: 'description' },
     ]);
+    // The one seen again was counted, and its last sighting moved.
+    const [weight] = await db.orm.em.getConnection().execute<{ times_seen: number | string; last_seen_at: unknown }[]>(
+      "select times_seen, last_seen_at from contract_drift where field = 'weight'",
+    );
+    expect(Number(weight!.times_seen)).toBe(2);
+    expect(new Date(Number(weight!.last_seen_at)).getTime()).toBe(clock);
     const raised = await driftAlerts();
     expect(raised).toHaveLength(3);
     expect(raised.map((alert) => alert.message).sort()).toEqual([
