@@ -7,6 +7,8 @@ import { frontDoorFrom } from '../gateway/front-door';
 import { serveGateway } from '../gateway/serve-gateway';
 import { admissionFrom } from '../gateway/admission';
 import { SUPERGRAPH_FILE } from '../runtime/start-stack';
+import { estateSystemNames } from '../estate/systems';
+import { loadIntegrationMap } from '../integration-map';
 
 /**
  * `npm run gateway`: the gateway alone, in front of subgraphs that run as their own processes (at the URLs composed
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
     const urlSetting = Object.keys(system.settings ?? {}).find((key) => key.endsWith('_URL'));
     return urlSetting && typeof config[urlSetting] === 'string' ? (config[urlSetting] as string) : '';
   };
+  // The admin listing shows the estate: the registry's systems that the integration map declares.
+  const inEstate = estateSystemNames(loadIntegrationMap(config.PLUGBOARD_SCHEMA_DIR).map);
   const adminToken = config.PLUGBOARD_ADMIN_TOKEN ?? newAdminToken();
   const auth = createAuth({ secret: jwtSecretFrom().secret, readsOpen: config.PLUGBOARD_READS === 'open' });
   const gateway = await serveGateway({
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
     admission: admissionFrom(config),
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     adminToken,
-    systems: SYSTEM_REGISTRY.map((system) => ({
+    systems: SYSTEM_REGISTRY.filter((system) => inEstate.includes(system.name)).map((system) => ({
       name: system.name,
       kind: system.kind,
       baseUrl: baseUrlOf(system),

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Database } from '../db';
 import type { SystemConnections } from '../estate/connections';
 import type { IntegrationMap } from '../integration-map';
+import { estateSystemNames } from '../estate/systems';
 import { composeSystems, connectionsFor } from '../runtime/compose-systems';
 import { SYSTEM_REGISTRY, type SystemDefinition } from '../systems';
 import { whyNoAnswer, type DoctorCheck, type DoctorContext, type DoctorFindings, type ProbeAnswer, type ProbeRequest } from '../systems/kit/doctor';
@@ -34,16 +35,18 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 /**
- * Probes every system of the registry, through the one composition root (every call is written to the integration
+ * Probes every system of the estate (the registry's systems the integration map declares), through the one composition root (every call is written to the integration
  * log, counted and logged as `doctor.<operation>`), and answers the readiness report.
  */
 export async function runDoctor(options: RunDoctorOptions): Promise<DoctorReport> {
   const now = options.now ?? (() => new Date());
-  const connections = options.connections ?? (await connectionsFor(options.config));
-  const composed = await composeSystems({ config: options.config, db: options.db, logger: options.logger, map: options.map, connections });
+  // The estate is what the integration map declares: a system it leaves out is not probed, nor asked for its variables.
+  const inEstate = estateSystemNames(options.map);
+  const connections = options.connections ?? (await connectionsFor(options.config, inEstate));
+  const composed = await composeSystems({ config: options.config, db: options.db, logger: options.logger, map: options.map, connections, only: inEstate });
   try {
     const systems: SystemReadiness[] = [];
-    for (const system of SYSTEM_REGISTRY) {
+    for (const system of SYSTEM_REGISTRY.filter((candidate) => inEstate.includes(candidate.name))) {
       const probed = await probeSystem(system, connections[system.name], composed.resilience, options, now);
       // Each credential or certificate whose end is known (the autopilot's): warned a week before, failed once expired.
       systems.push(withChecks(probed, credentialChecks(composed.autopilot.credentials(), system.name)));
