@@ -44,6 +44,26 @@ describe('the legacy shop for reconciliation and shadow mode', () => {
     expect(expected).toBeGreaterThan(2);
   });
 
+  it("keeps reading a day when a call stops waiting: the next call waits for the same read, not a second one", async () => {
+    const day = dayOf(estate.orders[7]!.updatedAt);
+    const stats = async () => ((await (await fetch(`${sandbox.url}/_sandbox/stats`)).json()) as { byOperation: Record<string, number> }).byOperation['orders.changed'] ?? 0;
+    const fault = (setting: object) =>
+      fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(setting) });
+    const before = await stats();
+    // The shop holds the day's answer back; the first call gives up once the shop has its request.
+    await fault({ mode: 'slow', delayMs: 10_000 });
+    const controller = new AbortController();
+    const abandoned = legacy.listOrdersChangedOn({ day, first: 50, after: null }, { signal: controller.signal });
+    for (;;) if ((await stats()) > before) break;
+    controller.abort();
+    const failure = await abandoned.catch((error: unknown) => error);
+    expect(isIntegrationError(failure) && failure.code).toBe('UPSTREAM_TIMEOUT');
+    await fault({ mode: 'ok' });
+    const page = await legacy.listOrdersChangedOn({ day, first: 50, after: null });
+    expect(page.items.map((order) => order.orderId)).toContain(estate.orders[7]!.id);
+    expect(await stats()).toBe(before + 1);
+  });
+
   it("saves a customer as WooCommerce's fields, stamped with the site's change time, and refuses an order for a customer the shop lacks", async () => {
     const customer = { ...estate.customers[3]!, name: 'Jörg Neu', phone: null, updatedAt: new Date('2026-11-26T09:30:15.250Z') };
     const saved = await legacy.saveCustomer({ customer, idempotencyKey: 'k1' });

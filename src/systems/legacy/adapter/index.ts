@@ -1,6 +1,6 @@
 import type { ZodType } from 'zod';
 import { type CallOptions, type ChangedOnRequest, type LegacyCustomer, type LegacyOrder, type LegacyStore, type Page } from '../../../domain';
-import { badResponse, type CallSite } from '../../kit/adapter';
+import { badResponse, waitUnlessAborted, type CallSite } from '../../kit/adapter';
 import { createWooClient } from './client';
 import { createDirectory } from './directory';
 import { refusedBeforeSending } from './errors';
@@ -123,30 +123,40 @@ export function createLegacyAdapter(options: LegacyAdapterOptions): LegacyStore 
     return found;
   };
 
-  /** A day's changes, read whole on the first page and served from that copy in our id order (reconciliation merges by it). */
-  const days = new Map<string, Promise<{ items: (LegacyCustomer | LegacyOrder)[]; ids: string[] }>>();
+  /**
+   * A day's changes, read whole on the first page and served from that copy in our id order (reconciliation merges by
+   * it). The read is the adapter's, not the call's: a call that runs out of its time budget stops waiting, and the
+   * next call for the day (a retry, or the next page) waits for the same read instead of starting again. A first page
+   * asked again once the read is done starts a fresh one.
+   */
+  const days = new Map<string, { reading: Promise<{ items: (LegacyCustomer | LegacyOrder)[]; ids: string[] }>; done: boolean }>();
   const changedOn = async <T extends LegacyCustomer | LegacyOrder>(
     kind: 'customers' | 'orders',
     request: ChangedOnRequest,
     read: () => Promise<T[]>,
     idOf: (item: T) => string,
+    signal: AbortSignal | undefined,
   ): Promise<Page<T>> => {
     if (!Number.isInteger(request.first) || request.first < 1 || request.first > LEGACY_MAX_PAGE) {
       throw new RangeError(`legacy adapter: first must be 1 to ${LEGACY_MAX_PAGE}, got ${request.first}`);
     }
     mapper.startOfDay(request.day);
     const key = `${kind} ${request.day}`;
-    if (request.after === null || request.after === undefined || !days.has(key)) {
-      if (days.size >= 4) days.clear();
-      const reading = read().then((items) => {
-        const sorted = [...items].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
-        return { items: sorted, ids: sorted.map(idOf) };
-      });
-      days.set(key, reading);
-      reading.catch(() => days.delete(key));
-    }
-    const day = (await days.get(key)!) as { items: T[]; ids: string[] };
     const after = request.after ?? null;
+    const known = days.get(key);
+    if (!known || (after === null && known.done)) {
+      if (days.size >= 4) for (const [name, day] of days) if (day.done) days.delete(name);
+      const entry = {
+        done: false,
+        reading: read().then((items) => {
+          const sorted = [...items].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+          return { items: sorted as (LegacyCustomer | LegacyOrder)[], ids: sorted.map(idOf) };
+        }),
+      };
+      entry.reading.then(() => (entry.done = true), () => days.delete(key));
+      days.set(key, entry);
+    }
+    const day = (await waitUnlessAborted(days.get(key)!.reading, { system, operation: `${kind}.changed` }, signal)) as { items: T[]; ids: string[] };
     const start = after === null ? 0 : day.ids.findIndex((id) => id > after);
     const from = start < 0 ? day.ids.length : start;
     const items = day.items.slice(from, from + request.first);
@@ -179,7 +189,7 @@ export function createLegacyAdapter(options: LegacyAdapterOptions): LegacyStore 
         // WooCommerce's customers take no modified_after (woocommerce/woocommerce#41371): every customer is read, and
         // the day's are those whose site-time date_modified falls on it.
         const site = { system, operation: 'customers.changed' };
-        const { rows } = await everyPage(site.operation, '/customers', { role: 'all', orderby: 'id', order: 'asc' }, customersSchema, callOptions?.signal);
+        const { rows } = await everyPage(site.operation, '/customers', { role: 'all', orderby: 'id', order: 'asc' }, customersSchema);
         const start = mapper.startOfDay(request.day).getTime();
         const end = mapper.startOfDay(dayShifted(request.day, 1)).getTime();
         return withOurIds(rows, customerIds)
@@ -189,7 +199,7 @@ export function createLegacyAdapter(options: LegacyAdapterOptions): LegacyStore 
             return changed >= start && changed < end;
           })
           .map(({ customer }) => customer);
-      }, (customer) => customer.customerId),
+      }, (customer) => customer.customerId, callOptions?.signal),
     listOrdersChangedOn: (request, callOptions?: CallOptions) =>
       changedOn('orders', request, async () => {
         const site = { system, operation: 'orders.changed' };
@@ -201,9 +211,9 @@ export function createLegacyAdapter(options: LegacyAdapterOptions): LegacyStore 
           order: 'asc',
           status: 'any',
         };
-        const { rows } = await everyPage(site.operation, '/orders', query, ordersSchema, callOptions?.signal);
-        return ordersOf(site, withOurIds(rows, orderIds), callOptions?.signal);
-      }, (order) => order.orderId),
+        const { rows } = await everyPage(site.operation, '/orders', query, ordersSchema);
+        return ordersOf(site, withOurIds(rows, orderIds));
+      }, (order) => order.orderId, callOptions?.signal),
     async saveCustomer(input, callOptions?: CallOptions) {
       const site = { system, operation: 'customers.save' };
       const wooId = (await customerIds.wooIds([input.customer.id], callOptions?.signal)).get(input.customer.id);
