@@ -25,8 +25,7 @@ export interface ResponseCache {
   readonly apolloPlugin: ApolloServerPlugin<GatewayContext>;
   /**
    * Told about every system call, in the call's async context (the resilience layer's `onCall`): a read is counted
-   * against the request it was made for (its request id), a failed one keeps that answer out, a write ends the
-   * answers that read its system.
+   * against the request it was made for (its request id), a write ends the answers that read its system.
    */
   noteCall(call: ObservedCall): void;
   /**
@@ -147,7 +146,8 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
       if (!flight) return;
       flight.systems.add(call.system);
       if (call.outcome !== 'cached') flight.running -= 1;
-      if (call.outcome === 'error') flight.spoiled = true;
+      // A failed call alone does not keep the answer out: what the client sees does (an error, a stale copy). A
+      // courier's 404 for an order it never carried is a failed call that the answer rightly shows as no shipment.
     },
     systemChanged: (system) => store.systemChanged(system),
     size: () => store.size(),
