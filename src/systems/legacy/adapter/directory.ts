@@ -1,5 +1,7 @@
+import { waitUnlessAborted, type CallSite } from '../../kit/adapter';
+
 /** One page of a WooCommerce collection, newest id first, as the directory walks it. */
-export type NewestFirst = (page: number, signal: AbortSignal | undefined) => Promise<{ rows: readonly { id: number; ourId: string | undefined }[]; hasNext: boolean }>;
+export type NewestFirst = (page: number) => Promise<{ rows: readonly { id: number; ourId: string | undefined }[]; hasNext: boolean }>;
 
 /**
  * Our ids against WooCommerce's, for one collection. WooCommerce's REST API filters by neither a meta entry nor a
@@ -7,9 +9,10 @@ export type NewestFirst = (page: number, signal: AbortSignal | undefined) => Pro
  * every record the adapter reads or saves (its `plugboard_id` meta entry); asked for ids it does not know, it walks the
  * collection newest first (`orderby=id&order=desc`, 100 a page) until it reaches the ids it had seen, so a record made
  * since (by another process's save, or a save whose answer was lost) is found. The first walk reads the whole
- * collection once; then one page a time, in the common case.
+ * collection once; then one page a time, in the common case. The walk is the directory's, not the caller's: a caller
+ * that runs out of its time budget stops waiting, and the walk goes on for the next one.
  */
-export function createDirectory(newestFirst: NewestFirst) {
+export function createDirectory(newestFirst: NewestFirst, site: CallSite) {
   const wooOf = new Map<string, number>();
   const ourOf = new Map<number, string>();
   /** Records the shop has that the site never had (no plugboard_id): known, and not worth a walk. */
@@ -28,10 +31,10 @@ export function createDirectory(newestFirst: NewestFirst) {
     ourOf.set(wooId, ourId);
   };
 
-  const walk = async (signal: AbortSignal | undefined): Promise<void> => {
+  const walk = async (): Promise<void> => {
     const seenBefore = highest;
     for (let page = 1; ; page += 1) {
-      const { rows, hasNext } = await newestFirst(page, signal);
+      const { rows, hasNext } = await newestFirst(page);
       for (const row of rows) {
         learn(row.id, row.ourId);
         highest = Math.max(highest, row.id);
@@ -41,11 +44,11 @@ export function createDirectory(newestFirst: NewestFirst) {
   };
   /** One walk at a time: callers that find ids missing while one runs wait for it, then walk again only if still missing. */
   const refresh = async (signal: AbortSignal | undefined): Promise<void> => {
-    while (walking) await walking.catch(() => undefined);
-    walking = walk(signal).finally(() => {
+    while (walking) await waitUnlessAborted(walking.catch(() => undefined), site, signal);
+    walking = walk().finally(() => {
       walking = undefined;
     });
-    await walking;
+    await waitUnlessAborted(walking, site, signal);
   };
 
   return {

@@ -71,15 +71,15 @@ export function createLegacyAdapter(options: LegacyAdapterOptions): LegacyStore 
     }
   };
   const newestFirst = <Row extends { id: number; meta_data: { key: string; value?: unknown }[] }>(operation: string, path: string, answer: ZodType<Row[]>, extra: Record<string, string>) =>
-    async (page: number, signal: AbortSignal | undefined) => {
+    async (page: number) => {
       const found = await client.call({
-        operation, method: 'GET', path, answer, signal,
+        operation, method: 'GET', path, answer,
         query: { ...extra, orderby: 'id', order: 'desc', per_page: String(WOO_MAX_PER_PAGE), page: String(page) },
       });
       return { rows: found.data.map((row) => ({ id: row.id, ourId: ourIdOf(row) })), hasNext: found.hasNext };
     };
-  const customerIds = createDirectory(newestFirst('customers.list', '/customers', customersSchema, { role: 'all' }));
-  const orderIds = createDirectory(newestFirst('orders.list', '/orders', ordersSchema, { status: 'any' }));
+  const customerIds = createDirectory(newestFirst('customers.list', '/customers', customersSchema, { role: 'all' }), { system, operation: 'customers.list' });
+  const orderIds = createDirectory(newestFirst('orders.list', '/orders', ordersSchema, { status: 'any' }), { system, operation: 'orders.list' });
 
   /** Reads a row into the domain, naming the row and the field when it does not read. */
   const mapped = <T>(site: CallSite, id: number, map: () => T): T => {
