@@ -3,7 +3,8 @@ import type { EstateSeed } from '../../kit/seed';
 import { legacyFailureBody, registerLegacyRoutes, type LegacyCredentials } from './routes';
 import { productIds, projectEstate, type WooCustomer, type WooOrder } from './shop';
 
-export { SPEC_VIOLATIONS, type LegacyCredentials, type SpecViolation } from './routes';
+export type { LegacyCredentials } from './routes';
+export { SPEC_VIOLATIONS, type SpecViolation } from '../../kit/spec';
 export type { WooCustomer, WooOrder, WooMeta } from './shop';
 
 /**

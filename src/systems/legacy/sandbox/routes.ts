@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FailureBody, SandboxContext } from '../../kit/sandbox';
+import { recordViolation, SPEC_VIOLATIONS, type SpecViolation } from '../../kit/spec';
 import { wooContract } from '../woocommerce/contract';
 import { WC_API_BASE } from '../woocommerce/schemas';
 import { customersMatching, includeOf, ordersMatching, sendPage, type Query } from './listing';
@@ -11,15 +12,6 @@ import { createShopWrites, WooRefusal } from './writes';
 export interface LegacyCredentials {
   readonly username: string;
   readonly password: string;
-}
-
-/** Where the sandbox writes each difference from WooCommerce's schema it saw: `records.collection(...)`. */
-export const SPEC_VIOLATIONS = 'spec-violations';
-
-export interface SpecViolation {
-  readonly side: 'request' | 'answer';
-  readonly operation: string;
-  readonly problems: readonly string[];
 }
 
 /** WordPress's error body. */
@@ -93,7 +85,7 @@ export function registerLegacyRoutes(
     }
     const problems = contract.checkRequest({ method: request.method, path: pathOf(request), query: request.query as Query, body: request.body });
     if (problems.length > 0) {
-      violations.set(String(violations.size + 1), { side: 'request', operation: operationOf(request), problems });
+      recordViolation(violations, { side: 'request', operation: operationOf(request), problems });
       const params = Object.fromEntries(problems.map((problem) => [/\((\w+)\)$/.exec(problem)?.[1] ?? /^\w+\/(\w+)/.exec(problem)?.[1] ?? 'body', problem]));
       return reply.code(400).send(wooError(400, 'rest_invalid_param', `Invalid parameter(s): ${Object.keys(params).join(', ')}`, { params }));
     }
@@ -111,7 +103,7 @@ export function registerLegacyRoutes(
     if (!pathOf(request).startsWith(WC_API_BASE)) return payload;
     const problems = contract.checkAnswer({ method: request.method, path: pathOf(request) }, reply.statusCode, payload);
     if (problems.length === 0) return payload;
-    violations.set(String(violations.size + 1), { side: 'answer', operation: operationOf(request), problems });
+    recordViolation(violations, { side: 'answer', operation: operationOf(request), problems });
     reply.code(500);
     return wooError(500, 'plugboard_sandbox_defect', `the WooCommerce sandbox's answer is outside WooCommerce's schema: ${problems.join('; ')}`);
   });
