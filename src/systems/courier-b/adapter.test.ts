@@ -40,8 +40,24 @@ function storedIn(sandbox: RunningSandbox, shipmentId: string): StoredShipment |
   return { orderId: shipment.external_order_id ?? '', trackingNumber: label?.tracking_number ?? '', status: statusOf(shipment.shipment_status, parcel?.status_code) };
 }
 
-/** The sandbox operations one findByOrderIds sends: a lookup per order, a label and a tracking read per shipment. */
-const READ_OPERATIONS = ['shipments.getByExternalId', 'labels.list', 'tracking.get'];
+/** The sandbox operations a findByOrderIds may send: the two lists (a page), or a lookup, a label and a tracking read per order. */
+const READ_OPERATIONS = ['shipments.list', 'shipments.getByExternalId', 'labels.list', 'tracking.get'];
+/** The sandbox's page_size limit, which the adapter's lists use by default. */
+const PAGE = 500;
+
+/**
+ * What a page read of the contract's batch (orders 100 to 199, some without a shipment here) costs, counted from the
+ * sandbox's records: the shipments list read to its end (a batch with an order that has none cannot stop earlier),
+ * then the labels created since the earliest labelled shipment of the batch.
+ */
+function pageReadCalls(sandbox: RunningSandbox): number {
+  const shipments = [...sandbox.records.collection<ShipmentRecord & { created_at: string }>('shipments').values()];
+  const batch = new Set(estate.orders.slice(100, 200).map((order) => order.id));
+  const labelled = shipments.filter((shipment) => batch.has(shipment.external_order_id ?? '') && shipment.shipment_status === 'label_purchased');
+  const since = Math.min(...labelled.map((shipment) => Date.parse(shipment.created_at)));
+  const labels = [...sandbox.records.collection<{ created_at: string }>('labels').values()].filter((label) => Date.parse(label.created_at) >= since);
+  return Math.ceil(shipments.length / PAGE) + (labelled.length ? Math.ceil(labels.length / PAGE) : 0);
+}
 
 async function json<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
   const response = await fetch(url, init);
@@ -87,8 +103,8 @@ describeCourierContract('courier B adapter (ShipEngine-shaped JSON) against its 
       const counts = await byOperation();
       return READ_OPERATIONS.reduce((sum, operation) => sum + (counts[operation] ?? 0), 0);
     },
-    // ShipEngine has no batch read by ids: each order is looked up, and each shipment's label and tracking read.
-    readCallsFor: (asked, holding) => asked + 2 * holding,
+    // ShipEngine has no batch read by ids: a page is read from its shipments and labels lists (see pageReadCalls).
+    readCallsFor: () => pageReadCalls(sandbox),
     // The external_shipment_id is made from the order id: one shipment per order with this courier.
     oneShipmentPerOrder: true,
     totalCalls: async () => (await stats(sandbox)).total,
@@ -142,22 +158,56 @@ describe('courier B: ShipEngine specifics', () => {
     expect(error.message).toContain('unauthorized');
   });
 
-  it('reads 100 orders by the external ids they were booked with: a lookup per order, a label and a tracking read per shipment', async () => {
-    const orderIds = carried.slice(0, 100);
+  it('reads the 100 most recent orders from one page of shipments and one of labels, matched by the external ids they were booked with', async () => {
+    const orderIds = carried.slice(-100);
 
-    const found = await adapter({ maxConcurrentReads: 4 }).findByOrderIds(orderIds);
+    const found = await adapter().findByOrderIds(orderIds);
 
     expect(found.size).toBe(100);
-    expect(await stats(sandbox)).toMatchObject({
-      total: 300,
-      byOperation: { 'shipments.getByExternalId': 100, 'labels.list': 100, 'tracking.get': 100 },
-    });
+    expect(await stats(sandbox)).toMatchObject({ total: 2, byOperation: { 'shipments.list': 1, 'labels.list': 1 } });
+    // The tracking shown is the label's tracking_status: the same statuses as the estate, without the carrier's events.
+    for (const orderId of orderIds) {
+      const expected = estate.shipments.find((s) => s.carrier === 'courier-b' && s.orderId === orderId)!;
+      expect(found.get(orderId)?.[0]).toMatchObject({ id: expected.id, trackingNumber: expected.trackingNumber, status: expected.status });
+    }
+    expect([...found.values()].flat().filter((shipment) => shipment.status !== 'CANCELLED').every((shipment) => shipment.tracking?.events.length === 0)).toBe(true);
+  });
+
+  it('reads older orders by paging back, and reads the lists to their end to know which orders have none', async () => {
+    const old = carried.slice(0, 50);
+    const none = estate.orders.filter((order) => !carried.includes(order.id)).slice(0, 50).map((order) => order.id);
+
+    const found = await adapter({ listPageSize: 100, maxListPages: 20 }).findByOrderIds([...old, ...none]);
+
+    expect([...found.keys()].sort()).toEqual([...old].sort());
+    const shipments = sandbox.records.collection('shipments').size;
+    const { byOperation } = await stats(sandbox);
+    expect(byOperation).toMatchObject({ 'shipments.list': Math.ceil(shipments / 100) });
+    expect(byOperation['shipments.getByExternalId'] ?? 0).toBe(0);
+    expect(byOperation['tracking.get'] ?? 0).toBe(0);
+  });
+
+  it("looks up one by one what the lists' bound left unknown (an order booked long before the rest of the page)", async () => {
+    const old = carried.slice(0, 3);
+    const recent = carried.slice(-3);
+
+    const found = await adapter({ listPageSize: 3, maxListPages: 1 }).findByOrderIds([...recent, ...old]);
+
+    expect(found.size).toBe(6);
+    const { byOperation } = await stats(sandbox);
+    // One page of each list; the three old orders looked up whole (shipment, label, tracking) as a single read is.
+    expect(byOperation).toMatchObject({ 'shipments.list': 1, 'shipments.getByExternalId': 3 });
+    for (const orderId of [...recent, ...old]) {
+      const expected = estate.shipments.find((s) => s.carrier === 'courier-b' && s.orderId === orderId)!;
+      expect(found.get(orderId)?.[0]).toMatchObject({ id: expected.id, trackingNumber: expected.trackingNumber, status: expected.status });
+    }
   });
 
   it('asks for any order id, however hostile, by a digest when it cannot travel in a path as it is', async () => {
     const hostile = ['..', 'a/b?c#d', '\uD800lone', 'x'.repeat(300), 'ord-ok.1'];
 
-    const found = await adapter().findByOrderIds(hostile);
+    // One list page that cannot hold them: each is then looked up by its external id.
+    const found = await adapter({ listPageSize: 1, maxListPages: 1 }).findByOrderIds(hostile);
 
     expect(found.size).toBe(0);
     expect((await stats(sandbox)).byOperation['shipments.getByExternalId']).toBe(hostile.length);

@@ -3,7 +3,8 @@ import { pathOf, readEachOrder, type CallSite } from '../../kit/adapter';
 import { externalShipmentIdOf } from '../external-id';
 import { createCourierBClient } from './client';
 import { refusedShipment } from './errors';
-import { shipEngineIdOf, toCreateShipments, toShipment, type CourierBAddress, type CourierBShipmentRequest } from './mapper';
+import { shipEngineIdOf, toCreateShipments, toShipment, trackingOfLabel, type CourierBAddress, type CourierBShipmentRequest } from './mapper';
+import { holds, labelsFromList, shipmentsFromList, type ListLimits } from './page-read';
 import { createShipmentsSchema, labelSchema, listLabelsSchema, shipmentSchema, trackingSchema, type ShipEngineLabel, type ShipEngineShipment } from './schema';
 
 export type { CourierBAddress, CourierBParcel, CourierBShipmentRequest } from './mapper';
@@ -24,11 +25,17 @@ export interface CourierBAdapterOptions {
   /** Weight declared per parcel when a request carries no packages. @default 1000 */
   readonly packageWeightGrams?: number;
   /**
-   * Orders read at once by one batch read. ShipEngine has no read of many shipments by their ids, so a batch of N
-   * orders is N lookups (each up to three requests: the shipment, its label, its tracking), at most this many in
-   * flight. @default 8
+   * Orders looked up at once, one by one (a batch of one order, and the orders a page read's lists left unknown): each
+   * up to three requests (the shipment, its label, its tracking), at most this many in flight. @default 8
    */
   readonly maxConcurrentReads?: number;
+  /**
+   * `page_size` of a page read's lists (`GET /v1/shipments`, `GET /v1/labels`). ShipEngine's description sets no
+   * maximum (default 25); the sandbox serves up to 500. @default 500
+   */
+  readonly listPageSize?: number;
+  /** Pages of each list a page read reads at most before it looks the rest up one by one. @default 4 */
+  readonly maxListPages?: number;
   /** Largest answer accepted, in bytes (the integration map's maxResponseBytes). @default 5 MiB */
   readonly maxResponseBytes?: number;
 }
@@ -46,8 +53,11 @@ export interface CourierBAdapter extends Courier, AsyncDisposable {
  * (`GET /v1/shipments/external_shipment_id/{id}`, a 404 is "not booked yet"), creates it when there is none
  * (`POST /v1/shipments` with `ship_to`, `ship_from`, carrier and service from configuration), then takes its label
  * (the one already bought, `GET /v1/labels?shipment_id=`, else `POST /v1/labels/shipment/{id}`).
- * `findByOrderIds` reads each order the same way (ShipEngine has no batch read by ids: one lookup per order, at most
- * `maxConcurrentReads` at once), with its label and the carrier's tracking (`GET /v1/tracking?carrier_code=&tracking_number=`).
+ * `findByOrderIds` of one order reads it the same way, with its label and the carrier's tracking log
+ * (`GET /v1/tracking?carrier_code=&tracking_number=`). A batch of several reads ShipEngine's lists instead (ShipEngine
+ * has no read by many ids; ./page-read.ts): the shipments newest first, matched by their `external_shipment_id`, then
+ * the labels created since the earliest of them, whose `tracking_status` is the tracking shown (no events); what the
+ * lists' bound left unknown is looked up one order at a time, at most `maxConcurrentReads` at once.
  */
 export function createCourierBAdapter(options: CourierBAdapterOptions): CourierBAdapter {
   const system = options.system ?? 'courier-b';
@@ -58,6 +68,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     packageWeightGrams: options.packageWeightGrams ?? 1000,
   };
   const concurrency = Math.max(1, options.maxConcurrentReads ?? 8);
+  const limits: ListLimits = { pageSize: Math.max(1, options.listPageSize ?? 500), maxPages: Math.max(1, options.maxListPages ?? 4) };
   const client = createCourierBClient({ system, baseUrl: options.baseUrl, apiKey: options.apiKey, maxResponseBytes: options.maxResponseBytes });
   const site = (operation: string): CallSite => ({ system, operation });
 
@@ -68,7 +79,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
   /** The label bought for a shipment that still holds (ShipEngine sells labels apart from shipments). */
   const labelOf = async (here: CallSite, shipmentId: string, signal: AbortSignal | undefined): Promise<ShipEngineLabel | null> => {
     const bought = await client.json(here, { method: 'GET', path: `/v1/labels?${new URLSearchParams({ shipment_id: shipmentId })}`, signal }, listLabelsSchema);
-    return bought.labels.find((found) => !found.voided && found.status !== 'error') ?? null;
+    return bought.labels.find(holds) ?? null;
   };
 
   /** What the carrier says of a label's parcel: only a label with a tracking number and a carrier code can be asked. */
@@ -92,15 +103,42 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     const here = site('findByOrderIds');
     const signal = callOptions?.signal;
     const wanted = [...new Set(orderIds)].filter((id) => id !== '');
-    const answers = await readEachOrder(wanted, concurrency, async (orderId) => {
+    const found = new Map<string, Shipment[]>();
+    const listed = wanted.length > 1 ? await readFromLists(here, wanted, signal) : { shipments: new Map<string, Shipment>(), complete: false };
+    for (const [orderId, shipment] of listed.shipments) found.set(orderId, [shipment]);
+    // What the lists' bound left unknown (an order booked long before the rest), one order at a time as ShipEngine allows.
+    const rest = listed.complete ? [] : wanted.filter((id) => !found.has(id));
+    const answers = await readEachOrder(rest, concurrency, async (orderId) => {
       const shipment = await shipmentOfOrder(here, orderId, signal);
       return shipment && (await readWhole(here, shipment, orderId, signal));
     });
-    const found = new Map<string, Shipment[]>();
     answers.forEach((shipment, index) => {
-      if (shipment) found.set(wanted[index]!, [shipment]);
+      if (shipment) found.set(rest[index]!, [shipment]);
     });
     return found;
+  };
+
+  /**
+   * A page of orders from ShipEngine's lists: their shipments, then the labels of those holding one, the tracking
+   * shown being each label's `tracking_status`. `complete` is false when the shipments list's bound was reached first.
+   */
+  const readFromLists = async (here: CallSite, wanted: readonly string[], signal: AbortSignal | undefined) => {
+    const byExternalId = new Map(wanted.map((orderId) => [externalShipmentIdOf(system, orderId), orderId]));
+    const listed = await shipmentsFromList(client, here, byExternalId, limits, signal);
+    // A cancelled shipment's label is void and a pending one has none: only a purchased one is looked for.
+    const labelled = [...listed.found.values()].filter((shipment) => shipment.shipment_status === 'label_purchased');
+    const labels = await labelsFromList(client, here, labelled, limits, signal);
+    const unlabelled = labels.complete ? [] : labelled.map((shipment) => shipment.shipment_id).filter((id) => !labels.found.has(id));
+    const looked = await readEachOrder(unlabelled, concurrency, (shipmentId) => labelOf(here, shipmentId, signal));
+    looked.forEach((label, index) => {
+      if (label) labels.found.set(unlabelled[index]!, label);
+    });
+    const shipments = new Map<string, Shipment>();
+    for (const [orderId, shipment] of listed.found) {
+      const label = labels.found.get(shipment.shipment_id) ?? null;
+      shipments.set(orderId, toShipment(shipment, system, orderId, { label, tracking: trackingOfLabel(label) }));
+    }
+    return { shipments, complete: listed.complete };
   };
 
   const bookShipment = async (input: CourierBShipmentRequest, callOptions?: CallOptions): Promise<Shipment> => {

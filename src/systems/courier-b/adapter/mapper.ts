@@ -1,6 +1,6 @@
 import { IntegrationError, type Shipment, type ShipmentRequest, type ShipmentStatus, type ShipmentTracking, type TrackingStatus } from '../../../domain';
 import type { CallSite } from '../../kit/adapter';
-import type { ShipEngineLabel, ShipEngineShipment, ShipEngineTracking, TrackingStatusCode } from './schema';
+import type { LABEL_TRACKING_STATUSES, ShipEngineLabel, ShipEngineShipment, ShipEngineTracking, TrackingStatusCode } from './schema';
 
 /** Internal to the courier-b adapter: ShipEngine's vocabulary <-> the domain. */
 
@@ -29,6 +29,23 @@ function statusOf(shipment: ShipEngineShipment, tracking: ShipEngineTracking | n
       throw new Error(`unknown shipment status ${String(unreachable)}`);
     }
   }
+}
+
+/** A label's `tracking_status` as the nearest tracking status code. */
+const LABEL_TRACKING: Readonly<Record<(typeof LABEL_TRACKING_STATUSES)[number], TrackingStatusCode>> = {
+  unknown: 'un',
+  in_transit: 'it',
+  delivered: 'de',
+  error: 'ex',
+};
+
+/**
+ * The tracking a label tells by its `tracking_status`, without the carrier's events (those are `GET /v1/tracking`'s):
+ * what a page read shows, so that a page costs no tracking request per order.
+ */
+export function trackingOfLabel(label: ShipEngineLabel | null): ShipEngineTracking | null {
+  if (!label?.tracking_status) return null;
+  return { tracking_number: label.tracking_number, status_code: LABEL_TRACKING[label.tracking_status], events: [] };
 }
 
 /** The carrier's tracking as the domain carries it, its events oldest first. */

@@ -73,7 +73,7 @@ export const MAX_PAGE_SIZE = 500;
  * `PUT /v1/shipments/:shipment_id/cancel` (204), `GET /v1/shipments` (page, page_size, shipment_status,
  * created/modified ranges, sort_by, sort_dir; `sales_order_id` names ShipEngine's own sales orders, of which this
  * account has none), `POST /v1/labels/shipment/:shipment_id` (buys the label: `label_purchased`),
- * `GET /v1/labels` (shipment_id, tracking_number), `GET /v1/tracking` (carrier_code, tracking_number: the carrier's
+ * `GET /v1/labels` (shipment_id, tracking_number, created ranges, page, page_size, sort_dir), `GET /v1/tracking` (carrier_code, tracking_number: the carrier's
  * status and events).
  *
  * Where the sandbox decides what ShipEngine leaves to the carrier or the account, documented here:
@@ -118,19 +118,51 @@ export function createCourierBSandbox(estate: EstateSeed, options: CourierBSandb
 }
 
 const dateTime = z.iso.datetime({ offset: true });
-const listQuerySchema = z.object({
+/** What every ShipEngine list takes: paging, a creation window and the sort (list_shipments, list_labels). */
+const pagedQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   page_size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(25),
+  created_at_start: dateTime.optional(),
+  created_at_end: dateTime.optional(),
+  sort_dir: z.enum(['asc', 'desc']).default('desc'),
+});
+const listQuerySchema = pagedQuerySchema.extend({
   shipment_status: z.enum(SHIPMENT_STATUSES).optional(),
   /** ShipEngine's own sales orders: this account has none, so the filter matches nothing. */
   sales_order_id: z.string().min(1).optional(),
-  created_at_start: dateTime.optional(),
-  created_at_end: dateTime.optional(),
   modified_at_start: dateTime.optional(),
   modified_at_end: dateTime.optional(),
-  sort_dir: z.enum(['asc', 'desc']).default('desc'),
   sort_by: z.enum(['modified_at', 'created_at']).default('created_at'),
 });
+/** `GET /v1/labels`: labels have no modified_at the sandbox keeps, so both sorts are by creation. */
+const labelQuerySchema = pagedQuerySchema.extend({
+  shipment_id: z.string().min(1).optional(),
+  tracking_number: z.string().min(1).optional(),
+  sort_by: z.enum(['modified_at', 'created_at']).default('created_at'),
+});
+type PagedQuery = z.infer<typeof pagedQuerySchema>;
+
+/** Whether an ISO time is in [start, end] (ShipEngine's created/modified ranges include both ends). */
+const within = (value: string, start?: string, end?: string): boolean =>
+  (start === undefined || Date.parse(value) >= Date.parse(start)) && (end === undefined || Date.parse(value) <= Date.parse(end));
+
+/** One page of a sorted list as ShipEngine answers it: `total`, `page`, `pages` (at least 1) and `links`. */
+function paged<T>(request: FastifyRequest, query: PagedQuery, sorted: readonly T[]) {
+  const pages = Math.max(1, Math.ceil(sorted.length / query.page_size));
+  const start = (query.page - 1) * query.page_size;
+  return {
+    items: sorted.slice(start, start + query.page_size),
+    paging: { total: sorted.length, page: query.page, pages, links: pageLinks(request, query.page, pages) },
+  };
+}
+
+/** Sorted by a time field then id, in the direction asked. */
+function sortedBy<T extends { readonly created_at: string }>(items: T[], key: (item: T) => string, id: (item: T) => string, dir: 'asc' | 'desc'): T[] {
+  return items.sort((a, b) => {
+    const order = Date.parse(key(a)) - Date.parse(key(b)) || id(a).localeCompare(id(b));
+    return dir === 'asc' ? order : -order;
+  });
+}
 /** What the sandbox keeps of an address; ShipEngine's description has already checked it. */
 const addressSchema = z.object({
   name: z.string().trim().min(1),
@@ -180,8 +212,6 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
     const parsed = listQuerySchema.safeParse(request.query);
     if (!parsed.success) return sendValidation(reply, parsed.error);
     const query = parsed.data;
-    const within = (value: string, start?: string, end?: string): boolean =>
-      (start === undefined || value >= start) && (end === undefined || value <= end);
     const matching = [...ledger.shipments.values()]
       .filter(() => query.sales_order_id === undefined)
       .filter(
@@ -189,21 +219,9 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
           (query.shipment_status === undefined || shipment.shipment_status === query.shipment_status) &&
           within(shipment.created_at, query.created_at_start, query.created_at_end) &&
           within(shipment.modified_at, query.modified_at_start, query.modified_at_end),
-      )
-      .sort((a, b) => {
-        const order = a[query.sort_by].localeCompare(b[query.sort_by]) || a.shipment_id.localeCompare(b.shipment_id);
-        return query.sort_dir === 'asc' ? order : -order;
-      });
-    // ShipEngine's description: pages is at least 1 (an empty list is one empty page).
-    const pages = Math.max(1, Math.ceil(matching.length / query.page_size));
-    const start = (query.page - 1) * query.page_size;
-    return {
-      shipments: matching.slice(start, start + query.page_size),
-      total: matching.length,
-      page: query.page,
-      pages,
-      links: pageLinks(request, query.page, pages),
-    };
+      );
+    const { items, paging } = paged(request, query, sortedBy(matching, (shipment) => shipment[query.sort_by], (shipment) => shipment.shipment_id, query.sort_dir));
+    return { shipments: items, ...paging };
   });
 
   api.post('/v1/shipments', { config: { operation: 'shipments.create' } }, async (request, reply) => {
@@ -268,16 +286,17 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
     },
   );
 
-  api.get<{ Querystring: { shipment_id?: string; tracking_number?: string } }>(
-    '/v1/labels',
-    { config: { operation: 'labels.list' } },
-    async (request) => {
-      const { shipment_id, tracking_number } = request.query;
-      const labels = ledger.labelsOf({ shipment_id, tracking_number }).map((label) => withDownload(request, label));
-      const pages = 1;
-      return { labels, total: labels.length, page: 1, pages, links: pageLinks(request, 1, pages) };
-    },
-  );
+  api.get('/v1/labels', { config: { operation: 'labels.list' } }, async (request, reply) => {
+    const parsed = labelQuerySchema.safeParse(request.query);
+    if (!parsed.success) return sendValidation(reply, parsed.error);
+    const query = parsed.data;
+    const { shipment_id, tracking_number } = query;
+    const matching = ledger
+      .labelsOf({ shipment_id, tracking_number })
+      .filter((label) => within(label.created_at, query.created_at_start, query.created_at_end));
+    const { items, paging } = paged(request, query, sortedBy(matching, (label) => label.created_at, (label) => label.label_id, query.sort_dir));
+    return { labels: items.map((label) => withDownload(request, label)), ...paging };
+  });
 
   api.get<{ Querystring: { carrier_code?: string; tracking_number?: string } }>(
     '/v1/tracking',
