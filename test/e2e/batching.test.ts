@@ -94,7 +94,9 @@ describe('a page of 100 orders with customer, items, payment and shipments', () 
       payments: { 'payment_intents.search': 1 },
       // Canada Post has no batch read: one Get Shipments per order, and a tracking summary per transmitted parcel.
       'courier-a': { getShipments: 100, getTrackingSummary: orders.filter((order) => order.shipments?.some((shipment) => shipment.carrier === 'courier-a')).length },
-      'courier-b': { 'shipments.list': 1 },
+      // ShipEngine has no read by ids: its shipments list, newest first, read to its end (some of the page's orders have
+      // no shipment there, and only the end proves it: 2 pages of 500 in this estate), and one page of their labels.
+      'courier-b': { 'shipments.list': 2, 'labels.list': 1 },
       legacy: {},
       // The page asks for no invoice: accounting is not asked.
       xero: {},
