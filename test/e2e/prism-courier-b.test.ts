@@ -40,6 +40,15 @@ function prismSpec(use: 'bookings' | 'reads'): object {
   // before creating, and no create would be sent. For bookings, without that path Prism answers 404 (nothing stored),
   // as ShipEngine does for a first booking; reads are served the whole description, the lookup included.
   if (use === 'bookings') delete spec.paths['/v1/shipments/external_shipment_id/{external_shipment_id}'];
+  // Not a fault either: the lists' `pages` has no example, so Prism answers its minimum (1) and every list ends on its
+  // first page. For reads it is given an example of 2, so that a page read bounded to one page sees a list that goes on.
+  if (use === 'reads') {
+    const schemas = (spec as unknown as { components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> } }).components.schemas;
+    for (const name of ['list_shipments_response_body', 'paged_list_response_body']) {
+      const pages = schemas[name]?.properties?.['pages'];
+      if (pages) pages['example'] = 2;
+    }
+  }
   return spec;
 }
 
@@ -79,16 +88,20 @@ describe("courier B's adapter against Prism serving ShipEngine's published descr
   /** Against the whole description: reads find the example shipment by the external id asked for. */
   let reader: CourierBAdapter;
 
+  let readsUrl = '';
+  const optionsFor = (baseUrl: string) => ({
+    baseUrl,
+    apiKey: 'TEST_prism_key',
+    carrierId: 'se-28529731',
+    serviceCode: 'usps_priority_mail',
+    shipFrom: COURIER_B_SANDBOX_SHIP_FROM,
+  });
+  const readerOptions = () => optionsFor(readsUrl);
   const served = async (use: 'bookings' | 'reads'): Promise<CourierBAdapter> => {
     const prism = await startPrism(`shipengine-${use}`, prismSpec(use));
     prisms.push(prism);
-    return createCourierBAdapter({
-      baseUrl: prism.url,
-      apiKey: 'TEST_prism_key',
-      carrierId: 'se-28529731',
-      serviceCode: 'usps_priority_mail',
-      shipFrom: COURIER_B_SANDBOX_SHIP_FROM,
-    });
+    if (use === 'reads') readsUrl = prism.url;
+    return createCourierBAdapter(optionsFor(prism.url));
   };
 
   beforeAll(async () => {
@@ -131,6 +144,24 @@ describe("courier B's adapter against Prism serving ShipEngine's published descr
     // (`voided: true`): a voided label is no label of the shipment's, so none is shown and no tracking is asked.
     expect([...found.keys()]).toEqual(['ord-prism-1']);
     expect(found.get('ord-prism-1')?.[0]).toMatchObject({ id: 'courier-b:se-28529731', orderId: 'ord-prism-1', trackingNumber: '', label: null, tracking: null });
+  });
+
+  it("reads a page of orders with ShipEngine's two lists, within the description, and looks up one by one what they do not hold", async () => {
+    // The lists' requests (page_size, page, sort_by, sort_dir) must pass Prism's request validation. Prism answers
+    // each page with its example (pages 2, a shipment whose external_shipment_id is none of ours): read to its end,
+    // the list holds neither order, so they have no shipment, and nothing is looked up.
+    const found = await reader.findByOrderIds(['ord-prism-1', 'ord-prism-2']);
+    expect(found.size).toBe(0);
+
+    // Bounded to one page of a list that goes on: the two orders are then looked up by their external id, which Prism
+    // answers with its example shipment for any id (whose label list is the example's voided label).
+    const bounded = createCourierBAdapter({ ...readerOptions(), listPageSize: 1, maxListPages: 1 });
+    try {
+      const looked = await bounded.findByOrderIds(['ord-prism-1', 'ord-prism-2']);
+      expect([...looked.keys()].sort()).toEqual(['ord-prism-1', 'ord-prism-2']);
+    } finally {
+      await bounded.close();
+    }
   });
 
   it('cancels a shipment (PUT …/cancel, 204) and reads it back', async () => {
