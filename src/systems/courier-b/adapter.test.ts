@@ -203,6 +203,30 @@ describe('courier B: ShipEngine specifics', () => {
     }
   });
 
+  it("asks a shipment for its label when the labels list's bound was reached before it", async () => {
+    const shipments = [...sandbox.records.collection<ShipmentRecord & { created_at: string }>('shipments').values()];
+    const [newest, second] = shipments.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+    const labels = sandbox.records.collection<LabelRecord & { created_at: string }>('labels');
+    // A label bought after both (another shipment's, its time moved on): the first labels page holds it and the
+    // newest's label, not the second's.
+    const [otherId, other] = [...labels.entries()].find(([, label]) => label.shipment_id !== newest!.shipment_id && label.shipment_id !== second!.shipment_id)!;
+    labels.set(otherId, { ...other, created_at: new Date(Date.now() + 3_600_000).toISOString() });
+    try {
+      const orderIds = [newest!.external_order_id!, second!.external_order_id!];
+
+      const found = await adapter({ listPageSize: 2, maxListPages: 1 }).findByOrderIds(orderIds);
+
+      for (const orderId of orderIds) {
+        const expected = estate.shipments.find((s) => s.carrier === 'courier-b' && s.orderId === orderId)!;
+        expect(found.get(orderId)?.[0]).toMatchObject({ id: expected.id, trackingNumber: expected.trackingNumber });
+      }
+      // One page of each list, then the one label the bound left out, asked by its shipment.
+      expect((await stats(sandbox)).byOperation).toEqual({ 'shipments.list': 1, 'labels.list': 2 });
+    } finally {
+      labels.set(otherId, other);
+    }
+  });
+
   it('asks for any order id, however hostile, by a digest when it cannot travel in a path as it is', async () => {
     const hostile = ['..', 'a/b?c#d', '\uD800lone', 'x'.repeat(300), 'ord-ok.1'];
 
