@@ -24,9 +24,9 @@ export function batchesWithin<T>(items: readonly T[], limits: { maxCount: number
 export const encodedBytes = (text: string): number => encodeURIComponent(text).length;
 
 /**
- * The batch limit of a system with no batch read by ids (courier A; courier B for what its lists leave): N orders are N reads, one
- * order at a time, at most `concurrency` at once, so that a page costs N reads over a bounded number of connections
- * rather than N at the same instant. The answers keep the order of `orderIds`; the first failure fails the batch.
+ * The batch limit of a system with no batch read by ids (courier A; courier B for what its lists leave unknown): N
+ * orders are N reads, one order at a time, at most `concurrency` at once, so that a page costs N reads over a bounded
+ * number of connections rather than N at the same instant. The answers keep the order of `orderIds`; the first failure fails the batch.
  */
 export async function readEachOrder<T>(
   orderIds: readonly string[],
