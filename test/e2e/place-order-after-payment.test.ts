@@ -4,7 +4,8 @@ import { generateEstate } from '../../src/systems/kit/seed';
 import { PAYMENTS_SANDBOX_CREDENTIALS } from '../../src/systems/payments/sandbox';
 import { eventually } from '../support/scratch-database';
 import { startTestStack, type TestStack } from '../support/stack';
-import { bearer, mintTestToken } from '../support/tokens';
+import { mutate } from '../support/mutate';
+import { mintTestToken } from '../support/tokens';
 
 /**
  * An order whose payment waits for its client books no courier (a label is bought and paid for at booking). Over the
@@ -46,14 +47,7 @@ describe('placeOrder while the payment waits for its client, then the payment co
 
   const place = async (customerIndex: number, skus: readonly string[], key: string): Promise<Placed> => {
     const input = { customerId: estate.customers[customerIndex]!.id, lines: skus.map((sku) => ({ sku, quantity: 1 })) };
-    const response = await fetch(stack.gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(token), 'idempotency-key': key },
-      body: JSON.stringify({ query: PLACE, variables: { input } }),
-    });
-    const body = (await response.json()) as { data?: { placeOrder: Placed }; errors?: unknown[] };
-    expect(body.errors).toBeUndefined();
-    return body.data!.placeOrder;
+    return (await mutate<{ placeOrder: Placed }>(stack.gateway.url, token, PLACE, { input }, key)).placeOrder;
   };
   const read = async (orderId: string): Promise<ReadOrder> => {
     const answer = await stack.query<{ order: ReadOrder }>(READ, { id: orderId });

@@ -1,7 +1,8 @@
 import { CustomerEntity } from '../../src/db';
 import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type TestStack } from '../support/stack';
-import { bearer, mintTestToken } from '../support/tokens';
+import { mutate } from '../support/mutate';
+import { mintTestToken } from '../support/tokens';
 
 /**
  * placeOrder end to end with what real systems need: the address and the parcels reach the courier's sandbox
@@ -51,14 +52,7 @@ describe('placeOrder with an address and a payment method, on the sandboxes', ()
   });
 
   const place = async (input: Record<string, unknown>, key: string): Promise<Placed> => {
-    const response = await fetch(stack.gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(token), 'idempotency-key': key },
-      body: JSON.stringify({ query: PLACE, variables: { input } }),
-    });
-    const body = (await response.json()) as { data?: { placeOrder: Placed }; errors?: unknown[] };
-    expect(body.errors).toBeUndefined();
-    return body.data!.placeOrder;
+    return (await mutate<{ placeOrder: Placed }>(stack.gateway.url, token, PLACE, { input }, key)).placeOrder;
   };
   const sandbox = (name: string) => stack.estate!.sandboxes[name]!;
 

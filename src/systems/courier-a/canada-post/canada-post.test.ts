@@ -10,6 +10,7 @@ import {
   type CanadaPostAccount,
 } from './documents';
 import { groupIdOf, orderIdOfGroup } from './ids';
+import { COURIER_A_SANDBOX_CREDENTIALS } from '../sandbox';
 import { createCanadaPostValidator } from './schema';
 
 /**
@@ -20,16 +21,11 @@ import { createCanadaPostValidator } from './schema';
 const validator = createCanadaPostValidator();
 const codec = createXmlCodec({ attributes: true, repeated: ['shipment-info.links.link'] });
 
+// The sandbox's account, with the sender's postal code as a person types it (the documents normalise it).
+const sandboxAccount = COURIER_A_SANDBOX_CREDENTIALS.account;
 const account: CanadaPostAccount = {
-  customerNumber: '2004381',
-  contractId: '42708517',
-  serviceCode: 'DOM.EP',
-  methodOfPayment: 'Account',
-  sender: {
-    company: 'Plugboard Demo Shop',
-    phone: '613-555-0100',
-    address: { name: 'Dispatch', line1: '2701 Riverside Dr', city: 'Ottawa', region: 'ON', postalCode: 'k1a 0b1', countryCode: 'CA' },
-  },
+  ...sandboxAccount,
+  sender: { ...sandboxAccount.sender, address: { ...sandboxAccount.sender.address, postalCode: 'k1a 0b1' } },
 };
 
 const request: ShipmentRequest = {
