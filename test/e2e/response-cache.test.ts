@@ -145,3 +145,15 @@ it('never keeps an answer that carried stale copies or a system error', async ()
     crm.setFault({ mode: 'ok' });
   }
 });
+
+it('refuses variables nested too deep to be keyed as any request would be refused, never with a 5xx', async () => {
+  const depth = 5_000;
+  const response = await fetch(stack.gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: `{"query":"query($id: ID!) { customer(id: $id) { id } }","variables":{"id":${'['.repeat(depth)}1${']'.repeat(depth)}}}`,
+  });
+  const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+  expect(response.status).toBe(400);
+  expect(body.errors?.[0]?.extensions?.code).toEqual(expect.any(String));
+});

@@ -91,6 +91,7 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
           const directives = cacheDirectives(context);
           if (directives.has('no-store')) return null;
           key = keyOf(context);
+          if (key === undefined) return null;
           if (!directives.has('no-cache')) {
             const hit = store.get(key);
             if (hit) {
@@ -165,10 +166,18 @@ function cacheDirectives(context: GraphQLRequestContext<GatewayContext>): Set<st
   return new Set(header ? header.split(',').map((directive) => directive.trim().toLowerCase().split('=')[0]!) : []);
 }
 
-function keyOf(context: GraphQLRequestContext<GatewayContext>): string {
+/**
+ * The answer's key, or undefined for a request that cannot have one: variables nested past what JSON.stringify can
+ * walk (a hostile request, which execution then refuses with its own code) are not kept, and do not fail the request.
+ */
+function keyOf(context: GraphQLRequestContext<GatewayContext>): string | undefined {
   const { request, source } = context;
   const authorization = request.http?.headers.get('authorization') ?? null;
-  return createHash('sha256')
-    .update(JSON.stringify([source ?? request.query ?? '', request.operationName ?? null, request.variables ?? null, authorization]))
-    .digest('base64url');
+  let text: string;
+  try {
+    text = JSON.stringify([source ?? request.query ?? '', request.operationName ?? null, request.variables ?? null, authorization]);
+  } catch {
+    return undefined;
+  }
+  return createHash('sha256').update(text).digest('base64url');
 }
