@@ -52,6 +52,7 @@ describe.each(testDatabases())('audit store on $label', (database) => {
         expect.stringMatching(/^migration-\d{14}-idempotency-fingerprints$/),
         expect.stringMatching(/^migration-\d{14}-customer-shipping-address$/),
         expect.stringMatching(/^migration-\d{14}-customer-payment-customer-id$/),
+        expect.stringMatching(/^migration-\d{14}-contract-drift$/),
       ]);
       expect(await db.migrate()).toEqual([]);
       for (const table of AUDIT_TABLES) {
