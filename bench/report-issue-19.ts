@@ -100,7 +100,7 @@ export function issue19Section(inputs: Issue19Inputs): string[] {
     out.push('## Issue 19: a page of 500 orders, realistic latencies', '');
     out.push(
       `An uncached page of ${figure(largePage.orders)} orders (same query, every read cache emptied first) took ${figure(largePage.ms, 1)} ms with ${figure(largePage.errors)} errors (${figure(largePage.incomplete)} orders with no segment, payment or item detail, which an order may lack without any error: one not yet paid). ` +
-        `Calls each system received, the keys asked in all, the levels it was asked at, and the most the vendor's published batch limit allows (${Object.entries(VENDOR_BATCH_LIMITS).map(([system, limit]) => `${system} ${limit?.keys} keys a call${limit?.requestsPerKey ? `, ${limit.requestsPerKey} requests a key` : ''}`).join(', ')}; the others publish none: one call per level):`,
+        `Calls each system received, the keys asked in all, the levels it was asked at, and the most the vendor's published batch limit allows (${Object.entries(VENDOR_BATCH_LIMITS).map(([system, limit]) => `${system} ${limit?.keys} keys a call${limit?.requestsPerBatch ? `, ${limit.requestsPerBatch} requests a batch` : ''}`).join(', ')}; the others publish none: one call per level):`,
       '',
       table(['system', 'calls', 'keys', 'levels', 'allowed'], largePage.systems.map((system) => [system.system, figure(system.calls), figure(system.keys), figure(system.levels), figure(system.allowed)])),
       '',

@@ -1,4 +1,4 @@
-import type { SandboxName } from '../../src/estate/start-sandboxes';
+import { SYSTEM_REGISTRY, type VendorBatchLimit } from '../../src/systems';
 import { median } from '../kit/stats';
 import { ORDERS_PAGE, SANDBOX_NAMES, type StackProbe } from './probe';
 
@@ -7,25 +7,13 @@ import { ORDERS_PAGE, SANDBOX_NAMES, type StackProbe } from './probe';
  * budgets), and pages under a realistic estate profile (each system 50-300 ms, jittered page by page).
  */
 
-/** What a vendor allows one request: keys at most, and the requests one key takes where it has no batch read. */
-export interface VendorBatchLimit {
-  readonly keys: number;
-  /** @default 1 */
-  readonly requestsPerKey?: number;
-}
-
 /**
- * Batch limits the vendors publish: Stripe's search takes 10 OR clauses
- * (https://docs.stripe.com/search#search-query-language); HubSpot's batch read takes 100 inputs
- * (https://developers.hubspot.com/docs/api/crm/contacts, "Batch read"); ShipEngine has no batch read by ids: one
- * order at a time, up to three requests each (shipment, label, tracking; docs/overload.md). The others publish none:
- * one call per level.
+ * The batch limits the vendors publish, as each system declares them (`imitates.batchLimit` in its definition, with
+ * its source); a system that declares none is allowed one call per level.
  */
-export const VENDOR_BATCH_LIMITS: Readonly<Partial<Record<SandboxName, VendorBatchLimit>>> = {
-  payments: { keys: 10 },
-  crm: { keys: 100 },
-  'courier-b': { keys: 1, requestsPerKey: 3 },
-};
+export const VENDOR_BATCH_LIMITS: Readonly<Partial<Record<string, VendorBatchLimit>>> = Object.fromEntries(
+  SYSTEM_REGISTRY.flatMap((system) => (system.imitates?.batchLimit ? [[system.name, system.imitates.batchLimit]] : [])),
+);
 
 export interface LargePageFigures {
   readonly orders: number;
@@ -53,7 +41,7 @@ export async function largePage(probe: StackProbe, orders: number): Promise<Larg
     const keys = own.reduce((sum, call) => sum + (call.keys ?? 1), 0);
     const levels = new Set(own.map((call) => levelOf(call.startedAt.getTime() - since))).size || 1;
     const limit = VENDOR_BATCH_LIMITS[system];
-    const allowed = limit ? Math.max(levels, Math.ceil(keys / limit.keys) * (limit.requestsPerKey ?? 1) + levels - 1) : levels;
+    const allowed = limit ? Math.max(levels, Math.ceil(keys / limit.keys) * (limit.requestsPerBatch ?? 1) + levels - 1) : levels;
     return { system, calls: counts[system] ?? 0, keys, levels, allowed };
   });
   const incomplete = nodes.filter((node) => !node.customer?.segment || node.lines.some((line) => !line.item) || !node.payment).length;
@@ -66,16 +54,10 @@ interface PageNode {
   readonly payment: unknown;
 }
 
-/** Each system's latency range in the realistic profile, ms: low and high ends of what its vendor's p50s suggest. */
-export const REALISTIC_LATENCY_MS: Readonly<Record<SandboxName, readonly [number, number]>> = {
-  crm: [80, 250],
-  erp: [100, 300],
-  payments: [50, 200],
-  'courier-a': [100, 300],
-  'courier-b': [80, 250],
-  legacy: [100, 300],
-  xero: [100, 300],
-};
+/** Each system's latency range in the realistic profile, ms: as its definition says its vendor answers (`imitates.latencyMs`). */
+export const REALISTIC_LATENCY_MS: Readonly<Partial<Record<string, readonly [number, number]>>> = Object.fromEntries(
+  SYSTEM_REGISTRY.flatMap((system) => (system.imitates?.latencyMs ? [[system.name, system.imitates.latencyMs]] : [])),
+);
 
 export interface RealisticFigures {
   readonly pages: number;

@@ -4,9 +4,9 @@ import { SYSTEM_REGISTRY, type SystemDefinition } from '../../src/systems';
 
 /**
  * One system, one folder (issue 17): the name of the vendor a system imitates appears nowhere outside its folder
- * (src/systems/<name>/), its subgraph (subgraphs/<subgraph>/), schema/, docs/ and other Markdown, the tests and
- * benchmarks, the generated files (src/generated/) and the npm manifest and lockfile (which must name an SDK the
- * system uses). The
+ * (src/systems/<name>/), its subgraph (subgraphs/<subgraph>/), schema/, docs/ and other Markdown (bench/RESULTS.md
+ * among them), the tests, the generated files (src/generated/) and the npm manifest and lockfile (which must name an
+ * SDK the system uses): the benchmark reads what it needs of a vendor (batch limits, latencies) from the registry. The
  * registry (src/systems/index.ts) may name the system's folder in its import line and list entry, and nothing else.
  */
 
@@ -21,8 +21,6 @@ const EVERYWHERE_ALLOWED = [
   '*.md',
   'package.json',
   'package-lock.json',
-  // Benchmarks drive the estate as tests do.
-  'bench',
 ] as const;
 
 /** The lines `git grep` prints (tracked files, and new ones not ignored), or none when nothing matches. */

@@ -45,9 +45,12 @@ export const courierASystem = defineSystem<CourierAAdapterOptions>({
   auth: 'basic',
   format: 'xml',
   imitates: {
+    latencyMs: [100, 300],
     vendor: 'Canada Post',
     api: 'Contract Shipping REST v8 (application/vnd.cpc.shipment-v8+xml: create, get, details, void shipments) and Tracking (track-v2 summary), HTTP Basic',
     reference: 'https://www.canadapost-postescanada.ca/info/mc/business/productsservices/developers/services/shippingmanifest/createshipment.jsf',
+    // Get Shipments takes one group (one order), and a tracking summary one PIN: no batch read.
+    batchLimit: { keys: 1, requestsPerBatch: 2, source: 'https://www.canadapost-postescanada.ca/info/mc/business/productsservices/developers/services/shippingmanifest/shipments.jsf (Get Shipments: one groupId a request); Tracking: one PIN a request' },
   },
   subgraph: COURIERS_SUBGRAPH,
   cacheTtlMs: COURIER_CACHE_TTL_MS,

@@ -40,7 +40,9 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
   title: 'Courier B (ShipEngine-style JSON)',
   auth: 'api-key',
   format: 'json',
-  imitates: { vendor: 'ShipEngine', api: 'ShipEngine API v1 (shipments, labels, tracking; API-Key header)', reference: 'https://shipengine.github.io/shipengine-openapi/' },
+  imitates: { latencyMs: [80, 250], vendor: 'ShipEngine', api: 'ShipEngine API v1 (shipments, labels, tracking; API-Key header)', reference: 'https://shipengine.github.io/shipengine-openapi/',
+    // No read by a list of ids: a page is matched in the shipments list and the labels list, 500 a page (our setting).
+    batchLimit: { keys: 500, requestsPerBatch: 2, source: 'https://shipengine.github.io/shipengine-openapi/ (list shipments, list labels: page, page_size)' } },
   subgraph: COURIERS_SUBGRAPH,
   cacheTtlMs: COURIER_CACHE_TTL_MS,
   settings: {

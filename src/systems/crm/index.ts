@@ -23,7 +23,7 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
   title: 'CRM (HubSpot CRM v3 contacts)',
   auth: 'oauth2-refresh-token',
   format: 'json',
-  imitates: { vendor: 'HubSpot', api: 'HubSpot CRM API v3 (contacts: batch read and upsert by a unique property)', reference: 'https://developers.hubspot.com/docs/api/crm/contacts' },
+  imitates: { latencyMs: [80, 250], vendor: 'HubSpot', api: 'HubSpot CRM API v3 (contacts: batch read and upsert by a unique property)', reference: 'https://developers.hubspot.com/docs/api/crm/contacts', batchLimit: { keys: 100, source: 'https://developers.hubspot.com/docs/api/crm/contacts (Batch read: 100 inputs a request)' } },
   subgraph: { name: 'crm', port: 4002 },
   cacheTtlMs: CACHE_TTL_MS,
   settings: {

@@ -27,7 +27,7 @@ export const erpSystem = defineSystem<ErpAdapterOptions>({
   title: 'ERP (Odoo-style JSON-RPC)',
   auth: 'api-key',
   format: 'json-rpc',
-  imitates: { vendor: 'Odoo', api: 'Odoo 17 external JSON-RPC API (object.execute_kw; res.partner, product.product, sale.order, stock.quant)', reference: 'https://www.odoo.com/documentation/17.0/developer/reference/external_api.html' },
+  imitates: { latencyMs: [100, 300], vendor: 'Odoo', api: 'Odoo 17 external JSON-RPC API (object.execute_kw; res.partner, product.product, sale.order, stock.quant)', reference: 'https://www.odoo.com/documentation/17.0/developer/reference/external_api.html' },
   subgraph: { name: 'erp', port: 4003 },
   // The external API takes the password or API key as the third argument of common.authenticate and object.execute_kw.
   redaction: { positional: [{ services: ['common', 'object'], argIndexes: [2] }] },

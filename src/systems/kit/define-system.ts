@@ -161,6 +161,26 @@ export interface Imitation {
   readonly api: string;
   /** Where its contract is published (a documentation URL), or the page of docs/ that describes it. */
   readonly reference: string;
+  /**
+   * What the vendor lets one read request carry, as it publishes it: the benchmark holds a page's calls to it.
+   * @default none published: one call per level of a query
+   */
+  readonly batchLimit?: VendorBatchLimit;
+  /**
+   * How long the vendor's answers take, low and high end in ms (what its published p50s suggest): the benchmark's
+   * realistic estate profile draws each page's latency in this range. @default [50, 300]
+   */
+  readonly latencyMs?: readonly [number, number];
+}
+
+/** What a vendor allows one read request: keys at most, and the requests a batch of them takes. */
+export interface VendorBatchLimit {
+  /** Keys one request may carry (ids, search clauses, orders). */
+  readonly keys: number;
+  /** Requests one batch of `keys` takes (a read that needs a second or third call per batch). @default 1 */
+  readonly requestsPerBatch?: number;
+  /** Where the vendor says so (a documentation URL and the part of it). */
+  readonly source: string;
 }
 
 /**

@@ -27,6 +27,7 @@ export const legacySystem = defineSystem<LegacyAdapterOptions>({
   auth: 'basic',
   format: 'json',
   imitates: {
+    latencyMs: [100, 300],
     vendor: 'WooCommerce',
     api: 'WooCommerce REST API v3 (/wp-json/wc/v3: customers and orders; REST API key over HTTPS as HTTP Basic)',
     reference: 'https://woocommerce.github.io/woocommerce-rest-api-docs/',

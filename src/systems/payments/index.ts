@@ -41,7 +41,7 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
   title: 'Payment gateway (Stripe wire format)',
   auth: 'api-key',
   format: 'form',
-  imitates: { vendor: 'Stripe', api: 'Stripe API (PaymentIntents, captures, refunds, search, signed webhooks)', reference: 'https://docs.stripe.com/api' },
+  imitates: { latencyMs: [50, 200], vendor: 'Stripe', api: 'Stripe API (PaymentIntents, captures, refunds, search, signed webhooks)', reference: 'https://docs.stripe.com/api', batchLimit: { keys: 10, source: 'https://docs.stripe.com/search#search-query-language: at most 10 clauses in one query' } },
   subgraph: { name: 'payments', port: 4004 },
   // Secret and restricted keys (sk_/rk_ test or live), webhook signing secrets (whsec_), a PaymentIntent's client secret.
   // A PaymentMethod id, as Stripe.js hands it to the checkout: refused at the edge otherwise, naming input.paymentMethod.

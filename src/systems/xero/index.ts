@@ -35,7 +35,7 @@ export const xeroSystem = defineSystem<XeroConnection>({
   title: 'Accounting (Xero Accounting API)',
   auth: 'oauth2-client-credentials',
   format: 'json',
-  imitates: { vendor: 'Xero', api: 'Xero Accounting API (Invoices; custom connection, client credentials)', reference: 'https://developer.xero.com/documentation/api/accounting/invoices' },
+  imitates: { latencyMs: [100, 300], vendor: 'Xero', api: 'Xero Accounting API (Invoices; custom connection, client credentials)', reference: 'https://developer.xero.com/documentation/api/accounting/invoices' },
   subgraph: { name: 'xero', port: 4008 },
   cacheTtlMs: CACHE_TTL_MS,
   settings: {
