@@ -77,6 +77,9 @@ export function parseDatabaseUrl(url: string | undefined, dataDir?: string): Dat
   );
 }
 
+/** How long a statement waits for another process's lock on the SQLite file before it fails "database is locked". */
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
 /**
  * The MikroORM configuration for a database URL: SQLite through libsql (embedded default) or PostgreSQL, with our
  * entities given explicitly and the committed migrations.
@@ -119,7 +122,9 @@ export function createDatabaseConfig(url: string | undefined, options: DatabaseO
   };
 
   if (target.dialect === 'sqlite') {
-    return defineLibSqlConfig({ ...common, dbName: target.file }) as Options;
+    // Several processes share the embedded file (npm start and the CLIs: reconcile, cutover, outbox): a write that
+    // finds it locked waits for the other's transaction, instead of failing at once (libsql's default wait is 0).
+    return defineLibSqlConfig({ ...common, dbName: target.file, driverOptions: { connection: { timeout: SQLITE_BUSY_TIMEOUT_MS } } }) as Options;
   }
   const schema = options.schema;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
