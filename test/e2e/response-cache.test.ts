@@ -157,3 +157,19 @@ it('refuses variables nested too deep to be keyed as any request would be refuse
   expect(response.status).toBe(400);
   expect(body.errors?.[0]?.extensions?.code).toEqual(expect.any(String));
 });
+
+it('never keeps a write\'s receipt, which the outbox worker changes without a mutation', async () => {
+  const token = await mintTestToken({ subject: 'alice', scopes: ['customers:write'] });
+  const mutation = await post(
+    'mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { status auditId } }',
+    { input: { id: customer.id, name: 'Receipt Reader' } },
+    bearer(token),
+  );
+  const { auditId } = (mutation.body.data as { updateCustomer: { auditId: string } }).updateCustomer;
+  const RECEIPT = 'query($id: ID!) { receipt(auditId: $id) { status followerJobs { system state } } }';
+  const first = await post(RECEIPT, { id: auditId }, bearer(token));
+  expect(first.body.errors).toBeUndefined();
+  const again = await post(RECEIPT, { id: auditId }, bearer(token));
+  // Asked again at once: read anew from our tables, never an older copy (no Age header).
+  expect(again.age).toBeNull();
+});

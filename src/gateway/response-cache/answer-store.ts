@@ -25,7 +25,7 @@ export interface AnswerStoreOptions {
   readonly lifetimes: Readonly<Record<string, number>>;
   /**
    * The lifetime of a system that has none of its own (the site's store: our database, changed by our own writes,
-   * which end the answers that read it), and of an answer that read no system. @default the shortest of `lifetimes`
+   * which end the answers that read it). @default the shortest of `lifetimes`
    */
   readonly defaultTtlMs?: number;
   /**
@@ -73,9 +73,14 @@ export function createAnswerStore(options: AnswerStoreOptions) {
     return false;
   };
 
-  /** How long an answer that read these systems may live: the shortest lifetime among them, 0 when one has none to give. */
+  /**
+   * How long an answer that read these systems may live: the shortest lifetime among them, 0 when one has none to give.
+   * An answer that read no system at all (a write's receipt, read from the audit and outbox tables) is never kept:
+   * background work (the outbox worker, webhooks, the sweep) changes those tables without a mutation to end it, and
+   * reading them again costs only our own database.
+   */
   const lifetimeOf = (systems: ReadonlySet<string>): number => {
-    if (systems.size === 0) return defaultTtlMs;
+    if (systems.size === 0) return 0;
     let ttl = Infinity;
     for (const system of systems) ttl = Math.min(ttl, lifetimes.get(system) ?? defaultTtlMs);
     return ttl;
