@@ -1,5 +1,6 @@
 import { CustomerEntity } from '../../src/db';
 import { generateEstate } from '../../src/systems/kit/seed';
+import { anOfficeAddress } from '../support/builders';
 import { startTestStack, type TestStack } from '../support/stack';
 import { mutate } from '../support/mutate';
 import { mintTestToken } from '../support/tokens';
@@ -27,17 +28,7 @@ const PLACE = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
   status error { code message } steps { system outcome }
   order { id payment { id status clientSecret nextAction { type } } shipments { carrier trackingNumber label { id url } } } } }`;
 
-const office = {
-  name: 'Ada Jansen',
-  phone: '+1 512 555 0142',
-  line1: '500 W 2nd St',
-  line2: 'Suite 1900',
-  city: 'Austin',
-  region: 'TX',
-  postalCode: '78701',
-  countryCode: 'US',
-  residential: false,
-};
+const office = anOfficeAddress();
 
 describe('placeOrder with an address and a payment method, on the sandboxes', () => {
   let stack: TestStack;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isIntegrationError, type IntegrationError } from '../../src/domain';
-import { createCourierBAdapter, type CourierBAdapter, type CourierBShipmentRequest } from '../../src/systems/courier-b/adapter';
+import { isIntegrationError, type IntegrationError, type ShipmentRequest } from '../../src/domain';
+import { createCourierBAdapter, type CourierBAdapter } from '../../src/systems/courier-b/adapter';
 import { COURIER_B_SANDBOX_SHIP_FROM } from '../../src/systems/courier-b/sandbox';
 import { PROJECT_ROOT } from '../../src/project-root';
 import { startPrism, visitDescription, type RunningPrism } from '../support/prism';
@@ -62,7 +62,7 @@ async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
 }
 
 /** A shipment as the domain asks for one, with a delivery address and a parcel with weight and dimensions. */
-const request = (overrides: Partial<CourierBShipmentRequest> = {}): CourierBShipmentRequest => ({
+const request = (overrides: Partial<ShipmentRequest> = {}): ShipmentRequest => ({
   orderId: 'ord-prism-1',
   recipient: { name: 'Ada Lovelace', phone: '+1 512-555-0100' },
   parcels: 1,

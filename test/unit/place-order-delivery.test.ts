@@ -1,7 +1,7 @@
 import type { PostalAddress } from '../../src/domain';
 import { THREE_D_SECURE } from '../fakes/payment-gateway';
 import { anActor, createWriteWorld, type WriteWorld } from '../fakes/write-world';
-import { aCustomer, anItem } from '../support/builders';
+import { aCustomer, anItem, anOfficeAddress } from '../support/builders';
 
 /**
  * What placeOrder hands the systems that deliver and take the money (src/writes/place-order.ts): the address and the
@@ -15,17 +15,7 @@ describe('placeOrder: address, parcels and payment method', () => {
   const homeless = aCustomer().withName('Bram Visser').build();
   const lamp = { ...anItem('SKU-LAMP').withStock(50).pricedAt(2_500).build(), weight: { value: 2, unit: 'KILOGRAM' as const } };
   const vase = anItem('SKU-VASE').withStock(50).pricedAt(1_200).build();
-  const office: PostalAddress = {
-    name: 'Ada Jansen',
-    phone: '+1 512 555 0142',
-    line1: '500 W 2nd St',
-    line2: 'Suite 1900',
-    city: 'Austin',
-    region: 'TX',
-    postalCode: '78701',
-    countryCode: 'US',
-    residential: false,
-  };
+  const office = anOfficeAddress();
   let world: WriteWorld;
 
   beforeEach(() => {

@@ -90,15 +90,7 @@ describeCourierContract('courier B adapter (ShipEngine-shaped JSON) against its 
     system: 'courier-b',
     estate,
     unknownShipmentId: 'courier-b:se-999999',
-    async setFault(setting) {
-      const response = await fetch(`${sandbox.url}/_sandbox/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(setting),
-      });
-      expect(response.status).toBe(200);
-      await response.arrayBuffer();
-    },
+    setFault: async (setting) => sandbox.setFault(setting),
     batchReadCalls: async () => {
       const counts = await byOperation();
       return READ_OPERATIONS.reduce((sum, operation) => sum + (counts[operation] ?? 0), 0);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { Courier } from '../../domain';
+import type { Courier, PostalAddress } from '../../domain';
 import { defineSystem } from '../kit/define-system';
 import { courierBDoctor } from './doctor';
 import { courierBRateLimitHeaders } from './rate-limit-headers';
 import { loadShipEngineSpec } from './sandbox/spec';
 import { COURIER_CACHE_TTL_MS, COURIER_POLICIES, COURIERS_SUBGRAPH } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
-import { createCourierBAdapter, type CourierBAdapterOptions, type CourierBAddress } from './adapter';
+import { createCourierBAdapter, type CourierBAdapterOptions } from './adapter';
 import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCourierBSandbox } from './sandbox';
 
 /** Our address as COURIER_B_SHIP_FROM carries it (JSON). */
@@ -57,7 +57,7 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
     apiKey: settings.get('COURIER_B_API_KEY'),
     carrierId: settings.get('COURIER_B_CARRIER_ID'),
     serviceCode: settings.get('COURIER_B_SERVICE_CODE'),
-    shipFrom: settings.get<CourierBAddress>('COURIER_B_SHIP_FROM'),
+    shipFrom: settings.get<PostalAddress>('COURIER_B_SHIP_FROM'),
   }),
   environmentOf: (connection) => ({
     COURIER_B_URL: connection.baseUrl,

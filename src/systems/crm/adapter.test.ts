@@ -60,15 +60,7 @@ describeCustomerDirectoryContract(
       directory,
       system: 'crm',
       estate,
-      async setFault(setting) {
-        const response = await fetch(`${sandbox.url}/_sandbox/faults`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(setting),
-        });
-        expect(response.status).toBe(200);
-        await response.arrayBuffer();
-      },
+      setFault: async (setting) => sandbox.setFault(setting),
       batchReadCalls: () => callsTo(sandbox, 'contacts.batchRead'),
       async stored(customerId): Promise<StoredProfile | undefined> {
         const contact = await record(sandbox, 'contacts-by-customer', customerId);

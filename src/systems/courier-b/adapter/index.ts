@@ -1,13 +1,12 @@
-import type { CallOptions, Courier, Shipment } from '../../../domain';
+import type { CallOptions, Courier, PostalAddress, Shipment, ShipmentRequest } from '../../../domain';
 import { pathOf, readEachOrder, type CallSite } from '../../kit/adapter';
 import { externalShipmentIdOf } from '../external-id';
 import { createCourierBClient } from './client';
 import { refusedShipment } from './errors';
-import { shipEngineIdOf, toCreateShipments, toShipment, trackingOfLabel, type CourierBAddress, type CourierBShipmentRequest } from './mapper';
+import { shipEngineIdOf, toCreateShipments, toShipment, trackingOfLabel } from './mapper';
 import { holds, labelsFromList, shipmentsFromList, type ListLimits } from './page-read';
 import { createShipmentsSchema, labelSchema, listLabelsSchema, shipmentSchema, trackingSchema, type ShipEngineLabel, type ShipEngineShipment } from './schema';
 
-export type { CourierBAddress, CourierBParcel, CourierBShipmentRequest } from './mapper';
 
 export interface CourierBAdapterOptions {
   /** Courier B's base URL, e.g. "https://api.shipengine.com". */
@@ -21,7 +20,7 @@ export interface CourierBAdapterOptions {
   /** The carrier service shipments are booked with: ShipEngine's `service_code` (e.g. "usps_priority_mail"). */
   readonly serviceCode: string;
   /** Where parcels leave from: ShipEngine's `ship_from`, which its description requires on every shipment. */
-  readonly shipFrom: CourierBAddress;
+  readonly shipFrom: PostalAddress;
   /** Weight declared per parcel when a request carries no packages. @default 1000 */
   readonly packageWeightGrams?: number;
   /**
@@ -141,7 +140,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
     return { shipments, complete: listed.complete };
   };
 
-  const bookShipment = async (input: CourierBShipmentRequest, callOptions?: CallOptions): Promise<Shipment> => {
+  const bookShipment = async (input: ShipmentRequest, callOptions?: CallOptions): Promise<Shipment> => {
     const here = site('bookShipment');
     if (!(input.packages?.length ?? input.parcels >= 1)) throw refusedShipment(here, ['a shipment needs at least one package']);
     // The order's external_shipment_id is asked first: a booking whose answer was lost, or one repeated under another

@@ -1,4 +1,4 @@
-import { IntegrationError, type Shipment, type ShipmentRequest, type ShipmentStatus, type ShipmentTracking, type TrackingStatus } from '../../../domain';
+import { IntegrationError, type Parcel, type PostalAddress, type Shipment, type ShipmentRequest, type ShipmentStatus, type ShipmentTracking, type TrackingStatus } from '../../../domain';
 import type { CallSite } from '../../kit/adapter';
 import type { LABEL_TRACKING_STATUSES, ShipEngineLabel, ShipEngineShipment, ShipEngineTracking, TrackingStatusCode } from './schema';
 
@@ -85,45 +85,17 @@ export function toShipment(shipment: ShipEngineShipment, carrier: string, orderI
   };
 }
 
-/**
- * A postal address as the domain carries it (its PostalAddress), read structurally so that the adapter compiles
- * before and after the domain's shipping types.
- */
-export interface CourierBAddress {
-  readonly name: string;
-  readonly phone?: string | null;
-  readonly line1: string;
-  readonly line2?: string | null;
-  readonly city: string;
-  readonly region: string;
-  readonly postalCode: string;
-  /** ISO 3166-1 alpha-2. */
-  readonly countryCode: string;
-  readonly residential?: boolean | null;
-}
-
-/** One package as the domain carries it (its Parcel), read structurally. */
-export interface CourierBParcel {
-  readonly weight: { readonly value: number; readonly unit: 'GRAM' | 'KILOGRAM' | 'OUNCE' | 'POUND' };
-  readonly dimensions: { readonly length: number; readonly width: number; readonly height: number; readonly unit: 'CENTIMETER' | 'INCH' } | null;
-}
-
 /** The booking account: ShipEngine's carrier and service ids and where parcels leave from, from configuration. */
 export interface CourierBAccount {
   readonly carrierId: string;
   readonly serviceCode: string;
-  readonly shipFrom: CourierBAddress;
+  readonly shipFrom: PostalAddress;
   readonly packageWeightGrams: number;
 }
 
-/** What bookShipment reads: the port's request, with the address and parcels the domain carries once it has them. */
-export type CourierBShipmentRequest = ShipmentRequest & {
-  readonly shipTo?: CourierBAddress | null;
-  readonly packages?: readonly CourierBParcel[] | null;
-};
 
 /** ShipEngine's `address` (every field its description requires; `phone` only when we know one). */
-export function toShipEngineAddress(address: CourierBAddress): Record<string, unknown> {
+export function toShipEngineAddress(address: PostalAddress): Record<string, unknown> {
   const indicator = address.residential === true ? 'yes' : address.residential === false ? 'no' : 'unknown';
   return {
     name: address.name,
@@ -138,7 +110,7 @@ export function toShipEngineAddress(address: CourierBAddress): Record<string, un
   };
 }
 
-function toPackage(parcel: CourierBParcel): Record<string, unknown> {
+function toPackage(parcel: Parcel): Record<string, unknown> {
   const { dimensions } = parcel;
   return {
     weight: { value: parcel.weight.value, unit: parcel.weight.unit.toLowerCase() },
@@ -152,7 +124,7 @@ function toPackage(parcel: CourierBParcel): Record<string, unknown> {
  * `POST /v1/shipments`'s body. Without a delivery address (a request from before the domain carried one) `ship_to`
  * holds only the recipient: ShipEngine refuses that (and so does the sandbox, held to its description).
  */
-export function toCreateShipments(input: CourierBShipmentRequest, account: CourierBAccount, externalShipmentId: string): unknown {
+export function toCreateShipments(input: ShipmentRequest, account: CourierBAccount, externalShipmentId: string): unknown {
   // ShipEngine's description requires a phone on every address: without the recipient's, the sender's (the carrier
   // then calls the shop), which is what a shop writes on a parcel form too.
   const phone = input.shipTo?.phone ?? input.recipient.phone ?? account.shipFrom.phone ?? null;
