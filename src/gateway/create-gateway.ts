@@ -8,6 +8,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { codesSeenIn } from '../domain/error-codes';
 import { createMaskedErrors } from './masked-errors';
 import { foldRepresentations } from './distinct-representations';
+import { collectLineage, LINEAGE_HEADER, lineageExtensionsPlugin } from './lineage';
 import { createSubgraphFetcher, type SubgraphFetcher } from './subgraph-fetcher';
 
 export interface GatewayOptions {
@@ -66,7 +67,7 @@ export interface GatewayContext {
 }
 
 /** Client headers the subgraphs need: who is asking, and the key that makes a mutation safe to retry. */
-const FORWARDED_HEADERS = ['authorization', 'idempotency-key', 'x-request-id'] as const;
+const FORWARDED_HEADERS = ['authorization', 'idempotency-key', 'x-request-id', LINEAGE_HEADER] as const;
 
 /**
  * Records a subgraph served from stale copies (its system failed), as its response's `extensions.stale` says: the
@@ -169,6 +170,7 @@ class HttpDataSource implements GraphQLDataSource<GatewayContext> {
     if (parsed === null || typeof parsed !== 'object') throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
     const answer = parsed as GatewayGraphQLResponse;
     if (incoming) collectStaleNotices(answer.extensions, incoming.context, incoming.pathInIncomingRequest);
+    if (incoming) collectLineage(answer.extensions, incoming.context, incoming.pathInIncomingRequest, unfolded.variables, entities.variables);
     return entities.spread(answer);
   }
 }
@@ -195,6 +197,7 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
       incoming ? forwardedHeaders(incoming.context) : {},
     );
     if (incoming) collectStaleNotices(answer.extensions, incoming.context, incoming.pathInIncomingRequest);
+    if (incoming) collectLineage(answer.extensions, incoming.context, incoming.pathInIncomingRequest, request.variables, entities.variables);
     return entities.spread(answer as GatewayGraphQLResponse);
   }
 }
@@ -245,6 +248,7 @@ export function createGateway(options: GatewayOptions): {
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       staleExtensionsPlugin(),
+      lineageExtensionsPlugin(),
       frontDoorCheckPlugin(options.onMaskedError),
       ...(options.apolloPlugins ?? []),
       // The subgraph connections close with the server, not when the process exits.

@@ -94,7 +94,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Runnin
   await app.register(fastifyCors, {
     origin: [...(options.corsOrigins ?? [])],
     methods: ['GET', 'POST'],
-    allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name'],
+    allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'x-request-id', 'x-plugboard-lineage', 'apollo-require-preflight', 'x-apollo-operation-name'],
     exposedHeaders: [REQUEST_ID_HEADER],
     maxAge: 600,
   });

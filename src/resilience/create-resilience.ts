@@ -5,6 +5,7 @@ import { createBulkhead, type Bulkhead, type Release } from './bulkhead';
 import { callSystem, translate, type CallSite, type Method } from './call';
 import { DEFAULT_STALE_TTL_MS, DEFAULT_SYSTEM_POLICY, type OperationPolicies, type OperationPolicy, type RateLimit, type SystemPolicy } from './policy';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter, type RedisScripting } from './rate-limit';
+import { currentReadWitness, type ReadWitness } from './read-witness';
 import { isStaleCopy, markStale, type StaleCopy } from './stale';
 
 /** What happened on one call to a system, for the integration log, metrics and health. */
@@ -220,10 +221,17 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     const cache = options.cache;
     const { ttl, staleTtl } = policy;
     if (!cache || (ttl <= 0 && staleTtl <= 0)) {
-      return (keys, callOptions) => call(system, operation, true, method, keys, callOptions?.signal, (keys as readonly string[]).length);
+      return async (keys, callOptions) => {
+        const witness = currentReadWitness();
+        const fetched = await call(system, operation, true, method, keys, callOptions?.signal, (keys as readonly string[]).length);
+        if (witness) tellFetched(witness, system, operation, (fetched as ReadonlyMap<string, unknown>).keys());
+        return fetched;
+      };
     }
     return async (input, callOptions) => {
       const keys = input as readonly string[];
+      // A request asking for lineage is told where each record came from; any other pays this lookup only.
+      const witness = currentReadWitness();
       const found = new Map<string, unknown>();
       const missing: string[] = [];
       if (ttl > 0) {
@@ -236,6 +244,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       } else {
         missing.push(...keys);
       }
+      if (witness && found.size) await tellCached(witness, cache, system, operation, [...found.keys()]);
       if (missing.length === 0) {
         options.onCall?.({ system, operation, startedAt: new Date(), durationMs: 0, outcome: 'cached', keys: 0, kind: 'read' });
         return found;
@@ -250,6 +259,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         for (const [key, copy] of copies) {
           found.set(key, copy.value);
           asOf.set(key, new Date(copy.at));
+          witness?.saw({ system, operation, key, fetchedAt: new Date(copy.at), fromCache: true, stale: true });
         }
         const answer: BatchAnswer<unknown> = asOf.size ? markStale(found, { system, operation, asOf }) : found;
         if (copies.size === missing.length) return answer;
@@ -259,8 +269,22 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       const entries = [...fetched.entries()];
       await keep(cache, system, operation, entries, policy, missing.filter((key) => !fetched.has(key)));
       for (const [key, value] of entries) found.set(key, value);
+      if (witness) tellFetched(witness, system, operation, fetched.keys());
       return found;
     };
+  };
+
+  /**
+   * Tells a lineage witness the records served from the fresh cache, each as of when the system answered it: the
+   * stale copy written beside every fresh one keeps that moment (read only for a request that asked).
+   */
+  const tellCached = async (witness: ReadWitness, cache: ReadCache, system: string, operation: string, keys: readonly string[]) => {
+    const copies = await cache.getMany(keys.map((key) => staleKey(system, operation, key))).catch(() => []);
+    keys.forEach((key, index) => {
+      const copy: unknown = copies[index];
+      const fetchedAt = isStaleCopy(copy) ? new Date(copy.at) : new Date();
+      witness.saw({ system, operation, key, fetchedAt, fromCache: true, stale: false });
+    });
   };
 
   const wrapRead = (system: string, operation: string, method: Method, policy: CachePolicy): Method => {
@@ -268,10 +292,12 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     const { ttl, staleTtl } = policy;
     return async (input, callOptions) => {
       const key = JSON.stringify(input);
+      const witness = currentReadWitness();
       if (cache && ttl > 0) {
         const hit = await cache.get(freshKey(system, operation, key));
         if (hit !== undefined) {
           options.onCall?.({ system, operation, startedAt: new Date(), durationMs: 0, outcome: 'cached', kind: 'read' });
+          if (witness) await tellCached(witness, cache, system, operation, [key]);
           return hit;
         }
       }
@@ -283,9 +309,11 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         // Only an object can carry the mark: a copy of it is marked, never the cached original.
         if (copy?.value === null || typeof copy?.value !== 'object') throw error;
         const value = Array.isArray(copy.value) ? [...(copy.value as unknown[])] : { ...(copy.value as object) };
+        witness?.saw({ system, operation, key, fetchedAt: new Date(copy.at), fromCache: true, stale: true });
         return markStale(value, { system, operation, asOf: new Map([[key, new Date(copy.at)]]) });
       }
       if (cache) await keep(cache, system, operation, [[key, result]], policy);
+      witness?.saw({ system, operation, key, fetchedAt: new Date(), fromCache: false, stale: false });
       return result;
     };
   };
@@ -384,4 +412,10 @@ function cachePolicyOf(policy: { readonly cacheTtlMs?: number; readonly staleTtl
 /** The records a failed batch read could still answer from the cache (keys absent from it failed). */
 export function cachedPartOf(error: unknown): BatchAnswer<unknown> | undefined {
   return isIntegrationError(error) ? error.cachedPart : undefined;
+}
+
+/** Tells a lineage witness the records a call made now answered. */
+function tellFetched(witness: ReadWitness, system: string, operation: string, keys: Iterable<string>): void {
+  const fetchedAt = new Date();
+  for (const key of keys) witness.saw({ system, operation, key, fetchedAt, fromCache: false, stale: false });
 }

@@ -9,3 +9,5 @@ export { staleKeysOf } from './stale';
 export type { StaleKeys } from './stale';
 export { bulkheadFrom, createBulkhead, DEFAULT_BULKHEAD } from './bulkhead';
 export type { Bulkhead, BulkheadPolicy } from './bulkhead';
+export { witnessReads } from './read-witness';
+export type { ReadWitness, WitnessedRead } from './read-witness';

@@ -80,7 +80,7 @@ export async function serveSubgraph(subgraph: Subgraph, options: ServeSubgraphOp
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      staleExtensionsPlugin(),
+      staleExtensionsPlugin({ subgraph: subgraph.name }),
     ],
   });
   await apollo.start();

@@ -13,6 +13,7 @@ import {
   type Order,
   type SourceOfTruthMatrix,
 } from '../domain';
+import { currentMatrixChoices, type LosingCopy } from './lineage';
 
 /** The profile fields every system that holds a customer keeps. */
 export const PROFILE_FIELDS = ['email', 'name', 'phone'] as const;
@@ -93,11 +94,29 @@ export function createTruth(deps: TruthDeps): Truth {
         }
       };
 
+      /** The followers whose copies disagree with the owner's value (a request asking for lineage waits for them). */
+      const losersOf = async (customer: Customer, field: ProfileField, owner: string, ownerValue: string | null): Promise<LosingCopy[]> => {
+        const losers: LosingCopy[] = [];
+        for (const follower of followersOf(deps.matrix, 'Customer', field)) {
+          const reader = profiles[follower];
+          if (!reader || follower === owner) continue;
+          const copy = await reader.load(customer.id).catch(() => null);
+          if (!copy || stale.has(`${follower}|${customer.id}`)) continue;
+          if (normalise(field, copy[field]) !== normalise(field, ownerValue)) losers.push({ system: follower, value: copy[field] });
+        }
+        return losers;
+      };
+
       return {
         async customerField(customer, field) {
           const owner = ownerOf(deps.matrix, 'Customer', field) ?? 'store';
           const reader = profiles[owner];
           const value = owner === 'store' || !reader ? customer[field] : ((await reader.load(customer.id))?.[field] ?? null);
+          const choices = currentMatrixChoices();
+          if (choices) {
+            const losers = await losersOf(customer, field, owner, value);
+            choices.chose({ entity: 'Customer', entityId: customer.id, field, system: owner, rule: 'owner-wins', losers });
+          }
           checkFollowers(customer, field, owner, value);
           return value;
         },
@@ -110,12 +129,24 @@ export function createTruth(deps: TruthDeps): Truth {
             report(error);
             return null;
           });
+          const choices = currentMatrixChoices();
           // An old copy of the ERP's order (served while the ERP is down) neither wins nor makes a conflict.
-          if (!copy || copy.status === order.status || stale.has(`erp|${order.id}`)) return order;
+          if (!copy || copy.status === order.status || stale.has(`erp|${order.id}`)) {
+            choices?.chose({ entity: 'Order', entityId: order.id, field: 'status', system: 'store', rule: 'latest-timestamp-wins', losers: [] });
+            return order;
+          }
           const erpIsNewer = copy.updatedAt.getTime() > order.updatedAt.getTime();
           const [winner, loser] = erpIsNewer
             ? [{ system: 'erp', status: copy.status, at: copy.updatedAt }, { system: 'store', status: order.status, at: order.updatedAt }]
             : [{ system: 'store', status: order.status, at: order.updatedAt }, { system: 'erp', status: copy.status, at: copy.updatedAt }];
+          choices?.chose({
+            entity: 'Order',
+            entityId: order.id,
+            field: 'status',
+            system: winner.system,
+            rule: 'latest-timestamp-wins',
+            losers: [{ system: loser.system, value: loser.status }],
+          });
           void deps.conflicts
             .record({
               entity: 'Order',

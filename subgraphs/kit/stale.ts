@@ -1,6 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { stalenessOf, type Staleness } from '../../src/domain';
+import { witnessReads } from '../../src/resilience';
+import { recordMatrixChoices } from '../../src/truth/lineage';
+import { lineageAsked } from '../../src/truth/lineage';
+import { homeSystemOf, LineageReport } from './lineage';
 
 /** One group of stale records in a response's `extensions.stale`: a system's copies read at one moment. */
 export interface StaleEntry {
@@ -17,6 +21,9 @@ export interface StaleEntry {
  * `extensions.stale`, and the gateway passes it on to the client.
  */
 export class StaleReport {
+  /** @param lineage where the request's reads and matrix choices go, when it asked for lineage */
+  constructor(readonly lineage?: LineageReport) {}
+
   private readonly groups = new Map<string, { system: string; asOf: string; keys: Set<string> }>();
 
   add(stale: Staleness): void {
@@ -49,26 +56,41 @@ export function reportStale(answer: unknown, report: StaleReport | undefined = c
 
 /**
  * Runs each request of an HTTP handler with its own StaleReport: the loaders the request's resolvers use, and the
- * plugin that writes the response, find it without any subgraph threading it through its context.
+ * plugin that writes the response, find it without any subgraph threading it through its context. A request whose
+ * headers (its first argument's `headers`) ask for lineage also gets a LineageReport, told every read and choice.
  */
 export function withStaleReport<This, Args extends unknown[], Result>(
   handler: (this: This, ...args: Args) => Result,
 ): (this: This, ...args: Args) => Result {
   return function (this: This, ...args: Args): Result {
-    return scope.run(new StaleReport(), () => handler.apply(this, args));
+    if (!lineageAsked((args[0] as { headers?: Record<string, unknown> } | undefined)?.headers)) {
+      return scope.run(new StaleReport(), () => handler.apply(this, args));
+    }
+    const lineage = new LineageReport();
+    return scope.run(new StaleReport(lineage), () => witnessReads(lineage, () => recordMatrixChoices(lineage, () => handler.apply(this, args))));
   };
 }
 
-/** Writes the request's StaleReport into the response's `extensions.stale` (nothing when nothing was stale). */
-export function staleExtensionsPlugin<Context extends object>(): ApolloServerPlugin<Context> {
+/**
+ * Writes the request's StaleReport into the response's `extensions.stale` (nothing when nothing was stale), and, for a
+ * request that asked, the lineage of every value into `extensions.lineage` (see lineage.ts).
+ */
+export function staleExtensionsPlugin<Context extends object>(options: { readonly subgraph?: string } = {}): ApolloServerPlugin<Context> {
+  const home = options.subgraph === undefined ? undefined : homeSystemOf(options.subgraph);
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response }) {
-          const stale = currentStaleReport()?.entries() ?? [];
-          if (stale.length === 0 || response.body.kind !== 'single') return;
+        async willSendResponse({ response, request }) {
+          const report = currentStaleReport();
+          if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, stale };
+          const stale = report?.entries() ?? [];
+          if (stale.length) result.extensions = { ...result.extensions, stale };
+          if (report?.lineage) {
+            const representations = request.variables?.['representations'];
+            const lineage = report.lineage.entries({ data: result.data, home, ...(Array.isArray(representations) ? { representations } : {}) });
+            result.extensions = { ...result.extensions, lineage };
+          }
         },
       };
     },

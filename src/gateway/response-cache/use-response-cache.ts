@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { lineageAsked } from '../lineage';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { currentRequestId } from '../../logging';
 import type { GatewayContext } from '../create-gateway';
@@ -89,7 +90,8 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
         async responseForOperation(context) {
           if (context.operation.operation !== 'query') return null;
           const directives = cacheDirectives(context);
-          if (directives.has('no-store')) return null;
+          // A request asking for lineage is answered from its systems, never from a kept answer (which has none).
+          if (directives.has('no-store') || lineageAsked(context.contextValue.headers)) return null;
           key = keyOf(context);
           if (key === undefined) return null;
           if (!directives.has('no-cache')) {
