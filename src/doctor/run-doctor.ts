@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db';
@@ -8,6 +9,7 @@ import { composeSystems, connectionsFor } from '../runtime/compose-systems';
 import { SYSTEM_REGISTRY, type SystemDefinition } from '../systems';
 import { whyNoAnswer, type DoctorCheck, type DoctorContext, type DoctorFindings, type ProbeAnswer, type ProbeRequest } from '../systems/kit/doctor';
 import type { Resilience } from '../resilience';
+import { cassetteCheck, newestCassetteOf } from './cassette-check';
 import { credentialChecks } from './credentials';
 import { sendProbe, type ProbeTarget } from './http-probe';
 import type { DoctorReport, LatencyFigures, SystemReadiness } from './types';
@@ -22,6 +24,11 @@ export interface RunDoctorOptions {
   readonly connections?: SystemConnections;
   /** Repeats of each system's cheap read, for p50/p95. @default 5 */
   readonly samples?: number;
+  /**
+   * Where `npm run record` keeps its cassettes (`<dir>/<system>/*.json`): each system's newest one is held against its
+   * vendor's description. @default PLUGBOARD_DATA_DIR/cassettes
+   */
+  readonly cassettes?: string;
   readonly now?: () => Date;
 }
 
@@ -43,13 +50,17 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorReport
   // The estate is what the integration map declares: a system it leaves out is not probed, nor asked for its variables.
   const inEstate = estateSystemNames(options.map);
   const connections = options.connections ?? (await connectionsFor(options.config, inEstate));
+  const cassettes = options.cassettes ?? path.join(options.config.PLUGBOARD_DATA_DIR, 'cassettes');
   const composed = await composeSystems({ config: options.config, db: options.db, logger: options.logger, map: options.map, connections, only: inEstate });
   try {
     const systems: SystemReadiness[] = [];
     for (const system of SYSTEM_REGISTRY.filter((candidate) => inEstate.includes(candidate.name))) {
       const probed = await probeSystem(system, connections[system.name], composed.resilience, options, now);
       // Each credential or certificate whose end is known (the autopilot's): warned a week before, failed once expired.
-      systems.push(withChecks(probed, credentialChecks(composed.autopilot.credentials(), system.name)));
+      // ...and its newest recorded window of answers, held against the vendor's description (a warning per difference).
+      const recorded = await newestCassetteOf(cassettes, system.name);
+      const held = recorded ? [cassetteCheck(recorded.cassette, recorded.file, system.description)] : [];
+      systems.push(withChecks(probed, [...credentialChecks(composed.autopilot.credentials(), system.name), ...held]));
     }
     return {
       generatedAt: now(),

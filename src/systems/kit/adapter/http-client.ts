@@ -137,7 +137,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw errorFromTransport(site, error, call.signal);
     }
     const { statusCode: status, headers } = response;
-    observer?.onAnswer({ system: options.system, operation: call.operation, method: call.method, path: call.path, status, headers, text });
+    observer?.onAnswer({
+      system: options.system,
+      operation: call.operation,
+      method: call.method,
+      path: call.path,
+      status,
+      headers,
+      text,
+      ...(call.body === undefined ? {} : { requestBody: call.body }),
+    });
     if ((status < 200 || status >= 300) && !call.accept?.includes(status)) {
       throw errorFromStatus(site, status, { retryAfter: headers['retry-after'] });
     }

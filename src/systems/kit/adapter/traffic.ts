@@ -12,6 +12,8 @@ export interface SystemAnswer {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The body as text (its size already checked against the system's cap). */
   readonly text: string;
+  /** The body of the request this answers, as sent (a recording tells apart the calls of a JSON-RPC or SOAP endpoint). */
+  readonly requestBody?: string;
 }
 
 /**
@@ -24,13 +26,35 @@ export interface TrafficObserver {
 
 const building = new AsyncLocalStorage<TrafficObserver>();
 
+/** Listeners of every process-wide answer besides the build's observer (a recording: src/record). */
+const taps = new Set<TrafficObserver>();
+
+/**
+ * Also tells `tap` about every answer of the adapters built from now on with {@link withTrafficObserver} (a recording,
+ * `npm run record`). Answers the way to stop. While no tap is set, a call pays one set-size check.
+ */
+export function tapTraffic(tap: TrafficObserver): () => void {
+  taps.add(tap);
+  return () => void taps.delete(tap);
+}
+
+function withTaps(observer: TrafficObserver | undefined): TrafficObserver {
+  return {
+    onAnswer(answer) {
+      observer?.onAnswer(answer);
+      if (taps.size === 0) return;
+      for (const tap of taps) tap.onAnswer(answer);
+    },
+  };
+}
+
 /**
  * Builds adapters (synchronously, inside `build`) whose HTTP clients report every answer to `observer`. The composition
  * root calls this around the adapters it makes, so that no adapter imports the autopilot, the database or the alerts,
  * and no call pays for a lookup: a client finds its observer once, when it is created.
  */
 export function withTrafficObserver<T>(observer: TrafficObserver | undefined, build: () => T): T {
-  return observer ? building.run(observer, build) : build();
+  return building.run(withTaps(observer), build);
 }
 
 /** The observer of the adapters being built now, if any (read by createHttpClient when it is made). */
