@@ -9,6 +9,7 @@ import { codesSeenIn } from '../domain/error-codes';
 import { createMaskedErrors } from './masked-errors';
 import { foldRepresentations } from './distinct-representations';
 import { collectLineage, LINEAGE_HEADER, lineageExtensionsPlugin } from './lineage';
+import { stringifyAnswer } from './response-cache';
 import { createSubgraphFetcher, type SubgraphFetcher } from './subgraph-fetcher';
 
 export interface GatewayOptions {
@@ -237,6 +238,8 @@ export function createGateway(options: GatewayOptions): {
     // Our CLIs stop everything in order on SIGINT/SIGTERM; Apollo's own handlers would kill the process half-way.
     stopOnTerminationSignals: false,
     formatError: masked.format,
+    // A response cache hit is sent as the JSON made when its answer was kept; any other answer as Apollo would.
+    stringifyResult: stringifyAnswer,
     // Apollo's default landing page loads from a CDN; the explorer is served from our own files instead.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

@@ -1,4 +1,5 @@
 import { createAnswerStore } from '../../src/gateway/response-cache/answer-store';
+import { stringifyAnswer } from '../../src/gateway/response-cache/use-response-cache';
 
 /**
  * The response cache's store on its own, on a clock the test moves: how long an answer lives (the shortest lifetime
@@ -101,4 +102,22 @@ it('stays within its byte budget, the least recently used answers going first', 
   expect(store.size().bytes).toBeLessThanOrEqual(8_000);
   // An answer larger than the whole budget is not kept at all.
   expect(keep('huge', ['crm'], { text: 'x'.repeat(3_000) })).toBe(false);
+});
+
+it('sends a hit as the JSON made when its answer was kept, byte for byte what Apollo would write', () => {
+  const { store, keep } = storeOn();
+  const page = { orders: [{ id: 'o-1', total: { amount: '12.50', currency: 'EUR' }, note: 'é "quoted"', none: null }] };
+  keep('page', ['crm'], page);
+  const hit = store.get('page')!;
+  const expected = `${JSON.stringify({ data: page })}\n`;
+  const stringify = jest.spyOn(JSON, 'stringify');
+  try {
+    expect(stringifyAnswer({ data: hit.data })).toBe(expected);
+    expect(stringify).not.toHaveBeenCalled();
+  } finally {
+    stringify.mockRestore();
+  }
+  // Anything else, or the same data with errors or extensions beside it, is serialised as Apollo does.
+  expect(stringifyAnswer({ data: { fresh: true } })).toBe('{"data":{"fresh":true}}\n');
+  expect(stringifyAnswer({ data: hit.data, extensions: { stale: [] } })).toBe(`${JSON.stringify({ data: page, extensions: { stale: [] } })}\n`);
 });

@@ -3,7 +3,7 @@ import { lineageAsked } from '../lineage';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { currentRequestId } from '../../logging';
 import type { GatewayContext } from '../create-gateway';
-import { createAnswerStore, type AnswerStoreOptions, type Flight } from './answer-store';
+import { createAnswerStore, keptJsonOf, type AnswerStoreOptions, type Flight } from './answer-store';
 
 export type ResponseCacheOptions = AnswerStoreOptions;
 
@@ -155,6 +155,18 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
     systemChanged: (system) => store.systemChanged(system),
     size: () => store.size(),
   };
+}
+
+/**
+ * Apollo Server's `stringifyResult`: what it does by default (JSON and a newline), except for a hit's answer, whose
+ * JSON was made once when it was kept and is sent as it is. Byte for byte what JSON.stringify would have written.
+ */
+export function stringifyAnswer(result: { readonly data?: unknown; readonly errors?: unknown; readonly extensions?: unknown }): string {
+  if (result.errors === undefined && result.extensions === undefined) {
+    const json = keptJsonOf(result.data);
+    if (json !== undefined) return `{"data":${json}}\n`;
+  }
+  return `${JSON.stringify(result)}\n`;
 }
 
 function requestIdOf(context: GatewayContext): string | undefined {
