@@ -71,7 +71,17 @@ interface Checked {
   /** Whether the cost depends on variables (a `first: $n`): then it is estimated per request. */
   readonly costNeedsVariables: boolean;
   readonly cost: number | undefined;
+  /**
+   * When the cost needs variables: the costs already estimated, by operation name and variables (a page asked again
+   * with the same `first` is not walked again: that walk was a tenth of a response-cache hit's CPU).
+   */
+  readonly costs?: Map<string, number | undefined>;
 }
+
+/** Variable sets whose cost is kept per document, at most (the first ones seen). */
+const COSTS_KEPT_PER_DOCUMENT = 64;
+/** Longer variable sets (as JSON) are estimated every time: the kept ones stay small beside the document cache's budget. */
+const COST_KEY_MAX_LENGTH = 512;
 
 /** One operation of a document: its name, and how many mutation fields it selects at its root. */
 interface CheckedOperation {
@@ -126,6 +136,19 @@ export function createOperationGuard(schema: GraphQLSchema, limits: OperationLim
     }
   };
 
+  const costWithVariables = (entry: Checked, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined) => {
+    let key: string | undefined;
+    try {
+      key = JSON.stringify([operationName ?? null, variables ?? null]);
+    } catch {
+      key = undefined; // variables nested past what JSON.stringify walks: estimated, not kept
+    }
+    if (key !== undefined && entry.costs?.has(key)) return entry.costs.get(key);
+    const cost = costOf(document, variables, operationName);
+    if (key !== undefined && key.length <= COST_KEY_MAX_LENGTH && entry.costs && entry.costs.size < COSTS_KEPT_PER_DOCUMENT) entry.costs.set(key, cost);
+    return cost;
+  };
+
   /** What does not depend on variables: tokens, depth, aliases, root fields, and the cost when it has no variables. */
   const structure = (query: string): Checked | FrontDoorRejection | 'not-graphql' => {
     let document: DocumentNode;
@@ -166,7 +189,9 @@ export function createOperationGuard(schema: GraphQLSchema, limits: OperationLim
         ? [{ name: definition.name?.value, mutationFields: definition.operation === 'mutation' ? countRootFields(definition.selectionSet, fragments, new Set()) : 0 }]
         : [],
     );
-    return { document: costNeedsVariables ? document : undefined, operations, costNeedsVariables, cost: costNeedsVariables ? undefined : costOf(document, undefined, undefined) };
+    return costNeedsVariables
+      ? { document, operations, costNeedsVariables, cost: undefined, costs: new Map() }
+      : { document: undefined, operations, costNeedsVariables, cost: costOf(document, undefined, undefined) };
   };
 
   return {
@@ -186,7 +211,7 @@ export function createOperationGuard(schema: GraphQLSchema, limits: OperationLim
           operationName === undefined ? 'The document holds several operations: name the one to run (operationName).' : `The document has no operation named "${operationName}".`,
         );
       }
-      const cost = entry.document ? costOf(entry.document, variables, operationName) : entry.cost;
+      const cost = entry.document ? costWithVariables(entry, entry.document, variables, operationName) : entry.cost;
       if (cost !== undefined && cost > limits.maxCost) {
         throw new FrontDoorRejection(
           'COST_LIMIT_EXCEEDED',
