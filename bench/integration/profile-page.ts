@@ -1,0 +1,85 @@
+import '../kit/guard';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { environmentOf, type SystemConnections } from '../../src/estate/connections';
+import { seedEstate } from '../../src/estate/seed-estate';
+import { generateEstate } from '../../src/systems/kit/seed';
+import { startTestStack, type TestStack } from '../../test/support/stack';
+import { pinSelf, startChild } from '../kit/child';
+import { median } from '../kit/stats';
+import { ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
+
+/**
+ * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--cached]`: the integration
+ * part's stack (estate in a child on CPU 0, the product here on CPU 1, 20 ms on every system), the orders page asked
+ * `pages` times (uncached: every read cache emptied first; --cached: the same page again), printing CPU ms per page
+ * and p50; with --profile, V8's profile of those pages written for a closer look. A tool for measuring one change
+ * before and after, not part of `npm run bench`.
+ */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const pages = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 20);
+  const profileFile = args.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length);
+  const cached = args.includes('--cached');
+  const estateDir = await mkdtemp(path.join(tmpdir(), 'plugboard-profile-estate-'));
+  const estate = await startChild('integration/estate-process.ts', { cpus: '0', env: { BENCH_ESTATE_DIR: estateDir } });
+  const { connections } = estate.ready as { connections: SystemConnections };
+  const window: EstateWindow = {
+    setFault: (names, setting) => estate.call('setFault', { names, setting }),
+    stats: () => estate.call('stats'),
+    answered: () => estate.call('answered'),
+    resetStats: () => estate.call('resetStats'),
+  };
+  let stack: TestStack | undefined;
+  const probe = new StackProbe(() => stack!, window);
+  pinSelf('1');
+  try {
+    stack = await startTestStack(environmentOf(connections, path.join(estateDir, 'pki')), { onCall: probe.onCall });
+    await seedEstate(stack.db, generateEstate());
+    await window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: 20 });
+    // Warm-up: first contact, then a few pages so that V8 has optimised what runs.
+    for (let page = 0; page < 5; page += 1) {
+      if (!cached) await probe.dropCaches();
+      await probe.query(ORDERS_PAGE, { first: 100 });
+    }
+    const session = new Session();
+    session.connect();
+    if (profileFile) {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 200 });
+      await session.post('Profiler.start');
+    }
+    const times: number[] = [];
+    let cpuMicros = 0;
+    let errors = 0;
+    for (let page = 0; page < pages; page += 1) {
+      if (!cached) await probe.dropCaches();
+      const cpu = process.cpuUsage();
+      const answer = await probe.query(ORDERS_PAGE, { first: 100 });
+      const used = process.cpuUsage(cpu);
+      cpuMicros += used.user + used.system;
+      times.push(answer.ms);
+      errors += answer.errors;
+    }
+    if (profileFile) {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(profileFile, JSON.stringify(profile));
+    }
+    session.disconnect();
+    process.stdout.write(`${cached ? 'cached' : 'uncached'} pages: ${pages}, CPU ${(cpuMicros / pages / 1_000).toFixed(1)} ms per page, p50 ${median(times).toFixed(1)} ms, errors ${errors}\n`);
+  } finally {
+    await stack?.close();
+    await estate.stop();
+    await rm(estateDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
