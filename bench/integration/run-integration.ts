@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { environmentOf, type SystemConnections } from '../../src/estate/connections';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
-import { seedSiteStore } from '../../src/db';
+import { seedEstate } from '../../src/estate/seed-estate';
 import { loadIntegrationMap } from '../../src/integration-map';
 import type { AnsweredRequest } from '../../src/systems/kit/sandbox/records';
 import { generateEstate } from '../../src/systems/kit/seed';
@@ -128,7 +128,7 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
   try {
     stack = await startTestStack(environmentOf(connections, path.join(estateDir, 'pki')), { onCall: probe.onCall });
     // The product seeds its store only when it runs the sandboxes itself: the same estate, seeded here.
-    await seedSiteStore(stack.db, generateEstate());
+    await seedEstate(stack.db, generateEstate());
   } catch (error) {
     await estate.stop();
     throw error;

@@ -2,7 +2,8 @@ import '../telemetry-off';
 import { assertSafeToServe, introspectionOn, loadConfig } from '../config';
 import { createAuth, jwtSecretFrom } from '../auth';
 import { createLogger } from '../logging';
-import { openDatabase, seedSiteStore, type Database } from '../db';
+import { openDatabase, type Database } from '../db';
+import { seedEstate } from '../estate/seed-estate';
 import { generateEstate } from '../systems/kit/seed';
 import { composeSystems } from '../runtime/compose-systems';
 import { serveSubgraph } from '../serve/serve-subgraph';
@@ -29,8 +30,8 @@ async function main(): Promise<void> {
   // Every subgraph opens the database: its system calls are written to the integration log like everyone's.
   const db: Database = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
   await db.migrate();
-  // The demo store starts with the same estate the sandboxes are seeded with, as `npm start` does.
-  if ((subgraphName === 'store' || subgraphName === 'writes') && config.PLUGBOARD_SANDBOXES === 'on') await seedSiteStore(db, generateEstate());
+  // The demo store and booking ledger start with the same estate the sandboxes are seeded with, as `npm start` does.
+  if (['store', 'writes', 'couriers'].includes(subgraphName) && config.PLUGBOARD_SANDBOXES === 'on') await seedEstate(db, generateEstate());
   // The systems, composed as every process composes them: the map's policies, the integration log, metrics, limits.
   const systems = await composeSystems({ config, db, logger, map });
   const { resilience } = systems;

@@ -6,3 +6,4 @@ export { seedSiteStore } from './seed';
 export type { SeedResult } from './seed';
 export * from './entities';
 export { fromAddressColumn, toAddressColumn } from './address-column';
+export { createBookingLedger, seedBookingLedger } from './booking-ledger';

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { introspectionOn, newAdminToken, type Config } from '../config';
-import { openDatabase, seedSiteStore, type Database } from '../db';
+import { openDatabase, type Database } from '../db';
+import { seedEstate } from '../estate/seed-estate';
 import { connectionsFromConfig, settingsFrom, type SystemConnections } from '../estate/connections';
 import { startSandboxes, type RunningEstate } from '../estate/start-sandboxes';
 import { estateSystemNames, SYSTEMS } from '../estate/systems';
@@ -111,7 +112,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
     closers.push(db.close);
     await db.migrate();
-    if (estate) await seedSiteStore(db, estateSeed);
+    if (estate) await seedEstate(db, estateSeed);
     const shadow = createShadowControl(db, { requiredCleanDays: config.PLUGBOARD_CUTOVER_CLEAN_DAYS, timeZone: config.PLUGBOARD_RECONCILE_TIME_ZONE });
     // The matrix as declared, with the cutovers recorded so far laid over it.
     const matrix = applyCutovers(declared, await shadow.cutovers());

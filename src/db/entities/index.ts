@@ -1,6 +1,7 @@
 import { AlertEntity } from './alert';
 import { ConflictEntity } from './conflict';
 import { ContractDriftEntity } from './contract-drift';
+import { CourierBookingEntity } from './courier-booking';
 import { CustomerEntity } from './customer';
 import { DriftEntity } from './drift';
 import { IdempotencyClaimEntity } from './idempotency-claim';
@@ -17,6 +18,7 @@ export { CustomerEntity, OrderEntity, OrderLineEntity };
 export { AlertEntity, ConflictEntity, DriftEntity, IdempotencyClaimEntity, IntegrationLogEntity, MutationAuditEntity, OutboxJobEntity };
 export { WebhookEventEntity };
 export { ContractDriftEntity };
+export { CourierBookingEntity };
 export type { ContractDriftSource } from './contract-drift';
 export type { AlertKind } from './alert';
 export type { ConflictRule } from './conflict';
@@ -46,4 +48,5 @@ export const ENTITIES = [
   ShadowStateEntity,
   ReconciliationDayEntity,
   ContractDriftEntity,
+  CourierBookingEntity,
 ] as const;

@@ -7,7 +7,9 @@ import { courierADoctor } from './doctor';
 import { COURIER_CACHE_TTL_MS, COURIER_POLICIES, COURIERS_SUBGRAPH } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
 import { createCourierAAdapter, type CanadaPostAccount, type CourierAAdapterOptions } from './adapter';
-import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox } from './sandbox';
+import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, estateBookings } from './sandbox';
+import { createBookingLedger } from '../../db/booking-ledger';
+import type { Database } from '../../db/database';
 
 /** Where parcels leave from, as COURIER_A_SENDER carries it (JSON): Canada Post requires the company and a phone. */
 const senderSchema = z.object({
@@ -103,10 +105,12 @@ export const courierASystem = defineSystem<CourierAAdapterOptions>({
     scheme: 'https',
     connection: (url, { pki }) => ({ baseUrl: url, ...COURIER_A_SANDBOX_CREDENTIALS, tls: { ca: pki.ca } }),
     create: ({ estate, pki }) => ({ definition: createCourierASandbox(estate, { pki: { ca: pki.ca, server: pki.server } }) }),
+    bookings: estateBookings,
   },
   doctor: courierADoctor,
-  serve: ({ connection, resilience }) => {
-    const adapter = createCourierAAdapter(connection);
+  // The booking ledger (our database) makes reads cost only what can have changed: Canada Post has no batch read.
+  serve: ({ connection, resilience, db }) => {
+    const adapter = createCourierAAdapter({ ...connection, ledger: db ? createBookingLedger(db as Database) : undefined });
     return { ports: { couriers: [resilience.wrap<Courier>('courier-a', adapter, COURIER_POLICIES)] }, close: async () => adapter[Symbol.asyncDispose]() };
   },
   followers: ({ ports, invalidate }) => courierFollowers(courierNamed(ports.couriers, 'courier-a'), { invalidate }),

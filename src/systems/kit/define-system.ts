@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, SiteStore } from '../../domain';
+import type { Courier, CustomerDirectory, Erp, LegacyStore, PaymentGateway, Shipment, SiteStore } from '../../domain';
 import type { GatewayPlugin } from '../../gateway-plugin';
 import type { OperationPolicies, Resilience } from '../../resilience';
 import type { TestPki } from '../../pki';
@@ -78,6 +78,11 @@ export interface SystemSandbox<C extends Connection = Connection> {
   /** How the adapter reaches the sandbox listening at `url`, with the sandbox's demo credentials. */
   connection(url: string, context: SandboxConnectionContext): C;
   create(context: SandboxStartContext): SandboxInstance;
+  /**
+   * The estate's bookings with this courier, as its adapter records them in the booking ledger when it books them
+   * (src/systems/kit/booking-ledger.ts): seeded with the site's store, as if Plugboard had booked them.
+   */
+  bookings?(estate: EstateSeed): readonly Shipment[];
 }
 
 /**

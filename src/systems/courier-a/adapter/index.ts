@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { IntegrationError, type CallOptions, type Courier, type Shipment, type ShipmentRequest } from '../../../domain';
 import { readEachOrder, type CallSite } from '../../kit/adapter';
+import { FINAL_SHIPMENT_STATUSES, type Booking, type BookingLedger } from '../../kit/booking-ledger';
 import {
   createShipmentDocuments,
   dayOf,
+  DELIVERED_EVENT_TYPES,
   shipmentDetailsSchema,
   shipmentInfoSchema,
   shipmentsPath,
@@ -44,6 +46,13 @@ export interface CourierAAdapterOptions {
   readonly maxResponseBytes?: number;
   /** The clock: the expected mailing date of a booking is its day. */
   readonly now?: () => Date;
+  /**
+   * The booking ledger (our database), given by the composition root: bookings and cancellations are recorded there,
+   * and reads start from it (an order with no booking there has no shipment with us; a delivered or cancelled one is
+   * answered from it; one in flight costs its tracking summary). Without one, every read asks Canada Post for every
+   * order, by our request id.
+   */
+  readonly ledger?: BookingLedger | undefined;
 }
 
 export interface CourierAAdapter extends Courier, AsyncDisposable {
@@ -74,6 +83,17 @@ export function createCourierAAdapter(options: CourierAAdapterOptions): CourierA
   const site = (operation: string): CallSite => ({ system, operation });
   const shipments = shipmentsPath(account);
   const query = (parameters: Record<string, string>) => `${shipments}?${new URLSearchParams(parameters).toString()}`;
+  const origin = new URL(options.baseUrl).origin;
+  /** A label on Canada Post's own host is kept in the ledger as its path, read back against the base URL it is served from. */
+  const withLabelPath = (shipment: Shipment): Shipment => {
+    const url = shipment.label?.url;
+    if (!url || !url.startsWith(`${origin}/`)) return shipment;
+    return { ...shipment, label: { ...shipment.label!, url: url.slice(origin.length) } };
+  };
+  const withLabelUrl = (shipment: Shipment): Shipment => {
+    const url = shipment.label?.url;
+    return url?.startsWith('/') ? { ...shipment, label: { ...shipment.label!, url: `${origin}${url}` } } : shipment;
+  };
 
   /** Get Shipments by one of our request ids, with the shipment itself (provideShipmentInfo). */
   const byRequestId = async (here: CallSite, requestId: string, signal?: AbortSignal): Promise<ShipmentInfo | null> => {
@@ -102,19 +122,58 @@ export function createCourierAAdapter(options: CourierAAdapterOptions): CourierA
     return { system, orderId, groupId, first, tracking, day };
   };
 
+  /** An order's shipment read from Canada Post by our request id (a booking not in the ledger, or without one). */
+  const readByRequestId = async (here: CallSite, orderId: string, signal?: AbortSignal): Promise<Shipment | null> => {
+    const groupId = groupIdOf(orderId);
+    if (!groupId) return null;
+    const first = await byRequestId(here, requestIdOf(groupId, 0), signal);
+    return first ? toShipment(await viewOf(here, orderId, groupId, first, signal)) : null;
+  };
+
+  /**
+   * What can have changed of a booking in flight: its tracking summary by PIN. None yet (not transmitted, or no scan)
+   * leaves the booking as it stands; one moves it to in transit or delivered, mailed on the summary's day.
+   */
+  const tracked = async (here: CallSite, shipment: Shipment, signal?: AbortSignal): Promise<Shipment> => {
+    if (!shipment.trackingNumber) return shipment;
+    const summary = await trackingOf(here, shipment.trackingNumber, signal);
+    if (!summary) return shipment;
+    const status = DELIVERED_EVENT_TYPES.includes(summary['event-type'] ?? '') ? 'DELIVERED' : 'IN_TRANSIT';
+    const day = summary['mailed-on-date'];
+    return { ...shipment, status, ...(day ? { createdAt: new Date(`${day}T00:00:00.000Z`) } : {}) };
+  };
+
+  /** One order's shipment from its ledger row, asking Canada Post only what can have changed; changes are recorded. */
+  const fromLedger = async (ledger: BookingLedger, here: CallSite, booking: Booking, signal?: AbortSignal): Promise<Shipment | null> => {
+    const held = booking.shipment;
+    if (held && FINAL_SHIPMENT_STATUSES.includes(held.status)) return withLabelUrl(held);
+    const read = held ? await tracked(here, held, signal) : await readByRequestId(here, booking.orderId, signal);
+    if (read === null) return null;
+    const kept = held ? read : withLabelPath(read);
+    if (!held || kept.status !== held.status || kept.createdAt.getTime() !== held.createdAt.getTime()) await ledger.record(kept, now());
+    return withLabelUrl(kept);
+  };
+
   const findByOrderIds = async (
     orderIds: readonly string[],
     callOptions?: CallOptions,
   ): Promise<ReadonlyMap<string, readonly Shipment[]>> => {
     const here = site('findByOrderIds');
+    const signal = callOptions?.signal;
     const wanted = [...new Set(orderIds)];
-    const answers = await readEachOrder(wanted, options.maxConcurrentReads ?? 16, async (orderId) => {
-      const groupId = groupIdOf(orderId);
-      if (!groupId) return null;
-      const first = await byRequestId(here, requestIdOf(groupId, 0), callOptions?.signal);
-      return first ? toShipment(await viewOf(here, orderId, groupId, first, callOptions?.signal)) : null;
-    });
+    const ledger = options.ledger;
     const found = new Map<string, Shipment[]>();
+    if (ledger) {
+      // An order's booking is its one group (the id is made from the order id): one row at most.
+      const held = await ledger.bookingsOf(system, wanted);
+      const booked = wanted.filter((orderId) => held.has(orderId));
+      const answers = await readEachOrder(booked, options.maxConcurrentReads ?? 16, (orderId) => fromLedger(ledger, here, held.get(orderId)![0]!, signal));
+      answers.forEach((shipment, index) => {
+        if (shipment) found.set(booked[index]!, [shipment]);
+      });
+      return found;
+    }
+    const answers = await readEachOrder(wanted, options.maxConcurrentReads ?? 16, (orderId) => readByRequestId(here, orderId, signal));
     answers.forEach((shipment, index) => {
       if (shipment) found.set(wanted[index]!, [shipment]);
     });
@@ -137,6 +196,8 @@ export function createCourierAAdapter(options: CourierAAdapterOptions): CourierA
       throw new IntegrationError('UPSTREAM_REJECTED', `${system} bookShipment: ${error.message}`, { ...here, reason: error.message });
     }
     const groupId = groupIdOf(input.orderId)!;
+    // Written before anything is sent: a booking whose answer is lost stays in the ledger, read by request id until known.
+    await options.ledger?.requested({ carrier: system, orderId: input.orderId, shipmentId: `${system}:${groupId}` });
     let first: { info: ShipmentInfo; created: boolean } | undefined;
     for (const [index, document] of documents.entries()) {
       const existing = await byRequestId(here, requestIdOf(groupId, index), callOptions?.signal);
@@ -146,8 +207,11 @@ export function createCourierAAdapter(options: CourierAAdapterOptions): CourierA
       first ??= { info, created: existing === null };
     }
     const { info, created } = first!;
-    if (created) return toShipment({ system, orderId: input.orderId, groupId, first: info, tracking: null, day: dayOf(mailing) });
-    return toShipment(await viewOf(here, input.orderId, groupId, info, callOptions?.signal));
+    const booked = created
+      ? toShipment({ system, orderId: input.orderId, groupId, first: info, tracking: null, day: dayOf(mailing) })
+      : toShipment(await viewOf(here, input.orderId, groupId, info, callOptions?.signal));
+    await options.ledger?.record(withLabelPath(booked), now());
+    return booked;
   };
 
   /**
@@ -172,7 +236,9 @@ export function createCourierAAdapter(options: CourierAAdapterOptions): CourierA
       if (!target.selfUrl) throw new IntegrationError('UPSTREAM_BAD_RESPONSE', `${system} cancelShipment: shipment ${target.shipmentId} has no self link to void`, { ...here, reason: 'no self link' });
       await client.delete(here, client.pathOfLink(here, target.selfUrl), SHIPMENT_MEDIA_TYPE, signal);
     }
-    return toShipment({ system, orderId, groupId, first, tracking: null, day, cancelled: true });
+    const cancelled = toShipment({ system, orderId, groupId, first, tracking: null, day, cancelled: true });
+    await options.ledger?.record(withLabelPath(cancelled), now());
+    return cancelled;
   };
 
   return {

@@ -11,10 +11,11 @@ import {
   type CanadaPostAccount,
 } from '../canada-post/documents';
 import { createCanadaPostValidator } from '../canada-post/schema';
-import { ShipmentBook, type ShipmentRecord } from './shipments';
+import { labelPathOf, ShipmentBook, type ShipmentRecord } from './shipments';
 import { buildXml, messagesXml, parseRequestXml, XML_CONTENT_TYPE } from './xml';
 
 export type { ShipmentRecord } from './shipments';
+export { estateBookings } from './shipments';
 
 /** The API key and contract account the sandbox knows (its connection uses them). */
 export const COURIER_A_SANDBOX_CREDENTIALS: { readonly username: string; readonly password: string; readonly account: CanadaPostAccount } = {
@@ -231,7 +232,7 @@ function shipmentInfo(record: ShipmentRecord, origin: string, basePath: string):
       link: [
         link('self', self, SHIPMENT_MEDIA_TYPE),
         link('details', `${self}/details`, SHIPMENT_MEDIA_TYPE),
-        link('label', `${origin}/ers/artifact/${record.shipmentId.slice(-8)}/${record.shipmentId.slice(0, 5)}/0`, 'application/pdf', 0),
+        link('label', `${origin}${labelPathOf(record.shipmentId)}`, 'application/pdf', 0),
       ],
     },
   };

@@ -1,6 +1,8 @@
+import type { Shipment } from '../../../domain';
 import type { RecordStore } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
 import { createShipmentDocuments, type CanadaPostAccount } from '../canada-post/documents';
+import { groupIdOf } from '../canada-post/ids';
 
 /** A Canada Post shipment as the sandbox holds it (collection `shipments`, keyed by shipment id). */
 export interface ShipmentRecord {
@@ -21,6 +23,34 @@ const EVENTS = {
   DELIVERED: { eventType: 'DELIVERED', description: 'Delivered' },
   IN_TRANSIT: { eventType: 'INDUCTION', description: 'Item accepted at the Post Office' },
 } as const;
+
+/** The shipment id the sandbox gives its `sequence`th shipment (1-based): the estate's come first, in its order. */
+const shipmentIdOf = (sequence: number): string => `3478813154${String(sequence).padStart(8, '0')}`;
+
+/** Where the sandbox serves a shipment's label, on its own host. */
+export const labelPathOf = (shipmentId: string): string => `/ers/artifact/${shipmentId.slice(-8)}/${shipmentId.slice(0, 5)}/0`;
+
+/** The estate's courier A shipments, in the order the sandbox seeds them. */
+const estateShipments = (estate: EstateSeed): Shipment[] => estate.shipments.filter((shipment) => shipment.carrier === 'courier-a');
+
+/**
+ * The estate's courier A bookings as the adapter records them in the booking ledger when it books them: the order's
+ * group as the shipment id, the PIN, the first parcel's label (its path on the courier's host), the mailing day.
+ */
+export function estateBookings(estate: EstateSeed): Shipment[] {
+  return estateShipments(estate).map((shipment, index) => {
+    const shipmentId = shipmentIdOf(index + 1);
+    return {
+      id: `courier-a:${groupIdOf(shipment.orderId)}`,
+      orderId: shipment.orderId,
+      carrier: 'courier-a',
+      trackingNumber: shipment.trackingNumber,
+      status: shipment.status,
+      createdAt: new Date(`${shipment.createdAt.toISOString().slice(0, 10)}T00:00:00.000Z`),
+      label: { id: shipmentId, url: labelPathOf(shipmentId) },
+    };
+  });
+}
 
 /** The sandbox's book of shipments: by id, by group, by customer-request-id and by PIN. */
 export class ShipmentBook {
@@ -44,8 +74,7 @@ export class ShipmentBook {
   seed(estate: EstateSeed, account: CanadaPostAccount): void {
     const customers = new Map(estate.customers.map((customer) => [customer.id, customer]));
     const orders = new Map(estate.orders.map((order) => [order.id, order]));
-    for (const shipment of estate.shipments) {
-      if (shipment.carrier !== 'courier-a') continue;
+    for (const shipment of estateShipments(estate)) {
       const customer = customers.get(orders.get(shipment.orderId)?.customerId ?? '');
       const name = customer?.name.slice(0, 44) ?? 'Estate customer';
       const [document] = createShipmentDocuments(
@@ -111,11 +140,12 @@ export class ShipmentBook {
 
   private created(request: Record<string, unknown>, pin: string | null): ShipmentRecord {
     this.sequence += 1;
-    const serial = String(this.sequence).padStart(8, '0');
+    const shipmentId = shipmentIdOf(this.sequence);
+    const serial = shipmentId.slice(-8);
     const text = (name: string): string | null => (typeof request[name] === 'string' ? (request[name] as string) : null);
     return {
       // Canada Post's shipment ids are up to 32 characters; its PINs 12, 13 or 16 (these are 18 and 16).
-      shipmentId: `3478813154${serial}`,
+      shipmentId,
       groupId: text('group-id'),
       customerRequestId: text('customer-request-id'),
       trackingPin: pin ?? `70${serial}000000`,
