@@ -11,6 +11,8 @@ export interface ExplorerExample {
   readonly variables?: string;
   /** Whether it is a mutation (it needs a bearer token with the entity's scope). */
   readonly writes: boolean;
+  /** Headers the tab sends besides the explorer's own (the lineage tab asks for lineage). @default none */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** The query a developer sees first in the explorer: one that touches every system of the example estate. */
@@ -46,6 +48,27 @@ const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 export const EXPLORER_EXAMPLES: readonly ExplorerExample[] = [
   { name: 'Customers with orders', query: EXPLORER_WELCOME_QUERY, writes: false },
+  {
+    name: 'Lineage',
+    writes: false,
+    // docs/autopilot.md, "Lineage": the header is what asks; the Headers pane shows it, and removing it turns lineage off.
+    headers: { 'x-plugboard-lineage': 'on' },
+    query: `# Where each value came from: this tab sends the header x-plugboard-lineage: on, so the answer's
+# extensions.lineage lists, per path, the system that served the value, when it gave it (fetchedAt), how old it was
+# (cacheAgeMs), whether it was a stale copy, and where the matrix chose it over a system that disagreed (overrode).
+# It follows the answer's data in the result pane (scroll down); any query of the other tabs can ask for it the same way.
+query WhereValuesComeFrom {
+  customers(first: 2) {
+    nodes {
+      id
+      email
+      segment
+      orders(first: 1) { nodes { id status payment { status } shipments { carrier status } } }
+    }
+  }
+}
+`,
+  },
   {
     name: 'Order, payment, shipments',
     writes: false,

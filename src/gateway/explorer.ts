@@ -31,7 +31,7 @@ export function explorerPage(options: ExplorerOptions): string {
       initialName: example.name,
       initialQuery: example.query,
       ...(example.variables ? { initialVariables: example.variables } : {}),
-      initialHeaders: headers,
+      initialHeaders: { ...headers, ...example.headers },
     })),
     // The page opens with the examples of this version of the graph, not with the tabs of an earlier visit (whose
     // operations may no longer be valid, or whose token was minted for another secret).

@@ -124,6 +124,37 @@ describeExplorer('the explorer a browser gets at /graphql', () => {
     await page.close();
   }, 90_000);
 
+  it('shows, beside the answer of the Lineage tab, the system each value came from', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(stack.gateway.url, { waitUntil: 'load' });
+    const editor = page.locator('app-query-editor .cm-content');
+    await editor.locator('.cm-line', { hasText: 'query CustomersWithOrders {' }).waitFor({ timeout: 30_000 });
+    await page.locator('.window-switcher__item', { hasText: 'Lineage' }).click();
+    await editor.locator('.cm-line', { hasText: 'query WhereValuesComeFrom {' }).waitFor({ timeout: 30_000 });
+    const answered = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes('WhereValuesComeFrom'),
+    );
+    await editor.locator('.cm-line', { hasText: 'segment' }).first().click();
+    await page.keyboard.press('Control+Enter');
+    const answer = await answered;
+    expect(await answer.request().headerValue('x-plugboard-lineage')).toBe('on');
+
+    const result = page.locator('app-query-result');
+    await result.getByText('"data"').waitFor({ timeout: 30_000 });
+    // The result pane draws the lines in view: the lineage follows the data, further down.
+    await result.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await result.getByText('"cacheAgeMs"').first().waitFor({ timeout: 30_000 });
+    const shown = await result.innerText();
+    // The last values of the answer, each with its system and when that system gave it.
+    expect(shown).toMatch(/"path": "customers\.nodes\.1\./);
+    expect(shown).toMatch(/"system": "(store|crm|erp|payments|courier-a|courier-b)"/);
+    expect(shown).toContain('"fetchedAt"');
+    const screenshot = path.join(shots, 'explorer-lineage.png');
+    await page.screenshot({ path: screenshot });
+    await page.close();
+  }, 90_000);
+
   it('shows the schema documentation from the SDL descriptions in the Docs pane', async () => {
     const page = await chromium.context.newPage();
     await page.goto(stack.gateway.url, { waitUntil: 'load' });
