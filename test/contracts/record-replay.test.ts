@@ -32,7 +32,7 @@ describe('record and replay', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'plugboard-record-'));
     seed = generateEstate();
-    estate = await startSandboxes({ estate: seed, dataDir, ports: 'ephemeral', only: ['crm', 'courier-b'] });
+    estate = await startSandboxes({ estate: seed, dataDir, ports: 'ephemeral', only: ['crm', 'courier-b', 'payments'] });
     db = await openDatabase(undefined, { dataDir });
     await db.migrate();
     await seedSiteStore(db, seed);
@@ -154,5 +154,27 @@ describe('record and replay', () => {
     expect(text).not.toMatch(/authorization|api-key/i);
     // Without the redaction the scan would have found them: the token exchange sent the refresh token and client secret.
     expect(secretsIn([decodeURIComponent(token.requestBody ?? '').replace(/\[REDACTED\]/g, '')], sandboxSecrets())).toEqual([]);
+  }, 60_000);
+
+  it('sees the payment gateway\'s calls, made by its vendor\'s SDK, through the traffic kit: recorded by operation, redacted', async () => {
+    const cassette = await recordSystem({
+      config: config(),
+      db,
+      logger: pino({ level: 'silent' }),
+      map: loadIntegrationMap().map,
+      system: 'payments',
+      calls: 3,
+      connections: { payments: estate.connections['payments']! },
+    });
+    expect(cassette.entries).toHaveLength(3);
+    for (const entry of cassette.entries) {
+      expect(entry).toEqual(expect.objectContaining({ operation: 'findByOrderIds', method: 'GET', path: '/v1/payment_intents/search', status: 200 }));
+      expect(entry.query['query']).toMatch(/metadata\['order_id'\]/);
+    }
+    const text = JSON.stringify(cassette);
+    expect(text).toMatch(/"object\\":\\"search_result\\"/);
+    expect(secretsIn([text], sandboxSecrets())).toEqual([]);
+    expect(text).not.toMatch(/_secret_(?!\[)[A-Za-z0-9]/);
+    expect(text).toContain(String.raw`\"client_secret\":\"[REDACTED]\"`);
   }, 60_000);
 });

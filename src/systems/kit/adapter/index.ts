@@ -3,5 +3,5 @@ export type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from '.
 export { badResponse, errorFromStatus, errorFromTransport, parseJson, retryAfterMs, tooLargeForSystem, validate, waitUnlessAborted } from './translate';
 export type { CallSite } from './translate';
 export { batchesWithin, encodedBytes, readEachOrder } from './batches';
-export { tapTraffic, withTrafficObserver } from './traffic';
+export { tapTraffic, trafficObserverOfBuild, withTrafficObserver } from './traffic';
 export type { SystemAnswer, TrafficObserver } from './traffic';

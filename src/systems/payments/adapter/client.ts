@@ -1,11 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Stripe from 'stripe';
 import { Agent, Response, fetch as undiciFetch } from 'undici';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../../kit/adapter';
+import { DEFAULT_MAX_RESPONSE_BYTES, trafficObserverOfBuild, type TrafficObserver } from '../../kit/adapter';
 
 /**
  * Transport and auth for the payment gateway: the official `stripe` SDK, pointed at the configured host, sending
- * its requests through an undici keep-alive pool that this adapter owns (and closes). Internal to the adapter.
+ * its requests through an undici keep-alive pool that this adapter owns (and closes). Its answers are told to the adapter
+ * kit's traffic observer (the autopilot: contract drift, the vendor's rate-limit headers; `npm run record`), as every
+ * kit client's are. Internal to the adapter.
  */
 
 export interface StripeClientOptions {
@@ -14,15 +16,23 @@ export interface StripeClientOptions {
   readonly timeoutMs: number;
   /** Largest answer accepted, in bytes. @default 5 MiB */
   readonly maxResponseBytes?: number | undefined;
+  /** The system's name, for the traffic observer. @default 'payments' */
+  readonly system?: string;
+  /**
+   * Told about every answer (the maintenance autopilot). @default the observer of the build this client is made in
+   * (the kit's withTrafficObserver), if any
+   */
+  readonly observer?: TrafficObserver;
 }
 
 export interface StripeClient extends AsyncDisposable {
   readonly stripe: Stripe;
   /**
    * Runs SDK calls so that every HTTP request they make is aborted when `signal` is. The SDK's RequestOptions take
-   * no AbortSignal (only a timeout), so the signal reaches our fetch function through async context instead.
+   * no AbortSignal (only a timeout), so the signal reaches our fetch function through async context instead; so does
+   * the adapter's `operation`, which the traffic observer is told.
    */
-  withSignal<T>(signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T>;
+  withSignal<T>(signal: AbortSignal | undefined, run: () => Promise<T>, operation?: string): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -40,12 +50,32 @@ export function createStripeClient(options: StripeClientOptions): StripeClient {
 
   const dispatcher = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
   const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const callerSignal = new AsyncLocalStorage<AbortSignal>();
+  const system = options.system ?? 'payments';
+  const observer = options.observer ?? trafficObserverOfBuild();
+  const callerCall = new AsyncLocalStorage<{ readonly signal?: AbortSignal | undefined; readonly operation?: string | undefined }>();
   const fetchWithCallerSignal = (input: Parameters<typeof undiciFetch>[0], init: Parameters<typeof undiciFetch>[1] = {}) => {
-    const caller = callerSignal.getStore();
+    const call = callerCall.getStore();
+    const caller = call?.signal;
     const own = init.signal ?? undefined;
     const signal = caller && own ? AbortSignal.any([own, caller]) : (caller ?? own);
-    return undiciFetch(input, { ...init, dispatcher, ...(signal ? { signal } : {}) }).then((response) => capped(response, limit));
+    const answered = undiciFetch(input, { ...init, dispatcher, ...(signal ? { signal } : {}) }).then((response) => capped(response, limit));
+    if (!observer) return answered;
+    return answered.then(async (response) => {
+      // The SDK reads the body whole anyway: read here (within the cap), told to the observer, handed on as it came.
+      const text = await response.text();
+      const url = new URL(typeof input === 'string' ? input : 'href' in input ? input.href : input.url);
+      observer.onAnswer({
+        system,
+        operation: call?.operation ?? 'request',
+        method: (init.method ?? 'GET').toUpperCase(),
+        path: `${url.pathname}${url.search}`,
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        text,
+        ...(typeof init.body === 'string' ? { requestBody: init.body } : {}),
+      });
+      return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+    });
   };
 
   const stripe = new Stripe(options.secretKey, {
@@ -68,7 +98,7 @@ export function createStripeClient(options: StripeClientOptions): StripeClient {
   };
   return {
     stripe,
-    withSignal: (signal, run) => (signal ? callerSignal.run(signal, run) : run()),
+    withSignal: (signal, run, operation) => (signal || (observer && operation) ? callerCall.run({ signal, operation }, run) : run()),
     close,
     [Symbol.asyncDispose]: close,
   };

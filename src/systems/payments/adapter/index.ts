@@ -76,7 +76,7 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
   if (testPaymentMethod !== undefined && !PAYMENT_METHOD_ID.test(testPaymentMethod)) {
     throw new RangeError(`payments adapter: testPaymentMethod must be a PaymentMethod id (pm_…), got ${testPaymentMethod}`);
   }
-  const client = createStripeClient({ baseUrl: options.baseUrl, secretKey: options.secretKey, timeoutMs, maxResponseBytes: options.maxResponseBytes });
+  const client = createStripeClient({ baseUrl: options.baseUrl, secretKey: options.secretKey, timeoutMs, maxResponseBytes: options.maxResponseBytes, system });
   const { stripe } = client;
 
   /** One SDK call: the caller's signal reaches the transport, SDK errors become ours, the answer is validated. */
@@ -91,7 +91,7 @@ export function createPaymentsAdapter(options: PaymentsAdapterOptions): Payments
     if (signal?.aborted) throw errorFromStripe(site, signal.reason, signal);
     let answer: unknown;
     try {
-      answer = await client.withSignal(signal, run);
+      answer = await client.withSignal(signal, run, operation);
     } catch (error) {
       throw errorFromStripe(site, error, signal);
     }
