@@ -30,12 +30,13 @@ export class WebhookRefusal extends Error {
   override readonly name = 'WebhookRefusal';
   readonly status: number;
 
+  /** `options.status`: the status the vendor asks for this refusal instead of the code's own (Xero's 401). */
   constructor(
     readonly code: WebhookRefusalCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: number },
   ) {
-    super(message, options);
-    this.status = WEBHOOK_REFUSALS[code];
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options?.status ?? WEBHOOK_REFUSALS[code];
   }
 }

@@ -15,6 +15,17 @@ export interface AcceptedEvent {
   readonly outcome: WebhookEventOutcome;
   readonly subject: string | null;
   readonly receivedAt: Date;
+  /** The system's own time of the event, where it gives one: events about one subject apply in this order. */
+  readonly occurredAt?: Date | null;
+  /** What the event says its subject now is, in a few words. */
+  readonly state?: string | null;
+}
+
+/** The newest event applied to a subject: what an older one may not overwrite. */
+export interface NewestApplied {
+  readonly eventId: string;
+  readonly occurredAt: Date;
+  readonly state: string | null;
 }
 
 /** How a delivery relates to what we already accepted. */
@@ -28,6 +39,8 @@ export interface WebhookEventStore {
    * racing each other): the unique (source, event id) decides which one counts.
    */
   remember(event: AcceptedEvent): Promise<boolean>;
+  /** The newest event applied to a subject (by the system's event time), if any was. */
+  newestApplied(source: string, subject: string): Promise<NewestApplied | null>;
 }
 
 export const signatureDigest = (signature: string): string => createHash('sha256').update(signature, 'utf8').digest('hex');
@@ -50,12 +63,20 @@ export function createWebhookEventStore(db: Database): WebhookEventStore {
           outcome: event.outcome,
           subject: event.subject?.slice(0, 255) ?? null,
           receivedAt: event.receivedAt,
+          occurredAt: event.occurredAt ?? null,
+          state: event.state?.slice(0, 255) ?? null,
         });
         return true;
       } catch (error) {
         if (error instanceof UniqueConstraintViolationException) return false;
         throw error;
       }
+    },
+    async newestApplied(source, subject) {
+      const [found] = await db.orm.em
+        .fork()
+        .find(WebhookEventEntity, { source, subject, outcome: 'applied', occurredAt: { $ne: null } }, { orderBy: { occurredAt: 'desc' }, limit: 1 });
+      return found?.occurredAt ? { eventId: found.eventId, occurredAt: found.occurredAt, state: found.state } : null;
     },
   };
 }

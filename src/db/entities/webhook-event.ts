@@ -2,9 +2,10 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mik
 
 /**
  * What became of an inbound webhook event we accepted: it changed what the graph serves, it concerned nothing we read,
- * or it named a record in a form nothing can hold (a NUL in an order id): received, kept for a person, never applied.
+ * it named a record in a form nothing can hold (a NUL in an order id): received, kept for a person, never applied;
+ * or it came after a newer event about the same record had been applied (`superseded`: older news, not applied).
  */
-export type WebhookEventOutcome = 'applied' | 'ignored' | 'unusable';
+export type WebhookEventOutcome = 'applied' | 'ignored' | 'unusable' | 'superseded';
 
 /**
  * A row of `webhook_events`: one event a system sent us and we accepted (signature and timestamp good), remembered
@@ -15,8 +16,9 @@ export type WebhookEventOutcome = 'applied' | 'ignored' | 'unusable';
 @Entity({ tableName: 'webhook_events' })
 @Unique({ name: 'webhook_events_source_event_id_unique', properties: ['source', 'eventId'] })
 @Index({ name: 'webhook_events_received_at_index', properties: ['receivedAt'] })
+@Index({ name: 'webhook_events_source_subject_index', properties: ['source', 'subject'] })
 export class WebhookEventEntity {
-  [OptionalProps]?: 'subject';
+  [OptionalProps]?: 'subject' | 'occurredAt' | 'state';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -47,4 +49,15 @@ export class WebhookEventEntity {
 
   @Property({ type: 'datetime', fieldName: 'received_at' })
   receivedAt!: Date;
+
+  /**
+   * When the system says the event happened (its own event time), where it says so: events about one subject are
+   * applied in this order, an older one never over a newer one (src/webhooks/receive-events.ts).
+   */
+  @Property({ type: 'datetime', fieldName: 'occurred_at', nullable: true })
+  occurredAt: Date | null = null;
+
+  /** What the event says its subject now is, in a few words (a tracking status, a property's new value), when it says. */
+  @Property({ type: 'string', length: 255, nullable: true })
+  state: string | null = null;
 }

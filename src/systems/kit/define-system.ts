@@ -148,8 +148,8 @@ export interface GatewayPluginContext<C extends Connection> {
    * src/alerts' `Alerts`); opaque here, as the database's seed depends on this kit.
    */
   readonly services: { readonly db: object; readonly integrationLog: object; readonly alerts: object };
-  /** Drops cached reads of one of the system's operations (an event said they changed). */
-  invalidate(operation: string, keys: readonly string[]): Promise<void>;
+  /** Drops cached reads of one of the system's operations (an event said they changed); every key when none are given. */
+  invalidate(operation: string, keys?: readonly string[]): Promise<void>;
 }
 
 /**

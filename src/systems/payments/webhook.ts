@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import type { IntegrationLog } from '../../audit/integration-log';
 import type { Database } from '../../db';
 import type { GatewayPlugin } from '../../gateway-plugin';
-import { createWebhookEventStore, WebhookRefusal, type Seen } from '../../webhooks';
+import { bodyForLog, createWebhookEventStore, WebhookRefusal, type Seen } from '../../webhooks';
 import { stripeEventSchema, subjectOf, type StripeEvent } from './webhook-event';
 import { settleOrderPayment, settlementOf, type Settled } from './webhook-settlement';
 
@@ -224,15 +224,4 @@ function asRefusal(error: unknown): WebhookRefusal {
   return error instanceof WebhookRefusal
     ? error
     : new WebhookRefusal('WEBHOOK_SIGNATURE_INVALID', 'the delivery could not be verified', { cause: error });
-}
-
-/** What a refused delivery carried, for the log (redacted there): JSON as a value, anything else as text. */
-function bodyForLog(body: unknown): unknown {
-  if (!Buffer.isBuffer(body)) return undefined;
-  const text = body.subarray(0, 64 * 1024).toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
