@@ -6,6 +6,16 @@ import { crmRateLimitHeaders } from './rate-limit-headers';
 import { customerOf, versionedKey } from '../kit/followers';
 import { createCrmAdapter, crmAuthOf, type CrmAdapterOptions } from './adapter';
 import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from './sandbox';
+import { createCrmWebhookSender } from './sandbox/webhooks';
+import { CRM_WEBHOOK_PATH, crmWebhook } from './webhook';
+import { withSender } from '../../webhooks/sandbox-sender';
+import { webhookPluginsOf } from '../../webhooks';
+
+/** The connection to the CRM: with the client secret its webhooks are signed with, when they are taken. */
+export type CrmConnection = CrmAdapterOptions & {
+  /** The HubSpot app's client secret its webhook deliveries are signed with; without one, no CRM webhooks are taken. */
+  readonly webhookSecret?: string;
+};
 
 /** Read-cache lifetime of the CRM's reads: segments and lifetime value change slowly. */
 const CACHE_TTL_MS = 30_000;
@@ -17,7 +27,7 @@ export const CRM_POLICIES = definePolicies<CustomerDirectory>({
 });
 
 /** The CRM: HubSpot CRM v3 contacts (a private app's token, or OAuth refresh tokens); follows the customer profile, owns segment and lifetime value. */
-export const crmSystem = defineSystem<CrmAdapterOptions>({
+export const crmSystem = defineSystem<CrmConnection>({
   name: 'crm',
   kind: 'crm',
   title: 'CRM (HubSpot CRM v3 contacts)',
@@ -32,6 +42,10 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
     CRM_CLIENT_ID: { schema: z.string().optional(), doc: "The HubSpot OAuth app's client id (with CRM_CLIENT_SECRET and CRM_REFRESH_TOKEN)." },
     CRM_CLIENT_SECRET: { schema: z.string().optional(), doc: "The HubSpot OAuth app's client secret." },
     CRM_REFRESH_TOKEN: { schema: z.string().optional(), doc: "The refresh token the OAuth app's installation in the portal gave." },
+    CRM_WEBHOOK_SECRET: {
+      schema: z.string().min(1).optional(),
+      doc: "The client secret of the HubSpot app whose webhook subscriptions (contact.propertyChange) send to POST /webhooks/crm (X-HubSpot-Signature-v3). Unset with PLUGBOARD_SANDBOXES=off: no endpoint (404).",
+    },
   },
   connect: (settings) => {
     const connection = {
@@ -42,7 +56,8 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
       refreshToken: settings.get('CRM_REFRESH_TOKEN'),
     };
     crmAuthOf(connection);
-    return connection;
+    const webhookSecret = settings.get<string | undefined>('CRM_WEBHOOK_SECRET');
+    return { ...connection, ...(webhookSecret ? { webhookSecret } : {}) };
   },
   environmentOf: (connection) => {
     const entries = {
@@ -51,6 +66,7 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
       CRM_CLIENT_ID: connection.clientId,
       CRM_CLIENT_SECRET: connection.clientSecret,
       CRM_REFRESH_TOKEN: connection.refreshToken,
+      CRM_WEBHOOK_SECRET: connection.webhookSecret,
     };
     return Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, string] => entry[1] !== undefined));
   },
@@ -59,16 +75,20 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
     // The demo takes the OAuth route, so that its token endpoint and renewals are exercised.
     connection: (url) => {
       const { clientId, clientSecret, refreshToken } = CRM_SANDBOX_CREDENTIALS;
-      return { baseUrl: url, clientId, clientSecret, refreshToken };
+      // HubSpot signs an app's webhooks with the app's client secret.
+      return { baseUrl: url, clientId, clientSecret, refreshToken, webhookSecret: clientSecret };
     },
-    create: ({ estate, tuning }) => ({
-      definition: createCrmSandbox(estate, {
+    create: ({ estate, tuning }) => {
+      // The sandbox sends HubSpot-signed contact events to the gateway once it listens (POST /_sandbox/webhooks/send).
+      const webhooks = createCrmWebhookSender(CRM_SANDBOX_CREDENTIALS.clientSecret);
+      const definition = createCrmSandbox(estate, {
         tokenTtlSeconds: (tuning['crmTokenTtlSeconds'] as number | undefined) ?? 1800,
         // The demo page and the benchmark read far more than 100 calls per 10 s from one process; HubSpot's own
         // limit is the sandbox's default, and its tests (src/systems/crm/adapter.test.ts) run against it.
         rateLimit: { max: 100_000 },
-      }),
-    }),
+      });
+      return { definition: withSender(definition, webhooks), onGatewayOrigin: (origin) => webhooks.setTarget(`${origin}${CRM_WEBHOOK_PATH}`) };
+    },
   },
   doctor: crmDoctor,
   rateLimitHeaders: crmRateLimitHeaders,
@@ -76,6 +96,10 @@ export const crmSystem = defineSystem<CrmAdapterOptions>({
     const adapter = createCrmAdapter(connection);
     return { ports: { directory: resilience.wrap<CustomerDirectory>('crm', adapter, CRM_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };
   },
+  // Contact changes in: the event names HubSpot's contact id, the read cache is keyed by ours, so every cached read of
+  // the CRM is dropped (and the gateway's answers made from them end).
+  gatewayPlugins: ({ connection, services, invalidate }) =>
+    webhookPluginsOf(connection.webhookSecret, services, { system: 'crm', path: CRM_WEBHOOK_PATH, vendor: crmWebhook, apply: () => invalidate('findByCustomerIds') }),
   followers: ({ ports, invalidate }) => ({
     'crm:upsertProfile': async (job) => {
       const current = await customerOf(ports, job);
