@@ -16,7 +16,9 @@ import {
   type TestPki,
 } from '../../pki';
 import { createXmlCodec } from '../../xml';
-import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, SPEC_VIOLATIONS, type ShipmentRecord, type SpecViolation } from './sandbox';
+import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, estateBookings, SPEC_VIOLATIONS, type ShipmentRecord, type SpecViolation } from './sandbox';
+import { CourierBookingEntity, createBookingLedger, openDatabase, seedBookingLedger, type Database } from '../../db';
+import type { BookingLedger } from '../kit/booking-ledger';
 import { createShipmentDocuments, SHIPMENT_MEDIA_TYPE } from './canada-post/documents';
 import { groupIdOf } from './canada-post/ids';
 import { RecordStore, startSandbox } from '../kit/sandbox';
@@ -96,23 +98,28 @@ function adapterFor(a: Awaited<ReturnType<typeof startCourierA>>, pki: TestPki, 
   return createCourierAAdapter({ baseUrl: a.sandbox.url, username, password, account, tls: { ca: pki.ca }, ...options });
 }
 
-describeCourierContract('courier A adapter (Canada Post Contract Shipping v8 and Tracking) against its sandbox', async () => {
+describeCourierContract('courier A adapter (Canada Post Contract Shipping v8 and Tracking) against its sandbox, with its booking ledger', async () => {
   const pki = await createTestPki();
   const a = await startCourierA(pki);
-  const courier = adapterFor(a, pki);
+  // As every composed process serves it: the ledger in our database, seeded with the estate's bookings.
+  const db = await openDatabase('sqlite::memory:');
+  await db.migrate();
+  await seedBookingLedger(db, estateBookings(estate));
+  const courier = adapterFor(a, pki, { ledger: createBookingLedger(db) });
   return {
     courier,
     system: 'courier-a',
     estate,
     unknownShipmentId: 'courier-a:ord-999999.00000000',
     setFault: async (setting) => a.sandbox.setFault(setting),
-    // Canada Post reads one order per request (its first parcel by request id), and a transmitted parcel's tracking.
-    readCallsFor: (asked, holding) => asked + holding,
+    // From the ledger: one tracking summary per booking in flight; nothing for the others.
+    readCallsFor: (_asked, _holding, held) => held.filter((shipment) => shipment.status !== 'DELIVERED').length,
     batchReadCalls: async () => a.calls(...READ_OPERATIONS),
     totalCalls: async () => a.sandbox.stats.snapshot().total,
     oneShipmentPerOrder: true,
     createdAtPrecision: 'day',
     cancelRemoves: true,
+    cancelledReadable: true,
     async stored(shipmentId): Promise<StoredShipment | undefined> {
       const groupId = shipmentId.replace(/^courier-a:/, '');
       const [first] = a.inGroup(groupId).length > 0 ? a.inGroup(groupId) : [];
@@ -126,6 +133,7 @@ describeCourierContract('courier A adapter (Canada Post Contract Shipping v8 and
     async close() {
       await courier.close();
       await a.close();
+      await db.close();
     },
   };
 });
@@ -303,6 +311,140 @@ describe('courier A: Canada Post specifics', () => {
       expect({ code: error.code, system: error.system }).toEqual({ code: 'UPSTREAM_BAD_RESPONSE', system: 'courier-a' });
       expect(error.message).toMatch(/DOCTYPE/);
     });
+  });
+});
+
+describe('courier A: reads from its booking ledger', () => {
+  let pki: TestPki;
+  let a: Awaited<ReturnType<typeof startCourierA>>;
+  let db: Database;
+  let ledger: BookingLedger;
+  const opened: { close(): Promise<void> }[] = [];
+  /** Orders the estate gave no shipment: each test books its own. */
+  const unbooked = generated.orders.filter((order) => !generated.shipments.some((shipment) => shipment.orderId === order.id));
+  let nextOrder = unbooked.length - 1;
+  const request = (overrides: Partial<ShipmentRequest> = {}): ShipmentRequest => {
+    const order = unbooked[nextOrder--]!;
+    return {
+      orderId: order.id,
+      recipient: { name: 'Ada Jansen', phone: null },
+      shipTo: { name: 'Ada Jansen', line1: 'Keizersgracht 1', city: 'Amsterdam', region: 'NH', postalCode: '1015 CJ', countryCode: 'NL' },
+      parcels: 1,
+      idempotencyKey: `ledger-${process.pid}-${nextOrder}`,
+      ...overrides,
+    };
+  };
+  const adapter = (options: Partial<CourierAAdapterOptions> = {}): CourierAAdapter => {
+    const courier = adapterFor(a, pki, { ledger, ...options });
+    opened.push(courier);
+    return courier;
+  };
+  const readCalls = () => Object.fromEntries(READ_OPERATIONS.map((operation) => [operation, a.calls(operation)]));
+  const callsSince = (before: Record<string, number>) =>
+    Object.fromEntries(Object.entries(readCalls()).map(([operation, count]) => [operation, count - before[operation]!]));
+  const rowsFor = async (orderId: string) => db.orm.em.fork().find(CourierBookingEntity, { orderId });
+
+  beforeAll(async () => {
+    pki = await createTestPki();
+    a = await startCourierA(pki);
+    db = await openDatabase('sqlite::memory:');
+    await db.migrate();
+    await seedBookingLedger(db, estateBookings(estate));
+    ledger = createBookingLedger(db);
+  });
+  afterAll(async () => {
+    for (const resource of opened) await resource.close();
+    await a.close();
+    await db.close();
+  });
+
+  it('reads a page of orders with one tracking summary per booking in flight, and nothing for the unbooked and delivered', async () => {
+    const page = generated.orders.slice(0, 100).map((order) => order.id);
+    const held = estate.shipments.filter((shipment) => shipment.carrier === 'courier-a' && page.includes(shipment.orderId));
+    const inFlight = held.filter((shipment) => shipment.status === 'IN_TRANSIT');
+    expect(inFlight.length).toBeGreaterThan(5);
+    expect(held.length - inFlight.length).toBeGreaterThan(5);
+    const before = readCalls();
+
+    const found = await adapter().findByOrderIds(page);
+
+    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: inFlight.length });
+    // The same answer as Canada Post's own documents give, order by order (read without the ledger).
+    expect(found).toEqual(await adapter({ ledger: undefined }).findByOrderIds(page));
+    expect([...found.keys()].sort()).toEqual(held.map((shipment) => shipment.orderId).sort());
+  });
+
+  it('records what tracking says once it changes: a delivered booking is then answered from the ledger alone', async () => {
+    const moving = estate.shipments.find((shipment) => shipment.carrier === 'courier-a' && shipment.status === 'IN_TRANSIT')!;
+    const record = a.shipments.get(a.records.collection<string>('shipments-by-pin').get(moving.trackingNumber)!)!;
+    a.shipments.set(record.shipmentId, { ...record, tracking: { ...record.tracking!, eventType: 'DELIVERED', description: 'Delivered' } });
+
+    const first = await adapter().findByOrderIds([moving.orderId]);
+    expect(first.get(moving.orderId)?.map((shipment) => shipment.status)).toEqual(['DELIVERED']);
+    expect((await rowsFor(moving.orderId)).map((row) => row.status)).toEqual(['DELIVERED']);
+
+    const before = readCalls();
+    const again = await adapter().findByOrderIds([moving.orderId]);
+    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: 0 });
+    expect(again).toEqual(first);
+  });
+
+  it('records a booking and its cancellation: the booking costs one tracking summary while in flight, the cancelled one none', async () => {
+    const courier = adapter();
+    const booked = await courier.bookShipment(request());
+    expect(await rowsFor(booked.orderId)).toEqual([expect.objectContaining({ shipmentId: booked.id, status: 'LABEL_CREATED', trackingNumber: booked.trackingNumber })]);
+
+    let before = readCalls();
+    expect(await courier.findByOrderIds([booked.orderId])).toEqual(new Map([[booked.orderId, [booked]]]));
+    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: 1 });
+
+    const cancelled = await courier.cancelShipment({ shipmentId: booked.id, idempotencyKey: `ledger-cancel-${process.pid}` });
+    before = readCalls();
+    expect(await courier.findByOrderIds([booked.orderId])).toEqual(new Map([[booked.orderId, [cancelled]]]));
+    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: 0 });
+  });
+
+  it('finds a booking whose answer was lost by its request id, on a read and on the retry, and records it once', async () => {
+    const booking = request();
+    // The booking lands at Canada Post, and the process stops before the answer is written down.
+    const lost: BookingLedger = { ...ledger, record: async () => Promise.reject(new Error('the answer was lost')) };
+    await expect(adapter({ ledger: lost }).bookShipment(booking)).rejects.toThrow('the answer was lost');
+    expect((await rowsFor(booking.orderId)).map((row) => row.status)).toEqual([null]);
+
+    // A read finds it by its request id (Canada Post's own read), and records it.
+    const courier = adapter();
+    const read = await courier.findByOrderIds([booking.orderId]);
+    expect(read.get(booking.orderId)?.map((shipment) => shipment.status)).toEqual(['LABEL_CREATED']);
+    expect((await rowsFor(booking.orderId)).map((row) => row.status)).toEqual(['LABEL_CREATED']);
+
+    // The retry books nothing twice, and the ledger still holds one row for the order.
+    const creates = a.calls('createShipment');
+    const retried = await courier.bookShipment(booking);
+    expect(a.calls('createShipment')).toBe(creates);
+    expect(retried).toEqual(read.get(booking.orderId)![0]);
+    expect(await rowsFor(booking.orderId)).toEqual([expect.objectContaining({ shipmentId: retried.id, status: 'LABEL_CREATED' })]);
+    expect(a.inGroup(groupIdOf(booking.orderId)!)).toHaveLength(1);
+  });
+
+  it('keeps its bookings across a restart, in the database', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'plugboard-ledger-'));
+    try {
+      const url = `sqlite:${join(dir, 'plugboard.sqlite')}`;
+      const booking = request();
+      let booked;
+      {
+        await using first = await openDatabase(url);
+        await first.migrate();
+        booked = await adapter({ ledger: createBookingLedger(first) }).bookShipment(booking);
+      }
+      await using second = await openDatabase(url);
+      const before = readCalls();
+      const found = await adapter({ ledger: createBookingLedger(second) }).findByOrderIds([booking.orderId]);
+      expect(found.get(booking.orderId)).toEqual([booked]);
+      expect(callsSince(before).getShipments).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
