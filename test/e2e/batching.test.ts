@@ -92,8 +92,9 @@ describe('a page of 100 orders with customer, items, payment and shipments', () 
       // The orders come with their partners' refs in one web_search_read (stock Odoo has no such field on sale.order).
       erp: { 'sale.order.web_search_read': 1, 'product.product.search_read': 1 },
       payments: { 'payment_intents.search': 1 },
-      // Canada Post has no batch read: one Get Shipments per order, and a tracking summary per transmitted parcel.
-      'courier-a': { getShipments: 100, getTrackingSummary: orders.filter((order) => order.shipments?.some((shipment) => shipment.carrier === 'courier-a')).length },
+      // Canada Post has no batch read: courier A reads its booking ledger, and asks only a tracking summary per booking
+      // still in flight (none for an order it never booked, none for one delivered).
+      'courier-a': { getTrackingSummary: orders.filter((order) => order.shipments?.some((shipment) => shipment.carrier === 'courier-a' && shipment.status === 'IN_TRANSIT')).length },
       // ShipEngine has no read by ids: its shipments list, newest first, read to its end (some of the page's orders have
       // no shipment there, and only the end proves it: 2 pages of 500 in this estate), and one page of their labels.
       'courier-b': { 'shipments.list': 2, 'labels.list': 1 },
