@@ -73,7 +73,7 @@ export function createCrmSandbox(estate: EstateSeed, options: CrmSandboxOptions 
       const credentials = options.credentials ?? CRM_SANDBOX_CREDENTIALS;
       registerContactRoutes(app, context, {
         issuer: createTokenIssuer({ credentials, ttlSeconds, clock }),
-        limiter: createRateLimiter(options.rateLimit ?? {}, clock),
+        limiter: createRateLimiter(options.rateLimit ?? {}, clock, () => context.rateLimit()),
         clock,
         honourIdempotencyKey: options.honourIdempotencyKey ?? false,
         backwardsStage: options.backwardsStage ?? 'keep',

@@ -27,11 +27,16 @@ export interface RateLimiter {
   take(kind: 'private-app' | 'oauth'): { readonly headers: Record<string, string>; readonly refusal?: Answer };
 }
 
-export function createRateLimiter(options: RateLimitOptions, clock: () => number): RateLimiter {
-  const max = options.max ?? 100;
-  const intervalMs = options.intervalMs ?? 10_000;
+export function createRateLimiter(
+  options: RateLimitOptions,
+  clock: () => number,
+  /** The limit set through the sandbox kit's control (`POST /_sandbox/rate-limit`), which overrides `options` while set. */
+  live: () => { readonly requests: number; readonly perSeconds: number } | undefined = () => undefined,
+): RateLimiter {
+  const baseMax = options.max ?? 100;
+  const baseIntervalMs = options.intervalMs ?? 10_000;
   const daily = options.daily ?? 250_000;
-  if (!(max >= 1) || !(intervalMs >= 1)) throw new RangeError('crm sandbox: rate limit max and intervalMs must be positive');
+  if (!(baseMax >= 1) || !(baseIntervalMs >= 1)) throw new RangeError('crm sandbox: rate limit max and intervalMs must be positive');
   let recent: number[] = [];
   let today = 0;
   let day = Math.floor(clock() / 86_400_000);
@@ -39,6 +44,9 @@ export function createRateLimiter(options: RateLimitOptions, clock: () => number
   return {
     take(kind) {
       const now = clock();
+      const set = live();
+      const max = set ? set.requests : baseMax;
+      const intervalMs = set ? Math.round(set.perSeconds * 1_000) : baseIntervalMs;
       if (Math.floor(now / 86_400_000) !== day) {
         day = Math.floor(now / 86_400_000);
         today = 0;

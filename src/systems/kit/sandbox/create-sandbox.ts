@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { decideFault, faultSettingSchema, garble, NO_FAULT, type FaultSetting } from './faults';
 import { RecordStore, RequestStats } from './records';
 
@@ -17,10 +18,25 @@ export interface FailureBody {
   readonly body: string;
 }
 
+/** A rate limit a test sets on a sandbox (`POST /_sandbox/rate-limit`): the vendor changing its limit, live. */
+export interface SandboxRateLimit {
+  /** Calls allowed per window. */
+  readonly requests: number;
+  /** The window, in seconds. */
+  readonly perSeconds: number;
+}
+
+export const sandboxRateLimitSchema = z.strictObject({ requests: z.number().int().min(1).max(1_000_000), perSeconds: z.number().positive().max(86_400) });
+
 export interface SandboxContext {
   readonly name: string;
   readonly records: RecordStore;
   readonly stats: RequestStats;
+  /**
+   * The rate limit set through the sandbox's control, if one is: a sandbox that imitates its vendor's limit enforces
+   * and announces this one (in its vendor's headers and 429s) instead of its own default, from its next request on.
+   */
+  rateLimit(): SandboxRateLimit | undefined;
 }
 
 export interface SandboxDefinition {
@@ -42,6 +58,8 @@ export interface RunningSandbox extends AsyncDisposable {
   readonly records: RecordStore;
   readonly stats: RequestStats;
   setFault(setting: FaultSetting): void;
+  /** Sets the rate limit the sandbox announces and enforces (undefined: its own default again). */
+  setRateLimit(limit: SandboxRateLimit | undefined): void;
   close(): Promise<void>;
 }
 
@@ -63,6 +81,7 @@ export async function startSandbox(
   const stats = new RequestStats();
   const failureBody = definition.failureBody ?? jsonFailure;
   let fault: FaultSetting = NO_FAULT;
+  let rateLimit: SandboxRateLimit | undefined;
   let garbled = 0;
   const garbling = new WeakMap<FastifyRequest, Extract<ReturnType<typeof decideFault>, { kind: 'garble' }>>();
 
@@ -149,6 +168,18 @@ export async function startSandbox(
     return fault;
   });
   app.get('/_sandbox/faults', async () => fault);
+  // The vendor moving its rate limit (issue 20: "a sandbox that halves its rate limit"); DELETE gives back the default.
+  app.post('/_sandbox/rate-limit', async (request, reply) => {
+    const parsed = sandboxRateLimitSchema.safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ error: 'invalid rate limit: { requests, perSeconds }', issues: parsed.error.issues });
+    rateLimit = parsed.data;
+    return rateLimit;
+  });
+  app.get('/_sandbox/rate-limit', async () => rateLimit ?? { default: true });
+  app.delete('/_sandbox/rate-limit', async () => {
+    rateLimit = undefined;
+    return { default: true };
+  });
   app.get('/_sandbox/stats', async () => stats.snapshot());
   app.delete('/_sandbox/stats', async () => {
     stats.reset();
@@ -166,7 +197,7 @@ export async function startSandbox(
     },
   );
 
-  await definition.routes(app, { name: definition.name, records, stats });
+  await definition.routes(app, { name: definition.name, records, stats, rateLimit: () => rateLimit });
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -182,6 +213,9 @@ export async function startSandbox(
     stats,
     setFault(setting) {
       fault = faultSettingSchema.parse(setting);
+    },
+    setRateLimit(limit) {
+      rateLimit = limit === undefined ? undefined : sandboxRateLimitSchema.parse(limit);
     },
     close,
     [Symbol.asyncDispose]: close,
