@@ -128,6 +128,7 @@ describe('CRM webhooks (HubSpot contact.propertyChange)', () => {
     const signed = hubSpotSignatureHeaders(body, url, CRM_SANDBOX_CREDENTIALS.clientSecret);
     const altered = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body: body.replace('BAD_TIMING', 'CONNECTED') });
     expect(altered.status).toBe(400);
+    await altered.body?.cancel();
 
     // Signed right but captured long ago.
     const old = hubSpotSignatureHeaders(body, url, CRM_SANDBOX_CREDENTIALS.clientSecret, Date.now() - 10 * 60_000);

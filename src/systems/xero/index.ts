@@ -7,6 +7,10 @@ import { loadXeroSpec } from './sandbox/spec';
 import { orderOf, versionedKey } from '../kit/followers';
 import { createXeroAdapter, type XeroAdapterOptions } from './adapter';
 import { createXeroSandbox, XERO_API_BASE, XERO_SANDBOX_CREDENTIALS, XERO_TOKEN_PATH } from './sandbox';
+import { createXeroWebhookSender, XERO_SANDBOX_WEBHOOK_KEY } from './sandbox/webhooks';
+import { XERO_WEBHOOK_PATH, xeroWebhook } from './webhook';
+import { withSender } from '../../webhooks/sandbox-sender';
+import { webhookPluginsOf } from '../../webhooks';
 
 export type { XeroAdapter, XeroAdapterOptions } from './adapter';
 
@@ -19,7 +23,12 @@ export const XERO_POLICIES = definePolicies<Accounting>({
 });
 
 /** How the adapter reaches Xero: the Accounting API's base, the identity server's token URL, a custom connection. */
-export type XeroConnection = Connection & XeroAdapterOptions & { readonly tokenUrl: string };
+export type XeroConnection = Connection &
+  XeroAdapterOptions & {
+    readonly tokenUrl: string;
+    /** The app's webhook key its deliveries are signed with; without one, no Xero webhooks are taken. */
+    readonly webhookKey?: string;
+  };
 
 /** The port this system serves, by its name in the estate's port set. */
 export const accountingOf = (ports: { readonly [port: string]: unknown }): Accounting | undefined => ports['accounting'] as Accounting | undefined;
@@ -44,25 +53,38 @@ export const xeroSystem = defineSystem<XeroConnection>({
     XERO_CLIENT_ID: { schema: z.string().optional(), doc: 'Client id of the Xero custom connection.', required: true },
     XERO_CLIENT_SECRET: { schema: z.string().optional(), doc: 'Client secret of the Xero custom connection.', required: true },
     XERO_TENANT_ID: { schema: z.string().optional(), doc: 'The Xero organisation (sent as xero-tenant-id).', required: true },
+    XERO_WEBHOOK_KEY: {
+      schema: z.string().min(1).optional(),
+      doc: "The webhook key of the Xero app (its Webhooks page) whose invoice events are sent to POST /webhooks/xero (x-xero-signature). Unset with PLUGBOARD_SANDBOXES=off: no endpoint (404).",
+    },
   },
-  connect: (settings) => ({
-    baseUrl: settings.get('XERO_URL'),
-    tokenUrl: settings.get('XERO_TOKEN_URL'),
-    clientId: settings.get('XERO_CLIENT_ID'),
-    clientSecret: settings.get('XERO_CLIENT_SECRET'),
-    tenantId: settings.get('XERO_TENANT_ID'),
-  }),
+  connect: (settings) => {
+    const webhookKey = settings.get<string | undefined>('XERO_WEBHOOK_KEY');
+    return {
+      baseUrl: settings.get('XERO_URL'),
+      tokenUrl: settings.get('XERO_TOKEN_URL'),
+      clientId: settings.get('XERO_CLIENT_ID'),
+      clientSecret: settings.get('XERO_CLIENT_SECRET'),
+      tenantId: settings.get('XERO_TENANT_ID'),
+      ...(webhookKey ? { webhookKey } : {}),
+    };
+  },
   environmentOf: (connection) => ({
     XERO_URL: connection.baseUrl,
     XERO_TOKEN_URL: connection.tokenUrl,
     XERO_CLIENT_ID: connection.clientId,
     XERO_CLIENT_SECRET: connection.clientSecret,
     XERO_TENANT_ID: connection.tenantId,
+    ...(connection.webhookKey ? { XERO_WEBHOOK_KEY: connection.webhookKey } : {}),
   }),
   sandbox: {
     port: 4107,
-    connection: (url) => ({ baseUrl: `${url}${XERO_API_BASE}`, tokenUrl: `${url}${XERO_TOKEN_PATH}`, ...XERO_SANDBOX_CREDENTIALS }),
-    create: ({ estate }) => ({ definition: createXeroSandbox({ estate }) }),
+    connection: (url) => ({ baseUrl: `${url}${XERO_API_BASE}`, tokenUrl: `${url}${XERO_TOKEN_PATH}`, ...XERO_SANDBOX_CREDENTIALS, webhookKey: XERO_SANDBOX_WEBHOOK_KEY }),
+    create: ({ estate }) => {
+      // The sandbox sends Xero-signed invoice events to the gateway once it listens (POST /_sandbox/webhooks/send).
+      const webhooks = createXeroWebhookSender();
+      return { definition: withSender(createXeroSandbox({ estate }), webhooks), onGatewayOrigin: (origin) => webhooks.setTarget(`${origin}${XERO_WEBHOOK_PATH}`) };
+    },
   },
   doctor: xeroDoctor,
   rateLimitHeaders: xeroRateLimitHeaders,
@@ -71,6 +93,15 @@ export const xeroSystem = defineSystem<XeroConnection>({
     const adapter = createXeroAdapter(connection);
     return { ports: { accounting: resilience.wrap<Accounting>('xero', adapter, XERO_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };
   },
+  // Invoice events in: they carry no data and name Xero's invoice id, the read cache is keyed by our order id, so every
+  // cached invoice read is dropped (and the gateway's answers made from them end); the next read asks Xero.
+  gatewayPlugins: ({ connection, services, invalidate }) =>
+    webhookPluginsOf(connection.webhookKey, services, {
+      system: 'xero',
+      path: XERO_WEBHOOK_PATH,
+      vendor: (key) => xeroWebhook(key, connection.tenantId),
+      apply: () => invalidate('findInvoicesByOrderIds'),
+    }),
   followers: ({ ports, invalidate }) => ({
     // The order's invoice, as the store holds the order when the job runs: made once, voided on cancellation.
     'xero:upsertOrder': async (job) => {
