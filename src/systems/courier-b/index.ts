@@ -8,6 +8,17 @@ import { COURIER_CACHE_TTL_MS, COURIER_POLICIES, COURIERS_SUBGRAPH } from '../ki
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
 import { createCourierBAdapter, type CourierBAdapterOptions } from './adapter';
 import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCourierBSandbox } from './sandbox';
+import { createCourierBWebhookSender, createShipEngineSigningKey, registerJwks, trackEventPayload } from './sandbox/webhooks';
+import { SANDBOX_CARRIER_CODE } from './sandbox/shipments';
+import { COURIER_B_WEBHOOK_PATH, courierBWebhook, SHIPENGINE_JWKS_URL } from './webhook';
+import { withSender } from '../../webhooks/sandbox-sender';
+import { webhookPluginsOf } from '../../webhooks';
+
+/** The connection to courier B: with where its webhook signing keys are published, when its webhooks are taken. */
+export type CourierBConnection = CourierBAdapterOptions & {
+  /** The JWKS its webhooks are verified against (ShipEngine's: https://api.shipengine.com/jwks); without one, none are taken. */
+  readonly webhookJwksUrl?: string;
+};
 
 /** Our address as COURIER_B_SHIP_FROM carries it (JSON). */
 const addressSchema = z.object({
@@ -34,7 +45,7 @@ const jsonAddress = z
   .pipe(addressSchema);
 
 /** Courier B: ShipEngine (shipments, labels, tracking; API-Key header). */
-export const courierBSystem = defineSystem<CourierBAdapterOptions>({
+export const courierBSystem = defineSystem<CourierBConnection>({
   name: 'courier-b',
   kind: 'courier',
   title: 'Courier B (ShipEngine-style JSON)',
@@ -51,20 +62,29 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
     COURIER_B_CARRIER_ID: { schema: z.string().regex(/^se(-[a-z0-9]+)+$/).optional(), doc: "ShipEngine carrier_id (se-…) shipments are booked on.", required: true },
     COURIER_B_SERVICE_CODE: { schema: z.string().min(1).optional(), doc: 'ShipEngine service_code shipments are booked with (e.g. usps_priority_mail).', required: true },
     COURIER_B_SHIP_FROM: { schema: jsonAddress.optional(), doc: 'Where parcels leave from (ship_from), as JSON: name, phone, line1, city, region, postalCode, countryCode.', required: true },
+    COURIER_B_WEBHOOK_JWKS_URL: {
+      schema: z.string().url().optional(),
+      doc: `Where the keys courier B signs its webhooks with are published (ShipEngine: ${SHIPENGINE_JWKS_URL}); set, POST /webhooks/courier-b takes its track events (x-shipengine-rsa-sha256-signature). Unset with PLUGBOARD_SANDBOXES=off: no endpoint (404).`,
+    },
   },
-  connect: (settings) => ({
-    baseUrl: settings.get('COURIER_B_URL'),
-    apiKey: settings.get('COURIER_B_API_KEY'),
-    carrierId: settings.get('COURIER_B_CARRIER_ID'),
-    serviceCode: settings.get('COURIER_B_SERVICE_CODE'),
-    shipFrom: settings.get<PostalAddress>('COURIER_B_SHIP_FROM'),
-  }),
+  connect: (settings) => {
+    const webhookJwksUrl = settings.get<string | undefined>('COURIER_B_WEBHOOK_JWKS_URL');
+    return {
+      baseUrl: settings.get('COURIER_B_URL'),
+      apiKey: settings.get('COURIER_B_API_KEY'),
+      carrierId: settings.get('COURIER_B_CARRIER_ID'),
+      serviceCode: settings.get('COURIER_B_SERVICE_CODE'),
+      shipFrom: settings.get<PostalAddress>('COURIER_B_SHIP_FROM'),
+      ...(webhookJwksUrl ? { webhookJwksUrl } : {}),
+    };
+  },
   environmentOf: (connection) => ({
     COURIER_B_URL: connection.baseUrl,
     COURIER_B_API_KEY: connection.apiKey,
     COURIER_B_CARRIER_ID: connection.carrierId,
     COURIER_B_SERVICE_CODE: connection.serviceCode,
     COURIER_B_SHIP_FROM: JSON.stringify(connection.shipFrom),
+    ...(connection.webhookJwksUrl ? { COURIER_B_WEBHOOK_JWKS_URL: connection.webhookJwksUrl } : {}),
   }),
   sandbox: {
     port: 4105,
@@ -74,8 +94,26 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
       carrierId: COURIER_B_SANDBOX_CREDENTIALS.carrierId,
       serviceCode: COURIER_B_SANDBOX_CREDENTIALS.serviceCodes[0] ?? 'courier_b_standard',
       shipFrom: COURIER_B_SANDBOX_SHIP_FROM,
+      webhookJwksUrl: `${url}/jwks`,
     }),
-    create: ({ estate }) => ({ definition: createCourierBSandbox(estate) }),
+    create: ({ estate }) => {
+      // The sandbox publishes its signing key at /jwks and sends ShipEngine-signed track events to the gateway once it
+      // listens (POST /_sandbox/webhooks/send).
+      const key = createShipEngineSigningKey();
+      const webhooks = createCourierBWebhookSender(key);
+      // The carrier's scans become ShipEngine track events, sent as ShipEngine sends them.
+      const sandbox = createCourierBSandbox(estate, {
+        onScanned: (trackingNumber, tracking) => webhooks.sendLater(JSON.stringify(trackEventPayload(trackingNumber, tracking, SANDBOX_CARRIER_CODE))),
+      });
+      const definition = {
+        ...sandbox,
+        routes: async (...args: Parameters<typeof sandbox.routes>) => {
+          await sandbox.routes(...args);
+          registerJwks(args[0], key);
+        },
+      };
+      return { definition: withSender(definition, webhooks), onGatewayOrigin: (origin) => webhooks.setTarget(`${origin}${COURIER_B_WEBHOOK_PATH}`) };
+    },
   },
   doctor: courierBDoctor,
   rateLimitHeaders: courierBRateLimitHeaders,
@@ -84,5 +122,9 @@ export const courierBSystem = defineSystem<CourierBAdapterOptions>({
     const adapter = createCourierBAdapter(connection);
     return { ports: { couriers: [resilience.wrap<Courier>('courier-b', adapter, COURIER_POLICIES)] }, close: async () => adapter[Symbol.asyncDispose]() };
   },
+  // Track events in: they name a tracking number, the read cache is keyed by order id, so every cached shipment read of
+  // courier B is dropped (and the gateway's answers made from them end).
+  gatewayPlugins: ({ connection, services, invalidate }) =>
+    webhookPluginsOf(connection.webhookJwksUrl, services, { system: 'courier-b', path: COURIER_B_WEBHOOK_PATH, vendor: courierBWebhook, apply: () => invalidate('findByOrderIds') }),
   followers: ({ ports, invalidate }) => courierFollowers(courierNamed(ports.couriers, 'courier-b'), { invalidate }),
 });

@@ -12,6 +12,7 @@ import {
   TRACKING_STATUS_CODES,
   WEIGHT_UNITS,
   type Failure,
+  type ParcelTracking,
   type ShipEngineLabel,
   type ShipEngineShipment,
 } from './shipments';
@@ -59,6 +60,8 @@ export const COURIER_B_SANDBOX_SHIP_FROM = {
 export interface CourierBSandboxOptions {
   /** The API key the sandbox accepts. @default COURIER_B_SANDBOX_CREDENTIALS.apiKey */
   readonly apiKey?: string;
+  /** Told of each scan the carrier makes (`POST /_sandbox/tracking/:tracking_number`): the sandbox's track webhook. @default nothing */
+  readonly onScanned?: (trackingNumber: string, tracking: ParcelTracking) => void;
 }
 
 /** Largest `page_size` the sandbox serves. */
@@ -111,6 +114,7 @@ export function createCourierBSandbox(estate: EstateSeed, options: CourierBSandb
         const code = z.object({ status_code: z.enum(TRACKING_STATUS_CODES) }).safeParse(request.body);
         if (!code.success) return sendValidation(reply, code.error);
         const moved = ledger.scan(request.params.tracking_number, code.data.status_code);
+        if (moved) options.onScanned?.(request.params.tracking_number, moved);
         return moved ?? reply.code(404).send(errorBody('invalid_identifier', 'validation', `no parcel ${request.params.tracking_number}`));
       });
     },
