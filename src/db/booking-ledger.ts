@@ -1,6 +1,6 @@
 import type { EntityData } from '@mikro-orm/core';
 import { SHIPMENT_STATUSES, type Shipment, type ShipmentStatus } from '../domain';
-import type { Booking, BookingLedger } from '../systems/kit/booking-ledger';
+import type { Booking, BookingLedger } from '../systems/kit/adapter/booking-ledger';
 import type { Database } from './database';
 import { CourierBookingEntity } from './entities';
 
@@ -9,7 +9,7 @@ const CHUNK = 200;
 /** Order ids per `in (...)` read. */
 const READ_CHUNK = 500;
 
-/** The booking ledger (src/systems/kit/booking-ledger.ts) over our database's `courier_bookings` table. */
+/** The booking ledger (src/systems/kit/adapter/booking-ledger.ts) over our database's `courier_bookings` table. */
 export function createBookingLedger(db: Database, options: { readonly now?: () => Date } = {}): BookingLedger {
   const now = options.now ?? (() => new Date());
   return {

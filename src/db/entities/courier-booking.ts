@@ -2,7 +2,7 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import type { ShipmentTracking } from '../../domain';
 
 /**
- * A row of `courier_bookings`, the booking ledger (src/systems/kit/booking-ledger.ts): one booking a courier
+ * A row of `courier_bookings`, the booking ledger (src/systems/kit/adapter/booking-ledger.ts): one booking a courier
  * confirmed, or was asked for and has not answered yet, as the port's Shipment carries it, with its last known status.
  * Keyed by the port's shipment id (unique across carriers: it starts with the carrier's system name).
  */

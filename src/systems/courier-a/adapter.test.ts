@@ -18,7 +18,7 @@ import {
 import { createXmlCodec } from '../../xml';
 import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, estateBookings, SPEC_VIOLATIONS, type ShipmentRecord, type SpecViolation } from './sandbox';
 import { CourierBookingEntity, createBookingLedger, openDatabase, seedBookingLedger, type Database } from '../../db';
-import type { BookingLedger } from '../kit/booking-ledger';
+import type { BookingLedger } from '../kit/adapter/booking-ledger';
 import { createShipmentDocuments, SHIPMENT_MEDIA_TYPE } from './canada-post/documents';
 import { groupIdOf } from './canada-post/ids';
 import { RecordStore, startSandbox } from '../kit/sandbox';

@@ -80,7 +80,7 @@ export interface SystemSandbox<C extends Connection = Connection> {
   create(context: SandboxStartContext): SandboxInstance;
   /**
    * The estate's bookings with this courier, as its adapter records them in the booking ledger when it books them
-   * (src/systems/kit/booking-ledger.ts): seeded with the site's store, as if Plugboard had booked them.
+   * (src/systems/kit/adapter/booking-ledger.ts): seeded with the site's store, as if Plugboard had booked them.
    */
   bookings?(estate: EstateSeed): readonly Shipment[];
 }

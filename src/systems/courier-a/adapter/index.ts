@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IntegrationError, type CallOptions, type Courier, type Shipment, type ShipmentRequest } from '../../../domain';
 import { readEachOrder, type CallSite } from '../../kit/adapter';
-import { FINAL_SHIPMENT_STATUSES, type Booking, type BookingLedger } from '../../kit/booking-ledger';
+import { FINAL_SHIPMENT_STATUSES, type Booking, type BookingLedger } from '../../kit/adapter/booking-ledger';
 import {
   createShipmentDocuments,
   dayOf,

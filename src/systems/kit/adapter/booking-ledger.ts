@@ -1,4 +1,4 @@
-import type { Shipment, ShipmentStatus } from '../../domain';
+import type { Shipment, ShipmentStatus } from '../../../domain';
 
 /** One booking as the ledger holds it. */
 export interface Booking {
