@@ -221,11 +221,14 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     const cache = options.cache;
     const { ttl, staleTtl } = policy;
     if (!cache || (ttl <= 0 && staleTtl <= 0)) {
-      return async (keys, callOptions) => {
+      return (keys, callOptions) => {
         const witness = currentReadWitness();
-        const fetched = await call(system, operation, true, method, keys, callOptions?.signal, (keys as readonly string[]).length);
-        if (witness) tellFetched(witness, system, operation, (fetched as ReadonlyMap<string, unknown>).keys());
-        return fetched;
+        const fetched = call(system, operation, true, method, keys, callOptions?.signal, (keys as readonly string[]).length);
+        if (!witness) return fetched;
+        return fetched.then((found) => {
+          tellFetched(witness, system, operation, (found as ReadonlyMap<string, unknown>).keys());
+          return found;
+        });
       };
     }
     return async (input, callOptions) => {

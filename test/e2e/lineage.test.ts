@@ -89,10 +89,17 @@ function expectedSystem(path: string, answer: Record<string, unknown>): string |
 const lineageAt = (body: Body, path: string) => body.extensions?.lineage?.find((entry) => entry.path === path);
 const indexOf = (customerId: string) => customers.findIndex((customer) => customer.id === customerId);
 
-it('without the header, the answer carries no lineage', async () => {
+it('without the header, the answer carries no lineage; with it, the answer kept by the response cache is not served', async () => {
   const body = await ask(false);
   expect(body.errors).toBeUndefined();
   expect(body.extensions?.lineage).toBeUndefined();
+  // The response cache keeps that answer (asked again, it is answered from there, with an Age header)…
+  const kept = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUICK_START }) });
+  expect(kept.headers.get('age')).not.toBeNull();
+  // …but a request asking for lineage is answered from its systems.
+  const asking = await ask(true);
+  expect(asking.data).toEqual(body.data);
+  expect(asking.extensions?.lineage?.length).toBeGreaterThan(0);
 });
 
 it('names the system of every value of the quick-start query, and the system that lost where the matrix overrode one', async () => {
