@@ -48,6 +48,24 @@ const looksLikeJson = (text: string): boolean => /^\s*[[{]/.test(text);
 
 const SEEN_MAX = 200;
 
+/** A JSON-RPC call's model and method (`"args": [db, uid, key, "sale.order", "read", …]`), read from the body's start. */
+const RPC_CALL = /"args"\s*:\s*\[[^\]]*?"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)"\s*,\s*"([a-z_]+)"/;
+
+/**
+ * What one kind of answer is keyed by: the adapter's operation, and the endpoint it asked (method and path, ids
+ * folded; a JSON-RPC call's model and method), since one operation may read several endpoints (a list of shipments,
+ * then one of labels) whose answers have shapes of their own. A path segment with a digit in it, or long, is an id.
+ */
+function kindOf(answer: SystemAnswer): string {
+  const [path = ''] = answer.path.split('?', 1);
+  const endpoint = path
+    .split('/')
+    .map((segment) => (/\d/.test(segment) || segment.length > 32 ? '{}' : segment))
+    .join('/');
+  const rpc = answer.requestBody === undefined ? undefined : RPC_CALL.exec(answer.requestBody.slice(0, 400));
+  return `${answer.system} ${answer.operation} ${answer.method} ${endpoint}${rpc ? ` ${rpc[1]}.${rpc[2]}` : ''}`;
+}
+
 /**
  * Contract drift from live traffic: a sample of each operation's answers is held against the vendor's published
  * description (where the system has one) and against the shape its answers had so far; each difference is recorded
@@ -59,6 +77,8 @@ export function createContractDriftRecorder(options: ContractDriftOptions): Cont
   const background = createBackground(options.onError);
   const lastChecked = new Map<string, number>();
   const shapes = new Map<string, SeenShape>();
+  /** Per kind of answer, the renames recorded: each field (old and new) to the rename that names it. */
+  const renamesSeen = new Map<string, Map<string, DescribedDifference>>();
   /** Differences this process knows are recorded: seen again, they only move last_seen_at and count times_seen. */
   const known = new Set<string>();
 
@@ -109,21 +129,36 @@ export function createContractDriftRecorder(options: ContractDriftOptions): Cont
     } catch {
       return; // Not JSON after all: the adapter says what it makes of it.
     }
-    const key = `${answer.system} ${answer.operation}`;
+    const key = kindOf(answer);
     let seen = shapes.get(key);
     if (!seen) shapes.set(key, (seen = new SeenShape()));
     const fromShape = seen.compare(shapeOf(body));
-    const fromDescription = options.descriptions?.[answer.system]?.({ method: answer.method, path: answer.path, status: answer.status, body }) ?? [];
+    let fromDescription = options.descriptions?.[answer.system]?.({ method: answer.method, path: answer.path, status: answer.status, body }) ?? [];
+    // A rename the shape saw is one change, not the description's "X disappeared" and "Y appeared": one row, worded as
+    // the rename, from the description when it names the new field.
+    // Kept per kind of answer: the description goes on naming both fields in every later answer.
+    let renames = renamesSeen.get(key);
+    if (!renames) renamesSeen.set(key, (renames = new Map()));
+    for (const difference of fromShape) {
+      const from = /^renamed from (.+)$/.exec(difference.change)?.[1];
+      if (from === undefined || renames.size >= SEEN_MAX) continue;
+      renames.set(difference.field, difference);
+      renames.set(from, difference);
+    }
+    const renamedInDescription = new Set(fromDescription.filter((difference) => renames!.get(difference.field)?.field === difference.field).map((difference) => difference.field));
+    fromDescription = fromDescription.filter((difference) => !renames!.has(difference.field));
     for (const difference of fromDescription) await record(answer, 'description', difference);
     // What the description already named is not named twice.
     const described = new Set(fromDescription.map((difference) => difference.field));
-    for (const difference of fromShape) if (!described.has(difference.field)) await record(answer, 'last-seen', difference);
+    for (const difference of fromShape) {
+      if (!described.has(difference.field)) await record(answer, renamedInDescription.has(difference.field) ? 'description' : 'last-seen', difference);
+    }
   };
 
   return {
     onAnswer(answer) {
       if (answer.status < 200 || answer.status >= 300) return;
-      const key = `${answer.system} ${answer.operation}`;
+      const key = kindOf(answer);
       const at = now();
       const last = lastChecked.get(key);
       if (last !== undefined && at - last < options.checkEveryMs(answer.system)) return;

@@ -35,6 +35,7 @@ function changeOf(difference: SpecDifference): DescribedDifference['change'] | u
     case 'required':
       return 'disappeared';
     case 'additionalProperties':
+    case 'unevaluatedProperties':
       return 'appeared';
     default:
       return `${difference.rule}: the description says ${difference.expected}`;

@@ -28,6 +28,39 @@ export interface SandboxRateLimit {
 
 export const sandboxRateLimitSchema = z.strictObject({ requests: z.number().int().min(1).max(1_000_000), perSeconds: z.number().positive().max(86_400) });
 
+/**
+ * A change to the vendor's answers a test sets on a sandbox (`POST /_sandbox/answer-change`): the vendor changing its
+ * contract without notice. Applied to every JSON answer after the sandbox made it (and held it against the vendor's
+ * description), everywhere the key appears.
+ */
+export const answerChangeSchema = z.strictObject({
+  /** A field renamed: `{ from: 'carrier_code', to: 'carrier' }`. */
+  rename: z.strictObject({ from: z.string().min(1), to: z.string().min(1) }).optional(),
+  /** A field's value replaced: a new enum value (`{ field: 'status', value: 'held_at_customs' }`), a string where a number was. */
+  set: z.strictObject({ field: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).optional(),
+});
+export type AnswerChange = z.infer<typeof answerChangeSchema>;
+
+/** The answer with the change made, wherever its keys appear; an answer that is not JSON is left alone. */
+export function changedAnswer(payload: string, change: AnswerChange): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return payload;
+  }
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== 'object') return value;
+    const entries = Object.entries(value as Record<string, unknown>).map(([key, item]): [string, unknown] => {
+      if (change.set && key === change.set.field) return [key, change.set.value];
+      return [change.rename && key === change.rename.from ? change.rename.to : key, walk(item)];
+    });
+    return Object.fromEntries(entries);
+  };
+  return JSON.stringify(walk(parsed));
+}
+
 export interface SandboxContext {
   readonly name: string;
   readonly records: RecordStore;
@@ -82,6 +115,7 @@ export async function startSandbox(
   const failureBody = definition.failureBody ?? jsonFailure;
   let fault: FaultSetting = NO_FAULT;
   let rateLimit: SandboxRateLimit | undefined;
+  let answerChange: AnswerChange | undefined;
   let garbled = 0;
   const garbling = new WeakMap<FastifyRequest, Extract<ReturnType<typeof decideFault>, { kind: 'garble' }>>();
 
@@ -154,6 +188,7 @@ export async function startSandbox(
 
   app.addHook('onSend', async (request, reply, payload) => {
     const decision = garbling.get(request);
+    if (answerChange && !decision && typeof payload === 'string' && !request.url.startsWith('/_sandbox/')) return changedAnswer(payload, answerChange);
     if (!decision || typeof payload !== 'string') return payload;
     garbled += 1;
     return garble(payload, String(reply.getHeader('content-type') ?? ''), garbled, decision.variant, decision.sizeBytes);
@@ -176,6 +211,17 @@ export async function startSandbox(
     return rateLimit;
   });
   app.get('/_sandbox/rate-limit', async () => rateLimit ?? { default: true });
+  // The vendor changing its answers (issue 20: "a renamed field, a new enum value, a string where a number was").
+  app.post('/_sandbox/answer-change', async (request, reply) => {
+    const parsed = answerChangeSchema.safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ error: 'invalid answer change: { rename: { from, to } } or { set: { field, value } }', issues: parsed.error.issues });
+    answerChange = parsed.data;
+    return answerChange;
+  });
+  app.delete('/_sandbox/answer-change', async () => {
+    answerChange = undefined;
+    return {};
+  });
   app.delete('/_sandbox/rate-limit', async () => {
     rateLimit = undefined;
     return { default: true };
