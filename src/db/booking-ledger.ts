@@ -36,6 +36,9 @@ export function createBookingLedger(db: Database, options: { readonly now?: () =
         { onConflictFields: ['shipmentId'], onConflictAction: 'merge', onConflictMergeFields: ['status', 'requestedAt'] },
       );
     },
+    async forget(shipmentId) {
+      await db.orm.em.fork().nativeDelete(CourierBookingEntity, { shipmentId, status: null });
+    },
     async record(shipment, readAt = now()) {
       const row = rowOf(shipment, readAt);
       await db.orm.em.fork().upsert(CourierBookingEntity, row, {

@@ -426,6 +426,28 @@ describe('courier A: reads from its booking ledger', () => {
     expect(a.inGroup(groupIdOf(booking.orderId)!)).toHaveLength(1);
   });
 
+  it('forgets a booking that never reached Canada Post once it is long past, instead of asking about it on every read', async () => {
+    const booking = request();
+    await a.sandbox.setFault({ mode: 'down' });
+    await expect(adapter().bookShipment(booking)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await a.sandbox.setFault({ mode: 'ok' });
+    expect((await rowsFor(booking.orderId)).map((row) => row.status)).toEqual([null]);
+
+    // Just sent, it may still be on its way: asked about, and kept.
+    let before = readCalls();
+    expect((await adapter().findByOrderIds([booking.orderId])).size).toBe(0);
+    expect(callsSince(before).getShipments).toBe(1);
+    expect(await rowsFor(booking.orderId)).toHaveLength(1);
+
+    // Long past, with nothing at Canada Post: forgotten, and not asked about again.
+    const later = adapter({ now: () => new Date(Date.now() + 11 * 60_000) });
+    expect((await later.findByOrderIds([booking.orderId])).size).toBe(0);
+    expect(await rowsFor(booking.orderId)).toEqual([]);
+    before = readCalls();
+    expect((await later.findByOrderIds([booking.orderId])).size).toBe(0);
+    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: 0 });
+  });
+
   it('keeps its bookings across a restart, in the database', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'plugboard-ledger-'));
     try {

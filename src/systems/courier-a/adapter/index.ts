@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IntegrationError, type CallOptions, type Courier, type Shipment, type ShipmentRequest } from '../../../domain';
 import { readEachOrder, type CallSite } from '../../kit/adapter';
-import { FINAL_SHIPMENT_STATUSES, type Booking, type BookingLedger } from '../../kit/adapter/booking-ledger';
+import { FINAL_SHIPMENT_STATUSES, UNANSWERED_BOOKING_MS, type Booking, type BookingLedger } from '../../kit/adapter/booking-ledger';
 import {
   createShipmentDocuments,
   dayOf,
@@ -148,7 +148,11 @@ export function createCourierAAdapter(options: CourierAAdapterOptions): CourierA
     const held = booking.shipment;
     if (held && FINAL_SHIPMENT_STATUSES.includes(held.status)) return withLabelUrl(held);
     const read = held ? await tracked(here, held, signal) : await readByRequestId(here, booking.orderId, signal);
-    if (read === null) return null;
+    if (read === null) {
+      // Canada Post holds nothing for a booking sent long enough ago: it never arrived, and is not asked about again.
+      if (now().getTime() - booking.requestedAt.getTime() > UNANSWERED_BOOKING_MS) await ledger.forget(booking.shipmentId);
+      return null;
+    }
     const kept = held ? read : withLabelPath(read);
     if (!held || kept.status !== held.status || kept.createdAt.getTime() !== held.createdAt.getTime()) await ledger.record(kept, now());
     return withLabelUrl(kept);

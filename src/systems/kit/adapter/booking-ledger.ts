@@ -29,7 +29,18 @@ export interface BookingLedger {
   requested(booking: { readonly carrier: string; readonly orderId: string; readonly shipmentId: string }): Promise<void>;
   /** What the courier answered of a booking (booked, cancelled, tracked), read at `readAt`. */
   record(shipment: Shipment, readAt?: Date): Promise<void>;
+  /**
+   * Drops a booking whose answer is still not known, when the courier holds nothing for it: it never arrived (the
+   * courier was down, the request refused). A row already answered is kept.
+   */
+  forget(shipmentId: string): Promise<void>;
 }
+
+/**
+ * How long a booking whose answer is not known may still be on its way: past this, a courier that holds nothing for
+ * it never got it (a write's timeout is seconds), and the row is forgotten rather than asked about on every read.
+ */
+export const UNANSWERED_BOOKING_MS = 10 * 60_000;
 
 /** Final states: nothing a courier says of them can change any more. */
 export const FINAL_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ['DELIVERED', 'CANCELLED'];
