@@ -94,13 +94,13 @@ export const ERROR_CODES = {
   NOT_REPLAYABLE: { meaning: 'only a failed or dead outbox job can be replayed (`state` says what it is)', status: 409, retryable: false, action: 'follow the job; it is pending or done', surfaces: ['admin'] },
 
   // POST /webhooks/payments: every refusal is also an inbound integration_logs row.
-  WEBHOOK_SIGNATURE_INVALID: { meaning: 'no signature header, or one that does not match the body and our signing secret (forged or altered)', status: 400, retryable: false, action: 'check `PAYMENTS_WEBHOOK_SECRET` against the endpoint\'s secret at the payment gateway', surfaces: ['webhook'] },
-  WEBHOOK_TOO_OLD: { meaning: 'a good signature older than `PLUGBOARD_WEBHOOK_TOLERANCE_S`', status: 400, retryable: false, action: 'check both clocks; an old captured delivery is refused on purpose', surfaces: ['webhook'] },
+  WEBHOOK_SIGNATURE_INVALID: { meaning: 'no signature header, or one that does not match the body and our signing secret or key (forged or altered); answered 401 or 404 instead where the vendor asks for it ([webhooks in](writes.md#webhooks-in-from-every-system-that-pushes))', status: 400, retryable: false, action: 'check the system\'s webhook setting (`PAYMENTS_WEBHOOK_SECRET`, or its own in [configuration](configuration.md)) against the vendor\'s', surfaces: ['webhook'] },
+  WEBHOOK_TOO_OLD: { meaning: 'a good signature older than `PLUGBOARD_WEBHOOK_TOLERANCE_S` (the payment gateway\'s), or the 5 minutes its vendor sets', status: 400, retryable: false, action: 'check both clocks; an old captured delivery is refused on purpose', surfaces: ['webhook'] },
   WEBHOOK_FROM_THE_FUTURE: { meaning: 'a good signature dated more than `PLUGBOARD_WEBHOOK_TOLERANCE_S` ahead of our clock', status: 400, retryable: false, action: 'check both clocks', surfaces: ['webhook'] },
   WEBHOOK_REPLAYED: { meaning: 'this exact delivery (event and signature) was accepted before', status: 409, retryable: false, action: 'nothing: it was applied once', surfaces: ['webhook'] },
   WEBHOOK_MALFORMED: { meaning: 'signed, but not JSON or not the shape of an event', status: 400, retryable: false, action: 'look at the row\'s payload', surfaces: ['webhook'] },
   WEBHOOK_TOO_LARGE: { meaning: 'the body is over 1 MiB', status: 413, retryable: false, action: 'nothing: no event is that large', surfaces: ['webhook'] },
-  WEBHOOK_NOT_APPLIED: { meaning: 'our database or cache failed while applying it', status: 503, retryable: true, action: 'nothing: the payment gateway sends it again', surfaces: ['webhook'] },
+  WEBHOOK_NOT_APPLIED: { meaning: 'our database or cache failed while applying it', status: 503, retryable: true, action: 'nothing: the system sends it again', surfaces: ['webhook'] },
   WEBHOOK_UNUSABLE: { meaning: 'signed, but it can never apply (its order id is unusable): acknowledged (200) so that it is not sent again, kept as `unusable`, logged, and told to ops ([writes](writes.md#webhooks))', status: 200, retryable: false, action: 'look at the event at the payment gateway', surfaces: ['webhook'] },
 
   // A subgraph answers only the gateway.

@@ -30,7 +30,7 @@ export class WebhookRefusal extends Error {
   override readonly name = 'WebhookRefusal';
   readonly status: number;
 
-  /** `options.status`: the status the vendor asks for this refusal instead of the code's own (Xero's 401). */
+  /** `options.status`: the status the vendor asks for this refusal instead of the code's own (a 401 where it asks for one). */
   constructor(
     readonly code: WebhookRefusalCode,
     message: string,

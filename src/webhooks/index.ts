@@ -2,7 +2,7 @@
  * What every inbound webhook shares: the refusals it answers, the store of events seen (replays, redeliveries, the
  * newest applied per subject), and the kit a system's webhook is made with (verify -> deduplicate -> order -> apply ->
  * remember -> log). A system's own webhook lives in its folder (the payment gateway's: src/systems/payments/webhook.ts;
- * courier B's, the CRM's and Xero's: webhook.ts in theirs).
+ * courier B's, the CRM's and the accounting system's: webhook.ts in theirs).
  */
 export { createWebhookEventStore, signatureDigest } from './event-store';
 export type { AcceptedEvent, NewestApplied, Seen, WebhookEventStore } from './event-store';
