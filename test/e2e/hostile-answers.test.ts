@@ -11,10 +11,13 @@ import { startTestStack, type TestStack } from '../support/stack';
  */
 
 const estate = generateEstate();
-/** Orders with a courier A shipment and a payment: each test reads orders nothing has read before (no cached copy). */
+/**
+ * Orders with a courier A shipment in transit (one delivered is answered from the booking ledger, asking courier A
+ * nothing) and a payment: each test reads orders nothing has read before (no cached copy).
+ */
 const courierAOrders = estate.orders.filter(
   (order) =>
-    estate.shipments.some((shipment) => shipment.orderId === order.id && shipment.carrier === 'courier-a') &&
+    estate.shipments.some((shipment) => shipment.orderId === order.id && shipment.carrier === 'courier-a' && shipment.status === 'IN_TRANSIT') &&
     estate.payments.some((payment) => payment.orderId === order.id),
 );
 let next = 0;
