@@ -173,12 +173,3 @@ it('never keeps a write\'s receipt, which the outbox worker changes without a mu
   // Asked again at once: read anew from our tables, never an older copy (no Age header).
   expect(again.age).toBeNull();
 });
-
-it('runs identical requests that arrive together once: the others are served the answer it keeps', async () => {
-  const variables = { first: 7 };
-  const answers = await Promise.all(Array.from({ length: 4 }, () => post(ORDERS_PAGE, variables)));
-  for (const answer of answers) expect(answer.body).toEqual(answers[0]!.body);
-  expect(answers[0]!.body.errors).toBeUndefined();
-  expect(asked().filter((call) => call === 'store.listOrders')).toHaveLength(1);
-  expect(answers.filter((answer) => answer.age === '0')).toHaveLength(3);
-});
