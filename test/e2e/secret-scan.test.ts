@@ -7,12 +7,8 @@ import { Agent, request } from 'undici';
 import { openDatabase } from '../../src/db';
 import { createAuth } from '../../src/auth';
 import { PKI_FILES } from '../../src/pki';
-import { COURIER_B_SANDBOX_CREDENTIALS } from '../../src/systems/courier-b/sandbox';
-import { CRM_SANDBOX_CREDENTIALS } from '../../src/systems/crm/sandbox';
-import { ERP_SANDBOX_CREDENTIALS } from '../../src/systems/erp/sandbox';
-import { LEGACY_SANDBOX_CREDENTIALS } from '../../src/systems/legacy/sandbox';
-import { PAYMENTS_SANDBOX_CREDENTIALS } from '../../src/systems/payments/sandbox';
 import { eventually } from '../support/scratch-database';
+import { sandboxSecrets, secretsIn } from '../support/secrets';
 
 /**
  * Secrets never leak. The product runs as `npm start` does (its own process, its sandboxes inside it), with planted
@@ -188,23 +184,12 @@ it('plants secrets, drives every path, and finds none of them in responses, logs
     'jwt secret': JWT_SECRET,
     'admin token': ADMIN_TOKEN,
     'bearer token': token,
-    'crm client secret': CRM_SANDBOX_CREDENTIALS.clientSecret,
-    'crm refresh token': CRM_SANDBOX_CREDENTIALS.refreshToken,
-    'erp api key': ERP_SANDBOX_CREDENTIALS.apiKey,
-    'payments secret key': PAYMENTS_SANDBOX_CREDENTIALS.secretKey,
-    'payments webhook secret': PAYMENTS_SANDBOX_CREDENTIALS.webhookSecret,
-    'courier b api key': COURIER_B_SANDBOX_CREDENTIALS.apiKey,
-    'legacy password': LEGACY_SANDBOX_CREDENTIALS.password,
-    'legacy basic auth': Buffer.from(`${LEGACY_SANDBOX_CREDENTIALS.username}:${LEGACY_SANDBOX_CREDENTIALS.password}`).toString('base64'),
+    // The sandboxes' credentials: the same list the scan of a recorded cassette uses (test/contracts/record-replay.test.ts).
+    ...sandboxSecrets(),
     'courier a client key': readFileSync(path.join(dataDir, 'pki', PKI_FILES.clientKey), 'utf8').split('\n')[1]!,
   };
   const places = { responses: answers, logs: output.split('\n'), 'database rows': rows };
-  const hits: string[] = [];
-  for (const [where, texts] of Object.entries(places)) {
-    for (const text of texts) {
-      for (const [name, secret] of Object.entries(secrets)) if (text.includes(secret)) hits.push(`${name} in ${where}: ${text.slice(0, 300)}`);
-    }
-  }
+  const hits = Object.entries(places).flatMap(([where, texts]) => secretsIn(texts, secrets).map((hit) => `${where}: ${hit}`));
   process.stdout.write(`secret scan: ${Object.keys(secrets).length} secrets over ${answers.length} responses, ${places.logs.length} log lines, ${rows.length} rows\n`);
   // The scan read the real thing: the canary request id is in the responses, the log lines and the rows; failures
   // were logged and stored.
