@@ -5,6 +5,7 @@ import type { StoredInvoice } from '../../src/systems/xero/sandbox/invoices';
 import { xeroSignatureHeaders } from '../../src/systems/xero/sandbox/webhooks';
 import { XERO_WEBHOOK_PATH } from '../../src/systems/xero/webhook';
 import type { SentDelivery } from '../../src/webhooks/sandbox-sender';
+import { eventually } from '../support/scratch-database';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**
@@ -16,7 +17,10 @@ import { startTestStack, type TestStack } from '../support/stack';
  */
 
 const estate = generateEstate();
-const order = estate.orders.find((candidate) => candidate.status !== 'CANCELLED' && !estate.payments.some((payment) => payment.orderId === candidate.id && payment.status === 'SUCCEEDED'))!;
+const unpaid = estate.orders.filter((candidate) => candidate.status !== 'CANCELLED' && !estate.payments.some((payment) => payment.orderId === candidate.id && payment.status === 'SUCCEEDED'));
+const order = unpaid[0]!;
+/** Voided through Xero's API in the last test: the sandbox sends the event itself. */
+const voided = unpaid[1]!;
 const tenantId = XERO_SANDBOX_CREDENTIALS.tenantId;
 
 describe('Xero webhooks (invoice events)', () => {
@@ -125,5 +129,36 @@ describe('Xero webhooks (invoice events)', () => {
 
     await send([invoiceEvent(invoiceId, 'UPDATE', Date.now())]);
     expect(await statusOf()).toBe('PAID');
+  });
+
+  it('sends an event when an invoice is changed through the API, and the graph follows it at once', async () => {
+    const statusOf = async () => {
+      const answer = await stack.query<{ order: { invoice: { status: string } | null } | null }>('query ($id: ID!) { order(id: $id) { invoice { status } } }', { id: voided.id });
+      return answer.data?.order?.invoice?.status;
+    };
+    expect(await statusOf()).toBe('AWAITING_PAYMENT');
+    const xero = stack.estate!.sandboxes.xero.url;
+    const { clientId, clientSecret } = XERO_SANDBOX_CREDENTIALS;
+    const token = (await (
+      await fetch(`${xero}/connect/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      })
+    ).json()) as { access_token: string };
+    const invoice = [...stack.estate!.sandboxes.xero.records.collection<StoredInvoice>('invoices').values()].find((candidate) => candidate.Reference === voided.id)!;
+    const deliveries = async () => ((await (await fetch(`${xero}/_sandbox/webhooks`)).json()) as { data: SentDelivery[] }).data;
+    const sentBefore = (await deliveries()).length;
+    const saved = await fetch(`${xero}/api.xro/2.0/Invoices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.access_token}`, 'xero-tenant-id': tenantId, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ Invoices: [{ InvoiceID: invoice.InvoiceID, Status: 'VOIDED' }] }),
+    });
+    expect(saved.status).toBe(200);
+    await saved.body?.cancel();
+    const [sent] = await eventually('the sandbox sends the invoice event', deliveries, (list) => list.length > sentBefore, 5_000);
+    expect(JSON.parse(sent!.body)).toMatchObject({ events: [{ resourceId: invoice.InvoiceID, eventType: 'UPDATE', eventCategory: 'INVOICE' }] });
+    expect(sent!.status).toBe(200);
+    expect(await statusOf()).toBe('VOIDED');
   });
 });

@@ -7,7 +7,7 @@ import { loadXeroSpec } from './sandbox/spec';
 import { orderOf, versionedKey } from '../kit/followers';
 import { createXeroAdapter, type XeroAdapterOptions } from './adapter';
 import { createXeroSandbox, XERO_API_BASE, XERO_SANDBOX_CREDENTIALS, XERO_TOKEN_PATH } from './sandbox';
-import { createXeroWebhookSender, XERO_SANDBOX_WEBHOOK_KEY } from './sandbox/webhooks';
+import { createXeroWebhookSender, invoiceEventPayload, XERO_SANDBOX_WEBHOOK_KEY } from './sandbox/webhooks';
 import { XERO_WEBHOOK_PATH, xeroWebhook } from './webhook';
 import { withSender } from '../../webhooks/sandbox-sender';
 import { webhookPluginsOf } from '../../webhooks';
@@ -83,7 +83,14 @@ export const xeroSystem = defineSystem<XeroConnection>({
     create: ({ estate }) => {
       // The sandbox sends Xero-signed invoice events to the gateway once it listens (POST /_sandbox/webhooks/send).
       const webhooks = createXeroWebhookSender();
-      return { definition: withSender(createXeroSandbox({ estate }), webhooks), onGatewayOrigin: (origin) => webhooks.setTarget(`${origin}${XERO_WEBHOOK_PATH}`) };
+      let sequence = 0;
+      const sandbox = createXeroSandbox({
+        estate,
+        // Each invoice made or changed through the API is sent as Xero sends it.
+        onInvoiceSaved: (invoice, eventType) =>
+          webhooks.sendLater(JSON.stringify(invoiceEventPayload(invoice, eventType, XERO_SANDBOX_CREDENTIALS.tenantId, (sequence += 1)))),
+      });
+      return { definition: withSender(sandbox, webhooks), onGatewayOrigin: (origin) => webhooks.setTarget(`${origin}${XERO_WEBHOOK_PATH}`) };
     },
   },
   doctor: xeroDoctor,

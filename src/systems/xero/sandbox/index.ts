@@ -2,7 +2,7 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RecordStore, SandboxDefinition } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
-import { InvoiceLedger, InvoiceRefused, toWire, type InvoiceInput } from './invoices';
+import { InvoiceLedger, InvoiceRefused, toWire, type InvoiceInput, type StoredInvoice } from './invoices';
 import { recordViolation, SPEC_VIOLATIONS, type SpecViolation } from '../../kit/spec';
 import { loadXeroSpec } from './spec';
 import { parseWhere } from './where';
@@ -37,6 +37,8 @@ export interface XeroSandboxOptions {
   /** Seconds a token lives. @default 1800 (Xero's 30 minutes) */
   readonly tokenTtlSeconds?: number;
   readonly clock?: () => number;
+  /** Told of each invoice `POST /Invoices` creates or changes: the sandbox's webhook. @default nothing */
+  readonly onInvoiceSaved?: (invoice: StoredInvoice, eventType: 'CREATE' | 'UPDATE') => void;
 }
 
 /** The sandbox's invoices, to read or pay in tests (`pay` is what a customer paying does in Xero). */
@@ -168,7 +170,14 @@ export function createXeroSandbox(options: XeroSandboxOptions = {}): SandboxDefi
           let status = 200;
           let body: unknown;
           try {
-            for (const input of inputs) saved.push(toWire(ledger.save(input)));
+            for (const input of inputs) {
+              const before = new Map(ledger.all().map((invoice) => [invoice.InvoiceID, invoice.UpdatedDateUTC]));
+              const invoice = ledger.save(input);
+              saved.push(toWire(invoice));
+              // An invoice made or changed is an event; one saved unchanged is none (its UpdatedDateUTC stays).
+              const previous = before.get(invoice.InvoiceID);
+              if (previous !== invoice.UpdatedDateUTC) options.onInvoiceSaved?.(invoice, previous === undefined ? 'CREATE' : 'UPDATE');
+            }
             body = envelope(clock(), saved);
           } catch (error) {
             if (!(error instanceof InvoiceRefused)) throw error;
