@@ -178,7 +178,7 @@ function integrationSection(report: IntegrationReport, settings: IntegrationSett
     '',
     'Calls: the most one query made to each system (counted by the sandboxes; the store by the resilience layer). The ERP is asked at two levels (orders, then items). ' +
       'The cached page is the same page asked again within its systems\' cache lifetimes: the gateway\'s response cache answers it (src/gateway/response-cache: a lookup, no subgraph runs; its first asking is served from the read caches, including what a system said it has no record of), it waits on no system, and its p50 / floor is against the uncached page\'s floor. ' +
-      'CPU ms per query: this process\'s CPU time per page; the whole product runs in it, so p50 - floor close to it means the page waits on CPU, not on the systems.',
+      'CPU ms per query: this process\'s CPU time per page; the whole product runs in it (the client that asks the timed pages runs in the systems\' process, so its own fetch and JSON parsing are not counted), so p50 - floor close to it means the page waits on CPU, not on the systems.',
     '',
     `Where an uncached page's time goes, on its own clock (medians of ${report.timeline.pages} pages, page median ${figure(report.timeline.pageMedianMs, 0)} ms; the medians of the parts need not add up to it exactly):`,
     '',

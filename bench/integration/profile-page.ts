@@ -1,4 +1,5 @@
 import '../kit/guard';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { median } from '../kit/stats';
 import { ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
 
 /**
- * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--cached]`: the integration
+ * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--cached] [--query=file] [--in-process]`: the integration
  * part's stack (estate in a child on CPU 0, the product here on CPU 1, 20 ms on every system), the orders page asked
  * `pages` times (uncached: every read cache emptied first; --cached: the same page again), printing CPU ms per page
  * and p50; with --profile, V8's profile of those pages written for a closer look. A tool for measuring one change
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
   const pages = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 20);
   const profileFile = args.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length);
   const cached = args.includes('--cached');
+  // --in-process: the client asks from this process (its fetch and JSON parsing then counted with the product's CPU).
+  const inProcess = args.includes('--in-process');
+  // --query=file: another page (e.g. the orders page without shipments, to see what the rest costs).
+  const queryFile = args.find((arg) => arg.startsWith('--query='))?.slice('--query='.length);
+  const query = queryFile ? readFileSync(queryFile, 'utf8') : ORDERS_PAGE;
   const estateDir = await mkdtemp(path.join(tmpdir(), 'plugboard-profile-estate-'));
   const estate = await startChild('integration/estate-process.ts', { cpus: '0', env: { BENCH_ESTATE_DIR: estateDir } });
   const { connections } = estate.ready as { connections: SystemConnections };
@@ -31,6 +37,7 @@ async function main(): Promise<void> {
     stats: () => estate.call('stats'),
     answered: () => estate.call('answered'),
     resetStats: () => estate.call('resetStats'),
+    query: (url, query, variables) => estate.call('query', { url, query, variables }),
   };
   let stack: TestStack | undefined;
   const probe = new StackProbe(() => stack!, window);
@@ -42,7 +49,7 @@ async function main(): Promise<void> {
     // Warm-up: first contact, then a few pages so that V8 has optimised what runs.
     for (let page = 0; page < 5; page += 1) {
       if (!cached) await probe.dropCaches();
-      await probe.query(ORDERS_PAGE, { first: 100 });
+      await probe.query(query, { first: 100 });
     }
     const session = new Session();
     session.connect();
@@ -57,7 +64,7 @@ async function main(): Promise<void> {
     for (let page = 0; page < pages; page += 1) {
       if (!cached) await probe.dropCaches();
       const cpu = process.cpuUsage();
-      const answer = await probe.query(ORDERS_PAGE, { first: 100 });
+      const answer = inProcess ? await probe.query(query, { first: 100 }) : await probe.timed(query, { first: 100 });
       const used = process.cpuUsage(cpu);
       cpuMicros += used.user + used.system;
       times.push(answer.ms);
