@@ -47,6 +47,11 @@ export function rateLimitText(rateLimit: SystemEntry['rateLimit']): string {
   return `${rateLimit.requests} per ${per}`;
 }
 
+/** The credentials to replace by a date, as the map declares them: `rotate apiKey by 2028-06-30`. */
+export function rotationLines(rotation: SystemEntry['rotation']): string[] {
+  return (rotation ?? []).map((entry) => `rotate ${entry.credential} by ${entry.rotateBy}`);
+}
+
 export const timeoutText = (timeoutMs: number): string => (timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`);
 
 export function baseUrlLines(baseUrl: SystemEntry['baseUrl']): string[] {

@@ -5,6 +5,7 @@ import {
   directionText,
   ownerText,
   rateLimitText,
+  rotationLines,
   timeoutText,
   WIRE_LEGEND,
 } from './describe';
@@ -133,7 +134,7 @@ function systemsTable({ map }: LoadedIntegrationMap): string {
 <th scope="row"><span class="system-name">${esc(name)}</span><br><span class="small">${esc(system.title)}</span></th>
 <td>${esc(system.kind)}</td>
 <td>${lines(baseUrlLines(system.baseUrl))}</td>
-<td>${esc(system.credentialsOwner)}</td>
+<td>${esc(system.credentialsOwner)}${rotationLines(system.rotation).length ? `<br>${lines(rotationLines(system.rotation), 'small')}` : ''}</td>
 <td><strong>${esc(system.auth.model)}</strong>${authDetails(system.auth).length ? `<br>${lines(authDetails(system.auth), 'small')}` : ''}</td>
 <td>${esc(rateLimitText(system.rateLimit))}</td>
 <td>${system.sandbox ? 'yes' : 'no'}</td>

@@ -5,6 +5,7 @@ import {
   directionText,
   ownerText,
   rateLimitText,
+  rotationLines,
   timeoutText,
   WIRE_LEGEND,
 } from './describe';
@@ -45,7 +46,7 @@ export function renderIntegrationMapMarkdown(loaded: LoadedIntegrationMap): stri
         `**${name}**<br>${system.title}`,
         system.kind,
         baseUrlLines(system.baseUrl).join('<br>'),
-        system.credentialsOwner,
+        [system.credentialsOwner, ...rotationLines(system.rotation)].join('<br>'),
         [`**${system.auth.model}**`, ...authDetails(system.auth)].join('<br>'),
         rateLimitText(system.rateLimit),
         system.sandbox ? 'yes' : 'no',
