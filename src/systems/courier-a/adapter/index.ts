@@ -63,9 +63,12 @@ export interface CourierAAdapter extends Courier, AsyncDisposable {
 /**
  * The courier port over Canada Post's Contract Shipping (REST v8) and Tracking (track-v2) services. An order's
  * booking is one Canada Post shipment per parcel, in a group named after the order (../canada-post/ids.ts); the port's
- * shipment is the group (its id, the first parcel's PIN and label). Reads go one order at a time (Canada Post has no
- * batch read): the first parcel by its `customer-request-id`, then its tracking summary once transmitted, else its
- * details for the mailing day. Cancelling voids every shipment of the group still in it; Canada Post deletes what it
+ * shipment is the group (its id, the first parcel's PIN and label). Canada Post has no batch read and finds a
+ * shipment only by ids we set when booking, so with a booking ledger reads start there: no row, no shipment and no
+ * call; a delivered or cancelled booking answers from its row; one in flight costs its tracking summary by PIN. A
+ * booking whose answer is not known yet (and every order, without a ledger) is read one order at a time: the first
+ * parcel by its `customer-request-id`, then its tracking summary once transmitted, else its details for the mailing
+ * day. Cancelling voids every shipment of the group still in it; Canada Post deletes what it
  * voids, so a group it no longer knows answers as cancelled (the id's check says we made it).
  */
 export function createCourierAAdapter(options: CourierAAdapterOptions): CourierAAdapter {
