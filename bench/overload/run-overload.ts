@@ -155,7 +155,8 @@ export function overloadSection(report: OverloadReport, settings: OverloadSettin
       `${figure(run.product.loopDelayP99Ms)} / ${figure(run.product.loopDelayMaxMs)}`,
       status + (clients.transportErrors ? `, no answer: ${clients.transportErrors}` : ''),
       codes,
-      `${openings}`,
+      // Which breakers opened (system.operation): the first thing to know of a run that opened any.
+      openings ? `${openings} (${Object.entries(run.product.breakerOpenings).sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(', ')})` : '0',
       calls,
       figure(run.peakRssMb),
     ];
