@@ -4,6 +4,7 @@ import { CRM_SANDBOX_CREDENTIALS } from '../../src/systems/crm/sandbox';
 import { hubSpotSignatureHeaders } from '../../src/systems/crm/sandbox/webhooks';
 import { CRM_WEBHOOK_PATH } from '../../src/systems/crm/webhook';
 import type { SentDelivery } from '../../src/webhooks/sandbox-sender';
+import { eventually } from '../support/scratch-database';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**
@@ -154,6 +155,30 @@ describe('CRM webhooks (HubSpot contact.propertyChange)', () => {
 
     const delivery = await send([propertyChange(contactId, 'lifecyclestage', stage, Date.now())]);
     expect(JSON.parse(delivery.answer)).toMatchObject({ applied: 1 });
+    expect(await segmentOf()).toBe(stage === 'evangelist' ? 'VIP' : 'CHURNED');
+  });
+
+  it("sends a contact's changed properties when they are changed through the API, and the graph follows at once", async () => {
+    const other = estate.customers[1]!;
+    const segmentOf = async () => {
+      const answer = await stack.query<{ customer: { segment: string } | null }>('query ($id: ID!) { customer(id: $id) { segment } }', { id: other.id });
+      return answer.data?.customer?.segment;
+    };
+    const before = await segmentOf();
+    const stage = before === 'VIP' ? 'other' : 'evangelist';
+    const crm = stack.estate!.sandboxes.crm.url;
+    const deliveries = async () => ((await (await fetch(`${crm}/_sandbox/webhooks`)).json()) as { data: SentDelivery[] }).data;
+    const sentBefore = (await deliveries()).length;
+    const changed = await fetch(`${crm}/crm/v3/objects/contacts/${other.id}?idProperty=plugboard_customer_id`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${CRM_SANDBOX_CREDENTIALS.privateAppToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { lifecyclestage: stage } }),
+    });
+    expect(changed.status).toBe(200);
+    await changed.body?.cancel();
+    const [sent] = await eventually('the sandbox sends the property change', deliveries, (list) => list.length > sentBefore, 5_000);
+    expect(JSON.parse(sent!.body)).toEqual([expect.objectContaining({ subscriptionType: 'contact.propertyChange', propertyName: 'lifecyclestage', propertyValue: stage })]);
+    expect(sent!.status).toBe(200);
     expect(await segmentOf()).toBe(stage === 'evangelist' ? 'VIP' : 'CHURNED');
   });
 });

@@ -6,7 +6,7 @@ import { crmRateLimitHeaders } from './rate-limit-headers';
 import { customerOf, versionedKey } from '../kit/followers';
 import { createCrmAdapter, crmAuthOf, type CrmAdapterOptions } from './adapter';
 import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from './sandbox';
-import { createCrmWebhookSender } from './sandbox/webhooks';
+import { createCrmWebhookSender, propertyChangeEvents } from './sandbox/webhooks';
 import { CRM_WEBHOOK_PATH, crmWebhook } from './webhook';
 import { withSender } from '../../webhooks/sandbox-sender';
 import { webhookPluginsOf } from '../../webhooks';
@@ -81,7 +81,12 @@ export const crmSystem = defineSystem<CrmConnection>({
     create: ({ estate, tuning }) => {
       // The sandbox sends HubSpot-signed contact events to the gateway once it listens (POST /_sandbox/webhooks/send).
       const webhooks = createCrmWebhookSender(CRM_SANDBOX_CREDENTIALS.clientSecret);
+      // HubSpot's event ids are large numbers; these never repeat across restarts of a kept data directory.
+      let eventId = Date.now() * 1000;
       const definition = createCrmSandbox(estate, {
+        // Each property a write changes is sent as HubSpot sends it (up to 100 events a delivery).
+        onPropertiesChanged: (contact, changed, at) =>
+          webhooks.sendLater(JSON.stringify(propertyChangeEvents(contact.id, changed, at, () => (eventId += 1)).slice(0, 100))),
         tokenTtlSeconds: (tuning['crmTokenTtlSeconds'] as number | undefined) ?? 1800,
         // The demo page and the benchmark read far more than 100 calls per 10 s from one process; HubSpot's own
         // limit is the sandbox's default, and its tests (src/systems/crm/adapter.test.ts) run against it.

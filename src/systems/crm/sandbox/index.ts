@@ -42,6 +42,8 @@ export interface CrmSandboxOptions {
   readonly backwardsStage?: 'keep' | 'refuse';
   /** Whether the one-time setup created `plugboard_customer_id` as a unique property in the portal. @default true */
   readonly customerIdProperty?: boolean;
+  /** Told of the properties each write changed on an existing contact (the sandbox's webhook). @default nothing */
+  readonly onPropertiesChanged?: (contact: HubSpotContact, changed: Readonly<Record<string, unknown>>, at: number) => void;
 }
 
 /**
@@ -78,6 +80,7 @@ export function createCrmSandbox(estate: EstateSeed, options: CrmSandboxOptions 
         honourIdempotencyKey: options.honourIdempotencyKey ?? false,
         backwardsStage: options.backwardsStage ?? 'keep',
         idProperties: new Set(options.customerIdProperty === false ? ['email'] : ['email', CUSTOMER_ID_PROPERTY]),
+        ...(options.onPropertiesChanged ? { onPropertiesChanged: options.onPropertiesChanged } : {}),
       });
     },
   };

@@ -40,6 +40,8 @@ export interface ContactRoutesOptions {
   readonly backwardsStage: 'keep' | 'refuse';
   /** Unique properties that exist in the portal (`email`, and ours once the one-time setup made it). */
   readonly idProperties: ReadonlySet<string>;
+  /** Told of the properties a write changed on an existing contact, with their new values: the sandbox's webhook. */
+  readonly onPropertiesChanged?: (contact: HubSpotContact, changed: Readonly<Record<string, unknown>>, at: number) => void;
 }
 
 /** HubSpot's cap on `inputs` in one batch call. */
@@ -123,11 +125,16 @@ export function registerContactRoutes(
       : `A contact with this ${property} already exists. Existing ID: ${existing.id}`,
     );
 
-  const touch = (contact: HubSpotContact): void => {
-    const now = new Date(clock()).toISOString();
+  const touch = (contact: HubSpotContact, before: Readonly<Record<string, unknown>>): void => {
+    const at = clock();
+    const now = new Date(at).toISOString();
     contact.updatedAt = now;
     contact.properties.lastmodifieddate = now;
     contact.properties.hs_lastmodifieddate = now;
+    const changed = Object.fromEntries(
+      Object.entries(contact.properties).filter(([name, value]) => !name.endsWith('lastmodifieddate') && before[name] !== value),
+    );
+    if (Object.keys(changed).length > 0) options.onPropertiesChanged?.(contact, changed, at);
   };
 
   const reindex = (contact: HubSpotContact, previousCustomerId: string | null | undefined): void => {
@@ -233,8 +240,9 @@ export function registerContactRoutes(
           const message = `${checked.values.lifecyclestage} is earlier than the contact's lifecyclestage; clear it first`;
           return invalidProperties([{ name: 'lifecyclestage', error: 'INVALID_OPTION', message }]);
         }
+        const before = { ...contact.properties };
         Object.assign(contact.properties, withoutBackwardsStage(contact.properties.lifecyclestage, checked.values));
-        touch(contact);
+        touch(contact, before);
         reindex(contact, previousCustomerId);
         return { status: 200, body: present(contact, Object.keys(contact.properties)) };
       }),

@@ -27,7 +27,8 @@ export interface UpsertStore {
   readonly now: () => string;
   readonly invalid: (problems: readonly PropertyProblem[]) => Answer;
   readonly conflict: (property: string, existing: HubSpotContact) => Answer;
-  readonly touch: (contact: HubSpotContact) => void;
+  /** Marks a contact modified; `before` is what its properties were, so that the changed ones can be told. */
+  readonly touch: (contact: HubSpotContact, before: Readonly<Record<string, unknown>>) => void;
   readonly reindex: (contact: HubSpotContact, previousCustomerId: string | null | undefined) => void;
 }
 
@@ -74,8 +75,9 @@ export function upsertContacts(body: unknown, store: UpsertStore): Answer {
   const results = planned.map(({ existing, values }) => {
     if (existing) {
       const previousCustomerId = existing.properties.plugboard_customer_id;
+      const before = { ...existing.properties };
       Object.assign(existing.properties, withoutBackwardsStage(existing.properties.lifecyclestage, values));
-      store.touch(existing);
+      store.touch(existing, before);
       store.reindex(existing, previousCustomerId);
       return { ...present(existing, Object.keys(existing.properties)), new: false };
     }

@@ -17,3 +17,25 @@ export function hubSpotSignatureHeaders(body: string, url: string, clientSecret:
 export function createCrmWebhookSender(clientSecret: string): SignedSender {
   return createSignedSender((body, target) => hubSpotSignatureHeaders(body, target.toString(), clientSecret));
 }
+
+/** The portal, app and subscription the sandbox's events name (HubSpot's own example values). */
+const PORTAL_ID = 62515;
+const APP_ID = 54321;
+const SUBSCRIPTION_ID = 12345;
+
+/** HubSpot's `contact.propertyChange` events for the properties a write changed, one per property. */
+export function propertyChangeEvents(contactId: string, changed: Readonly<Record<string, unknown>>, occurredAt: number, nextEventId: () => number): Record<string, unknown>[] {
+  return Object.entries(changed).map(([propertyName, value]) => ({
+    eventId: nextEventId(),
+    subscriptionId: SUBSCRIPTION_ID,
+    portalId: PORTAL_ID,
+    appId: APP_ID,
+    occurredAt,
+    subscriptionType: 'contact.propertyChange',
+    attemptNumber: 0,
+    objectId: Number(contactId),
+    propertyName,
+    propertyValue: value === null || value === undefined ? '' : String(value),
+    changeSource: 'INTEGRATION',
+  }));
+}
