@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -7,9 +8,10 @@ import { openDatabase, seedSiteStore, type Database } from '../../src/db';
 import { runDoctor } from '../../src/doctor';
 import { cassetteCheck } from '../../src/doctor/cassette-check';
 import type { Courier, Order, Shipment } from '../../src/domain';
+import { environmentOf } from '../../src/estate/connections';
 import { startSandboxes, type RunningEstate } from '../../src/estate/start-sandboxes';
 import { loadIntegrationMap } from '../../src/integration-map';
-import { cassetteFileOf, createRecorder, readCassette, recordSystem, startReplayServer, writeCassette, type Cassette } from '../../src/record';
+import { cassetteFileOf, createRecorder, readCassette, RecordError, recordSystem, startReplayServer, writeCassette, type Cassette } from '../../src/record';
 import { REDACTION_RULES } from '../../src/systems';
 import { createCourierBAdapter, type CourierBAdapterOptions } from '../../src/systems/courier-b/adapter';
 import { tapTraffic, withTrafficObserver } from '../../src/systems/kit/adapter';
@@ -198,5 +200,34 @@ describe('record and replay', () => {
     } finally {
       await replay.close();
     }
+  }, 60_000);
+
+  it('npm run record -- --system courier-b --calls 5: writes the cassette where npm run doctor looks, says so, exits 0', async () => {
+    const run = (args: string[]) => {
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/cli/record.ts', ...args], {
+        cwd: path.join(__dirname, '..', '..'),
+        env: {
+          PATH: process.env.PATH ?? '',
+          APOLLO_TELEMETRY_DISABLED: 'true',
+          PLUGBOARD_DATA_DIR: dataDir,
+          PLUGBOARD_LOG_LEVEL: 'silent',
+          ...environmentOf({ 'courier-b': estate.connections['courier-b']! }, path.join(dataDir, 'pki')),
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    };
+    const recorded = await run(['--system', 'courier-b', '--calls', '5']);
+    expect(recorded).toEqual({ code: 0, stdout: expect.stringMatching(/^courier-b: 5 answers recorded \(5 × 200\)\ncassette: (\S+)\n$/), stderr: '' });
+    const file = /cassette: (\S+)/.exec(recorded.stdout)![1]!;
+    expect(path.dirname(file)).toBe(path.join(dataDir, 'cassettes', 'courier-b'));
+    expect((await readCassette(file)).entries).toHaveLength(5);
+    expect(await readdir(path.dirname(file))).toContain(path.basename(file));
+    // What cannot be recorded is refused, named (the CLI says it with its usage, and exits 2).
+    const refused = recordSystem({ config: config(), db, logger: pino({ level: 'silent' }), map: loadIntegrationMap().map, system: 'store' });
+    await expect(refused).rejects.toThrow(new RecordError('store is the site\'s own database: it has no traffic to record'));
   }, 60_000);
 });
