@@ -10,4 +10,6 @@ export { WEBHOOK_REFUSAL_CODES, WEBHOOK_REFUSALS, WebhookRefusal } from './error
 export type { WebhookRefusalCode } from './errors';
 export { bodyForLog, useSystemWebhook, webhookPluginsOf } from './receive-events';
 export type { DeliveryOutcome, InboundEvent, SystemWebhookOptions, VendorWebhook, WebhookDelivery } from './receive-events';
+export { rawWebhookRoutes } from './raw-endpoint';
+export type { RawEndpointOptions } from './raw-endpoint';
 export { checkSignedAt, headerOf, hmacBase64, jsonOf, sameSignature, shapeOf } from './verify';

@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IntegrationLog } from '../audit/integration-log';
 import type { Database } from '../db';
 import type { GatewayPlugin } from '../gateway-plugin';
 import { WebhookRefusal } from './errors';
 import { createWebhookEventStore } from './event-store';
+import { rawWebhookRoutes } from './raw-endpoint';
 
 /**
  * The part every system's webhook shares: verify -> deduplicate -> order -> apply -> remember -> log. What is the
@@ -117,6 +118,13 @@ export function useSystemWebhook(options: SystemWebhookOptions): GatewayPlugin {
     return reply.code(refusal.status).send({ error: { code: refusal.code, message: refusal.message } });
   };
 
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work, work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+
   /** Sorts a delivery's events into what applies and what does not, against what was accepted before. */
   const sort = async (events: readonly InboundEvent[]): Promise<DeliveryOutcome> => {
     const outcome = { applied: [] as InboundEvent[], duplicates: [] as InboundEvent[], superseded: [] as InboundEvent[], ignored: [] as InboundEvent[] };
@@ -160,15 +168,20 @@ export function useSystemWebhook(options: SystemWebhookOptions): GatewayPlugin {
       return refuse(request, reply, startedAt, asRefusal(error));
     }
     const types = [...new Set(events.map((event) => event.type))].join(', ');
+    const signature = deliverySignature(request.headers);
+    const remember = (event: InboundEvent, what: 'applied' | 'superseded' | 'ignored') =>
+      store.remember({ source: system, eventId: event.id, type: event.type, signature, outcome: what, subject: event.subject, receivedAt: startedAt, occurredAt: event.occurredAt, state: event.state ?? null });
     try {
-      const outcome = await sort(events);
-      if (outcome.applied.length > 0) await options.apply(outcome.applied);
-      const signature = deliverySignature(request.headers);
-      const remember = (event: InboundEvent, what: 'applied' | 'superseded' | 'ignored') =>
-        store.remember({ source: system, eventId: event.id, type: event.type, signature, outcome: what, subject: event.subject, receivedAt: startedAt, occurredAt: event.occurredAt, state: event.state ?? null });
-      for (const event of outcome.applied) await remember(event, 'applied');
-      for (const event of outcome.superseded) await remember(event, 'superseded');
-      for (const event of outcome.ignored) await remember(event, 'ignored');
+      // One delivery at a time per system in this process: two racing deliveries about one subject cannot both find
+      // themselves newest. Replicas of the gateway are not serialised with each other (see docs/writes.md).
+      const outcome = await inTurn(async () => {
+        const sorted = await sort(events);
+        if (sorted.applied.length > 0) await options.apply(sorted.applied);
+        for (const event of sorted.applied) await remember(event, 'applied');
+        for (const event of sorted.superseded) await remember(event, 'superseded');
+        for (const event of sorted.ignored) await remember(event, 'ignored');
+        return sorted;
+      });
       const summary = { events: events.length, applied: outcome.applied.length, duplicates: outcome.duplicates.length, superseded: outcome.superseded.length, ignored: outcome.ignored.length };
       record(request, startedAt, { types, note: noteOf(summary, outcome) });
       return vendor.emptyAcknowledgement ? reply.code(200).send() : reply.code(200).send({ received: true, ...summary });
@@ -177,21 +190,7 @@ export function useSystemWebhook(options: SystemWebhookOptions): GatewayPlugin {
     }
   };
 
-  const endpoint = async (app: FastifyInstance) => {
-    // The signature covers the exact bytes sent: the body reaches the handler raw, whatever its content type says.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
-    app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
-      const status = error.statusCode ?? 500;
-      const refusal =
-        status === 413 ? new WebhookRefusal('WEBHOOK_TOO_LARGE', `the body is over the ${bodyLimit}-byte limit`)
-        : status < 500 ? new WebhookRefusal('WEBHOOK_MALFORMED', 'the request could not be read')
-        : new WebhookRefusal('WEBHOOK_NOT_APPLIED', 'the events could not be applied or remembered now: send them again later', { cause: error });
-      return refuse(request, reply, new Date(), refusal);
-    });
-    app.post(options.path, receive);
-  };
-  return { name: `${system}-webhook`, routes: async (app) => void (await app.register(endpoint)) };
+  return { name: `${system}-webhook`, routes: rawWebhookRoutes({ path: options.path, bodyLimit, receive, refuse }) };
 }
 
 /** The log row's words for a delivery: what applied, and why the rest did not. */

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { Agent, request } from 'undici';
 
 /**
  * For the sandboxes of systems that push: where their webhooks go, and a sender that signs each one as the vendor
- * does (the sign function comes from the system's sandbox) and POSTs it. Imports nothing but fastify's types, so that a
- * sandbox can use it without the gateway's side of the kit.
+ * does (the sign function comes from the system's sandbox) and POSTs it. Imports nothing of the gateway's side of the
+ * kit, so that a sandbox can use it alone.
  */
 
 /** A delivery as the sandbox sent it: the exact bytes and headers (a test can send them again), and the answer. */
@@ -49,6 +50,9 @@ export function createSignedSender(sign: (body: string, target: URL) => Record<s
   let target = options.url ? loopback(options.url) : undefined;
   const deliveries: SentDelivery[] = [];
   const inFlight = new Set<Promise<unknown>>();
+  // Its own connections, let go of when the sandbox closes (deliveries still in flight are abandoned).
+  const dispatcher = new Agent({ connections: 4, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const closing = new AbortController();
 
   const send = async (body: string): Promise<SentDelivery | null> => {
     if (!target) return null;
@@ -57,11 +61,11 @@ export function createSignedSender(sign: (body: string, target: URL) => Record<s
     let status = 0;
     let answer = '';
     try {
-      const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
-      status = response.status;
-      answer = await response.text();
+      const response = await request(url, { method: 'POST', headers, body, dispatcher, signal: closing.signal });
+      status = response.statusCode;
+      answer = await response.body.text();
     } catch (error) {
-      answer = String((error as { cause?: { code?: string } }).cause?.code ?? error);
+      answer = closing.signal.aborted ? 'sandbox closed' : String((error as { code?: string }).code ?? error);
     }
     const delivery = { url, headers, body, status, answer };
     deliveries.unshift(delivery);
@@ -82,6 +86,11 @@ export function createSignedSender(sign: (body: string, target: URL) => Record<s
       await Promise.allSettled([...inFlight]);
     },
     routes(app) {
+      app.addHook('onClose', async () => {
+        closing.abort();
+        await Promise.allSettled([...inFlight]);
+        await dispatcher.close();
+      });
       app.get('/_sandbox/webhook-endpoint', async () => ({ url: target ?? null }));
       app.put('/_sandbox/webhook-endpoint', async (request, reply) => {
         const url = (request.body as { url?: unknown } | undefined)?.url;

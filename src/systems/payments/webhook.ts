@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Stripe from 'stripe';
 import type { IntegrationLog } from '../../audit/integration-log';
 import type { Database } from '../../db';
 import type { GatewayPlugin } from '../../gateway-plugin';
-import { bodyForLog, createWebhookEventStore, WebhookRefusal, type Seen } from '../../webhooks';
+import { bodyForLog, createWebhookEventStore, rawWebhookRoutes, WebhookRefusal, type Seen } from '../../webhooks';
 import { stripeEventSchema, subjectOf, type StripeEvent } from './webhook-event';
 import { settleOrderPayment, settlementOf, type Settled } from './webhook-settlement';
 
@@ -152,22 +152,8 @@ export function usePaymentsWebhook(options: PaymentsWebhookOptions): GatewayPlug
     }
   };
 
-  const endpoint = async (app: FastifyInstance) => {
-    // The signature covers the exact bytes sent: the body reaches the handler raw, whatever its content type says.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
-    app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
-      const status = error.statusCode ?? 500;
-      const refusal =
-        status === 413 ? new WebhookRefusal('WEBHOOK_TOO_LARGE', `the body is over the ${bodyLimit}-byte limit`)
-        : status < 500 ? new WebhookRefusal('WEBHOOK_MALFORMED', 'the request could not be read')
-        : new WebhookRefusal('WEBHOOK_NOT_APPLIED', 'the event could not be applied or remembered now: send it again later', { cause: error });
-      return refuse(request, reply, new Date(), refusal);
-    });
-    app.post(options.path ?? PAYMENTS_WEBHOOK_PATH, receive);
-  };
-  // Its own fastify scope: the raw-body parsing above applies to this endpoint only.
-  return { name: 'payments-webhook', routes: async (app) => void (await app.register(endpoint)) };
+  // Its own fastify scope: the raw-body parsing applies to this endpoint only.
+  return { name: 'payments-webhook', routes: rawWebhookRoutes({ path: options.path ?? PAYMENTS_WEBHOOK_PATH, bodyLimit, receive, refuse }) };
 }
 
 /** What a settlement queued, for the inbound log row. */
