@@ -120,3 +120,12 @@ export function withSender<D extends { readonly routes: (app: FastifyInstance, c
   };
   return { ...definition, routes: withWindow };
 }
+
+/**
+ * Where a sandbox on the documented ports sends its webhooks until it is told where the gateway listens: the gateway's
+ * documented port (`npm run sandboxes` beside `npm run gateway`), or nowhere (tests, on ephemeral ports).
+ */
+export function documentedGatewayUrl(context: { readonly ports: 'fixed' | 'ephemeral'; readonly tuning: Readonly<Record<string, unknown>> }, path: string): string | undefined {
+  const port = context.tuning['gatewayPort'];
+  return context.ports === 'fixed' && typeof port === 'number' ? `http://127.0.0.1:${port}${path}` : undefined;
+}

@@ -11,7 +11,7 @@ import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCouri
 import { createCourierBWebhookSender, createShipEngineSigningKey, registerJwks, trackEventPayload } from './sandbox/webhooks';
 import { SANDBOX_CARRIER_CODE } from './sandbox/shipments';
 import { COURIER_B_WEBHOOK_PATH, courierBWebhook, SHIPENGINE_JWKS_URL } from './webhook';
-import { withSender } from '../../webhooks/sandbox-sender';
+import { documentedGatewayUrl, withSender } from '../../webhooks/sandbox-sender';
 import { webhookPluginsOf } from '../../webhooks';
 
 /** The connection to courier B: with where its webhook signing keys are published, when its webhooks are taken. */
@@ -96,11 +96,12 @@ export const courierBSystem = defineSystem<CourierBConnection>({
       shipFrom: COURIER_B_SANDBOX_SHIP_FROM,
       webhookJwksUrl: `${url}/jwks`,
     }),
-    create: ({ estate }) => {
+    create: ({ estate, ports, tuning }) => {
       // The sandbox publishes its signing key at /jwks and sends ShipEngine-signed track events to the gateway once it
       // listens (POST /_sandbox/webhooks/send).
       const key = createShipEngineSigningKey();
       const webhooks = createCourierBWebhookSender(key);
+      webhooks.setTarget(documentedGatewayUrl({ ports, tuning }, COURIER_B_WEBHOOK_PATH));
       // The carrier's scans become ShipEngine track events, sent as ShipEngine sends them.
       const sandbox = createCourierBSandbox(estate, {
         onScanned: (trackingNumber, tracking) => webhooks.sendLater(JSON.stringify(trackEventPayload(trackingNumber, tracking, SANDBOX_CARRIER_CODE))),

@@ -8,7 +8,7 @@ import { createCrmAdapter, crmAuthOf, type CrmAdapterOptions } from './adapter';
 import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from './sandbox';
 import { createCrmWebhookSender, propertyChangeEvents } from './sandbox/webhooks';
 import { CRM_WEBHOOK_PATH, crmWebhook } from './webhook';
-import { withSender } from '../../webhooks/sandbox-sender';
+import { documentedGatewayUrl, withSender } from '../../webhooks/sandbox-sender';
 import { webhookPluginsOf } from '../../webhooks';
 
 /** The connection to the CRM: with the client secret its webhooks are signed with, when they are taken. */
@@ -78,9 +78,10 @@ export const crmSystem = defineSystem<CrmConnection>({
       // HubSpot signs an app's webhooks with the app's client secret.
       return { baseUrl: url, clientId, clientSecret, refreshToken, webhookSecret: clientSecret };
     },
-    create: ({ estate, tuning }) => {
+    create: ({ estate, tuning, ports }) => {
       // The sandbox sends HubSpot-signed contact events to the gateway once it listens (POST /_sandbox/webhooks/send).
       const webhooks = createCrmWebhookSender(CRM_SANDBOX_CREDENTIALS.clientSecret);
+      webhooks.setTarget(documentedGatewayUrl({ ports, tuning }, CRM_WEBHOOK_PATH));
       // HubSpot's event ids are large numbers; these never repeat across restarts of a kept data directory.
       let eventId = Date.now() * 1000;
       const definition = createCrmSandbox(estate, {

@@ -9,7 +9,7 @@ import { createXeroAdapter, type XeroAdapterOptions } from './adapter';
 import { createXeroSandbox, XERO_API_BASE, XERO_SANDBOX_CREDENTIALS, XERO_TOKEN_PATH } from './sandbox';
 import { createXeroWebhookSender, invoiceEventPayload, XERO_SANDBOX_WEBHOOK_KEY } from './sandbox/webhooks';
 import { XERO_WEBHOOK_PATH, xeroWebhook } from './webhook';
-import { withSender } from '../../webhooks/sandbox-sender';
+import { documentedGatewayUrl, withSender } from '../../webhooks/sandbox-sender';
 import { webhookPluginsOf } from '../../webhooks';
 
 export type { XeroAdapter, XeroAdapterOptions } from './adapter';
@@ -80,9 +80,10 @@ export const xeroSystem = defineSystem<XeroConnection>({
   sandbox: {
     port: 4107,
     connection: (url) => ({ baseUrl: `${url}${XERO_API_BASE}`, tokenUrl: `${url}${XERO_TOKEN_PATH}`, ...XERO_SANDBOX_CREDENTIALS, webhookKey: XERO_SANDBOX_WEBHOOK_KEY }),
-    create: ({ estate }) => {
+    create: ({ estate, ports, tuning }) => {
       // The sandbox sends Xero-signed invoice events to the gateway once it listens (POST /_sandbox/webhooks/send).
       const webhooks = createXeroWebhookSender();
+      webhooks.setTarget(documentedGatewayUrl({ ports, tuning }, XERO_WEBHOOK_PATH));
       let sequence = 0;
       const sandbox = createXeroSandbox({
         estate,
