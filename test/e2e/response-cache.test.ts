@@ -79,6 +79,15 @@ it('answers the same page again without asking any system, with the same data', 
   expect(asked()).toContain('store.listOrders');
 });
 
+it('runs identical requests that arrive together once: the others are served the answer it keeps', async () => {
+  const variables = { first: 7 };
+  const answers = await Promise.all(Array.from({ length: 4 }, () => post(ORDERS_PAGE, variables)));
+  for (const answer of answers) expect(answer.body).toEqual(answers[0]!.body);
+  expect(answers[0]!.body.errors).toBeUndefined();
+  expect(asked().filter((call) => call === 'store.listOrders')).toHaveLength(1);
+  expect(answers.filter((answer) => answer.age === '0')).toHaveLength(3);
+});
+
 it('asks again after a read it used is invalidated (a webhook, a follower sync)', async () => {
   await post(ORDERS_PAGE, { first: 20 });
   reset();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lineageAsked } from '../lineage';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
 import { currentRequestId } from '../../logging';
 import type { GatewayContext } from '../create-gateway';
 import { createAnswerStore, keptJsonOf, type AnswerStoreOptions, type Flight } from './answer-store';
@@ -12,6 +13,29 @@ const MAX_FLIGHTS = 10_000;
 
 /** How long a kept answer can still be taken back by a call its request starts late. */
 const SETTLING_MS = 2_000;
+
+/**
+ * How long an identical request waits for the answer of the one already running, at most (a little over the systems'
+ * default timeout, 8 s): past it, it runs on its own.
+ */
+const FOLLOW_MS = 10_000;
+
+/** What a running request answered, for the identical requests that waited for it. */
+interface SharedAnswer {
+  /** The kept data (frozen, its JSON made) or the answer as it was sent, errors and extensions included. */
+  readonly result: { readonly data?: unknown; readonly errors?: readonly unknown[]; readonly extensions?: Record<string, unknown> };
+  /** Whether it was kept: a hit for later requests too. */
+  readonly kept: boolean;
+  /** Its HTTP status, when not 200 (an error's `http.status`). */
+  readonly status?: number;
+}
+
+/** A request running that may be kept: identical requests that arrive meanwhile wait for its answer. */
+interface Leader {
+  /** Its answer; undefined when it had none to share (not one answer, or it never ended within FOLLOW_MS). */
+  readonly answer: Promise<SharedAnswer | undefined>;
+  settle(answer: SharedAnswer | undefined): void;
+}
 
 /** A system call as the response cache hears of it (the resilience layer's call record has these fields). */
 export interface ObservedCall {
@@ -51,7 +75,9 @@ export interface ResponseCache {
  * changes: a write to it, its reads invalidated (our writes, follower syncs, webhooks), or any mutation. Never kept:
  * mutations, answers with errors (SYSTEM_* ones included) or with stale copies in them (`extensions.stale`), answers
  * of a request whose id was already in flight (its calls could not be told apart). `Cache-Control: no-cache` on the
- * request skips the lookup (the fresh answer is kept); `no-store` skips the cache altogether.
+ * request skips the lookup (the fresh answer is kept); `no-store` skips the cache altogether. An identical request
+ * that arrives while one runs waits for that one's answer and is served it, as if both had run at once (an answer
+ * with errors or stale copies too: shared, never kept).
  *
  * It sees the system calls only where the subgraphs run in the gateway's process (the embedded mode of `npm start`),
  * and only its own process's changes: composed elsewhere, leave it out.
@@ -70,6 +96,27 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
     }, SETTLING_MS).unref();
   };
 
+  // Requests that may be kept, by key, while they run: an identical request that arrives meanwhile waits for the answer
+  // instead of running the plan again (200 clients asking the quick-start query at once ran it 200 times).
+  const leaders = new Map<string, Leader>();
+  const lead = (key: string): Leader => {
+    let settle!: (answer: SharedAnswer | undefined) => void;
+    const answer = new Promise<SharedAnswer | undefined>((resolve) => (settle = resolve));
+    const leader: Leader = {
+      answer,
+      settle: (shared) => {
+        clearTimeout(timer);
+        if (leaders.get(key) === leader) leaders.delete(key);
+        settle(shared);
+      },
+    };
+    // A guard, not a limit met in use: a request that ends unseen by willSendResponse lets its followers go.
+    const timer = setTimeout(() => leader.settle(undefined), FOLLOW_MS);
+    timer.unref();
+    leaders.set(key, leader);
+    return leader;
+  };
+
   const currentFlight = (): Flight | undefined => {
     const requestId = currentRequestId();
     return requestId === undefined ? undefined : flights.get(requestId);
@@ -78,6 +125,7 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
   const apolloPlugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       let key: string | undefined;
+      let leader: Leader | undefined;
       let flight: Flight | undefined;
       let requestId: string | undefined;
       let mutation = false;
@@ -101,6 +149,20 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
               context.response.http.headers.set('age', String(hit.ageSeconds));
               return { http: context.response.http, body: { kind: 'single', singleResult: { data: hit.data as Record<string, unknown> } } };
             }
+            // The same request already running: its answer is this one's too, as it would have been had both run at
+            // once (errors and stale copies included, but then not kept); with none to share, this one runs.
+            // With none to share, it follows the next one that runs, or runs itself: never all at once.
+            for (let running = leaders.get(key); running; running = leaders.get(key)) {
+              const shared = await running.answer;
+              if (shared) {
+                key = undefined;
+                if (shared.kept) context.response.http.headers.set('age', '0');
+                if (shared.status !== undefined) context.response.http.status = shared.status;
+                const { data, errors, extensions } = shared.result;
+                const singleResult = { data: data as Record<string, unknown> | null | undefined, ...(errors ? { errors: errors as GraphQLFormattedError[] } : {}), ...(extensions ? { extensions: { ...extensions } } : {}) };
+                return { http: context.response.http, body: { kind: 'single', singleResult } };
+              }
+            }
           }
           requestId = requestIdOf(context.contextValue);
           if (!requestId) return (key = undefined), null;
@@ -113,17 +175,23 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
             return (key = undefined), null;
           }
           flights.set(requestId, (flight = store.begin()));
+          if (!leaders.has(key)) leader = lead(key);
           return null;
         },
         async willSendResponse({ response, contextValue }) {
           if (mutation) store.everythingChanged();
-          if (!flight || !requestId) return;
+          if (!flight || !requestId) return leader?.settle(undefined);
           flights.delete(requestId);
-          if (!key || response.body.kind !== 'single') return;
+          if (!key || response.body.kind !== 'single') return leader?.settle(undefined);
           const result = response.body.singleResult;
-          const failed = (result.errors?.length ?? 0) > 0 || (response.http.status ?? 200) !== 200;
-          if (failed || contextValue.staleNotices?.length || result.extensions?.['stale'] || !result.data) return;
-          if (store.keep(key, flight, result.data)) settle(requestId, key);
+          const status = response.http.status ?? 200;
+          const failed = (result.errors?.length ?? 0) > 0 || status !== 200;
+          if (failed || contextValue.staleNotices?.length || result.extensions?.['stale'] || !result.data) {
+            return leader?.settle({ result, kept: false, ...(status !== 200 ? { status } : {}) });
+          }
+          const kept = store.keep(key, flight, result.data);
+          if (kept) settle(requestId, key);
+          leader?.settle({ result: kept ? { data: store.get(key)?.data } : result, kept });
         },
       };
     },
