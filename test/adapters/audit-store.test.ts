@@ -54,6 +54,7 @@ describe.each(testDatabases())('audit store on $label', (database) => {
         expect.stringMatching(/^migration-\d{14}-customer-payment-customer-id$/),
         expect.stringMatching(/^migration-\d{14}-contract-drift$/),
         expect.stringMatching(/^migration-\d{14}-courier-bookings$/),
+        expect.stringMatching(/^migration-\d{14}-webhook-event-order$/),
       ]);
       expect(await db.migrate()).toEqual([]);
       for (const table of AUDIT_TABLES) {
