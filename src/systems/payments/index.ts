@@ -9,6 +9,7 @@ import { paymentsDoctor } from './doctor';
 import { field } from '../kit/followers';
 import { createPaymentsAdapter, type PaymentsAdapterOptions } from './adapter';
 import { createPaymentsSandbox, PAYMENTS_SANDBOX_CREDENTIALS } from './sandbox';
+import { loadStripeSpec } from './sandbox/spec';
 
 /** Read-cache lifetime of payments: webhooks drop a changed one at once; this bounds a missed event. */
 const CACHE_TTL_MS = 5_000;
@@ -112,6 +113,7 @@ export const paymentsSystem = defineSystem<PaymentsConnection>({
     },
   },
   doctor: paymentsDoctor,
+  description: loadStripeSpec,
   serve: ({ connection, resilience }) => {
     const adapter = createPaymentsAdapter(connection);
     return { ports: { payments: resilience.wrap<PaymentGateway>('payments', adapter, PAYMENTS_POLICIES) }, close: async () => adapter[Symbol.asyncDispose]() };
