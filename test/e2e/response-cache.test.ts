@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CallRecord } from '../../src/resilience';
 import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type TestStack } from '../support/stack';
+import { eventually } from '../support/scratch-database';
 import { bearer, mintTestToken } from '../support/tokens';
 
 /**
@@ -116,6 +117,28 @@ it('answers what a mutation changed at once', async () => {
   const fresh = await post(CUSTOMER, { id: customer.id });
   expect(fresh.body.data).toMatchObject({ customer: { email } });
   expect(asked()).toContain('store.findCustomersByIds');
+});
+
+it('never serves a read that arrives after a mutation the answer of one that began before it', async () => {
+  const other = estate.customers[11]!;
+  const crm = stack.estate?.sandboxes.crm;
+  if (!crm) throw new Error('the test stack runs without sandboxes');
+  const email = `later.${other.id}@example.com`;
+  const token = await mintTestToken({ subject: 'alice', scopes: ['customers:write'] });
+  // The CRM slow: the first read waits on it after the store gave it the e-mail of before.
+  crm.setFault({ mode: 'slow', delayMs: 1_500 });
+  try {
+    const before = post(CUSTOMER, { id: other.id });
+    // The store has answered the first read (the old e-mail); the CRM is still to answer it.
+    await eventually('the first read past the store', async () => asked(), (calls) => calls.includes('store.findCustomersByIds'));
+    const mutation = await post('mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { status } }', { input: { id: other.id, email } }, bearer(token));
+    expect(mutation.body).toEqual({ data: { updateCustomer: { status: 'APPLIED' } } });
+    const after = await post(CUSTOMER, { id: other.id });
+    expect(after.body.data).toMatchObject({ customer: { email } });
+    expect((await before).body.data).toMatchObject({ customer: { email: other.email } });
+  } finally {
+    crm.setFault({ mode: 'ok' });
+  }
 });
 
 it('skips the lookup for Cache-Control: no-cache, and keys answers by who asks', async () => {

@@ -117,6 +117,13 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
     return leader;
   };
 
+  // Something changed: a request arriving from now on must not be served the answer of one that began before (read
+  // your own writes); those already waiting still are, as if they had run together.
+  const changed = (change: () => void) => {
+    change();
+    leaders.clear();
+  };
+
   const currentFlight = (): Flight | undefined => {
     const requestId = currentRequestId();
     return requestId === undefined ? undefined : flights.get(requestId);
@@ -133,7 +140,7 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
         async didResolveOperation({ operation }) {
           if (operation?.operation !== 'mutation') return;
           mutation = true;
-          store.everythingChanged();
+          changed(() => store.everythingChanged());
         },
         async responseForOperation(context) {
           if (context.operation.operation !== 'query') return null;
@@ -179,7 +186,7 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
           return null;
         },
         async willSendResponse({ response, contextValue }) {
-          if (mutation) store.everythingChanged();
+          if (mutation) changed(() => store.everythingChanged());
           if (!flight || !requestId) return leader?.settle(undefined);
           flights.delete(requestId);
           if (!key || response.body.kind !== 'single') return leader?.settle(undefined);
@@ -212,7 +219,7 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
       }
     },
     noteCall(call) {
-      if (call.kind === 'write') return store.systemChanged(call.system);
+      if (call.kind === 'write') return changed(() => store.systemChanged(call.system));
       const flight = currentFlight();
       if (!flight) return;
       flight.systems.add(call.system);
@@ -220,7 +227,7 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
       // A failed call alone does not keep the answer out: what the client sees does (an error, a stale copy). A
       // courier's 404 for an order it never carried is a failed call that the answer rightly shows as no shipment.
     },
-    systemChanged: (system) => store.systemChanged(system),
+    systemChanged: (system) => changed(() => store.systemChanged(system)),
     size: () => store.size(),
   };
 }
