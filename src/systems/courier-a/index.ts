@@ -6,6 +6,7 @@ import { defineSystem } from '../kit/define-system';
 import { courierADoctor } from './doctor';
 import { COURIER_CACHE_TTL_MS, COURIER_POLICIES, COURIERS_SUBGRAPH } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
+import { BACKFILL_POLICIES, bookingBackfillFollowers, type BookingBackfill } from '../kit/courier-backfill';
 import { createCourierAAdapter, type CanadaPostAccount, type CourierAAdapterOptions } from './adapter';
 import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, estateBookings } from './sandbox';
 import { createBookingLedger } from '../../db/booking-ledger';
@@ -111,7 +112,12 @@ export const courierASystem = defineSystem<CourierAAdapterOptions>({
   // The booking ledger (our database) makes reads cost only what can have changed: Canada Post has no batch read.
   serve: ({ connection, resilience, db }) => {
     const adapter = createCourierAAdapter({ ...connection, ledger: db ? createBookingLedger(db as Database) : undefined });
-    return { ports: { couriers: [resilience.wrap<Courier>('courier-a', adapter, COURIER_POLICIES)] }, close: async () => adapter[Symbol.asyncDispose]() };
+    // `backfill`: the bookings made before the ledger existed, asked for once by the upgrade's outbox job.
+    const port = resilience.wrap<Courier & BookingBackfill>('courier-a', adapter, { ...COURIER_POLICIES, ...BACKFILL_POLICIES });
+    return { ports: { couriers: [port] }, close: async () => adapter[Symbol.asyncDispose]() };
   },
-  followers: ({ ports, invalidate }) => courierFollowers(courierNamed(ports.couriers, 'courier-a'), { invalidate }),
+  followers: ({ ports, invalidate }) => {
+    const courier = courierNamed(ports.couriers, 'courier-a');
+    return { ...courierFollowers(courier, { invalidate }), ...bookingBackfillFollowers(courier, ports.store, { invalidate }) };
+  },
 });

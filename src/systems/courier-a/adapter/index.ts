@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IntegrationError, type CallOptions, type Courier, type Shipment, type ShipmentRequest } from '../../../domain';
 import { readEachOrder, type CallSite } from '../../kit/adapter';
 import { FINAL_SHIPMENT_STATUSES, UNANSWERED_BOOKING_MS, type Booking, type BookingLedger } from '../../kit/adapter/booking-ledger';
+import type { BookingBackfill } from '../../kit/courier-backfill';
 import {
   createShipmentDocuments,
   dayOf,
@@ -55,7 +56,7 @@ export interface CourierAAdapterOptions {
   readonly ledger?: BookingLedger | undefined;
 }
 
-export interface CourierAAdapter extends Courier, AsyncDisposable {
+export interface CourierAAdapter extends Courier, BookingBackfill, AsyncDisposable {
   /** Closes the keep-alive connections. */
   close(): Promise<void>;
 }
@@ -248,9 +249,31 @@ export function createCourierAAdapter(options: CourierAAdapterOptions): CourierA
     return cancelled;
   };
 
+  /**
+   * Bookings made before the ledger existed: each order the ledger holds nothing for is asked for by our request id,
+   * and what Canada Post holds is recorded (nothing for an order with none). An order already in the ledger costs no
+   * call, so a backfill run again after a crash asks only what it had not found yet.
+   */
+  const backfill = async (orderIds: readonly string[], callOptions?: CallOptions): Promise<number> => {
+    const ledger = options.ledger;
+    if (!ledger) return 0;
+    const here = site('backfill');
+    const wanted = [...new Set(orderIds)];
+    const held = await ledger.bookingsOf(system, wanted);
+    let recorded = 0;
+    for (const orderId of wanted.filter((candidate) => !held.has(candidate))) {
+      const read = await readByRequestId(here, orderId, callOptions?.signal);
+      if (!read) continue;
+      await ledger.record(withLabelPath(read), now());
+      recorded += 1;
+    }
+    return recorded;
+  };
+
   return {
     carrier: system,
     findByOrderIds,
+    backfill,
     bookShipment,
     cancelShipment,
     close: client.close,
