@@ -14,7 +14,7 @@ import { storeSystem } from '../../src/systems/store';
 import { openTestDatabase, testDatabases } from '../support/databases';
 
 /** Two pages of orders and more: the job pages through the store. */
-const generated = generateEstate({ customers: 40, orders: BACKFILL_PAGE_SIZE + 50, skus: 60 });
+const generated = generateEstate({ customers: 40, orders: BACKFILL_PAGE_SIZE + 10, skus: 60 });
 /** Courier A names an order's booking after its group (as its adapter test does). */
 const estate: EstateSeed = {
   ...generated,
