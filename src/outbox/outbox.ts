@@ -85,6 +85,11 @@ export interface Outbox {
   claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]>;
   complete(jobId: string): Promise<void>;
   /**
+   * A long job did part of its work: it is queued again, due now, with `payload` (its progress) and its attempts reset,
+   * so that a crash resumes from there and other jobs are not held up behind it. `stale` when the claim had run out.
+   */
+  progress(job: ClaimedJob, payload: unknown): Promise<'pending' | 'stale'>;
+  /**
    * Records a failure: retried after the backoff (and not before `retryAfterMs` when the system, or its open
    * breaker, said when to come back), or dead-lettered after the last attempt. Ops are alerted at the job's third
    * failure and when it is dead-lettered. Answers the new state; `stale` when the claim had run out and another
@@ -176,6 +181,15 @@ export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox 
     },
     async complete(jobId) {
       await db.orm.em.fork().nativeUpdate(OutboxJobEntity, { id: jobId }, { state: 'done', lockedBy: null, lockedUntil: null, lastError: null, updatedAt: now() });
+    },
+    async progress(job, payload) {
+      const at = now();
+      const changed = await db.orm.em.fork().nativeUpdate(
+        OutboxJobEntity,
+        { id: job.id, state: 'running', lockedBy: job.lockedBy },
+        { state: 'pending', payload: payload as object, attempts: 0, lastError: null, nextAttemptAt: at, lockedBy: null, lockedUntil: null, updatedAt: at },
+      );
+      return changed === 0 ? 'stale' : 'pending';
     },
     async fail(job, reason, retryAfterMs = 0) {
       const at = now();

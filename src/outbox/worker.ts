@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { isIntegrationError } from '../domain';
 import type { ClaimedJob, Outbox } from './outbox';
 
-/** Applies one job to its system; throws to have it retried. */
-export type JobHandler = (job: ClaimedJob) => Promise<void>;
+/** Applies one job to its system; throws to have it retried; answers `{ continueWith }` to be run again from there. */
+export type JobHandler = (job: ClaimedJob) => Promise<void | { readonly continueWith: unknown }>;
 
 export interface OutboxWorkerOptions {
   readonly outbox: Outbox;
@@ -39,7 +39,9 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const handler = options.handlers[`${job.system}:${job.operation}`];
     try {
       if (!handler) throw new Error(`no handler for ${job.system}:${job.operation}`);
-      await handler(job);
+      const progress = await handler(job);
+      // Part of a long job is done: it is queued again with its progress, behind the jobs already due.
+      if (progress) return void (await options.outbox.progress(job, progress.continueWith));
       await options.outbox.complete(job.id);
       options.onJob?.({ job, outcome: 'done' });
     } catch (error) {

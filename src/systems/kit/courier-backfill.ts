@@ -1,6 +1,6 @@
 import type { CallOptions, Courier, SiteStore } from '../../domain';
 import { readEachOrder } from './adapter';
-import { definePolicies, type FollowerContext, type FollowerHandler } from './define-system';
+import { definePolicies, type FollowerContext, type FollowerHandler, type FollowerJob } from './define-system';
 
 /**
  * A courier that keeps a booking ledger (./adapter/booking-ledger.ts) and can fill it with the bookings made before
@@ -28,10 +28,11 @@ const BACKFILL_CONCURRENCY = 4;
 export const BACKFILL_POLICIES = definePolicies<BookingBackfill>({ backfill: { kind: 'write' } });
 
 /**
- * The backfill job's handler (`<courier>:backfillBookings`): pages through the site's orders and asks the courier for
- * each one's booking, one call per order, each through the resilience layer (rate limit, breaker, timeout). A crash or
- * a failed attempt runs the job again from the first page: what was recorded costs no call then, only the orders
- * without a booking are asked again. Nothing when the courier keeps no ledger or no store is served.
+ * The backfill job's handler (`<courier>:backfillBookings`): one page of the site's orders per claim, asking the courier
+ * for each one's booking, one call per order, each through the resilience layer (rate limit, breaker, timeout). It then
+ * answers the next page's cursor as the job's progress: the outbox queues the job again from there, behind the jobs
+ * already due (a backfill of many orders holds up no booking nor sync), and a crash resumes from the last page
+ * begun. Nothing when the courier keeps no ledger or no store is served.
  */
 export function bookingBackfillFollowers(
   courier: Courier & Partial<BookingBackfill>,
@@ -41,17 +42,25 @@ export function bookingBackfillFollowers(
   const backfill = courier.backfill?.bind(courier);
   if (!backfill || !store) return {};
   return {
-    [`${courier.carrier}:${BACKFILL_BOOKINGS}`]: async () => {
-      let after: string | null = null;
-      for (;;) {
-        const page = await store.listOrders({ first: BACKFILL_PAGE_SIZE, after });
-        const ids = page.items.map((order) => order.id);
-        const recorded = await readEachOrder(ids, BACKFILL_CONCURRENCY, (orderId) => backfill([orderId]));
-        const found = ids.filter((_, index) => recorded[index]! > 0);
-        if (found.length > 0) await invalidate(courier.carrier, 'findByOrderIds', found);
-        if (!page.hasNextPage || page.endCursor === null) return;
-        after = page.endCursor;
-      }
+    [`${courier.carrier}:${BACKFILL_BOOKINGS}`]: async (job) => {
+      const page = await store.listOrders({ first: BACKFILL_PAGE_SIZE, after: progressOf(job).after });
+      const ids = page.items.map((order) => order.id);
+      const recorded = await readEachOrder(ids, BACKFILL_CONCURRENCY, (orderId) => backfill([orderId]));
+      const found = ids.filter((_, index) => recorded[index]! > 0);
+      if (found.length > 0) await invalidate(courier.carrier, 'findByOrderIds', found);
+      if (!page.hasNextPage || page.endCursor === null) return;
+      return { continueWith: { after: page.endCursor } satisfies BackfillProgress };
     },
   };
+}
+
+/** The backfill job's payload: where it stands in the site's orders (none yet: the first page). */
+export interface BackfillProgress {
+  /** The store's cursor of the last order asked about. */
+  readonly after: string | null;
+}
+
+function progressOf(job: FollowerJob): BackfillProgress {
+  const after = (job.payload as { after?: unknown } | null)?.after;
+  return { after: typeof after === 'string' ? after : null };
 }

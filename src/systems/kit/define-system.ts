@@ -128,8 +128,11 @@ export interface FollowerJob {
   /** Attempts so far, this one included. */
   readonly attempts: number;
 }
-/** Delivers one queued write to its system; throws to have it retried with backoff. */
-export type FollowerHandler = (job: FollowerJob) => Promise<void>;
+/**
+ * Delivers one queued write to its system; throws to have it retried with backoff. A long job (a backfill) does a
+ * bounded part of its work per claim and answers `{ continueWith }`: it is queued again with that payload, its progress.
+ */
+export type FollowerHandler = (job: FollowerJob) => Promise<void | { readonly continueWith: unknown }>;
 
 /** What follower handlers are built with: every port of the estate (already wrapped) and the read cache. */
 export interface FollowerContext {
