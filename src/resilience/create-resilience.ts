@@ -76,6 +76,11 @@ export interface Resilience extends AsyncDisposable {
    */
   onCallStart(listener: (system: string, kind: 'read' | 'write') => void): () => void;
   breakerStates(): ReadonlyArray<{ system: string; operation: string; state: BreakerState }>;
+  /**
+   * Calls to the wrapped ports asked and not yet settled, counted from the moment they are asked (before a cache
+   * lookup): 0 once what a request started in the background (the source-of-truth's follower checks) is done.
+   */
+  callsRunning(): number;
   close(): Promise<void>;
 }
 
@@ -336,6 +341,9 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     }
   };
 
+  /** Calls to wrapped methods asked and not yet settled (cache lookups included). */
+  let running = 0;
+
   const close = async (): Promise<void> => {
     for (const { breaker } of breakers.values()) breaker.shutdown();
     breakers.clear();
@@ -348,7 +356,14 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       for (const [operation, policy] of Object.entries(operations) as [string, OperationPolicy][]) {
         const method = (port as Record<string, unknown>)[operation];
         if (typeof method !== 'function') throw new Error(`${system}: the port has no method ${operation}`);
-        wrapped[operation] = wrapOne(system, operation, (method as Method).bind(port), policy);
+        const guarded = wrapOne(system, operation, (method as Method).bind(port), policy);
+        // Counted from the moment it is asked, before any cache lookup: see callsRunning.
+        wrapped[operation] = ((input, callOptions) => {
+          running += 1;
+          return guarded(input, callOptions).finally(() => {
+            running -= 1;
+          });
+        }) satisfies Method;
       }
       // Non-method members (e.g. a courier's `carrier`) pass through; methods without a policy cannot.
       return new Proxy(port, {
@@ -367,6 +382,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       // Again once they are gone: what read them between the first telling and now read the old copies.
       for (const listener of invalidationListeners) listener(system, operation);
     },
+    callsRunning: () => running,
     onInvalidate(listener) {
       invalidationListeners.add(listener);
       return () => void invalidationListeners.delete(listener);

@@ -120,6 +120,28 @@ describe('resilience', () => {
     await resilience.close();
   });
 
+  it('counts the calls asked and not settled, from before their cache lookup (callsRunning)', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const port = {
+      findByIds: async (ids: readonly string[]) => {
+        await held;
+        return new Map(ids.map((id) => [id, { id }]));
+      },
+    };
+    const resilience = createResilience({ cache: createReadCache() });
+    const wrapped = resilience.wrap('thing', port, { findByIds: { kind: 'batch-read', cacheTtlMs: 60_000 } });
+    const first = wrapped.findByIds(['a']);
+    const second = wrapped.findByIds(['b']);
+    expect(resilience.callsRunning()).toBe(2);
+    release();
+    await Promise.all([first, second]);
+    expect(resilience.callsRunning()).toBe(0);
+    await wrapped.findByIds(['a']);
+    expect(resilience.callsRunning()).toBe(0);
+    await resilience.close();
+  });
+
   it('remembers the keys a system has no record of, until they expire or are dropped', async () => {
     const system = fakeSystem();
     const resilience = createResilience({ cache: createReadCache() });
