@@ -7,14 +7,15 @@ import { courierASystem } from '../../src/systems/courier-a';
 import { createCourierAAdapter } from '../../src/systems/courier-a/adapter';
 import { groupIdOf } from '../../src/systems/courier-a/canada-post/ids';
 import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox } from '../../src/systems/courier-a/sandbox';
-import { BACKFILL_PAGE_SIZE } from '../../src/systems/kit/courier-backfill';
+import { bookingBackfillFollowers } from '../../src/systems/kit/courier-backfill';
 import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
 import { generateEstate, type EstateSeed } from '../../src/systems/kit/seed';
 import { storeSystem } from '../../src/systems/store';
 import { openTestDatabase, testDatabases } from '../support/databases';
 
-/** Two pages of orders and more: the job pages through the store. */
-const generated = generateEstate({ customers: 40, orders: BACKFILL_PAGE_SIZE + 10, skus: 60 });
+/** Orders the job reads at once here: three pages, so that a worker goes on from one to the next. */
+const PAGE = 40;
+const generated = generateEstate({ customers: 40, orders: 2 * PAGE + 30, skus: 60 });
 /** Courier A names an order's booking after its group (as its adapter test does). */
 const estate: EstateSeed = {
   ...generated,
@@ -39,8 +40,10 @@ describe.each(testDatabases())('upgrading to the booking ledger on $label', (dat
     opened.push({ close: async () => courierA.close?.() });
     const courier = courierA.ports.couriers![0]! as Courier;
     const store = storeSystem.serve({ connection: { baseUrl: '' }, resilience, db }).ports.store as SiteStore;
-    const handlers = courierASystem.followers!({ ports: { couriers: [courier], store }, invalidate: async () => undefined });
-    return { courier, handlers };
+    const invalidate = async () => undefined;
+    // Courier A's outbox handlers include the backfill's; it runs here with smaller pages.
+    expect(Object.keys(courierASystem.followers!({ ports: { couriers: [courier], store }, invalidate }))).toContain('courier-a:backfillBookings');
+    return { courier, handlers: bookingBackfillFollowers(courier, store, { invalidate }, { pageSize: PAGE }) };
   };
 
   beforeAll(async () => {
@@ -82,13 +85,13 @@ describe.each(testDatabases())('upgrading to the booking ledger on $label', (dat
     expect(firstPage).toBeGreaterThan(0);
     expect(firstPage).toBeLessThan(booked.length);
 
-    // A worker (after a crash, any worker) goes on from there: each order of the last page is asked once, no other.
+    // A worker (after a crash, any worker) goes on from there, page after page: each order left is asked once, no other.
     const before = getShipments();
     const worker = startOutboxWorker({ outbox, handlers, pollMs: 60_000 });
     opened.push(worker);
     await worker.drain();
     expect(await outbox.counts()).toEqual({ done: 1 });
-    expect(getShipments() - before).toBe(orderIds.length - BACKFILL_PAGE_SIZE);
+    expect(getShipments() - before).toBe(orderIds.length - PAGE);
 
     // Every booking Canada Post holds for an order is read again, as it reads without the ledger.
     const found = await courier.findByOrderIds(orderIds);

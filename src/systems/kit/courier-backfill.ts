@@ -18,7 +18,7 @@ export interface BookingBackfill {
 /** The outbox job's operation: queued once per courier that keeps a ledger, by the migration that upgrades to it. */
 export const BACKFILL_BOOKINGS = 'backfillBookings';
 
-/** Orders read from the site's store at once. */
+/** Orders read from the site's store at once: one page per claim of the job. */
 export const BACKFILL_PAGE_SIZE = 100;
 
 /** Orders asked about at once: the courier's rate limit sets the pace; a few in flight keep its latency out of it. */
@@ -38,12 +38,13 @@ export function bookingBackfillFollowers(
   courier: Courier & Partial<BookingBackfill>,
   store: SiteStore | undefined,
   { invalidate }: Pick<FollowerContext, 'invalidate'>,
+  { pageSize = BACKFILL_PAGE_SIZE }: { readonly pageSize?: number } = {},
 ): Record<string, FollowerHandler> {
   const backfill = courier.backfill?.bind(courier);
   if (!backfill || !store) return {};
   return {
     [`${courier.carrier}:${BACKFILL_BOOKINGS}`]: async (job) => {
-      const page = await store.listOrders({ first: BACKFILL_PAGE_SIZE, after: progressOf(job).after });
+      const page = await store.listOrders({ first: pageSize, after: progressOf(job).after });
       const ids = page.items.map((order) => order.id);
       const recorded = await readEachOrder(ids, BACKFILL_CONCURRENCY, (orderId) => backfill([orderId]));
       const found = ids.filter((_, index) => recorded[index]! > 0);
