@@ -1,7 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import type CircuitBreaker from 'opossum';
 import { IntegrationError, isIntegrationError, type CallOptions } from '../domain';
 import type { SystemPolicy } from './policy';
 import type { RateLimiter } from './rate-limit';
+
+/** Requests one attempt may have in flight, each listening on its signal, before Node warns of a leak. */
+const ATTEMPT_SIGNAL_LISTENERS = 100;
 
 export type Method = (input: unknown, options?: CallOptions) => Promise<unknown>;
 
@@ -75,6 +79,9 @@ async function attempt(site: CallSite, method: Method, input: unknown, deadline:
   if (remaining <= 0) throw timedOut(system, operation, policy.timeoutMs);
   const limitMs = Math.min(remaining, policy.attemptTimeoutMs ?? Number.POSITIVE_INFINITY);
   const controller = new AbortController();
+  // One attempt may fan out to many requests at once (a courier read one order at a time, 16 in flight), each of
+  // which listens on this signal until it ends: more than Node's default 10 is no leak here.
+  setMaxListeners(ATTEMPT_SIGNAL_LISTENERS, controller.signal);
   const onOuterAbort = () => controller.abort(outer?.reason);
   if (outer?.aborted) onOuterAbort();
   outer?.addEventListener('abort', onOuterAbort, { once: true });
