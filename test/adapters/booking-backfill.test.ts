@@ -43,7 +43,7 @@ describe.each(testDatabases())('upgrading to the booking ledger on $label', (dat
     const invalidate = async () => undefined;
     // Courier A's outbox handlers include the backfill's; it runs here with smaller pages.
     expect(Object.keys(courierASystem.followers!({ ports: { couriers: [courier], store }, invalidate }))).toContain('courier-a:backfillBookings');
-    return { courier, handlers: bookingBackfillFollowers(courier, store, { invalidate }, { pageSize: PAGE }) };
+    return { courier, store, handlers: bookingBackfillFollowers(courier, store, { invalidate }, { pageSize: PAGE }) };
   };
 
   beforeAll(async () => {
@@ -65,7 +65,7 @@ describe.each(testDatabases())('upgrading to the booking ledger on $label', (dat
     await db.orm.getMigrator().up({ to: BEFORE_BACKFILL });
     await seedSiteStore(db, estate);
     expect(booked.length).toBeGreaterThan(5);
-    const { courier, handlers } = serve(db);
+    const { courier, store, handlers } = serve(db);
     // Before the job: the ledger is empty, so courier A's bookings are nowhere to be read.
     expect((await courier.findByOrderIds(orderIds)).size).toBe(0);
 
@@ -99,6 +99,12 @@ describe.each(testDatabases())('upgrading to the booking ledger on $label', (dat
     const direct = createCourierAAdapter({ baseUrl: sandbox.url, ...COURIER_A_SANDBOX_CREDENTIALS, tls: { ca: pki.ca } });
     opened.push(direct);
     expect(found).toEqual(await direct.findByOrderIds(orderIds));
+
+    // Run again (a claim that had run out, taken up by another worker): an order in the ledger costs no call.
+    const again = getShipments();
+    const firstIds = (await store.listOrders({ first: PAGE })).items.map((order) => order.id);
+    await handlers['courier-a:backfillBookings']!({ ...claimed!, payload: {} });
+    expect(getShipments() - again).toBe(firstIds.filter((orderId) => !booked.includes(orderId)).length);
   });
 
   it('queues nothing on a fresh install: its database is empty when it migrates', async () => {
