@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { IntegrationError, type CallOptions, type Courier, type Shipment, type ShipmentRequest } from '../../../domain';
 import { readEachOrder, type CallSite } from '../../kit/adapter';
 import { FINAL_SHIPMENT_STATUSES, UNANSWERED_BOOKING_MS, type Booking, type BookingLedger } from '../../kit/adapter/booking-ledger';
-import type { BookingBackfill } from '../../kit/courier-backfill';
 import {
   createShipmentDocuments,
   dayOf,
@@ -56,7 +55,12 @@ export interface CourierAAdapterOptions {
   readonly ledger?: BookingLedger | undefined;
 }
 
-export interface CourierAAdapter extends Courier, BookingBackfill, AsyncDisposable {
+export interface CourierAAdapter extends Courier, AsyncDisposable {
+  /**
+   * Bookings made before the booking ledger existed, for these orders: each one the ledger holds nothing for is asked
+   * for by our request id and recorded when found. Answers how many were recorded (the kit's `BookingBackfill`).
+   */
+  backfill(orderIds: readonly string[], options?: CallOptions): Promise<number>;
   /** Closes the keep-alive connections. */
   close(): Promise<void>;
 }
