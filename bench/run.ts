@@ -1,5 +1,6 @@
 import './kit/guard';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { withBenchBlock } from './readme-block';
 import os from 'node:os';
 import path from 'node:path';
 import { pinSelf } from './kit/child';
@@ -40,6 +41,7 @@ const QUICK: BenchSettings = {
 };
 
 const RESULTS_FILE = path.join(PROJECT_ROOT, 'bench', 'RESULTS.md');
+const README_FILE = path.join(PROJECT_ROOT, 'README.md');
 const VERSIONED = ['@apollo/gateway', '@apollo/server', '@graphql-hive/gateway', '@graphql-hive/gateway-runtime', 'graphql', 'fastify', 'undici', 'autocannon'];
 
 function parseArguments(argv: readonly string[]): { settings: BenchSettings; parts: Part[]; profile: boolean } {
@@ -108,8 +110,10 @@ async function main(): Promise<void> {
   log('');
   log(report);
   if (!settings.quick && parts.length === PARTS.length) {
-    writeFileSync(RESULTS_FILE, `# Benchmark results (issue 7)\n\nWritten by \`npm run bench\` from its last full run.\n\n${report}\n`);
-    log(`written: ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    const results = `# Benchmark results (issue 7)\n\nWritten by \`npm run bench\` from its last full run.\n\n${report}\n`;
+    writeFileSync(RESULTS_FILE, results);
+    writeFileSync(README_FILE, withBenchBlock(readFileSync(README_FILE, 'utf8'), results));
+    log(`written: ${path.relative(process.cwd(), RESULTS_FILE)}, and its issue-19 targets in ${path.relative(process.cwd(), README_FILE)}`);
   }
   const missed = [...checkTargets(results), ...(results.overload ? checkOverload(results.overload) : []), ...checkIssue19(results)].filter((check) => !check.met);
   if (missed.length) log(`targets missed: ${missed.length} (see the table above)`);

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { withBenchBlock } from '../../bench/readme-block';
 import { CONFIG_KEYS } from '../../src/config';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -27,6 +28,11 @@ describe('README, the front door', () => {
 
   it('stays a front door: about 200 lines, the reference in docs/', () => {
     expect(readme.split('\n').length).toBeLessThanOrEqual(210);
+  });
+
+  it("carries issue 19's targets from the last full benchmark, as bench/RESULTS.md has them", () => {
+    const results = readFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), 'utf8');
+    expect(readme).toBe(withBenchBlock(readme, results));
   });
 
   it('links only to files that exist, as does every page in docs/', () => {
