@@ -24,8 +24,12 @@ export const BACKFILL_PAGE_SIZE = 100;
 /** Orders asked about at once: the courier's rate limit sets the pace; a few in flight keep its latency out of it. */
 const BACKFILL_CONCURRENCY = 4;
 
-/** A backfill is a read of the courier, but never cached nor retried on its own: the outbox job retries. */
-export const BACKFILL_POLICIES = definePolicies<BookingBackfill>({ backfill: { kind: 'write' } });
+/**
+ * A backfill is a read of the courier (retried like one), never cached and with no stale copy. Not a write: a write to
+ * a system ends the gateway's cached answers that read it, and the backfill's calls would end them ten times a second;
+ * its handler drops the courier's reads of the orders it found instead, once a page.
+ */
+export const BACKFILL_POLICIES = definePolicies<BookingBackfill>({ backfill: { kind: 'read' } });
 
 /**
  * The backfill job's handler (`<courier>:backfillBookings`): one page of the site's orders per claim, asking the courier
