@@ -1,17 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { createAlerts } from '../../src/alerts';
-import { loadConfig } from '../../src/config';
-import { openDatabase, type Database } from '../../src/db';
+import type { Database } from '../../src/db';
 import { isIntegrationError } from '../../src/domain';
-import { loadIntegrationMap, type IntegrationMap } from '../../src/integration-map';
 import type { CallRecord } from '../../src/resilience';
-import { composeSystems, type ComposedSystems } from '../../src/runtime/compose-systems';
-import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from '../../src/systems/crm/sandbox';
-import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
-import { customerId, generateEstate } from '../../src/systems/kit/seed';
+import type { ComposedSystems } from '../../src/runtime/compose-systems';
+import type { RunningSandbox } from '../../src/systems/kit/sandbox';
+import { customerId } from '../../src/systems/kit/seed';
+import { startCrmRateLimitRig, type CrmRateLimitRig } from '../support/crm-rate-limit-rig';
 
 /**
  * Issue 20's check for item 3, as it is written: "a sandbox that halves its rate limit: the alert, and no 429 storm
@@ -21,38 +16,19 @@ import { customerId, generateEstate } from '../../src/systems/kit/seed';
  * that are held back by our bucket: the vendor's 429s after the alert are counted, and stay at most one.
  */
 describe('a sandbox that halves its rate limit while the product runs', () => {
-  let dir: string;
+  let rig: CrmRateLimitRig;
   let db: Database;
   let sandbox: RunningSandbox;
   let composed: ComposedSystems;
-  const calls: CallRecord[] = [];
+  let calls: CallRecord[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'plugboard-rate-halved-'));
-    db = await openDatabase(undefined, { dataDir: dir });
-    await db.migrate();
-    sandbox = await startSandbox(createCrmSandbox(generateEstate(), { rateLimit: { max: 10, intervalMs: 10_000 } }));
-    const declared = loadIntegrationMap().map;
-    // A one-second budget: a call that would wait for a token fails at once, as our own refusal.
-    const map: IntegrationMap = { ...declared, systems: { ...declared.systems, crm: { ...declared.systems['crm']!, rateLimit: { requests: 10, perSeconds: 10 }, timeoutMs: 1_000 } } };
-    const { clientId, clientSecret, refreshToken } = CRM_SANDBOX_CREDENTIALS;
-    composed = await composeSystems({
-      config: loadConfig({ PLUGBOARD_DATA_DIR: dir, PLUGBOARD_LOG_LEVEL: 'silent' }),
-      db,
-      logger: pino({ level: 'silent' }),
-      map,
-      connections: { crm: { baseUrl: sandbox.url, clientId, clientSecret, refreshToken } as never },
-      only: ['crm'],
-      onCall: (record) => calls.push(record),
-      systems: { crm: { retries: 0 } },
-    });
+    rig = await startCrmRateLimitRig(10);
+    ({ db, sandbox, composed, calls } = rig);
   });
 
   afterAll(async () => {
-    await composed?.close();
-    await sandbox?.close();
-    await db?.close();
-    await rm(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   const read = async (index: number): Promise<string> => {

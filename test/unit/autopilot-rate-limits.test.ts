@@ -1,19 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { createAlerts, type Alerts } from '../../src/alerts';
 import { createVendorRateLimits } from '../../src/autopilot/vendor-rate-limits';
-import { loadConfig } from '../../src/config';
-import { openDatabase, type Database } from '../../src/db';
+import type { Database } from '../../src/db';
 import { isIntegrationError } from '../../src/domain';
-import { loadIntegrationMap, type IntegrationMap } from '../../src/integration-map';
 import { createMemoryRateLimiter, createRedisRateLimiter, type CallRecord, type RateLimiter } from '../../src/resilience';
-import { composeSystems, type ComposedSystems } from '../../src/runtime/compose-systems';
-import { CRM_SANDBOX_CREDENTIALS, createCrmSandbox } from '../../src/systems/crm/sandbox';
-import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
+import type { ComposedSystems } from '../../src/runtime/compose-systems';
 import { xeroRateLimitHeaders } from '../../src/systems/xero/rate-limit-headers';
-import { customerId, generateEstate } from '../../src/systems/kit/seed';
+import { customerId } from '../../src/systems/kit/seed';
+import { startCrmRateLimitRig, type CrmRateLimitRig } from '../support/crm-rate-limit-rig';
 import { redisForTests } from '../support/redis';
 
 /**
@@ -23,38 +17,18 @@ import { redisForTests } from '../support/redis';
  * by our bucket instead of being sent for a 429.
  */
 describe('a vendor that lowers its rate limit', () => {
-  let dir: string;
+  let rig: CrmRateLimitRig;
   let db: Database;
-  let sandbox: RunningSandbox;
   let composed: ComposedSystems;
-  const calls: CallRecord[] = [];
+  let calls: CallRecord[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'plugboard-rate-limits-'));
-    db = await openDatabase(undefined, { dataDir: dir });
-    await db.migrate();
-    sandbox = await startSandbox(createCrmSandbox(generateEstate(), { rateLimit: { max: 5, intervalMs: 10_000 } }));
-    const declared = loadIntegrationMap().map;
-    // The map declares 10 calls per 10 s; a one-second budget makes a call that would wait for a token fail at once.
-    const map: IntegrationMap = { ...declared, systems: { ...declared.systems, crm: { ...declared.systems['crm']!, rateLimit: { requests: 10, perSeconds: 10 }, timeoutMs: 1_000 } } };
-    const { clientId, clientSecret, refreshToken } = CRM_SANDBOX_CREDENTIALS;
-    composed = await composeSystems({
-      config: loadConfig({ PLUGBOARD_DATA_DIR: dir, PLUGBOARD_LOG_LEVEL: 'silent' }),
-      db,
-      logger: pino({ level: 'silent' }),
-      map,
-      connections: { crm: { baseUrl: sandbox.url, clientId, clientSecret, refreshToken } as never },
-      only: ['crm'],
-      onCall: (record) => calls.push(record),
-      systems: { crm: { retries: 0 } },
-    });
+    rig = await startCrmRateLimitRig(5);
+    ({ db, composed, calls } = rig);
   });
 
   afterAll(async () => {
-    await composed?.close();
-    await sandbox?.close();
-    await db?.close();
-    await rm(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   it('follows the vendor: one alert, and the calls past its budget are held back by our bucket, not refused by the vendor', async () => {
