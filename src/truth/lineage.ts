@@ -20,6 +20,33 @@ export interface MatrixChoice {
   readonly losers: readonly LosingCopy[];
 }
 
+/**
+ * Where one value of an answer came from: what a subgraph reports on its own paths and the gateway places on the
+ * client's (`extensions.lineage`). `Path` is the value's place in the answer.
+ */
+export interface LineageOf<Path> {
+  /** Where the value sits in the answer. */
+  readonly path: Path;
+  /** The system that served it, e.g. "crm". */
+  readonly system: string;
+  /** The port method read, e.g. "findByCustomerIds"; absent when no read of that system was seen for the value. */
+  readonly operation?: string;
+  /** When the system gave it (ISO 8601): earlier than the request when it came from a cache. */
+  readonly fetchedAt: string;
+  /** Its age when served, in milliseconds: 0 for a call made for this request. */
+  readonly cacheAgeMs: number;
+  /** Served from a cache (the read cache's fresh copy, or a stale one). */
+  readonly fromCache: boolean;
+  /** A stale copy, served because the system failed, as of `asOf`. */
+  readonly stale: boolean;
+  readonly asOf?: string;
+  /** Where the matrix chose between systems: its rule, and the systems that disagreed and lost, with their values. */
+  readonly rule?: MatrixChoice['rule'];
+  readonly overrode?: readonly LosingCopy[];
+  /** Every system that served the value together, when several did (an order's empty list of shipments): `system` is the first. */
+  readonly systems?: readonly string[];
+}
+
 /** Hears the matrix's choices of a request that asked for lineage. */
 export interface MatrixChoices {
   chose(choice: MatrixChoice): void;

@@ -1,35 +1,10 @@
 import type { ReadWitness, WitnessedRead } from '../../src/resilience';
-import type { MatrixChoice, MatrixChoices } from '../../src/truth/lineage';
+import type { LineageOf, MatrixChoice, MatrixChoices } from '../../src/truth/lineage';
 
 export { LINEAGE_HEADER, lineageAsked } from '../../src/truth/lineage';
 
-/**
- * Where one value of a subgraph's answer came from, as the subgraph tells the gateway in its `extensions.lineage`.
- * The path is the subgraph's (`_entities.3.segment` for an entity fetch): the gateway maps it onto the client's.
- */
-export interface SubgraphLineageEntry {
-  readonly path: readonly (string | number)[];
-  /** The system that served the value, e.g. "crm". */
-  readonly system: string;
-  /** The port method read, e.g. "findByCustomerIds"; absent when no read of that system was seen for the value. */
-  readonly operation?: string;
-  /** When the system gave the value (ISO 8601): earlier than the request when it came from a cache. */
-  readonly fetchedAt: string;
-  /** How old the value was when served, in milliseconds (0 for a call made for this request). */
-  readonly cacheAgeMs: number;
-  /** Served from a cache (the read cache's fresh copy, or a stale one). */
-  readonly fromCache: boolean;
-  /** A stale copy, served because the system failed. */
-  readonly stale: boolean;
-  /** When the stale copy was read (only when stale). */
-  readonly asOf?: string;
-  /** The matrix's rule, where it chose between systems for this field. */
-  readonly rule?: MatrixChoice['rule'];
-  /** Systems whose copies disagreed and lost, with their values (only where the matrix chose). */
-  readonly overrode?: readonly { readonly system: string; readonly value: unknown }[];
-  /** Every system that served the value together, when several did (an order's empty list of shipments). */
-  readonly systems?: readonly string[];
-}
+/** One value's lineage as a subgraph reports it, on the subgraph's own response path. */
+export type SubgraphLineageEntry = LineageOf<readonly (string | number)[]>;
 
 /**
  * What one request that asked for lineage was served: every read the resilience layer served it (the witness), and

@@ -1,33 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { LINEAGE_HEADER, lineageAsked } from '../../truth/lineage';
+import { LINEAGE_HEADER, lineageAsked, type LineageOf } from '../../truth/lineage';
 
 export { LINEAGE_HEADER, lineageAsked };
 
-/**
- * Where one value of the client's answer came from, in its `extensions.lineage` (a request with
- * `x-plugboard-lineage: on`). See docs/autopilot.md, "Lineage".
- */
-export interface LineageEntry {
-  /** Where the value sits in the answer, e.g. "customers.nodes.0.segment". */
-  readonly path: string;
-  /** The system that served it, e.g. "crm". */
-  readonly system: string;
-  /** The port method read, e.g. "findByCustomerIds". */
-  readonly operation?: string;
-  /** When the system gave it (ISO 8601). */
-  readonly fetchedAt: string;
-  /** Its age when served, in milliseconds: 0 for a call made for this request. */
-  readonly cacheAgeMs: number;
-  readonly fromCache: boolean;
-  /** A stale copy, served because the system failed, as of `asOf`. */
-  readonly stale: boolean;
-  readonly asOf?: string;
-  /** Where the matrix chose between systems: its rule, and the systems that disagreed and lost, with their values. */
-  readonly rule?: 'owner-wins' | 'latest-timestamp-wins';
-  readonly overrode?: readonly { readonly system: string; readonly value: unknown }[];
-  /** Every system that served the value together, when several did (an order's empty list of shipments): `system` is the first. */
-  readonly systems?: readonly string[];
-}
+/** One value's lineage in `extensions.lineage`, its path as the client's ("customers.nodes.0.segment"). */
+export type LineageEntry = LineageOf<string>;
 
 type ResponsePath = readonly (string | number)[];
 type SubgraphEntry = Omit<LineageEntry, 'path'> & { readonly path: ResponsePath };
