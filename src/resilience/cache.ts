@@ -17,6 +17,11 @@ export interface ReadCache {
   getMany(keys: readonly string[]): Promise<unknown[]>;
   setMany(entries: readonly CacheEntry[]): Promise<void>;
   deleteMany(keys: readonly string[]): Promise<void>;
+  /**
+   * Drops every entry whose key starts with `prefix`, whoever kept it: in Redis, what other replicas (and this
+   * process before a restart) cached too. A scan of the cache: for the rare "everything of that operation".
+   */
+  deleteByPrefix(prefix: string): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -53,6 +58,9 @@ function memoryReadCache(maxEntries: number): ReadCache {
     deleteMany: async (keys) => {
       for (const key of keys) entries.delete(key);
     },
+    deleteByPrefix: async (prefix) => {
+      for (const key of [...entries.keys()]) if (key.startsWith(prefix)) entries.delete(key);
+    },
     disconnect: async () => entries.clear(),
   };
 }
@@ -71,6 +79,11 @@ function redisReadCache(redisUrl: string): ReadCache {
     getMany: (keys) => keyv.getMany([...keys]),
     setMany: async (list) => void (await keyv.setMany(list.map(({ key, value, ttl }) => ({ key, value, ttl })))),
     deleteMany: async (keys) => void (await keyv.deleteMany([...keys])),
+    deleteByPrefix: async (prefix) => {
+      const found: string[] = [];
+      for await (const [key] of keyv.iterator!(undefined)) if (typeof key === 'string' && key.startsWith(prefix)) found.push(key);
+      if (found.length) await keyv.deleteMany(found);
+    },
     disconnect: () => keyv.disconnect(),
   };
 }

@@ -376,9 +376,14 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       const cache = options.cache;
       if (!cache) return;
       const known = cachedKeys.get(`${system}:${operation}`);
-      const targets = keys ?? [...(known ?? [])];
-      await cache.deleteMany(targets.map((key) => freshKey(system, operation, key)));
-      for (const key of targets) known?.delete(key);
+      if (keys) {
+        await cache.deleteMany(keys.map((key) => freshKey(system, operation, key)));
+        for (const key of keys) known?.delete(key);
+      } else {
+        // Every key, including those other replicas cached (a shared Redis) that this process never saw.
+        await cache.deleteByPrefix(freshKey(system, operation, ''));
+        known?.clear();
+      }
       // Again once they are gone: what read them between the first telling and now read the old copies.
       for (const listener of invalidationListeners) listener(system, operation);
     },

@@ -104,9 +104,10 @@ describe('the demo front door', () => {
     const batch = await post(stack, Array.from({ length: 10 }, () => one));
     expect(batch.status).toBe(200);
     expect(batch.body).toHaveLength(10);
-    // A customer no test here read before: no cache could answer it, so had the batch run, the systems holding a
-    // copy of the name would have been asked; asked alone afterwards, they are.
-    const unread = { query: '{ customer(id: "cus-00077") { name } }' };
+    // The CRM owns a customer's segment, and with its read cache emptied (a shared Redis cache holds other files'
+    // reads too) it has to be asked for one: had the refused batch run, the CRM would have been called; asked alone, it is.
+    const unread = { query: '{ customer(id: "cus-00077") { segment } }' };
+    await stack.resilience.invalidate('crm', 'findByCustomerIds');
     const before = await settledSystemCalls(stack);
     const tooLong = await post(stack, Array.from({ length: 11 }, () => unread));
     expect([tooLong.status, codeOf(tooLong)]).toEqual([400, 'BATCH_LIMIT_EXCEEDED']);

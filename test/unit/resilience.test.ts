@@ -165,6 +165,41 @@ describe('resilience', () => {
     await resilience.close();
   });
 
+  it('drops every key of an operation, those another replica cached included, when told no keys (shared Redis)', async () => {
+    const url = await redisForTests();
+    if (!url) return; // no Redis on this machine and not in CI: the memory path is the one below
+    const namespace = `test-all-${process.pid}-${Date.now()}`;
+    const system = fakeSystem();
+    const caches = [createReadCache(url), createReadCache(url)] as const;
+    const first = createResilience({ cache: caches[0] });
+    const second = createResilience({ cache: caches[1] });
+    const a = first.wrap(namespace, system.port, { findByIds: { kind: 'batch-read', cacheTtlMs: 60_000 }, save: { kind: 'write' } });
+    second.wrap(namespace, system.port, { findByIds: { kind: 'batch-read', cacheTtlMs: 60_000 }, save: { kind: 'write' } });
+    try {
+      await a.findByIds(['r1', 'r2']);
+      // The replica that is told (a webhook reached it) never read these keys itself.
+      await second.invalidate(namespace, 'findByIds');
+      await a.findByIds(['r1', 'r2']);
+      expect(system.calls).toEqual([['r1', 'r2'], ['r1', 'r2']]);
+    } finally {
+      await first.invalidate(namespace, 'findByIds');
+      await first.close();
+      await second.close();
+      await Promise.all(caches.map((cache) => cache.disconnect()));
+    }
+  });
+
+  it('drops every key of an operation when told no keys (in memory)', async () => {
+    const system = fakeSystem();
+    const resilience = createResilience({ cache: createReadCache() });
+    const port = resilience.wrap('thing', system.port, { findByIds: { kind: 'batch-read', cacheTtlMs: 60_000 }, save: { kind: 'write' } });
+    await port.findByIds(['a', 'b']);
+    await resilience.invalidate('thing', 'findByIds');
+    await port.findByIds(['a', 'b']);
+    expect(system.calls).toEqual([['a', 'b'], ['a', 'b']]);
+    await resilience.close();
+  });
+
   it('keeps Dates intact through a Redis cache shared by replicas', async () => {
     const url = await redisForTests();
     if (!url) return; // no Redis on this machine and not in CI: the memory path above covers the logic
