@@ -4,9 +4,11 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db';
+import { seedEstate } from '../estate/seed-estate';
 import { IntegrationMapError, loadIntegrationMap } from '../integration-map';
 import { createLogger } from '../logging';
 import { cassetteFileOf, recordSystem, RecordError, writeCassette } from '../record';
+import { generateEstate } from '../systems/kit/seed';
 
 const USAGE = `usage: npm run record -- --system <name> [--calls <n>] [--seconds <n>] [--out <file>]
 Records a window of one system's traffic into a cassette: the product's own adapter reads the system (reads only,
@@ -50,8 +52,14 @@ async function main(): Promise<number> {
     const db = await openDatabase(config.DATABASE_URL, { dataDir: config.PLUGBOARD_DATA_DIR });
     try {
       await db.migrate();
+      // Against the sandboxes, the site's store holds the example estate they hold, as npm start seeds it (a no-op when
+      // it holds anything): otherwise a fresh clone's empty store gives no ids to read, and nothing is recorded.
+      if (config.PLUGBOARD_SANDBOXES === 'on') await seedEstate(db, generateEstate());
       const logger = createLogger({ name: 'plugboard-record', level: config.PLUGBOARD_LOG_LEVEL === 'info' ? 'warn' : config.PLUGBOARD_LOG_LEVEL, destination: pino.destination(2) });
       const cassette = await recordSystem({ config, db, logger, map, system: values.system, calls, seconds });
+      if (cassette.entries.length === 0) {
+        throw new RecordError(`${values.system}: nothing was recorded: the site's store (${config.DATABASE_URL ? 'DATABASE_URL' : config.PLUGBOARD_DATA_DIR}) has no customers or orders to read it for, or the system served no batch read`);
+      }
       const file = path.resolve(values.out ?? cassetteFileOf(path.join(config.PLUGBOARD_DATA_DIR, 'cassettes'), values.system, new Date(cassette.recordedFrom)));
       await writeCassette(file, cassette);
       const statuses = new Map<number, number>();

@@ -230,4 +230,27 @@ describe('record and replay', () => {
     const refused = recordSystem({ config: config(), db, logger: pino({ level: 'silent' }), map: loadIntegrationMap().map, system: 'store' });
     await expect(refused).rejects.toThrow(new RecordError('store is the site\'s own database: it has no traffic to record'));
   }, 60_000);
+
+  it('npm run record over an empty site store: refuses to write an empty cassette, says why, exits 2', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'plugboard-record-empty-'));
+    try {
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/cli/record.ts', '--system', 'courier-b', '--calls', '5'], {
+        cwd: path.join(__dirname, '..', '..'),
+        env: {
+          PATH: process.env.PATH ?? '',
+          APOLLO_TELEMETRY_DISABLED: 'true',
+          PLUGBOARD_DATA_DIR: empty,
+          PLUGBOARD_LOG_LEVEL: 'silent',
+          ...environmentOf({ 'courier-b': estate.connections['courier-b']! }, path.join(dataDir, 'pki')),
+        },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ code, stderr }).toEqual({ code: 2, stderr: expect.stringContaining("courier-b: nothing was recorded: the site's store") });
+      await expect(readdir(path.join(empty, 'cassettes'))).rejects.toThrow();
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
