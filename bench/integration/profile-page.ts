@@ -1,16 +1,16 @@
 import '../kit/guard';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { environmentOf, type SystemConnections } from '../../src/estate/connections';
+import { environmentOf } from '../../src/estate/connections';
 import { seedEstate } from '../../src/estate/seed-estate';
 import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type TestStack } from '../../test/support/stack';
-import { pinSelf, startChild } from '../kit/child';
+import { pinSelf } from '../kit/child';
 import { median } from '../kit/stats';
-import { ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
+import { startEstateChild } from './estate-child';
+import { ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
 
 /**
  * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--cached] [--query=file] [--in-process]`: the integration
@@ -29,23 +29,14 @@ async function main(): Promise<void> {
   // --query=file: another page (e.g. the orders page without shipments, to see what the rest costs).
   const queryFile = args.find((arg) => arg.startsWith('--query='))?.slice('--query='.length);
   const query = queryFile ? readFileSync(queryFile, 'utf8') : ORDERS_PAGE;
-  const estateDir = await mkdtemp(path.join(tmpdir(), 'plugboard-profile-estate-'));
-  const estate = await startChild('integration/estate-process.ts', { cpus: '0', env: { BENCH_ESTATE_DIR: estateDir } });
-  const { connections } = estate.ready as { connections: SystemConnections };
-  const window: EstateWindow = {
-    setFault: (names, setting) => estate.call('setFault', { names, setting }),
-    stats: () => estate.call('stats'),
-    answered: () => estate.call('answered'),
-    resetStats: () => estate.call('resetStats'),
-    query: (url, query, variables) => estate.call('query', { url, query, variables }),
-  };
+  const estate = await startEstateChild('0');
   let stack: TestStack | undefined;
-  const probe = new StackProbe(() => stack!, window);
+  const probe = new StackProbe(() => stack!, estate.window);
   pinSelf('1');
   try {
-    stack = await startTestStack(environmentOf(connections, path.join(estateDir, 'pki')), { onCall: probe.onCall });
+    stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall });
     await seedEstate(stack.db, generateEstate());
-    await window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: 20 });
+    await estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: 20 });
     // Warm-up: first contact, then a few pages so that V8 has optimised what runs.
     for (let page = 0; page < 5; page += 1) {
       if (!cached) await probe.dropCaches();
@@ -79,7 +70,6 @@ async function main(): Promise<void> {
   } finally {
     await stack?.close();
     await estate.stop();
-    await rm(estateDir, { recursive: true, force: true });
   }
 }
 

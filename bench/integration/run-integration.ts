@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { environmentOf, type SystemConnections } from '../../src/estate/connections';
+import { environmentOf } from '../../src/estate/connections';
 import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { seedEstate } from '../../src/estate/seed-estate';
 import { loadIntegrationMap } from '../../src/integration-map';
@@ -10,11 +8,12 @@ import type { AnsweredRequest } from '../../src/systems/kit/sandbox/records';
 import { generateEstate } from '../../src/systems/kit/seed';
 import { startTestStack, type TestStack } from '../../test/support/stack';
 import { summarise, type CpuProfileNode, type ProfileLine } from '../federation/profile';
-import { pinSelf, startChild } from '../kit/child';
+import { pinSelf } from '../kit/child';
 import { median, percentile } from '../kit/stats';
 import { measureExecutorFloor, type ExecutorFloor } from './executor-floor';
 import { largePage, realisticProfile, type LargePageFigures, type RealisticFigures } from './issue-19';
-import { AUTH_OPERATIONS, INVENTORY_ITEM, levelsOf, ORDERS_PAGE, SANDBOX_NAMES, StackProbe, type EstateWindow } from './probe';
+import { startEstateChild } from './estate-child';
+import { AUTH_OPERATIONS, INVENTORY_ITEM, levelsOf, ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
 
 export interface IntegrationSettings {
   /** Queries timed with every read cache emptied first. */
@@ -113,21 +112,12 @@ const BREAKER_PATIENCE_MS = 40_000;
 export async function runIntegration(settings: IntegrationSettings, log: (line: string) => void): Promise<IntegrationReport> {
   // The systems run in a process of their own on CPU 0, the product in this one on CPU 1: what the page costs is
   // the product's work and the systems' latency, not the stand-ins' CPU.
-  const estateDir = await mkdtemp(path.join(tmpdir(), 'plugboard-bench-estate-'));
-  const estate = await startChild('integration/estate-process.ts', { cpus: ESTATE_CPU, env: { BENCH_ESTATE_DIR: estateDir } });
-  const { connections } = estate.ready as { connections: SystemConnections };
-  const window: EstateWindow = {
-    setFault: (names, setting) => estate.call('setFault', { names, setting }),
-    stats: () => estate.call('stats'),
-    answered: () => estate.call('answered'),
-    resetStats: () => estate.call('resetStats'),
-    query: (url, query, variables) => estate.call('query', { url, query, variables }),
-  };
+  const estate = await startEstateChild(ESTATE_CPU);
   let stack: TestStack | undefined;
-  const probe = new StackProbe(() => stack!, window);
+  const probe = new StackProbe(() => stack!, estate.window);
   pinSelf(PRODUCT_CPU);
   try {
-    stack = await startTestStack(environmentOf(connections, path.join(estateDir, 'pki')), { onCall: probe.onCall });
+    stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall });
     // The product seeds its store only when it runs the sandboxes itself: the same estate, seeded here.
     await seedEstate(stack.db, generateEstate());
   } catch (error) {
@@ -135,7 +125,7 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     throw error;
   }
   try {
-    await window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: SYSTEM_DELAY_MS });
+    await estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: SYSTEM_DELAY_MS });
     // First contact: connections, the CRM's and ERP's credentials, the query plan.
     await probe.query(ORDERS_PAGE, { first: 100 });
 
@@ -163,8 +153,8 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     const realistic = await realisticProfile(
       probe,
       settings.realisticPages,
-      async () => slowestAnswers(await window.answered()).reduce((sum, answer) => sum + answer.ms, 0),
-      () => window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: SYSTEM_DELAY_MS }),
+      async () => slowestAnswers(await estate.window.answered()).reduce((sum, answer) => sum + answer.ms, 0),
+      () => estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: SYSTEM_DELAY_MS }),
     );
     log(`  realistic latencies: p50 ${realistic.p50Ms.toFixed(1)} ms, the systems ${realistic.systemsMedianMs.toFixed(1)} ms`);
 
@@ -173,7 +163,6 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
   } finally {
     await stack.close();
     await estate.stop();
-    await rm(estateDir, { recursive: true, force: true });
     pinSelf(ALL_CPUS);
   }
 }
