@@ -44,10 +44,20 @@ const RESULTS_FILE = path.join(PROJECT_ROOT, 'bench', 'RESULTS.md');
 const README_FILE = path.join(PROJECT_ROOT, 'README.md');
 const VERSIONED = ['@apollo/gateway', '@apollo/server', '@graphql-hive/gateway', '@graphql-hive/gateway-runtime', 'graphql', 'fastify', 'undici', 'autocannon'];
 
-function parseArguments(argv: readonly string[]): { settings: BenchSettings; parts: Part[]; profile: boolean } {
-  const quick = argv.includes('--quick');
+const USAGE = `npm run bench [-- --quick] [-- --only ${PARTS.join(',')}] [-- --no-profile]
+  --quick       fewer and shorter rounds (a look, not a result: RESULTS.md and the README are left as they are)
+  --only PARTS  these parts only (comma-separated); without it, every part (about 10 minutes)
+  --no-profile  no CPU profile of the gateway after the federation part`;
+
+/** What the command line asked for; an argument it does not know prints the usage instead of starting a 10-minute run. */
+function parseArguments(argv: readonly string[]): { settings: BenchSettings; parts: Part[]; profile: boolean } | { usage: string; exitCode: number } {
+  if (argv.includes('--help') || argv.includes('-h')) return { usage: USAGE, exitCode: 0 };
   const only = argv.find((argument) => argument.startsWith('--only'));
-  const value = only?.includes('=') ? only.split('=')[1] : only ? argv[argv.indexOf(only) + 1] : undefined;
+  const onlyValue = only && !only.includes('=') ? argv[argv.indexOf(only) + 1] : undefined;
+  const unknown = argv.filter((argument) => argument !== onlyValue && !['--quick', '--no-profile', '--only'].includes(argument) && !argument.startsWith('--only='));
+  if (unknown.length > 0) return { usage: `unknown argument ${unknown.join(' ')}\n${USAGE}`, exitCode: 2 };
+  const quick = argv.includes('--quick');
+  const value = only?.includes('=') ? only.split('=')[1] : onlyValue;
   const parts = value ? value.split(',').map((part) => part.trim()) : [...PARTS];
   for (const part of parts) if (!PARTS.includes(part as Part)) throw new Error(`--only takes ${PARTS.join(', ')}; "${part}" is none of them`);
   const settings = quick ? QUICK : FULL;
@@ -64,7 +74,13 @@ function versionOf(name: string): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { settings, parts, profile } = parseArguments(argv);
+  const parsed = parseArguments(argv);
+  if ('usage' in parsed) {
+    (parsed.exitCode === 0 ? process.stdout : process.stderr).write(`${parsed.usage}\n`);
+    process.exitCode = parsed.exitCode;
+    return;
+  }
+  const { settings, parts, profile } = parsed;
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const startedAt = new Date();
   const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
@@ -120,7 +136,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     console.error(error);
     process.exit(1);
