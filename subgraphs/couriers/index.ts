@@ -83,7 +83,8 @@ export function createCouriersSubgraph(deps: { readonly couriers: readonly Couri
             perCourier.flatMap((found) => found.get(orderId) ?? []).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()),
           );
         },
-        { maxBatchSize: 500 },
+        // No cap of our own: each courier reads a batch as its vendor allows (courier B lists a page, courier A asks
+        // order by order).
       ),
     }),
   });

@@ -3,7 +3,12 @@ import { isIntegrationError, type BatchRead, type MaybeStale } from '../../src/d
 import { currentStaleReport, type StaleReport } from './stale';
 
 export interface LoaderOptions {
-  /** Most keys in one call to the system. @default 500 */
+  /**
+   * Most keys in one call to the port. @default no limit: every key of a tick is one batch, and the adapter splits it
+   * by its vendor's published limit (HubSpot's 100 batch inputs, Stripe's 10 search clauses, a URL's length), the one
+   * place that knows it. A second, arbitrary cap here cost the ERP a second call for the 529 items of a page of 500
+   * orders.
+   */
   readonly maxBatchSize?: number;
   /** Where stale records served are reported. @default the request's report (see withStaleReport), if any */
   readonly report?: StaleReport;
@@ -32,6 +37,6 @@ export function loaderOf<T>(read: BatchRead<T>, options: LoaderOptions = {}): Da
         return keys.map((key) => (cached.has(key) ? (cached.get(key) as T) : (error as Error)));
       }
     },
-    { maxBatchSize: options.maxBatchSize ?? 500 },
+    { maxBatchSize: options.maxBatchSize ?? Infinity },
   );
 }
