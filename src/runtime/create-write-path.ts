@@ -5,6 +5,7 @@ import { createOutbox, type Outbox, type OutboxOptions } from '../outbox/outbox'
 import { startOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../outbox/worker';
 import type { Resilience } from '../resilience';
 import { createWriteUnit } from '../writes/db-unit';
+import type { WriteUnit } from '../writes/types';
 import { createFollowerHandlers } from '../writes/follower-handlers';
 import type { OnceOptions } from '../writes/idempotency';
 import { startInterruptedWriteSweep, type InterruptedWrites } from '../writes/interrupted-writes';
@@ -80,8 +81,16 @@ export function createWritePath(options: WritePathOptions): WritePath {
   const invalidate = (system: string, operation: string, keys: readonly string[]) => resilience.invalidate(system, operation, keys);
   const outbox = createOutbox(options.db, options.outboxOptions);
   const auth = createAuth({ secret: options.jwtSecret ?? jwtSecretFrom().secret, readsOpen: options.readsOpen ?? true });
+  const worker =
+    options.worker === false
+      ? undefined
+      : startOutboxWorker({
+          ...options.workerOptions,
+          outbox,
+          handlers: createFollowerHandlers({ ...ports, invalidate }),
+        });
   const writes = createWriteService({
-    unit: createWriteUnit(options.db, { maxAttempts: options.outboxOptions?.maxAttempts }),
+    unit: wakingOnCommit(createWriteUnit(options.db, { maxAttempts: options.outboxOptions?.maxAttempts }), worker),
     matrix: options.matrix,
     directory: ports.directory,
     erp: ports.erp,
@@ -97,17 +106,34 @@ export function createWritePath(options: WritePathOptions): WritePath {
     alerts: options.outboxOptions?.alerts,
     everyMs: options.idempotency?.sweepEveryMs,
   });
-  const worker =
-    options.worker === false
-      ? undefined
-      : startOutboxWorker({
-          ...options.workerOptions,
-          outbox,
-          handlers: createFollowerHandlers({ ...ports, invalidate }),
-        });
   const close = async () => {
     await interrupted.close();
     await worker?.close();
   };
   return { writes, auth, outbox, worker, interrupted, close, [Symbol.asyncDispose]: close };
+}
+
+/**
+ * The write unit, telling this process's worker of the jobs a mutation queued once its transaction has committed, so
+ * that they start at once and an idle worker can poll seldom (src/outbox/worker.ts `idlePollMs`).
+ */
+function wakingOnCommit(unit: WriteUnit, worker: OutboxWorker | undefined): WriteUnit {
+  if (!worker) return unit;
+  return {
+    ...unit,
+    async transaction(work) {
+      let queued = false;
+      const result = await unit.transaction((tx) =>
+        work({
+          ...tx,
+          enqueue: (job) => {
+            queued = true;
+            return tx.enqueue(job);
+          },
+        }),
+      );
+      if (queued) worker.wake();
+      return result;
+    },
+  };
 }
