@@ -112,31 +112,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const request = async (call: HttpRequest): Promise<HttpResponse> => {
     const site: CallSite = { system: options.system, operation: call.operation };
     checkPath(site, call.path);
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await dispatcher.request({
-        origin: base.origin,
-        path: `${prefix}${call.path}`,
-        method: call.method,
-        headers: call.headers,
-        body: call.body,
-        signal: call.signal,
-      });
-    } catch (error) {
-      throw errorFromTransport(site, error, call.signal);
-    }
-    let text: string;
-    try {
-      const declared = Number(response.headers['content-length'] ?? 0);
-      if (declared > limit) {
-        response.body.destroy();
-        throw badResponse(site, `answer of ${declared} bytes is over the ${limit}-byte cap`);
-      }
-      text = await readCapped(response.body, limit, site);
-    } catch (error) {
-      throw errorFromTransport(site, error, call.signal);
-    }
-    const { statusCode: status, headers } = response;
+    const { status, headers, text } = await exchange(dispatcher, { origin: base.origin, path: `${prefix}${call.path}`, call }, limit, site);
     observer?.onAnswer({
       system: options.system,
       operation: call.operation,
@@ -159,16 +135,64 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return { request, close, [Symbol.asyncDispose]: close };
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], limit: number, site: CallSite): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw badResponse(site, `answer is over the ${limit}-byte cap`);
+/**
+ * One request, its answer collected straight from undici's dispatcher into one string (as the gateway's subgraph
+ * fetcher does): every adapter reads its answers whole, so the Readable that `request()` wraps around a body, its async
+ * iterator and a copy per chunk would only be read to their end. An answer over the cap (declared or sent) is aborted
+ * unread; the caller's signal aborts the request wherever it stands; a transport failure is translated once, here.
+ */
+function exchange(
+  dispatcher: Dispatcher,
+  target: { readonly origin: string; readonly path: string; readonly call: HttpRequest },
+  limit: number,
+  site: CallSite,
+): Promise<HttpResponse> {
+  const { call } = target;
+  const signal = call.signal;
+  if (signal?.aborted) return Promise.reject(errorFromTransport(site, signal.reason, signal));
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onAbort = (): void => controller?.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settled = (): void => signal?.removeEventListener('abort', onAbort);
+    const refuse = (reason: string): void => controller!.abort(badResponse(site, reason));
+    try {
+      dispatcher.dispatch(
+        { origin: target.origin, path: target.path, method: call.method, headers: call.headers, body: call.body },
+        {
+          onRequestStart: (started) => {
+            controller = started;
+            if (signal?.aborted) started.abort(signal.reason);
+          },
+          onResponseStart: (_controller, statusCode, responseHeaders) => {
+            status = statusCode;
+            headers = responseHeaders;
+            const declared = Number(responseHeaders['content-length'] ?? 0);
+            if (declared > limit) refuse(`answer of ${declared} bytes is over the ${limit}-byte cap`);
+          },
+          onResponseData: (_controller, chunk) => {
+            size += chunk.length;
+            if (size > limit) refuse(`answer is over the ${limit}-byte cap`);
+            else chunks.push(chunk);
+          },
+          onResponseEnd: () => {
+            settled();
+            const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8');
+            resolve({ status, headers, text });
+          },
+          onResponseError: (_controller, error) => {
+            settled();
+            reject(errorFromTransport(site, error, signal));
+          },
+        },
+      );
+    } catch (error) {
+      settled();
+      reject(errorFromTransport(site, error, signal));
     }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  });
 }
