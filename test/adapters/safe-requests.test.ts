@@ -201,6 +201,22 @@ describe('the XML codec', () => {
     expect(codec.parse(deep)).toMatchObject({ ok: false, code: 'MALFORMED_XML' });
   });
 
+  it('reads a repeated element as an array at its listed path only, even when one came', () => {
+    const lists = createXmlCodec({ attributes: true, repeated: ['shipments.shipment-info', 'shipments.shipment-info.links.link'] });
+    const text = '<shipments xmlns="x"><shipment-info><links><link rel="self"/></links></shipment-info><link rel="next"/><info><shipment-info>1</shipment-info></info></shipments>';
+    expect(lists.parse(text)).toEqual({
+      ok: true,
+      document: {
+        shipments: {
+          '@_xmlns': 'x',
+          'shipment-info': [{ links: { link: [{ '@_rel': 'self' }] } }],
+          link: { '@_rel': 'next' },
+          info: { 'shipment-info': '1' },
+        },
+      },
+    });
+  });
+
   it('keeps comments and CDATA readable', () => {
     expect(codec.parse('<a><!-- note --><![CDATA[<b>]]></a>')).toMatchObject({ ok: true });
   });
