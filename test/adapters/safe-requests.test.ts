@@ -114,6 +114,66 @@ describe('the HTTP client with a response cap', () => {
   });
 });
 
+describe('the HTTP client reading an answer', () => {
+  // An answer sent in pieces (a character split across two of them), and one that never finishes.
+  let server: Server;
+  let origin = '';
+  let heard: () => void = () => undefined;
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'transfer-encoding': 'chunked' });
+      const euro = Buffer.from('€', 'utf8');
+      if (request.url === '/pieces') {
+        response.write(Buffer.concat([Buffer.from('a'.repeat(1000)), euro.subarray(0, 1)]));
+        setImmediate(() => response.end(Buffer.concat([euro.subarray(1), Buffer.from('z')])));
+      } else {
+        response.write('half');
+        heard();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+
+  it('collects an answer sent in pieces whole, a character split between them read once', async () => {
+    const http = createHttpClient({ system: 'crm', baseUrl: origin });
+    try {
+      const answer = await http.request({ operation: 'findByIds', method: 'GET', path: '/pieces' });
+      expect(answer).toMatchObject({ status: 200, text: `${'a'.repeat(1000)}€z` });
+      expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("gives up with UPSTREAM_TIMEOUT when the caller's signal aborts while the answer is coming", async () => {
+    const http = createHttpClient({ system: 'crm', baseUrl: origin });
+    const controller = new AbortController();
+    const started = new Promise<void>((resolve) => { heard = resolve; });
+    try {
+      const pending = http.request({ operation: 'findByIds', method: 'GET', path: '/never-ends', signal: controller.signal });
+      await started;
+      controller.abort(new Error('deadline'));
+      await expect(pending).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT', system: 'crm', reason: 'no answer in time' });
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('refuses at once a call whose signal has already aborted, sending nothing', async () => {
+    const http = createHttpClient({ system: 'crm', baseUrl: 'http://127.0.0.1:9' });
+    try {
+      await expect(http.request({ operation: 'findByIds', method: 'GET', path: '/x', signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    } finally {
+      await http.close();
+    }
+  });
+});
+
 describe('the XML codec', () => {
   const codec = createXmlCodec({ repeated: ['TrackRequest.Reference'] });
 
@@ -139,6 +199,22 @@ describe('the XML codec', () => {
   it('refuses nesting deeper than its cap', () => {
     const deep = `${'<a>'.repeat(40)}x${'</a>'.repeat(40)}`;
     expect(codec.parse(deep)).toMatchObject({ ok: false, code: 'MALFORMED_XML' });
+  });
+
+  it('reads a repeated element as an array at its listed path only, even when one came', () => {
+    const lists = createXmlCodec({ attributes: true, repeated: ['shipments.shipment-info', 'shipments.shipment-info.links.link'] });
+    const text = '<shipments xmlns="x"><shipment-info><links><link rel="self"/></links></shipment-info><link rel="next"/><info><shipment-info>1</shipment-info></info></shipments>';
+    expect(lists.parse(text)).toEqual({
+      ok: true,
+      document: {
+        shipments: {
+          '@_xmlns': 'x',
+          'shipment-info': [{ links: { link: [{ '@_rel': 'self' }] } }],
+          link: { '@_rel': 'next' },
+          info: { 'shipment-info': '1' },
+        },
+      },
+    });
   });
 
   it('keeps comments and CDATA readable', () => {

@@ -112,31 +112,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const request = async (call: HttpRequest): Promise<HttpResponse> => {
     const site: CallSite = { system: options.system, operation: call.operation };
     checkPath(site, call.path);
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await dispatcher.request({
-        origin: base.origin,
-        path: `${prefix}${call.path}`,
-        method: call.method,
-        headers: call.headers,
-        body: call.body,
-        signal: call.signal,
-      });
-    } catch (error) {
-      throw errorFromTransport(site, error, call.signal);
-    }
-    let text: string;
-    try {
-      const declared = Number(response.headers['content-length'] ?? 0);
-      if (declared > limit) {
-        response.body.destroy();
-        throw badResponse(site, `answer of ${declared} bytes is over the ${limit}-byte cap`);
-      }
-      text = await readCapped(response.body, limit, site);
-    } catch (error) {
-      throw errorFromTransport(site, error, call.signal);
-    }
-    const { statusCode: status, headers } = response;
+    const { status, headers, text } = await exchange(dispatcher, { origin: base.origin, path: `${prefix}${call.path}`, call }, limit, site);
     observer?.onAnswer({
       system: options.system,
       operation: call.operation,
@@ -159,16 +135,100 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return { request, close, [Symbol.asyncDispose]: close };
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], limit: number, site: CallSite): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw badResponse(site, `answer is over the ${limit}-byte cap`);
+/** What {@link collectAnswer} sends: one request to an origin. */
+export interface WholeRequest {
+  readonly origin: string;
+  /** Path and query, as sent. */
+  readonly path: string;
+  readonly method: string;
+  readonly headers?: Record<string, string> | undefined;
+  readonly body?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** An answer read whole. */
+export interface WholeAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+}
+
+/**
+ * One request, its answer collected straight from undici's dispatcher into one string (as the gateway's subgraph
+ * fetcher does): every adapter reads its answers whole, so the Readable that `request()` wraps around a body (or the
+ * web streams of `fetch`), its iterator and a copy per chunk would only be read to their end. An answer over `limit`
+ * bytes (declared or sent) is aborted unread with `tooLarge(declared)`; the signal aborts the request wherever it stands
+ * and the promise rejects with its reason, as fetch does; a transport failure rejects with undici's own error.
+ */
+export function collectAnswer(
+  dispatcher: Dispatcher,
+  request: WholeRequest,
+  limit: number,
+  tooLarge: (declared?: number) => Error,
+): Promise<WholeAnswer> {
+  const signal = request.signal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<WholeAnswer>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let status = 0;
+    let statusText = '';
+    let headers: Record<string, string | string[] | undefined> = {};
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onAbort = (): void => controller?.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settled = (): void => signal?.removeEventListener('abort', onAbort);
+    try {
+      dispatcher.dispatch(
+        { origin: request.origin, path: request.path, method: request.method, headers: request.headers, body: request.body },
+        {
+          onRequestStart: (started) => {
+            controller = started;
+            if (signal?.aborted) started.abort(signal.reason);
+          },
+          onResponseStart: (started, statusCode, responseHeaders, statusMessage) => {
+            status = statusCode;
+            statusText = statusMessage ?? '';
+            headers = responseHeaders;
+            const declared = Number(responseHeaders['content-length'] ?? 0);
+            if (declared > limit) started.abort(tooLarge(declared));
+          },
+          onResponseData: (started, chunk) => {
+            size += chunk.length;
+            if (size > limit) started.abort(tooLarge());
+            else chunks.push(chunk);
+          },
+          onResponseEnd: () => {
+            settled();
+            const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8');
+            resolve({ status, statusText, headers, text });
+          },
+          onResponseError: (_controller, error) => {
+            settled();
+            reject(error);
+          },
+        },
+      );
+    } catch (error) {
+      settled();
+      reject(error);
     }
-    chunks.push(chunk as Buffer);
+  });
+}
+
+async function exchange(
+  dispatcher: Dispatcher,
+  target: { readonly origin: string; readonly path: string; readonly call: HttpRequest },
+  limit: number,
+  site: CallSite,
+): Promise<WholeAnswer> {
+  const { call } = target;
+  const tooLarge = (declared?: number): Error =>
+    badResponse(site, declared === undefined ? `answer is over the ${limit}-byte cap` : `answer of ${declared} bytes is over the ${limit}-byte cap`);
+  try {
+    return await collectAnswer(dispatcher, { origin: target.origin, path: target.path, method: call.method, headers: call.headers, body: call.body, signal: call.signal }, limit, tooLarge);
+  } catch (error) {
+    throw errorFromTransport(site, error, call.signal);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }

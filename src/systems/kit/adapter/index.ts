@@ -1,5 +1,5 @@
-export { createHttpClient, DEFAULT_MAX_RESPONSE_BYTES, pathOf } from './http-client';
-export type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './http-client';
+export { collectAnswer, createHttpClient, DEFAULT_MAX_RESPONSE_BYTES, pathOf } from './http-client';
+export type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, WholeAnswer, WholeRequest } from './http-client';
 export { badResponse, errorFromStatus, errorFromTransport, parseJson, retryAfterMs, tooLargeForSystem, validate, waitUnlessAborted } from './translate';
 export type { CallSite } from './translate';
 export { batchesWithin, encodedBytes, readEachOrder } from './batches';

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Stripe from 'stripe';
-import { Agent, Response, fetch as undiciFetch } from 'undici';
-import { DEFAULT_MAX_RESPONSE_BYTES, trafficObserverOfBuild, type TrafficObserver } from '../../kit/adapter';
+import { Agent, Headers, Response } from 'undici';
+import { collectAnswer, DEFAULT_MAX_RESPONSE_BYTES, trafficObserverOfBuild, type TrafficObserver, type WholeAnswer } from '../../kit/adapter';
 
 /**
  * Transport and auth for the payment gateway: the official `stripe` SDK, pointed at the configured host, sending
@@ -53,29 +53,50 @@ export function createStripeClient(options: StripeClientOptions): StripeClient {
   const system = options.system ?? 'payments';
   const observer = options.observer ?? trafficObserverOfBuild();
   const callerCall = new AsyncLocalStorage<{ readonly signal?: AbortSignal | undefined; readonly operation?: string | undefined }>();
-  const fetchWithCallerSignal = (input: Parameters<typeof undiciFetch>[0], init: Parameters<typeof undiciFetch>[1] = {}) => {
+  /**
+   * The SDK's fetch: the request goes out through our pool and its answer is read whole, within the cap, straight from
+   * undici's dispatcher (the SDK reads every body whole anyway: fetch's Request, its web streams and a stream to count
+   * the cap would only be read to their end), told to the observer, and handed to the SDK as a Response. Failures
+   * reject as fetch's do: the signal's reason when it aborts, a TypeError whose cause is the transport's error.
+   */
+  const fetchWithCallerSignal = async (input: string | URL, init: FetchInit = {}): Promise<Response> => {
     const call = callerCall.getStore();
     const caller = call?.signal;
     const own = init.signal ?? undefined;
     const signal = caller && own ? AbortSignal.any([own, caller]) : (caller ?? own);
-    const answered = undiciFetch(input, { ...init, dispatcher, ...(signal ? { signal } : {}) }).then((response) => capped(response, limit));
-    if (!observer) return answered;
-    return answered.then(async (response) => {
-      // The SDK reads the body whole anyway: read here (within the cap), told to the observer, handed on as it came.
-      const text = await response.text();
-      const url = new URL(typeof input === 'string' ? input : 'href' in input ? input.href : input.url);
-      observer.onAnswer({
-        system,
-        operation: call?.operation ?? 'request',
-        method: (init.method ?? 'GET').toUpperCase(),
-        path: `${url.pathname}${url.search}`,
-        status: response.status,
-        headers: Object.fromEntries(response.headers),
-        text,
-        ...(typeof init.body === 'string' ? { requestBody: init.body } : {}),
-      });
-      return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+    const url = new URL(input);
+    const method = (init.method ?? 'GET').toUpperCase();
+    if (init.body !== undefined && init.body !== null && typeof init.body !== 'string') throw new TypeError('the payments client sends string bodies only');
+    const path = `${url.pathname}${url.search}`;
+    let answer: WholeAnswer;
+    try {
+      answer = await collectAnswer(
+        dispatcher,
+        { origin: url.origin, path, method, headers: headerRecord(init.headers), body: init.body ?? undefined, signal },
+        limit,
+        (declared) => new ResponseTooLarge(limit, declared),
+      );
+    } catch (error) {
+      if (signal?.aborted || error instanceof ResponseTooLarge) throw error;
+      throw new TypeError('fetch failed', { cause: error });
+    }
+    observer?.onAnswer({
+      system,
+      operation: call?.operation ?? 'request',
+      method,
+      path,
+      status: answer.status,
+      headers: answer.headers,
+      text: answer.text,
+      ...(typeof init.body === 'string' ? { requestBody: init.body } : {}),
     });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      for (const each of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, each);
+    }
+    // A 204 or 304 carries no body, and a Response refuses one for them.
+    const body = NULL_BODY_STATUSES.includes(answer.status) ? null : answer.text;
+    return new Response(body, { status: answer.status, statusText: answer.statusText, headers });
   };
 
   const stripe = new Stripe(options.secretKey, {
@@ -116,28 +137,21 @@ export class ResponseTooLarge extends Error {
   }
 }
 
-/**
- * The answer with its body capped: one that says it is too large is refused before a byte is read; one that does not
- * say is cut off the moment it passes the cap (the SDK reads the body whole, so it never holds more than that).
- */
-async function capped(response: Response, limit: number): Promise<Response> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > limit) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new ResponseTooLarge(limit, declared);
-  }
-  if (!response.body) return response;
-  let seen = 0;
-  // undici's own stream types differ from the DOM lib's in name only.
-  const source = response.body as unknown as ReadableStream<Uint8Array>;
-  const body = source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > limit) controller.error(new ResponseTooLarge(limit));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
-  return new Response(body as unknown as ConstructorParameters<typeof Response>[0], { status: response.status, statusText: response.statusText, headers: response.headers });
+/** What the SDK's fetch client passes (FetchHttpClient.makeRequest: method, headers as pairs, a string body, a signal). */
+interface FetchInit {
+  readonly method?: string;
+  readonly headers?: Iterable<readonly [string, string]> | Record<string, string>;
+  readonly body?: unknown;
+  readonly signal?: AbortSignal | null;
+}
+
+/** Statuses whose answer has no body (the Fetch standard's null body statuses). */
+const NULL_BODY_STATUSES: readonly number[] = [101, 103, 204, 205, 304];
+
+function headerRecord(headers: FetchInit['headers']): Record<string, string> {
+  if (!headers) return {};
+  const pairs = Symbol.iterator in headers ? headers : Object.entries(headers);
+  const record: Record<string, string> = {};
+  for (const [name, value] of pairs) record[name.toLowerCase()] = value;
+  return record;
 }
