@@ -169,10 +169,22 @@ function orderFilter(request: OrderFilter): OrderFilter {
   };
 }
 
-/** endCursor is the last item's cursor whenever the page has items (as in Relay), so a reader can resume later. */
+/**
+ * endCursor is the last item's cursor whenever the page has items (as in Relay), so a reader can resume later. The
+ * other cursors are written when first read: a client that asks only for nodes (the orders page) never needs them.
+ */
 function page<T>(items: readonly T[], hasNextPage: boolean, totalCount: number, cursorOf: (item: T) => string): Page<T> {
-  const cursors = items.map(cursorOf);
-  return { items, cursors, hasNextPage, totalCount, endCursor: cursors[cursors.length - 1] ?? null };
+  const last = items[items.length - 1];
+  let cursors: readonly string[] | undefined;
+  return {
+    items,
+    get cursors() {
+      return (cursors ??= items.map(cursorOf));
+    },
+    hasNextPage,
+    totalCount,
+    endCursor: last === undefined ? null : cursorOf(last),
+  };
 }
 
 /**
