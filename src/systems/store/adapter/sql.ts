@@ -14,7 +14,8 @@ export interface OrderFilter {
 }
 
 /**
- * The store's statements, written once per dialect and shape: SQLite and PostgreSQL both take double-quoted
+ * The store's statements, per dialect; a statement's text is written once per shape (which filters, whether after a
+ * cursor), and for a list of ids only its placeholders are added per call. SQLite and PostgreSQL both take double-quoted
  * identifiers, row values (`(a, b) < (?, ?)`) and row_number(); they differ only in how an order's lines are folded
  * into one JSON column. Every column is aliased, so a row reads the same on both (see schema.ts). The values go
  * through MikroORM's connection, which quotes them as its query builder does (`platform.formatQuery`).
@@ -75,58 +76,71 @@ export function createStoreSql(dialect: DatabaseDialect, schema?: string): Store
   // Newest first: (placed_at, id) descending, so "after" is every row whose pair is smaller.
   const KEYSET = (alias: string): string => `(${alias}."placed_at", ${alias}."id") < (?, ?)`;
 
+  // The text of each statement whose shape does not depend on how many ids it asks for, written on first use.
+  const written = new Map<string, unknown>();
+  const once = <T>(shape: string, write: () => T): T => {
+    if (!written.has(shape)) written.set(shape, write());
+    return written.get(shape) as T;
+  };
+  const shapeOf = (filter: OrderFilter, after: OrderKey | undefined): string =>
+    `${filter.customerId !== undefined ? 'c' : ''}${filter.status !== undefined ? 's' : ''}${after ? 'a' : ''}`;
+
   return {
     ordersPage(filter, after, limit) {
       const counted = filterOf('n', filter);
       const shown = filterOf('o', filter);
-      const where = after ? [...shown.where, KEYSET('o')] : shown.where;
-      return {
-        sql:
+      const sql = once(`ordersPage:${shapeOf(filter, after)}`, () => {
+        const where = after ? [...shown.where, KEYSET('o')] : shown.where;
+        return (
           `select ${orderColumns('o')}, ${linesOf('o')}, (select count(*) from ${orders} n${whereOf(counted.where)}) as "total" ` +
-          `from ${orders} o${whereOf(where)} order by o."placed_at" desc, o."id" desc limit ?`,
-        params: [...counted.params, ...shown.params, ...(after ? [after.placedAt, after.id] : []), limit],
-      };
+          `from ${orders} o${whereOf(where)} order by o."placed_at" desc, o."id" desc limit ?`
+        );
+      });
+      return { sql, params: [...counted.params, ...shown.params, ...(after ? [after.placedAt, after.id] : []), limit] };
     },
 
     orderCount(filter) {
       const counted = filterOf('n', filter);
-      return { sql: `select count(*) as "total" from ${orders} n${whereOf(counted.where)}`, params: counted.params };
+      const sql = once(`orderCount:${shapeOf(filter, undefined)}`, () => `select count(*) as "total" from ${orders} n${whereOf(counted.where)}`);
+      return { sql, params: counted.params };
     },
 
     ordersByIds(ids) {
-      return { sql: `select ${orderColumns('o')}, ${linesOf('o')} from ${orders} o where o."id" in (${list(ids.length)})`, params: ids };
+      const head = once('ordersByIds', () => `select ${orderColumns('o')}, ${linesOf('o')} from ${orders} o where o."id" in (`);
+      return { sql: `${head}${list(ids.length)})`, params: ids };
     },
 
     ordersOfCustomers(customerIds, after, limit) {
       const ids = list(customerIds.length);
-      const ranked =
-        `select ${orderColumns('o')}, row_number() over (partition by o."customer_id" order by o."placed_at" desc, o."id" desc) as "rn" ` +
-        `from ${orders} o where o."customer_id" in (${ids})${after ? ` and ${KEYSET('o')}` : ''}`;
+      // The statement around its two lists of ids: [before the first, between them, after the second].
+      const [head, middle, tail] = once(`ordersOfCustomers:${after ? 'a' : ''}`, (): readonly [string, string, string] => [
+        `select t."owner" as "owner", t."total" as "total", ${orderColumns('r')}, r."rn" as "rn", ${linesOf('r')} ` +
+          `from (select n."customer_id" as "owner", count(*) as "total" from ${orders} n where n."customer_id" in (`,
+        ') group by n."customer_id") t left join (' +
+          `select ${orderColumns('o')}, row_number() over (partition by o."customer_id" order by o."placed_at" desc, o."id" desc) as "rn" ` +
+          `from ${orders} o where o."customer_id" in (`,
+        `)${after ? ` and ${KEYSET('o')}` : ''}) r on r."customer_id" = t."owner" and r."rn" <= ? order by t."owner", r."rn"`,
+      ]);
       return {
-        sql:
-          `select t."owner" as "owner", t."total" as "total", ${orderColumns('r')}, r."rn" as "rn", ${linesOf('r')} ` +
-          `from (select n."customer_id" as "owner", count(*) as "total" from ${orders} n where n."customer_id" in (${ids}) group by n."customer_id") t ` +
-          `left join (${ranked}) r on r."customer_id" = t."owner" and r."rn" <= ? ` +
-          'order by t."owner", r."rn"',
+        sql: `${head}${ids}${middle}${ids}${tail}`,
         params: [...customerIds, ...customerIds, ...(after ? [after.placedAt, after.id] : []), limit],
       };
     },
 
     customersPage(afterId, limit) {
-      return {
-        sql:
-          `select ${customerColumns}, (select count(*) from ${customers} n) as "total" ` +
-          `from ${customers} c${afterId !== undefined ? ' where c."id" > ?' : ''} order by c."id" limit ?`,
-        params: afterId !== undefined ? [afterId, limit] : [limit],
-      };
+      const sql = once(`customersPage:${afterId !== undefined ? 'a' : ''}`, () =>
+        `select ${customerColumns}, (select count(*) from ${customers} n) as "total" ` +
+        `from ${customers} c${afterId !== undefined ? ' where c."id" > ?' : ''} order by c."id" limit ?`);
+      return { sql, params: afterId !== undefined ? [afterId, limit] : [limit] };
     },
 
     customerCount() {
-      return { sql: `select count(*) as "total" from ${customers} n`, params: [] };
+      return { sql: once('customerCount', () => `select count(*) as "total" from ${customers} n`), params: [] };
     },
 
     customersByIds(ids) {
-      return { sql: `select ${customerColumns} from ${customers} c where c."id" in (${list(ids.length)})`, params: ids };
+      const head = once('customersByIds', () => `select ${customerColumns} from ${customers} c where c."id" in (`);
+      return { sql: `${head}${list(ids.length)})`, params: ids };
     },
   };
 }
