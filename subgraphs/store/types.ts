@@ -151,15 +151,18 @@ export class CustomerConnectionType {
   totalCount!: number;
 }
 
-/** A page from a port, as a connection. */
+/** A page from a port, as a connection. Its edges are made when a client asks for them (most ask for nodes only). */
 export function connectionOf<T, N>(
   page: Page<T>,
   toNode: (item: T) => N,
-): { edges: { cursor: string; node: N }[]; nodes: N[]; pageInfo: PageInfoType; totalCount: number } {
-  const edges = page.items.map((item, index) => ({ cursor: page.cursors[index] ?? '', node: toNode(item) }));
+): { readonly edges: { cursor: string; node: N }[]; nodes: N[]; pageInfo: PageInfoType; totalCount: number } {
+  const nodes = page.items.map(toNode);
+  let edges: { cursor: string; node: N }[] | undefined;
   return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
+    get edges() {
+      return (edges ??= nodes.map((node, index) => ({ cursor: page.cursors[index] ?? '', node })));
+    },
+    nodes,
     pageInfo: Object.assign(new PageInfoType(), { endCursor: page.endCursor, hasNextPage: page.hasNextPage }),
     totalCount: page.totalCount,
   };

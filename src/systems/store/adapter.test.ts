@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createStoreAdapter } from './adapter';
-import { MIGRATIONS_DIR, openDatabase, parseDatabaseUrl, seedSiteStore } from '../../db';
-import { isIntegrationError, type IntegrationError } from '../../domain';
+import { MIGRATIONS_DIR, openDatabase, parseDatabaseUrl, seedSiteStore, type Database } from '../../db';
+import { isIntegrationError, orderCursor, type IntegrationError } from '../../domain';
 import { generateEstate } from '../kit/seed';
 import { describeSiteStoreContract } from '../../../test/contracts/site-store.contract';
 import { openTestDatabase, testDatabases } from '../../../test/support/databases';
@@ -33,6 +33,89 @@ describe.each(testDatabases())('site store on $label', (database) => {
       statements: () => statements,
       close: () => db.close(),
     };
+  });
+
+  describe('reads in one statement', () => {
+    let db: Database;
+    let statements: string[];
+    beforeAll(async () => {
+      statements = [];
+      db = await openTestDatabase(database, { onQuery: (sql) => statements.push(sql) });
+      await db.migrate();
+      await seedSiteStore(db, estate);
+    });
+    afterAll(() => db?.close());
+
+    const counted = async <T>(call: () => Promise<T>): Promise<{ result: T; sent: number }> => {
+      const before = statements.length;
+      const result = await call();
+      return { result, sent: statements.length - before };
+    };
+    const newestFirst = [...estate.orders].sort((a, b) => b.placedAt.getTime() - a.placedAt.getTime() || (a.id < b.id ? 1 : -1));
+
+    it('answers a page of orders with their lines and the total count in one statement', async () => {
+      const { result, sent } = await counted(() => createStoreAdapter({ db }).listOrders({ first: 100 }));
+      expect(sent).toBe(1);
+      expect(result.items).toEqual(newestFirst.slice(0, 100));
+      expect(result.totalCount).toBe(estate.orders.length);
+    });
+
+    it('still counts every order when a page after the last order is empty', async () => {
+      const store = createStoreAdapter({ db });
+      const last = await store.listOrders({ first: 5, after: orderCursor(newestFirst[newestFirst.length - 2]!) });
+      expect(last.items).toEqual([newestFirst[newestFirst.length - 1]]);
+      const { result, sent } = await counted(() => store.listOrders({ first: 5, after: last.endCursor }));
+      expect(result).toEqual({ items: [], cursors: [], endCursor: null, hasNextPage: false, totalCount: estate.orders.length });
+      expect(sent).toBe(2);
+    });
+
+    it("counts a customer's orders when none is left after the cursor", async () => {
+      const customer = estate.orders[0]!.customerId;
+      const mine = newestFirst.filter((order) => order.customerId === customer);
+      const pages = await createStoreAdapter({ db }).listOrdersByCustomerIds({
+        customerIds: [customer],
+        first: 3,
+        after: orderCursor(mine[mine.length - 1]!),
+      });
+      expect(pages.get(customer)).toEqual({ items: [], cursors: [], endCursor: null, hasNextPage: false, totalCount: mine.length });
+    });
+  });
+
+  describe('rows no migration allows', () => {
+    let db: Database;
+    beforeEach(async () => {
+      db = await openTestDatabase(database);
+      await db.migrate();
+      await seedSiteStore(db, estate);
+    });
+    afterEach(() => db?.close());
+
+    it('answers UPSTREAM_BAD_RESPONSE naming the column for an order in a status we do not know', async () => {
+      const newest = [...estate.orders].sort((a, b) => b.placedAt.getTime() - a.placedAt.getTime())[0]!;
+      await db.orm.em.getConnection().execute('update orders set status = ? where id = ?', ['LOST', newest.id]);
+      const error = await failureOf(createStoreAdapter({ db }).listOrders({ first: 10 }));
+      expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
+      expect(error.operation).toBe('listOrders');
+      expect(error.message).toMatch(/orders: column status should be one of PENDING, .*, but was "LOST"/);
+    });
+
+    it('answers UPSTREAM_BAD_RESPONSE for a line whose currency is not a code, without showing the value', async () => {
+      const order = estate.orders[3]!;
+      await db.orm.em.getConnection().execute('update order_lines set currency = ? where order_id = ?', ['E', order.id]);
+      const error = await failureOf(createStoreAdapter({ db }).findOrdersByIds([order.id]));
+      expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
+      expect(error.message).toMatch(/order_lines: column currency should be a three-letter currency code, but was text of 1 characters/);
+    });
+
+    // SQLite keeps text in a datetime column; PostgreSQL's timestamptz holds nothing but a time.
+    (parseDatabaseUrl(database.url).dialect === 'sqlite' ? it : it.skip)('answers UPSTREAM_BAD_RESPONSE for a customer whose creation time is not a date', async () => {
+      const customer = estate.customers[5]!;
+      await db.orm.em.getConnection().execute('update customers set created_at = ? where id = ?', ['yesterday', customer.id]);
+      const error = await failureOf(createStoreAdapter({ db }).findCustomersByIds([customer.id]));
+      expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
+      expect(error.message).toMatch(/customers: column created_at should be a date, but was text of 9 characters/);
+      expect(error.message).not.toContain('yesterday');
+    });
   });
 
   describe('migrations and seed', () => {

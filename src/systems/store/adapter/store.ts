@@ -1,20 +1,12 @@
-import { raw, type ObjectQuery } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { CallOptions, Customer, Order, OrderStatus, Page, SiteStore } from '../../../domain';
-import { CustomerEntity, OrderEntity, OrderLineEntity, type Database } from '../../../db';
-import { validate, type CallSite } from '../../kit/adapter';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
+import type { CallOptions, Customer, Order, Page, SiteStore } from '../../../domain';
+import type { Database } from '../../../db';
+import type { CallSite } from '../../kit/adapter';
 import { customerCursor, orderCursor, readCustomerCursor, readOrderCursor, type OrderKey } from '../../../domain';
 import { errorFromDatabase, rejected } from './errors';
 import { toCustomer, toOrder } from './mapper';
-import {
-  customerRows,
-  orderCountRows,
-  orderLineRows,
-  orderRows,
-  rankedOrderRows,
-  type OrderLineRow,
-  type OrderRow,
-} from './schema';
+import { RowCheck, type Row } from './schema';
+import { createStoreSql, type OrderFilter, type Statement } from './sql';
 
 export interface StoreAdapterOptions {
   /** Our database, open and migrated (see `openDatabase`). The adapter borrows it: closing it is the owner's job. */
@@ -25,29 +17,34 @@ export interface StoreAdapterOptions {
   readonly maxPageSize?: number;
 }
 
-const NEWEST_FIRST = [{ placedAt: 'desc' }, { id: 'desc' }] as const;
-
 /**
- * The site's store over our database. Every call works in its own fork of the EntityManager. Reads go through
- * MikroORM's query builder and come back as plain rows, not managed entities: nothing here changes what it reads,
- * and hydrating entities costs about five times as much for a page of orders. Batch reads are one query (plus one
- * for order lines); pages are keyset-paginated (no OFFSET), newest first for orders.
+ * The site's store over our database. Each call is one statement (two for a page after a cursor that came back
+ * empty): the SQL is written once per dialect and shape (sql.ts) and run through MikroORM's connection, which quotes
+ * the values as its query builder does; building a query builder per call cost several times what SQLite takes to
+ * answer. An order's lines come folded into its row as JSON, a list's count as a column of every row. Rows are read
+ * as plain values, not managed entities: nothing here changes what it reads. Pages are keyset-paginated (no OFFSET),
+ * newest first for orders.
  */
 export function createStoreAdapter(options: StoreAdapterOptions): SiteStore {
   const system = options.system ?? 'store';
   const maxPageSize = options.maxPageSize ?? 500;
-  const converter = options.db.orm.em.getPlatform().getExceptionConverter();
+  const platform = options.db.orm.em.getPlatform();
+  const converter = platform.getExceptionConverter();
+  const sql = createStoreSql(options.db.dialect, options.db.schema);
 
   const run = async <T>(
     operation: string,
     callOptions: CallOptions | undefined,
-    work: (em: SqlEntityManager, site: CallSite) => Promise<T>,
+    work: (query: (statement: Statement) => Promise<Row[]>, check: RowCheck, site: CallSite) => Promise<T>,
   ): Promise<T> => {
     const site: CallSite = { system, operation };
     const signal = callOptions?.signal;
     try {
       if (signal?.aborted) throw signal.reason;
-      return await untilAborted(work(options.db.orm.em.fork(), site), signal);
+      const connection = options.db.orm.em.getConnection() as AbstractSqlConnection;
+      const query = (statement: Statement): Promise<Row[]> =>
+        connection.execute<Row[]>(statement.sql, [...statement.params], 'all');
+      return await untilAborted(work(query, new RowCheck(site, platform), site), signal);
     } catch (error) {
       throw errorFromDatabase(site, error, converter, signal);
     }
@@ -65,156 +62,129 @@ export function createStoreAdapter(options: StoreAdapterOptions): SiteStore {
     return key;
   };
 
-  /** The lines of the given orders, in one query, grouped by order id. */
-  const linesOf = async (em: SqlEntityManager, site: CallSite, orders: readonly OrderRow[]) => {
-    const grouped = new Map<string, OrderLineRow[]>();
-    if (orders.length === 0) return grouped;
-    const rows = await em
-      .createQueryBuilder(OrderLineEntity, 'l')
-      .select('*')
-      .where({ order: { $in: orders.map((order) => order.id) } })
-      .execute('all');
-    for (const line of validate(site, orderLineRows, rows)) {
-      const list = grouped.get(line.order) ?? [];
-      list.push(line);
-      grouped.set(line.order, list);
-    }
-    return grouped;
-  };
-
-  const withLines = async (em: SqlEntityManager, site: CallSite, orders: readonly OrderRow[]): Promise<Order[]> => {
-    const lines = await linesOf(em, site, orders);
-    return orders.map((order) => toOrder(order, lines.get(order.id) ?? []));
+  /** The count every row of a page carries; asked alone when a page after a cursor is empty (no row to carry it). */
+  const totalOf = async (
+    query: (statement: Statement) => Promise<Row[]>,
+    check: RowCheck,
+    table: string,
+    rows: readonly Row[],
+    count: () => Statement,
+  ): Promise<number> => {
+    const [row] = rows.length > 0 ? rows : await query(count());
+    return row ? check.whole(table, row, 'total') : 0;
   };
 
   return {
     findCustomersByIds: (keys, callOptions) =>
-      run('findCustomersByIds', callOptions, async (em, site) => {
+      run('findCustomersByIds', callOptions, async (query, check) => {
         const ids = unique(keys);
         const found = new Map<string, Customer>();
         if (ids.length === 0) return found;
-        const rows = await em.createQueryBuilder(CustomerEntity, 'c').select('*').where({ id: { $in: ids } }).execute('all');
-        for (const row of validate(site, customerRows, rows)) found.set(row.id, toCustomer(row));
+        for (const row of await query(sql.customersByIds(ids))) {
+          const customer = toCustomer(check, row);
+          found.set(customer.id, customer);
+        }
         return found;
       }),
 
     listCustomers: (request, callOptions) =>
-      run('listCustomers', callOptions, async (em, site) => {
+      run('listCustomers', callOptions, async (query, check, site) => {
         const limit = pageSize(site, request.first);
-        let where: ObjectQuery<CustomerEntity> = {};
+        let after: string | undefined;
         if (request.after != null) {
-          const after = readCustomerCursor(request.after);
+          after = readCustomerCursor(request.after);
           if (after === undefined) throw rejected(site, 'after is not a customer cursor this store gave out');
-          where = { id: { $gt: after } };
         }
-        const rows = await em
-          .createQueryBuilder(CustomerEntity, 'c')
-          .select('*')
-          .where(where)
-          .orderBy({ id: 'asc' })
-          .limit(limit + 1)
-          .execute('all');
-        const customers = validate(site, customerRows, rows).map(toCustomer);
-        const totalCount = await em.count(CustomerEntity);
-        return page(customers.slice(0, limit), customers.length > limit, totalCount, (c) => customerCursor(c.id));
+        const rows = await query(sql.customersPage(after, limit + 1));
+        const totalCount = await totalOf(query, check, 'customers', rows, () => sql.customerCount());
+        const customers = rows.slice(0, limit).map((row) => toCustomer(check, row));
+        return page(customers, rows.length > limit, totalCount, (c) => customerCursor(c.id));
       }),
 
     findOrdersByIds: (keys, callOptions) =>
-      run('findOrdersByIds', callOptions, async (em, site) => {
+      run('findOrdersByIds', callOptions, async (query, check) => {
         const ids = unique(keys);
         const found = new Map<string, Order>();
         if (ids.length === 0) return found;
-        const rows = await em.createQueryBuilder(OrderEntity, 'o').select('*').where({ id: { $in: ids } }).execute('all');
-        for (const order of await withLines(em, site, validate(site, orderRows, rows))) {
+        for (const row of await query(sql.ordersByIds(ids))) {
+          const order = toOrder(check, row);
           found.set(order.id, order);
         }
         return found;
       }),
 
     listOrders: (request, callOptions) =>
-      run('listOrders', callOptions, async (em, site) => {
+      run('listOrders', callOptions, async (query, check, site) => {
         const limit = pageSize(site, request.first);
         const after = orderAfter(site, request.after);
         const filter = orderFilter(request);
-        const rows = await em
-          .createQueryBuilder(OrderEntity, 'o')
-          .select('*')
-          .where(after ? { $and: [filter, keysetAfter(after)] } : filter)
-          .orderBy([...NEWEST_FIRST])
-          .limit(limit + 1)
-          .execute('all');
-        const orders = validate(site, orderRows, rows);
-        const items = await withLines(em, site, orders.slice(0, limit));
-        const totalCount = await em.count(OrderEntity, filter);
-        return page(items, orders.length > limit, totalCount, orderCursor);
+        if (filter === NOTHING) return page<Order>([], false, 0, orderCursor);
+        const rows = await query(sql.ordersPage(filter, after, limit + 1));
+        const totalCount = await totalOf(query, check, 'orders', rows, () => sql.orderCount(filter));
+        const items = rows.slice(0, limit).map((row) => toOrder(check, row));
+        return page(items, rows.length > limit, totalCount, orderCursor);
       }),
 
     listOrdersByCustomerIds: (request, callOptions) =>
-      run('listOrdersByCustomerIds', callOptions, async (em, site) => {
+      run('listOrdersByCustomerIds', callOptions, async (query, check, site) => {
         const limit = pageSize(site, request.first);
         const after = orderAfter(site, request.after);
         const customerIds = unique(request.customerIds);
         const pages = new Map<string, Page<Order>>();
         if (customerIds.length === 0) return pages;
 
-        // One query for every customer's page: number each customer's orders in page order and keep the first
-        // limit + 1 (the extra row tells whether there is a next page). SQLite and PostgreSQL both have row_number().
-        const mine: ObjectQuery<OrderEntity> = { customer: { $in: customerIds } };
-        const ranked = em
-          .createQueryBuilder(OrderEntity, 'o')
-          .select(['o.*', raw('row_number() over (partition by o.customer_id order by o.placed_at desc, o.id desc) as rn')])
-          .where(after ? { $and: [mine, keysetAfter(after)] } : mine);
-        const rows = await em
-          .createQueryBuilder(OrderEntity, 'r')
-          .select(['r.*', 'r.rn'])
-          .from(ranked, 'r')
-          .where('r.rn <= ?', [limit + 1])
-          .orderBy([{ customer: 'asc' }, { [raw('r.rn')]: 'asc' }])
-          .execute('all');
-        const counts = await em
-          .createQueryBuilder(OrderEntity, 'o')
-          .select(['o.customer', raw('count(*) as total')])
-          .where(mine)
-          .groupBy('o.customer')
-          .execute('all');
-
-        const byCustomer = new Map<string, OrderRow[]>();
-        for (const row of validate(site, rankedOrderRows, rows)) {
-          const list = byCustomer.get(row.customer) ?? [];
-          list.push(row);
-          byCustomer.set(row.customer, list);
+        // One statement for every customer's page: each customer's orders numbered in page order, the first limit + 1
+        // kept (the extra row tells whether there is a next page), beside the customer's count of orders.
+        const rows = await query(sql.ordersOfCustomers(customerIds, after, limit + 1));
+        const byCustomer = new Map<string, { rows: Row[]; total: number }>();
+        for (const row of rows) {
+          const owner = check.text('orders', row, 'owner');
+          let entry = byCustomer.get(owner);
+          if (!entry) byCustomer.set(owner, (entry = { rows: [], total: check.whole('orders', row, 'total') }));
+          if (row.id != null) entry.rows.push(row);
         }
-        const shown = [...byCustomer.values()].flatMap((list) => list.slice(0, limit));
-        const lines = await linesOf(em, site, shown);
-        const totals = new Map(validate(site, orderCountRows, counts).map((row) => [row.customer, row.total]));
         for (const customerId of customerIds) {
-          const list = byCustomer.get(customerId) ?? [];
-          const items = list.slice(0, limit).map((order) => toOrder(order, lines.get(order.id) ?? []));
-          pages.set(customerId, page(items, list.length > limit, totals.get(customerId) ?? 0, orderCursor));
+          const entry = byCustomer.get(customerId);
+          if (!entry) {
+            pages.set(customerId, page<Order>([], false, 0, orderCursor));
+            continue;
+          }
+          const items = entry.rows.slice(0, limit).map((row) => toOrder(check, row));
+          pages.set(customerId, page(items, entry.rows.length > limit, entry.total, orderCursor));
         }
         return pages;
       }),
   };
 }
 
-function orderFilter(request: { readonly customerId?: string; readonly status?: OrderStatus }): ObjectQuery<OrderEntity> {
+/** A filter no row can match. */
+const NOTHING: OrderFilter = Object.freeze({});
+
+function orderFilter(request: OrderFilter): OrderFilter {
   // No row has an id the database cannot hold: asking for one matches nothing (see storable).
-  if (request.customerId !== undefined && !storable(request.customerId)) return { id: { $in: [] } };
+  if (request.customerId !== undefined && !storable(request.customerId)) return NOTHING;
   return {
-    ...(request.customerId !== undefined ? { customer: request.customerId } : {}),
+    ...(request.customerId !== undefined ? { customerId: request.customerId } : {}),
     ...(request.status !== undefined ? { status: request.status } : {}),
   };
 }
 
-/** Orders after a cursor in (placed_at desc, id desc) order. */
-function keysetAfter(after: OrderKey): ObjectQuery<OrderEntity> {
-  return { $or: [{ placedAt: { $lt: after.placedAt } }, { placedAt: after.placedAt, id: { $lt: after.id } }] };
-}
-
-/** endCursor is the last item's cursor whenever the page has items (as in Relay), so a reader can resume later. */
+/**
+ * endCursor is the last item's cursor whenever the page has items (as in Relay), so a reader can resume later. The
+ * other cursors are written when first read: a client that asks only for nodes (the orders page) never needs them.
+ */
 function page<T>(items: readonly T[], hasNextPage: boolean, totalCount: number, cursorOf: (item: T) => string): Page<T> {
-  const cursors = items.map(cursorOf);
-  return { items, cursors, hasNextPage, totalCount, endCursor: cursors[cursors.length - 1] ?? null };
+  const last = items[items.length - 1];
+  let cursors: readonly string[] | undefined;
+  return {
+    items,
+    get cursors() {
+      return (cursors ??= items.map(cursorOf));
+    },
+    hasNextPage,
+    totalCount,
+    endCursor: last === undefined ? null : cursorOf(last),
+  };
 }
 
 /**
