@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { requestScoped } from '../resilience/request-scope';
 
 /** The header a request id travels in: from the client (or made by the gateway), to every subgraph, back in the answer. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -21,11 +21,12 @@ export function requestIdFrom(value: unknown): string {
   return saneRequestId(value) ?? randomUUID();
 }
 
-const scope = new AsyncLocalStorage<{ readonly requestId: string }>();
+// In the one async context the request-scoped values share (see requestScoped).
+const scope = requestScoped<string>('request id');
 
 /** The id of the request being served, when the code runs inside {@link runWithRequestId}. */
 export function currentRequestId(): string | undefined {
-  return scope.getStore()?.requestId;
+  return scope.get();
 }
 
 /**
@@ -33,5 +34,5 @@ export function currentRequestId(): string | undefined {
  * and integration log rows) finds the id with {@link currentRequestId}, without anyone threading it through.
  */
 export function runWithRequestId<T>(requestId: string, work: () => T): T {
-  return scope.run({ requestId }, work);
+  return scope.run(requestId, work);
 }

@@ -41,16 +41,20 @@ export function createReadCache(redisUrl?: string, maxEntries = DEFAULT_MAX_ENTR
  */
 function memoryReadCache(maxEntries: number): ReadCache {
   const entries = new LRUCache<string, { readonly value: unknown; readonly expiresAt: number }>({ max: maxEntries });
-  const read = (key: string): unknown => {
+  const read = (key: string, now: number): unknown => {
     const entry = entries.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt > Date.now()) return entry.value;
+    if (entry.expiresAt > now) return entry.value;
     entries.delete(key);
     return undefined;
   };
   return {
-    get: async (key) => read(key),
-    getMany: async (keys) => keys.map(read),
+    get: async (key) => read(key, Date.now()),
+    getMany: async (keys) => {
+      // One clock read for the whole batch.
+      const now = Date.now();
+      return keys.map((key) => read(key, now));
+    },
     setMany: async (list) => {
       const now = Date.now();
       for (const { key, value, ttl } of list) entries.set(key, { value, expiresAt: now + ttl });

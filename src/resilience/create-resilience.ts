@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
 import { isIntegrationError, type BatchAnswer, type IntegrationError } from '../domain';
-import type { ReadCache } from './cache';
+import type { CacheEntry, ReadCache } from './cache';
 import { createBulkhead, type Bulkhead, type Release } from './bulkhead';
 import { callSystem, translate, type CallSite, type Method } from './call';
 import { DEFAULT_STALE_TTL_MS, DEFAULT_SYSTEM_POLICY, type OperationPolicies, type OperationPolicy, type RateLimit, type SystemPolicy } from './policy';
@@ -99,21 +99,27 @@ interface BreakerEntry {
  */
 export function createResilience(options: ResilienceOptions = {}): Resilience {
   const breakers = new Map<string, BreakerEntry>();
-  const cachedKeys = new Map<string, Set<string>>();
   const invalidationListeners = new Set<(system: string, operation: string) => void>();
   const startListeners = new Set<(system: string, kind: 'read' | 'write') => void>();
   const limiter: RateLimiter = options.rateLimitRedis
     ? createRedisRateLimiter({ redis: options.rateLimitRedis })
     : createMemoryRateLimiter();
   const random = options.random ?? Math.random;
+  // Made once per system, not on every call (the options are fixed once given).
+  const policies = new Map<string, SystemPolicy>();
   const policyOf = (system: string): SystemPolicy => {
-    const given = options.systems?.[system];
-    return {
-      ...DEFAULT_SYSTEM_POLICY,
-      ...given,
-      breaker: { ...DEFAULT_SYSTEM_POLICY.breaker, ...given?.breaker },
-      bulkhead: { ...DEFAULT_SYSTEM_POLICY.bulkhead, ...given?.bulkhead },
-    };
+    let policy = policies.get(system);
+    if (!policy) {
+      const given = options.systems?.[system];
+      policy = {
+        ...DEFAULT_SYSTEM_POLICY,
+        ...given,
+        breaker: { ...DEFAULT_SYSTEM_POLICY.breaker, ...given?.breaker },
+        bulkhead: { ...DEFAULT_SYSTEM_POLICY.bulkhead, ...given?.bulkhead },
+      };
+      policies.set(system, policy);
+    }
+    return policy;
   };
   // One bulkhead per system, shared by all its operations: they share its sockets and its capacity.
   const bulkheads = new Map<string, Bulkhead>();
@@ -150,7 +156,8 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   const call = async (system: string, operation: string, retry: boolean, method: Method, input: unknown, signal: AbortSignal | undefined, keys?: number) => {
     const { breaker, halfOpensInMs } = breakerFor(system, operation);
     const declared = policyOf(system);
-    const policy = options.rateLimitOf ? { ...declared, rateLimit: options.rateLimitOf(system, declared.rateLimit) } : declared;
+    const rateLimit = options.rateLimitOf ? options.rateLimitOf(system, declared.rateLimit) : declared.rateLimit;
+    const policy = rateLimit === declared.rateLimit ? declared : { ...declared, rateLimit };
     const site: CallSite = { system, operation, policy, breaker, halfOpensInMs, limiter, retry, random };
     const cost = { attempts: 0 };
     const startedAt = new Date();
@@ -175,12 +182,6 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
 
   const freshKey = (system: string, operation: string, key: string) => `${system}:${operation}:${key}`;
   const staleKey = (system: string, operation: string, key: string) => `stale:${system}:${operation}:${key}`;
-  const remember = (system: string, operation: string, key: string) => {
-    const name = `${system}:${operation}`;
-    let keys = cachedKeys.get(name);
-    if (!keys) cachedKeys.set(name, (keys = new Set()));
-    keys.add(key);
-  };
 
   /**
    * Keeps what the system answered: fresh for ttl, and a stale copy for staleTtl. Keys a batch read asked for and the
@@ -198,15 +199,16 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     const { ttl, staleTtl } = policy;
     if (ttl <= 0 && staleTtl <= 0) return;
     const at = Date.now();
-    await cache.setMany([
-      ...(ttl > 0 ? entries.map(([key, value]) => ({ key: freshKey(system, operation, key), value, ttl })) : []),
-      ...(ttl > 0 ? absent.map((key) => ({ key: freshKey(system, operation, key), value: ABSENT, ttl })) : []),
-      ...(staleTtl > 0 ? entries.map(([key, value]) => ({ key: staleKey(system, operation, key), value: { value, at } satisfies StaleCopy, ttl: staleTtl })) : []),
-    ]);
+    // One list, filled in place (no intermediate arrays per kind of entry).
+    const list: CacheEntry[] = [];
     if (ttl > 0) {
-      for (const [key] of entries) remember(system, operation, key);
-      for (const key of absent) remember(system, operation, key);
+      for (const [key, value] of entries) list.push({ key: freshKey(system, operation, key), value, ttl });
+      for (const key of absent) list.push({ key: freshKey(system, operation, key), value: ABSENT, ttl });
     }
+    if (staleTtl > 0) {
+      for (const [key, value] of entries) list.push({ key: staleKey(system, operation, key), value: { value, at } satisfies StaleCopy, ttl: staleTtl });
+    }
+    await cache.setMany(list);
   };
 
   /** Stale copies of the keys, when the failure is one a stale copy may stand in for. */
@@ -375,14 +377,11 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       for (const listener of invalidationListeners) listener(system, operation);
       const cache = options.cache;
       if (!cache) return;
-      const known = cachedKeys.get(`${system}:${operation}`);
       if (keys) {
         await cache.deleteMany(keys.map((key) => freshKey(system, operation, key)));
-        for (const key of keys) known?.delete(key);
       } else {
         // Every key, including those other replicas cached (a shared Redis) that this process never saw.
         await cache.deleteByPrefix(freshKey(system, operation, ''));
-        known?.clear();
       }
       // Again once they are gone: what read them between the first telling and now read the old copies.
       for (const listener of invalidationListeners) listener(system, operation);

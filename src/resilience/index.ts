@@ -10,4 +10,5 @@ export type { StaleKeys } from './stale';
 export { bulkheadFrom, createBulkhead, DEFAULT_BULKHEAD } from './bulkhead';
 export type { Bulkhead, BulkheadPolicy } from './bulkhead';
 export { witnessReads } from './read-witness';
+export { requestScoped, type RequestScoped } from './request-scope';
 export type { ReadWitness, WitnessedRead } from './read-witness';

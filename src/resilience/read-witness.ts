@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { requestScoped } from './request-scope';
 
 /** One record (or one plain read's answer) a request was served, as the resilience layer served it. */
 export interface WitnessedRead {
@@ -20,7 +20,8 @@ export interface ReadWitness {
   saw(read: WitnessedRead): void;
 }
 
-const scope = new AsyncLocalStorage<ReadWitness>();
+// In the one async context the request-scoped values share (see requestScoped).
+const scope = requestScoped<ReadWitness>('read witness');
 
 /**
  * Runs `work` with `witness` hearing every read the resilience layer serves in its async context (a request asking
@@ -31,4 +32,4 @@ export function witnessReads<T>(witness: ReadWitness, work: () => T): T {
 }
 
 /** The witness of the current async context, if a request asked for one. Internal to src/resilience. */
-export const currentReadWitness = (): ReadWitness | undefined => scope.getStore();
+export const currentReadWitness = (): ReadWitness | undefined => scope.get();

@@ -1,3 +1,4 @@
+import './graphql-production';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,

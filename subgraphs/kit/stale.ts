@@ -1,7 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { stalenessOf, type Staleness } from '../../src/domain';
-import { witnessReads } from '../../src/resilience';
+import { requestScoped, witnessReads } from '../../src/resilience';
 import { recordMatrixChoices } from '../../src/truth/lineage';
 import { lineageAsked } from '../../src/truth/lineage';
 import { homeSystemOf, LineageReport } from './lineage';
@@ -41,11 +40,12 @@ export class StaleReport {
   }
 }
 
-const scope = new AsyncLocalStorage<StaleReport>();
+// In the one async context the request-scoped values share (see requestScoped).
+const scope = requestScoped<StaleReport>('stale report');
 
 /** The report of the request being served, when it runs inside {@link withStaleReport}. */
 export function currentStaleReport(): StaleReport | undefined {
-  return scope.getStore();
+  return scope.get();
 }
 
 /** Reports the stale records of a read's answer (its `stale` field) to the request; a fresh answer adds nothing. */

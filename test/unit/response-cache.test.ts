@@ -32,6 +32,27 @@ it('keeps an answer for the shortest lifetime of the systems it read, and no one
   expect(store.get('page')).toBeUndefined();
 });
 
+it('keeps the answer as its JSON only: the request\'s own objects are neither held nor frozen, and a hit is made from the JSON', () => {
+  const { store, keep } = storeOn();
+  const page = { orders: [{ id: 'o-1' }] };
+  expect(keep('page', ['crm'], page)).toBe(true);
+  expect(Object.isFrozen(page)).toBe(false);
+  // The request that kept it sends the same JSON, not a second serialisation.
+  const stringify = jest.spyOn(JSON, 'stringify');
+  try {
+    expect(stringifyAnswer({ data: page })).toBe('{"data":{"orders":[{"id":"o-1"}]}}\n');
+    expect(stringify).not.toHaveBeenCalled();
+  } finally {
+    stringify.mockRestore();
+  }
+  const hit = store.get('page')!;
+  expect(hit.data).not.toBe(page);
+  expect(hit.data).toEqual({ orders: [{ id: 'o-1' }] });
+  expect(Object.isFrozen((hit.data as typeof page).orders[0])).toBe(true);
+  // Made once, then shared by every hit.
+  expect(store.get('page')!.data).toBe(hit.data);
+});
+
 it('gives a system without a lifetime of its own (the store) the shortest one of the estate, or the one given', () => {
   const { clock, store, keep } = storeOn();
   keep('customers', ['store']);

@@ -4,13 +4,15 @@ import { LRUCache } from 'lru-cache';
 
 /** A whole answer kept for its lifetime: its JSON and what it was made of. */
 interface StoredAnswer {
+  /** The answer's `data` as the JSON a hit sends (see {@link keptJsonOf}): made once, when it was kept. */
+  readonly json: string;
   /**
-   * The answer's `data`, deep-frozen and handed to every hit as it is: a hit costs no copy, and nothing downstream
-   * (Apollo serialises it; our plugins touch only `errors` and `extensions`) can change what the next caller gets.
+   * The answer's `data` as an object, deep-frozen and handed to every hit as it is: made from `json` by the first hit
+   * (an answer that is only stored, never asked again, costs no object graph and no freeze), then shared: a hit costs
+   * no copy, and nothing downstream (Apollo serialises it; our plugins touch only `errors` and `extensions`) can
+   * change what the next caller gets.
    */
-  readonly data: unknown;
-  /** Its size as JSON, in characters (the JSON itself is kept beside `data`: see {@link keptJsonOf}). */
-  readonly jsonLength: number;
+  data?: unknown;
   /** The systems the answer read from: a change to any of them ends it. */
   readonly systems: readonly string[];
   /** The change counter when the request that made it began: a change after that ends it. */
@@ -61,7 +63,7 @@ export function createAnswerStore(options: AnswerStoreOptions) {
   const defaultTtlMs = options.defaultTtlMs ?? Math.min(...[...lifetimes.values()].filter((ttl) => ttl > 0), FALLBACK_TTL_MS);
   const answers = new LRUCache<string, StoredAnswer>({
     maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES,
-    sizeCalculation: (answer, key) => 3 * answer.jsonLength + 2 * key.length + 64 * (answer.systems.length + 4),
+    sizeCalculation: (answer, key) => 3 * answer.json.length + 2 * key.length + 64 * (answer.systems.length + 4),
   });
   let changes = 0;
   let everythingChangedAt = 0;
@@ -99,7 +101,7 @@ export function createAnswerStore(options: AnswerStoreOptions) {
         answers.delete(key);
         return undefined;
       }
-      return { data: answer.data, ageSeconds: Math.floor((now() - answer.storedAt) / 1_000) };
+      return { data: dataOf(answer), ageSeconds: Math.floor((now() - answer.storedAt) / 1_000) };
     },
     /** Keeps a request's answer, unless something spoiled it or changed what it read while it ran. Says whether it was kept. */
     keep(key: string, flight: Flight, data: unknown): boolean {
@@ -107,10 +109,12 @@ export function createAnswerStore(options: AnswerStoreOptions) {
       const ttl = lifetimeOf(flight.systems);
       if (ttl <= 0) return false;
       const storedAt = now();
+      // Only the JSON: the request's own objects are not held (nor frozen under the Apollo that made them).
       const json = JSON.stringify(data);
-      const frozen = deepFreeze(data);
-      if (frozen !== null && typeof frozen === 'object') KEPT_JSON.set(frozen, json);
-      answers.set(key, { data: frozen, jsonLength: json.length, systems: [...flight.systems], madeAt: flight.startedAt, storedAt, expiresAt: storedAt + ttl });
+      // The request's own answer is sent as this JSON too (one JSON.stringify per kept page, not two): nothing changes
+      // `data` once the response is being sent (the plugins after this one touch only `errors` and `extensions`).
+      if (data !== null && typeof data === 'object') KEPT_JSON.set(data, json);
+      answers.set(key, { json, systems: [...flight.systems], madeAt: flight.startedAt, storedAt, expiresAt: storedAt + ttl });
       return answers.has(key);
     },
     /** Drops one answer. */
@@ -137,8 +141,19 @@ export function createAnswerStore(options: AnswerStoreOptions) {
 
 export type AnswerStore = ReturnType<typeof createAnswerStore>;
 
+/** A kept answer's `data` as the frozen object hits share, made from its JSON on the first hit. */
+function dataOf(answer: StoredAnswer): unknown {
+  if (answer.data === undefined) {
+    const data = deepFreeze(JSON.parse(answer.json) as unknown);
+    if (data !== null && typeof data === 'object') KEPT_JSON.set(data, answer.json);
+    answer.data = data;
+  }
+  return answer.data;
+}
+
 /**
- * The JSON of each kept answer's `data`, made once when it was kept, by the frozen object itself: a hit is sent as
+ * The JSON of each kept answer's `data`, made once when it was kept, by the frozen object hits share (and by the object
+ * of the request that kept it, sent once): a hit is sent as
  * this text instead of being serialised again (JSON.stringify of a 100-order page was the largest part of a hit's CPU).
  * A weak map: the text goes when the answer does.
  */

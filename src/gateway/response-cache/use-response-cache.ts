@@ -22,10 +22,13 @@ const FOLLOW_MS = 10_000;
 
 /** What a running request answered, for the identical requests that waited for it. */
 interface SharedAnswer {
-  /** The kept data (frozen, its JSON made) or the answer as it was sent, errors and extensions included. */
+  /** The answer as it was sent, errors and extensions included. */
   readonly result: { readonly data?: unknown; readonly errors?: readonly unknown[]; readonly extensions?: Record<string, unknown> };
-  /** Whether it was kept: a hit for later requests too. */
-  readonly kept: boolean;
+  /**
+   * The key it was kept under, when it was (a hit for later requests too): a follower is served the kept data (frozen,
+   * its JSON made) from the store, made only when a follower asks for it.
+   */
+  readonly keptAs?: string;
   /** Its HTTP status, when not 200 (an error's `http.status`). */
   readonly status?: number;
 }
@@ -163,9 +166,10 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
               const shared = await running.answer;
               if (shared) {
                 key = undefined;
-                if (shared.kept) context.response.http.headers.set('age', '0');
+                if (shared.keptAs !== undefined) context.response.http.headers.set('age', '0');
                 if (shared.status !== undefined) context.response.http.status = shared.status;
-                const { data, errors, extensions } = shared.result;
+                const { errors, extensions } = shared.result;
+                const data = (shared.keptAs !== undefined ? store.get(shared.keptAs)?.data : undefined) ?? shared.result.data;
                 const singleResult = { data: data as Record<string, unknown> | null | undefined, ...(errors ? { errors: errors as GraphQLFormattedError[] } : {}), ...(extensions ? { extensions: { ...extensions } } : {}) };
                 return { http: context.response.http, body: { kind: 'single', singleResult } };
               }
@@ -194,11 +198,11 @@ export function useResponseCache(options: ResponseCacheOptions): ResponseCache {
           const status = response.http.status ?? 200;
           const failed = (result.errors?.length ?? 0) > 0 || status !== 200;
           if (failed || contextValue.staleNotices?.length || result.extensions?.['stale'] || !result.data) {
-            return leader?.settle({ result, kept: false, ...(status !== 200 ? { status } : {}) });
+            return leader?.settle({ result, ...(status !== 200 ? { status } : {}) });
           }
           const kept = store.keep(key, flight, result.data);
           if (kept) settle(requestId, key);
-          leader?.settle({ result: kept ? { data: store.get(key)?.data } : result, kept });
+          leader?.settle(kept ? { result: { data: result.data }, keptAs: key } : { result });
         },
       };
     },

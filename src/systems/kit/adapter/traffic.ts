@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /** One answer a system gave, as the adapter kit's HTTP client received it (before any adapter read it). */
 export interface SystemAnswer {
   readonly system: string;
@@ -24,7 +22,12 @@ export interface TrafficObserver {
   onAnswer(answer: SystemAnswer): void;
 }
 
-const building = new AsyncLocalStorage<TrafficObserver>();
+/**
+ * The observer of the build running now: a plain variable, not an AsyncLocalStorage, since a build is synchronous. Once
+ * entered, an AsyncLocalStorage taxes every promise the process ever makes (a hook copies its store onto each), for a
+ * value read only while adapters are made.
+ */
+let building: TrafficObserver | undefined;
 
 /** Listeners of every process-wide answer besides the build's observer (a recording: src/record). */
 const taps = new Set<TrafficObserver>();
@@ -54,10 +57,16 @@ function withTaps(observer: TrafficObserver | undefined): TrafficObserver {
  * and no call pays for a lookup: a client finds its observer once, when it is created.
  */
 export function withTrafficObserver<T>(observer: TrafficObserver | undefined, build: () => T): T {
-  return building.run(withTaps(observer), build);
+  const outer = building;
+  building = withTaps(observer);
+  try {
+    return build();
+  } finally {
+    building = outer;
+  }
 }
 
 /** The observer of the adapters being built now, if any (read by createHttpClient when it is made). */
 export function trafficObserverOfBuild(): TrafficObserver | undefined {
-  return building.getStore();
+  return building;
 }
