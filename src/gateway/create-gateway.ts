@@ -215,6 +215,9 @@ export function createGateway(options: GatewayOptions): {
   const subgraphFetcher = createSubgraphFetcher({ secret: options.subgraphSecret });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
+    // Apollo Gateway answers its query plan (subgraph names and operations) to any request with an
+    // `Apollo-Query-Plan-Experimental` header unless NODE_ENV=production, which nothing requires us to set.
+    __exposeQueryPlanExperimental: false,
     buildService: ({ name, url }) => {
       const local = options.localSubgraphs?.[name];
       return local ? new InProcessDataSource(local) : new HttpDataSource(options.subgraphUrls?.[name] ?? url ?? '', subgraphFetcher);

@@ -78,3 +78,14 @@ it('answers a body that does not match its Content-Length in the documented shap
   const garbage = await raw('GARBAGE\r\n\r\n');
   expect([garbage.status, garbage.body]).toEqual([400, graphqlShape('MALFORMED_REQUEST')]);
 });
+
+it("does not hand out its query plan to a client that asks with Apollo's experimental header", async () => {
+  // Apollo Gateway shows the plan (subgraph names, their operations) to any request carrying this header unless it
+  // runs with NODE_ENV=production, which the product does not need set: createGateway turns it off.
+  const bytes =
+    `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nApollo-Query-Plan-Experimental: true\r\n` +
+    `Apollo-Query-Plan-Experimental-Format: internal\r\nContent-Length: ${Buffer.byteLength(QUERY_BODY)}\r\nConnection: close\r\n\r\n${QUERY_BODY}`;
+  const answer = await raw(bytes);
+  expect(answer.status).toBe(200);
+  expect(answer.body).toEqual({ data: { customer: { name: 'Ada' } } });
+});
