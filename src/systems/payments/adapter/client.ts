@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import Stripe from 'stripe';
 import { Agent, Headers, Response } from 'undici';
 import { collectAnswer, DEFAULT_MAX_RESPONSE_BYTES, trafficObserverOfBuild, type TrafficObserver, type WholeAnswer } from '../../kit/adapter';
+import { requestScoped } from '../../../resilience/request-scope';
 
 /**
  * Transport and auth for the payment gateway: the official `stripe` SDK, pointed at the configured host, sending
@@ -52,7 +52,9 @@ export function createStripeClient(options: StripeClientOptions): StripeClient {
   const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const system = options.system ?? 'payments';
   const observer = options.observer ?? trafficObserverOfBuild();
-  const callerCall = new AsyncLocalStorage<{ readonly signal?: AbortSignal | undefined; readonly operation?: string | undefined }>();
+  // The caller's signal and operation reach the SDK's fetch through the request's async context: the one the
+  // request-scoped values share, since each AsyncLocalStorage entered taxes every promise the process makes.
+  const callerCall = requestScoped<{ readonly signal?: AbortSignal | undefined; readonly operation?: string | undefined }>('payments call');
   /**
    * The SDK's fetch: the request goes out through our pool and its answer is read whole, within the cap, straight from
    * undici's dispatcher (the SDK reads every body whole anyway: fetch's Request, its web streams and a stream to count
@@ -60,7 +62,7 @@ export function createStripeClient(options: StripeClientOptions): StripeClient {
    * reject as fetch's do: the signal's reason when it aborts, a TypeError whose cause is the transport's error.
    */
   const fetchWithCallerSignal = async (input: string | URL, init: FetchInit = {}): Promise<Response> => {
-    const call = callerCall.getStore();
+    const call = callerCall.get();
     const caller = call?.signal;
     const own = init.signal ?? undefined;
     const signal = caller && own ? AbortSignal.any([own, caller]) : (caller ?? own);
