@@ -56,6 +56,7 @@ describe.each(testDatabases())('audit store on $label', (database) => {
         expect.stringMatching(/^migration-\d{14}-courier-bookings$/),
         expect.stringMatching(/^migration-\d{14}-webhook-event-order$/),
         expect.stringMatching(/^migration-\d{14}-courier-bookings-backfill$/),
+        expect.stringMatching(/^migration-\d{14}-courier-b-bookings-backfill$/),
       ]);
       expect(await db.migrate()).toEqual([]);
       for (const table of AUDIT_TABLES) {

@@ -25,6 +25,8 @@ const booked = [...new Set(estate.shipments.filter((shipment) => shipment.carrie
 const orderIds = estate.orders.map((order) => order.id);
 /** The last migration an installation had before the booking ledger's backfill. */
 const BEFORE_BACKFILL = 'migration-20261207024000-webhook-event-order';
+/** The upgrade that queues courier A's backfill (courier B's is a later one, with its own job). */
+const COURIER_A_BACKFILL = 'migration-20261207033000-courier-bookings-backfill';
 
 describe.each(testDatabases())('upgrading to the booking ledger on $label', (database) => {
   let pki: TestPki;
@@ -69,7 +71,7 @@ describe.each(testDatabases())('upgrading to the booking ledger on $label', (dat
     // Before the job: the ledger is empty, so courier A's bookings are nowhere to be read.
     expect((await courier.findByOrderIds(orderIds)).size).toBe(0);
 
-    const ran = await db.migrate();
+    const ran = (await db.orm.getMigrator().up({ to: COURIER_A_BACKFILL })).map((migration) => migration.name);
     expect(ran).toEqual([expect.stringMatching(/-courier-bookings-backfill$/)]);
     const outbox = createOutbox(db);
     expect(await outbox.list()).toEqual([expect.objectContaining({ system: 'courier-a', operation: 'backfillBookings', state: 'pending' })]);
@@ -105,6 +107,17 @@ describe.each(testDatabases())('upgrading to the booking ledger on $label', (dat
     const firstIds = (await store.listOrders({ first: PAGE })).items.map((order) => order.id);
     await handlers['courier-a:backfillBookings']!({ ...claimed!, payload: {} });
     expect(getShipments() - again).toBe(firstIds.filter((orderId) => !booked.includes(orderId)).length);
+  });
+
+  it("queues courier B's backfill on an upgrade from before its ledger, when the database holds orders", async () => {
+    await using db = await openTestDatabase(database);
+    if (db.schema) await db.orm.em.getConnection().execute(`create schema if not exists "${db.schema}"`);
+    await db.orm.getMigrator().up({ to: COURIER_A_BACKFILL });
+    await seedSiteStore(db, estate);
+    expect(await db.migrate()).toEqual([expect.stringMatching(/-courier-b-bookings-backfill$/)]);
+    expect(await createOutbox(db).list()).toEqual([
+      expect.objectContaining({ system: 'courier-b', operation: 'backfillBookings', state: 'pending', idempotencyKey: 'courier-b:backfillBookings' }),
+    ]);
   });
 
   it('queues nothing on a fresh install: its database is empty when it migrates', async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
-import { openDatabase, seedSiteStore, type Database } from '../../src/db';
+import { openDatabase, type Database } from '../../src/db';
+import { seedEstate } from '../../src/estate/seed-estate';
 import { runDoctor } from '../../src/doctor';
 import { cassetteCheck } from '../../src/doctor/cassette-check';
 import type { Courier, Order, Shipment } from '../../src/domain';
@@ -37,7 +38,9 @@ describe('record and replay', () => {
     estate = await startSandboxes({ estate: seed, dataDir, ports: 'ephemeral', only: ['crm', 'erp', 'courier-b', 'payments'] });
     db = await openDatabase(undefined, { dataDir });
     await db.migrate();
-    await seedSiteStore(db, seed);
+    // As npm start seeds it against the sandboxes: the site's store, and the couriers' booking ledger (courier B's reads
+    // start there: an order it holds no booking for costs no call, so an empty ledger would leave nothing to record).
+    await seedEstate(db, seed);
   }, 60_000);
 
   afterAll(async () => {

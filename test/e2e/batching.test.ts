@@ -95,9 +95,10 @@ describe('a page of 100 orders with customer, items, payment and shipments', () 
       // Canada Post has no batch read: courier A reads its booking ledger, and asks only a tracking summary per booking
       // still in flight (none for an order it never booked, none for one delivered).
       'courier-a': { getTrackingSummary: orders.filter((order) => order.shipments?.some((shipment) => shipment.carrier === 'courier-a' && shipment.status === 'IN_TRANSIT')).length },
-      // ShipEngine has no read by ids: its shipments list, newest first, read to its end (some of the page's orders have
-      // no shipment there, and only the end proves it: 2 pages of 500 in this estate), and one page of their labels.
-      'courier-b': { 'shipments.list': 2, 'labels.list': 1 },
+      // ShipEngine has no read by ids: courier B reads its booking ledger (no call for an order it never booked, none
+      // for one delivered), then one page of the shipments list asked for the window where the bookings still in flight
+      // were created, and one page of their labels.
+      'courier-b': { 'shipments.list': 1, 'labels.list': 1 },
       legacy: {},
       // The page asks for no invoice: accounting is not asked.
       xero: {},

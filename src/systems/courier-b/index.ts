@@ -7,7 +7,10 @@ import { loadShipEngineSpec } from './sandbox/spec';
 import { COURIER_CACHE_TTL_MS, COURIER_POLICIES, COURIERS_SUBGRAPH } from '../kit/courier-policies';
 import { courierFollowers, courierNamed } from '../kit/courier-followers';
 import { createCourierBAdapter, type CourierBAdapterOptions } from './adapter';
-import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCourierBSandbox } from './sandbox';
+import { COURIER_B_SANDBOX_CREDENTIALS, COURIER_B_SANDBOX_SHIP_FROM, createCourierBSandbox, estateBookings } from './sandbox';
+import { BACKFILL_POLICIES, bookingBackfillFollowers, type BookingBackfill } from '../kit/courier-backfill';
+import { createBookingLedger } from '../../db/booking-ledger';
+import type { Database } from '../../db/database';
 import { createCourierBWebhookSender, createShipEngineSigningKey, registerJwks, trackEventPayload } from './sandbox/webhooks';
 import { SANDBOX_CARRIER_CODE } from './sandbox/shipments';
 import { COURIER_B_WEBHOOK_PATH, courierBWebhook, SHIPENGINE_JWKS_URL } from './webhook';
@@ -115,17 +118,25 @@ export const courierBSystem = defineSystem<CourierBConnection>({
       };
       return { definition: withSender(definition, webhooks), onGatewayOrigin: (origin) => webhooks.setTarget(`${origin}${COURIER_B_WEBHOOK_PATH}`) };
     },
+    bookings: estateBookings,
   },
   doctor: courierBDoctor,
   rateLimitHeaders: courierBRateLimitHeaders,
   description: loadShipEngineSpec,
-  serve: ({ connection, resilience }) => {
-    const adapter = createCourierBAdapter(connection);
-    return { ports: { couriers: [resilience.wrap<Courier>('courier-b', adapter, COURIER_POLICIES)] }, close: async () => adapter[Symbol.asyncDispose]() };
+  // The booking ledger (our database) says which orders have a booking here at all and which are settled: a page
+  // reads ShipEngine's lists only for the bookings in flight, in the window where they were created.
+  serve: ({ connection, resilience, db }) => {
+    const adapter = createCourierBAdapter({ ...connection, ledger: db ? createBookingLedger(db as Database) : undefined });
+    // `backfill`: the bookings made before the ledger existed, asked for once by the upgrade's outbox job.
+    const port = resilience.wrap<Courier & BookingBackfill>('courier-b', adapter, { ...COURIER_POLICIES, ...BACKFILL_POLICIES });
+    return { ports: { couriers: [port] }, close: async () => adapter[Symbol.asyncDispose]() };
   },
   // Track events in: they name a tracking number, the read cache is keyed by order id, so every cached shipment read of
   // courier B is dropped (and the gateway's answers made from them end).
   gatewayPlugins: ({ connection, services, invalidate }) =>
     webhookPluginsOf(connection.webhookJwksUrl, services, { system: 'courier-b', path: COURIER_B_WEBHOOK_PATH, vendor: courierBWebhook, apply: () => invalidate('findByOrderIds') }),
-  followers: ({ ports, invalidate }) => courierFollowers(courierNamed(ports.couriers, 'courier-b'), { invalidate }),
+  followers: ({ ports, invalidate }) => {
+    const courier = courierNamed(ports.couriers, 'courier-b');
+    return { ...courierFollowers(courier, { invalidate }), ...bookingBackfillFollowers(courier, ports.store, { invalidate }) };
+  },
 });

@@ -8,8 +8,10 @@ import { listLabelsSchema, listShipmentsSchema, type ShipEngineLabel, type ShipE
  * (`GET /v1/labels`) a page at a time, newest first, each shipment carrying the `external_shipment_id` we gave it and
  * each label its `shipment_id` and `tracking_status`: a batch is matched locally.
  *
- * The port gives order ids only (no placedAt), and our order ids carry no time: the shipments are read from the most
- * recent back, page by page, until every order is found, the list ends, or `maxPages` pages were read. Labels are then
+ * With the booking ledger, the shipments in flight are asked for in the window where they were created (their
+ * `created_at`, which the ledger keeps). Without it, the port gives order ids only (no placedAt), and our order ids
+ * carry no time: the shipments are read from the most recent back, page by page, until every order is found, the list
+ * ends, or `maxPages` pages were read. Labels are then
  * read in the window from the earliest found shipment's creation on (a label is bought at or after its shipment's
  * creation), under the same bound. What the bound left unknown, the caller asks one by one.
  */
@@ -40,19 +42,46 @@ async function pagesUntil(limits: ListLimits, read: (page: number) => Promise<{ 
 const listQuery = (limits: ListLimits, page: number, extra: Record<string, string> = {}): string =>
   new URLSearchParams({ ...extra, sort_by: 'created_at', sort_dir: 'desc', page_size: String(limits.pageSize), page: String(page) }).toString();
 
-/** The shipments whose `external_shipment_id` is one of `wanted`'s keys, by the key's value (our order id). */
+/**
+ * Where the shipments asked for were created, by ShipEngine's own clock (their `created_at`, as the booking ledger
+ * keeps it): the list is asked for that window only (`created_at_start`, `created_at_end`).
+ */
+export interface CreatedWindow {
+  readonly start: Date;
+  readonly end: Date;
+}
+
+/**
+ * How far a window is widened on each side: ShipEngine's description of list_shipments says the creation filters
+ * select shipments created "after" / "before" a time without saying whether the bound itself is in (list_labels says
+ * "on or after", "on or before"), so the bounds are moved out a second and the shipments at them stay in.
+ */
+export const WINDOW_MARGIN_MS = 1_000;
+
+/** The query of a creation window: `created_at_start` and `created_at_end` (date-time, list_shipments' parameters). */
+export const windowQuery = (window: CreatedWindow): Record<string, string> => ({
+  created_at_start: new Date(window.start.getTime() - WINDOW_MARGIN_MS).toISOString(),
+  created_at_end: new Date(window.end.getTime() + WINDOW_MARGIN_MS).toISOString(),
+});
+
+/**
+ * The shipments whose `external_shipment_id` is one of `wanted`'s keys, by the key's value (our order id); within
+ * `window` when given (the shipments the booking ledger says were created then), else from the newest back.
+ */
 export async function shipmentsFromList(
   client: CourierBClient,
   here: CallSite,
   wanted: ReadonlyMap<string, string>,
   limits: ListLimits,
   signal: AbortSignal | undefined,
+  window?: CreatedWindow,
 ): Promise<FoundInList<string, ShipEngineShipment>> {
   const found = new Map<string, ShipEngineShipment>();
+  const within = window ? windowQuery(window) : {};
   const complete = await pagesUntil(
     limits,
     async (page) => {
-      const answer = await client.json(here, { method: 'GET', path: `/v1/shipments?${listQuery(limits, page)}`, signal }, listShipmentsSchema);
+      const answer = await client.json(here, { method: 'GET', path: `/v1/shipments?${listQuery(limits, page, within)}`, signal }, listShipmentsSchema);
       for (const shipment of answer.shipments) {
         const orderId = shipment.external_shipment_id ? wanted.get(shipment.external_shipment_id) : undefined;
         if (orderId !== undefined && !found.has(orderId)) found.set(orderId, shipment);

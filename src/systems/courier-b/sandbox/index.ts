@@ -15,10 +15,12 @@ import {
   type ParcelTracking,
   type ShipEngineLabel,
   type ShipEngineShipment,
+  labelPathOf,
 } from './shipments';
 
 export { SPEC_VIOLATIONS, type SpecViolation } from './checked';
 export {
+  estateBookings,
   SANDBOX_CARRIER_CODE,
   SHIPMENT_STATUSES,
   TRACKING_STATUS_CODES,
@@ -146,7 +148,11 @@ const labelQuerySchema = pagedQuerySchema.extend({
 });
 type PagedQuery = z.infer<typeof pagedQuerySchema>;
 
-/** Whether an ISO time is in [start, end] (ShipEngine's created/modified ranges include both ends). */
+/**
+ * Whether an ISO time is in [start, end]: ShipEngine's description (list_labels: created_at_start "on or after",
+ * created_at_end "on or before"; list_shipments: created/modified "after" / "before" a time, which the sandbox reads
+ * the same way) includes both ends. The adapter widens its window a second each side, so it relies on neither.
+ */
 const within = (value: string, start?: string, end?: string): boolean =>
   (start === undefined || Date.parse(value) >= Date.parse(start)) && (end === undefined || Date.parse(value) <= Date.parse(end));
 
@@ -335,7 +341,7 @@ function shipEngineRoutes(api: FastifyInstance, ledger: ShipmentLedger, apiKey: 
 
 /** A label as ShipEngine answers it: with where to download it (label_download). */
 function withDownload(request: FastifyRequest, label: ShipEngineLabel) {
-  const pdf = `${request.protocol}://${request.host}/v1/downloads/labels/${label.label_id}.pdf`;
+  const pdf = `${request.protocol}://${request.host}${labelPathOf(label.label_id)}`;
   return { ...label, label_download: { href: pdf, pdf } };
 }
 

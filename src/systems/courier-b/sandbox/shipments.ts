@@ -1,4 +1,4 @@
-import type { ShipmentStatus } from '../../../domain';
+import type { Shipment, ShipmentStatus, TrackingStatus } from '../../../domain';
 import type { RecordStore } from '../../kit/sandbox';
 import type { EstateSeed } from '../../kit/seed';
 import { externalShipmentIdOf } from '../external-id';
@@ -168,6 +168,45 @@ const GRAMS: Readonly<Record<(typeof WEIGHT_UNITS)[number], number>> = {
 };
 const PREFIX = 'courier-b:';
 
+/** The first label id the sandbox sells (`se-7000001`, then one more per label, the estate's first). */
+const FIRST_LABEL = 7_000_001;
+/** Where ShipEngine serves a label's PDF, on its own host (label_download.pdf). */
+export const labelPathOf = (labelId: string): string => `/v1/downloads/labels/${labelId}.pdf`;
+/** The tracking a page read shows for each status: its label's tracking_status, without the carrier's events. */
+const LISTED_TRACKING: Readonly<Record<ShipmentStatus, TrackingStatus | null>> = {
+  LABEL_CREATED: 'UNKNOWN',
+  IN_TRANSIT: 'IN_TRANSIT',
+  DELIVERED: 'DELIVERED',
+  EXCEPTION: 'EXCEPTION',
+  CANCELLED: null,
+};
+
+/** The estate's courier B shipments, in the order the sandbox seeds them. */
+const estateShipments = (estate: EstateSeed) => estate.shipments.filter((shipment) => shipment.carrier === 'courier-b' && shipment.id.startsWith(PREFIX));
+
+/**
+ * The estate's courier B bookings as the adapter records them in the booking ledger (src/db/booking-ledger.ts) from a
+ * page read of ShipEngine's lists: the shipment id, its label (the id the sandbox sells it under, its path on the
+ * courier's host) and tracking number, the label's tracking_status as the tracking, ShipEngine's created_at. A
+ * cancelled one has neither label nor tracking (its label is void).
+ */
+export function estateBookings(estate: EstateSeed): Shipment[] {
+  return estateShipments(estate).map((shipment, index) => {
+    const labelId = `se-${FIRST_LABEL + index}`;
+    const tracking = LISTED_TRACKING[shipment.status];
+    return {
+      id: shipment.id,
+      orderId: shipment.orderId,
+      carrier: 'courier-b',
+      trackingNumber: tracking ? shipment.trackingNumber : '',
+      status: shipment.status,
+      createdAt: shipment.createdAt,
+      label: tracking ? { id: labelId, url: labelPathOf(labelId) } : null,
+      tracking: tracking ? { status: tracking, events: [] } : null,
+    };
+  });
+}
+
 /**
  * Courier B's account, kept in the sandbox's record store: `shipments` and `labels` by id, `tracking` by tracking
  * number, `shipments-by-order` (our order id -> shipment ids, for tests) and `external-shipment-ids` (lookup and
@@ -180,7 +219,7 @@ export class ShipmentLedger {
   private readonly byOrder: Map<string, string[]>;
   private readonly byExternalId: Map<string, { shipment_id: string; fingerprint: string }>;
   private shipmentSequence = 0;
-  private labelSequence = 7_000_000;
+  private labelSequence = FIRST_LABEL - 1;
 
   constructor(
     records: RecordStore,
@@ -198,8 +237,7 @@ export class ShipmentLedger {
     const orders = new Map(estate.orders.map((order) => [order.id, order]));
     const customers = new Map(estate.customers.map((customer) => [customer.id, customer]));
     const weights = new Map(estate.items.map((item) => [item.sku, item.weightGrams]));
-    for (const shipment of estate.shipments) {
-      if (shipment.carrier !== 'courier-b' || !shipment.id.startsWith(PREFIX)) continue;
+    for (const shipment of estateShipments(estate)) {
       const order = orders.get(shipment.orderId);
       const customer = order ? customers.get(order.customerId) : undefined;
       const grams = order?.lines.reduce((sum, line) => sum + (weights.get(line.sku) ?? 500) * line.quantity, 0) ?? 500;

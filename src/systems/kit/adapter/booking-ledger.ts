@@ -4,7 +4,11 @@ import type { Shipment, ShipmentStatus } from '../../../domain';
 export interface Booking {
   readonly carrier: string;
   readonly orderId: string;
-  /** The port's shipment id, known before the booking is sent (the courier's ids are made from our order id). */
+  /**
+   * The port's shipment id, known before the booking is sent when the courier's ids are made from our order id
+   * (courier A). A courier that names the shipment only in its answer (courier B: ShipEngine's `se-…`) writes the row
+   * of a booking not answered yet under an id of its own, and forgets it once the shipment is recorded.
+   */
   readonly shipmentId: string;
   /** The booking as last read from the courier; null while it was sent and its answer is not known (lost, or in flight). */
   readonly shipment: Shipment | null;
