@@ -140,8 +140,27 @@ export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox 
     await alerts.raise({ kind: 'job-failing', ...base });
   };
 
+  const table = db.schema ? `"${db.schema}".outbox_jobs` : 'outbox_jobs';
+  const platform = db.orm.em.getPlatform();
+  /**
+   * Whether any job is due, in one plain statement outside a transaction (on the index of state and next attempt):
+   * an idle worker's look costs this, not a transaction around a query builder. A job that becomes due between this
+   * and the claim is found at the next look.
+   */
+  const anyDue = async (at: Date): Promise<boolean> => {
+    const when = platform.processDateProperty(at);
+    const rows = await db.orm.em
+      .getConnection()
+      .execute<unknown[]>(
+        `select 1 as due from ${table} where (state in ('pending', 'failed') and next_attempt_at <= ?) or (state = 'running' and locked_until < ?) limit 1`,
+        [when, when],
+      );
+    return rows.length > 0;
+  };
+
   return {
     async claim(workerId, limit, leaseMs) {
+      if (!(await anyDue(now()))) return [];
       return db.orm.em.fork().transactional(async (em) => {
         const at = now();
         const query = (em as SqlEntityManager)
