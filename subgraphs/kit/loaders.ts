@@ -5,7 +5,7 @@ import { currentStaleReport, type StaleReport } from './stale';
 export interface LoaderOptions {
   /**
    * Most keys in one call to the port. @default no limit: every key of a tick is one batch, and the adapter splits it
-   * by its vendor's published limit (HubSpot's 100 batch inputs, Stripe's 10 search clauses, a URL's length), the one
+   * by its vendor's published limit (the CRM's 100 batch inputs, the payment gateway's 10 search clauses, a URL's length), the one
    * place that knows it. A second, arbitrary cap here cost the ERP a second call for the 529 items of a page of 500
    * orders.
    */

@@ -1,10 +1,10 @@
 import { PortableMigration, type DialectStatements } from '../portable-migration';
 
 /**
- * Courier B (ShipEngine) keeps the booking ledger too from this version on (src/systems/courier-b/index.ts): its
+ * Courier B keeps the booking ledger too from this version on (src/systems/courier-b/index.ts): its
  * bookings made before are in no row, so an upgraded deployment would read none of them. As for courier A
  * (migration-20261207033000-courier-bookings-backfill), on a database that already holds orders one outbox job asks
- * ShipEngine, order by order, for the shipment booked under the order's external_shipment_id and records what it
+ * courier B, order by order, for the shipment booked under the order's external_shipment_id and records what it
  * finds (src/systems/kit/courier-backfill.ts, `backfillBookings`). A fresh install migrates an empty database and gets
  * no job. Written by hand (data, not schema): one fixed job id and idempotency key, so it is queued once.
  */

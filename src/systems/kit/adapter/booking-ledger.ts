@@ -6,7 +6,7 @@ export interface Booking {
   readonly orderId: string;
   /**
    * The port's shipment id, known before the booking is sent when the courier's ids are made from our order id
-   * (courier A). A courier that names the shipment only in its answer (courier B: ShipEngine's `se-…`) writes the row
+   * (courier A). A courier that names the shipment only in its answer (courier B's `se-…`) writes the row
    * of a booking not answered yet under an id of its own, and forgets it once the shipment is recorded.
    */
   readonly shipmentId: string;
