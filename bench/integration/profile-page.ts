@@ -13,7 +13,7 @@ import { startEstateChild } from './estate-child';
 import { ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
 
 /**
- * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--cached] [--query=file] [--in-process]`: the integration
+ * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--heap=file.heapprofile] [--cached | --read-cached] [--query=file] [--in-process]`: the integration
  * part's stack (estate in a child on CPU 0, the product here on CPU 1, 20 ms on every system), the orders page asked
  * `pages` times (uncached: every read cache emptied first; --cached: the same page again), printing CPU ms per page
  * and p50; with --profile, V8's profile of those pages written for a closer look. A tool for measuring one change
@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const pages = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 20);
   const profileFile = args.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length);
+  // --heap=file: V8's sampling heap profile of those pages instead (where the garbage collector's work comes from).
+  const heapFile = args.find((arg) => arg.startsWith('--heap='))?.slice('--heap='.length);
   const cached = args.includes('--cached');
+  // --read-cached: the response cache off and the read caches kept: what the gateway and the subgraphs cost alone.
+  const readCached = args.includes('--read-cached');
   // --in-process: the client asks from this process (its fetch and JSON parsing then counted with the product's CPU).
   const inProcess = args.includes('--in-process');
   // --query=file: another page (e.g. the orders page without shipments, to see what the rest costs).
@@ -34,12 +38,12 @@ async function main(): Promise<void> {
   const probe = new StackProbe(() => stack!, estate.window);
   pinSelf('1');
   try {
-    stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall });
+    stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall, ...(readCached ? { responseCache: false } : {}) });
     await seedEstate(stack.db, generateEstate());
     await estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: 20 });
     // Warm-up: first contact, then a few pages so that V8 has optimised what runs.
     for (let page = 0; page < 5; page += 1) {
-      if (!cached) await probe.dropCaches();
+      if (!cached && !readCached) await probe.dropCaches();
       await probe.query(query, { first: 100 });
     }
     const session = new Session();
@@ -49,11 +53,12 @@ async function main(): Promise<void> {
       await session.post('Profiler.setSamplingInterval', { interval: 200 });
       await session.post('Profiler.start');
     }
+    if (heapFile) await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     const times: number[] = [];
     let cpuMicros = 0;
     let errors = 0;
     for (let page = 0; page < pages; page += 1) {
-      if (!cached) await probe.dropCaches();
+      if (!cached && !readCached) await probe.dropCaches();
       const cpu = process.cpuUsage();
       const answer = inProcess ? await probe.query(query, { first: 100 }) : await probe.timed(query, { first: 100 });
       const used = process.cpuUsage(cpu);
@@ -65,8 +70,12 @@ async function main(): Promise<void> {
       const { profile } = await session.post('Profiler.stop');
       await writeFile(profileFile, JSON.stringify(profile));
     }
+    if (heapFile) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      await writeFile(heapFile, JSON.stringify(profile));
+    }
     session.disconnect();
-    process.stdout.write(`${cached ? 'cached' : 'uncached'} pages: ${pages}, CPU ${(cpuMicros / pages / 1_000).toFixed(1)} ms per page, p50 ${median(times).toFixed(1)} ms, errors ${errors}\n`);
+    process.stdout.write(`${cached ? 'cached' : readCached ? 'read-cached' : 'uncached'} pages: ${pages}, CPU ${(cpuMicros / pages / 1_000).toFixed(1)} ms per page, p50 ${median(times).toFixed(1)} ms, errors ${errors}\n`);
   } finally {
     await stack?.close();
     await estate.stop();
