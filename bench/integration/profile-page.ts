@@ -15,7 +15,8 @@ import { ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
 /**
  * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--heap=file.heapprofile] [--cached | --read-cached | --cold=system,...] [--query=file] [--in-process]`: the integration
  * part's stack (estate in a child on CPU 0, the product here on CPU 1, 20 ms on every system), the orders page asked
- * `pages` times (uncached: every read cache emptied first; --cached: the same page again), printing CPU ms per page
+ * `pages` times (uncached: every read cache emptied first; --cached: the same page again; --read-cached and --cold:
+ * the response cache off, no read cache emptied or only those systems'), printing CPU ms per page
  * and p50; with --profile, V8's profile of those pages written for a closer look. A tool for measuring one change
  * before and after, not part of `npm run bench`.
  */
@@ -23,13 +24,15 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const pages = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 20);
   const profileFile = args.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length);
-  // --heap=file: V8's sampling heap profile of those pages instead (where the garbage collector's work comes from).
+  // --heap=file: V8's sampling heap profile of those pages (where the garbage collector's work comes from).
   const heapFile = args.find((arg) => arg.startsWith('--heap='))?.slice('--heap='.length);
   const cached = args.includes('--cached');
   // --read-cached: the response cache off and the read caches kept: what the gateway and the subgraphs cost alone.
   // --cold=crm,erp: only these systems' read caches emptied before each page (response cache off): what each costs.
   const cold = args.find((arg) => arg.startsWith('--cold='))?.slice('--cold='.length).split(',');
   const readCached = args.includes('--read-cached') || cold !== undefined;
+  const unknown = cold?.filter((system) => system !== 'store' && !(SANDBOX_NAMES as readonly string[]).includes(system));
+  if (unknown?.length) throw new Error(`--cold: no system ${unknown.join(', ')} (the systems: store, ${SANDBOX_NAMES.join(', ')})`);
   // --in-process: the client asks from this process (its fetch and JSON parsing then counted with the product's CPU).
   const inProcess = args.includes('--in-process');
   // --query=file: another page (e.g. the orders page without shipments, to see what the rest costs).
@@ -39,13 +42,18 @@ async function main(): Promise<void> {
   let stack: TestStack | undefined;
   const probe = new StackProbe(() => stack!, estate.window);
   pinSelf('1');
+  // Before each page: uncached, every read cache emptied; --cold, only those systems'; cached and read-cached, none.
+  const prepare = async () => {
+    if (!cached && !readCached) await probe.dropCaches();
+    if (cold) await probe.dropCaches(cold);
+  };
   try {
     stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall, ...(readCached ? { responseCache: false } : {}) });
     await seedEstate(stack.db, generateEstate());
     await estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: 20 });
     // Warm-up: first contact, then a few pages so that V8 has optimised what runs.
     for (let page = 0; page < 5; page += 1) {
-      if (!cached && !readCached) await probe.dropCaches();
+      await prepare();
       await probe.query(query, { first: 100 });
     }
     const session = new Session();
@@ -60,8 +68,7 @@ async function main(): Promise<void> {
     let cpuMicros = 0;
     let errors = 0;
     for (let page = 0; page < pages; page += 1) {
-      if (!cached && !readCached) await probe.dropCaches();
-      if (cold) await probe.dropCaches(cold);
+      await prepare();
       const cpu = process.cpuUsage();
       const answer = inProcess ? await probe.query(query, { first: 100 }) : await probe.timed(query, { first: 100 });
       const used = process.cpuUsage(cpu);
