@@ -1,5 +1,4 @@
 import {
-  isIntegrationError,
   type Courier,
   type IntegrationError,
   type IntegrationErrorCode,
@@ -10,6 +9,7 @@ import {
 } from '../../src/domain';
 import type { FaultSetting } from '../../src/systems/kit/sandbox';
 import type { EstateSeed } from '../../src/systems/kit/seed';
+import { failureOf } from '../support/failures';
 
 /** What the courier holds for one shipment, read around the port (its records window), in our vocabulary. */
 export interface StoredShipment {
@@ -75,16 +75,6 @@ export interface CourierHarness {
 
 let keys = 0;
 const idempotencyKey = (what: string): string => `contract-${what}-${process.pid}-${(keys += 1)}`;
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIntegrationError(error)) return error;
-    throw new Error(`expected an IntegrationError, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail, and it succeeded');
-}
 
 /**
  * The Courier contract: every implementation (courier A's XML adapter, courier B's ShipEngine-shaped adapter, any

@@ -1,5 +1,4 @@
 import {
-  isIntegrationError,
   type Customer,
   type CustomerDirectory,
   type CustomerSegment,
@@ -8,6 +7,7 @@ import {
 } from '../../src/domain';
 import type { FaultSetting } from '../../src/systems/kit/sandbox';
 import type { EstateSeed } from '../../src/systems/kit/seed';
+import { failureOf } from '../support/failures';
 
 /** What the system holds for one customer, read around the port (its records window), in our vocabulary. */
 export interface StoredProfile {
@@ -43,7 +43,6 @@ export interface CustomerDirectoryCapabilities {
   readonly vendor?: boolean;
 }
 
-
 /**
  * Ways into the vendor behind an adapter (a sandbox of a real vendor's API), for the cases only a vendor has: a
  * contact someone made in the CRM itself, access tokens that expire, a rate limit. A fake leaves them out.
@@ -74,16 +73,6 @@ const newCustomer = (id: string, overrides: Partial<Customer> = {}): Customer =>
   updatedAt: new Date('2026-03-01T10:00:00.000Z'),
   ...overrides,
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIntegrationError(error)) return error;
-    throw new Error(`expected an IntegrationError, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail, and it succeeded');
-}
 
 /** A segment other than the ones given. */
 const otherSegment = (...avoid: (CustomerSegment | undefined)[]): CustomerSegment =>

@@ -1,13 +1,12 @@
 import {
-  isIntegrationError,
   money,
   type Accounting,
   type Customer,
-  type IntegrationError,
   type InvoiceStatus,
   type Order,
 } from '../../src/domain';
 import type { FaultSetting } from '../../src/systems/kit/sandbox';
+import { failureOf } from '../support/failures';
 
 /** What the accounting system holds for one order, read around the port (its records window), in our vocabulary. */
 export interface StoredInvoice {
@@ -61,15 +60,6 @@ export function aPlacedOrder(overrides: Partial<Order> = {}): { order: Order; cu
     ...overrides,
   };
   return { order, customer };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  const error = await promise.then(
-    () => new Error('expected the call to fail, and it succeeded'),
-    (caught: unknown) => caught,
-  );
-  if (!isIntegrationError(error)) throw error;
-  return error;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { isIntegrationError, type IntegrationError, type LegacyStore } from '../../src/domain';
+import { type LegacyStore } from '../../src/domain';
 import type { FaultSetting } from '../../src/systems/kit/sandbox';
 import type { EstateSeed } from '../../src/systems/kit/seed';
+import { failureOf } from '../support/failures';
 
 /** What the contract needs: the implementation under test, and ways to observe and break the system behind it. */
 export interface LegacyStoreHarness {
@@ -22,16 +23,6 @@ export interface LegacyStoreHarness {
   specViolations?(): Promise<readonly unknown[]>;
   /** Releases the implementation and the system (clients, servers). */
   close(): Promise<void>;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIntegrationError(error)) return error;
-    throw new Error(`expected an IntegrationError, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail, and it succeeded');
 }
 
 export function describeLegacyStoreContract(label: string, setup: () => Promise<LegacyStoreHarness>): void {

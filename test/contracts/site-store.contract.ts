@@ -1,13 +1,12 @@
 import {
-  isIntegrationError,
   type Customer,
-  type IntegrationError,
   type Order,
   type OrderStatus,
   type Page,
   type SiteStore,
 } from '../../src/domain';
 import type { EstateSeed } from '../../src/systems/kit/seed';
+import { failureOf } from '../support/failures';
 
 /** What the contract needs: the implementation under test, seeded with the estate, and a way to observe its work. */
 export interface SiteStoreHarness {
@@ -20,16 +19,6 @@ export interface SiteStoreHarness {
   statements?(): number;
   /** Releases the implementation and what is behind it. */
   close(): Promise<void>;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIntegrationError(error)) return error;
-    throw new Error(`expected an IntegrationError, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail, and it succeeded');
 }
 
 /** The order every list of orders comes in: newest first, ties broken by id, descending. */

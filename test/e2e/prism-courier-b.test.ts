@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isIntegrationError, type IntegrationError, type ShipmentRequest } from '../../src/domain';
+import { type ShipmentRequest } from '../../src/domain';
 import { createCourierBAdapter, type CourierBAdapter } from '../../src/systems/courier-b/adapter';
 import { COURIER_B_SANDBOX_SHIP_FROM } from '../../src/systems/courier-b/sandbox';
 import { PROJECT_ROOT } from '../../src/project-root';
 import { startPrism, visitDescription, type RunningPrism } from '../support/prism';
+import { failureOf } from '../support/failures';
 
 /**
  * Courier B's adapter against a mock no one here wrote: Prism 5.14.2 (from node_modules, on 127.0.0.1 only) serving
@@ -50,15 +51,6 @@ function prismSpec(use: 'bookings' | 'reads'): object {
     }
   }
   return spec;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  const error = await promise.then(
-    () => new Error('expected the call to fail, and it succeeded'),
-    (caught: unknown) => caught,
-  );
-  if (!isIntegrationError(error)) throw error;
-  return error;
 }
 
 /** A shipment as the domain asks for one, with a delivery address and a parcel with weight and dimensions. */

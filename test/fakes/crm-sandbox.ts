@@ -1,5 +1,5 @@
 import { createCrmAdapter, type CrmAdapterOptions } from '../../src/systems/crm/adapter';
-import { isIntegrationError, type CustomerDirectory, type IntegrationError } from '../../src/domain';
+import { type CustomerDirectory } from '../../src/domain';
 import {
   createCrmSandbox,
   CRM_SANDBOX_CREDENTIALS,
@@ -9,6 +9,7 @@ import {
 } from '../../src/systems/crm/sandbox';
 import { startSandbox, type RunningSandbox } from '../../src/systems/kit/sandbox';
 import type { EstateSeed } from '../../src/systems/kit/seed';
+export { failureOf } from '../support/failures';
 
 /**
  * What the CRM's test files share: the HubSpot-shaped sandbox started per test, read through its `/_sandbox` windows
@@ -45,15 +46,6 @@ export async function record(sandbox: RunningSandbox, collection: string, id: st
 export async function callsTo(sandbox: RunningSandbox, operation: string): Promise<number> {
   const { body } = await json<{ byOperation: Record<string, number> }>(`${sandbox.url}/_sandbox/stats`);
   return body.byOperation[operation] ?? 0;
-}
-
-export async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  const error = await promise.then(
-    () => new Error('expected the call to fail, and it succeeded'),
-    (caught: unknown) => caught,
-  );
-  if (!isIntegrationError(error)) throw error;
-  return error;
 }
 
 export const violationsOf = (sandbox: RunningSandbox): SpecViolation[] => [

@@ -1,20 +1,12 @@
-import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createCourierAAdapter, type CourierAAdapter, type CourierAAdapterOptions } from './adapter';
-import { isIntegrationError, type IntegrationError, type ShipmentRequest, type ShipmentStatus } from '../../domain';
-import {
-  createTestPki,
-  describeCertificate,
-  loadOrCreatePki,
-  PKI_FILES,
-  writePki,
-  type TestPki,
-} from '../../pki';
+import { type ShipmentRequest, type ShipmentStatus } from '../../domain';
+import { createTestPki, type TestPki } from '../../pki';
 import { createXmlCodec } from '../../xml';
 import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, estateBookings, SPEC_VIOLATIONS, type ShipmentRecord, type SpecViolation } from './sandbox';
 import { CourierBookingEntity, createBookingLedger, openDatabase, seedBookingLedger, type Database } from '../../db';
@@ -24,6 +16,7 @@ import { groupIdOf } from './canada-post/ids';
 import { RecordStore, startSandbox } from '../kit/sandbox';
 import { generateEstate, type EstateSeed } from '../kit/seed';
 import { describeCourierContract, type StoredShipment } from '../../../test/contracts/courier.contract';
+import { failureOf } from '../../../test/support/failures';
 
 const generated = generateEstate();
 /** The estate as courier A names its shipments: Canada Post keeps an order's parcels in a group made from its id. */
@@ -38,15 +31,6 @@ const codec = createXmlCodec({ attributes: true });
 function statusOf(record: ShipmentRecord): ShipmentStatus {
   if (record.status === 'created') return 'LABEL_CREATED';
   return record.tracking?.eventType === 'DELIVERED' ? 'DELIVERED' : 'IN_TRANSIT';
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  const error = await promise.then(
-    () => new Error('expected the call to fail, and it succeeded'),
-    (caught: unknown) => caught,
-  );
-  if (!isIntegrationError(error)) throw error;
-  return error;
 }
 
 /** Courier A's sandbox with its records at hand, a client for raw requests, and what it holds by group. */
@@ -467,84 +451,5 @@ describe('courier A: reads from its booking ledger', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('test PKI', () => {
-  const dirs: string[] = [];
-  const tempDir = async (): Promise<string> => {
-    const dir = await mkdtemp(join(tmpdir(), 'plugboard-pki-'));
-    dirs.push(dir);
-    return dir;
-  };
-  afterAll(async () => {
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
-
-  it('makes a CA, a server certificate for localhost and 127.0.0.1 and a client certificate for plugboard', async () => {
-    const pki = await createTestPki();
-    const ca = new X509Certificate(pki.ca);
-    const server = new X509Certificate(pki.server.cert);
-    const clientCert = new X509Certificate(pki.client.cert);
-
-    expect(ca.ca).toBe(true);
-    expect(server.verify(ca.publicKey) && clientCert.verify(ca.publicKey)).toBe(true);
-    expect(server.checkHost('localhost')).toBe('localhost');
-    expect(server.checkIP('127.0.0.1')).toBe('127.0.0.1');
-    expect(clientCert.subject).toContain('CN=plugboard');
-    expect(describeCertificate(pki.client.cert)).toMatchObject({ subject: expect.stringContaining('CN=plugboard') });
-    expect(describeCertificate(pki.client.cert).daysLeft).toBeGreaterThanOrEqual(29);
-    expect(describeCertificate(pki.client.cert).daysLeft).toBeLessThanOrEqual(30);
-    expect(pki.notAfter.server.getTime()).toBe(new Date(server.validTo).getTime());
-  });
-
-  it('counts the days left of a certificate about to expire, and below zero once it has', async () => {
-    const pki = await createTestPki({ validityDays: 2 });
-    expect(describeCertificate(pki.server.cert).daysLeft).toBeLessThanOrEqual(2);
-    const later = new Date(Date.now() + 5 * 86_400_000);
-    expect(describeCertificate(pki.server.cert, later).daysLeft).toBeLessThan(0);
-    expect(() => describeCertificate('not a certificate')).toThrow(/not a PEM certificate/);
-  });
-
-  it('creates the files once, then reuses them while they are valid', async () => {
-    const dir = await tempDir();
-
-    const first = await loadOrCreatePki(dir, { renewWithinDays: 7 });
-    const second = await loadOrCreatePki(dir, { renewWithinDays: 7 });
-
-    expect(first.outcome).toBe('created');
-    expect(await readFile(join(dir, PKI_FILES.clientCert), 'utf8')).toBe(first.pki.client.cert);
-    expect(second.outcome).toBe('reused');
-    expect(second.pki.ca).toBe(first.pki.ca);
-    expect(second.pki.server).toEqual(first.pki.server);
-  });
-
-  it('renews certificates expiring within the renewal window, and writes the new ones', async () => {
-    const dir = await tempDir();
-    const expiring = await createTestPki({ validityDays: 2 });
-    await writePki(dir, expiring);
-
-    const renewed = await loadOrCreatePki(dir, { renewWithinDays: 7, validityDays: 30 });
-
-    expect(renewed.outcome).toBe('renewed');
-    expect(renewed.reason).toMatch(/renewal window/);
-    expect(renewed.pki.server.cert).not.toBe(expiring.server.cert);
-    expect(describeCertificate(renewed.pki.server.cert).daysLeft).toBeGreaterThanOrEqual(29);
-    expect(await readFile(join(dir, PKI_FILES.serverCert), 'utf8')).toBe(renewed.pki.server.cert);
-    expect((await loadOrCreatePki(dir, { renewWithinDays: 7 })).outcome).toBe('reused');
-  });
-
-  it('renews a PKI whose key does not match, or that does not cover the hostnames asked for', async () => {
-    const dir = await tempDir();
-    const [pki, stranger] = await Promise.all([createTestPki(), createTestPki()]);
-    await writePki(dir, pki);
-    await writeFile(join(dir, PKI_FILES.clientKey), stranger.client.key);
-
-    const mismatched = await loadOrCreatePki(dir);
-    expect(mismatched).toMatchObject({ outcome: 'renewed', reason: expect.stringMatching(/client key does not match/) });
-
-    const widened = await loadOrCreatePki(dir, { hostnames: ['localhost', '127.0.0.1', 'courier-a.internal'] });
-    expect(widened).toMatchObject({ outcome: 'renewed', reason: expect.stringMatching(/courier-a\.internal/) });
-    expect(new X509Certificate(widened.pki.server.cert).checkHost('courier-a.internal')).toBe('courier-a.internal');
   });
 });

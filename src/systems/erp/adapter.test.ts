@@ -1,10 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { createErpAdapter } from './adapter';
-import { isIntegrationError, type Erp, type IntegrationError } from '../../domain';
+import { type Erp } from '../../domain';
 import { startSandbox, type FaultSetting, type RunningSandbox, type SandboxDefinition } from '../kit/sandbox';
 import { createErpSandbox, ERP_SANDBOX_CREDENTIALS } from './sandbox';
 import { generateEstate, type EstateSeed } from '../kit/seed';
 import { describeErpContract, type ErpContractSystem } from '../../../test/contracts/erp.contract';
+import { failureOf } from '../../../test/support/failures';
 
 const credentials = ERP_SANDBOX_CREDENTIALS;
 
@@ -72,17 +73,6 @@ describeErpContract('Odoo-style adapter against the ERP sandbox', async () => {
     },
   };
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail, but it succeeded');
-    },
-    (caught: unknown) => caught,
-  );
-  if (!isIntegrationError(error)) throw error;
-  return error;
-}
 
 describe('ERP adapter against the ERP sandbox', () => {
   let sandbox: RunningSandbox;

@@ -1,11 +1,11 @@
 import { createLegacyAdapter } from './adapter';
-import { isIntegrationError, type IntegrationError } from '../../domain';
 import { startSandbox, type RunningSandbox } from '../kit/sandbox';
 import { createLegacySandbox, LEGACY_SANDBOX_CREDENTIALS, SPEC_VIOLATIONS, type SpecViolation, type WooCustomer, type WooOrder } from './sandbox';
 import { generateEstate } from '../kit/seed';
 import type { DoctorContext, ProbeAnswer } from '../kit/doctor';
 import { legacyDoctor } from './doctor';
 import { describeLegacyStoreContract } from '../../../test/contracts/legacy-store.contract';
+import { failureOf } from '../../../test/support/failures';
 
 const estate = generateEstate();
 const API = '/wp-json/wc/v3';
@@ -18,15 +18,6 @@ async function json<T>(url: string, init?: RequestInit): Promise<{ status: numbe
 async function callsTo(sandbox: RunningSandbox, operation: string): Promise<number> {
   const { body } = await json<{ byOperation: Record<string, number> }>(`${sandbox.url}/_sandbox/stats`);
   return body.byOperation[operation] ?? 0;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  const error = await promise.then(
-    () => new Error('expected the call to fail, and it succeeded'),
-    (caught: unknown) => caught,
-  );
-  if (!isIntegrationError(error)) throw error;
-  return error;
 }
 
 const basic = (username: string, password: string): string =>

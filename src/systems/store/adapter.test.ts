@@ -4,21 +4,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createStoreAdapter } from './adapter';
 import { MIGRATIONS_DIR, openDatabase, parseDatabaseUrl, seedSiteStore, type Database } from '../../db';
-import { isIntegrationError, orderCursor, type IntegrationError } from '../../domain';
+import { orderCursor } from '../../domain';
 import { generateEstate } from '../kit/seed';
 import { describeSiteStoreContract } from '../../../test/contracts/site-store.contract';
 import { openTestDatabase, testDatabases } from '../../../test/support/databases';
+import { failureOf } from '../../../test/support/failures';
 
 const estate = generateEstate();
-
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  const error = await promise.then(
-    () => new Error('expected the call to fail, and it succeeded'),
-    (caught: unknown) => caught,
-  );
-  if (!isIntegrationError(error)) throw error;
-  return error;
-}
 
 describe.each(testDatabases())('site store on $label', (database) => {
   describeSiteStoreContract(`store adapter on ${database.label}`, async () => {
