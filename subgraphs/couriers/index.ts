@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Courier, Shipment, ShipmentStatus } from '../../src/domain';
-import { buildSubgraph, reportStale, ShipmentStatusEnum, type Subgraph, type SubgraphFactory } from '../kit';
+import { type Awaitable, buildSubgraph, fieldOf, loadingReference, reportStale, ShipmentStatusEnum, type Subgraph, type SubgraphFactory } from '../kit';
 import { ShipmentLabelType, ShipmentTrackingType } from './types';
 
 interface CouriersContext {
@@ -56,8 +56,8 @@ class OrderShipmentsResolver {
     nullable: true,
     description: 'Shipments of the order, from every courier that carries part of it; null, with an error naming the courier, when one of them cannot be asked.',
   })
-  async shipments(@Root() order: CouriersOrder, @Ctx() context: CouriersContext): Promise<ShipmentType[]> {
-    return (await context.byOrder.load(order.id)).map(ShipmentType.of);
+  shipments(@Root() order: CouriersOrder, @Ctx() context: CouriersContext): Awaitable<ShipmentType[]> {
+    return fieldOf(order, () => context.byOrder.load(order.id), (found) => found.map(ShipmentType.of));
   }
 }
 
@@ -71,7 +71,12 @@ export function createCouriersSubgraph(deps: { readonly couriers: readonly Couri
     resolvers: [OrderShipmentsResolver],
     orphanedTypes: [CouriersOrder, ShipmentType],
     referenceResolvers: {
-      Order: { __resolveReference: (reference: { id: string }) => Object.assign(new CouriersOrder(), { id: reference.id }) },
+      Order: {
+        __resolveReference: loadingReference(
+          (reference: { id: string }) => Object.assign(new CouriersOrder(), { id: reference.id }),
+          (reference, context: CouriersContext) => context.byOrder.load(reference.id),
+        ),
+      },
     },
     createContext: () => ({
       byOrder: new DataLoader<string, readonly Shipment[]>(

@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
 import type { CrmProfile, CustomerDirectory, CustomerSegment } from '../../src/domain';
-import { buildSubgraph, CustomerSegmentEnum, loaderOf, MoneyType, type Subgraph, portOf, type SubgraphFactory } from '../kit';
+import { type Awaitable, buildSubgraph, CustomerSegmentEnum, fieldOf, loaderOf, loadingReference, MoneyType, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 
 interface CrmContext {
   readonly profiles: DataLoader<string, CrmProfile | null>;
@@ -17,14 +17,13 @@ class CrmCustomer {
 @Resolver(() => CrmCustomer)
 class CrmCustomerResolver {
   @FieldResolver(() => CustomerSegmentEnum, { nullable: true, description: 'Marketing segment; the CRM owns it.' })
-  async segment(@Root() customer: CrmCustomer, @Ctx() context: CrmContext): Promise<CustomerSegment | null> {
-    return (await context.profiles.load(customer.id))?.segment ?? null;
+  segment(@Root() customer: CrmCustomer, @Ctx() context: CrmContext): Awaitable<CustomerSegment | null> {
+    return fieldOf(customer, () => context.profiles.load(customer.id), (profile) => profile?.segment ?? null);
   }
 
   @FieldResolver(() => MoneyType, { nullable: true, description: 'What the customer has spent over all time, as the CRM computes it.' })
-  async lifetimeValue(@Root() customer: CrmCustomer, @Ctx() context: CrmContext): Promise<MoneyType | null> {
-    const profile = await context.profiles.load(customer.id);
-    return profile && MoneyType.of(profile.lifetimeValue);
+  lifetimeValue(@Root() customer: CrmCustomer, @Ctx() context: CrmContext): Awaitable<MoneyType | null> {
+    return fieldOf(customer, () => context.profiles.load(customer.id), (profile) => profile && MoneyType.of(profile.lifetimeValue));
   }
 }
 
@@ -35,7 +34,12 @@ export function createCrmSubgraph(deps: { readonly directory: CustomerDirectory 
     resolvers: [CrmCustomerResolver],
     orphanedTypes: [CrmCustomer],
     referenceResolvers: {
-      Customer: { __resolveReference: (reference: { id: string }) => Object.assign(new CrmCustomer(), { id: reference.id }) },
+      Customer: {
+        __resolveReference: loadingReference(
+          (reference: { id: string }) => Object.assign(new CrmCustomer(), { id: reference.id }),
+          (reference, context: CrmContext) => context.profiles.load(reference.id),
+        ),
+      },
     },
     createContext: () => ({ profiles: loaderOf(deps.directory.findByCustomerIds) }),
   });

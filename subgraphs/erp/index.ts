@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { Arg, Ctx, Directive, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Erp, InventoryItem } from '../../src/domain';
-import { buildSubgraph, loaderOf, MoneyType, type Subgraph, portOf, type SubgraphFactory } from '../kit';
+import { type Awaitable, buildSubgraph, fieldOf, loaderOf, loadingReference, MoneyType, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 
 interface ErpContext {
   readonly items: DataLoader<string, InventoryItem | null>;
@@ -22,24 +22,23 @@ class InventoryItemResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Product name.' })
-  async name(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Promise<string | null> {
-    return (await context.items.load(item.sku))?.name ?? null;
+  name(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Awaitable<string | null> {
+    return fieldOf(item, () => context.items.load(item.sku), (found) => found?.name ?? null);
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Units physically in stock.' })
-  async onHand(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Promise<number | null> {
-    return (await context.items.load(item.sku))?.onHand ?? null;
+  onHand(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Awaitable<number | null> {
+    return fieldOf(item, () => context.items.load(item.sku), (found) => found?.onHand ?? null);
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Units that can still be promised: on hand minus reserved.' })
-  async available(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Promise<number | null> {
-    return (await context.items.load(item.sku))?.available ?? null;
+  available(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Awaitable<number | null> {
+    return fieldOf(item, () => context.items.load(item.sku), (found) => found?.available ?? null);
   }
 
   @FieldResolver(() => MoneyType, { nullable: true, description: 'List price of one unit.' })
-  async price(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Promise<MoneyType | null> {
-    const found = await context.items.load(item.sku);
-    return found && MoneyType.of(found.price);
+  price(@Root() item: ErpInventoryItem, @Ctx() context: ErpContext): Awaitable<MoneyType | null> {
+    return fieldOf(item, () => context.items.load(item.sku), (found) => found && MoneyType.of(found.price));
   }
 }
 
@@ -51,7 +50,10 @@ export function createErpSubgraph(deps: { readonly erp: Erp }): Promise<Subgraph
     orphanedTypes: [ErpInventoryItem],
     referenceResolvers: {
       InventoryItem: {
-        __resolveReference: (reference: { sku: string }) => Object.assign(new ErpInventoryItem(), { sku: reference.sku }),
+        __resolveReference: loadingReference(
+          (reference: { sku: string }) => Object.assign(new ErpInventoryItem(), { sku: reference.sku }),
+          (reference, context: ErpContext) => context.items.load(reference.sku),
+        ),
       },
     },
     createContext: () => ({ items: loaderOf(deps.erp.findItemsBySkus) }),

@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Payment, PaymentGateway, PaymentStatus } from '../../src/domain';
-import { buildSubgraph, loaderOf, MoneyType, PaymentStatusEnum, type Subgraph, portOf, type SubgraphFactory } from '../kit';
+import { type Awaitable, buildSubgraph, fieldOf, loaderOf, loadingReference, MoneyType, PaymentStatusEnum, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 
 interface PaymentsContext {
   readonly byOrder: DataLoader<string, Payment | null>;
@@ -68,9 +68,8 @@ class PaymentsOrder {
 @Resolver(() => PaymentsOrder)
 class OrderPaymentResolver {
   @FieldResolver(() => PaymentType, { nullable: true, description: 'The payment taken for the order, if any.' })
-  async payment(@Root() order: PaymentsOrder, @Ctx() context: PaymentsContext): Promise<PaymentType | null> {
-    const found = await context.byOrder.load(order.id);
-    return found && PaymentType.of(found);
+  payment(@Root() order: PaymentsOrder, @Ctx() context: PaymentsContext): Awaitable<PaymentType | null> {
+    return fieldOf(order, () => context.byOrder.load(order.id), (found) => found && PaymentType.of(found));
   }
 }
 
@@ -81,7 +80,12 @@ export function createPaymentsSubgraph(deps: { readonly payments: PaymentGateway
     resolvers: [OrderPaymentResolver],
     orphanedTypes: [PaymentsOrder, PaymentType],
     referenceResolvers: {
-      Order: { __resolveReference: (reference: { id: string }) => Object.assign(new PaymentsOrder(), { id: reference.id }) },
+      Order: {
+        __resolveReference: loadingReference(
+          (reference: { id: string }) => Object.assign(new PaymentsOrder(), { id: reference.id }),
+          (reference, context: PaymentsContext) => context.byOrder.load(reference.id),
+        ),
+      },
     },
     createContext: () => ({ byOrder: loaderOf(deps.payments.findByOrderIds) }),
   });

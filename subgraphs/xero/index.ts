@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { Ctx, Directive, Field, FieldResolver, ID, ObjectType, registerEnumType, Resolver, Root } from 'type-graphql';
 import { INVOICE_STATUSES, type Accounting, type Invoice, type InvoiceStatus } from '../../src/domain';
-import { buildSubgraph, enumOf, loaderOf, MoneyType, type Subgraph, portOf, type SubgraphFactory } from '../kit';
+import { type Awaitable, buildSubgraph, enumOf, fieldOf, loaderOf, loadingReference, MoneyType, type Subgraph, portOf, type SubgraphFactory } from '../kit';
 
 interface XeroContext {
   readonly byOrder: DataLoader<string, Invoice | null>;
@@ -46,9 +46,8 @@ class XeroOrder {
 @Resolver(() => XeroOrder)
 class OrderInvoiceResolver {
   @FieldResolver(() => InvoiceType, { nullable: true, description: 'The order\'s invoice in the accounting system; null until it is made.' })
-  async invoice(@Root() order: XeroOrder, @Ctx() context: XeroContext): Promise<InvoiceType | null> {
-    const found = await context.byOrder.load(order.id);
-    return found && InvoiceType.of(found);
+  invoice(@Root() order: XeroOrder, @Ctx() context: XeroContext): Awaitable<InvoiceType | null> {
+    return fieldOf(order, () => context.byOrder.load(order.id), (found) => found && InvoiceType.of(found));
   }
 }
 
@@ -59,7 +58,12 @@ export function createXeroSubgraph(deps: { readonly accounting: Accounting }): P
     resolvers: [OrderInvoiceResolver],
     orphanedTypes: [XeroOrder, InvoiceType],
     referenceResolvers: {
-      Order: { __resolveReference: (reference: { id: string }) => Object.assign(new XeroOrder(), { id: reference.id }) },
+      Order: {
+        __resolveReference: loadingReference(
+          (reference: { id: string }) => Object.assign(new XeroOrder(), { id: reference.id }),
+          (reference, context: XeroContext) => context.byOrder.load(reference.id),
+        ),
+      },
     },
     createContext: () => ({ byOrder: loaderOf(deps.accounting.findInvoicesByOrderIds) }),
   });
