@@ -4,6 +4,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import { entitiesAtOnce } from './entities';
 
 /** The federation features our subgraphs use. */
 const FEDERATION_LINK =
@@ -58,5 +59,7 @@ export async function buildSubgraph<Context extends object>(options: SubgraphOpt
     resolvers[typeName] = { ...resolvers[typeName], ...reference };
   }
   const schema = buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as GraphQLResolverMap<unknown> });
+  const entities = schema.getQueryType()?.getFields()['_entities'];
+  if (entities?.resolve) entities.resolve = entitiesAtOnce(entities.resolve as Parameters<typeof entitiesAtOnce>[0]);
   return { name: options.name, schema, sdl, createContext: options.createContext };
 }
