@@ -13,7 +13,7 @@
  */
 'use strict';
 const { createHash } = require('node:crypto');
-const { mkdir, readdir, readFile, rm, stat, writeFile } = require('node:fs/promises');
+const { mkdir, readdir, readFile, rename, rm, stat, writeFile } = require('node:fs/promises');
 const path = require('node:path');
 const swc = require('@swc/core');
 
@@ -54,7 +54,7 @@ async function main() {
   }
   const removed = await removeOrphans(new Set(sources.map(outputOf)));
   await mkdir(OUT, { recursive: true });
-  await writeFile(STAMP, stamp);
+  await writeWhole(STAMP, stamp);
 
   if (changed.length > 0 || removed > 0) {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -89,8 +89,18 @@ async function compile(source) {
     sourceFileName: path.relative(path.dirname(output), path.join(ROOT, source)),
   });
   await mkdir(path.dirname(output), { recursive: true });
-  await writeFile(output, `${code}\n//# sourceMappingURL=${path.basename(output)}.map\n`);
-  if (map) await writeFile(`${output}.map`, map);
+  await writeWhole(output, `${code}\n//# sourceMappingURL=${path.basename(output)}.map\n`);
+  if (map) await writeWhole(`${output}.map`, map);
+}
+
+/**
+ * Writes a file under another name, then renames it into place: a process that loads it while another build runs
+ * (a test starting a CLI from dist/ while the next one builds) reads the old file or the new one, never half of one.
+ */
+async function writeWhole(file, content) {
+  const scratch = `${file}.${process.pid}.tmp`;
+  await writeFile(scratch, content);
+  await rename(scratch, file);
 }
 
 /** Removes compiled files (and their maps) under dist/'s source folders that no source produces any more. */

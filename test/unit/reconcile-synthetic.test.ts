@@ -34,8 +34,11 @@ describe('npm run reconcile -- --synthetic 1000000', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(path.join(tmpdir(), 'plugboard-reconcile-'));
+    // As `npm run reconcile` runs it: built, then the compiled CLI (no TypeScript loader in the process).
+    const built = await run(['scripts/build.js'], process.env);
+    if (built.code !== 0) throw new Error(`npm run build failed: ${built.stderr}`);
     result = await run(
-      [`--max-old-space-size=${LIMIT_MB}`, '-r', '@swc-node/register', 'src/cli/reconcile.ts', '--synthetic', String(RECORDS), '--out', out],
+      [`--max-old-space-size=${LIMIT_MB}`, 'dist/src/cli/reconcile.js', '--synthetic', String(RECORDS), '--out', out],
       { ...process.env, PLUGBOARD_DATA_DIR: out },
     );
     report = JSON.parse(await readFile(path.join(out, `reconciliation-synthetic-${RECORDS}.json`), 'utf8')) as ReconciliationReport;
