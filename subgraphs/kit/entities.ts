@@ -13,10 +13,39 @@ import { isObjectType, type GraphQLFieldResolver, type GraphQLObjectType } from 
 /** A field's answer: the value at once, or its promise. */
 export type Awaitable<T> = T | Promise<T>;
 
-type Held = { readonly record: unknown } | { readonly failed: unknown };
+/**
+ * Records loaded ahead for the objects whose fields read them: one kind of record per instance (an entity's own
+ * record; an order's settled version, its customer). A field reads its object's record at once once it is loaded,
+ * and throws the load's error when it failed, as it would have awaiting the load itself.
+ */
+export class Loaded<Record> {
+  // Keyed by the object itself: type-graphql's classes keep only their GraphQL fields.
+  private readonly held = new WeakMap<object, { readonly record: Record } | { readonly failed: unknown }>();
 
-// Keyed by the entity object itself: type-graphql's classes keep only their GraphQL fields.
-const held = new WeakMap<object, Held>();
+  /** Keeps what `loading` settles to for `owner`; resolves once it has (never rejects). */
+  keep(owner: object, loading: Promise<Record>): Promise<void> {
+    return loading.then(
+      (record) => void this.held.set(owner, { record }),
+      (failed: unknown) => void this.held.set(owner, { failed }),
+    );
+  }
+
+  /** Keeps a load's outcome for `owner`, as Promise.allSettled gives it. */
+  settle(owner: object, outcome: PromiseSettledResult<Record>): void {
+    this.held.set(owner, outcome.status === 'fulfilled' ? { record: outcome.value } : { failed: outcome.reason });
+  }
+
+  /** A field of the owner's record: at once when it was loaded ahead, else from `load` (then nothing is kept). */
+  read<Value>(owner: object, load: () => Promise<Record>, pick: (record: Record) => Value): Awaitable<Value> {
+    const got = this.held.get(owner);
+    if (!got) return load().then(pick);
+    if ('failed' in got) throw got.failed;
+    return pick(got.record);
+  }
+}
+
+/** Each entity's own record, loaded by its {@link loadingReference}. */
+const records = new Loaded<unknown>();
 
 /** How a {@link loadingReference} makes its entity and loads its record, for {@link entitiesAtOnce}. */
 interface ReferenceParts {
@@ -37,16 +66,7 @@ export function loadingReference<Reference, Context, Entity extends object, Reco
 ): (reference: Reference, context: Context) => Promise<Entity> {
   const resolve = (reference: Reference, context: Context): Promise<Entity> => {
     const entity = make(reference);
-    return load(reference, context).then(
-      (record) => {
-        held.set(entity, { record });
-        return entity;
-      },
-      (failed: unknown) => {
-        held.set(entity, { failed });
-        return entity;
-      },
-    );
+    return records.keep(entity, load(reference, context)).then(() => entity);
   };
   const parts: ReferenceParts = { make, load } as unknown as ReferenceParts;
   return Object.assign(resolve, { [PARTS]: parts });
@@ -81,7 +101,7 @@ export function entitiesAtOnce(entities: EntitiesResolver): EntitiesResolver {
     if (loading.length === 0) return answers;
     return Promise.allSettled(loading).then((outcomes) => {
       outcomes.forEach((outcome, index) => {
-        held.set(loaded[index]!, outcome.status === 'fulfilled' ? { record: outcome.value } : { failed: outcome.reason });
+        records.settle(loaded[index]!, outcome);
       });
       return answers;
     });
@@ -97,9 +117,6 @@ function partsOf(type: GraphQLObjectType): ReferenceParts | undefined {
  * A field of the entity's record: read at once when the record was loaded with the entity (see
  * {@link loadingReference}), else loaded now (an entity a query made, not the gateway).
  */
-export function fieldOf<Record, Value>(entity: object, load: () => Promise<Record>, pick: (record: Record) => Value): Value | Promise<Value> {
-  const got = held.get(entity);
-  if (!got) return load().then(pick);
-  if ('failed' in got) throw got.failed;
-  return pick(got.record as Record);
+export function fieldOf<Record, Value>(entity: object, load: () => Promise<Record>, pick: (record: Record) => Value): Awaitable<Value> {
+  return (records as Loaded<Record>).read(entity, load, pick);
 }

@@ -1,6 +1,7 @@
 export { buildSubgraph } from './build-subgraph';
 export type { Subgraph, SubgraphOptions, SubgraphRequest } from './build-subgraph';
-export { fieldOf, loadingReference, type Awaitable } from './entities';
+export { fieldOf, Loaded, loadingReference, type Awaitable } from './entities';
+export { fieldsAsked } from './selection';
 export { loaderOf } from './loaders';
 export { portOf, type SubgraphFactory, type SubgraphModule, type SubgraphPorts } from './ports';
 export { reportStale } from './stale';

@@ -1,7 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import type { Customer, Order, OrderLine, OrderStatus, Page } from '../../src/domain';
 import type { RequestTruth } from '../../src/truth/truth';
-import { MoneyType, OrderStatusEnum, PageInfoType } from '../kit';
+import { Loaded, MoneyType, OrderStatusEnum, PageInfoType } from '../kit';
 
 @ObjectType('InventoryItem', { description: 'A stock-keeping unit; its details come from the system that owns inventory.' })
 @Directive('@key(fields: "sku", resolvable: false)')
@@ -88,6 +88,10 @@ export class OrderType {
     });
   }
 }
+
+/** Each order's settled version and its customer, loaded for a whole page at once (resolvers.ts, withAskedLoaded). */
+export const settledOrders = new Loaded<Order>();
+export const orderCustomers = new Loaded<Customer | null>();
 
 @ObjectType('OrderEdge', { description: 'An order in a connection, with its cursor.' })
 export class OrderEdgeType {
