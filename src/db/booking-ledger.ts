@@ -21,9 +21,7 @@ export function createBookingLedger(db: Database, options: { readonly now?: () =
       const wanted = [...new Set(orderIds)];
       for (let start = 0; start < wanted.length; start += READ_CHUNK) {
         const chunk = wanted.slice(start, start + READ_CHUNK);
-        const rows = await db.orm.em
-          .getConnection()
-          .execute<LedgerRow[]>(`select ${COLUMNS} from ${table} where carrier = ? and order_id in (${chunk.map(() => '?').join(', ')}) order by shipment_id`, [carrier, ...chunk]);
+        const rows = await db.read<LedgerRow>(`select ${COLUMNS} from ${table} where carrier = ? and order_id in (${chunk.map(() => '?').join(', ')}) order by shipment_id`, [carrier, ...chunk]);
         for (const row of rows) {
           const booking = bookingOf(row);
           found.set(row.order_id, [...(found.get(row.order_id) ?? []), booking]);

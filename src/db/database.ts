@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
 import { createDatabaseConfig, parseDatabaseUrl, type DatabaseDialect, type DatabaseOptions } from './config';
+import { createSqliteReads } from './sqlite-reads';
 
 /** Our database, open: the ORM, the migrations and a clean way to close it. */
 export interface Database extends AsyncDisposable {
@@ -8,6 +9,11 @@ export interface Database extends AsyncDisposable {
   readonly dialect: DatabaseDialect;
   /** PostgreSQL schema our tables live in, when one was asked for. */
   readonly schema: string | undefined;
+  /**
+   * A plain read: `sql` with `?` placeholders and its values, its rows as objects. On SQLite each text is prepared
+   * once and its values bound (see sqlite-reads.ts); on PostgreSQL it goes through MikroORM's connection.
+   */
+  read<Row extends object>(sql: string, params: readonly unknown[]): Promise<Row[]>;
   /** Runs the committed migrations that have not run yet; answers the names of those it ran. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
@@ -42,10 +48,14 @@ export async function openDatabase(url: string | undefined, options: DatabaseOpt
     closed = true;
     await orm.close(true);
   };
+  const connection = orm.em.getConnection();
+  const sqlite = target.dialect === 'sqlite' ? createSqliteReads(connection, options.onQuery) : undefined;
   return {
     orm,
     dialect: target.dialect,
     schema,
+    read: <Row extends object>(sql: string, params: readonly unknown[]) =>
+      sqlite?.read<Row>(sql, params) ?? connection.execute<Row[]>(sql, [...params], 'all'),
     async migrate() {
       if (schema) await orm.em.getConnection().execute(`create schema if not exists "${schema}"`);
       const ran = await orm.getMigrator().up();

@@ -1,4 +1,3 @@
-import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import type { CallOptions, Customer, Order, Page, SiteStore } from '../../../domain';
 import type { Database } from '../../../db';
 import type { CallSite } from '../../kit/adapter';
@@ -41,9 +40,7 @@ export function createStoreAdapter(options: StoreAdapterOptions): SiteStore {
     const signal = callOptions?.signal;
     try {
       if (signal?.aborted) throw signal.reason;
-      const connection = options.db.orm.em.getConnection() as AbstractSqlConnection;
-      const query = (statement: Statement): Promise<Row[]> =>
-        connection.execute<Row[]>(statement.sql, [...statement.params], 'all');
+      const query = (statement: Statement): Promise<Row[]> => options.db.read<Row>(statement.sql, statement.params);
       return await untilAborted(work(query, new RowCheck(site, platform), site), signal);
     } catch (error) {
       throw errorFromDatabase(site, error, converter, signal);
