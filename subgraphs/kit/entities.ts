@@ -7,7 +7,8 @@ import { isObjectType, type GraphQLFieldResolver, type GraphQLObjectType } from 
  * same record from the same per-request loader. If each field awaits the loader itself, graphql-js makes a promise per
  * field and more per object to gather them. On a page of 100 orders that was several thousand promises, and each one
  * also pays Node 20's AsyncLocalStorage hooks. Loading in `__resolveReference` costs one promise per entity, and
- * {@link entitiesAtOnce} makes it one per `_entities` list. The fields then answer at once: the value, or the load's error thrown at the field as before (issue 19, docs/benchmark.md).
+ * {@link entitiesAtOnce} makes it one per `_entities` list. The fields then answer at once: the value, or the load's
+ * error thrown at the field as before (issue 19, docs/benchmark.md).
  */
 
 /** A field's answer: the value at once, or its promise. */
