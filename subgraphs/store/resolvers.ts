@@ -94,7 +94,7 @@ export class OrderResolver {
 
   @FieldResolver(() => CustomerType, { nullable: true, description: 'Who placed the order.' })
   customer(@Root() order: OrderType, @Ctx() context: StoreContext): Awaitable<CustomerType | null> {
-    return orderCustomers.read(order, () => context.customers.load(order.customerId), (found) => found && CustomerType.of(found));
+    return orderCustomers.read(order, () => customerOf(order, context), (customer) => customer);
   }
 }
 
@@ -106,12 +106,23 @@ export class OrderResolver {
  */
 async function withAskedLoaded(connection: OrderConnectionType, info: GraphQLResolveInfo, context: StoreContext): Promise<OrderConnectionType> {
   const asked = new Set([...fieldsAsked(info, ['nodes']), ...fieldsAsked(info, ['edges', 'node'])]);
+  const ofCustomer = new Set([...fieldsAsked(info, ['nodes', 'customer']), ...fieldsAsked(info, ['edges', 'node', 'customer'])]);
   const orders = connection.nodes;
+  // Asked only its id, an order's customer needs no read: the id is on the order, and the foreign key says it exists.
+  const idOnly = [...ofCustomer].every((field) => field === 'id' || field === '__typename');
+  if (asked.has('customer') && idOnly) {
+    for (const order of orders) orderCustomers.settle(order, { status: 'fulfilled', value: CustomerType.reference(order.customerId) });
+  }
   await Promise.all([
     asked.has('status') || asked.has('updatedAt') ? loadEach(orders, settledOrders, (order) => order.settled(context.truth)) : undefined,
-    asked.has('customer') ? loadEach(orders, orderCustomers, (order) => context.customers.load(order.customerId)) : undefined,
+    asked.has('customer') && !idOnly ? loadEach(orders, orderCustomers, (order) => customerOf(order, context)) : undefined,
   ]);
   return connection;
+}
+
+/** An order's customer as the store holds it (null only for a customer the store has lost, which its key forbids). */
+function customerOf(order: OrderType, context: StoreContext): Promise<CustomerType | null> {
+  return context.customers.load(order.customerId).then((found) => found && CustomerType.of(found));
 }
 
 async function loadEach<Record>(orders: readonly OrderType[], into: Loaded<Record>, load: (order: OrderType) => Promise<Record>): Promise<void> {

@@ -91,7 +91,7 @@ export class OrderType {
 
 /** Each order's settled version and its customer, loaded for a whole page at once (resolvers.ts, withAskedLoaded). */
 export const settledOrders = new Loaded<Order>();
-export const orderCustomers = new Loaded<Customer | null>();
+export const orderCustomers = new Loaded<CustomerType | null>();
 
 @ObjectType('OrderEdge', { description: 'An order in a connection, with its cursor.' })
 export class OrderEdgeType {
@@ -128,6 +128,15 @@ export class CustomerType {
 
   static of(customer: Customer): CustomerType {
     return Object.assign(new CustomerType(), { id: customer.id, record: customer });
+  }
+
+  /**
+   * The customer by its id alone, without its record: only for a request that asks nothing but `id` (and
+   * `__typename`) of it, as the gateway asks an order's customer before the CRM's fields. An order's customer always
+   * exists (the orders table's foreign key), so there is nothing to read.
+   */
+  static reference(id: string): CustomerType {
+    return Object.assign(new CustomerType(), { id });
   }
 }
 

@@ -5,6 +5,7 @@ import type { SandboxName } from '../../src/estate/start-sandboxes';
 import { CustomersOrdersDocument, OrdersPageDocument, type OrdersPageQuery } from '../../src/generated/graphql';
 import type { CallRecord } from '../../src/resilience';
 import { generateEstate } from '../../src/systems/kit/seed';
+import { eventually } from '../support/scratch-database';
 import { startTestStack, type GraphQLBody, type TestStack } from '../support/stack';
 
 /**
@@ -103,8 +104,9 @@ describe('a page of 100 orders with customer, items, payment and shipments', () 
       // The page asks for no invoice: accounting is not asked.
       xero: {},
     });
-    // And by our side: one batched port call each, the store included (the page, then the customers).
-    expect(portCalls('store')).toEqual({ listOrders: 1, findCustomersByIds: 1 });
+    // And by our side: one batched port call each. The store is asked the page alone: the gateway asks nothing but the
+    // id of each order's customer, which is on the order (its foreign key says the customer exists).
+    expect(portCalls('store')).toEqual({ listOrders: 1 });
     expect(calls.find((call) => call.system === 'crm' && call.operation === 'findByCustomerIds')?.keys).toBe(customers.size);
     expect(calls.find((call) => call.system === 'erp' && call.operation === 'findItemsBySkus')?.keys).toBe(skus.size);
   });
@@ -142,6 +144,19 @@ describe("customers' orders", () => {
     expect(portCalls('store')).toEqual({ listCustomers: 1, listOrdersByCustomerIds: 1 });
     // The orders level compares each order's bidirectional status with the ERP's copy: one call for all 250 orders.
     expect(dataCalls()).toEqual({ crm: {}, erp: { 'sale.order.web_search_read': 1 }, payments: {}, 'courier-a': {}, 'courier-b': {}, legacy: {}, xero: {} });
+  });
+
+  it("reads the page's customers from the store in one call when a field of theirs other than the id is asked", async () => {
+    resetStats();
+    const body = await stack.query<{ orders: { nodes: { customer: { id: string; email: string } | null }[] } }>('{ orders(first: 20) { nodes { customer { id email } } } }');
+    expect(body.errors).toBeUndefined();
+    const customers = body.data?.orders.nodes.map((order) => order.customer) ?? [];
+    expect(customers).toHaveLength(20);
+    const emailOf = new Map(estate.customers.map((customer) => [customer.id, customer.email]));
+    for (const customer of customers) expect(customer?.email).toBe(emailOf.get(customer!.id));
+    expect(portCalls('store')).toEqual({ listOrders: 1, findCustomersByIds: 1 });
+    // The e-mail's followers are checked for drift after the answer: let that end before the next test counts calls.
+    await eventually('no system call still running', async () => stack.resilience.callsRunning(), (running) => running === 0);
   });
 
   it('asks the ERP nothing for orders read without their settled fields (status, updatedAt)', async () => {
