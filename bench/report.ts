@@ -279,8 +279,8 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
         'an order\'s status and updatedAt settled in resolvers of their own, so that the rest of the page is served while the ERP answers (from the ERP\'s answer ' +
         'to the store subgraph\'s end 6.6 -> 1.3 ms, the second level\'s calls 2.4 ms sooner; medians of 25 pages, two pairs of runs), ' +
         'the records an entity\'s fields read loaded as the gateway names the entities, and a page\'s orders\' settled status and customer loaded for the whole ' +
-        'page (promises per page with the read caches warm 12,346 -> 2,504, its CPU 25.2 -> 23.3 ms), the store\'s SQLite reads prepared once (uncached 63.2 -> 61.1 ms; ' +
-        'docs/benchmark.md). ' +
+        'page (promises per page with the read caches warm 12,346 -> 2,504, its CPU 25.2 -> 23.3 ms), the store\'s SQLite reads prepared once (uncached 63.2 -> 61.1 ms), ' +
+        'an order\'s customer asked for its id alone answered from the order, without the customers query (57.7 -> 56.6 ms; docs/benchmark.md). ' +
         'Switching parts off one at a time, measured apart from this run (one stack, pages alternating between the two settings): the zod checks of the systems\' answers ' +
         'are about a tenth of a page\'s CPU, keeping the read cache\'s entries about 7%, the integration log and metrics too little to measure, and the ' +
         'async-context hooks about 14% (on Node 20, once any AsyncLocalStorage is entered, a hook runs for every promise: our request ids and stale reports ' +
