@@ -7,6 +7,7 @@ import { openDatabase, seedSiteStore } from '../../src/db';
 import { startSandboxes, type RunningEstate } from '../../src/estate/start-sandboxes';
 import { environmentOf } from '../../src/estate/connections';
 import { generateEstate } from '../../src/systems/kit/seed';
+import type { RunningSandbox } from '../../src/systems/kit/sandbox';
 
 const ROOT = path.join(__dirname, '..', '..');
 const ADMIN_TOKEN = 'crash-test-admin-token-0123456789';
@@ -281,6 +282,9 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
         { input: { customerId: 'cus-00020', lines: [{ sku: sku(), quantity: 2 }] } },
         { authorization: `Bearer ${orderToken}`, 'idempotency-key': key },
       );
+    /** The same, read from the sandbox's records in this process (no request of its own to the ERP). */
+    const reservedNow = (): Record<string, number> =>
+      (estate.sandboxes.erp.records.get('stock.quant', sku()) as { _reserved_by_order?: Record<string, number> } | undefined)?._reserved_by_order ?? {};
     const reservedByOrder = async (): Promise<Record<string, number>> =>
       ((await (await fetch(`${estate.sandboxes.erp.url}/_sandbox/records/stock.quant/${sku()}`)).json()) as { _reserved_by_order?: Record<string, number> })
         ._reserved_by_order ?? {};
@@ -318,11 +322,10 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
     /** One order, one reservation of its 2 units, one payment intent; one audit row under the key, no claim left. */
     const expectAppliedOnce = async (product: Product, key: string, orderId: string): Promise<void> => {
       // The ERP's follower job may be moving the reservation onto the confirmed order's own delivery (Odoo's
-      // action_confirm): wait for it to settle, on the 2 units. The bound is only how long a broken build takes to
-      // fail: a few seconds on a quiet machine, but 20 s ran out once in a clean-clone CI run (the job retried with
-      // its backoff while the suite loaded both cores).
-      const deadline = Date.now() + 90_000;
-      while ((await reservedByOrder())[orderId] === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // action_confirm): wait for it to settle, on the 2 units. Checked after each request the ERP answers (the only
+      // way the reservation moves), not on a clock: a 20 s bound ran out once in a clean-clone CI run, the job
+      // retrying with its backoff while the suite loaded both cores. Jest's timeout bounds the wait.
+      await untilAnswered(estate.sandboxes.erp, () => reservedNow()[orderId] !== undefined);
       expect((await reservedByOrder())[orderId]).toBe(2);
       const intents = [...estate.sandboxes.payments.records.collection<{ metadata: { order_id?: string } }>('payment_intents').values()];
       expect(intents.filter((intent) => intent.metadata.order_id === orderId)).toHaveLength(1);
@@ -387,3 +390,15 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
     }, 240_000);
   });
 });
+
+/** Resolves once `holds()` is true: checked now, then after each request the sandbox answers (what changes its records). */
+function untilAnswered(sandbox: RunningSandbox, holds: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (holds()) return resolve();
+    const stop = sandbox.stats.onAnswer(() => {
+      if (!holds()) return;
+      stop();
+      resolve();
+    });
+  });
+}

@@ -45,6 +45,7 @@ export class RequestStats {
   private readonly counts = new Map<string, number>();
   private faults = 0;
   private timed: AnsweredRequest[] = [];
+  private readonly listeners = new Set<(request: AnsweredRequest) => void>();
 
   received(operation: string): void {
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
@@ -57,6 +58,16 @@ export class RequestStats {
   answer(request: AnsweredRequest): void {
     this.timed.push(request);
     if (this.timed.length > ANSWERED_KEPT * 2) this.timed = this.timed.slice(-ANSWERED_KEPT);
+    for (const listener of this.listeners) listener(request);
+  }
+
+  /**
+   * Calls `listener` after each answered request (what a request changed is in the records by then): a test waits for
+   * a state the system reaches through its callers' requests, not on a clock. Answers the function that stops it.
+   */
+  onAnswer(listener: (request: AnsweredRequest) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   /** The newest answered requests (up to 1,000), oldest first. */
