@@ -1,30 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Agent, request } from 'undici';
-import { createCourierAAdapter, type CourierAAdapter, type CourierAAdapterOptions } from './adapter';
+import { type CourierAAdapter, type CourierAAdapterOptions } from './adapter';
 import { type ShipmentRequest, type ShipmentStatus } from '../../domain';
 import { createTestPki, type TestPki } from '../../pki';
 import { createXmlCodec } from '../../xml';
-import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, estateBookings, SPEC_VIOLATIONS, type ShipmentRecord, type SpecViolation } from './sandbox';
-import { CourierBookingEntity, createBookingLedger, openDatabase, seedBookingLedger, type Database } from '../../db';
-import type { BookingLedger } from '../kit/adapter/booking-ledger';
+import { COURIER_A_SANDBOX_CREDENTIALS, estateBookings, type ShipmentRecord } from './sandbox';
+import { createBookingLedger, openDatabase, seedBookingLedger } from '../../db';
 import { createShipmentDocuments, SHIPMENT_MEDIA_TYPE } from './canada-post/documents';
 import { groupIdOf } from './canada-post/ids';
-import { RecordStore, startSandbox } from '../kit/sandbox';
-import { generateEstate, type EstateSeed } from '../kit/seed';
 import { describeCourierContract, type StoredShipment } from '../../../test/contracts/courier.contract';
 import { failureOf } from '../../../test/support/failures';
+import { adapterFor, estate, generated, READ_OPERATIONS, startCourierA } from './sandbox-at-hand';
 
-const generated = generateEstate();
-/** The estate as courier A names its shipments: Canada Post keeps an order's parcels in a group made from its id. */
-const estate: EstateSeed = {
-  ...generated,
-  shipments: generated.shipments.map((shipment) => (shipment.carrier === 'courier-a' ? { ...shipment, id: `courier-a:${groupIdOf(shipment.orderId)}` } : shipment)),
-};
-const { username, password, account } = COURIER_A_SANDBOX_CREDENTIALS;
+const { account } = COURIER_A_SANDBOX_CREDENTIALS;
 const codec = createXmlCodec({ attributes: true });
 
 /** Where a Canada Post shipment stands, read by this test from the sandbox's records, independently of the adapter. */
@@ -33,54 +21,6 @@ function statusOf(record: ShipmentRecord): ShipmentStatus {
   return record.tracking?.eventType === 'DELIVERED' ? 'DELIVERED' : 'IN_TRANSIT';
 }
 
-/** Courier A's sandbox with its records at hand, a client for raw requests, and what it holds by group. */
-async function startCourierA(pki: TestPki) {
-  const records = new RecordStore();
-  const definition = createCourierASandbox(estate, { pki });
-  const sandbox = await startSandbox(definition, { records });
-  const agent = new Agent({ connect: { ca: pki.ca, rejectUnauthorized: true } });
-  const send = async (method: 'GET' | 'POST' | 'DELETE', path: string, options: { body?: string; headers?: Record<string, string> } = {}) => {
-    const response = await request(`${sandbox.url}${path}`, { method, dispatcher: agent, headers: options.headers, body: options.body });
-    return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
-  };
-  const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-  const shipments = records.collection<ShipmentRecord>('shipments');
-  const inGroup = (groupId: string): ShipmentRecord[] =>
-    (records.collection<string[]>('shipments-by-group').get(groupId) ?? [])
-      .map((id) => shipments.get(id)!)
-      .sort((a, b) => (a.customerRequestId ?? '').localeCompare(b.customerRequestId ?? '', 'en', { numeric: true }));
-  return {
-    sandbox,
-    records,
-    shipments,
-    inGroup,
-    send,
-    /** A request as Canada Post's clients send it: HTTP Basic and the service's media type. */
-    canadaPost: (method: 'GET' | 'POST' | 'DELETE', path: string, body?: string, headers: Record<string, string> = {}) =>
-      send(method, path, { ...(body === undefined ? {} : { body }), headers: { authorization: basic, accept: SHIPMENT_MEDIA_TYPE, ...(body === undefined ? {} : { 'content-type': SHIPMENT_MEDIA_TYPE }), ...headers } }),
-    /** What the sandbox found outside Canada Post's schema, once every answer sent so far is checked. */
-    violations: async (): Promise<SpecViolation[]> => {
-      await definition.schemaChecks.settled();
-      return [...records.collection<SpecViolation>(SPEC_VIOLATIONS).values()];
-    },
-    clearViolations: () => records.collection<SpecViolation>(SPEC_VIOLATIONS).clear(),
-    calls: (...operations: string[]) => {
-      const { byOperation } = sandbox.stats.snapshot();
-      return operations.reduce((sum, operation) => sum + (byOperation[operation] ?? 0), 0);
-    },
-    async close() {
-      await definition.schemaChecks.settled();
-      await agent.close();
-      await sandbox.close();
-    },
-  };
-}
-
-const READ_OPERATIONS = ['getShipments', 'getShipment', 'getShipmentDetails', 'getTrackingSummary'];
-
-function adapterFor(a: Awaited<ReturnType<typeof startCourierA>>, pki: TestPki, options: Partial<CourierAAdapterOptions> = {}): CourierAAdapter {
-  return createCourierAAdapter({ baseUrl: a.sandbox.url, username, password, account, tls: { ca: pki.ca }, ...options });
-}
 
 describeCourierContract('courier A adapter (Canada Post Contract Shipping v8 and Tracking) against its sandbox, with its booking ledger', async () => {
   const pki = await createTestPki();
@@ -295,161 +235,5 @@ describe('courier A: Canada Post specifics', () => {
       expect({ code: error.code, system: error.system }).toEqual({ code: 'UPSTREAM_BAD_RESPONSE', system: 'courier-a' });
       expect(error.message).toMatch(/DOCTYPE/);
     });
-  });
-});
-
-describe('courier A: reads from its booking ledger', () => {
-  let pki: TestPki;
-  let a: Awaited<ReturnType<typeof startCourierA>>;
-  let db: Database;
-  let ledger: BookingLedger;
-  const opened: { close(): Promise<void> }[] = [];
-  /** Orders the estate gave no shipment: each test books its own. */
-  const unbooked = generated.orders.filter((order) => !generated.shipments.some((shipment) => shipment.orderId === order.id));
-  let nextOrder = unbooked.length - 1;
-  const request = (overrides: Partial<ShipmentRequest> = {}): ShipmentRequest => {
-    const order = unbooked[nextOrder--]!;
-    return {
-      orderId: order.id,
-      recipient: { name: 'Ada Jansen', phone: null },
-      shipTo: { name: 'Ada Jansen', line1: 'Keizersgracht 1', city: 'Amsterdam', region: 'NH', postalCode: '1015 CJ', countryCode: 'NL' },
-      parcels: 1,
-      idempotencyKey: `ledger-${process.pid}-${nextOrder}`,
-      ...overrides,
-    };
-  };
-  const adapter = (options: Partial<CourierAAdapterOptions> = {}): CourierAAdapter => {
-    const courier = adapterFor(a, pki, { ledger, ...options });
-    opened.push(courier);
-    return courier;
-  };
-  const readCalls = () => Object.fromEntries(READ_OPERATIONS.map((operation) => [operation, a.calls(operation)]));
-  const callsSince = (before: Record<string, number>) =>
-    Object.fromEntries(Object.entries(readCalls()).map(([operation, count]) => [operation, count - before[operation]!]));
-  const rowsFor = async (orderId: string) => db.orm.em.fork().find(CourierBookingEntity, { orderId });
-
-  beforeAll(async () => {
-    pki = await createTestPki();
-    a = await startCourierA(pki);
-    db = await openDatabase('sqlite::memory:');
-    await db.migrate();
-    await seedBookingLedger(db, estateBookings(estate));
-    ledger = createBookingLedger(db);
-  });
-  afterAll(async () => {
-    for (const resource of opened) await resource.close();
-    await a.close();
-    await db.close();
-  });
-
-  it('reads a page of orders with one tracking summary per booking in flight, and nothing for the unbooked and delivered', async () => {
-    const page = generated.orders.slice(0, 100).map((order) => order.id);
-    const held = estate.shipments.filter((shipment) => shipment.carrier === 'courier-a' && page.includes(shipment.orderId));
-    const inFlight = held.filter((shipment) => shipment.status === 'IN_TRANSIT');
-    expect(inFlight.length).toBeGreaterThan(5);
-    expect(held.length - inFlight.length).toBeGreaterThan(5);
-    const before = readCalls();
-
-    const found = await adapter().findByOrderIds(page);
-
-    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: inFlight.length });
-    // The same answer as Canada Post's own documents give, order by order (read without the ledger).
-    expect(found).toEqual(await adapter({ ledger: undefined }).findByOrderIds(page));
-    expect([...found.keys()].sort()).toEqual(held.map((shipment) => shipment.orderId).sort());
-  });
-
-  it('records what tracking says once it changes: a delivered booking is then answered from the ledger alone', async () => {
-    const moving = estate.shipments.find((shipment) => shipment.carrier === 'courier-a' && shipment.status === 'IN_TRANSIT')!;
-    const record = a.shipments.get(a.records.collection<string>('shipments-by-pin').get(moving.trackingNumber)!)!;
-    a.shipments.set(record.shipmentId, { ...record, tracking: { ...record.tracking!, eventType: 'DELIVERED', description: 'Delivered' } });
-
-    const first = await adapter().findByOrderIds([moving.orderId]);
-    expect(first.get(moving.orderId)?.map((shipment) => shipment.status)).toEqual(['DELIVERED']);
-    expect((await rowsFor(moving.orderId)).map((row) => row.status)).toEqual(['DELIVERED']);
-
-    const before = readCalls();
-    const again = await adapter().findByOrderIds([moving.orderId]);
-    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: 0 });
-    expect(again).toEqual(first);
-  });
-
-  it('records a booking and its cancellation: the booking costs one tracking summary while in flight, the cancelled one none', async () => {
-    const courier = adapter();
-    const booked = await courier.bookShipment(request());
-    expect(await rowsFor(booked.orderId)).toEqual([expect.objectContaining({ shipmentId: booked.id, status: 'LABEL_CREATED', trackingNumber: booked.trackingNumber })]);
-
-    let before = readCalls();
-    expect(await courier.findByOrderIds([booked.orderId])).toEqual(new Map([[booked.orderId, [booked]]]));
-    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: 1 });
-
-    const cancelled = await courier.cancelShipment({ shipmentId: booked.id, idempotencyKey: `ledger-cancel-${process.pid}` });
-    before = readCalls();
-    expect(await courier.findByOrderIds([booked.orderId])).toEqual(new Map([[booked.orderId, [cancelled]]]));
-    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: 0 });
-  });
-
-  it('finds a booking whose answer was lost by its request id, on a read and on the retry, and records it once', async () => {
-    const booking = request();
-    // The booking lands at Canada Post, and the process stops before the answer is written down.
-    const lost: BookingLedger = { ...ledger, record: async () => Promise.reject(new Error('the answer was lost')) };
-    await expect(adapter({ ledger: lost }).bookShipment(booking)).rejects.toThrow('the answer was lost');
-    expect((await rowsFor(booking.orderId)).map((row) => row.status)).toEqual([null]);
-
-    // A read finds it by its request id (Canada Post's own read), and records it.
-    const courier = adapter();
-    const read = await courier.findByOrderIds([booking.orderId]);
-    expect(read.get(booking.orderId)?.map((shipment) => shipment.status)).toEqual(['LABEL_CREATED']);
-    expect((await rowsFor(booking.orderId)).map((row) => row.status)).toEqual(['LABEL_CREATED']);
-
-    // The retry books nothing twice, and the ledger still holds one row for the order.
-    const creates = a.calls('createShipment');
-    const retried = await courier.bookShipment(booking);
-    expect(a.calls('createShipment')).toBe(creates);
-    expect(retried).toEqual(read.get(booking.orderId)![0]);
-    expect(await rowsFor(booking.orderId)).toEqual([expect.objectContaining({ shipmentId: retried.id, status: 'LABEL_CREATED' })]);
-    expect(a.inGroup(groupIdOf(booking.orderId)!)).toHaveLength(1);
-  });
-
-  it('forgets a booking that never reached Canada Post once it is long past, instead of asking about it on every read', async () => {
-    const booking = request();
-    await a.sandbox.setFault({ mode: 'down' });
-    await expect(adapter().bookShipment(booking)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-    await a.sandbox.setFault({ mode: 'ok' });
-    expect((await rowsFor(booking.orderId)).map((row) => row.status)).toEqual([null]);
-
-    // Just sent, it may still be on its way: asked about, and kept.
-    let before = readCalls();
-    expect((await adapter().findByOrderIds([booking.orderId])).size).toBe(0);
-    expect(callsSince(before).getShipments).toBe(1);
-    expect(await rowsFor(booking.orderId)).toHaveLength(1);
-
-    // Long past, with nothing at Canada Post: forgotten, and not asked about again.
-    const later = adapter({ now: () => new Date(Date.now() + 11 * 60_000) });
-    expect((await later.findByOrderIds([booking.orderId])).size).toBe(0);
-    expect(await rowsFor(booking.orderId)).toEqual([]);
-    before = readCalls();
-    expect((await later.findByOrderIds([booking.orderId])).size).toBe(0);
-    expect(callsSince(before)).toEqual({ getShipments: 0, getShipment: 0, getShipmentDetails: 0, getTrackingSummary: 0 });
-  });
-
-  it('keeps its bookings across a restart, in the database', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'plugboard-ledger-'));
-    try {
-      const url = `sqlite:${join(dir, 'plugboard.sqlite')}`;
-      const booking = request();
-      let booked;
-      {
-        await using first = await openDatabase(url);
-        await first.migrate();
-        booked = await adapter({ ledger: createBookingLedger(first) }).bookShipment(booking);
-      }
-      await using second = await openDatabase(url);
-      const before = readCalls();
-      const found = await adapter({ ledger: createBookingLedger(second) }).findByOrderIds([booking.orderId]);
-      expect(found.get(booking.orderId)).toEqual([booked]);
-      expect(callsSince(before).getShipments).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });
