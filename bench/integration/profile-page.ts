@@ -66,13 +66,16 @@ async function main(): Promise<void> {
     if (heapFile) await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     const times: number[] = [];
     let cpuMicros = 0;
+    let systemMicros = 0;
     let errors = 0;
+    await probe.resetCounts();
     for (let page = 0; page < pages; page += 1) {
       await prepare();
       const cpu = process.cpuUsage();
       const answer = inProcess ? await probe.query(query, { first: 100 }) : await probe.timed(query, { first: 100 });
       const used = process.cpuUsage(cpu);
       cpuMicros += used.user + used.system;
+      systemMicros += used.system;
       times.push(answer.ms);
       errors += answer.errors;
     }
@@ -85,7 +88,13 @@ async function main(): Promise<void> {
       await writeFile(heapFile, JSON.stringify(profile));
     }
     session.disconnect();
-    process.stdout.write(`${cached ? 'cached' : cold ? `cold ${cold.join(',')}` : readCached ? 'read-cached' : 'uncached'} pages: ${pages}, CPU ${(cpuMicros / pages / 1_000).toFixed(1)} ms per page, p50 ${median(times).toFixed(1)} ms, errors ${errors}\n`);
+    const calls = Object.entries(await probe.counts())
+      .filter(([, count]) => count > 0)
+      .map(([system, count]) => `${system} ${(count / pages).toFixed(1)}`)
+      .join(', ');
+    process.stdout.write(
+      `${cached ? 'cached' : cold ? `cold ${cold.join(',')}` : readCached ? 'read-cached' : 'uncached'} pages: ${pages}, CPU ${(cpuMicros / pages / 1_000).toFixed(1)} ms per page (kernel ${(systemMicros / pages / 1_000).toFixed(1)}), p50 ${median(times).toFixed(1)} ms, errors ${errors}; calls per page: ${calls || 'none'}\n`,
+    );
   } finally {
     await stack?.close();
     await estate.stop();

@@ -25,7 +25,9 @@ require('./src/telemetry-off');
 const { loadConfig } = require('./src/config');
 const { startStack } = require('./src/runtime/start-stack');
 (async () => {
-  const stack = await startStack({ config: loadConfig(), ports: 'ephemeral', workerOptions: { leaseMs: 2000, pollMs: 100 } });
+  // Each outbox job's end is told on its own line: the test waits on these, not on a clock.
+  const onJob = ({ job, outcome }) => console.log('JOB ' + outcome + ' ' + job.system + ' ' + job.operation);
+  const stack = await startStack({ config: loadConfig(), ports: 'ephemeral', workerOptions: { leaseMs: 2000, pollMs: 100, onJob } });
   console.log('GATEWAY ' + stack.gateway.url);
   process.once('SIGTERM', () => stack.close().then(() => process.exit(0)));
 })().catch((error) => {
@@ -39,6 +41,8 @@ interface Product {
   readonly url: Promise<string>;
   readonly exited: Promise<number | null>;
   output: string;
+  /** Told each piece of output as it arrives. */
+  readonly onOutput: Set<(chunk: string) => void>;
 }
 
 interface Mutation {
@@ -69,9 +73,11 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       output: '',
       url: new Promise((resolve) => (found = resolve)),
       exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+      onOutput: new Set(),
     };
     const read = (chunk: Buffer) => {
       product.output += chunk.toString();
+      for (const listener of product.onOutput) listener(product.output);
       const match = /GATEWAY (\S+)/.exec(product.output);
       if (match) found(match[1]!);
     };
@@ -81,14 +87,12 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
     return product;
   };
 
+  /** The gateway's URL once the product prints it; jest's timeout bounds a product that never does. */
   const started = async (product: Product): Promise<string> => {
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`the product did not start:\n${product.output.slice(-3_000)}`)), 60_000).unref(),
-    );
     const exit = product.exited.then((code) => {
       throw new Error(`the product exited (${code}) before it started:\n${product.output.slice(-3_000)}`);
     });
-    return Promise.race([product.url, timeout, exit]);
+    return Promise.race([product.url, exit]);
   };
 
   const graphql = async <T>(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<T> => {
@@ -216,13 +220,12 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       }
       return Object.assign({}, ...pages) as Receipts;
     };
-    const deadline = Date.now() + 60_000;
-    let receipts = await readReceipts();
-    while (!Object.values(receipts).every((receipt) => receipt?.followerJobs.every((job) => job.state === 'done'))) {
-      if (Date.now() > deadline) throw new Error(`the outbox did not drain: ${JSON.stringify(receipts)}\n${second.output.slice(-3_000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    // Read again after each job the product's worker ends, the only way a follower job's state moves.
+    let receipts: Receipts = {};
+    await afterEachJob(second, async () => {
       receipts = await readReceipts();
-    }
+      return Object.values(receipts).every((receipt) => receipt?.followerJobs.every((job) => job.state === 'done'));
+    });
     for (const receipt of Object.values(receipts)) expect(receipt!.followerJobs.map((job) => job.system).sort()).toEqual(['crm', 'erp']);
 
     // Every customer, in the store and at both followers, shows the last e-mail written to it.
@@ -299,17 +302,19 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       const reservedBefore = await reservedByOrder();
       const first = startProduct();
       const url = await started(first);
-      const heldBefore = payments.stats.snapshot().faultsInjected;
       payments.setFault({ mode: 'slow', delayMs: 60_000 });
+      // The payment gateway holding the order's payment is told as the request arrives.
+      const held = new Promise<void>((resolve) => {
+        const stop = payments.stats.onFault(() => {
+          stop();
+          resolve();
+        });
+      });
       const unanswered = placeOrder(url, key).then(
         (data) => data.placeOrder,
         () => null,
       );
-      const giveUpAt = Date.now() + 30_000;
-      while (payments.stats.snapshot().faultsInjected === heldBefore) {
-        if (Date.now() > giveUpAt) throw new Error(`the order never reached the payment gateway:\n${first.output.slice(-3_000)}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await held;
       first.process.kill('SIGKILL');
       expect(await first.exited).toBeNull();
       payments.setFault({ mode: 'ok' });
@@ -359,18 +364,14 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       // Nobody sends anything: the order appears by itself once the dead claim has lapsed and been swept, and is
       // confirmed once the ERP's follower job has run (the ERP owns the status: between its create and its
       // action_confirm it reads PENDING, a draft quotation).
-      // Only how long a broken build takes to fail: about 20 s on a quiet machine; 60 s ran out once with the
-      // benchmark pinned to both cores beside the suite.
-      const giveUpAt = Date.now() + 150_000;
-      const orderOf = async () => (await graphql<{ order: { id: string; status: string } | null }>(url, 'query($id: ID!) { order(id: $id) { id status } }', { id: orderId })).order;
-      let order = await orderOf();
-      while (order?.status !== 'CONFIRMED') {
-        if (order && order.status !== 'PENDING') break;
-        if (Date.now() > giveUpAt) throw new Error(`the interrupted order was never finished:\n${second.output.slice(-3_000)}`);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        order = await orderOf();
-      }
-      expect(order?.status).toBe('CONFIRMED');
+      // Read after each outbox job the product ends (the ERP's confirms it), until it is anything but PENDING.
+      // About 20 s on a quiet machine; jest's timeout bounds it.
+      let order: { id: string; status: string } | null = null;
+      await afterEachJob(second, async () => {
+        order = (await graphql<{ order: { id: string; status: string } | null }>(url, 'query($id: ID!) { order(id: $id) { id status } }', { id: orderId })).order;
+        return order !== null && order.status !== 'PENDING';
+      });
+      expect(order!.status).toBe('CONFIRMED');
       // The client coming back later with its key gets the receipt of the order the sweep placed.
       const { placeOrder: receipt } = await placeOrder(url, key);
       expect(receipt).toMatchObject({ status: 'APPLIED', order: { id: orderId } });
@@ -390,6 +391,43 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
     }, 240_000);
   });
 });
+
+/**
+ * Resolves once `holds()` answers true: asked now, then again after each outbox job the product reports ended (its
+ * `JOB` lines), one check at a time. Rejects with the product's output if it exits first.
+ */
+function afterEachJob(product: Product, holds: () => Promise<boolean>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let jobsSeen = -1;
+    let checking = false;
+    let settled = false;
+    const jobsIn = (output: string) => output.match(/^JOB /gm)?.length ?? 0;
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      product.onOutput.delete(check);
+      if (error) reject(error);
+      else resolve();
+    };
+    const check = (output: string) => {
+      if (checking || settled || jobsIn(output) === jobsSeen) return;
+      checking = true;
+      jobsSeen = jobsIn(output);
+      holds().then(
+        (done) => {
+          checking = false;
+          if (done) return finish();
+          // A job that ended while this check ran is checked for now.
+          check(product.output);
+        },
+        (error: unknown) => finish(error),
+      );
+    };
+    product.onOutput.add(check);
+    void product.exited.then((code) => finish(new Error(`the product exited (${code}) while the test waited on its outbox:\n${product.output.slice(-3_000)}`)));
+    check(product.output);
+  });
+}
 
 /** Resolves once `holds()` is true: checked now, then after each request the sandbox answers (what changes its records). */
 function untilAnswered(sandbox: RunningSandbox, holds: () => boolean): Promise<void> {

@@ -46,6 +46,7 @@ export class RequestStats {
   private faults = 0;
   private timed: AnsweredRequest[] = [];
   private readonly listeners = new Set<(request: AnsweredRequest) => void>();
+  private readonly faultListeners = new Set<() => void>();
 
   received(operation: string): void {
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
@@ -53,6 +54,7 @@ export class RequestStats {
 
   faultInjected(): void {
     this.faults += 1;
+    for (const listener of this.faultListeners) listener();
   }
 
   answer(request: AnsweredRequest): void {
@@ -68,6 +70,15 @@ export class RequestStats {
   onAnswer(listener: (request: AnsweredRequest) => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` each time the sandbox injects a fault into a request, as it arrives (a held request is never
+   * answered, so `onAnswer` cannot tell it). Answers the function that stops it.
+   */
+  onFault(listener: () => void): () => void {
+    this.faultListeners.add(listener);
+    return () => void this.faultListeners.delete(listener);
   }
 
   /** The newest answered requests (up to 1,000), oldest first. */
