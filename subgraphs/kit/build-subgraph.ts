@@ -5,6 +5,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
 import { entitiesAtOnce } from './entities';
+import { leanResolvers } from './lean-resolvers';
 
 /** The federation features our subgraphs use. */
 const FEDERATION_LINK =
@@ -55,6 +56,7 @@ export async function buildSubgraph<Context extends object>(options: SubgraphOpt
   if (mutation) mutation.description = 'Writes: each mutation goes to the owning system and answers a receipt.';
   const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(plain)}\n`;
   const resolvers = createResolversMap(plain) as Record<string, Record<string, unknown>>;
+  leanResolvers(resolvers, options.resolvers);
   for (const [typeName, reference] of Object.entries(options.referenceResolvers ?? {})) {
     resolvers[typeName] = { ...resolvers[typeName], ...reference };
   }
