@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import { IntegrationError, type IntegrationErrorCode } from '../../../domain';
+import { compiledCheckOf } from './compiled-check';
 
 /** Where a call went: every translated error names it. */
 export interface CallSite {
@@ -78,8 +79,12 @@ export function badResponse(site: CallSite, reason: string, cause?: unknown, pay
   });
 }
 
-/** Validates what a system sent against the adapter's schema; a mismatch names the field, the expectation and what came. */
+/**
+ * Validates what a system sent against the adapter's schema; a mismatch names the field, the expectation and what came.
+ * An answer the schema's compiled check accepts is used as it came (compiled-check.ts); any other is zod's to judge.
+ */
 export function validate<T>(site: CallSite, schema: ZodType<T>, value: unknown): T {
+  if (compiledCheckOf(schema)?.(value)) return value as T;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.slice(0, 3).map((issue) => {
