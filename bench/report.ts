@@ -282,7 +282,7 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
         'page (promises per page with the read caches warm 12,346 -> 2,504, its CPU 25.2 -> 23.3 ms), the store\'s SQLite reads prepared once (uncached 63.2 -> 61.1 ms), ' +
         'an order\'s customer asked for its id alone answered from the order, without the customers query (57.7 -> 56.6 ms), ' +
         'the subgraphs\' fields answered without type-graphql\'s per-call machinery (read caches warm 19.2 -> 18.1 ms), and each system\'s answer held ' +
-        'first against a check compiled once from its zod schema (Stripe\'s search of 100 intents 1.22 -> 0.28 ms, HubSpot\'s batch read 0.83 -> 0.10 ms; docs/benchmark.md). ' +
+        'first against a check compiled once from its zod schema (payments\' search of 100 intents 1.22 -> 0.28 ms, the CRM\'s batch read 0.83 -> 0.10 ms; docs/benchmark.md). ' +
         'Switching parts off one at a time, measured apart from this run (one stack, pages alternating between the two settings): the zod checks of the systems\' answers ' +
         'are about a tenth of a page\'s CPU, keeping the read cache\'s entries about 7%, the integration log and metrics too little to measure, and the ' +
         'async-context hooks about 14% (on Node 20, once any AsyncLocalStorage is entered, a hook runs for every promise: our request ids and stale reports ' +

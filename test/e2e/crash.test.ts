@@ -364,11 +364,15 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       // Nobody sends anything: the order appears by itself once the dead claim has lapsed and been swept, and is
       // confirmed once the ERP's follower job has run (the ERP owns the status: between its create and its
       // action_confirm it reads PENDING, a draft quotation).
-      // Read after each outbox job the product ends (the ERP's confirms it), until it is anything but PENDING.
+      // Read after each outbox job the product ends, until it is anything but PENDING: the sweep places the order
+      // (the ERP confirms it within the same write) and queues its follower jobs in the commit that makes it
+      // visible, so a job ends after it is. Asked past the response cache: an answer kept from an earlier check (the
+      // order not there yet) may otherwise be served again within its lifetime, with no job left to end after it.
       // About 20 s on a quiet machine; jest's timeout bounds it.
       let order: { id: string; status: string } | null = null;
       await afterEachJob(second, async () => {
-        order = (await graphql<{ order: { id: string; status: string } | null }>(url, 'query($id: ID!) { order(id: $id) { id status } }', { id: orderId })).order;
+        const asked = await graphql<{ order: { id: string; status: string } | null }>(url, 'query($id: ID!) { order(id: $id) { id status } }', { id: orderId }, { 'cache-control': 'no-cache' });
+        order = asked.order;
         return order !== null && order.status !== 'PENDING';
       });
       expect(order!.status).toBe('CONFIRMED');

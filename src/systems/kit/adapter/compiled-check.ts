@@ -6,7 +6,7 @@ import { util } from 'zod/v4/core';
  * A check of a system's answer compiled once from the adapter's zod schema: zod's own JSON Schema of it
  * (`z.toJSONSchema`, the input side), compiled by ajv into one function that walks the answer without allocating.
  * zod, even with its compiled object parsers, makes a result object per field it checks and a copy of every object:
- * on an uncached page of 100 orders, 3-4 ms of CPU for the ERP's, the CRM's, Stripe's and ShipEngine's answers
+ * on an uncached page of 100 orders, 3-4 ms of CPU for the ERP's, the CRM's, payments' and courier B's answers
  * (docs/benchmark.md, issue 19).
  *
  * It stands in front of zod, never in its place: what it accepts, zod accepts with the same meaning, so the answer is
