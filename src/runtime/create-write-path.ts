@@ -73,6 +73,8 @@ export interface WritePathOptions {
   readonly jwtSecret?: string;
   /** Leases and waits of idempotency claims, and how often interrupted writes are swept. */
   readonly idempotency?: OnceOptions & { readonly sweepEveryMs?: number };
+  /** Told when the write path changed the store outside a mutation: a write a dead process left was finished. */
+  readonly onStoreChanged?: () => void;
 }
 
 /** The write path: the write service, the outbox and (unless asked not to) a worker that drains it. */
@@ -105,6 +107,7 @@ export function createWritePath(options: WritePathOptions): WritePath {
     finishInterrupted: () => writes.finishInterrupted(),
     alerts: options.outboxOptions?.alerts,
     everyMs: options.idempotency?.sweepEveryMs,
+    onFinished: options.onStoreChanged ? () => options.onStoreChanged!() : undefined,
   });
   const close = async () => {
     await interrupted.close();

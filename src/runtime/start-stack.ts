@@ -151,6 +151,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       outboxOptions: { ...outboxSettingsFrom(config), alerts },
       workerOptions: options.workerOptions,
       readsOpen: config.PLUGBOARD_READS === 'open',
+      // A mutation ends every kept answer; a write the sweep finished ends those that read the store.
+      onStoreChanged: responseCache ? () => responseCache.systemChanged('store') : undefined,
     });
     closers.push(writePath.close);
 

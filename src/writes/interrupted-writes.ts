@@ -13,6 +13,11 @@ export interface InterruptedWritesOptions {
   readonly everyMs?: number;
   /** The time sweeps are due on. @default the system clock */
   readonly clock?: WriteClock;
+  /**
+   * Told after a sweep that finished writes with a receipt: they changed the store outside any mutation, so what
+   * was answered from it before may no longer hold (the gateway's response cache ends such answers).
+   */
+  readonly onFinished?: (finished: readonly FinishedWrite[]) => void;
 }
 
 export interface InterruptedWrites extends AsyncDisposable {
@@ -60,6 +65,7 @@ export function startInterruptedWriteSweep(options: InterruptedWritesOptions): I
     running ??= (async () => {
       try {
         const finished = await options.finishInterrupted();
+        if (finished.some((write) => !('error' in write))) options.onFinished?.(finished);
         for (const write of finished) await report(write);
         return finished;
       } finally {

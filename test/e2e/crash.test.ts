@@ -366,9 +366,9 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       // action_confirm it reads PENDING, a draft quotation).
       // Read after each outbox job the product ends, until it is anything but PENDING: the sweep places the order
       // (the ERP confirms it within the same write) and queues its follower jobs in the commit that makes it
-      // visible, so a job ends after it is. Asked past the response cache: an answer kept from an earlier check (the
-      // order not there yet) may otherwise be served again within its lifetime, with no job left to end after it.
-      // About 20 s on a quiet machine; jest's timeout bounds it.
+      // visible, so a job ends after it is. Asked past the response cache (`no-cache`): this waits on the order, not
+      // on what the gateway kept of an earlier check (the sweep's commit ends those too: onStoreChanged in
+      // src/runtime/create-write-path.ts). About 20 s on a quiet machine; jest's timeout bounds it.
       let order: { id: string; status: string } | null = null;
       await afterEachJob(second, async () => {
         const asked = await graphql<{ order: { id: string; status: string } | null }>(url, 'query($id: ID!) { order(id: $id) { id status } }', { id: orderId }, { 'cache-control': 'no-cache' });

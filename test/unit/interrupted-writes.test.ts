@@ -30,6 +30,14 @@ describe('the sweep of interrupted writes', () => {
     ]);
   });
 
+  it('tells that the store changed after a sweep that finished a write, not after one that finished none', async () => {
+    const outcomes: FinishedWrite[][] = [[], [{ ...claimed, error: 'the database went away' }], [{ ...claimed, receipt }]];
+    const told: (readonly FinishedWrite[])[] = [];
+    await using sweep = startInterruptedWriteSweep({ finishInterrupted: async () => outcomes.shift() ?? [], everyMs: 3_600_000, onFinished: (finished) => told.push(finished) });
+    for (let round = 0; round < 3; round += 1) await sweep.sweep();
+    expect(told).toEqual([[{ ...claimed, receipt }]]);
+  });
+
   it('sweeps by itself every so often, one sweep at a time, and stops when closed', async () => {
     // On a clock of the test's own: ten beats are ten sweeps, however busy the machine (issue 16).
     const clock = createManualClock();
