@@ -16,4 +16,18 @@ graphqlInstanceOf.instanceOf = function instanceOf(value, constructor) {
   return value instanceof constructor;
 };
 
+/**
+ * graphql-js coerces each field's arguments before it resolves the field, every field of every answer: a map of the
+ * arguments written in the query, a closure to key it and an object for the values. A field that declares no argument
+ * can have none (validation refuses any written), and its coerced arguments are an empty object: it gets one, as
+ * graphql's own function would give it, without the rest. Read the same way as `instanceOf`, at each call.
+ */
+const graphqlValues = require('graphql/execution/values.js') as {
+  getArgumentValues: (definition: { readonly args: readonly unknown[] }, node: unknown, variables?: unknown) => Record<string, unknown>;
+};
+const coerceArguments = graphqlValues.getArgumentValues;
+graphqlValues.getArgumentValues = function getArgumentValues(definition, node, variables) {
+  return definition.args.length === 0 ? Object.create(null) : coerceArguments(definition, node, variables);
+};
+
 export {};
