@@ -107,7 +107,7 @@ export function createWritePath(options: WritePathOptions): WritePath {
     finishInterrupted: () => writes.finishInterrupted(),
     alerts: options.outboxOptions?.alerts,
     everyMs: options.idempotency?.sweepEveryMs,
-    onFinished: options.onStoreChanged ? () => options.onStoreChanged!() : undefined,
+    onFinished: options.onStoreChanged,
   });
   const close = async () => {
     await interrupted.close();

@@ -85,7 +85,11 @@ interface CheckDef {
 
 const defOf = (schema: ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
-/** Checks JSON Schema says the same of: lengths from below (ajv counts code points, zod code units), bounds, whole numbers, a pattern without flags. */
+/**
+ * Checks JSON Schema says the same of: shortest lengths (ajv and zod both count a string in code points), bounds, whole
+ * numbers, a pattern without flags. A longest length is left out: no adapter's read schema has one, so none is held to
+ * the same test here.
+ */
 function sameInJsonSchema(check: CheckDef): boolean {
   switch (check.check) {
     case 'min_length':
