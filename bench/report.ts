@@ -196,7 +196,7 @@ function integrationSection(report: IntegrationReport, settings: IntegrationSett
     '## c. Failure path',
     '',
     `${failure.system} hangs (its sandbox holds every answer for 10 minutes; its timeout in the integration map: ${figure(failure.timeoutMs)} ms). ` +
-      `Pages that need it are sent six at a time until its breaker opens (${failure.beforeOpen.queries} pages); then one at a time for ${settings.openSeconds} s. ` +
+      `Pages that need it are sent six at a time, each client a page of its own, until its breaker opens (${failure.beforeOpen.queries} pages); then one at a time for ${settings.openSeconds} s. ` +
       `The inventory query (store and ERP only) runs one at a time all along. Breaker opened: ${failure.breakerOpened ? 'yes' : 'NO'}.`,
     '',
     table(

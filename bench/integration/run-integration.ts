@@ -165,7 +165,7 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     );
     log(`  realistic latencies: p50 ${realistic.p50Ms.toFixed(1)} ms, the systems ${realistic.systemsMedianMs.toFixed(1)} ms`);
 
-    const failure = await failurePath(stack, probe, settings, log);
+    const failure = await failurePath(stack, probe, settings, cursors, log);
     return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, cached, sequentialDepth, timeline, executorFloor, failure, largePage: large, realistic };
   } finally {
     await stack.close();
@@ -291,7 +291,7 @@ async function timePath(probe: StackProbe, samples: number, cursors: readonly (s
  * its breaker opens, then fail fast (its fields null, stale copies where there are some); the inventory query,
  * which does not need it, is timed all along.
  */
-async function failurePath(stack: TestStack, probe: StackProbe, settings: IntegrationSettings, log: (line: string) => void): Promise<FailureReport> {
+async function failurePath(stack: TestStack, probe: StackProbe, settings: IntegrationSettings, cursors: readonly (string | null)[], log: (line: string) => void): Promise<FailureReport> {
   const skus = generateEstate().items.map((item) => item.sku);
   let skuIndex = 0;
   const inventory = async () => {
@@ -315,14 +315,18 @@ async function failurePath(stack: TestStack, probe: StackProbe, settings: Integr
   try {
     await probe.dropCaches([HUNG_SYSTEM]);
     // Pages that need the hung system, HUNG_CONCURRENCY at a time, until its breaker opens: the calls that succeeded
-    // in the breaker's rolling window before the hang decide how many failures that takes.
+    // in the breaker's rolling window before the hang decide how many failures that takes. Each client asks a page of
+    // its own, as six users would: identical requests wait for the one running and share its answer (the response
+    // cache), so six clients asking the same page made one call to the hung system every timeout, too few for the
+    // breaker's window, and it never opened.
     const isOpen = () => stack.resilience.breakerStates().some((state) => state.system === HUNG_SYSTEM && state.state === 'open');
     const giveUpAt = performance.now() + BREAKER_PATIENCE_MS;
     let hanging = true;
     const hungPages = Promise.all(
-      Array.from({ length: HUNG_CONCURRENCY }, async () => {
+      Array.from({ length: HUNG_CONCURRENCY }, async (_, client) => {
         const answers: { ms: number }[] = [];
-        while (!isOpen() && performance.now() < giveUpAt) answers.push(await probe.query(ORDERS_PAGE, { first: 100 }));
+        const variables = { first: 100 - Math.floor(client / cursors.length), after: cursors[client % cursors.length] };
+        while (!isOpen() && performance.now() < giveUpAt) answers.push(await probe.query(ORDERS_PAGE, variables));
         return answers;
       }),
     ).then((lists) => lists.flat()).finally(() => (hanging = false));
