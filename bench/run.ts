@@ -25,7 +25,7 @@ type Part = (typeof PARTS)[number];
 const FULL: BenchSettings = {
   quick: false,
   federation: { rounds: 5, identicalRounds: 2, firstWarmupSeconds: 6, warmupSeconds: 1.5, seconds: 4, connections: 32 },
-  integration: { uncachedSamples: 30, cachedSamples: 30, openSeconds: 4, realisticPages: 15 },
+  integration: { uncachedSamples: 100, cachedSamples: 30, openSeconds: 4, realisticPages: 15, warmUpSeconds: 10 },
   writes: { seconds: 5, concurrency: 8 },
   overload: { clients: 200, seconds: 30, slowSystem: 'erp', slowDelayMs: 3_000 },
   profileSeconds: 4,
@@ -34,7 +34,7 @@ const FULL: BenchSettings = {
 const QUICK: BenchSettings = {
   quick: true,
   federation: { rounds: 1, identicalRounds: 1, firstWarmupSeconds: 1, warmupSeconds: 0.5, seconds: 1.5, connections: 32 },
-  integration: { uncachedSamples: 6, cachedSamples: 6, openSeconds: 1.5, realisticPages: 3 },
+  integration: { uncachedSamples: 6, cachedSamples: 6, openSeconds: 1.5, realisticPages: 3, warmUpSeconds: 0 },
   writes: { seconds: 1.5, concurrency: 8 },
   overload: { clients: 200, seconds: 5, slowSystem: 'erp', slowDelayMs: 3_000 },
   profileSeconds: 0,

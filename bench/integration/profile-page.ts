@@ -13,7 +13,7 @@ import { startEstateChild } from './estate-child';
 import { ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
 
 /**
- * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--heap=file.heapprofile] [--cached | --read-cached | --cold=system,...] [--query=file] [--in-process]`: the integration
+ * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--heap=file.heapprofile] [--cached | --read-cached | --cold=system,...] [--query=file] [--in-process] [--warm=pages]`: the integration
  * part's stack (estate in a child on CPU 0, the product here on CPU 1, 20 ms on every system), the orders page asked
  * `pages` times (uncached: every read cache emptied first; --cached: the same page again; --read-cached and --cold:
  * the response cache off, no read cache emptied or only those systems'), printing CPU ms per page
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   // --query=file: another page (e.g. the orders page without shipments, to see what the rest costs).
   const queryFile = args.find((arg) => arg.startsWith('--query='))?.slice('--query='.length);
   const query = queryFile ? readFileSync(queryFile, 'utf8') : ORDERS_PAGE;
+  // --warm=N: pages asked before the timed ones (default 5), so that V8 has optimised what a page runs.
+  const warmUp = Number(args.find((arg) => arg.startsWith('--warm='))?.slice('--warm='.length) ?? 5);
   const estate = await startEstateChild('0');
   let stack: TestStack | undefined;
   const probe = new StackProbe(() => stack!, estate.window);
@@ -51,8 +53,8 @@ async function main(): Promise<void> {
     stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall, ...(readCached ? { responseCache: false } : {}) });
     await seedEstate(stack.db, generateEstate());
     await estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: 20 });
-    // Warm-up: first contact, then a few pages so that V8 has optimised what runs.
-    for (let page = 0; page < 5; page += 1) {
+    // Warm-up: first contact, then pages so that V8 has optimised what runs.
+    for (let page = 0; page < warmUp; page += 1) {
       await prepare();
       await probe.query(query, { first: 100 });
     }

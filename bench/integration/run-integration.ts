@@ -24,6 +24,8 @@ export interface IntegrationSettings {
   readonly openSeconds: number;
   /** Uncached pages timed under the realistic estate profile (issue 19). */
   readonly realisticPages: number;
+  /** How long uncached pages are asked, untimed, before the timed ones (at least {@link MIN_WARM_UP_PAGES}). */
+  readonly warmUpSeconds: number;
 }
 
 /** Injected latency of every system call (each sandbox's `slow` fault). */
@@ -51,6 +53,8 @@ export interface IntegrationReport {
   /** Where this process's CPU went while it served uncached pages (the V8 profiler, in process). */
   readonly pageProfile: { readonly pages: number; readonly functions: readonly ProfileLine[]; readonly packages: readonly ProfileLine[] };
   readonly uncached: PathFigures;
+  /** Uncached pages asked, untimed, before the uncached and cached pages were timed. */
+  readonly warmUpPages: number;
   readonly cached: PathFigures;
   /** The longest chain of system calls made one after another by an uncached page, as measured. */
   readonly sequentialDepth: number;
@@ -130,12 +134,16 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     await probe.query(ORDERS_PAGE, { first: 100 });
 
     const cursors = await pageCursors(probe);
-    // Warm-up, as the federation part's load and profile-page have: a few uncached pages across the estate, so that
-    // V8 has optimised what a page runs. Without it the first timed pages of a fresh process cost up to twice a
-    // page's CPU (85, 99, 73 and 61 ms, then 40-70 ms), and the mean of 30 counted start-up as the page's own cost.
-    for (let page = 0; page < WARM_UP_PAGES; page += 1) {
+    // Warm-up, as the federation part's load has: uncached pages across the estate for `warmUpSeconds`, so that V8
+    // has optimised what a page runs. A fresh process's pages cost more for a while: per block of 20 uncached pages
+    // from the first (profile-page.ts, 7 December), 74, 39, 33, 32, 38, 30, 32, then 23-35 ms of CPU from the 140th
+    // page on, and the mean of pages timed after 5 of warm-up counted V8's optimising as the page's own cost.
+    const warmUpUntil = performance.now() + settings.warmUpSeconds * 1_000;
+    let warmUpPages = 0;
+    while (warmUpPages < MIN_WARM_UP_PAGES || performance.now() < warmUpUntil) {
       await probe.dropCaches();
-      await probe.query(ORDERS_PAGE, { first: 100, after: cursors[page % cursors.length] });
+      await probe.query(ORDERS_PAGE, { first: 100, after: cursors[warmUpPages % cursors.length] });
+      warmUpPages += 1;
     }
     const uncached = await timePath(probe, settings.uncachedSamples, cursors, true);
     await probe.dropCaches();
@@ -166,7 +174,7 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     log(`  realistic latencies: p50 ${realistic.p50Ms.toFixed(1)} ms, the systems ${realistic.systemsMedianMs.toFixed(1)} ms`);
 
     const failure = await failurePath(stack, probe, settings, cursors, log);
-    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, cached, sequentialDepth, timeline, executorFloor, failure, largePage: large, realistic };
+    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, warmUpPages, cached, sequentialDepth, timeline, executorFloor, failure, largePage: large, realistic };
   } finally {
     await stack.close();
     await estate.stop();
@@ -174,8 +182,8 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
   }
 }
 
-/** Uncached pages asked, untimed, before the timed ones. */
-const WARM_UP_PAGES = 5;
+/** Uncached pages asked, untimed, before the timed ones, however short the warm-up. */
+const MIN_WARM_UP_PAGES = 5;
 
 /** The large page of issue 19. */
 const LARGE_PAGE_ORDERS = 500;
