@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { withBenchBlock } from './readme-block';
 import os from 'node:os';
 import path from 'node:path';
-import { pinSelf } from './kit/child';
+import { pinSelf, startChild } from './kit/child';
 import { runFederation } from './federation/run-federation';
 import { profileGateway } from './federation/profile';
-import { runIntegration } from './integration/run-integration';
+import type { IntegrationReport } from './integration/run-integration';
 import { runWrites } from './integration/run-writes';
 import { checkTargets, renderReport, type BenchResults, type BenchSettings } from './report';
 import { checkOverload, runOverload } from './overload/run-overload';
@@ -25,7 +25,7 @@ type Part = (typeof PARTS)[number];
 const FULL: BenchSettings = {
   quick: false,
   federation: { rounds: 5, identicalRounds: 2, firstWarmupSeconds: 6, warmupSeconds: 1.5, seconds: 4, connections: 32 },
-  integration: { uncachedSamples: 100, cachedSamples: 30, openSeconds: 4, realisticPages: 15, warmUpSeconds: 10 },
+  integration: { uncachedSamples: 100, cachedSamples: 30, openSeconds: 4, realisticPages: 15, warmUpSeconds: 20 },
   writes: { seconds: 5, concurrency: 8 },
   overload: { clients: 200, seconds: 30, slowSystem: 'erp', slowDelayMs: 3_000 },
   profileSeconds: 4,
@@ -105,7 +105,13 @@ async function main(): Promise<void> {
   }
   if (parts.includes('integration')) {
     log('b. integration workload, c. failure path');
-    results.integration = await runIntegration(settings.integration, log);
+    // In a process of its own (integration/integration-process.ts): the product's heap holds nothing of the benchmark.
+    const part = await startChild('integration/integration-process.ts', { cpus: '0,1' });
+    try {
+      results.integration = await part.call<IntegrationReport>('run', settings.integration);
+    } finally {
+      await part.stop();
+    }
   }
   if (parts.includes('writes')) {
     log('d. write path');

@@ -10,10 +10,11 @@ import { startTestStack, type TestStack } from '../../test/support/stack';
 import { pinSelf } from '../kit/child';
 import { median } from '../kit/stats';
 import { startEstateChild } from './estate-child';
+import { pageCursors } from './run-integration';
 import { ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
 
 /**
- * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--heap=file.heapprofile] [--cached | --read-cached | --cold=system,...] [--query=file] [--in-process] [--warm=pages]`: the integration
+ * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--heap=file.heapprofile] [--cached | --read-cached | --cold=system,...] [--query=file] [--in-process] [--warm=pages] [--across]`: the integration
  * part's stack (estate in a child on CPU 0, the product here on CPU 1, 20 ms on every system), the orders page asked
  * `pages` times (uncached: every read cache emptied first; --cached: the same page again; --read-cached and --cold:
  * the response cache off, no read cache emptied or only those systems'), printing CPU ms per page
@@ -40,6 +41,9 @@ async function main(): Promise<void> {
   const query = queryFile ? readFileSync(queryFile, 'utf8') : ORDERS_PAGE;
   // --warm=N: pages asked before the timed ones (default 5), so that V8 has optimised what a page runs.
   const warmUp = Number(args.find((arg) => arg.startsWith('--warm='))?.slice('--warm='.length) ?? 5);
+  // --across: the pages across the estate (after each page's last cursor in turn), as part b of `npm run bench` asks
+  // them, instead of the first page every time.
+  const across = args.includes('--across');
   const estate = await startEstateChild('0');
   let stack: TestStack | undefined;
   const probe = new StackProbe(() => stack!, estate.window);
@@ -53,10 +57,13 @@ async function main(): Promise<void> {
     stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall, ...(readCached ? { responseCache: false } : {}) });
     await seedEstate(stack.db, generateEstate());
     await estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: 20 });
+    const cursors = across ? await pageCursors(probe) : [null];
+    let asked = 0;
+    const variables = () => ({ first: 100, after: cursors[asked++ % cursors.length] });
     // Warm-up: first contact, then pages so that V8 has optimised what runs.
     for (let page = 0; page < warmUp; page += 1) {
       await prepare();
-      await probe.query(query, { first: 100 });
+      await probe.query(query, variables());
     }
     const session = new Session();
     session.connect();
@@ -74,7 +81,7 @@ async function main(): Promise<void> {
     for (let page = 0; page < pages; page += 1) {
       await prepare();
       const cpu = process.cpuUsage();
-      const answer = inProcess ? await probe.query(query, { first: 100 }) : await probe.timed(query, { first: 100 });
+      const answer = inProcess ? await probe.query(query, variables()) : await probe.timed(query, variables());
       const used = process.cpuUsage(cpu);
       cpuMicros += used.user + used.system;
       systemMicros += used.system;

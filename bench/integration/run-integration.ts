@@ -135,9 +135,10 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
 
     const cursors = await pageCursors(probe);
     // Warm-up, as the federation part's load has: uncached pages across the estate for `warmUpSeconds`, so that V8
-    // has optimised what a page runs. A fresh process's pages cost more for a while: per block of 20 uncached pages
-    // from the first (profile-page.ts, 7 December), 74, 39, 33, 32, 38, 30, 32, then 23-35 ms of CPU from the 140th
-    // page on, and the mean of pages timed after 5 of warm-up counted V8's optimising as the page's own cost.
+    // has optimised what a page runs and the heap has grown to its working size. A fresh process's pages cost more
+    // for a while: per block of 20 uncached pages from the first (profile-page.ts, 7 December), 74, 39, 33, 32, 38,
+    // 30, 32, then 23-35 ms of CPU from the 140th page on (about 20 s), and the mean of pages timed after 5 of warm-up
+    // counted V8's optimising as the page's own cost.
     const warmUpUntil = performance.now() + settings.warmUpSeconds * 1_000;
     let warmUpPages = 0;
     while (warmUpPages < MIN_WARM_UP_PAGES || performance.now() < warmUpUntil) {
@@ -267,7 +268,7 @@ async function profilePages(probe: StackProbe, pages: number): Promise<Integrati
 }
 
 /** The cursors that start each page of 100 orders (null: the first page). */
-async function pageCursors(probe: StackProbe): Promise<(string | null)[]> {
+export async function pageCursors(probe: StackProbe): Promise<(string | null)[]> {
   const pages = Math.ceil(generateEstate().orders.length / 100);
   const all = await probe.query('query($first: Int) { orders(first: $first) { edges { cursor } } }', { first: pages * 100 > 500 ? 500 : pages * 100 });
   const edges = (all.data as { orders: { edges: { cursor: string }[] } }).orders.edges;
