@@ -38,12 +38,14 @@ export interface Issue19Inputs {
 export function checkIssue19({ integration, overload, federation }: Issue19Inputs): Issue19Check[] {
   const checks: Issue19Check[] = [];
   if (integration) {
-    const { uncached, cached, timeline, largePage, realistic } = integration;
+    const { uncached, cached, largePage, realistic } = integration;
     checks.push(
       {
         target: `uncached page of 100: p50 <= ${TARGETS.uncachedOverSystems}x the systems' own time`,
-        measured: `${figure(uncached.p50Ms, 1)} ms / ${figure(timeline.systemsMedianMs, 1)} ms = ${ratio(uncached.p50Ms, timeline.systemsMedianMs)}`,
-        met: uncached.p50Ms <= TARGETS.uncachedOverSystems * timeline.systemsMedianMs,
+        // The systems' own time on the very pages whose p50 this is (the timeline's pages are others: the first page,
+        // asked from the product's process).
+        measured: `${figure(uncached.p50Ms, 1)} ms / ${figure(uncached.systemsMedianMs, 1)} ms = ${ratio(uncached.p50Ms, uncached.systemsMedianMs)}`,
+        met: uncached.p50Ms <= TARGETS.uncachedOverSystems * uncached.systemsMedianMs,
       },
       { target: `uncached page of 100: CPU <= ${TARGETS.uncachedCpuMs} ms per page`, measured: `${figure(uncached.cpuMsPerQuery, 1)} ms`, met: uncached.cpuMsPerQuery <= TARGETS.uncachedCpuMs },
       { target: `cached page: CPU <= ${TARGETS.cachedCpuMs} ms per page`, measured: `${figure(cached.cpuMsPerQuery, 1)} ms`, met: cached.cpuMsPerQuery <= TARGETS.cachedCpuMs },

@@ -65,7 +65,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   if (integration) {
     checks.push({
       target: `integration p50 within ${TARGET_FLOOR_RATIO}x of the floor (${integration.floorMs} ms)`,
-      measured: `${figure(integration.uncached.p50Ms, 1)} ms = ${ratio(integration.uncached.p50Ms, integration.floorMs)} (the systems alone: ${figure(integration.timeline.systemsMedianMs, 1)} ms = ${ratio(integration.timeline.systemsMedianMs, integration.floorMs)})`,
+      measured: `${figure(integration.uncached.p50Ms, 1)} ms = ${ratio(integration.uncached.p50Ms, integration.floorMs)} (the systems alone on the same pages: ${figure(integration.uncached.systemsMedianMs, 1)} ms = ${ratio(integration.uncached.systemsMedianMs, integration.floorMs)})`,
       met: integration.uncached.p50Ms <= TARGET_FLOOR_RATIO * integration.floorMs,
     });
     const perLevel = Object.entries(integration.uncached.callsPerSystem).filter(([system]) => system !== 'store');

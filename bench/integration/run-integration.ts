@@ -46,6 +46,11 @@ export interface PathFigures {
   readonly errors: number;
   /** CPU time of this process per query: the whole product (gateway, subgraphs, adapters, SQLite) runs in it; the sandboxes do not. */
   readonly cpuMsPerQuery: number;
+  /**
+   * What the systems themselves took of these very pages (median): each page's levels' slowest answers as their
+   * systems timed them, summed (see {@link PageTimeline.systemsMedianMs}). 0 when no system was asked.
+   */
+  readonly systemsMedianMs: number;
 }
 
 export interface IntegrationReport {
@@ -280,6 +285,7 @@ async function timePath(probe: StackProbe, samples: number, cursors: readonly (s
   const callsPerSystem: Record<string, number> = {};
   let errors = 0;
   let cpuMicros = 0;
+  const systems: number[] = [];
   for (let sample = 0; sample < samples; sample += 1) {
     if (uncached) await probe.dropCaches();
     await probe.resetCounts();
@@ -291,8 +297,9 @@ async function timePath(probe: StackProbe, samples: number, cursors: readonly (s
     cpuMicros += used.user + used.system;
     times.push(answer.ms);
     for (const [system, count] of Object.entries(await probe.counts())) callsPerSystem[system] = Math.max(callsPerSystem[system] ?? 0, count);
+    systems.push(slowestAnswers(await probe.estate.answered()).reduce((sum, answer) => sum + answer.ms, 0));
   }
-  return { samples, p50Ms: median(times), p99Ms: percentile(times, 99), callsPerSystem, errors, cpuMsPerQuery: cpuMicros / samples / 1_000 };
+  return { samples, p50Ms: median(times), p99Ms: percentile(times, 99), callsPerSystem, errors, cpuMsPerQuery: cpuMicros / samples / 1_000, systemsMedianMs: median(systems) };
 }
 
 /**
