@@ -202,11 +202,13 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     // One list, filled in place (no intermediate arrays per kind of entry).
     const list: CacheEntry[] = [];
     if (ttl > 0) {
-      for (const [key, value] of entries) list.push({ key: freshKey(system, operation, key), value, ttl });
-      for (const key of absent) list.push({ key: freshKey(system, operation, key), value: ABSENT, ttl });
+      const group = freshKey(system, operation, '');
+      for (const [key, value] of entries) list.push({ key: freshKey(system, operation, key), value, ttl, group });
+      for (const key of absent) list.push({ key: freshKey(system, operation, key), value: ABSENT, ttl, group });
     }
     if (staleTtl > 0) {
-      for (const [key, value] of entries) list.push({ key: staleKey(system, operation, key), value: { value, at } satisfies StaleCopy, ttl: staleTtl });
+      const group = staleKey(system, operation, '');
+      for (const [key, value] of entries) list.push({ key: staleKey(system, operation, key), value: { value, at } satisfies StaleCopy, ttl: staleTtl, group });
     }
     await cache.setMany(list);
   };
