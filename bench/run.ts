@@ -9,7 +9,7 @@ import { profileGateway } from './federation/profile';
 import type { IntegrationReport } from './integration/run-integration';
 import { runWrites } from './integration/run-writes';
 import { checkTargets, renderReport, type BenchResults, type BenchSettings } from './report';
-import { checkOverload, runOverload } from './overload/run-overload';
+import { checkOverload, runOverload, startNodeArgs } from './overload/run-overload';
 import { checkIssue19 } from './report-issue-19';
 import { PROJECT_ROOT } from '../src/project-root';
 
@@ -105,8 +105,9 @@ async function main(): Promise<void> {
   }
   if (parts.includes('integration')) {
     log('b. integration workload, c. failure path');
-    // In a process of its own (integration/integration-process.ts): the product's heap holds nothing of the benchmark.
-    const part = await startChild('integration/integration-process.ts', { cpus: '0,1' });
+    // In a process of its own (integration/integration-process.ts): the product's heap holds nothing of the benchmark,
+    // and its node runs with the heap policy `npm start` gives the product, as the overload part's does.
+    const part = await startChild('integration/integration-process.ts', { cpus: '0,1', nodeArgs: startNodeArgs() });
     try {
       results.integration = await part.call<IntegrationReport>('run', settings.integration);
     } finally {

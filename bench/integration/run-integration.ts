@@ -60,6 +60,8 @@ export interface IntegrationReport {
   readonly uncached: PathFigures;
   /** Uncached pages asked, untimed, before the uncached and cached pages were timed. */
   readonly warmUpPages: number;
+  /** The node flags of the process that ran the product (its heap policy). */
+  readonly nodeArgs: readonly string[];
   readonly cached: PathFigures;
   /** The longest chain of system calls made one after another by an uncached page, as measured. */
   readonly sequentialDepth: number;
@@ -180,7 +182,7 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     log(`  realistic latencies: p50 ${realistic.p50Ms.toFixed(1)} ms, the systems ${realistic.systemsMedianMs.toFixed(1)} ms`);
 
     const failure = await failurePath(stack, probe, settings, cursors, log);
-    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, warmUpPages, cached, sequentialDepth, timeline, executorFloor, failure, largePage: large, realistic };
+    return { floorMs: ORDERS_PAGE_LEVELS * SYSTEM_DELAY_MS, pageProfile, uncached, warmUpPages, nodeArgs: process.execArgv.filter((arg) => arg.startsWith('--')), cached, sequentialDepth, timeline, executorFloor, failure, largePage: large, realistic };
   } finally {
     await stack.close();
     await estate.stop();
