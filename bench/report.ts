@@ -161,7 +161,7 @@ function integrationSection(report: IntegrationReport, settings: IntegrationSett
   return [
     '## b. Integration workload',
     '',
-    `The whole product (startStack, embedded: SQLite, in-memory cache) in a process of part b's own, which loads nothing of the other parts (bench/integration/integration-process.ts; node ${report.nodeArgs.join(' ')}, the heap policy of \`npm start\`), pinned to CPU 1; the example estate's sandboxes in a process of their own on CPU 0 (they stand in for other companies' machines), every one answering ${SYSTEM_DELAY_MS} ms late. ` +
+    `The whole product (startStack, embedded: SQLite, in-memory cache) in a process of part b's own, which loads nothing of the other parts (bench/integration/integration-process.ts; node ${report.nodeArgs.length ? report.nodeArgs.join(' ') : "with V8's default heap limits, as issue 19's starting point was measured"}), pinned to CPU 1; the example estate's sandboxes in a process of their own on CPU 0 (they stand in for other companies' machines), every one answering ${SYSTEM_DELAY_MS} ms late. ` +
       `\`orders(first: 100)\` with customer, lines -> item, payment, shipments (test/operations/orders-page.graphql), one query at a time, after ${report.warmUpPages} uncached pages of warm-up (${settings.warmUpSeconds} s, as the federation part warms each gateway: V8 optimises what a page runs, and a fresh process's first hundred pages cost more CPU). ` +
       `Floor = ${report.floorMs / SYSTEM_DELAY_MS} levels x ${SYSTEM_DELAY_MS} ms = ${report.floorMs} ms; system calls seen one after another in an uncached page: ${report.sequentialDepth}.`,
     '',
