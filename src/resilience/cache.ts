@@ -45,7 +45,7 @@ export function createReadCache(redisUrl?: string, maxEntries = DEFAULT_MAX_ENTR
  * entry expires by the wall clock, as Keyv's do.
  *
  * Keys are also kept by their entry's group (its system and operation), so that dropping every key of an operation
- * (a webhook from the CRM or Xero, `invalidate` without keys) reads that operation's keys, not every key kept: with
+ * (a system's webhook, `invalidate` without keys) reads that operation's keys, not every key kept: with
  * the cache full, a scan read and copied 20,000 keys for each such drop.
  */
 export function createMemoryReadCache(maxEntries = DEFAULT_MAX_ENTRIES): ReadCache & {
