@@ -106,15 +106,20 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
     return body.data;
   };
 
-  /** Sends one mutation; answers its receipt, or null when no answer came (the product died under it). */
-  const send = async (url: string, mutation: Mutation): Promise<{ status: string; auditId: string } | null> => {
-    try {
-      const data = await graphql<{ updateCustomer: { status: string; auditId: string } }>(
+  /**
+   * Sends one mutation; answers its receipt, or null when no answer came (the product died under it). With `again`,
+   * sends it again while the product says to (see {@link whileToldToSendAgain}), as a client after a restart does.
+   */
+  const send = async (url: string, mutation: Mutation, options: { again?: boolean } = {}): Promise<{ status: string; auditId: string } | null> => {
+    const ask = () =>
+      graphql<{ updateCustomer: { status: string; auditId: string } }>(
         url,
         'mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { status auditId } }',
         { input: { id: mutation.customerId, email: mutation.email } },
         { 'idempotency-key': mutation.key },
       );
+    try {
+      const data = options.again ? await whileToldToSendAgain(ask) : await ask();
       return data.updateCustomer;
     } catch (error) {
       mutation.failure = String(error);
@@ -197,7 +202,7 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
     await Promise.all(
       lanes.map(async (lane, index) => {
         for (const mutation of lane.slice(nextOf[index])) {
-          const receipt = await send(url, mutation);
+          const receipt = await send(url, mutation, { again: true });
           if (!receipt) throw new Error(`no answer to ${mutation.key} after the restart (${mutation.failure}):\n${second.output.slice(-3_000)}`);
           expect(receipt.status).toBe('APPLIED');
           mutation.auditId = receipt.auditId;
@@ -351,7 +356,7 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
       const orderId = await killedInTheMiddleOf(key);
       const second = startProduct();
       const url = await started(second);
-      const { placeOrder: receipt } = await placeOrder(url, key);
+      const { placeOrder: receipt } = await whileToldToSendAgain(() => placeOrder(url, key));
       expect(receipt).toMatchObject({ status: 'APPLIED', error: null, order: { id: orderId } });
       await expectAppliedOnce(second, key, orderId);
     }, 180_000);
@@ -395,6 +400,28 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
     }, 240_000);
   });
 });
+
+/** The answers that tell a client to send its request again later (docs/error-codes.md): the same key gets its receipt. */
+const SEND_AGAIN = /DEADLINE_EXCEEDED|IDEMPOTENCY_KEY_IN_USE/;
+/** More than a dead claim's lease (10 s) over the request deadline (9 s) ever needs. */
+const SEND_AGAIN_TRIES = 5;
+
+/**
+ * Asks again while the product answers "send it again": a request resent just after a restart waits for the dead
+ * process's claim to lapse (up to its 10 s lease), and past the 9 s request deadline the product answers 503
+ * DEADLINE_EXCEEDED with Retry-After while the write goes on under its new claim; the next try waits on that claim and
+ * gets the receipt. Each try waits on the product, not on a clock here. How soon the first try comes after the kill
+ * depends on how fast the product restarts: on a fast machine it came early enough to pass the deadline in most runs.
+ */
+async function whileToldToSendAgain<T>(ask: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await ask();
+    } catch (error) {
+      if (tries >= SEND_AGAIN_TRIES || !SEND_AGAIN.test(String(error))) throw error;
+    }
+  }
+}
 
 /**
  * Resolves once `holds()` answers true: asked now, then again after each outbox job the product reports ended (its
