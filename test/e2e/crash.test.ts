@@ -319,7 +319,14 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
         (data) => data.placeOrder,
         () => null,
       );
-      await held;
+      // An order answered before the payment gateway held it (refused, or failed on the way) would leave nothing to
+      // wait on: it fails the test with what the product said, instead of waiting out jest's timeout.
+      await Promise.race([
+        held,
+        unanswered.then((answer) => {
+          throw new Error(`the order was answered before the payment gateway held it: ${JSON.stringify(answer)}\n${first.output.slice(-3_000)}`);
+        }),
+      ]);
       first.process.kill('SIGKILL');
       expect(await first.exited).toBeNull();
       payments.setFault({ mode: 'ok' });
