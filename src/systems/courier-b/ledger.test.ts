@@ -87,10 +87,54 @@ describe('courier B: reads from its booking ledger', () => {
       page_size: '500',
       page: '1',
     });
+    // The labels from the window's start on (list_labels' created_at_start, "on or after"): a label is bought at or
+    // after its shipment's creation, so every label of those shipments is in it.
+    const labels = asked.find((path) => path.startsWith('/v1/labels?'))!;
+    expect(new URLSearchParams(labels.slice(labels.indexOf('?') + 1)).get('created_at_start')).toBe(new Date(Math.min(...times) - 1_000).toISOString());
     expect([...sandbox.records.collection(SPEC_VIOLATIONS).values()]).toEqual([]);
     // The same answer as ShipEngine's lists give without the ledger.
     expect([...found.keys()].sort()).toEqual(held.map((shipment) => shipment.orderId).sort());
     expect(found).toEqual(await adapter({ ledger: undefined }).findByOrderIds(page));
+  });
+
+  it('asks the labels beside the shipments list when the ledger holds a label of a booking in flight: the page waits on one round trip, not two', async () => {
+    const page = estate.orders.slice(-100).map((order) => order.id);
+    const rows = [...(await ledger.bookingsOf('courier-b', page)).values()].flat();
+    expect(rows.some((row) => row.shipment?.status === 'IN_TRANSIT' && row.shipment.label)).toBe(true);
+    // ShipEngine answers nothing: both lists must be asked before either answers.
+    sandbox.setFault({ mode: 'slow', delayMs: 600_000 });
+    let arrived = 0;
+    const bothArrived = new Promise<void>((resolve) => {
+      const stop = sandbox.stats.onFault(() => {
+        arrived += 1;
+        if (arrived === 2) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    const hangUp = new AbortController();
+    const read = adapter().findByOrderIds(page, { signal: hangUp.signal }).catch((error: unknown) => error);
+    try {
+      await bothArrived;
+      expect(sandbox.stats.snapshot().byOperation).toEqual({ 'shipments.list': 1, 'labels.list': 1 });
+    } finally {
+      hangUp.abort();
+      await read;
+      sandbox.setFault({ mode: 'ok' });
+    }
+  });
+
+  it('asks no labels ahead when no booking in flight has one: a page of bookings waiting for their labels makes one call', async () => {
+    const waiting = estate.shipments.filter((s) => s.carrier === 'courier-b' && s.status === 'IN_TRANSIT').slice(-3);
+    const withoutLabels: BookingLedger = {
+      ...ledger,
+      bookingsOf: async (carrier, orderIds) =>
+        new Map([...(await ledger.bookingsOf(carrier, orderIds))].map(([orderId, rows]) => [orderId, rows.map((row) => ({ ...row, shipment: row.shipment && { ...row.shipment, label: null } }))])),
+    };
+    await adapter({ ledger: withoutLabels }).findByOrderIds(waiting.map((shipment) => shipment.orderId));
+    // The shipments list says they hold labels (the ledger was behind): the labels are then asked after it, as before.
+    expect(asked.map((path) => path.slice(0, path.indexOf('?')))).toEqual(['/v1/shipments', '/v1/labels']);
   });
 
   it('records what a read finds changed: a parcel delivered since is then answered from the ledger alone', async () => {

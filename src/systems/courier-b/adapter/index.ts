@@ -5,7 +5,7 @@ import { externalShipmentIdOf } from '../external-id';
 import { createCourierBClient } from './client';
 import { refusedShipment } from './errors';
 import { shipEngineIdOf, toCreateShipments, toShipment, trackingOfLabel } from './mapper';
-import { holds, labelsFromList, shipmentsFromList, type CreatedWindow, type ListLimits } from './page-read';
+import { holds, labelsFromList, labelsPage, shipmentsFromList, windowQuery, type CreatedWindow, type ListLimits } from './page-read';
 import { createShipmentsSchema, labelSchema, listLabelsSchema, shipmentSchema, trackingSchema, type ShipEngineLabel, type ShipEngineShipment } from './schema';
 
 
@@ -69,9 +69,10 @@ export interface CourierBAdapter extends Courier, AsyncDisposable {
  * (the one already bought, `GET /v1/labels?shipment_id=`, else `POST /v1/labels/shipment/{id}`).
  * `findByOrderIds` of one order reads it the same way, with its label and the carrier's tracking log
  * (`GET /v1/tracking?carrier_code=&tracking_number=`). A batch of several reads ShipEngine's lists instead (ShipEngine
- * has no read by many ids; ./page-read.ts): the shipments newest first, matched by their `external_shipment_id`, then
- * the labels created since the earliest of them, whose `tracking_status` is the tracking shown (no events); what the
- * lists' bound left unknown is looked up one order at a time, at most `maxConcurrentReads` at once.
+ * has no read by many ids; ./page-read.ts): the shipments newest first, matched by their `external_shipment_id`, and
+ * the labels created since the earliest of them, whose `tracking_status` is the tracking shown (no events), asked after
+ * the shipments answered or, when the booking ledger says when they were created and that one holds a label, beside
+ * them; what the lists' bound left unknown is looked up one order at a time, at most `maxConcurrentReads` at once.
  */
 export function createCourierBAdapter(options: CourierBAdapterOptions): CourierBAdapter {
   const system = options.system ?? 'courier-b';
@@ -184,7 +185,8 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
       else if (FINAL_SHIPMENT_STATUSES.includes(known.status)) found.set(orderId, [withLabelUrl(known)]);
       else inFlight.set(orderId, known);
     }
-    const listed = inFlight.size > 0 ? await readFromLists(here, [...inFlight.keys()], signal, windowOf([...inFlight.values()])) : { shipments: new Map<string, Shipment>() };
+    const labelled = [...inFlight.values()].some((shipment) => shipment.label != null);
+    const listed = inFlight.size > 0 ? await readFromLists(here, [...inFlight.keys()], signal, windowOf([...inFlight.values()]), labelled) : { shipments: new Map<string, Shipment>() };
     for (const [orderId, shipment] of listed.shipments) {
       found.set(orderId, [shipment]);
       await recordIfChanged(ledger, inFlight.get(orderId)!, shipment);
@@ -230,15 +232,21 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
   /**
    * A page of orders from ShipEngine's lists: their shipments, then the labels of those holding one, the tracking
    * shown being each label's `tracking_status`. `complete` is false when the shipments list's bound was reached first.
-   * With `window`, the shipments list is asked for the shipments created in it only.
+   * With `window`, the shipments list is asked for the shipments created in it only; with `labelled` too (the ledger
+   * recorded a label bought for one of them), the labels' first page, created since the window's start, is asked at
+   * the same time instead of after the shipments answered: the page waits for one round trip to ShipEngine, not two.
    */
-  const readFromLists = async (here: CallSite, wanted: readonly string[], signal: AbortSignal | undefined, window?: CreatedWindow) => {
+  const readFromLists = async (here: CallSite, wanted: readonly string[], signal: AbortSignal | undefined, window?: CreatedWindow, labelled = false) => {
     const byExternalId = new Map(wanted.map((orderId) => [externalShipmentIdOf(system, orderId), orderId]));
+    const since = window && labelled ? windowQuery(window).created_at_start : undefined;
+    const ahead = since === undefined ? undefined : { since, firstPage: labelsPage(client, here, since, limits, 1, signal) };
+    // Settled by labelsFromList; a shipments list that fails first leaves it unread, not unhandled.
+    ahead?.firstPage.catch(() => undefined);
     const listed = await shipmentsFromList(client, here, byExternalId, limits, signal, window);
     // A cancelled shipment's label is void and a pending one has none: only a purchased one is looked for.
-    const labelled = [...listed.found.values()].filter((shipment) => shipment.shipment_status === 'label_purchased');
-    const labels = await labelsFromList(client, here, labelled, limits, signal);
-    const unlabelled = labels.complete ? [] : labelled.map((shipment) => shipment.shipment_id).filter((id) => !labels.found.has(id));
+    const purchased = [...listed.found.values()].filter((shipment) => shipment.shipment_status === 'label_purchased');
+    const labels = await labelsFromList(client, here, purchased, limits, signal, ahead);
+    const unlabelled = labels.complete ? [] : purchased.map((shipment) => shipment.shipment_id).filter((id) => !labels.found.has(id));
     const looked = await readEachOrder(unlabelled, concurrency, (shipmentId) => labelOf(here, shipmentId, signal));
     looked.forEach((label, index) => {
       if (label) labels.found.set(unlabelled[index]!, label);

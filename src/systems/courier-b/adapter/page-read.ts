@@ -93,23 +93,42 @@ export async function shipmentsFromList(
   return { found, complete };
 }
 
-/** The label each shipment holds (not voided, not in error), by shipment id, from the labels created since `since`. */
+/** One page of the labels created on or after `since` (list_labels' `created_at_start`), newest first. */
+export function labelsPage(client: CourierBClient, here: CallSite, since: string, limits: ListLimits, page: number, signal: AbortSignal | undefined) {
+  return client.json(here, { method: 'GET', path: `/v1/labels?${listQuery(limits, page, { created_at_start: since })}`, signal }, listLabelsSchema);
+}
+
+/** The first page of the labels, asked before the shipments list answered: see {@link labelsFromList}. */
+export interface LabelsAhead {
+  /** No later than the creation of every shipment asked for (a label is bought at or after its shipment's creation). */
+  readonly since: string;
+  readonly firstPage: ReturnType<typeof labelsPage>;
+}
+
+/**
+ * The label each shipment holds (not voided, not in error), by shipment id, from the labels created since `since`:
+ * the earliest of the shipments' creations, or `ahead`'s bound when its first page was asked beside the shipments list
+ * (the caller knew the window from the booking ledger).
+ */
 export async function labelsFromList(
   client: CourierBClient,
   here: CallSite,
   shipments: readonly ShipEngineShipment[],
   limits: ListLimits,
   signal: AbortSignal | undefined,
+  ahead?: LabelsAhead,
 ): Promise<FoundInList<string, ShipEngineLabel>> {
   const found = new Map<string, ShipEngineLabel>();
-  if (shipments.length === 0) return { found, complete: true };
+  if (shipments.length === 0) {
+    await ahead?.firstPage.catch(() => undefined);
+    return { found, complete: true };
+  }
   const wanted = new Set(shipments.map((shipment) => shipment.shipment_id));
-  const since = shipments.map((shipment) => shipment.created_at).reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b));
+  const since = ahead?.since ?? shipments.map((shipment) => shipment.created_at).reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b));
   const complete = await pagesUntil(
     limits,
     async (page) => {
-      const query = listQuery(limits, page, { created_at_start: since });
-      const answer = await client.json(here, { method: 'GET', path: `/v1/labels?${query}`, signal }, listLabelsSchema);
+      const answer = await (page === 1 && ahead ? ahead.firstPage : labelsPage(client, here, since, limits, page, signal));
       for (const label of answer.labels) {
         if (label.shipment_id && wanted.has(label.shipment_id) && holds(label)) found.set(label.shipment_id, label);
       }
