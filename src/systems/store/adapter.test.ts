@@ -208,6 +208,9 @@ describe('the embedded default', () => {
       expect(await again.migrate()).toEqual([]);
       const found = await createStoreAdapter({ db: again }).findCustomersByIds(['cus-00042']);
       expect(found.get('cus-00042')).toEqual(estate.customers[41]);
+      // Written ahead to its log, each commit synced (docs/configuration.md).
+      expect(await again.orm.em.getConnection().execute('pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      expect(await again.orm.em.getConnection().execute('pragma synchronous')).toEqual([{ synchronous: 2 }]);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
