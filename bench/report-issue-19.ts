@@ -107,7 +107,7 @@ export function issue19Section(inputs: Issue19Inputs): string[] {
       table(['system', 'calls', 'keys', 'levels', 'allowed'], largePage.systems.map((system) => [system.system, figure(system.calls), figure(system.keys), figure(system.levels), figure(system.allowed)])),
       '',
       `Realistic estate profile: each system's latency drawn for every page between its low and high end (50-300 ms in all; src: bench/integration/issue-19.ts), ${figure(realistic.pages)} uncached pages: ` +
-        `p50 ${figure(realistic.p50Ms, 1)} ms, the systems' own time on the same pages ${figure(realistic.systemsMedianMs, 1)} ms (median of each page's levels' slowest answers, as the systems timed them), ${figure(realistic.errors)} errors; the pages are asked from the systems' process, as part b's timed pages are.`,
+        `p50 ${figure(realistic.p50Ms, 1)} ms, the systems' own time on the same pages ${figure(realistic.systemsMedianMs, 1)} ms (median of each page's longest chain of calls, each asked after the one before was answered, as the systems timed them), ${figure(realistic.errors)} errors; the pages are asked from the systems' process, as part b's timed pages are.`,
       '',
     );
   }

@@ -184,7 +184,7 @@ function integrationSection(report: IntegrationReport, settings: IntegrationSett
     '',
     table(['part of the page', 'median ms'], report.timeline.phases.map(({ phase, medianMs }) => [phase, figure(medianMs, 0)])),
     '',
-    `The systems themselves, on the same pages: at each level, the slowest answer as its system timed it (from the request's arrival to the answer's last byte), summed over the levels, took ${figure(report.timeline.systemsMedianMs, 1)} ms of a page (median), ` +
+    `The systems themselves, on the same pages: along the longest chain of calls in which each was asked after the one before was answered, each as its system timed it (from the request's arrival to the answer's last byte), took ${figure(report.timeline.systemsMedianMs, 1)} ms of a page (median), ` +
       `${figure(report.timeline.systemsHeldMedianMs, 1)} ms of it the injected latency (its timers fire a little late) and ${figure(report.timeline.systemsOwnMedianMs, 1)} ms the stand-ins' own work (building answers, JSON, XML, TLS), which queues on the one core they share while the answers of a level are built one after another. ` +
       `A gateway that cost nothing would answer in that time: ${ratio(report.timeline.systemsMedianMs, report.floorMs)} the floor. Ours took ${ratio(report.timeline.pageMedianMs, report.timeline.systemsMedianMs)} the systems' time on those pages.`,
     '',
@@ -264,7 +264,7 @@ function whyMissed(results: BenchResults, checks: readonly TargetCheck[]): strin
     const target = TARGET_FLOOR_RATIO * integration.floorMs;
     const timeline = integration.timeline;
     notes.push(
-      `- **Integration floor.** The systems themselves took ${figure(timeline.systemsMedianMs, 1)} ms of a page (part b: each level's slowest answer as its system timed it), ` +
+      `- **Integration floor.** The systems themselves took ${figure(timeline.systemsMedianMs, 1)} ms of a page (part b: the longest chain of calls, each asked after the one before was answered, as the systems timed them), ` +
         `${figure(timeline.systemsHeldMedianMs, 1)} ms of it the injected latency and ${figure(timeline.systemsOwnMedianMs, 1)} ms the stand-ins' own work on the one core they share: ` +
         (timeline.systemsMedianMs >= target
           ? `more than the ${figure(target, 0)} ms the target allows the whole page, so on this machine a gateway that cost nothing would miss it too. `

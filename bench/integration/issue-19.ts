@@ -62,7 +62,7 @@ export const REALISTIC_LATENCY_MS: Readonly<Partial<Record<string, readonly [num
 export interface RealisticFigures {
   readonly pages: number;
   readonly p50Ms: number;
-  /** The systems' own time on the same pages (median): each level's slowest answer as its system timed it, summed. */
+  /** The systems' own time on the same pages (median): each page's longest chain of calls, as the systems timed them. */
   readonly systemsMedianMs: number;
   /** Errors in the pages' answers (0 expected: every system answers, only late). */
   readonly errors: number;

@@ -160,3 +160,42 @@ export function levelsOf(spans: readonly { readonly start: number; readonly end:
   });
   return depth;
 }
+
+/** A call as the system it went to timed it: when it arrived, when the answer's last byte left, how long a fault held it. */
+export interface TimedCall {
+  readonly start: number;
+  readonly end: number;
+  readonly heldMs: number;
+}
+
+/**
+ * The systems' own time of a page: the longest chain of calls in which each call arrived after the one before it was
+ * answered, by the sum of the calls' own times (arrival to answer). A gateway that cost nothing, and that asked each
+ * call as soon as the calls answered before it, would wait that long. The chain is an upper bound: it takes a call to
+ * wait for every call answered before it arrived, whatever it needed. Summing each level's slowest call instead
+ * ({@link levelsOf}) adds a call that ran beside a slower call of the level before (a second request of one system,
+ * made after its first answered while another system was still answering) as if it had waited for that slower call.
+ * Answers the chain's calls, first to last.
+ */
+export function longestChain<Call extends TimedCall>(calls: readonly Call[]): Call[] {
+  const byStart = [...calls].sort((a, b) => a.start - b.start);
+  const best = byStart.map(() => ({ ms: 0, from: -1 }));
+  byStart.forEach((call, index) => {
+    let from = -1;
+    let before = 0;
+    for (let earlier = 0; earlier < index; earlier += 1) {
+      if (byStart[earlier]!.end <= call.start && best[earlier]!.ms > before) {
+        before = best[earlier]!.ms;
+        from = earlier;
+      }
+    }
+    best[index] = { ms: before + (call.end - call.start), from };
+  });
+  let last = -1;
+  best.forEach((entry, index) => {
+    if (last < 0 || entry.ms > best[last]!.ms) last = index;
+  });
+  const chain: Call[] = [];
+  for (let at = last; at >= 0; at = best[at]!.from) chain.unshift(byStart[at]!);
+  return chain;
+}

@@ -13,7 +13,7 @@ import { median, percentile } from '../kit/stats';
 import { measureExecutorFloor, type ExecutorFloor } from './executor-floor';
 import { largePage, realisticProfile, type LargePageFigures, type RealisticFigures } from './issue-19';
 import { startEstateChild } from './estate-child';
-import { AUTH_OPERATIONS, INVENTORY_ITEM, levelsOf, ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
+import { AUTH_OPERATIONS, INVENTORY_ITEM, longestChain, ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
 
 export interface IntegrationSettings {
   /** Queries timed with every read cache emptied first. */
@@ -47,8 +47,9 @@ export interface PathFigures {
   /** CPU time of this process per query: the whole product (gateway, subgraphs, adapters, SQLite) runs in it; the sandboxes do not. */
   readonly cpuMsPerQuery: number;
   /**
-   * What the systems themselves took of these very pages (median): each page's levels' slowest answers as their
-   * systems timed them, summed (see {@link PageTimeline.systemsMedianMs}). 0 when no system was asked.
+   * What the systems themselves took of these very pages (median): each page's longest chain of calls, each asked
+   * after the one before was answered, as the systems timed them (see {@link PageTimeline.systemsMedianMs}). 0 when
+   * no system was asked.
    */
   readonly systemsMedianMs: number;
 }
@@ -82,9 +83,10 @@ export interface PageTimeline {
   readonly phases: readonly TimelinePhase[];
   readonly pageMedianMs: number;
   /**
-   * What the systems themselves took of a page (median): at each level of its calls, the slowest answer as its system
-   * timed it, from the request's arrival to the answer's last byte, summed over the levels. The injected latency is in
-   * it, and so is the stand-ins' own work, which queues on the one core they share.
+   * What the systems themselves took of a page (median): the longest chain of its calls in which each was asked after
+   * the one before was answered, each call as its system timed it, from the request's arrival to the answer's last
+   * byte, summed along the chain ({@link longestChain}). The injected latency is in it, and so is the stand-ins' own
+   * work, which queues on the one core they share.
    */
   readonly systemsMedianMs: number;
   /** The part of {@link systemsMedianMs} that is not injected latency: the stand-ins' own work and their queue. */
@@ -176,7 +178,7 @@ export async function runIntegration(settings: IntegrationSettings, log: (line: 
     const realistic = await realisticProfile(
       probe,
       settings.realisticPages,
-      async () => slowestAnswers(await estate.window.answered()).reduce((sum, answer) => sum + answer.ms, 0),
+      async () => systemsChain(await estate.window.answered()).reduce((sum, answer) => sum + answer.ms, 0),
       () => estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: SYSTEM_DELAY_MS }),
     );
     log(`  realistic latencies: p50 ${realistic.p50Ms.toFixed(1)} ms, the systems ${realistic.systemsMedianMs.toFixed(1)} ms`);
@@ -223,10 +225,10 @@ async function pageTimeline(probe: StackProbe, pages: number): Promise<PageTimel
     await probe.query(ORDERS_PAGE, { first: 100 });
     const pageMs = Date.now() - since;
     totals.push(pageMs);
-    const slowest = slowestAnswers(await probe.estate.answered());
-    systems.push(slowest.reduce((sum, answer) => sum + answer.ms, 0));
-    systemsOwn.push(slowest.reduce((sum, answer) => sum + answer.ms - answer.heldMs, 0));
-    systemsHeld.push(slowest.reduce((sum, answer) => sum + answer.heldMs, 0));
+    const chain = systemsChain(await probe.estate.answered());
+    systems.push(chain.reduce((sum, answer) => sum + answer.ms, 0));
+    systemsOwn.push(chain.reduce((sum, answer) => sum + answer.ms - answer.heldMs, 0));
+    systemsHeld.push(chain.reduce((sum, answer) => sum + answer.heldMs, 0));
     const levels = probe.levels(since);
     if (levels.length === 0) continue;
     add('before the first system call (planning, the store\'s SQL)', 'ours', levels[0]!.startMs);
@@ -240,17 +242,13 @@ async function pageTimeline(probe: StackProbe, pages: number): Promise<PageTimel
   return { pages, pageMedianMs: median(totals), phases, systemsMedianMs: median(systems), systemsOwnMedianMs: median(systemsOwn), systemsHeldMedianMs: median(systemsHeld) };
 }
 
-/** Each level's slowest answer, as the system timed it (credentials left out: they are fetched once, not per page). */
-function slowestAnswers(answered: readonly AnsweredRequest[]): { ms: number; heldMs: number }[] {
+/**
+ * The systems' own time of a page, call by call: the longest chain of its answers, each asked after the one before was
+ * answered, as the systems timed them ({@link longestChain}; credentials left out: they are fetched once, not per page).
+ */
+function systemsChain(answered: readonly AnsweredRequest[]): { ms: number; heldMs: number }[] {
   const data = answered.filter((answer) => !AUTH_OPERATIONS.has(answer.operation));
-  const levels = levelsOf(data.map((answer) => ({ start: answer.receivedAt, end: answer.answeredAt })));
-  const slowest: { ms: number; heldMs: number }[] = [];
-  data.forEach((answer, index) => {
-    const level = levels[index]! - 1;
-    const ms = answer.answeredAt - answer.receivedAt;
-    if (ms > (slowest[level]?.ms ?? -1)) slowest[level] = { ms, heldMs: answer.heldMs };
-  });
-  return slowest;
+  return longestChain(data.map((answer) => ({ start: answer.receivedAt, end: answer.answeredAt, heldMs: answer.heldMs }))).map((call) => ({ ms: call.end - call.start, heldMs: call.heldMs }));
 }
 
 /** Uncached pages served under the profiler, after the timed ones (so the profiler's cost is in no figure). */
@@ -299,7 +297,7 @@ async function timePath(probe: StackProbe, samples: number, cursors: readonly (s
     cpuMicros += used.user + used.system;
     times.push(answer.ms);
     for (const [system, count] of Object.entries(await probe.counts())) callsPerSystem[system] = Math.max(callsPerSystem[system] ?? 0, count);
-    systems.push(slowestAnswers(await probe.estate.answered()).reduce((sum, answer) => sum + answer.ms, 0));
+    systems.push(systemsChain(await probe.estate.answered()).reduce((sum, answer) => sum + answer.ms, 0));
   }
   return { samples, p50Ms: median(times), p99Ms: percentile(times, 99), callsPerSystem, errors, cpuMsPerQuery: cpuMicros / samples / 1_000, systemsMedianMs: median(systems) };
 }
