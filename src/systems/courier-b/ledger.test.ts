@@ -133,8 +133,11 @@ describe('courier B: reads from its booking ledger', () => {
         new Map([...(await ledger.bookingsOf(carrier, orderIds))].map(([orderId, rows]) => [orderId, rows.map((row) => ({ ...row, shipment: row.shipment && { ...row.shipment, label: null } }))])),
     };
     await adapter({ ledger: withoutLabels }).findByOrderIds(waiting.map((shipment) => shipment.orderId));
-    // The shipments list says they hold labels (the ledger was behind): the labels are then asked after it, as before.
+    // The shipments list says they hold labels (the ledger was behind): the labels are then asked after it, as before,
+    // from the earliest of those shipments' creation as ShipEngine gave it, not from the ledger's window.
     expect(asked.map((path) => path.slice(0, path.indexOf('?')))).toEqual(['/v1/shipments', '/v1/labels']);
+    const labels = new URLSearchParams(asked[1]!.slice(asked[1]!.indexOf('?') + 1));
+    expect(Date.parse(labels.get('created_at_start')!)).toBe(Math.min(...waiting.map((shipment) => shipment.createdAt.getTime())));
   });
 
   it('records what a read finds changed: a parcel delivered since is then answered from the ledger alone', async () => {

@@ -5,7 +5,7 @@ import { externalShipmentIdOf } from '../external-id';
 import { createCourierBClient } from './client';
 import { refusedShipment } from './errors';
 import { shipEngineIdOf, toCreateShipments, toShipment, trackingOfLabel } from './mapper';
-import { holds, labelsFromList, labelsPage, shipmentsFromList, windowQuery, type CreatedWindow, type ListLimits } from './page-read';
+import { askLabelsAhead, holds, labelsFromList, shipmentsFromList, type CreatedWindow, type ListLimits } from './page-read';
 import { createShipmentsSchema, labelSchema, listLabelsSchema, shipmentSchema, trackingSchema, type ShipEngineLabel, type ShipEngineShipment } from './schema';
 
 
@@ -238,10 +238,7 @@ export function createCourierBAdapter(options: CourierBAdapterOptions): CourierB
    */
   const readFromLists = async (here: CallSite, wanted: readonly string[], signal: AbortSignal | undefined, window?: CreatedWindow, labelled = false) => {
     const byExternalId = new Map(wanted.map((orderId) => [externalShipmentIdOf(system, orderId), orderId]));
-    const since = window && labelled ? windowQuery(window).created_at_start : undefined;
-    const ahead = since === undefined ? undefined : { since, firstPage: labelsPage(client, here, since, limits, 1, signal) };
-    // Settled by labelsFromList; a shipments list that fails first leaves it unread, not unhandled.
-    ahead?.firstPage.catch(() => undefined);
+    const ahead = window && labelled ? askLabelsAhead(client, here, window, limits, signal) : undefined;
     const listed = await shipmentsFromList(client, here, byExternalId, limits, signal, window);
     // A cancelled shipment's label is void and a pending one has none: only a purchased one is looked for.
     const purchased = [...listed.found.values()].filter((shipment) => shipment.shipment_status === 'label_purchased');

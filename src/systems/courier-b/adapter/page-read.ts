@@ -94,7 +94,7 @@ export async function shipmentsFromList(
 }
 
 /** One page of the labels created on or after `since` (list_labels' `created_at_start`), newest first. */
-export function labelsPage(client: CourierBClient, here: CallSite, since: string, limits: ListLimits, page: number, signal: AbortSignal | undefined) {
+function labelsPage(client: CourierBClient, here: CallSite, since: string, limits: ListLimits, page: number, signal: AbortSignal | undefined) {
   return client.json(here, { method: 'GET', path: `/v1/labels?${listQuery(limits, page, { created_at_start: since })}`, signal }, listLabelsSchema);
 }
 
@@ -103,6 +103,18 @@ export interface LabelsAhead {
   /** No later than the creation of every shipment asked for (a label is bought at or after its shipment's creation). */
   readonly since: string;
   readonly firstPage: ReturnType<typeof labelsPage>;
+}
+
+/**
+ * Asks the first page of the labels created since `window`'s start (widened as the shipments list's), beside the
+ * shipments list of that window. Settled by {@link labelsFromList}; a shipments list that fails first leaves it unread,
+ * not unhandled.
+ */
+export function askLabelsAhead(client: CourierBClient, here: CallSite, window: CreatedWindow, limits: ListLimits, signal: AbortSignal | undefined): LabelsAhead {
+  const since = windowQuery(window).created_at_start;
+  const firstPage = labelsPage(client, here, since, limits, 1, signal);
+  firstPage.catch(() => undefined);
+  return { since, firstPage };
 }
 
 /**
