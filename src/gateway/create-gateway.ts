@@ -7,6 +7,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { codesSeenIn } from '../domain/error-codes';
+import { installCompiledShaping } from './compiled-shaping';
 import { createMaskedErrors } from './masked-errors';
 import { foldRepresentations } from './distinct-representations';
 import { collectLineage, LINEAGE_HEADER, lineageExtensionsPlugin } from './lineage';
@@ -33,6 +34,9 @@ export interface GatewayOptions {
   /** Signs every request to a subgraph over HTTP (PLUGBOARD_SUBGRAPH_SECRET); see src/serve/subgraph-signature.ts. @default unsigned */
   readonly subgraphSecret?: string;
 }
+
+/** Apollo's result shaping walks a compiled tree per operation (./compiled-shaping.ts). */
+installCompiledShaping();
 
 /**
  * Codes a client may see as they are: those the list of error codes says an answer may carry. Anything else from the

@@ -35,8 +35,12 @@ it.each(PLAIN_EXPORT_PACKAGES)('%s: plain properties with the values its own exp
   const keys = Object.keys(original!);
   expect(keys.length).toBeGreaterThan(5);
   expect(Object.keys(required)).toEqual(keys);
+  // One export is ours on purpose: the executor's operationFromDocument keeps the operation of a document it has seen
+  // (src/gateway/compiled-shaping.ts), and wraps the original.
   const differing = keys.filter((key) => required[key] !== original![key]);
-  expect(differing).toEqual([]);
+  const wrapped = name === '@apollo/federation-internals' ? ['operationFromDocument'] : [];
+  expect(differing).toEqual(wrapped);
+  for (const key of wrapped) expect((required[key] as { original?: unknown }).original).toBe(original![key]);
   const getters = keys.filter((key) => Object.getOwnPropertyDescriptor(required, key)?.get);
   expect(getters).toEqual([]);
   expect(required['__esModule']).toBe(true);
