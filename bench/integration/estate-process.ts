@@ -15,7 +15,10 @@ import type { TimedPage } from './probe';
 async function main(): Promise<void> {
   const dataDir = process.env.BENCH_ESTATE_DIR;
   if (!dataDir) throw new Error('BENCH_ESTATE_DIR names where the estate keeps its PKI');
-  const estate = await startSandboxes({ estate: generateEstate(), dataDir, ports: 'ephemeral' });
+  // The stand-ins do what the vendors' machines do, and no more: courier A's sandbox does not hold its own answers to
+  // its vendor's schema here (the test suite does). Each xmllint run took the estate's one core for tens of ms while
+  // the other systems answered, and counted in their own time (docs/benchmark.md).
+  const estate = await startSandboxes({ estate: generateEstate(), dataDir, ports: 'ephemeral', checkAnswers: false });
   const sandboxes = Object.entries(estate.sandboxes) as [SandboxName, (typeof estate.sandboxes)[SandboxName]][];
   serveChild(
     { connections: estate.connections },

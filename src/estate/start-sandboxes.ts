@@ -36,6 +36,12 @@ export interface StartSandboxesOptions {
   readonly paymentsWebhookUrl?: string;
   /** Only these systems' sandboxes: the estate's (those its integration map declares). @default every system's */
   readonly only?: readonly string[];
+  /**
+   * Whether sandboxes that hold their own answers to the vendor's schema (courier A, with xmllint) do so; requests are
+   * checked either way. Off where the sandboxes stand in for other companies' machines under measurement (the
+   * benchmark's estate): a real vendor's checks do not run on our cores. @default true
+   */
+  readonly checkAnswers?: boolean;
 }
 
 /** Tuning a sandbox may read by its name (see each system's `sandbox.create`). */
@@ -43,6 +49,7 @@ const tuningOf = (options: Partial<StartSandboxesOptions>): Record<string, unkno
   maxSearchClauses: options.maxSearchClauses,
   crmTokenTtlSeconds: options.crmTokenTtlSeconds,
   paymentsWebhookUrl: options.paymentsWebhookUrl,
+  checkAnswers: options.checkAnswers,
   gatewayPort: GATEWAY_PORT,
 });
 

@@ -191,6 +191,26 @@ describe('courier A: Canada Post specifics', () => {
     }
   });
 
+  it("holds no answer to the schema when started with its answer checks off, as the benchmark's estate starts it; requests are still checked", async () => {
+    const unchecked = await startCourierA(pki, { tuning: { checkAnswers: false } });
+    const reader = adapterFor(unchecked, pki);
+    try {
+      const pinned = unchecked.inGroup(groupIdOf(tracked.orderId)!)[0]!;
+      unchecked.shipments.set(pinned.shipmentId, { ...pinned, trackingPin: '12345' });
+      await reader.findByOrderIds([tracked.orderId]).catch(() => undefined);
+      const [document] = createShipmentDocuments(request(), account, new Date());
+      const text = codec.build(document!).replace(/<weight>[^<]+<\/weight>/, '<weight>heavy</weight>');
+      const response = await unchecked.canadaPost('POST', `/rs/${account.customerNumber}/${account.customerNumber}/shipment`, text);
+
+      expect(response.status).toBe(400);
+      // Only the request is written down: the answer that carried a PIN of 5 characters was not checked.
+      expect(await unchecked.violations()).toEqual([expect.objectContaining({ side: 'request', operation: 'createShipment' })]);
+    } finally {
+      await reader.close();
+      await unchecked.close();
+    }
+  });
+
   it('refuses requests carrying a DOCTYPE or ENTITY declaration', async () => {
     const evil = '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]><shipment>&x;</shipment>';
     const response = await a.canadaPost('POST', `/rs/${account.customerNumber}/${account.customerNumber}/shipment`, evil);

@@ -105,7 +105,9 @@ export const courierASystem = defineSystem<CourierAAdapterOptions>({
     port: 4104,
     scheme: 'https',
     connection: (url, { pki }) => ({ baseUrl: url, ...COURIER_A_SANDBOX_CREDENTIALS, tls: { ca: pki.ca } }),
-    create: ({ estate, pki }) => ({ definition: createCourierASandbox(estate, { pki: { ca: pki.ca, server: pki.server } }) }),
+    create: ({ estate, pki, tuning }) => ({
+      definition: createCourierASandbox(estate, { pki: { ca: pki.ca, server: pki.server }, checkAnswers: tuning.checkAnswers !== false }),
+    }),
     bookings: estateBookings,
   },
   doctor: courierADoctor,

@@ -1,7 +1,8 @@
 import { Agent, request } from 'undici';
 import { createCourierAAdapter, type CourierAAdapter, type CourierAAdapterOptions } from './adapter';
 import type { TestPki } from '../../pki';
-import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, SPEC_VIOLATIONS, type ShipmentRecord, type SpecViolation } from './sandbox';
+import { COURIER_A_SANDBOX_CREDENTIALS, createCourierASandbox, SPEC_VIOLATIONS, type CourierASandboxDefinition, type ShipmentRecord, type SpecViolation } from './sandbox';
+import { courierASystem } from './index';
 import { SHIPMENT_MEDIA_TYPE } from './canada-post/documents';
 import { groupIdOf } from './canada-post/ids';
 import { RecordStore, startSandbox } from '../kit/sandbox';
@@ -21,9 +22,12 @@ export const estate: EstateSeed = {
 const { username, password, account } = COURIER_A_SANDBOX_CREDENTIALS;
 
 /** Courier A's sandbox with its records at hand, a client for raw requests, and what it holds by group. */
-export async function startCourierA(pki: TestPki) {
+export async function startCourierA(pki: TestPki, options: { readonly tuning?: Record<string, unknown> } = {}) {
   const records = new RecordStore();
-  const definition = createCourierASandbox(estate, { pki });
+  // With `tuning`, the sandbox is made as the estate makes it (the system's own `sandbox.create`), given that tuning.
+  const definition = options.tuning
+    ? (courierASystem.sandbox!.create({ estate, pki, ports: 'ephemeral', tuning: options.tuning }).definition as CourierASandboxDefinition)
+    : createCourierASandbox(estate, { pki });
   const sandbox = await startSandbox(definition, { records });
   const agent = new Agent({ connect: { ca: pki.ca, rejectUnauthorized: true } });
   const send = async (method: 'GET' | 'POST' | 'DELETE', path: string, options: { body?: string; headers?: Record<string, string> } = {}) => {
