@@ -168,10 +168,25 @@ function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): ShapeN
   });
 }
 
-function compile(operation: Operation): Shaper {
+/**
+ * A response name the answer's plain objects cannot hold as an own property: `__proto__` (the grammar allows it as an
+ * alias) would set the object's prototype. Apollo's null-prototype objects keep it, so such an operation is left to
+ * Apollo's walk.
+ */
+const UNHELD_RESPONSE_NAME = '__proto__';
+
+function holdsEveryResponseName(nodes: readonly ShapeNode[]): boolean {
+  return nodes.every((node) =>
+    node.kind === 'field' ? node.responseName !== UNHELD_RESPONSE_NAME && (!node.selection || holdsEveryResponseName(node.selection)) : holdsEveryResponseName(node.selection),
+  );
+}
+
+function compile(operation: Operation): Shaper | undefined {
   const schema = operation.schema();
+  const root = compileSelectionSet(schema, operation.selectionSet);
+  if (!holdsEveryResponseName(root)) return undefined;
   return {
-    root: compileSelectionSet(schema, operation.selectionSet),
+    root,
     rootType: schema.schemaDefinition.rootType(operation.rootKind)!,
     defaulted: operation.collectDefaultedVariableValues(),
   };
@@ -379,12 +394,12 @@ export function shaperOf(operation: Operation): Shaper | undefined {
   return shapers.get(operation);
 }
 
-/** Compiles an operation's tree (tests, and the cache below). */
-export function compileShaper(operation: Operation): Shaper {
+/** Compiles an operation's tree (tests, and the cache below); none for an operation left to Apollo's walk. */
+export function compileShaper(operation: Operation): Shaper | undefined {
   let shaper = shapers.get(operation);
   if (!shaper) {
     shaper = compile(operation);
-    shapers.set(operation, shaper);
+    if (shaper) shapers.set(operation, shaper);
   }
   return shaper;
 }

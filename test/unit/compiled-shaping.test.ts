@@ -131,7 +131,7 @@ function outcome(run: () => { data: unknown; errors: readonly { message: string;
 
 function compare(schema: Schema, query: string, variables: Record<string, unknown>, seed: number, rounds = 150): { errors: number; thrown: number } {
   const operation = operationFromDocument(schema, parse(query), { validate: false });
-  const shaper = compileShaper(operation);
+  const shaper = compileShaper(operation)!;
   const make = dataFor(random(seed));
   const introspectionHandling = () => ({ introspected: true });
   let errors = 0;
@@ -204,6 +204,18 @@ describe("compiled result shaping answers as Apollo's", () => {
     const seen = compare(abstractSchema, query, { term: 'x' }, 99, 400);
     expect(seen.errors).toBeGreaterThan(50);
     expect(seen.thrown).toBeGreaterThan(0);
+  });
+
+  it('leaves an operation with the alias __proto__ to Apollo, whose null-prototype objects hold it', () => {
+    const operation = operationFromDocument(apiSchema, parse('{ orders(first: 1) { __proto__: totalCount nodes { __proto__: customer { id } } } }'), { validate: false });
+    expect(compileShaper(operation)).toBeUndefined();
+    const input = { orders: { __proto__: 5, nodes: [{ __proto__: { id: 'cus-1' } }] } };
+    Object.defineProperty(input.orders, '__proto__', { value: 5, enumerable: true });
+    Object.defineProperty(input.orders.nodes[0]!, '__proto__', { value: { id: 'cus-1' }, enumerable: true });
+    const args = { operation, variables: {}, input, introspectionHandling: () => null };
+    const answer = installed(args);
+    expect(answer).toEqual(computeResponse(args));
+    expect(JSON.stringify(answer.data)).toBe('{"orders":{"__proto__":5,"nodes":[{"__proto__":{"id":"cus-1"}}]}}');
   });
 
   it('the same field asked twice, its selections merged into one object', () => {
