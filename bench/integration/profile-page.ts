@@ -2,16 +2,10 @@ import '../kit/guard';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import path from 'node:path';
-import { environmentOf } from '../../src/estate/connections';
-import { seedEstate } from '../../src/estate/seed-estate';
-import { generateEstate } from '../../src/systems/kit/seed';
-import { startTestStack, type TestStack } from '../../test/support/stack';
-import { pinSelf } from '../kit/child';
 import { median } from '../kit/stats';
-import { startEstateChild } from './estate-child';
 import { pageCursors } from './run-integration';
-import { ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
+import { runTool, withPageToolStack } from './page-tool';
+import { ORDERS_PAGE, SANDBOX_NAMES } from './probe';
 
 /**
  * `node dist/bench/integration/profile-page.js [pages] [--profile=file.cpuprofile] [--heap=file.heapprofile] [--cached | --read-cached | --cold=system,...] [--query=file] [--in-process] [--warm=pages] [--across]`: the integration
@@ -44,18 +38,12 @@ async function main(): Promise<void> {
   // --across: the pages across the estate (after each page's last cursor in turn), as part b of `npm run bench` asks
   // them, instead of the first page every time.
   const across = args.includes('--across');
-  const estate = await startEstateChild('0');
-  let stack: TestStack | undefined;
-  const probe = new StackProbe(() => stack!, estate.window);
-  pinSelf('1');
-  // Before each page: uncached, every read cache emptied; --cold, only those systems'; cached and read-cached, none.
-  const prepare = async () => {
-    if (!cached && !readCached) await probe.dropCaches();
-    if (cold) await probe.dropCaches(cold);
-  };
-  try {
-    stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall, ...(readCached ? { responseCache: false } : {}) });
-    await seedEstate(stack.db, generateEstate());
+  await withPageToolStack(readCached ? { responseCache: false } : {}, async ({ estate, probe }) => {
+    // Before each page: uncached, every read cache emptied; --cold, only those systems'; cached and read-cached, none.
+    const prepare = async () => {
+      if (!cached && !readCached) await probe.dropCaches();
+      if (cold) await probe.dropCaches(cold);
+    };
     await estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: 20 });
     const cursors = across ? await pageCursors(probe) : [null];
     let asked = 0;
@@ -104,16 +92,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${cached ? 'cached' : cold ? `cold ${cold.join(',')}` : readCached ? 'read-cached' : 'uncached'} pages: ${pages}, CPU ${(cpuMicros / pages / 1_000).toFixed(1)} ms per page (kernel ${(systemMicros / pages / 1_000).toFixed(1)}), p50 ${median(times).toFixed(1)} ms, errors ${errors}; calls per page: ${calls || 'none'}\n`,
     );
-  } finally {
-    await stack?.close();
-    await estate.stop();
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runTool(main);

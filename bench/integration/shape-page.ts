@@ -1,16 +1,10 @@
 import '../kit/guard';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Operation } from '@apollo/federation-internals';
-import { environmentOf } from '../../src/estate/connections';
-import { seedEstate } from '../../src/estate/seed-estate';
 import { shapeCompiled, shaperOf } from '../../src/gateway/compiled-shaping';
-import { generateEstate } from '../../src/systems/kit/seed';
-import { startTestStack, type TestStack } from '../../test/support/stack';
-import { pinSelf } from '../kit/child';
 import { median } from '../kit/stats';
-import { startEstateChild } from './estate-child';
-import { ORDERS_PAGE, StackProbe } from './probe';
+import { runTool, withPageToolStack } from './page-tool';
+import { ORDERS_PAGE } from './probe';
 
 type ShapeArguments = Parameters<typeof shapeCompiled>[2] & { readonly operation: Operation };
 type ComputeResponse = ((args: ShapeArguments) => { data: unknown }) & { original?: (args: ShapeArguments) => { data: unknown } };
@@ -24,13 +18,7 @@ type ComputeResponse = ((args: ShapeArguments) => { data: unknown }) & { origina
  */
 async function main(): Promise<void> {
   const rounds = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 5);
-  const estate = await startEstateChild('0');
-  let stack: TestStack | undefined;
-  const probe = new StackProbe(() => stack!, estate.window);
-  pinSelf('1');
-  try {
-    stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall, responseCache: false });
-    await seedEstate(stack.db, generateEstate());
+  await withPageToolStack({ responseCache: false }, async ({ probe }) => {
     const shaping = require('@apollo/gateway/dist/resultShaping') as { computeResponse: ComputeResponse };
     const installed = shaping.computeResponse;
     const apollo = installed.original;
@@ -78,16 +66,7 @@ async function main(): Promise<void> {
         `  Apollo's, then JSON.stringify ${show(figures.apolloJson)}\n` +
         `  compiled, then JSON.stringify ${show(figures.compiledJson)}\n`,
     );
-  } finally {
-    await stack?.close();
-    await estate.stop();
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runTool(main);

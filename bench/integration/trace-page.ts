@@ -1,16 +1,10 @@
 import '../kit/guard';
 import diagnostics from 'node:diagnostics_channel';
 import { Session } from 'node:inspector/promises';
-import path from 'node:path';
-import { environmentOf } from '../../src/estate/connections';
-import { seedEstate } from '../../src/estate/seed-estate';
-import { generateEstate } from '../../src/systems/kit/seed';
-import { startTestStack, type TestStack } from '../../test/support/stack';
 import type { CpuProfileNode } from '../federation/profile';
-import { pinSelf } from '../kit/child';
 import { median } from '../kit/stats';
-import { startEstateChild } from './estate-child';
-import { AUTH_OPERATIONS, ORDERS_PAGE, SANDBOX_NAMES, StackProbe } from './probe';
+import { runTool, withPageToolStack } from './page-tool';
+import { AUTH_OPERATIONS, ORDERS_PAGE, SANDBOX_NAMES } from './probe';
 import { pageCursors } from './run-integration';
 
 /**
@@ -38,15 +32,9 @@ async function main(): Promise<void> {
   diagnostics.subscribe('http.server.response.finish', () => (finished = clock()));
   diagnostics.subscribe('undici:client:sendHeaders', () => void sent.push(clock()));
 
-  const estate = await startEstateChild('0');
-  let stack: TestStack | undefined;
-  const probe = new StackProbe(() => stack!, estate.window);
-  pinSelf('1');
   const cuts = new Map<string, number[]>();
   const windows = { 'before the first system call': new Map<string, number>(), 'from the ERP\'s answer to the second level\'s requests sent': new Map<string, number>(), 'after the last call': new Map<string, number>() };
-  try {
-    stack = await startTestStack(environmentOf(estate.connections, path.join(estate.dir, 'pki')), { onCall: probe.onCall });
-    await seedEstate(stack.db, generateEstate());
+  await withPageToolStack({}, async ({ estate, probe }) => {
     await estate.window.setFault(SANDBOX_NAMES, { mode: 'slow', delayMs: 20 });
     const cursors = await pageCursors(probe);
     for (let page = 0; page < warmUp; page += 1) {
@@ -112,10 +100,7 @@ async function main(): Promise<void> {
         }
       }
     }
-  } finally {
-    await stack?.close();
-    await estate.stop();
-  }
+  });
 }
 
 interface TimedProfile {
@@ -162,10 +147,4 @@ function ownerOf(url: string): string {
   return url.startsWith('node:') ? url : '';
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runTool(main);

@@ -7,7 +7,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { codesSeenIn } from '../domain/error-codes';
-import { installCompiledShaping } from './compiled-shaping';
+import { installCompiledShaping } from './kept-operations';
 import { createMaskedErrors } from './masked-errors';
 import { foldRepresentations } from './distinct-representations';
 import { collectLineage, LINEAGE_HEADER, lineageExtensionsPlugin } from './lineage';
@@ -35,7 +35,7 @@ export interface GatewayOptions {
   readonly subgraphSecret?: string;
 }
 
-/** Apollo's result shaping walks a compiled tree per operation (./compiled-shaping.ts). */
+/** Apollo's result shaping walks a compiled tree per operation (./compiled-shaping.ts, put in place by ./kept-operations.ts). */
 installCompiledShaping();
 
 /**

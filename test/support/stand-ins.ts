@@ -63,6 +63,34 @@ export async function gatewayOver(subgraphUrls: Readonly<Record<string, string>>
   });
 }
 
+/** Our gateway over one store stand-in that answers every fetch with the customer Ada Lovelace (cus-00001). */
+export interface OneCustomerGateway {
+  readonly gateway: RunningGateway;
+  /** POSTs `query` to the gateway: the body as it came, and parsed. */
+  ask(query: string): Promise<{ readonly text: string; readonly body: unknown }>;
+  close(): Promise<void>;
+}
+
+export async function gatewayOverOneCustomer(): Promise<OneCustomerGateway> {
+  const subgraph = await serveStandIn(() => ({ body: JSON.stringify({ data: { customer: { __typename: 'Customer', id: 'cus-00001', name: 'Ada Lovelace' } } }) }));
+  const gateway = await gatewayOver({ store: `${subgraph.origin}/graphql` }).catch(async (error: unknown) => {
+    await subgraph.close();
+    throw error;
+  });
+  return {
+    gateway,
+    async ask(query) {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const text = await response.text();
+      return { text, body: JSON.parse(text) as unknown };
+    },
+    async close() {
+      await gateway.close();
+      await subgraph.close();
+    },
+  };
+}
+
 /** A pino logger whose lines land, parsed, in `lines`. */
 export function capturingLogger(lines: Record<string, unknown>[]): Logger {
   return pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });

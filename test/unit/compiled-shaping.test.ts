@@ -17,9 +17,10 @@ import {
 } from '@apollo/federation-internals';
 import * as resultShaping from '@apollo/gateway/dist/resultShaping';
 import { parse } from 'graphql';
-import { compileShaper, keptOperations, shapeCompiled, shaperOf } from '../../src/gateway/compiled-shaping';
-import type { RunningGateway } from '../../src/gateway/serve-gateway';
-import { gatewayOver, serveStandIn, type StandIn } from '../support/stand-ins';
+import { compileShaper, shapeCompiled, shaperOf } from '../../src/gateway/compiled-shaping';
+import { keptOperations } from '../../src/gateway/kept-operations';
+import { seededRandom } from '../../src/systems/kit/seed/random';
+import { gatewayOverOneCustomer, type OneCustomerGateway } from '../support/stand-ins';
 
 /**
  * The gateway's result shaping walks a tree compiled once per operation (src/gateway/compiled-shaping.ts) instead of
@@ -46,18 +47,6 @@ const abstractSchema = buildSchema(`
   union Result = Person | Place | Thing
   enum Kind { HUMAN ROBOT }
 `);
-
-/** A seeded generator: the same data on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function dataFor(next: () => number) {
   const chance = (p: number) => next() < p;
@@ -132,7 +121,7 @@ function outcome(run: () => { data: unknown; errors: readonly { message: string;
 function compare(schema: Schema, query: string, variables: Record<string, unknown>, seed: number, rounds = 150): { errors: number; thrown: number } {
   const operation = operationFromDocument(schema, parse(query), { validate: false });
   const shaper = compileShaper(operation)!;
-  const make = dataFor(random(seed));
+  const make = dataFor(seededRandom(seed));
   const introspectionHandling = () => ({ introspected: true });
   let errors = 0;
   let thrown = 0;
@@ -264,17 +253,14 @@ describe('the executor keeps the operation of a document it has seen', () => {
 });
 
 describe('in the gateway', () => {
-  let subgraph: StandIn;
-  let gateway: RunningGateway;
+  let served: OneCustomerGateway;
 
   beforeAll(async () => {
-    subgraph = await serveStandIn(() => ({ body: JSON.stringify({ data: { customer: { __typename: 'Customer', id: 'cus-00001', name: 'Ada Lovelace' } } }) }));
-    gateway = await gatewayOver({ store: `${subgraph.origin}/graphql` });
+    served = await gatewayOverOneCustomer();
   });
 
   afterAll(async () => {
-    await gateway?.close();
-    await subgraph?.close();
+    await served?.close();
   });
 
   it('shapes the second request of a document with its compiled tree, and answers it as the first', async () => {
@@ -286,16 +272,9 @@ describe('in the gateway', () => {
       return installed(args);
     };
     try {
-      const ask = async () => {
-        const response = await fetch(gateway.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: '{ customer(id: "cus-00001") { name id kind: __typename } }' }),
-        });
-        return JSON.stringify(await response.json());
-      };
+      const ask = async () => (await served.ask('{ customer(id: "cus-00001") { name id kind: __typename } }')).text;
       const answers = [await ask(), await ask(), await ask()];
-      expect(answers[0]).toBe('{"data":{"customer":{"name":"Ada Lovelace","id":"cus-00001","kind":"Customer"}}}');
+      expect(answers[0]).toBe('{"data":{"customer":{"name":"Ada Lovelace","id":"cus-00001","kind":"Customer"}}}\n');
       expect(new Set(answers).size).toBe(1);
       expect(operations).toHaveLength(3);
       expect(shaperOf(operations[0]!)).toBeUndefined();

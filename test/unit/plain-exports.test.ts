@@ -1,6 +1,5 @@
-import type { RunningGateway } from '../../src/gateway/serve-gateway';
 import { exportsOf, PLAIN_EXPORT_PACKAGES } from '../../src/gateway/plain-exports';
-import { gatewayOver, serveStandIn, type StandIn } from '../support/stand-ins';
+import { gatewayOverOneCustomer, type OneCustomerGateway } from '../support/stand-ins';
 
 /**
  * The gateway reads Apollo's federation packages through plain properties instead of their index's getters
@@ -8,26 +7,19 @@ import { gatewayOver, serveStandIn, type StandIn } from '../support/stand-ins';
  * after the gateway has planned and served a query, when anything lazily set would have been set.
  */
 
-let subgraph: StandIn;
-let gateway: RunningGateway;
+let served: OneCustomerGateway;
 
 beforeAll(async () => {
-  subgraph = await serveStandIn(() => ({ body: JSON.stringify({ data: { customer: { __typename: 'Customer', id: 'cus-00001', name: 'Ada Lovelace' } } }) }));
-  gateway = await gatewayOver({ store: `${subgraph.origin}/graphql` });
+  served = await gatewayOverOneCustomer();
 });
 
 afterAll(async () => {
-  await gateway?.close();
-  await subgraph?.close();
+  await served?.close();
 });
 
 it.each(PLAIN_EXPORT_PACKAGES)('%s: plain properties with the values its own exports hold after a served query', async (name) => {
-  const response = await fetch(gateway.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ customer(id: "cus-00001") { id name } }' }),
-  });
-  expect(await response.json()).toEqual({ data: { customer: { id: 'cus-00001', name: 'Ada Lovelace' } } });
+  const { body } = await served.ask('{ customer(id: "cus-00001") { id name } }');
+  expect(body).toEqual({ data: { customer: { id: 'cus-00001', name: 'Ada Lovelace' } } });
 
   const { required, original } = exportsOf(name);
   expect(original).toBeDefined();
@@ -36,7 +28,7 @@ it.each(PLAIN_EXPORT_PACKAGES)('%s: plain properties with the values its own exp
   expect(keys.length).toBeGreaterThan(5);
   expect(Object.keys(required)).toEqual(keys);
   // One export is ours on purpose: the executor's operationFromDocument keeps the operation of a document it has seen
-  // (src/gateway/compiled-shaping.ts), and wraps the original.
+  // (src/gateway/kept-operations.ts), and wraps the original.
   const differing = keys.filter((key) => required[key] !== original![key]);
   const wrapped = name === '@apollo/federation-internals' ? ['operationFromDocument'] : [];
   expect(differing).toEqual(wrapped);
