@@ -19,7 +19,9 @@ const KEPT = 256;
  * SQLite parsed and planned each read anew: on an uncached page of 100 orders, preparing was about 1.4 ms of CPU and
  * the text's making and knex's runner about as much again (docs/benchmark.md). The connection is the pool's own,
  * acquired and released as knex does for its queries, so a read waits for a transaction holding it, as before.
- * Values other than text, numbers and null go through MikroORM (`read` answers undefined). `onQuery` hears each
+ * A date is bound as the milliseconds since 1970 that MikroORM writes into the text for it on SQLite (its platform's
+ * `quoteValue`), and that its datetime columns hold: a page of orders after a cursor compares `placed_at` with one.
+ * Other values but text, numbers and null go through MikroORM (`read` answers undefined). `onQuery` hears each
  * statement, as MikroORM's hook of the same name does (the database's `onQuery` option).
  */
 export function createSqliteReads(connection: Connection, onQuery?: (sql: string) => void): { read<Row extends object>(sql: string, params: readonly unknown[]): Promise<Row[]> | undefined } {
@@ -42,11 +44,12 @@ export function createSqliteReads(connection: Connection, onQuery?: (sql: string
   return {
     read<Row extends object>(sql: string, params: readonly unknown[]): Promise<Row[]> | undefined {
       if (!params.every(bindable)) return undefined;
+      const values = params.some((value) => value instanceof Date) ? params.map((value) => (value instanceof Date ? value.getTime() : value)) : params;
       return (async () => {
         const raw = await client.acquireConnection();
         try {
           onQuery?.(sql);
-          return statementOf(raw, sql).all(params) as Row[];
+          return statementOf(raw, sql).all(values) as Row[];
         } finally {
           await client.releaseConnection(raw);
         }
@@ -55,4 +58,5 @@ export function createSqliteReads(connection: Connection, onQuery?: (sql: string
   };
 }
 
-const bindable = (value: unknown): boolean => value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+const bindable = (value: unknown): boolean =>
+  value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || (value instanceof Date && Number.isFinite(value.getTime()));

@@ -26,10 +26,20 @@ describe.each(testDatabases())('Database.read on $label', (entry) => {
     expect(heard.filter((statement) => statement.includes('"word"'))).toHaveLength(2);
   });
 
-  it('answers a read whose values SQLite cannot bind as they are (a date) through MikroORM', async () => {
-    const rows = await db.read<{ seen: unknown }>('select ? as "seen"', [new Date('2026-12-07T10:00:00.000Z')]);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.seen).not.toBeUndefined();
+  it('reads with a date as MikroORM does, and on SQLite binds it to a statement prepared once', async () => {
+    const sql = 'select ? as "seen", ? < ? as "earlier"';
+    const params = [new Date('2026-12-07T10:00:00.000Z'), new Date('2026-12-07T09:59:59.999Z'), new Date('2026-12-07T10:00:00.000Z')];
+    // MikroORM's own path runs its statements through knex, which tells each one; the prepared path does not.
+    const throughKnex: string[] = [];
+    const knex = (db.orm.em.getConnection() as unknown as { getKnex(): { on(event: 'query', listener: (query: { sql: string }) => void): void; off(event: 'query', listener: (query: { sql: string }) => void): void } }).getKnex();
+    const listener = (query: { sql: string }) => void throughKnex.push(query.sql);
+    knex.on('query', listener);
+    const rows = await db.read<{ seen: unknown; earlier: unknown }>(sql, params).finally(() => knex.off('query', listener));
+    const orms = await db.orm.em.getConnection().execute<{ seen: unknown; earlier: unknown }[]>(sql, [...params], 'all');
+    expect(rows).toEqual(orms);
+    expect(Number(rows[0]!.earlier)).toBe(1);
+    // On SQLite the date is bound to the prepared statement: nothing went through MikroORM's knex.
+    expect(throughKnex).toHaveLength(entry.label === 'SQLite' ? 0 : 1);
   });
 
   it('reads on past more texts than it keeps prepared', async () => {
