@@ -97,7 +97,13 @@ describe('the product killed with kill -9 in the middle of a stream of writes', 
   }, 60_000);
 
   afterAll(async () => {
-    for (const product of products) if (product.process.exitCode === null && product.process.signalCode === null) product.process.kill('SIGKILL');
+    for (const product of products) {
+      if (product.process.exitCode !== null || product.process.signalCode !== null) continue;
+      // Every test stops the products it started: one still running is a test that did not finish (jest's timeout).
+      // What it last said is the only account of why (a clean-clone CI run hung here, its output lost).
+      console.error(`a product still running when the suite ended (a test did not finish); its last output:\n${product.output.slice(-6_000)}`);
+      product.process.kill('SIGKILL');
+    }
     await Promise.all(products.map((product) => product.exited));
     await estate?.close();
     await rm(dataDir, { recursive: true, force: true });
