@@ -83,9 +83,8 @@ interface FragmentNode {
   readonly include: Condition | undefined;
   readonly typeCondition: CompositeType | undefined;
   readonly selection: readonly ShapeNode[];
-  /** Whether the condition applies, by the object's `__typename`, and by parent type when the object has none. */
-  readonly byTypename: Map<string, boolean>;
-  readonly byParent: Map<NamedType, boolean>;
+  /** Whether the condition applies to a type (see {@link fragmentApplies}). */
+  readonly appliesTo: Map<NamedType, boolean>;
 }
 
 type ShapeNode = FieldNode | FragmentNode;
@@ -158,8 +157,7 @@ function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): ShapeN
       include,
       typeCondition: selection.element.typeCondition,
       selection: compileSelectionSet(schema, selection.selectionSet),
-      byTypename: new Map(),
-      byParent: new Map(),
+      appliesTo: new Map(),
     };
   });
 }
@@ -199,22 +197,20 @@ function skipped(node: ShapeNode, variables: Record<string, unknown>): boolean {
   return Boolean((node.skip && ifValue(node.skip, variables)) || (node.include && !ifValue(node.include, variables)));
 }
 
-function fragmentApplies(schema: Schema, node: FragmentNode, typename: unknown, parentType: NamedType): boolean {
+/**
+ * Whether a fragment's type condition applies to the object: by the type its `__typename` names, else by its parent
+ * type. Remembered per schema type, so the memory is bounded by the schema: a `__typename` no type bears (a subgraph
+ * may answer anything) applies to no condition and is never remembered.
+ */
+function fragmentApplies(parameters: ShapeParameters, node: FragmentNode, typename: unknown, parentType: NamedType): boolean {
   const condition = node.typeCondition;
   if (!condition) return true;
-  if (typename) {
-    let applies = node.byTypename.get(typename as string);
-    if (applies === undefined) {
-      const type = schema.type(typename as string);
-      applies = !!type && isSubtype(condition, type);
-      node.byTypename.set(typename as string, applies);
-    }
-    return applies;
-  }
-  let applies = node.byParent.get(parentType);
+  const type = typename ? typeNamed(parameters, typename as string) : parentType;
+  if (!type) return false;
+  let applies = node.appliesTo.get(type);
   if (applies === undefined) {
-    applies = isSubtype(condition, parentType);
-    node.byParent.set(parentType, applies);
+    applies = isSubtype(condition, type);
+    node.appliesTo.set(type, applies);
   }
   return applies;
 }
@@ -271,7 +267,7 @@ function applySelection(input: Record<string, unknown>, nodes: readonly ShapeNod
     } else {
       const typename = input[typenameFieldName];
       if (typename && typeof typename !== 'string') assert(false, () => `Got unexpected value for __typename: ${String(typename)}`);
-      if (fragmentApplies(parameters.schema, node, typename, parentType)) {
+      if (fragmentApplies(parameters, node, typename, parentType)) {
         const result = applySelection(input, node.selection, output, parameters, path, (node.typeCondition as NamedType | undefined) ?? parentType);
         if (result === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
       }

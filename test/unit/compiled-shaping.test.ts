@@ -185,7 +185,7 @@ describe("compiled result shaping answers as Apollo's", () => {
           ... on Place { latitude }
           ... on Thing { weight flag t: __typename }
         }
-        node(id: "1") { id ... on Person { age } ...P }
+        node(id: "1") { id ... on Person { age } ...P ... on Node { ... on Thing { weight } ... on Named { nested: name } } }
         nodes { __typename ... on Thing { flag } }
         tags
       }
